@@ -1,0 +1,28 @@
+# Two entry points for a newcomer: `make demo` and `make test`.
+# Both create .venv with the Python found as $(PYTHON) (3.11 or newer).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Install the package and score the shipped example (Thanh Thủy commune, 2023).
+demo: $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	$(BIN)/cchc check rules/hai-duong/xa/2023.cchc
+	$(BIN)/cchc eval rules/hai-duong/xa/2023.cchc examples/thanh-thuy-2023/facts.yaml
+	$(BIN)/cchc explain rules/hai-duong/xa/2023.cchc examples/thanh-thuy-2023/facts.yaml 7.2.2
+
+# Install with the dev tools and run everything CI runs.
+test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

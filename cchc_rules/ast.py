@@ -1,0 +1,376 @@
+"""The typed syntax tree of a rule file: frozen pydantic models, one per construct.
+
+Every node keeps its `span`; two nodes are equal when everything but their
+spans is equal, so a file reformatted or moved compares equal to itself.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cchc_rules.source import Span
+
+RoundingMode = Literal["half_up", "half_down", "half_even", "down", "up", "floor", "ceiling"]
+ROUNDING_MODES: tuple[str, ...] = (
+    "half_up",
+    "half_down",
+    "half_even",
+    "down",
+    "up",
+    "floor",
+    "ceiling",
+)
+# Names users write for a mode, beside the canonical ones.
+ROUNDING_ALIASES: dict[str, str] = {"truncate": "down"}
+
+NaPolicy = Literal["full", "exclude"]
+ZeroPolicy = Literal["full", "zero", "na"]
+FactKind = Literal["count", "integer", "decimal", "percent", "boolean", "date", "choice"]
+FACT_KINDS: tuple[str, ...] = ("count", "integer", "decimal", "percent", "boolean", "date", "choice")
+CompareOp = Literal["=", "!=", "<", "<=", ">", ">="]
+ArithOp = Literal["+", "-", "*", "/"]
+FUNCTIONS: tuple[str, ...] = ("min", "max", "clamp", "ratio")
+
+
+class Node(BaseModel):
+    """Base of every syntax node: frozen, with spans (any field named *span) that equality ignores."""
+
+    model_config = ConfigDict(frozen=True)
+
+    span: Span
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in type(self).model_fields if not name.endswith("span"))
+
+    def __eq__(self, other: object) -> bool:
+        if type(self) is not type(other):
+            return NotImplemented
+        assert isinstance(other, Node)
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._key()))
+
+
+# ---- expressions ----------------------------------------------------------
+
+
+class Number(Node):
+    """A decimal literal such as 0.25."""
+
+    kind: Literal["number"] = "number"
+    value: Decimal
+
+
+class Percent(Node):
+    """A percent literal such as 75%; `value` is the number written (75)."""
+
+    kind: Literal["percent"] = "percent"
+    value: Decimal
+
+
+class String(Node):
+    """A string literal, used for choice values."""
+
+    kind: Literal["string"] = "string"
+    value: str
+
+
+class DateLit(Node):
+    """A date literal, 2023-10-31."""
+
+    kind: Literal["date"] = "date"
+    value: str
+
+
+class Bool(Node):
+    """`true` or `false`."""
+
+    kind: Literal["bool"] = "bool"
+    value: bool
+
+
+class NameRef(Node):
+    """A reference to a declared fact."""
+
+    kind: Literal["name"] = "name"
+    name: str
+
+
+class OwnMax(Node):
+    """`max`: the maximum of the criterion the formula belongs to."""
+
+    kind: Literal["own_max"] = "own_max"
+
+
+class CritRef(Node):
+    """`[7.2.1]`: the score of another criterion."""
+
+    kind: Literal["crit_ref"] = "crit_ref"
+    id: str
+
+
+class Option(Node):
+    """A named option of a call, such as `zero: full` in ratio()."""
+
+    kind: Literal["option"] = "option"
+    name: str
+    value: str
+
+
+class Call(Node):
+    """A call of a built-in function: min, max, clamp, ratio."""
+
+    kind: Literal["call"] = "call"
+    func: str
+    args: tuple[Expr, ...]
+    options: tuple[Option, ...] = ()
+
+
+class BinOp(Node):
+    """Arithmetic: + - * /."""
+
+    kind: Literal["binop"] = "binop"
+    op: ArithOp
+    left: Expr
+    right: Expr
+
+
+class Neg(Node):
+    """Unary minus."""
+
+    kind: Literal["neg"] = "neg"
+    operand: Expr
+
+
+class Compare(Node):
+    """A comparison between two values."""
+
+    kind: Literal["compare"] = "compare"
+    op: CompareOp
+    left: Expr
+    right: Expr
+
+
+class And(Node):
+    """Both conditions hold."""
+
+    kind: Literal["and"] = "and"
+    left: Expr
+    right: Expr
+
+
+class Or(Node):
+    """At least one condition holds."""
+
+    kind: Literal["or"] = "or"
+    left: Expr
+    right: Expr
+
+
+class Not(Node):
+    """The condition does not hold."""
+
+    kind: Literal["not"] = "not"
+    operand: Expr
+
+
+class If(Node):
+    """`if C then A else B`."""
+
+    kind: Literal["if"] = "if"
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+class TierCmp(Node):
+    """A tier row test such as `>= 75%`."""
+
+    kind: Literal["tier_cmp"] = "tier_cmp"
+    op: CompareOp
+    bound: Expr
+
+
+class TierRange(Node):
+    """A tier row test `from A to B` (closed) or `from A to under B` (upper end open)."""
+
+    kind: Literal["tier_range"] = "tier_range"
+    low: Expr
+    high: Expr
+    high_open: bool
+
+
+TierTest = Annotated[TierCmp | TierRange, Field(discriminator="kind")]
+
+
+class TierRow(Node):
+    """One row of a tier table: a test and the value it gives."""
+
+    test: TierTest
+    value: Expr
+
+
+class Tier(Node):
+    """A tier table (bậc): the first row whose test the subject passes gives the value."""
+
+    kind: Literal["tier"] = "tier"
+    subject: Expr
+    rows: tuple[TierRow, ...]
+    otherwise: Expr | None = None
+
+
+class Deduction(Node):
+    """`0.25 per late_reports`: an amount lost per incident."""
+
+    amount: Expr
+    count: Expr
+
+
+class Deduct(Node):
+    """Per-incident deductions from a starting value (the maximum by default), floored at 0."""
+
+    kind: Literal["deduct"] = "deduct"
+    deductions: tuple[Deduction, ...]
+    start: Expr | None = None
+
+
+Expr = Annotated[
+    Number
+    | Percent
+    | String
+    | DateLit
+    | Bool
+    | NameRef
+    | OwnMax
+    | CritRef
+    | Call
+    | BinOp
+    | Neg
+    | Compare
+    | And
+    | Or
+    | Not
+    | If
+    | Tier
+    | Deduct,
+    Field(discriminator="kind"),
+]
+
+Literal_ = Number | Percent | String | DateLit | Bool
+
+# ---- statements and items ---------------------------------------------------
+
+
+class Rounding(Node):
+    """A rounding policy: decimal places and mode."""
+
+    places: int
+    mode: RoundingMode
+
+
+class Formula(Node):
+    """`score = ...`, with the formula's source text as written."""
+
+    expr: Expr
+    text: str
+
+
+class Reason(Node):
+    """A lost-point reason template, optionally only when a condition holds."""
+
+    template: str
+    condition: Expr | None = None
+
+
+class NotApplicable(Node):
+    """`na when COND: full|exclude`."""
+
+    condition: Expr
+    policy: NaPolicy
+
+
+class Criterion(Node):
+    """A node of the criterion tree (area, criterion, sub-criterion), or a bonus/penalty item."""
+
+    kind: Literal["criterion", "bonus", "penalty"] = "criterion"
+    id: str
+    id_span: Span | None = None
+    title: str
+    max: Decimal | None = None
+    formula: Formula | None = None
+    reasons: tuple[Reason, ...] = ()
+    basis: tuple[str, ...] = ()
+    rounding: Rounding | None = None
+    not_applicable: tuple[NotApplicable, ...] = ()
+    inferred: tuple[str, ...] = ()
+
+    @property
+    def head(self) -> Span:
+        """Where the id is written: what diagnostics about the whole criterion point at."""
+        return self.id_span or self.span
+
+    @property
+    def path(self) -> tuple[int, ...]:
+        """The numeric id as a tuple, for ordering (1.10 after 1.9)."""
+        return tuple(int(part) for part in self.id.split("."))
+
+    @property
+    def parent_id(self) -> str | None:
+        """The id of the parent node, or None for an area."""
+        return self.id.rsplit(".", 1)[0] if "." in self.id else None
+
+
+class FactType(Node):
+    """A fact's type; `choices` holds the options of a choice."""
+
+    name: FactKind
+    choices: tuple[str, ...] = ()
+
+
+Bound = Number | Percent | DateLit | NameRef
+
+
+class FactDecl(Node):
+    """A declared fact: what a unit reports, with type, unit, bounds and default."""
+
+    name: str
+    name_span: Span | None = None
+    type: FactType
+    description: str = ""
+    unit: str = ""
+    min: Bound | None = None
+    max: Bound | None = None
+    default: Literal_ | None = None
+
+
+class Header(Node):
+    """The rule set's header: what it is, its legal basis, total and rounding policy."""
+
+    name: str
+    level: str = ""
+    province: str = ""
+    year: int | None = None
+    basis: tuple[str, ...] = ()
+    total: Decimal | None = None
+    rounding: Rounding | None = None
+    percent_rounding: Rounding | None = None
+    na_default: NaPolicy | None = None
+    inferred: tuple[str, ...] = ()
+
+
+class Module(Node):
+    """One parsed rule file."""
+
+    file: str
+    header: Header | None = None
+    facts: tuple[FactDecl, ...] = ()
+    criteria: tuple[Criterion, ...] = ()
+
+
+for _model in list(globals().values()):
+    if isinstance(_model, type) and issubclass(_model, Node) and _model is not Node:
+        _model.model_rebuild()

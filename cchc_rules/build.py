@@ -1,0 +1,396 @@
+"""Lark parse tree -> typed AST (`cchc_rules.ast`), with spans on every node.
+
+Problems the grammar cannot see (an unknown rounding mode, a statement given
+twice, a ratio without its zero policy...) are collected and raised together.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+
+from lark import Token, Tree
+
+from cchc_rules import ast
+from cchc_rules.errors import Diagnostic, RuleSyntaxError, suggest
+from cchc_rules.source import SourceFile, Span
+
+_ZERO_POLICIES = ("full", "zero", "na")
+_NA_POLICIES = ("full", "exclude")
+
+LarkTree = Tree[Any]
+
+
+class _Builder:
+    def __init__(self, source: SourceFile):
+        self.source = source
+        self.problems: list[Diagnostic] = []
+
+    # ---- helpers ---------------------------------------------------------------
+
+    def span(self, item: LarkTree | Token) -> Span:
+        if isinstance(item, Token):
+            return Span(
+                file=self.source.name,
+                line=item.line or 1,
+                column=item.column or 1,
+                end_line=item.end_line or item.line or 1,
+                end_column=item.end_column or item.column or 1,
+                start_pos=item.start_pos or 0,
+                end_pos=item.end_pos or 0,
+            )
+        meta = item.meta
+        if meta.empty:
+            return Span(file=self.source.name, line=1, column=1, end_line=1, end_column=1)
+        return Span(
+            file=self.source.name,
+            line=meta.line,
+            column=meta.column,
+            end_line=meta.end_line,
+            end_column=meta.end_column,
+            start_pos=meta.start_pos,
+            end_pos=meta.end_pos,
+        )
+
+    def fail(self, at: LarkTree | Token | Span, message: str, hint: str = "", code: str = "E002") -> None:
+        span = at if isinstance(at, Span) else self.span(at)
+        self.problems.append(
+            Diagnostic(
+                code=code,
+                severity="error",
+                message=message,
+                span=span,
+                line_text=self.source.line_text(span.line),
+                hint=hint,
+            )
+        )
+
+    def did_you_mean(self, word: str, options: tuple[str, ...]) -> str:
+        close = suggest(word, options)
+        listed = ", ".join(options)
+        return f"có phải ý bạn là `{close}`? (chọn một trong: {listed})" if close else f"chọn một trong: {listed}"
+
+    @staticmethod
+    def string(token: Any) -> str:
+        text = str(token)[1:-1]
+        # Only \" and \\ are escapes; anything else stays as written.
+        return text.replace('\\"', '"').replace("\\\\", "\\")
+
+    # ---- items -----------------------------------------------------------------
+
+    def module(self, tree: LarkTree) -> ast.Module:
+        header: ast.Header | None = None
+        facts: list[ast.FactDecl] = []
+        criteria: list[ast.Criterion] = []
+        for item in tree.children:
+            if item.data == "header":
+                if header is not None:
+                    self.fail(item, "tệp khai báo `ruleset` hai lần", "mỗi bộ quy tắc chỉ có một phần đầu `ruleset`")
+                header = self.header(item)
+            elif item.data == "fact_decl":
+                facts.append(self.fact(item))
+            elif item.data == "criterion":
+                criteria.append(self.criterion(item))
+            elif item.data == "adjustment":
+                criteria.append(self.adjustment(item))
+        return ast.Module(
+            span=self.span(tree),
+            file=self.source.name,
+            header=header,
+            facts=tuple(facts),
+            criteria=tuple(criteria),
+        )
+
+    def rounding(self, spec: LarkTree) -> ast.Rounding:
+        places_tok, mode_tok = spec.children
+        mode = ast.ROUNDING_ALIASES.get(str(mode_tok), str(mode_tok))
+        if mode not in ast.ROUNDING_MODES:
+            self.fail(
+                mode_tok,
+                f"kiểu làm tròn không có: `{mode_tok}`",
+                self.did_you_mean(str(mode_tok), ast.ROUNDING_MODES + tuple(ast.ROUNDING_ALIASES)),
+            )
+            mode = "half_up"
+        places = int(Decimal(str(places_tok)))
+        if "." in str(places_tok) or places > 28:
+            self.fail(places_tok, f"số chữ số thập phân phải là số nguyên từ 0 đến 28, không phải {places_tok}")
+            places = 0
+        return ast.Rounding(span=self.span(spec), places=places, mode=cast(ast.RoundingMode, mode))
+
+    def na_policy(self, token: Any) -> ast.NaPolicy:
+        word = str(token)
+        if word not in _NA_POLICIES:
+            self.fail(token, f"cách xử lý không áp dụng không có: `{word}`", self.did_you_mean(word, _NA_POLICIES))
+            return "full"
+        return cast(ast.NaPolicy, word)
+
+    def header(self, tree: LarkTree) -> ast.Header:
+        name_tok, *opts = tree.children
+        fields: dict[str, Any] = {"basis": [], "inferred": []}
+        for opt in opts:
+            kind = opt.data
+            if kind == "sep":
+                continue
+            if kind in ("basis", "inferred"):
+                fields[kind].append(self.string(opt.children[0]))
+                continue
+            if kind in fields:
+                self.fail(opt, f"phần đầu khai báo `{kind}` hai lần")
+            value = opt.children[0]
+            if kind in ("level", "province"):
+                fields[kind] = self.string(value)
+            elif kind == "year":
+                fields[kind] = int(Decimal(str(value)))
+            elif kind == "total":
+                fields[kind] = Decimal(str(value))
+            elif kind in ("rounding", "percent_rounding"):
+                fields[kind] = self.rounding(value)
+            elif kind == "na_default":
+                fields[kind] = self.na_policy(value)
+        fields["basis"] = tuple(fields["basis"])
+        fields["inferred"] = tuple(fields["inferred"])
+        return ast.Header(span=self.span(tree), name=self.string(name_tok), **fields)
+
+    def fact(self, tree: LarkTree) -> ast.FactDecl:
+        name_tok, type_tree, *rest = tree.children
+        fields: dict[str, Any] = {}
+        if rest and isinstance(rest[0], Token):
+            fields["description"] = self.string(rest.pop(0))
+        for opt in rest:
+            kind = opt.data
+            if kind == "sep":
+                continue
+            key = {"unit": "unit", "min_bound": "min", "max_bound": "max", "default": "default"}[kind]
+            if key in fields:
+                self.fail(opt, f"dữ kiện `{name_tok}` khai báo `{key}` hai lần")
+            if key == "unit":
+                fields[key] = self.string(opt.children[0])
+            else:
+                fields[key] = self.expr(opt.children[0])
+        return ast.FactDecl(
+            span=self.span(tree),
+            name=str(name_tok),
+            name_span=self.span(name_tok),
+            type=self.fact_type(type_tree),
+            **fields,
+        )
+
+    def fact_type(self, tree: LarkTree) -> ast.FactType:
+        span = self.span(tree)
+        if tree.data == "percent_type":
+            return ast.FactType(span=span, name="percent")
+        if tree.data == "choice_type":
+            choices = tuple(self.string(tok) for tok in tree.children)
+            if len(set(choices)) != len(choices):
+                self.fail(tree, "một lựa chọn được liệt kê hai lần")
+            return ast.FactType(span=span, name="choice", choices=choices)
+        word = str(tree.children[0])
+        if word not in ast.FACT_KINDS:
+            self.fail(tree, f"kiểu dữ kiện không có: `{word}`", self.did_you_mean(word, ast.FACT_KINDS))
+            word = "decimal"
+        return ast.FactType(span=span, name=cast(ast.FactKind, word))
+
+    def criterion(self, tree: LarkTree) -> ast.Criterion:
+        id_tok, title_tok, *stmts = tree.children
+        return self.node("criterion", id_tok, title_tok, stmts, tree)
+
+    def adjustment(self, tree: LarkTree) -> ast.Criterion:
+        kind_tok, name_tok, title_tok, *stmts = tree.children
+        return self.node(str(kind_tok), name_tok, title_tok, stmts, tree)
+
+    def node(self, kind: str, id_tok: Any, title_tok: Any, stmts: list[Any], tree: LarkTree) -> ast.Criterion:
+        node_id = str(id_tok)
+        fields: dict[str, Any] = {"reasons": [], "basis": [], "not_applicable": [], "inferred": []}
+        for stmt in stmts:
+            if isinstance(stmt, Token):  # the optional ":" after the title
+                continue
+            kind_ = stmt.data
+            if kind_ == "sep":
+                continue
+            if kind_ == "reason_stmt":
+                fields["reasons"].append(ast.Reason(span=self.span(stmt), template=self.string(stmt.children[0])))
+            elif kind_ == "reason_when_stmt":
+                cond, text = stmt.children
+                fields["reasons"].append(
+                    ast.Reason(span=self.span(stmt), template=self.string(text), condition=self.expr(cond))
+                )
+            elif kind_ == "basis_stmt":
+                fields["basis"].append(self.string(stmt.children[0]))
+            elif kind_ == "inferred_stmt":
+                fields["inferred"].append(self.string(stmt.children[0]))
+            elif kind_ == "na_stmt":
+                cond, policy = stmt.children
+                fields["not_applicable"].append(
+                    ast.NotApplicable(span=self.span(stmt), condition=self.expr(cond), policy=self.na_policy(policy))
+                )
+            else:
+                key = {"max_stmt": "max", "score_stmt": "formula", "rounding_stmt": "rounding"}[kind_]
+                if key in fields:
+                    word = "score" if key == "formula" else key
+                    self.fail(stmt, f"tiêu chí {node_id} khai báo `{word}` hai lần", "xoá một trong hai dòng")
+                if key == "max":
+                    fields[key] = Decimal(str(stmt.children[0]))
+                elif key == "rounding":
+                    fields[key] = self.rounding(stmt.children[0])
+                else:
+                    expr_tree = stmt.children[0]
+                    espan = self.span(expr_tree)
+                    fields[key] = ast.Formula(
+                        span=espan, expr=self.expr(expr_tree), text=self.source.text[espan.start_pos : espan.end_pos]
+                    )
+        for key in ("reasons", "basis", "not_applicable", "inferred"):
+            fields[key] = tuple(fields[key])
+        return ast.Criterion(
+            span=self.span(tree),
+            kind=cast(Any, kind),
+            id=node_id,
+            id_span=self.span(id_tok),
+            title=self.string(title_tok),
+            **fields,
+        )
+
+    # ---- expressions -------------------------------------------------------------
+
+    def expr(self, item: LarkTree | Token) -> Any:
+        if isinstance(item, Token):
+            # A bare NAME where a bound is expected arrives as a token.
+            return ast.NameRef(span=self.span(item), name=str(item))
+        span = self.span(item)
+        kind = item.data
+        ch = item.children
+        if kind == "number":
+            return ast.Number(span=span, value=Decimal(str(ch[0])))
+        if kind == "percent":
+            return ast.Percent(span=span, value=Decimal(str(ch[0])))
+        if kind == "string":
+            return ast.String(span=span, value=self.string(ch[0]))
+        if kind == "date":
+            return self.date(ch[0], span)
+        if kind == "true":
+            return ast.Bool(span=span, value=True)
+        if kind == "false":
+            return ast.Bool(span=span, value=False)
+        if kind == "name_ref":
+            return ast.NameRef(span=span, name=str(ch[0]))
+        if kind == "own_max":
+            return ast.OwnMax(span=span)
+        if kind == "crit_ref":
+            return ast.CritRef(span=span, id=str(ch[0]))
+        if kind in ("binop", "compare"):
+            left, op, right = ch
+            cls = ast.BinOp if kind == "binop" else ast.Compare
+            return cls(span=span, op=str(op.children[0]), left=self.expr(left), right=self.expr(right))
+        if kind == "neg":
+            return ast.Neg(span=span, operand=self.expr(ch[-1]))
+        if kind in ("and_", "or_"):
+            cls2 = ast.And if kind == "and_" else ast.Or
+            return cls2(span=span, left=self.expr(ch[0]), right=self.expr(ch[1]))
+        if kind == "not_":
+            return ast.Not(span=span, operand=self.expr(ch[0]))
+        if kind == "if_expr":
+            return ast.If(span=span, condition=self.expr(ch[0]), then=self.expr(ch[1]), otherwise=self.expr(ch[2]))
+        if kind in ("call", "max_call"):
+            return self.call(item, span)
+        if kind == "tier":
+            return self.tier(item, span)
+        if kind == "deduct":
+            return self.deduct(item, span)
+        raise AssertionError(f"grammar rule without AST node: {kind}")
+
+    def date(self, token: Any, span: Span) -> ast.DateLit:
+        import datetime
+
+        try:
+            datetime.date.fromisoformat(str(token))
+        except ValueError:
+            self.fail(token, f"ngày không hợp lệ: {token}", "viết theo dạng năm-tháng-ngày, vd 2023-10-31")
+        return ast.DateLit(span=span, value=str(token))
+
+    def call(self, item: LarkTree, span: Span) -> ast.Call:
+        if item.data == "max_call":
+            func, args = "max", item.children
+        else:
+            func, args = str(item.children[0]), item.children[1:]
+            if func not in ast.FUNCTIONS:
+                self.fail(item.children[0], f"hàm không có: `{func}`", self.did_you_mean(func, ast.FUNCTIONS))
+        values = []
+        options = []
+        for arg in args:
+            if isinstance(arg, Tree) and arg.data == "option":
+                key, value = arg.children
+                options.append(ast.Option(span=self.span(arg), name=str(key), value=str(value)))
+            else:
+                values.append(self.expr(arg))
+        self.check_call(func, values, options, item)
+        return ast.Call(span=span, func=func, args=tuple(values), options=tuple(options))
+
+    def check_call(self, func: str, values: list[Any], options: list[ast.Option], item: LarkTree) -> None:
+        arity = {"clamp": (3, 3), "ratio": (2, 2), "min": (2, 99), "max": (2, 99)}.get(func)
+        if arity and not arity[0] <= len(values) <= arity[1]:
+            need = str(arity[0]) if arity[0] == arity[1] else f"ít nhất {arity[0]}"
+            self.fail(item, f"hàm `{func}` cần {need} đối số, ở đây có {len(values)}")
+        for opt in options:
+            if func != "ratio" or opt.name != "zero":
+                self.fail(
+                    opt.span, f"tuỳ chọn không có: `{opt.name}:`", "chỉ `ratio(a, b, zero: ...)` có tuỳ chọn `zero:`"
+                )
+            elif opt.value not in _ZERO_POLICIES:
+                self.fail(
+                    opt.span,
+                    f"cách xử lý mẫu số bằng 0 không có: `{opt.value}`",
+                    self.did_you_mean(opt.value, _ZERO_POLICIES),
+                )
+        if func == "ratio" and not any(o.name == "zero" for o in options):
+            self.fail(
+                item,
+                "`ratio` phải khai báo nghĩa của mẫu số bằng 0",
+                "thêm `zero: full` (đạt tối đa), `zero: zero` (0 điểm) hoặc `zero: na` (không áp dụng), "
+                "vd ratio(online, total, zero: full)",
+            )
+
+    def tier(self, item: LarkTree, span: Span) -> ast.Tier:
+        subject, *rows = item.children
+        out_rows = []
+        otherwise = None
+        for row in rows:
+            if row.data == "tier_otherwise":
+                otherwise = self.expr(row.children[0])
+                continue
+            test, value = row.children
+            tspan = self.span(test)
+            test_node: ast.TierCmp | ast.TierRange
+            if test.data == "tier_cmp":
+                test_node = ast.TierCmp(
+                    span=tspan, op=str(test.children[0].children[0]), bound=self.expr(test.children[1])
+                )
+            else:
+                test_node = ast.TierRange(
+                    span=tspan,
+                    low=self.expr(test.children[0]),
+                    high=self.expr(test.children[1]),
+                    high_open=test.data == "tier_half_open",
+                )
+            out_rows.append(ast.TierRow(span=self.span(row), test=test_node, value=self.expr(value)))
+        return ast.Tier(span=span, subject=self.expr(subject), rows=tuple(out_rows), otherwise=otherwise)
+
+    def deduct(self, item: LarkTree, span: Span) -> ast.Deduct:
+        deductions = []
+        start = None
+        for child in item.children:
+            if isinstance(child, Tree) and child.data == "deduction":
+                amount, count = child.children
+                deductions.append(
+                    ast.Deduction(span=self.span(child), amount=self.expr(amount), count=self.expr(count))
+                )
+            else:
+                start = self.expr(child)
+        return ast.Deduct(span=span, deductions=tuple(deductions), start=start)
+
+
+def build_module(source: SourceFile, tree: LarkTree) -> ast.Module:
+    """Turn one file's parse tree into its AST, or raise `RuleSyntaxError` with every problem."""
+    builder = _Builder(source)
+    module = builder.module(tree)
+    if builder.problems:
+        raise RuleSyntaxError(builder.problems)
+    return module

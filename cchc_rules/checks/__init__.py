@@ -1,0 +1,73 @@
+"""Checker passes: each a small pure function from the merged rule set to diagnostics.
+
+`cchc_rules.checker.PASSES` lists them in the order they run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel, ConfigDict
+
+from cchc_rules import ast
+from cchc_rules.errors import Diagnostic, Severity
+from cchc_rules.source import SourceFile, Span
+
+
+class Merged(BaseModel):
+    """All modules of a rule set put side by side, before any check."""
+
+    model_config = ConfigDict(frozen=True)
+
+    headers: tuple[ast.Header, ...]
+    facts: tuple[ast.FactDecl, ...]
+    criteria: tuple[ast.Criterion, ...]
+    sources: tuple[SourceFile, ...]
+
+    def line(self, span: Span) -> str:
+        """The source line a span starts on."""
+        for source in self.sources:
+            if source.name == span.file:
+                return source.line_text(span.line)
+        return ""
+
+    def diag(self, code: str, severity: Severity, span: Span | None, message: str, hint: str = "") -> Diagnostic:
+        """A diagnostic with the line it points at."""
+        return Diagnostic(
+            code=code,
+            severity=severity,
+            message=message,
+            span=span,
+            line_text=self.line(span) if span else "",
+            hint=hint,
+        )
+
+    def fact_names(self) -> tuple[str, ...]:
+        """Every declared fact's name."""
+        return tuple(f.name for f in self.facts)
+
+    def criterion_ids(self) -> tuple[str, ...]:
+        """Every declared criterion's id (bonus and penalty items included)."""
+        return tuple(c.id for c in self.criteria)
+
+
+def walk(expr: ast.Node) -> Iterator[ast.Node]:
+    """Every node of an expression, the expression itself first."""
+    yield expr
+    for name in type(expr).model_fields:
+        value = getattr(expr, name)
+        items = value if isinstance(value, tuple) else (value,)
+        for item in items:
+            if isinstance(item, ast.Node) and not isinstance(item, ast.Option):
+                yield from walk(item)
+
+
+def expressions(criterion: ast.Criterion) -> Iterator[ast.Node]:
+    """Every expression a criterion evaluates: formula, n/a conditions, reason conditions."""
+    if criterion.formula:
+        yield criterion.formula.expr
+    for na in criterion.not_applicable:
+        yield na.condition
+    for reason in criterion.reasons:
+        if reason.condition is not None:
+            yield reason.condition

@@ -1,0 +1,142 @@
+"""Names: duplicates, undefined facts and criteria, template placeholders, unused facts."""
+
+from __future__ import annotations
+
+import re
+
+from cchc_rules import ast
+from cchc_rules.checks import Merged, expressions, walk
+from cchc_rules.errors import Diagnostic, suggest
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Placeholders every reason template may use besides the facts.
+TEMPLATE_BUILTINS = ("score", "max", "lost")
+
+
+def _did_you_mean(name: str, candidates: tuple[str, ...]) -> str:
+    close = suggest(name, candidates)
+    return f"có phải ý bạn là `{close}`?" if close else ""
+
+
+def check_duplicates(rules: Merged) -> list[Diagnostic]:
+    """No criterion id and no fact name is declared twice."""
+    out: list[Diagnostic] = []
+    seen_ids: dict[str, ast.Criterion] = {}
+    for crit in rules.criteria:
+        if crit.id in seen_ids:
+            first = seen_ids[crit.id]
+            out.append(
+                rules.diag(
+                    "E112",
+                    "error",
+                    crit.head,
+                    f"mã tiêu chí {crit.id} được khai báo hai lần",
+                    f"lần đầu ở {first.span}; đổi mã hoặc xoá một tiêu chí",
+                )
+            )
+        else:
+            seen_ids[crit.id] = crit
+    seen_facts: dict[str, ast.FactDecl] = {}
+    for fact in rules.facts:
+        if fact.name in seen_facts:
+            out.append(
+                rules.diag(
+                    "E113",
+                    "error",
+                    fact.name_span or fact.span,
+                    f"dữ kiện `{fact.name}` được khai báo hai lần",
+                    f"lần đầu ở {seen_facts[fact.name].span}",
+                )
+            )
+        else:
+            seen_facts[fact.name] = fact
+    return out
+
+
+def check_references(rules: Merged) -> list[Diagnostic]:
+    """Every fact and criterion a formula, condition or bound names is declared."""
+    out: list[Diagnostic] = []
+    facts = rules.fact_names()
+    ids = rules.criterion_ids()
+    for crit in rules.criteria:
+        for expr in expressions(crit):
+            for node in walk(expr):
+                if isinstance(node, ast.NameRef) and node.name not in facts:
+                    out.append(
+                        rules.diag(
+                            "E110",
+                            "error",
+                            node.span,
+                            f"tiêu chí {crit.id} dùng dữ kiện chưa khai báo `{node.name}`",
+                            _did_you_mean(node.name, facts) or f'khai báo: fact {node.name}: count "..."',
+                        )
+                    )
+                elif isinstance(node, ast.CritRef) and node.id not in ids:
+                    out.append(
+                        rules.diag(
+                            "E111",
+                            "error",
+                            node.span,
+                            f"tiêu chí {crit.id} tham chiếu tiêu chí không có [{node.id}]",
+                            _did_you_mean(node.id, ids),
+                        )
+                    )
+    for fact in rules.facts:
+        for bound in (fact.min, fact.max):
+            if isinstance(bound, ast.NameRef) and bound.name not in facts:
+                out.append(
+                    rules.diag(
+                        "E110",
+                        "error",
+                        bound.span,
+                        f"giới hạn của `{fact.name}` dùng dữ kiện chưa khai báo `{bound.name}`",
+                        _did_you_mean(bound.name, facts),
+                    )
+                )
+    return out
+
+
+def check_templates(rules: Merged) -> list[Diagnostic]:
+    """Every `{name}` in a reason is a fact or one of score, max, lost."""
+    out: list[Diagnostic] = []
+    allowed = rules.fact_names() + TEMPLATE_BUILTINS
+    for crit in rules.criteria:
+        for reason in crit.reasons:
+            for match in PLACEHOLDER.finditer(reason.template):
+                name = match.group(1).strip()
+                if name not in allowed:
+                    out.append(
+                        rules.diag(
+                            "E114",
+                            "error",
+                            reason.span,
+                            f"lý do của tiêu chí {crit.id} dùng tên không có `{{{name}}}`",
+                            _did_you_mean(name, allowed) or "chỉ dùng tên dữ kiện, {score}, {max} hoặc {lost}",
+                        )
+                    )
+    return out
+
+
+def check_unused_facts(rules: Merged) -> list[Diagnostic]:
+    """A declared fact that no formula, condition, bound or reason uses (warning)."""
+    used: set[str] = set()
+    for crit in rules.criteria:
+        for expr in expressions(crit):
+            used.update(n.name for n in walk(expr) if isinstance(n, ast.NameRef))
+        for reason in crit.reasons:
+            used.update(m.group(1).strip() for m in PLACEHOLDER.finditer(reason.template))
+    for fact in rules.facts:
+        for bound in (fact.min, fact.max):
+            if isinstance(bound, ast.NameRef):
+                used.update((bound.name, fact.name))
+    return [
+        rules.diag(
+            "W115",
+            "warning",
+            fact.name_span or fact.span,
+            f"dữ kiện `{fact.name}` không được tiêu chí nào dùng",
+            "xoá khai báo, hoặc dùng nó trong một công thức",
+        )
+        for fact in rules.facts
+        if fact.name not in used
+    ]

@@ -1,0 +1,31 @@
+"""Declared policies: a `ratio(..., zero: na)` needs an n/a policy to apply."""
+
+from __future__ import annotations
+
+from cchc_rules import ast
+from cchc_rules.checks import Merged, walk
+from cchc_rules.errors import Diagnostic
+
+
+def check_zero_na_policy(rules: Merged) -> list[Diagnostic]:
+    """`zero: na` makes the criterion n/a, so full marks or exclusion must be declared somewhere."""
+    header = rules.headers[0] if rules.headers else None
+    if header is not None and header.na_default is not None:
+        return []
+    out: list[Diagnostic] = []
+    for crit in rules.criteria:
+        if crit.formula is None or crit.not_applicable:
+            continue
+        for node in walk(crit.formula.expr):
+            if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options):
+                out.append(
+                    rules.diag(
+                        "E140",
+                        "error",
+                        node.span,
+                        f"tiêu chí {crit.id} có thể không áp dụng (zero: na) nhưng chưa khai báo cách tính",
+                        "thêm `not_applicable full` hoặc `not_applicable exclude` ở phần đầu, "
+                        "hoặc `na when ...: full|exclude` cho tiêu chí",
+                    )
+                )
+    return out

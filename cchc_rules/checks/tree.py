@@ -1,0 +1,102 @@
+"""The criterion tree: parents exist, leaves have formulas, maxima add up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cchc_rules import ast
+from cchc_rules.checks import Merged
+from cchc_rules.errors import Diagnostic
+from cchc_rules.numbers import plain
+
+
+def _children(rules: Merged) -> dict[str, list[ast.Criterion]]:
+    out: dict[str, list[ast.Criterion]] = {}
+    for crit in rules.criteria:
+        if crit.kind == "criterion" and crit.parent_id is not None:
+            out.setdefault(crit.parent_id, []).append(crit)
+    return out
+
+
+def check_tree(rules: Merged) -> list[Diagnostic]:
+    """Each id's parent exists, every node has a max, every leaf a formula."""
+    out: list[Diagnostic] = []
+    ids = {c.id for c in rules.criteria if c.kind == "criterion"}
+    children = _children(rules)
+    for crit in rules.criteria:
+        if crit.kind == "criterion" and crit.parent_id is not None and crit.parent_id not in ids:
+            out.append(
+                rules.diag(
+                    "E120",
+                    "error",
+                    crit.head,
+                    f"tiêu chí {crit.id} không có tiêu chí cha {crit.parent_id}",
+                    f'khai báo {crit.parent_id} "Tên tiêu chí": max ... trước, hoặc sửa lại mã',
+                )
+            )
+        if crit.max is None:
+            out.append(
+                rules.diag(
+                    "E122",
+                    "error",
+                    crit.head,
+                    f"tiêu chí {crit.id} chưa khai báo điểm tối đa",
+                    "thêm `max` và số điểm, vd `max 1.5`",
+                )
+            )
+        elif crit.max < 0:
+            out.append(rules.diag("E122", "error", crit.head, f"điểm tối đa của {crit.id} không được âm"))
+        is_leaf = crit.kind != "criterion" or crit.id not in children
+        if is_leaf and crit.formula is None:
+            what = "mục điểm thưởng/điểm trừ" if crit.kind != "criterion" else "tiêu chí lá"
+            out.append(
+                rules.diag(
+                    "E121",
+                    "error",
+                    crit.head,
+                    f"{what} {crit.id} chưa có công thức tính điểm",
+                    "thêm `score = ...`, vd `score = if co_ke_hoach then max else 0`",
+                )
+            )
+    return out
+
+
+def check_sums(rules: Merged) -> list[Diagnostic]:
+    """Children's maxima add up to their parent's; areas add up to the declared total."""
+    out: list[Diagnostic] = []
+    children = _children(rules)
+    for crit in rules.criteria:
+        kids = children.get(crit.id)
+        if crit.kind != "criterion" or not kids or crit.formula is not None or crit.max is None:
+            continue
+        if any(k.max is None for k in kids):
+            continue
+        total = sum((k.max for k in kids if k.max is not None), Decimal(0))
+        if total != crit.max:
+            listed = " + ".join(f"{k.id} ({plain(k.max)})" for k in kids if k.max is not None)
+            out.append(
+                rules.diag(
+                    "E123",
+                    "error",
+                    crit.head,
+                    f"điểm tối đa của {crit.id} là {plain(crit.max)} nhưng các tiêu chí con cộng lại "
+                    f"{plain(total)}: {listed}",
+                    "sửa điểm tối đa cho khớp, hoặc cho tiêu chí cha công thức riêng (`score = ...`)",
+                )
+            )
+    header = rules.headers[0] if rules.headers else None
+    if header is not None and header.total is not None:
+        areas = [c for c in rules.criteria if c.kind == "criterion" and c.parent_id is None]
+        if areas and all(a.max is not None for a in areas):
+            total = sum((a.max for a in areas if a.max is not None), Decimal(0))
+            if total != header.total:
+                out.append(
+                    rules.diag(
+                        "E124",
+                        "error",
+                        header.span,
+                        f"tổng điểm khai báo là {plain(header.total)} nhưng các lĩnh vực cộng lại {plain(total)}",
+                        "sửa `total` hoặc điểm tối đa của các lĩnh vực",
+                    )
+                )
+    return out

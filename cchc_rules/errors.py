@@ -1,0 +1,85 @@
+"""Errors a user can cause, each owning its Vietnamese message.
+
+Every error shows where it happened (file:line:column), the line with a caret,
+what was expected and, where we can tell, a hint. The CLI prints `str(error)`
+and exits 1; no traceback reaches a user for bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from cchc_rules.source import Span, caret_snippet
+
+Severity = Literal["error", "warning"]
+
+
+class Diagnostic(BaseModel):
+    """One problem found in a rule file or a facts file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    line_text: str = ""
+    hint: str = ""
+
+    def render(self) -> str:
+        """The diagnostic as a user reads it."""
+        where = f"{self.span}: " if self.span else ""
+        label = "lỗi" if self.severity == "error" else "cảnh báo"
+        out = [f"{where}{label} [{self.code}]: {self.message}"]
+        if self.span and self.line_text:
+            width = self.span.end_column - self.span.column if self.span.end_line == self.span.line else 1
+            out.append(caret_snippet(self.line_text, self.span.column, width))
+        if self.hint:
+            out.append(f"    gợi ý: {self.hint}")
+        return "\n".join(out)
+
+
+class CchcError(Exception):
+    """Base of every error cchc_rules raises for bad input."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """All diagnostics, one after another."""
+        return "\n".join(d.render() for d in self.diagnostics)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class RuleSyntaxError(CchcError):
+    """A rule file that does not follow the grammar."""
+
+
+class RuleLoadError(CchcError):
+    """A rule file or folder that cannot be read."""
+
+
+class CheckError(CchcError):
+    """A rule set the checker rejects; holds every diagnostic found."""
+
+
+class FactsError(CchcError):
+    """A facts file that cannot be read, or facts that do not fit the declarations."""
+
+
+class EvaluationError(CchcError):
+    """A rule that cannot be evaluated on these facts (division by zero, no tier matches...)."""
+
+
+def suggest(name: str, candidates: Sequence[str]) -> str | None:
+    """The closest candidate to a misspelt name, if one is close enough."""
+    import difflib
+
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None

@@ -1,0 +1,473 @@
+"""Evaluation: a checked rule set and a unit's facts -> every node's exact score.
+
+Arithmetic is on rationals; each scored node is rounded once, by its declared
+policy. Scores are checked to stay within [0, max]; what cannot be evaluated
+(a division by zero, a tier no row matches, a type mix-up) is an
+`EvaluationError` that points at the rule's line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from cchc_rules import ast
+from cchc_rules.checked import CheckedRules
+from cchc_rules.errors import Diagnostic, EvaluationError
+from cchc_rules.facts import Facts, Value
+from cchc_rules.numbers import round_fraction, to_fraction, vi
+from cchc_rules.source import Span
+from cchc_rules.trace import Tracer
+
+ZERO = Fraction(0)
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_MODE_WORDS = {
+    "half_up": "làm tròn nửa lên",
+    "half_down": "làm tròn nửa xuống",
+    "half_even": "làm tròn nửa về số chẵn",
+    "down": "cắt bỏ (làm tròn xuống về 0)",
+    "up": "làm tròn lên (xa 0)",
+    "floor": "làm tròn xuống",
+    "ceiling": "làm tròn lên",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOutcome:
+    """One node's evaluated score; `max` is declared, `effective_max` after n/a exclusion."""
+
+    id: str
+    status: str  # "scored" or "n_a"
+    max: Fraction
+    effective_max: Fraction
+    score: Fraction
+    unrounded: Fraction | None
+    reasons: tuple[str, ...]
+    na_policy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Every node's outcome, the areas' sum, the adjustments and the final total."""
+
+    nodes: dict[str, NodeOutcome]
+    base_score: Fraction
+    base_max: Fraction
+    bonus: Fraction
+    penalty: Fraction
+    score: Fraction
+
+
+class _ZeroDenominator(Exception):
+    def __init__(self, policy: str, span: Span, text: str):
+        self.policy = policy
+        self.span = span
+        self.text = text
+
+
+def rounding_words(rounding: ast.Rounding) -> str:
+    """A rounding policy in Vietnamese: "3 chữ số thập phân, làm tròn nửa lên"."""
+    return f"{rounding.places} chữ số thập phân, {_MODE_WORDS[rounding.mode]}"
+
+
+def show(value: Value, kind: str = "") -> str:
+    """A value as a Vietnamese reader expects it (12,75; 75%; có; 31/10/2023)."""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, Fraction):
+        return vi(value * 100) + "%" if kind == "percent" else vi(value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+class Evaluator:
+    """Evaluates one unit; create one per evaluation."""
+
+    def __init__(self, rules: CheckedRules, facts: Facts, tracer: Tracer):
+        self.rules = rules
+        self.facts = facts.values
+        self.tracer = tracer
+        self.done: dict[str, NodeOutcome] = {}
+        self._na: dict[str, str | None] = {}
+        self._current: ast.Criterion | None = None
+
+    # ---- errors ----------------------------------------------------------------
+
+    def fail(self, span: Span, message: str, hint: str = "") -> EvaluationError:
+        where = f"tiêu chí {self._current.id}: " if self._current else ""
+        return EvaluationError(
+            [
+                Diagnostic(
+                    code="R001",
+                    severity="error",
+                    message=where + message,
+                    span=span,
+                    line_text=self.rules.source_line(span.file, span.line),
+                    hint=hint,
+                )
+            ]
+        )
+
+    # ---- the tree --------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        """Evaluate every node, then the total with bonus and penalty."""
+        for node_id in self.rules.order:
+            self.node(node_id)
+        for node_id in self.rules.adjustments:
+            self.node(node_id)
+        areas = [self.done[a] for a in self.rules.areas]
+        base = sum((a.score for a in areas), ZERO)
+        base_max = sum((a.effective_max for a in areas), ZERO)
+        bonus = sum((self.done[a].score for a in self.rules.adjustments if self.rules.nodes[a].kind == "bonus"), ZERO)
+        penalty = sum(
+            (self.done[a].score for a in self.rules.adjustments if self.rules.nodes[a].kind == "penalty"), ZERO
+        )
+        total = min(max(base + bonus - penalty, ZERO), base_max)
+        return Outcome(nodes=self.done, base_score=base, base_max=base_max, bonus=bonus, penalty=penalty, score=total)
+
+    def inherited_na(self, node_id: str) -> str | None:
+        """The n/a policy an ancestor imposes on this node, if any ancestor is n/a."""
+        crit = self.rules.nodes[node_id]
+        parent = crit.parent_id if crit.kind == "criterion" else None
+        if parent is None:
+            return None
+        if parent not in self._na:
+            self._na[parent] = self.inherited_na(parent) or self.own_na(self.rules.nodes[parent])
+        return self._na[parent]
+
+    def own_na(self, crit: ast.Criterion) -> str | None:
+        """The policy of the first `na when` clause whose condition holds."""
+        saved, self._current = self._current, crit
+        try:
+            for clause in crit.not_applicable:
+                if self.condition(clause.condition):
+                    return clause.policy
+            return None
+        finally:
+            self._current = saved
+
+    def node(self, node_id: str) -> NodeOutcome:
+        """Evaluate one node (once), its children first."""
+        if node_id in self.done:
+            return self.done[node_id]
+        crit = self.rules.nodes[node_id]
+        saved, self._current = self._current, crit
+        self.tracer.begin(node_id)
+        try:
+            outcome = self._evaluate(crit)
+        finally:
+            self.tracer.end()
+            self._current = saved
+        self.done[node_id] = outcome
+        return outcome
+
+    def _evaluate(self, crit: ast.Criterion) -> NodeOutcome:
+        declared = to_fraction(crit.max) if crit.max is not None else ZERO
+        policy = self.inherited_na(crit.id)
+        if policy is not None:
+            self.tracer.step("not_applicable", "tiêu chí cha không áp dụng nên tiêu chí này cũng không áp dụng")
+        else:
+            policy = self._na.get(crit.id) if crit.id in self._na else self.own_na(crit)
+            self._na[crit.id] = policy
+            if policy is not None:
+                self.tracer.step("not_applicable", f"điều kiện không áp dụng thoả mãn: {self._na_text(crit)}")
+        kids = [self.node(k) for k in self.rules.children.get(crit.id, ())]
+        if policy is not None:
+            return self._not_applicable(crit, declared, policy)
+        if crit.formula is None:
+            score = sum((k.score for k in kids), ZERO)
+            eff = sum((k.effective_max for k in kids), ZERO)
+            if self.tracer.enabled and kids:
+                parts = " + ".join(f"{k.id} ({vi(k.score)})" for k in kids)
+                self.tracer.step("sum", f"tổng các tiêu chí con: {parts} = {vi(score)}")
+            return NodeOutcome(crit.id, "scored", declared, eff, score, None, ())
+        try:
+            raw = self.number(crit.formula.expr, "công thức tính điểm")
+        except _ZeroDenominator as zero:
+            self.tracer.step(
+                "zero_denominator", f"mẫu số bằng 0 trong {zero.text}: theo quy định `zero: {zero.policy}`", zero.span
+            )
+            if zero.policy == "na":
+                na_policy = (
+                    crit.not_applicable[0].policy if crit.not_applicable else None
+                ) or self.rules.header.na_default
+                assert na_policy is not None  # the checker requires a declared policy
+                self._na[crit.id] = na_policy
+                return self._not_applicable(crit, declared, na_policy)
+            raw = declared if zero.policy == "full" else ZERO
+        return self._scored(crit, declared, raw)
+
+    def _na_text(self, crit: ast.Criterion) -> str:
+        for clause in crit.not_applicable:
+            return self.rules.source_line(clause.span.file, clause.span.line).strip()
+        return ""
+
+    def _not_applicable(self, crit: ast.Criterion, declared: Fraction, policy: str) -> NodeOutcome:
+        if policy == "full":
+            self.tracer.step("not_applicable", "không áp dụng: tính đủ điểm tối đa")
+            return NodeOutcome(crit.id, "n_a", declared, declared, declared, None, (), policy)
+        self.tracer.step("not_applicable", "không áp dụng: loại khỏi điểm tối đa")
+        return NodeOutcome(crit.id, "n_a", declared, ZERO, ZERO, None, (), policy)
+
+    def _scored(self, crit: ast.Criterion, declared: Fraction, raw: Fraction) -> NodeOutcome:
+        rounding = self.rules.rounding[crit.id]
+        score = round_fraction(raw, rounding.places, rounding.mode)
+        if score != raw:
+            self.tracer.step("rounding", f"{vi(raw)} → {vi(score)} ({rounding_words(rounding)})", rounding.span)
+        assert crit.formula is not None
+        if score < 0 or score > declared:
+            where = "âm" if score < 0 else f"vượt điểm tối đa {vi(declared)}"
+            raise self.fail(
+                crit.formula.span,
+                f"điểm tính được là {vi(score)}, {where}",
+                "giới hạn công thức bằng clamp(..., 0, max) hoặc min(max, ...), hoặc sửa công thức",
+            )
+        reasons = self.reasons(crit, score, declared) if score < declared else ()
+        return NodeOutcome(crit.id, "scored", declared, declared, score, raw, reasons)
+
+    def reasons(self, crit: ast.Criterion, score: Fraction, declared: Fraction) -> tuple[str, ...]:
+        """The reason sentences that apply, with their placeholders filled in."""
+        out = []
+        for reason in crit.reasons:
+            if reason.condition is not None and not self.condition(reason.condition):
+                continue
+            out.append(self.fill(reason.template, score, declared))
+        return tuple(out)
+
+    def fill(self, template: str, score: Fraction, declared: Fraction) -> str:
+        """Fill `{fact}`, `{score}`, `{max}` and `{lost}` in a reason template."""
+        builtins = {"score": score, "max": declared, "lost": declared - score}
+
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1).strip()
+            if name in builtins:
+                return vi(builtins[name])
+            self.tracer.fact(name)
+            return show(self.facts[name], self.rules.facts[name].type.name)
+
+        return _PLACEHOLDER.sub(one, template)
+
+    # ---- expressions ----------------------------------------------------------
+
+    def number(self, expr: ast.Node, what: str) -> Fraction:
+        """Evaluate an expression that must give a number."""
+        value = self.value(expr)
+        if isinstance(value, bool) or not isinstance(value, Fraction):
+            raise self.fail(expr.span, f"{what} cần một số nhưng nhận {_kind(value)} ({show(value)})")
+        return value
+
+    def condition(self, expr: ast.Node) -> bool:
+        """Evaluate an expression that must give có/không."""
+        value = self.value(expr)
+        if not isinstance(value, bool):
+            raise self.fail(
+                expr.span,
+                f"điều kiện cần có/không nhưng nhận {_kind(value)} ({show(value)})",
+                "so sánh giá trị, vd `so_ho_so > 0`",
+            )
+        return value
+
+    def value(self, expr: ast.Node) -> Value:
+        """Evaluate any expression."""
+        method = getattr(self, "_" + type(expr).__name__.lower())
+        result: Value = method(expr)
+        return result
+
+    def _number(self, e: ast.Number) -> Value:
+        return to_fraction(e.value)
+
+    def _percent(self, e: ast.Percent) -> Value:
+        return to_fraction(e.value) / 100
+
+    def _string(self, e: ast.String) -> Value:
+        return e.value
+
+    def _datelit(self, e: ast.DateLit) -> Value:
+        return datetime.date.fromisoformat(e.value)
+
+    def _bool(self, e: ast.Bool) -> Value:
+        return e.value
+
+    def _nameref(self, e: ast.NameRef) -> Value:
+        self.tracer.fact(e.name)
+        return self.facts[e.name]
+
+    def _ownmax(self, e: ast.OwnMax) -> Value:
+        assert self._current is not None and self._current.max is not None
+        return to_fraction(self._current.max)
+
+    def _critref(self, e: ast.CritRef) -> Value:
+        self.tracer.ref(e.id)
+        return self.node(e.id).score
+
+    def _neg(self, e: ast.Neg) -> Value:
+        return -self.number(e.operand, "dấu trừ")
+
+    def _binop(self, e: ast.BinOp) -> Value:
+        left = self.number(e.left, f"phép `{e.op}`")
+        right = self.number(e.right, f"phép `{e.op}`")
+        if e.op == "+":
+            return left + right
+        if e.op == "-":
+            return left - right
+        if e.op == "*":
+            return left * right
+        if right == 0:
+            raise self.fail(
+                e.right.span, "chia cho 0", "dùng ratio(a, b, zero: full|zero|na) để quy định nghĩa của mẫu số bằng 0"
+            )
+        return left / right
+
+    def _compare(self, e: ast.Compare) -> Value:
+        return self.compare(e.op, self.value(e.left), self.value(e.right), e.span)
+
+    def compare(self, op: str, left: Value, right: Value, span: Span) -> bool:
+        """Compare two values of the same kind; strings and booleans only for (in)equality."""
+        if _kind(left) != _kind(right):
+            raise self.fail(span, f"không so sánh được {_kind(left)} ({show(left)}) với {_kind(right)} ({show(right)})")
+        if op == "=":
+            return left == right
+        if op == "!=":
+            return left != right
+        if isinstance(left, (bool, str)):
+            raise self.fail(span, f"phép `{op}` không dùng được cho {_kind(left)}", "chỉ dùng `=` hoặc `!=`")
+        a: Any = left
+        b: Any = right
+        if op == "<":
+            return bool(a < b)
+        if op == "<=":
+            return bool(a <= b)
+        if op == ">":
+            return bool(a > b)
+        return bool(a >= b)
+
+    def _and(self, e: ast.And) -> Value:
+        return self.condition(e.left) and self.condition(e.right)
+
+    def _or(self, e: ast.Or) -> Value:
+        return self.condition(e.left) or self.condition(e.right)
+
+    def _not(self, e: ast.Not) -> Value:
+        return not self.condition(e.operand)
+
+    def _if(self, e: ast.If) -> Value:
+        return self.value(e.then) if self.condition(e.condition) else self.value(e.otherwise)
+
+    def _call(self, e: ast.Call) -> Value:
+        if e.func == "ratio":
+            num = self.number(e.args[0], "tử số của ratio")
+            den = self.number(e.args[1], "mẫu số của ratio")
+            text = self._text(e)
+            if den == 0:
+                raise _ZeroDenominator(e.options[0].value, e.span, text)
+            result = num / den
+            self.tracer.step("ratio", f"{text} = {vi(num)}/{vi(den)} = {vi(result)}", e.span)
+            return result
+        args = [self.number(a, f"hàm {e.func}") for a in e.args]
+        if e.func == "min":
+            return min(args)
+        if e.func == "max":
+            return max(args)
+        value, low, high = args
+        if low > high:
+            raise self.fail(e.span, f"clamp có cận dưới {vi(low)} lớn hơn cận trên {vi(high)}")
+        result = min(max(value, low), high)
+        if result != value:
+            self.tracer.step("clamp", f"{vi(value)} giới hạn trong [{vi(low)}, {vi(high)}] → {vi(result)}", e.span)
+        return result
+
+    def _text(self, e: ast.Node) -> str:
+        for source in self.rules.sources:
+            if source.name == e.span.file:
+                return source.excerpt(e.span)
+        return ""
+
+    def _tier(self, e: ast.Tier) -> Value:
+        subject = self.value(e.subject)
+        for row in e.rows:
+            if self._row_matches(row.test, subject):
+                if self.tracer.enabled:
+                    self.tracer.step(
+                        "tier",
+                        f"bậc `{self._text(row.test)}` khớp với {self._text(e.subject)} = "
+                        f"{self._show_subject(e.subject, subject)}",
+                        row.span,
+                    )
+                return self.value(row.value)
+        if e.otherwise is not None:
+            if self.tracer.enabled:
+                self.tracer.step(
+                    "tier",
+                    f"không bậc nào khớp với {self._text(e.subject)} = "
+                    f"{self._show_subject(e.subject, subject)}: dùng `otherwise`",
+                    e.otherwise.span,
+                )
+            return self.value(e.otherwise)
+        raise self.fail(
+            e.span,
+            f"không bậc nào khớp với giá trị {show(subject)}",
+            "thêm một dòng `otherwise: ...` hoặc bậc còn thiếu",
+        )
+
+    def _show_subject(self, expr: ast.Node, value: Value) -> str:
+        kind = ""
+        if isinstance(expr, ast.NameRef):
+            kind = self.rules.facts[expr.name].type.name
+        elif isinstance(value, Fraction) and isinstance(expr, ast.Call) and expr.func == "ratio":
+            kind = "percent"
+        return show(value, kind)
+
+    def _row_matches(self, test: ast.TierCmp | ast.TierRange, subject: Value) -> bool:
+        if isinstance(test, ast.TierCmp):
+            return self.compare(test.op, subject, self.value(test.bound), test.span)
+        low = self.value(test.low)
+        high = self.value(test.high)
+        above = self.compare(">=", subject, low, test.span)
+        below = self.compare("<" if test.high_open else "<=", subject, high, test.span)
+        return above and below
+
+    def _deduct(self, e: ast.Deduct) -> Value:
+        start = (
+            self.number(e.start, "điểm bắt đầu của deduct")
+            if e.start is not None
+            else self._ownmax(ast.OwnMax(span=e.span))
+        )
+        assert isinstance(start, Fraction)
+        total = ZERO
+        for d in e.deductions:
+            amount = self.number(d.amount, "mức trừ")
+            count = self.number(d.count, "số lần trừ")
+            if amount < 0 or count < 0:
+                raise self.fail(d.span, f"mức trừ ({vi(amount)}) và số lần ({vi(count)}) không được âm")
+            total += amount * count
+            if self.tracer.enabled:
+                self.tracer.step(
+                    "deduction",
+                    f"trừ {vi(amount)} × {vi(count)} ({self._text(d.count)}) = {vi(amount * count)}",
+                    d.span,
+                )
+        result = start - total
+        if result < 0:
+            self.tracer.step("floor", f"{vi(start)} − {vi(total)} < 0: lấy 0", e.span)
+            return ZERO
+        return result
+
+
+def _kind(value: Value) -> str:
+    if isinstance(value, bool):
+        return "có/không"
+    if isinstance(value, Fraction):
+        return "số"
+    if isinstance(value, datetime.date):
+        return "ngày"
+    return "chuỗi"
+
+
+def evaluate(rules: CheckedRules, facts: Facts, tracer: Tracer) -> Outcome:
+    """Evaluate every node of a checked rule set on one unit's facts."""
+    return Evaluator(rules, facts, tracer).run()

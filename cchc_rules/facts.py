@@ -1,0 +1,522 @@
+"""A unit's facts: reading facts files, and validating them against the declarations.
+
+Validation runs through a pydantic model built from the rule set's `fact`
+declarations (types, bounds, choices, defaults, part <= whole), so every
+wrong value is named with its fact, its description and where it was written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+
+from cchc_rules import ast
+from cchc_rules.checked import CheckedRules
+from cchc_rules.checks import expressions, walk
+from cchc_rules.errors import Diagnostic, FactsError, suggest
+from cchc_rules.numbers import plain, to_fraction
+from cchc_rules.source import Span, normalise
+
+Value = Fraction | bool | str | datetime.date
+
+EVIDENCE_FIELDS = ("document", "title", "date", "file", "link", "note")
+# Top-level keys of the structured form of a facts file.
+META_KEYS = ("unit", "year", "round", "facts")
+
+
+class Evidence(BaseModel):
+    """Where a fact's value comes from (tài liệu kiểm chứng)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document: str = ""
+    title: str = ""
+    date: str = ""
+    file: str = ""
+    link: str = ""
+    note: str = ""
+
+    def summary(self) -> str:
+        """One line for a report: document, date, note."""
+        parts = [p for p in (self.document, self.title, self.date, self.file, self.link, self.note) if p]
+        return "; ".join(parts)
+
+
+class RawFact(BaseModel):
+    """A fact as written in a facts file, before validation."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    value: Any
+    evidence: Evidence | None = None
+    span: Span | None = None
+
+
+class RawFacts(BaseModel):
+    """A facts file as read: the unit's name and its facts, not yet validated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = "<facts>"
+    unit: str = ""
+    facts: dict[str, RawFact] = {}
+
+
+class Facts(BaseModel):
+    """Validated facts: every declared fact's value, from the file or its default."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    unit: str = ""
+    values: dict[str, Value]
+    evidence: dict[str, Evidence] = {}
+    defaulted: frozenset[str] = frozenset()
+
+
+# ---- reading files -------------------------------------------------------------
+
+
+def _facts_error(file: str, message: str, span: Span | None = None, line_text: str = "", hint: str = "") -> FactsError:
+    if span is None:
+        message = f"{file}: {message}"
+    return FactsError(
+        [Diagnostic(code="F001", severity="error", message=message, span=span, line_text=line_text, hint=hint)]
+    )
+
+
+class _YamlReader:
+    """Walks YAML nodes by hand: decimals stay exact, duplicate keys are errors, keys keep their lines."""
+
+    def __init__(self, name: str, text: str):
+        self.name = name
+        self.text = text
+        self.lines = text.split("\n")
+        self.loader = yaml.SafeLoader(text)
+
+    def span(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(
+            file=self.name,
+            line=start.line + 1,
+            column=start.column + 1,
+            end_line=end.line + 1,
+            end_column=end.column + 1,
+            start_pos=start.index,
+            end_pos=end.index,
+        )
+
+    def fail(self, node: yaml.Node, message: str, hint: str = "") -> FactsError:
+        span = self.span(node)
+        return _facts_error(
+            self.name, message, span, self.lines[span.line - 1] if span.line <= len(self.lines) else "", hint
+        )
+
+    def value(self, node: yaml.Node, depth: int = 0) -> Any:
+        if depth > 20:
+            raise self.fail(node, "dữ liệu lồng nhau quá sâu")
+        if isinstance(node, yaml.MappingNode):
+            return {k: v for k, (v, _) in self.mapping(node, depth).items()}
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, depth + 1) for item in node.value]
+        assert isinstance(node, yaml.ScalarNode)
+        if node.tag == "tag:yaml.org,2002:float":
+            try:
+                return Decimal(node.value.replace("_", ""))
+            except InvalidOperation:
+                return node.value
+        return self.loader.construct_object(node, deep=True)
+
+    def mapping(self, node: yaml.MappingNode, depth: int = 0) -> dict[str, tuple[Any, Span]]:
+        out: dict[str, tuple[Any, Span]] = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node)
+            key = normalise(str(key))
+            if key in out:
+                raise self.fail(key_node, f"khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần")
+            out[key] = (self.value(value_node, depth + 1), self.span(key_node))
+        return out
+
+    def read(self) -> RawFacts:
+        try:
+            root = self.loader.get_single_node()
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            if mark is not None:
+                span = Span(
+                    file=self.name,
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                    end_line=mark.line + 1,
+                    end_column=mark.column + 2,
+                )
+                raise _facts_error(
+                    self.name,
+                    f"tệp YAML sai cú pháp: {problem}",
+                    span,
+                    self.lines[mark.line] if mark.line < len(self.lines) else "",
+                ) from None
+            raise _facts_error(self.name, f"tệp YAML sai cú pháp: {problem}") from None
+        finally:
+            self.loader.dispose()
+        if root is None:
+            raise _facts_error(self.name, "tệp dữ kiện rỗng", hint="ghi mỗi dữ kiện một dòng, vd `doi_thoai: 2`")
+        if not isinstance(root, yaml.MappingNode):
+            raise self.fail(root, "tệp dữ kiện phải là một bảng `tên: giá trị`")
+        top = self.mapping(root)
+        inner: dict[str, Span] = {}
+        for key_node, value_node in root.value:
+            if self.loader.construct_object(key_node) == "facts" and isinstance(value_node, yaml.MappingNode):
+                inner = {normalise(str(self.loader.construct_object(k))): self.span(k) for k, _ in value_node.value}
+        return _raw_from_mapping(self.name, top, inner)
+
+
+def _raw_from_mapping(
+    name: str, top: Mapping[str, tuple[Any, Span | None]], inner_spans: Mapping[str, Span] | None = None
+) -> RawFacts:
+    facts_entry = top.get("facts")
+    structured = facts_entry is not None and isinstance(facts_entry[0], dict) and set(top) <= set(META_KEYS)
+    unit = ""
+    entries: Mapping[str, tuple[Any, Span | None]] = top
+    if structured:
+        assert facts_entry is not None
+        unit = str(top["unit"][0]) if "unit" in top else ""
+        spans = inner_spans or {}
+        entries = {k: (v, spans.get(k, facts_entry[1])) for k, v in facts_entry[0].items()}
+    facts: dict[str, RawFact] = {}
+    for key, (value, span) in entries.items():
+        evidence = None
+        if isinstance(value, dict):
+            if "value" not in value:
+                raise _facts_error(
+                    name,
+                    f"dữ kiện `{key}` ghi dạng bảng nhưng thiếu `value`",
+                    span,
+                    hint='vd: doi_thoai: {value: 2, note: "Biên bản đối thoại"}',
+                )
+            unknown = set(value) - {"value", *EVIDENCE_FIELDS}
+            if unknown:
+                field = sorted(unknown)[0]
+                close = suggest(field, ("value", *EVIDENCE_FIELDS))
+                raise _facts_error(
+                    name,
+                    f"dữ kiện `{key}` có trường không biết `{field}`",
+                    span,
+                    hint=f"có phải ý bạn là `{close}`?"
+                    if close
+                    else "các trường: value, " + ", ".join(EVIDENCE_FIELDS),
+                )
+            evidence = Evidence(**{k: normalise(str(v)) for k, v in value.items() if k != "value" and v is not None})
+            value = value["value"]
+        facts[key] = RawFact(value=value, evidence=evidence, span=span)
+    return RawFacts(name=name, unit=normalise(unit), facts=facts)
+
+
+def read_facts(path: Path | str) -> RawFacts:
+    """Read a YAML or JSON facts file (plain `name: value`, or structured with `facts:`)."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = normalise(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _facts_error(name, "tệp không phải UTF-8", hint="lưu lại tệp với bảng mã UTF-8") from None
+    except OSError as exc:
+        raise _facts_error(name, f"không đọc được tệp: {exc.strerror or exc}") from None
+    if path.suffix.lower() == ".json":
+        return _read_json(name, text)
+    return _YamlReader(name, text).read()
+
+
+def _read_json(name: str, text: str) -> RawFacts:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise _facts_error(name, f"khoá `{key}` xuất hiện hai lần")
+            out[key] = value
+        return out
+
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        lines = text.split("\n")
+        span = Span(file=name, line=exc.lineno, column=exc.colno, end_line=exc.lineno, end_column=exc.colno + 1)
+        raise _facts_error(
+            name, f"tệp JSON sai cú pháp: {exc.msg}", span, lines[exc.lineno - 1] if exc.lineno <= len(lines) else ""
+        ) from None
+    if not isinstance(data, dict):
+        raise _facts_error(name, "tệp dữ kiện phải là một bảng `tên: giá trị`")
+    return _raw_from_mapping(name, {normalise(k): (v, None) for k, v in data.items()})
+
+
+def raw_from_mapping(values: Mapping[str, Any], name: str = "<facts>") -> RawFacts:
+    """Facts given in Python (the API): a plain mapping, values or evidence mappings."""
+    return _raw_from_mapping(name, {normalise(str(k)): (v, None) for k, v in values.items()})
+
+
+# ---- validation ------------------------------------------------------------------
+
+_TRUE = {"true", "yes", "có", "co", "đúng", "1", "x"}
+_FALSE = {"false", "no", "không", "khong", "sai", "0"}
+
+
+def _decimal_text(text: str) -> Decimal:
+    text = text.strip().replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # "17,748": the Vietnamese decimal comma
+    return Decimal(text)
+
+
+def _to_number(value: Any) -> Fraction:
+    if isinstance(value, bool):
+        raise ValueError("cần một số, không phải có/không")
+    if isinstance(value, (int, Decimal)):
+        return to_fraction(value)
+    if isinstance(value, float):  # only from the Python API; decimal text keeps it exact
+        return to_fraction(Decimal(repr(value)))
+    if isinstance(value, str):
+        try:
+            return to_fraction(_decimal_text(value))
+        except InvalidOperation:
+            raise ValueError(f"`{value}` không phải một số") from None
+    raise ValueError("cần một số")
+
+
+def _count(value: Any) -> Fraction:
+    number = _to_number(value)
+    if number.denominator != 1:
+        raise ValueError(f"cần một số nguyên, không phải {plain(number)}")
+    return number
+
+
+def _percent(value: Any) -> Fraction:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return _to_number(value.strip()[:-1]) / 100
+    return _to_number(value) / 100
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = normalise(str(value)).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError("cần có/không (true/false)")
+
+
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)  # 31/10/2023, as written in Vietnam
+    try:
+        if match:
+            return datetime.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("cần một ngày, vd 2023-10-31 hoặc 31/10/2023") from None
+
+
+def _choice(choices: tuple[str, ...]) -> Any:
+    def check(value: Any) -> str:
+        text = normalise(str(value))
+        if text not in choices:
+            close = suggest(text, choices)
+            extra = f" (có phải `{close}`?)" if close else ""
+            raise ValueError(f"`{text}` không nằm trong các lựa chọn: {', '.join(choices)}{extra}")
+        return text
+
+    return check
+
+
+_PARSERS = {
+    "count": _count,
+    "integer": _count,
+    "decimal": _to_number,
+    "percent": _percent,
+    "boolean": _boolean,
+    "date": _date,
+}
+
+
+def literal_value(lit: ast.Node) -> Value:
+    """The value of a literal in a rule file (a bound or a default)."""
+    if isinstance(lit, ast.Number):
+        return to_fraction(lit.value)
+    if isinstance(lit, ast.Percent):
+        return to_fraction(lit.value) / 100
+    if isinstance(lit, (ast.String, ast.Bool)):
+        return lit.value
+    if isinstance(lit, ast.DateLit):
+        return datetime.date.fromisoformat(lit.value)
+    raise TypeError(f"not a literal: {type(lit).__name__}")
+
+
+def _field(fact: ast.FactDecl) -> tuple[Any, Any]:
+    kind = fact.type.name
+    parse = _choice(fact.type.choices) if kind == "choice" else _PARSERS[kind]
+    annotated = Annotated[Any, BeforeValidator(parse)]
+    default = literal_value(fact.default) if fact.default is not None else ...
+    return (annotated, Field(default=default, description=fact.description))
+
+
+def facts_model(rules: CheckedRules) -> type[BaseModel]:
+    """The pydantic model of one rule set's facts, built from its declarations."""
+    fields = {name: _field(fact) for name, fact in rules.facts.items()}
+    model = create_model(  # type: ignore[call-overload]
+        "UnitFacts", __config__=ConfigDict(extra="forbid", frozen=True), **fields
+    )
+    return cast(type[BaseModel], model)
+
+
+def usage(rules: CheckedRules) -> dict[str, list[str]]:
+    """For each fact, the criteria whose formulas, conditions or reasons use it."""
+    used: dict[str, list[str]] = {name: [] for name in rules.facts}
+    for node_id, crit in rules.nodes.items():
+        names = {n.name for e in expressions(crit) for n in walk(e) if isinstance(n, ast.NameRef)}
+        for name in sorted(names):
+            if name in used:
+                used[name].append(node_id)
+    return used
+
+
+def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None = None) -> Facts:
+    """Validate raw facts against the declarations; raise `FactsError` naming every bad fact.
+
+    `model` is `facts_model(rules)`, passed in by callers that validate many units.
+    """
+    problems: list[Diagnostic] = []
+    known = tuple(rules.facts)
+    for key, fact in raw.facts.items():
+        if key not in rules.facts:
+            close = suggest(key, known)
+            problems.append(
+                _problem(
+                    raw,
+                    fact.span,
+                    f"dữ kiện `{key}` không được khai báo trong bộ quy tắc",
+                    f"có phải ý bạn là `{close}`?" if close else "xoá dòng này, hoặc khai báo dữ kiện",
+                )
+            )
+    missing = [name for name, decl in rules.facts.items() if name not in raw.facts and decl.default is None]
+    if missing:
+        used = usage(rules)
+        lines = []
+        for name in missing:
+            decl = rules.facts[name]
+            where = ", ".join(used[name]) or "không tiêu chí nào"
+            lines.append(f"\n  - {name}: {decl.description or decl.type.name} (dùng ở {where})")
+        problems.append(
+            Diagnostic(
+                code="F002",
+                severity="error",
+                message=f"{raw.name}: thiếu {len(missing)} dữ kiện:" + "".join(lines),
+                hint="thêm các dữ kiện này vào tệp, hoặc khai báo `default` trong bộ quy tắc",
+            )
+        )
+    given = {k: v.value for k, v in raw.facts.items() if k in rules.facts}
+    values: dict[str, Value] = {}
+    if not missing:
+        try:
+            model_ = (model or facts_model(rules)).model_validate(given)
+            values = dict(model_.__dict__)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err["loc"] else "?"
+                bad = rules.facts.get(name)
+                what = f"{bad.description} " if bad and bad.description else ""
+                msg = err.get("ctx", {}).get("error") or err["msg"]
+                problems.append(
+                    _problem(
+                        raw,
+                        raw.facts[name].span if name in raw.facts else None,
+                        f"dữ kiện `{name}` ({what}kiểu {bad.type.name if bad else '?'}): {msg}",
+                    )
+                )
+        if values:
+            problems.extend(_bounds(rules, raw, values))
+    if problems:
+        raise FactsError(problems)
+    return Facts(
+        unit=raw.unit,
+        values=values,
+        evidence={k: v.evidence for k, v in raw.facts.items() if v.evidence is not None},
+        defaulted=frozenset(name for name in rules.facts if name not in raw.facts),
+    )
+
+
+def _problem(raw: RawFacts, span: Span | None, message: str, hint: str = "") -> Diagnostic:
+    if span is None:
+        return Diagnostic(code="F003", severity="error", message=f"{raw.name}: {message}", hint=hint)
+    return Diagnostic(code="F003", severity="error", message=message, span=span, hint=hint)
+
+
+def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for name, decl in rules.facts.items():
+        value = values[name]
+        kind = decl.type.name
+        lows: list[tuple[ast.Node, str]] = []
+        if kind == "count":
+            lows.append((ast.Number(span=decl.span, value=Decimal(0)), "0"))
+        if kind == "percent" and decl.min is None:
+            lows.append((ast.Percent(span=decl.span, value=Decimal(0)), "0%"))
+        highs: list[tuple[ast.Node, str]] = []
+        if kind == "percent" and decl.max is None:
+            highs.append((ast.Percent(span=decl.span, value=Decimal(100)), "100%"))
+        if decl.min is not None:
+            lows.append((decl.min, ""))
+        if decl.max is not None:
+            highs.append((decl.max, ""))
+        for bound, label in lows + highs:
+            is_low = (bound, label) in lows
+            limit = values[bound.name] if isinstance(bound, ast.NameRef) else literal_value(bound)
+            if isinstance(value, bool) or isinstance(limit, bool):
+                continue
+            broken = value < limit if is_low else value > limit  # type: ignore[operator]
+            if broken:
+                shown = label or _show(limit, kind)
+                if isinstance(bound, ast.NameRef):
+                    shown = f"{bound.name} = {_show(limit, kind)}"
+                word = "nhỏ hơn" if is_low else "lớn hơn"
+                fact = raw.facts.get(name)
+                out.append(
+                    _problem(
+                        raw,
+                        fact.span if fact else None,
+                        f"dữ kiện `{name}` ({decl.description}) = {_show(value, kind)} {word} giới hạn {shown}",
+                        "kiểm tra lại số liệu"
+                        if isinstance(bound, ast.NameRef)
+                        else f"giá trị hợp lệ: {_range(decl, kind)}",
+                    )
+                )
+    return out
+
+
+def _show(value: Value, kind: str) -> str:
+    if isinstance(value, Fraction):
+        return plain(value * 100) + "%" if kind == "percent" else plain(value)
+    return str(value)
+
+
+def _range(decl: ast.FactDecl, kind: str) -> str:
+    low = "0" if kind == "count" else ("0%" if kind == "percent" else "")
+    high = "100%" if kind == "percent" else ""
+    if decl.min is not None:
+        low = decl.min.name if isinstance(decl.min, ast.NameRef) else _show(literal_value(decl.min), kind)
+    if decl.max is not None:
+        high = decl.max.name if isinstance(decl.max, ast.NameRef) else _show(literal_value(decl.max), kind)
+    return f"từ {low or '-∞'} đến {high or '+∞'}"

@@ -1,0 +1,143 @@
+"""Source text -> lark parse tree, with lark's errors turned into ours.
+
+One `Lark` instance (LALR, positions kept) is built once per process and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from cchc_rules.errors import Diagnostic, RuleSyntaxError, suggest
+from cchc_rules.source import SourceFile, Span
+
+GRAMMAR_NAME = "cchc.lark"
+
+# Plain words for the grammar's named terminals.
+_TERMINAL_WORDS = {
+    "STRING": 'một chuỗi trong ngoặc kép, vd "Tỷ lệ hồ sơ"',
+    "NAME": "một tên (vd doi_thoai)",
+    "NUMBER": "một số (vd 0.25)",
+    "CRIT_ID": "mã tiêu chí (vd 7.2.2)",
+    "DATE": "một ngày (vd 2023-10-31)",
+    "ADJ_KIND": "`bonus` hoặc `penalty`",
+    "$END": "hết tệp",
+}
+
+
+def grammar_path() -> Path:
+    """Where the grammar is: inside the installed package, or grammar/ of a source checkout."""
+    packaged = resources.files("cchc_rules") / "grammar" / GRAMMAR_NAME
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+    )
+
+
+@functools.cache
+def _terminal_words() -> dict[str, str]:
+    words = dict(_TERMINAL_WORDS)
+    for term in _lark().terminals:
+        if isinstance(term.pattern, PatternStr):
+            words.setdefault(term.name, f"`{term.pattern.value}`")
+    return words
+
+
+def _describe(expected: set[str]) -> str:
+    words = _terminal_words()
+    shown = sorted({words.get(name, name) for name in expected})
+    if len(shown) > 8:
+        shown = [*shown[:8], "..."]
+    return ", ".join(shown)
+
+
+def _keywords(expected: set[str]) -> list[str]:
+    out = []
+    for name in expected:
+        word = _terminal_words().get(name, "")
+        if word.startswith("`") and re.fullmatch(r"`\w+`", word):
+            out.append(word.strip("`"))
+    return out
+
+
+def parse_tree(source: SourceFile) -> Tree[Token]:
+    """Parse a rule file into lark's tree, or raise `RuleSyntaxError`."""
+    try:
+        return _lark().parse(source.text)
+    except UnexpectedInput as exc:
+        raise RuleSyntaxError([_diagnostic(source, exc)]) from None
+
+
+def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
+    line = getattr(exc, "line", None) or 1
+    column = getattr(exc, "column", None) or 1
+    hint = ""
+    width = 1
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        expected = set(exc.expected)
+        lines = source.text.rstrip().split("\n")
+        line = len(lines)
+        column = len(lines[-1]) + 1
+        message = f"tệp kết thúc giữa chừng; cần {_describe(expected)}"
+        hint = "tệp có thể bị cắt cụt, hoặc thiếu phần cuối của một câu lệnh"
+    elif isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = set(exc.accepts or exc.expected)
+        width = max(len(str(token)), 1)
+        message = f"không đọc được `{token}` ở đây; cần {_describe(expected)}"
+        close = suggest(str(token), _keywords(expected))
+        if close:
+            hint = f"có phải ý bạn là `{close}`?"
+        elif str(token) == ",":
+            hint = "số thập phân viết bằng dấu chấm (17.748), không dùng dấu phẩy"
+        elif token.type == "STRING" and "COLON" in expected:
+            hint = "thiếu dấu `:` trước giá trị?"
+    else:
+        assert isinstance(exc, UnexpectedCharacters)
+        pos = exc.pos_in_stream or 0
+        char = source.text[pos] if pos < len(source.text) else ""
+        expected = set(exc.allowed or ())
+        message = f"ký tự không hợp lệ `{char}`"
+        if expected:
+            message += f"; cần {_describe(expected)}"
+        if char == '"':
+            hint = "chuỗi chưa đóng ngoặc kép trên cùng dòng"
+        elif char == ",":
+            hint = "số thập phân viết bằng dấu chấm (17.748), không dùng dấu phẩy"
+        else:
+            word = re.match(r"\w+", source.text[pos:])
+            close = suggest(word.group(0), _keywords(expected)) if word else None
+            if close:
+                hint = f"có phải ý bạn là `{close}`?"
+    span = Span(
+        file=source.name,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column + width,
+    )
+    return Diagnostic(
+        code="E001",
+        severity="error",
+        message=message,
+        span=span,
+        line_text=source.line_text(line),
+        hint=hint,
+    )

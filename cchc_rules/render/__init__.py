@@ -1,0 +1,1 @@
+"""Renderers: read-only views of a `Result` (text, explanation, JSON)."""

@@ -1,0 +1,68 @@
+"""The derivation of a node, down to its facts, in Vietnamese."""
+
+from __future__ import annotations
+
+from cchc_rules.numbers import vi
+from cchc_rules.result import NodeResult, Result
+
+_STATUS = {"scored": "đã chấm", "n_a": "không áp dụng"}
+
+
+def explain_node(node: NodeResult, indent: str = "") -> str:
+    """One node's derivation: score, rule line, formula, facts with evidence, steps, reasons."""
+    t = node.trace
+    lines = [f"{indent}{node.id} {node.title}"]
+    add = lines.append
+    pad = indent + "  "
+    lost = f" (mất {vi(node.lost)})" if node.lost else ""
+    status = "" if node.status == "scored" else f" [{_STATUS.get(node.status, node.status)}]"
+    add(f"{pad}Điểm: {vi(node.score)}/{vi(node.effective_max)}{lost}{status}")
+    if t is None:
+        add(f"{pad}(không có dấu vết: kết quả được tính với trace=False)")
+        return "\n".join(lines)
+    add(f"{pad}Quy tắc: {t.source.file}:{t.source.line}")
+    if t.formula is not None and t.formula_span is not None:
+        add(f"{pad}Công thức (dòng {t.formula_span.line}): score = {t.formula}")
+    if t.facts:
+        add(f"{pad}Dữ kiện:")
+        for fact in t.facts:
+            unit = f" {fact.unit}" if fact.unit else ""
+            default = " (giá trị mặc định)" if fact.defaulted else ""
+            add(f"{pad}  - {fact.name} = {fact.shown}{unit}{default}: {fact.description}")
+            if fact.evidence:
+                add(f"{pad}    kiểm chứng: {fact.evidence}")
+    if t.refs:
+        add(f"{pad}Tiêu chí được tham chiếu: " + ", ".join(f"[{i}] = {vi_str(s)}" for i, s in t.refs))
+    if t.steps:
+        add(f"{pad}Các bước:")
+        for step in t.steps:
+            where = f" (dòng {step.span.line})" if step.span else ""
+            add(f"{pad}  - {step.text}{where}")
+    if t.rounding and t.unrounded is not None:
+        add(f"{pad}Làm tròn: {t.rounding}")
+    if t.reasons:
+        add(f"{pad}Lý do mất điểm: " + "; ".join(t.reasons))
+    for basis in t.basis:
+        add(f"{pad}Căn cứ: {basis}")
+    for note in t.inferred:
+        add(f"{pad}Suy luận: {note}")
+    return "\n".join(lines)
+
+
+def vi_str(value: str) -> str:
+    """A plain decimal string with a decimal comma."""
+    return value.replace(".", ",")
+
+
+def explain(result: Result, node_id: str) -> str:
+    """A node's derivation and, below it, each of its descendants'."""
+    out = []
+
+    def visit(nid: str, depth: int) -> None:
+        node = result[nid]
+        out.append(explain_node(node, "    " * depth))
+        for child in node.children:
+            visit(child, depth + 1)
+
+    visit(node_id, 0)
+    return "\n\n".join(out) + "\n"

@@ -1,0 +1,56 @@
+"""The evaluation as text, in the form of the self-assessment report users write today."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cchc_rules.numbers import vi
+from cchc_rules.result import NodeResult, Result
+
+
+def percent_text(value: Decimal | None) -> str:
+    """A percentage with a decimal comma, or a dash when there is no maximum."""
+    return "-" if value is None else f"{vi(value)}%"
+
+
+def _loss_line(node: NodeResult) -> str:
+    reason = "; ".join(node.reasons) if node.reasons else "(quy tắc không nêu lý do)"
+    return f"- Mất {vi(node.lost)} điểm tại mục {node.id}: {reason}"
+
+
+def render_text(result: Result) -> str:
+    """The summary: total, each area with its losses, bonus and penalty."""
+    lines = [result.ruleset]
+    if result.unit:
+        lines.append(f"Đơn vị: {result.unit}")
+    lines.append("")
+    lines.append(
+        f"Tổng điểm tự đánh giá: {vi(result.score)} điểm/{vi(result.max)} điểm, đạt {percent_text(result.percent)}."
+    )
+    lines.append("Trong đó điểm tự đánh giá trên các lĩnh vực cụ thể như sau:")
+    losses = result.losses()
+    for area_id in result.areas:
+        area = result[area_id]
+        note = " (không áp dụng)" if area.status == "n_a" else ""
+        lines.append(
+            f"{area.id}. {area.title}: {vi(area.score)} điểm/{vi(area.effective_max)} điểm; "
+            f"đạt tỷ lệ {percent_text(area.percent)}.{note}"
+        )
+        for node in losses:
+            if node.id == area_id or node.id.startswith(area_id + "."):
+                lines.append(_loss_line(node))
+    excluded = [n for n in result.nodes.values() if n.status == "n_a" and n.effective_max == 0 and n.max > 0]
+    if excluded:
+        lines.append("")
+        lines.append("Tiêu chí không áp dụng (loại khỏi điểm tối đa):")
+        lines.extend(f"- {n.id} {n.title}: {vi(n.max)} điểm" for n in excluded if not _has_excluded_parent(result, n))
+    for adj_id in result.adjustments:
+        adj = result[adj_id]
+        word = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
+        lines.append(f"{word} ({adj.title}): {vi(adj.score)} điểm/{vi(adj.max)} điểm.")
+    return "\n".join(lines) + "\n"
+
+
+def _has_excluded_parent(result: Result, node: NodeResult) -> bool:
+    parent = node.id.rsplit(".", 1)[0] if "." in node.id else None
+    return parent is not None and parent in result.nodes and result[parent].status == "n_a"

@@ -1,0 +1,73 @@
+"""The public face of a checked rule set: load it once, evaluate it on many units."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from cchc_rules.checked import CheckedRules
+from cchc_rules.checker import check
+from cchc_rules.errors import Diagnostic
+from cchc_rules.evaluator import evaluate
+from cchc_rules.facts import Facts, RawFacts, facts_model, raw_from_mapping, read_facts, validate
+from cchc_rules.loader import load_source
+from cchc_rules.result import Result, build_result
+from cchc_rules.trace import NullTracer, Tracer
+
+
+class RuleSet:
+    """A checked rule set, ready to evaluate.
+
+    >>> rules = load("rules/hai-duong/xa/2023.cchc")
+    >>> rules.max
+    Decimal('74')
+    """
+
+    def __init__(self, checked: CheckedRules):
+        self.checked = checked
+        self._facts_model: type[BaseModel] | None = None
+
+    @property
+    def name(self) -> str:
+        """The rule set's name from its header."""
+        return self.checked.header.name
+
+    @property
+    def max(self) -> Any:
+        """The declared total maximum."""
+        return self.checked.header.total
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """What the checker found worth a warning."""
+        return self.checked.warnings
+
+    def facts(self, facts: Mapping[str, Any] | Path | str | RawFacts) -> Facts:
+        """Read (if a path) and validate a unit's facts; raises `FactsError`."""
+        if isinstance(facts, RawFacts):
+            raw = facts
+        elif isinstance(facts, (str, Path)):
+            raw = read_facts(facts)
+        else:
+            raw = raw_from_mapping(facts)
+        if self._facts_model is None:
+            self._facts_model = facts_model(self.checked)
+        return validate(self.checked, raw, self._facts_model)
+
+    def evaluate(self, facts: Mapping[str, Any] | Path | str | RawFacts | Facts, trace: bool = True) -> Result:
+        """Score a unit. `facts` is a mapping, a facts file path, or already validated facts.
+
+        With `trace=False` no derivation is recorded (faster, for batch runs).
+        """
+        valid = facts if isinstance(facts, Facts) else self.facts(facts)
+        tracer = Tracer() if trace else NullTracer()
+        outcome = evaluate(self.checked, valid, tracer)
+        return build_result(self.checked, valid, outcome, tracer)
+
+
+def load(path: Path | str) -> RuleSet:
+    """Read, parse and check a rule file or folder; raises a `CchcError` subclass on bad input."""
+    return RuleSet(check(load_source(path)))

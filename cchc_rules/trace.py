@@ -1,0 +1,146 @@
+"""The audit trail as data: what each node's score was derived from.
+
+The evaluator records into a `Tracer` passed to it explicitly (never a
+global); `NullTracer` records nothing, so untraced evaluation stays cheap.
+Renderers only read these records.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from cchc_rules.source import Span
+
+StepKind = Literal[
+    "not_applicable",
+    "ratio",
+    "zero_denominator",
+    "tier",
+    "deduction",
+    "floor",
+    "clamp",
+    "rounding",
+    "sum",
+    "adjustment",
+]
+
+
+class FactUse(BaseModel):
+    """A fact a formula read: its value and where that value comes from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: str
+    shown: str
+    type: str
+    unit: str = ""
+    description: str = ""
+    evidence: str = ""
+    defaulted: bool = False
+
+
+class Step(BaseModel):
+    """One intermediate step of a derivation, said in Vietnamese."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: StepKind
+    text: str
+    span: Span | None = None
+
+
+class NodeTrace(BaseModel):
+    """Everything that explains one node's score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    kind: str
+    status: str
+    max: str
+    effective_max: str
+    score: str
+    lost: str
+    source: Span
+    formula: str | None = None
+    formula_span: Span | None = None
+    facts: tuple[FactUse, ...] = ()
+    refs: tuple[tuple[str, str], ...] = ()
+    steps: tuple[Step, ...] = ()
+    unrounded: str | None = None
+    rounding: str | None = None
+    reasons: tuple[str, ...] = ()
+    basis: tuple[str, ...] = ()
+    inferred: tuple[str, ...] = ()
+    children: tuple[str, ...] = ()
+
+
+class NodeRecord:
+    """What is recorded while one node is evaluated (mutable, then frozen into a NodeTrace)."""
+
+    __slots__ = ("facts", "refs", "steps")
+
+    def __init__(self) -> None:
+        self.facts: dict[str, None] = {}
+        self.refs: dict[str, None] = {}
+        self.steps: list[Step] = []
+
+
+class Tracer:
+    """Records facts read, criteria referenced and steps taken, node by node."""
+
+    enabled = True
+
+    def __init__(self) -> None:
+        self.records: dict[str, NodeRecord] = {}
+        self._stack: list[NodeRecord] = []
+
+    def begin(self, node_id: str) -> None:
+        """Start recording a node (nodes nest when one refers to another)."""
+        record = NodeRecord()
+        self.records[node_id] = record
+        self._stack.append(record)
+
+    def end(self) -> None:
+        """Stop recording the current node."""
+        self._stack.pop()
+
+    def fact(self, name: str) -> None:
+        """The current node read a fact."""
+        if self._stack:
+            self._stack[-1].facts[name] = None
+
+    def ref(self, node_id: str) -> None:
+        """The current node used another node's score."""
+        if self._stack:
+            self._stack[-1].refs[node_id] = None
+
+    def step(self, kind: StepKind, text: str, span: Span | None = None) -> None:
+        """The current node took a step worth showing."""
+        if self._stack:
+            self._stack[-1].steps.append(Step(kind=kind, text=text, span=span))
+
+
+class NullTracer(Tracer):
+    """Records nothing."""
+
+    enabled = False
+
+    def begin(self, node_id: str) -> None:
+        pass
+
+    def end(self) -> None:
+        pass
+
+    def fact(self, name: str) -> None:
+        pass
+
+    def ref(self, node_id: str) -> None:
+        pass
+
+    def step(self, kind: StepKind, text: str, span: Span | None = None) -> None:
+        pass
