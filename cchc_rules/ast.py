@@ -35,15 +35,19 @@ ArithOp = Literal["+", "-", "*", "/"]
 FUNCTIONS: tuple[str, ...] = ("min", "max", "clamp", "ratio")
 
 
+# Fields that record how a node was written, not what it means; equality ignores them.
+LAYOUT_FIELDS = frozenset({"span", "id_span", "name_span", "text"})
+
+
 class Node(BaseModel):
-    """Base of every syntax node: frozen, with spans (any field named *span) that equality ignores."""
+    """Base of every syntax node: frozen, with a span; equality ignores layout (LAYOUT_FIELDS)."""
 
     model_config = ConfigDict(frozen=True)
 
     span: Span
 
     def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in type(self).model_fields if not name.endswith("span"))
+        return tuple(getattr(self, name) for name in type(self).model_fields if name not in LAYOUT_FIELDS)
 
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
@@ -273,7 +277,7 @@ class Rounding(Node):
 
 
 class Formula(Node):
-    """`score = ...`, with the formula's source text as written."""
+    """`score = ...`, with the formula's source text as written (layout: equality ignores it)."""
 
     expr: Expr
     text: str

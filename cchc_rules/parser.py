@@ -105,6 +105,8 @@ def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         close = suggest(str(token), _keywords(expected))
         if close:
             hint = f"có phải ý bạn là `{close}`?"
+        elif str(token) == "=" and source.text[max((token.start_pos or 0) - 1, 0)] == "=":
+            hint = "so sánh bằng viết một dấu `=`, vd `x = 1`"
         elif str(token) == ",":
             hint = "số thập phân viết bằng dấu chấm (17.748), không dùng dấu phẩy"
         elif token.type == "STRING" and "COLON" in expected:

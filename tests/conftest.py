@@ -1,0 +1,42 @@
+"""Shared test set-up: paths, the golden-file flag, hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RULES_2023 = ROOT / "rules" / "hai-duong" / "xa" / "2023.cchc"
+FACTS_THANH_THUY = ROOT / "examples" / "thanh-thuy-2023" / "facts.yaml"
+
+settings.register_profile("dev", max_examples=200, deadline=None)
+settings.register_profile("ci", max_examples=1000, deadline=None)
+settings.register_profile("thorough", max_examples=20000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the expected-output files of the fixtures instead of comparing with them",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def golden(path: Path, actual: str, update: bool) -> None:
+    """Compare `actual` with the golden file `path`, or rewrite it with --update-golden."""
+    if update or not path.exists():
+        if not update:
+            pytest.fail(f"missing golden file {path}; run pytest --update-golden and review it")
+        path.write_text(actual, encoding="utf-8")
+        return
+    assert actual == path.read_text(encoding="utf-8")

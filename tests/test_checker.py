@@ -1,0 +1,85 @@
+"""Checker: each pass rejects its bad fixtures with the right code and place; shipped rules check clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import cchc_rules
+from cchc_rules import CheckError
+from cchc_rules.checker import PASSES, diagnose
+from cchc_rules.loader import load_source
+from tests.conftest import FIXTURES, ROOT, golden
+
+BAD = sorted((FIXTURES / "check" / "bad").glob("*.cchc"))
+GOOD = sorted((FIXTURES / "check" / "good").glob("*.cchc"))
+SHIPPED = sorted((ROOT / "rules").rglob("*.cchc"))
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
+def test_bad_fixture_is_rejected_with_its_code(
+    path: Path, update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(path.parent)
+    expected_code = path.stem.split("_")[0]
+    found = diagnose(load_source(path.name))
+    errors = [d for d in found if d.severity == "error"]
+    assert errors, "the checker accepted a bad fixture"
+    assert expected_code in {d.code for d in errors}
+    with pytest.raises(CheckError):
+        cchc_rules.load(path.name)
+    rendered = "\n".join(d.render() for d in found) + "\n"
+    for d in errors:
+        if d.code != "E100":
+            assert d.span is not None and d.span.file == path.name
+    golden(path.with_suffix(".out"), rendered, update_golden)
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.stem)
+def test_good_fixture_has_no_errors(path: Path) -> None:
+    assert not [d for d in diagnose(load_source(path)) if d.severity == "error"]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_rule_sets_check_clean(path: Path) -> None:
+    assert diagnose(load_source(path)) == []
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "many.cchc"
+    path.write_text(
+        'ruleset "T" total 3 rounding 3 half_up\n'
+        '1 "A": max 1\n  score = khong_co\n  reason "r"\n'
+        '2 "B": max 1\n  score = [9]\n  reason "r"\n'
+        '3.1 "C": max 1\n  score = 1\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    codes = [d.code for d in diagnose(load_source(path))]
+    assert {"E110", "E111", "E120"} <= set(codes)
+
+
+def test_undefined_fact_suggests_the_close_name() -> None:
+    found = diagnose(load_source(FIXTURES / "check" / "bad" / "E110_undefined_fact.cchc"))
+    e110 = next(d for d in found if d.code == "E110")
+    assert "doi_thoai" in e110.hint
+    assert e110.span is not None and (e110.span.line, e110.span.column) == (4, 14)
+
+
+def test_sum_mismatch_names_every_child() -> None:
+    found = diagnose(load_source(FIXTURES / "check" / "bad" / "E123_children_do_not_add_up.cchc"))
+    e123 = next(d for d in found if d.code == "E123")
+    assert "1.1 (1) + 1.2 (0.5)" in e123.message
+    assert e123.span is not None and e123.span.line == 2
+
+
+def test_warnings_do_not_stop_loading() -> None:
+    rules = cchc_rules.load(FIXTURES / "check" / "good" / "warnings_only.cchc")
+    assert {w.code for w in rules.warnings} == {"W115", "W150"}
+
+
+def test_passes_are_pure_functions_listed_once() -> None:
+    names = [p.__name__ for p in PASSES]
+    assert len(names) == len(set(names))
+    merged_twice = [diagnose(load_source(BAD[0])), diagnose(load_source(BAD[0]))]
+    assert merged_twice[0] == merged_twice[1]

@@ -1,0 +1,182 @@
+"""The `cchc` command as a user runs it: exit codes, Vietnamese output, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FACTS_THANH_THUY, FIXTURES, ROOT, RULES_2023
+
+
+def cchc(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CCHC_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "cchc_rules", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_eval_text_is_the_seed_report_form() -> None:
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "Tổng điểm tự đánh giá: 66,245 điểm/74 điểm, đạt 89,52%." in out
+    assert "1. Công tác chỉ đạo, điều hành CCHC: 12,5 điểm/15 điểm; đạt tỷ lệ 83,33%." in out
+    assert "- Mất 0,708 điểm tại mục 7.2.2: Tỷ lệ hồ sơ trực tuyến tính đến 31/10 chỉ đạt 1340/1754 hồ sơ" in out
+    assert "- Mất 2 điểm tại mục 1.6.1: Không có sáng kiến kinh nghiệm CCHC" in out
+
+
+def test_eval_json_follows_the_contract() -> None:
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["max"] == "74"
+    assert {k: data["nodes"][k]["lost"] for k in ("1.6.1", "5.4.2", "6.1.1", "3.3.3", "3.5.2", "3.5.3")} == {
+        "1.6.1": "2",
+        "5.4.2": "2",
+        "6.1.1": "1",
+        "3.3.3": "0.25",
+        "3.5.2": "0.001",
+        "3.5.3": "0.001",
+    }
+    assert data["nodes"]["7.2.1"]["score"] == "0.205"
+    assert data["nodes"]["7.2.2"]["score"] == "2.292"
+
+
+def test_eval_json_with_trace() -> None:
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "--trace")
+    trace = json.loads(run.stdout)["nodes"]["7.2.2"]["trace"]
+    assert trace["formula"].startswith("max * ratio(")
+    assert {f["name"] for f in trace["facts"]} == {"ho_so_truc_tuyen_den_31_10", "ho_so_tong_den_31_10"}
+
+
+def test_output_is_byte_for_byte_deterministic() -> None:
+    first = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "--trace").stdout
+    second = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "--trace").stdout
+    assert first == second
+
+
+def test_explain_shows_formula_facts_line_and_reason() -> None:
+    run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.2")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "score = max * ratio(ho_so_truc_tuyen_den_31_10, ho_so_tong_den_31_10, zero: na)" in out
+    assert "= 1340" in out and "= 1754" in out
+    line = next(
+        i for i, t in enumerate(RULES_2023.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("7.2.2 ")
+    )
+    assert f"2023.cchc:{line}" in out
+    assert "Lý do mất điểm: Tỷ lệ hồ sơ trực tuyến tính đến 31/10 chỉ đạt 1340/1754 hồ sơ" in out
+    assert "2,292" in out
+
+
+def test_explain_unknown_id_suggests() -> None:
+    run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.9")
+    assert run.returncode == 1
+    assert "7.2.9" in run.stderr and "có phải" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_check_clean_rule_set() -> None:
+    run = cchc("check", RULES_2023)
+    assert run.returncode == 0, run.stderr
+    assert "hợp lệ" in run.stdout
+
+
+def test_check_bad_rule_set_exits_1_with_position() -> None:
+    bad = FIXTURES / "check" / "bad" / "E110_undefined_fact.cchc"
+    run = cchc("check", bad)
+    assert run.returncode == 1
+    assert "E110_undefined_fact.cchc:4:14" in run.stderr
+    assert "^" in run.stderr and "doi_thoai" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_check_json_format() -> None:
+    bad = FIXTURES / "check" / "bad" / "E123_children_do_not_add_up.cchc"
+    run = cchc("check", bad, "--format", "json")
+    assert run.returncode == 1
+    data = json.loads(run.stdout)
+    assert data["ok"] is False
+    assert data["diagnostics"][0]["code"] == "E123"
+
+
+def test_check_strict_fails_on_warnings() -> None:
+    path = FIXTURES / "check" / "good" / "warnings_only.cchc"
+    assert cchc("check", path).returncode == 0
+    assert cchc("check", path, "--strict").returncode == 1
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "parse" / "bad").glob("*.cchc")), ids=lambda p: p.stem)
+def test_syntax_errors_exit_1_without_traceback(path: Path) -> None:
+    run = cchc("check", path)
+    assert run.returncode == 1
+    assert f"{path.name}:" in run.stderr and "^" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_bad_facts_exit_1_with_position(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8").replace("value: 1340", "value: 1340.5")
+    facts.write_text(text, encoding="utf-8")
+    run = cchc("eval", RULES_2023, facts)
+    assert run.returncode == 1
+    assert "ho_so_truc_tuyen_den_31_10" in run.stderr
+    assert "facts.yaml:" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_missing_facts_are_all_named_at_once(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("doi_thoai: 2\n", encoding="utf-8")
+    run = cchc("eval", RULES_2023, facts)
+    assert run.returncode == 1
+    assert "thiếu 44 dữ kiện" in run.stderr
+    assert "co_sang_kien" in run.stderr and "ho_so_tong_den_31_10" in run.stderr
+
+
+def test_missing_files_exit_1() -> None:
+    run = cchc("eval", "khong-co.cchc", FACTS_THANH_THUY)
+    assert run.returncode == 1 and "khong-co.cchc" in run.stderr
+    run = cchc("eval", RULES_2023, "khong-co.yaml")
+    assert run.returncode == 1 and "khong-co.yaml" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(), ("eval",), ("eval", "a.cchc"), ("bogus",), ("eval", "a", "b", "--format", "xml")],
+    ids=["no-command", "eval-no-args", "eval-one-arg", "unknown-command", "bad-format"],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    run = cchc(*args)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+
+
+def test_output_file_is_written_and_inputs_never_overwritten(tmp_path: Path) -> None:
+    out = tmp_path / "ket-qua.json"
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "-o", out)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["score"] == "66.245"
+    facts = tmp_path / "facts.yaml"
+    facts.write_bytes(FACTS_THANH_THUY.read_bytes())
+    run = cchc("eval", RULES_2023, facts, "-o", facts)
+    assert run.returncode == 1
+    assert facts.read_bytes() == FACTS_THANH_THUY.read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_help_is_vietnamese() -> None:
+    run = cchc("--help")
+    assert run.returncode == 0
+    assert "Chấm điểm" in run.stdout

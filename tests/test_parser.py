@@ -1,0 +1,139 @@
+"""Parser and AST: good files parse, bad files fail with our own error, at the right place."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cchc_rules import RuleSyntaxError, ast
+from cchc_rules.build import build_module
+from cchc_rules.loader import load_source
+from cchc_rules.parser import grammar_path, parse_tree
+from cchc_rules.source import SourceFile
+from tests.conftest import FIXTURES, RULES_2023, golden
+
+GOOD = sorted((FIXTURES / "parse" / "good").glob("*.cchc"))
+BAD = sorted((FIXTURES / "parse" / "bad").glob("*.cchc"))
+
+
+def parse(text: str, name: str = "t.cchc") -> ast.Module:
+    source = SourceFile(name=name, text=text)
+    return build_module(source, parse_tree(source))
+
+
+@pytest.mark.parametrize("path", [*GOOD, RULES_2023], ids=lambda p: p.name)
+def test_good_files_parse(path: Path) -> None:
+    source = load_source(path)
+    assert source.modules
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
+def test_bad_files_fail_with_position_and_golden_message(
+    path: Path, update_golden: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(path.parent)
+    with pytest.raises(RuleSyntaxError) as info:
+        load_source(path.name)
+    message = str(info.value)
+    assert f"{path.name}:" in message
+    assert "^" in message
+    assert "Traceback" not in message
+    golden(path.with_suffix(".out"), message + "\n", update_golden)
+
+
+def test_misspelt_keyword_gets_a_suggestion() -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        parse('ruleset "T" total 1 rounding 3 half_up\n1 "A": max 1\n  scroe = 1\n')
+    diag = info.value.diagnostics[0]
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (3, 3)
+    assert "score" in diag.hint
+
+
+def test_every_node_keeps_its_span() -> None:
+    module = load_source(FIXTURES / "parse" / "good" / "every_construct.cchc").modules[0]
+    crit = next(c for c in module.criteria if c.id == "7.2.2")
+    assert crit.formula is not None
+    assert crit.formula.text == "max * ratio(online, total, zero: full)"
+    assert (crit.formula.span.line, crit.formula.span.column) == (22, 48)
+    call = crit.formula.expr.right  # type: ignore[union-attr]
+    assert isinstance(call, ast.Call) and call.func == "ratio"
+    assert call.span.column == 54
+    assert call.args[1].span.column == 68
+
+
+def test_equality_ignores_spans() -> None:
+    a = parse('ruleset "T" total 1 rounding 3 half_up\n1 "A": max 1\n  score = 1 + 2\n')
+    b = parse('ruleset "T"\n\n  total 1\n  rounding 3 half_up\n\n\n1 "A":\n max 1 ; score = 1+2\n', name="other.cchc")
+    assert a.criteria == b.criteria
+    assert a.criteria[0].span != b.criteria[0].span
+    assert hash(a.criteria[0]) == hash(b.criteria[0])
+
+
+def test_ast_nodes_are_frozen() -> None:
+    module = parse('ruleset "T" total 1 rounding 3 half_up\n1 "A": max 1\n  score = 1\n')
+    with pytest.raises(Exception, match="frozen"):
+        module.criteria[0].title = "B"  # type: ignore[misc]
+
+
+def test_literals_are_exact() -> None:
+    module = parse('ruleset "T" total 1 rounding 3 half_up\n1 "A": max 0.1\n  score = 0.1 * 75%\n')
+    crit = module.criteria[0]
+    assert crit.max == Decimal("0.1")
+    expr = crit.formula.expr  # type: ignore[union-attr]
+    assert isinstance(expr, ast.BinOp)
+    assert expr.left == ast.Number(span=expr.left.span, value=Decimal("0.1"))
+    assert isinstance(expr.right, ast.Percent) and expr.right.value == Decimal(75)
+
+
+def test_tier_rows_keep_their_order_and_forms() -> None:
+    module = parse(
+        'ruleset "T" total 1 rounding 3 half_up\nfact r: percent "R"\n1 "A": max 1\n'
+        "  score = tier r\n    when >= 100%: max\n    when from 75% to under 100%: 0.75\n"
+        "    when from 50% to 75%: 0.5\n    otherwise: 0\n"
+    )
+    tier = module.criteria[0].formula.expr  # type: ignore[union-attr]
+    assert isinstance(tier, ast.Tier)
+    tests = [row.test for row in tier.rows]
+    assert isinstance(tests[0], ast.TierCmp) and tests[0].op == ">="
+    assert isinstance(tests[1], ast.TierRange) and tests[1].high_open
+    assert isinstance(tests[2], ast.TierRange) and not tests[2].high_open
+    assert tier.otherwise is not None
+
+
+def test_text_is_read_as_nfc_so_nfd_names_match() -> None:
+    nfd = FIXTURES / "parse" / "good" / "nfd.cchc"
+    assert nfd.read_text(encoding="utf-8") != unicodedata.normalize("NFC", nfd.read_text(encoding="utf-8"))
+    loaded = load_source(nfd).modules[0]
+    assert loaded.facts[0].name == "số_cuộc"  # NFC after reading
+
+
+def test_non_utf8_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.cchc"
+    path.write_bytes('ruleset "Chỉ số" total 1'.encode("utf-16"))
+    from cchc_rules import RuleLoadError
+
+    with pytest.raises(RuleLoadError, match="UTF-8"):
+        load_source(path)
+
+
+def test_folder_of_rule_files_is_read_in_order(tmp_path: Path) -> None:
+    (tmp_path / "a_header.cchc").write_text('ruleset "T" total 1 rounding 3 half_up\n', encoding="utf-8")
+    (tmp_path / "b_area.cchc").write_text('1 "A": max 1\n  score = 1\n', encoding="utf-8")
+    source = load_source(tmp_path)
+    assert [m.file for m in source.modules] == [str(tmp_path / "a_header.cchc"), str(tmp_path / "b_area.cchc")]
+
+
+def test_syntax_errors_of_all_files_are_reported_together(tmp_path: Path) -> None:
+    (tmp_path / "a.cchc").write_text("1 A: max 1\n", encoding="utf-8")
+    (tmp_path / "b.cchc").write_text('1 "B" max 1,\n', encoding="utf-8")
+    with pytest.raises(RuleSyntaxError) as info:
+        load_source(tmp_path)
+    assert len(info.value.diagnostics) == 2
+
+
+def test_grammar_file_is_found() -> None:
+    assert grammar_path().is_file()
+    assert grammar_path().name == "cchc.lark"
