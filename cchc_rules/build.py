@@ -260,6 +260,8 @@ class _Builder:
         ch = item.children
         if kind == "number":
             return ast.Number(span=span, value=Decimal(str(ch[0])))
+        if kind == "neg_number":
+            return ast.Number(span=span, value=-Decimal(str(ch[0])))
         if kind == "percent":
             return ast.Percent(span=span, value=Decimal(str(ch[0])))
         if kind == "string":

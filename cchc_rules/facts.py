@@ -168,8 +168,8 @@ class _YamlReader:
             raise _facts_error(self.name, f"tệp YAML sai cú pháp: {problem}") from None
         finally:
             self.loader.dispose()
-        if root is None:
-            raise _facts_error(self.name, "tệp dữ kiện rỗng", hint="ghi mỗi dữ kiện một dòng, vd `doi_thoai: 2`")
+        if root is None:  # an empty file: every fact without a default will be reported missing
+            return RawFacts(name=self.name)
         if not isinstance(root, yaml.MappingNode):
             raise self.fail(root, "tệp dữ kiện phải là một bảng `tên: giá trị`")
         top = self.mapping(root)
