@@ -44,7 +44,19 @@ _EXPORTS = {
     "load": "cchc_rules.ruleset",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CchcError",
+    "CheckError",
+    "Diagnostic",
+    "EvaluationError",
+    "FactsError",
+    "NodeResult",
+    "Result",
+    "RuleLoadError",
+    "RuleSet",
+    "RuleSyntaxError",
+    "load",
+]
 __version__ = "0.1.0"
 
 

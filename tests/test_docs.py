@@ -17,7 +17,7 @@ from cchc_rules.render.text import render_text
 from cchc_rules.source import SourceFile, normalise
 from tests.conftest import ROOT
 
-DOCS = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+DOCS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
