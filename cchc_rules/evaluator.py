@@ -128,7 +128,11 @@ class Evaluator:
             (self.done[a].score for a in self.rules.adjustments if self.rules.nodes[a].kind == "penalty"), ZERO
         )
         total = min(max(base + bonus - penalty, ZERO), base_max)
-        return Outcome(nodes=self.done, base_score=base, base_max=base_max, bonus=bonus, penalty=penalty, score=total)
+        outcome = Outcome(
+            nodes=self.done, base_score=base, base_max=base_max, bonus=bonus, penalty=penalty, score=total
+        )
+        check_invariants(self.rules, outcome)
+        return outcome
 
     def inherited_na(self, node_id: str) -> str | None:
         """The n/a policy an ancestor imposes on this node, if any ancestor is n/a."""
@@ -456,6 +460,46 @@ class Evaluator:
             self.tracer.step("floor", f"{vi(start)} − {vi(total)} < 0: lấy 0", e.span)
             return ZERO
         return result
+
+
+class InvariantError(AssertionError):
+    """A guarantee of the engine does not hold: a bug in cchc, never a user's mistake."""
+
+
+def check_invariants(rules: CheckedRules, outcome: Outcome) -> None:
+    """The guarantees every evaluation keeps, verified on each one.
+
+    0 <= score <= effective max <= max for every node; a node without its own
+    formula equals the sum of its children; the losses of the top-most scored
+    nodes add up exactly to the maximum minus the areas' sum.
+    """
+    nodes = outcome.nodes
+    for node in nodes.values():
+        if not ZERO <= node.score <= node.effective_max <= node.max:
+            raise InvariantError(f"{node.id}: 0 <= {node.score} <= {node.effective_max} <= {node.max} does not hold")
+        kids = rules.children.get(node.id, ())
+        own_formula = rules.nodes[node.id].formula is not None
+        if (
+            kids
+            and not own_formula
+            and node.status == "scored"
+            and node.score != sum((nodes[k].score for k in kids), ZERO)
+        ):
+            raise InvariantError(f"{node.id}: score is not the sum of its children")
+    lost = ZERO
+    for node_id in rules.order:
+        crit = rules.nodes[node_id]
+        owners = [a for a in ancestors(node_id) if rules.nodes[a].formula is not None or nodes[a].status == "n_a"]
+        if (crit.formula is not None or nodes[node_id].status == "n_a") and not owners:
+            lost += nodes[node_id].effective_max - nodes[node_id].score
+    if lost != outcome.base_max - outcome.base_score:
+        raise InvariantError(f"losses {lost} do not add up to {outcome.base_max - outcome.base_score}")
+
+
+def ancestors(node_id: str) -> list[str]:
+    """The ids above a node, from its area down: 7.2.2 -> [7, 7.2]."""
+    parts = node_id.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def _kind(value: Value) -> str:

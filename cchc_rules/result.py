@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from cchc_rules.checked import CheckedRules
-from cchc_rules.evaluator import NodeOutcome, Outcome, rounding_words, show
+from cchc_rules.evaluator import NodeOutcome, Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import plain, round_fraction, to_decimal
 from cchc_rules.trace import FactUse, NodeTrace, Tracer
@@ -115,7 +115,7 @@ class Result(BaseModel):
         for node in self.nodes.values():
             if node.kind != "criterion" or not node.has_formula or node.lost == 0:
                 continue
-            if any(self.nodes[a].has_formula for a in _ancestors(node.id)):
+            if any(self.nodes[a].has_formula for a in ancestors(node.id)):
                 continue  # a formula parent's own loss stands for its subtree
             out.append(node)
         return out
@@ -147,11 +147,6 @@ class Result(BaseModel):
     def to_json(self, trace: bool = False) -> str:
         """The JSON contract as text (UTF-8, stable order, 2-space indent)."""
         return json.dumps(self.to_dict(trace=trace), ensure_ascii=False, indent=2) + "\n"
-
-
-def _ancestors(node_id: str) -> list[str]:
-    parts = node_id.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def _fact_json(value: Value) -> Any:

@@ -32,7 +32,7 @@ def check_cycles(rules: Merged) -> list[Diagnostic]:
         for dep, at in deps.get(node_id, []):
             if state.get(dep) == 1:
                 ids = [p[0] for p in path] + [node_id]
-                cycle = [*ids[ids.index(dep):], dep]
+                cycle = [*ids[ids.index(dep) :], dep]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
