@@ -17,7 +17,9 @@ from cchc_rules.checks.names import check_duplicates, check_references, check_te
 from cchc_rules.checks.policies import check_zero_na_policy
 from cchc_rules.checks.reasons import check_missing_reasons
 from cchc_rules.checks.references import check_cycles
+from cchc_rules.checks.tiers import check_tiers
 from cchc_rules.checks.tree import check_sums, check_tree
+from cchc_rules.checks.types import check_types
 from cchc_rules.errors import CheckError, Diagnostic
 from cchc_rules.loader import RuleSource
 
@@ -30,10 +32,12 @@ PASSES: tuple[Pass, ...] = (
     check_templates,
     check_unused_facts,
     check_fact_types,
+    check_types,
     check_tree,
     check_sums,
     check_cycles,
     check_zero_na_policy,
+    check_tiers,
     check_missing_reasons,
 )
 

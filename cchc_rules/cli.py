@@ -74,10 +74,10 @@ def _load(path: str) -> RuleSet:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """`cchc check RULES`: every error and warning, at once."""
-    from cchc_rules.checker import diagnose
+    from cchc_rules.analysis import check_and_prove
     from cchc_rules.loader import load_source
 
-    found = diagnose(load_source(args.rules))
+    found, checked = check_and_prove(load_source(args.rules))
     errors = [d for d in found if d.severity == "error"]
     warnings = [d for d in found if d.severity == "warning"]
     failed = bool(errors) or (args.strict and bool(warnings))
@@ -90,9 +90,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         summary = f"{len(errors)} lỗi, {len(warnings)} cảnh báo"
         if failed:
             sys.stderr.write(f"{args.rules}: không đạt ({summary})\n")
-        else:
-            rules = _load(args.rules)
-            checked = rules.checked
+        elif checked is not None:
             sys.stdout.write(
                 f"{args.rules}: hợp lệ ({summary}): {checked.header.name}; "
                 f"{len(checked.order)} mục, {len(checked.facts)} dữ kiện, tổng điểm {checked.header.total}\n"

@@ -61,7 +61,9 @@ class Outcome:
     score: Fraction
 
 
-class _ZeroDenominator(Exception):
+class ZeroDenominatorSignal(Exception):
+    """A ratio met a zero denominator: its declared policy decides the criterion's score."""
+
     def __init__(self, policy: str, span: Span, text: str):
         self.policy = policy
         self.span = span
@@ -155,6 +157,19 @@ class Evaluator:
         finally:
             self._current = saved
 
+    def raw(self, crit: ast.Criterion, expr: ast.Node) -> Fraction | None:
+        """The value of a numeric `expr` inside `crit`, or None when `crit` is not applicable.
+
+        Lets the checker's proofs evaluate one formula or divisor on trial facts.
+        """
+        if self.inherited_na(crit.id) is not None or self.own_na(crit) is not None:
+            return None
+        saved, self._current = self._current, crit
+        try:
+            return self.number(expr, "công thức tính điểm")
+        finally:
+            self._current = saved
+
     def node(self, node_id: str) -> NodeOutcome:
         """Evaluate one node (once), its children first."""
         if node_id in self.done:
@@ -192,7 +207,7 @@ class Evaluator:
             return NodeOutcome(crit.id, "scored", declared, eff, score, None, ())
         try:
             raw = self.number(crit.formula.expr, "công thức tính điểm")
-        except _ZeroDenominator as zero:
+        except ZeroDenominatorSignal as zero:
             self.tracer.step(
                 "zero_denominator", f"mẫu số bằng 0 trong {zero.text}: theo quy định `zero: {zero.policy}`", zero.span
             )
@@ -368,7 +383,7 @@ class Evaluator:
             den = self.number(e.args[1], "mẫu số của ratio")
             text = self._text(e)
             if den == 0:
-                raise _ZeroDenominator(e.options[0].value, e.span, text)
+                raise ZeroDenominatorSignal(e.options[0].value, e.span, text)
             result = num / den
             self.tracer.step("ratio", f"{text} = {vi(num)}/{vi(den)} = {vi(result)}", e.span)
             return result

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cchc_rules.analysis import check_and_prove
 from cchc_rules.checked import CheckedRules
-from cchc_rules.checker import check
-from cchc_rules.errors import Diagnostic
+from cchc_rules.errors import CheckError, Diagnostic
 from cchc_rules.evaluator import evaluate
 from cchc_rules.facts import Facts, RawFacts, facts_model, raw_from_mapping, read_facts, validate
 from cchc_rules.loader import load_source
@@ -69,5 +69,8 @@ class RuleSet:
 
 
 def load(path: Path | str) -> RuleSet:
-    """Read, parse and check a rule file or folder; raises a `CchcError` subclass on bad input."""
-    return RuleSet(check(load_source(path)))
+    """Read, parse, check and prove a rule file or folder; raises a `CchcError` subclass on bad input."""
+    found, checked = check_and_prove(load_source(path))
+    if checked is None:
+        raise CheckError([d for d in found if d.severity == "error"])
+    return RuleSet(checked)

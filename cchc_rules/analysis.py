@@ -1,0 +1,330 @@
+"""Proofs over a checked rule set: scores stay within [0, max], divisors are never 0.
+
+Interval analysis (`checks.ranges`) proves what it can. Where it cannot, a
+search over the declared fact bounds looks for a concrete counterexample and
+confirms it with the real evaluator: an error then shows the facts that break
+the rule; no counterexample found leaves a warning that the rule could not be
+proved. Like the checker's passes, each proof is a function listed in PROOFS.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import random
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+
+from cchc_rules import ast
+from cchc_rules.checked import CheckedRules
+from cchc_rules.checker import diagnose, index, merge
+from cchc_rules.checks import expressions, walk
+from cchc_rules.checks.ranges import Interval, RangeAnalysis, refine
+from cchc_rules.errors import Diagnostic, EvaluationError
+from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, ancestors, show
+from cchc_rules.facts import Facts, Value, literal_value
+from cchc_rules.loader import RuleSource
+from cchc_rules.numbers import round_fraction, to_fraction, vi
+from cchc_rules.source import Span
+from cchc_rules.trace import NullTracer
+
+BIG = Fraction(10**6)
+# Errors after which the proofs can still run (the tree and names are sound),
+# so one `cchc check` reports them together with what the proofs find.
+PROVABLE_DESPITE = frozenset({"E114", "E123", "E124", "E190", "E191", "E192", "E193"})
+# How many fact combinations a search tries at most, per criterion.
+SEARCH_LIMIT = 4000
+
+
+def analysis_for(rules: CheckedRules) -> RangeAnalysis:
+    """The range analysis of a checked rule set."""
+    maxima = {i: to_fraction(c.max) for i, c in rules.nodes.items() if c.max is not None}
+    return RangeAnalysis(rules.facts, maxima)
+
+
+def guarded_env(crit: ast.Criterion, ranges: RangeAnalysis) -> dict[str, Interval]:
+    """Fact ranges under which the formula runs: every `na when` condition is false."""
+    env: dict[str, Interval] = {}
+    for clause in crit.not_applicable:
+        _, env = refine(clause.condition, ranges, env)
+    return env
+
+
+def _diag(rules: CheckedRules, code: str, severity: str, span: Span, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        severity="error" if severity == "error" else "warning",
+        message=message,
+        span=span,
+        line_text=rules.source_line(span.file, span.line),
+        hint=hint,
+    )
+
+
+def _show_range(r: Interval) -> str:
+    lo = "-∞" if r.lo is None else vi(r.lo)
+    hi = "+∞" if r.hi is None else vi(r.hi)
+    return f"[{lo}; {hi}]"
+
+
+# ---- the search for counterexamples -----------------------------------------------
+
+
+def facts_used(rules: CheckedRules, node_id: str, seen: set[str] | None = None) -> list[str]:
+    """Facts a node's score can depend on: its expressions, its children's, its references'."""
+    seen = seen if seen is not None else set()
+    if node_id in seen:
+        return []
+    seen.add(node_id)
+    crit = rules.nodes[node_id]
+    names: dict[str, None] = {}
+    for expr in expressions(crit):
+        for node in walk(expr):
+            if isinstance(node, ast.NameRef):
+                names[node.name] = None
+            elif isinstance(node, ast.CritRef):
+                names.update(dict.fromkeys(facts_used(rules, node.id, seen)))
+    for child in rules.children.get(node_id, ()):
+        names.update(dict.fromkeys(facts_used(rules, child, seen)))
+    for ancestor in ancestors(node_id):
+        for clause in rules.nodes[ancestor].not_applicable:
+            names.update({n.name: None for n in walk(clause.condition) if isinstance(n, ast.NameRef)})
+    return list(names)
+
+
+def _thresholds(rules: CheckedRules, node_id: str) -> dict[str, set[Fraction]]:
+    """Literal values facts are compared with in a node's expressions (tier rows included)."""
+    out: dict[str, set[Fraction]] = {}
+    crit = rules.nodes[node_id]
+    for expr in expressions(crit):
+        for node in walk(expr):
+            pairs: list[tuple[ast.Node, ast.Node]] = []
+            if isinstance(node, ast.Compare):
+                pairs = [(node.left, node.right), (node.right, node.left)]
+            elif isinstance(node, ast.Tier):
+                for row in node.rows:
+                    test = row.test
+                    bounds = [test.bound] if isinstance(test, ast.TierCmp) else [test.low, test.high]
+                    pairs.extend((node.subject, b) for b in bounds)
+            for side, other in pairs:
+                if isinstance(side, ast.NameRef) and isinstance(other, (ast.Number, ast.Percent)):
+                    value = literal_value(other)
+                    assert isinstance(value, Fraction)
+                    out.setdefault(side.name, set()).add(value)
+    return out
+
+
+def candidates(rules: CheckedRules, ranges: RangeAnalysis, name: str, thresholds: set[Fraction]) -> list[Value]:
+    """Values worth trying for one fact: its bounds, 0, 1, a large value, each threshold and its neighbours."""
+    decl = rules.facts[name]
+    kind = decl.type.name
+    if kind == "boolean":
+        return [False, True]
+    if kind == "choice":
+        return list(decl.type.choices)
+    if kind == "date":
+        base = literal_value(decl.default) if decl.default is not None else datetime.date(2000, 1, 1)
+        return [base]
+    r = ranges.fact(name) or Interval(None, None)
+    step = Fraction(1) if kind in ("count", "integer") else Fraction(1, 1000)
+    pool = {Fraction(0), Fraction(1), Fraction(2), Fraction(10), Fraction(100), BIG, -BIG}
+    for t in thresholds:
+        pool.update({t - step, t, t + step})
+    for end in (r.lo, r.hi):
+        if end is not None:
+            pool.update({end, end - step, end + step})
+    if kind in ("count", "integer"):
+        pool = {Fraction(int(v)) for v in pool}
+    return sorted(v for v in pool if r.contains(v))
+
+
+def _respects(rules: CheckedRules, values: dict[str, Value]) -> bool:
+    """Whether the chosen values keep every constraint between facts (part <= whole)."""
+    for name, value in values.items():
+        decl = rules.facts[name]
+        for bound, low in ((decl.min, True), (decl.max, False)):
+            if isinstance(bound, ast.NameRef) and bound.name in values:
+                other = values[bound.name]
+                if (
+                    isinstance(value, Fraction)
+                    and isinstance(other, Fraction)
+                    and (value < other if low else value > other)
+                ):
+                    return False
+    return True
+
+
+def assignments(rules: CheckedRules, ranges: RangeAnalysis, node_id: str) -> Iterator[dict[str, Value]]:
+    """Fact combinations to try for a node, deterministic, at most SEARCH_LIMIT."""
+    names = facts_used(rules, node_id)
+    thresholds = _thresholds(rules, node_id)
+    pools = [candidates(rules, ranges, n, thresholds.get(n, set())) for n in names]
+    total = 1
+    for pool in pools:
+        total *= max(len(pool), 1)
+    if total <= SEARCH_LIMIT:
+        combos: Iterator[tuple[Value, ...]] = itertools.product(*pools)
+    else:
+        rng = random.Random(0)  # same rule set, same search, same diagnostics
+        combos = (tuple(rng.choice(pool) for pool in pools) for _ in range(SEARCH_LIMIT))
+    for combo in combos:
+        values = dict(zip(names, combo, strict=True))
+        if _respects(rules, values):
+            yield values
+
+
+def _evaluator(rules: CheckedRules, values: dict[str, Value]) -> Evaluator:
+    return Evaluator(rules, Facts(values=values), NullTracer())
+
+
+def _describe(rules: CheckedRules, values: dict[str, Value]) -> str:
+    return ", ".join(f"{n} = {show(v, rules.facts[n].type.name)}" for n, v in values.items())
+
+
+# ---- proofs ---------------------------------------------------------------------------
+
+
+def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]:
+    """Every formula's value stays within [0, max] for all facts the declarations allow."""
+    out: list[Diagnostic] = []
+    for node_id, crit in rules.nodes.items():
+        if crit.formula is None or crit.max is None:
+            continue
+        maximum = to_fraction(crit.max)
+        found = ranges.range(crit.formula.expr, maximum, guarded_env(crit, ranges))
+        if found is None or found.within(Fraction(0), maximum):
+            continue
+        example = _bounds_counterexample(rules, ranges, node_id, maximum)
+        if example is not None:
+            values, score = example
+            where = "âm" if score < 0 else f"lớn hơn điểm tối đa {vi(maximum)}"
+            out.append(
+                _diag(
+                    rules,
+                    "E170",
+                    "error",
+                    crit.formula.span,
+                    f"điểm của tiêu chí {node_id} có thể {where}: với {_describe(rules, values)}, "
+                    f"công thức cho {vi(score)}",
+                    "giới hạn công thức (clamp(..., 0, max), min(max, ...)), hoặc khai báo giới hạn cho dữ kiện "
+                    "(vd `max tong_so` cho phần không vượt tổng)",
+                )
+            )
+        else:
+            out.append(
+                _diag(
+                    rules,
+                    "W171",
+                    "warning",
+                    crit.formula.span,
+                    f"không chứng minh được điểm của tiêu chí {node_id} luôn trong [0; {vi(maximum)}] "
+                    f"(phân tích cho khoảng {_show_range(found)}), dù không tìm thấy phản ví dụ",
+                    "thêm giới hạn cho dữ kiện, hoặc bọc công thức bằng clamp(..., 0, max)",
+                )
+            )
+    return out
+
+
+def _bounds_counterexample(
+    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, maximum: Fraction
+) -> tuple[dict[str, Value], Fraction] | None:
+    crit = rules.nodes[node_id]
+    assert crit.formula is not None
+    rounding = rules.rounding[node_id]
+    for values in assignments(rules, ranges, node_id):
+        try:
+            raw = _evaluator(rules, values).raw(crit, crit.formula.expr)
+        except (EvaluationError, ZeroDenominatorSignal, KeyError):
+            continue
+        if raw is None:
+            continue
+        score = round_fraction(raw, rounding.places, rounding.mode)
+        if score < 0 or score > maximum:
+            return values, score
+    return None
+
+
+def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]:
+    """No plain division `/` can divide by zero under the declared bounds."""
+    out: list[Diagnostic] = []
+    for node_id, crit in rules.nodes.items():
+        if crit.formula is None or crit.max is None:
+            continue
+        ranges.risky_divisions.clear()
+        ranges.range(crit.formula.expr, to_fraction(crit.max), guarded_env(crit, ranges))
+        for division, divisor in list(ranges.risky_divisions):
+            example = _division_counterexample(rules, ranges, node_id, division)
+            text = rules.source_line(division.right.span.file, division.right.span.line)[
+                division.right.span.column - 1 : division.right.span.end_column - 1
+            ]
+            hint = (
+                f"dùng ratio(..., {text}, zero: full|zero|na) để quy định nghĩa của mẫu số bằng 0, "
+                f"hoặc `na when {text} = 0: full`"
+            )
+            if example is not None:
+                out.append(
+                    _diag(
+                        rules,
+                        "E180",
+                        "error",
+                        division.right.span,
+                        f"tiêu chí {node_id} có thể chia cho 0: với {_describe(rules, example)}, "
+                        f"mẫu số `{text}` bằng 0",
+                        hint,
+                    )
+                )
+            else:
+                out.append(
+                    _diag(
+                        rules,
+                        "W181",
+                        "warning",
+                        division.right.span,
+                        f"không chứng minh được mẫu số `{text}` của tiêu chí {node_id} khác 0 "
+                        f"(khoảng {_show_range(divisor)})",
+                        hint,
+                    )
+                )
+    return out
+
+
+def _division_counterexample(
+    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, division: ast.BinOp
+) -> dict[str, Value] | None:
+    crit = rules.nodes[node_id]
+    for values in assignments(rules, ranges, node_id):
+        try:
+            if _evaluator(rules, values).raw(crit, division.right) == 0:
+                return values
+        except (EvaluationError, ZeroDenominatorSignal, KeyError):
+            continue
+    return None
+
+
+Proof = Callable[[CheckedRules, RangeAnalysis], list[Diagnostic]]
+
+PROOFS: tuple[Proof, ...] = (prove_bounds, prove_divisions)
+
+
+def prove(rules: CheckedRules) -> list[Diagnostic]:
+    """Run every proof; errors come with counterexamples, warnings where nothing was proved."""
+    ranges = analysis_for(rules)
+    found: list[Diagnostic] = []
+    for proof in PROOFS:
+        found.extend(proof(rules, ranges))
+    return found
+
+
+def check_and_prove(source: RuleSource) -> tuple[list[Diagnostic], CheckedRules | None]:
+    """Every diagnostic of the checker's passes and, when they found no error, of the proofs.
+
+    Returns the checked rule set too when nothing is an error.
+    """
+    found = diagnose(source)
+    if any(d.severity == "error" and d.code not in PROVABLE_DESPITE for d in found):
+        return found, None
+    checked = index(merge(source), tuple(d for d in found if d.severity == "warning"))
+    found.extend(prove(checked))
+    if any(d.severity == "error" for d in found):
+        return found, None
+    return found, checked.model_copy(update={"warnings": tuple(found)})

@@ -1,0 +1,170 @@
+"""Tier tables (bậc): no unreachable row, no overlap, thresholds in order, no gap.
+
+Decided with exact rationals and exact boundaries over the subject's domain
+(its declared bounds: 0% to 100% for a percent, whole numbers from 0 for a
+count, [0, 1] for a ratio of a part to its whole).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from cchc_rules import ast
+from cchc_rules.checks import Merged, expressions, walk
+from cchc_rules.checks.ranges import Interval, RangeAnalysis
+from cchc_rules.checks.regions import Piece, Region
+from cchc_rules.errors import Diagnostic
+from cchc_rules.numbers import vi
+
+_ORDINAL = "thứ"
+
+
+def _literal(node: ast.Node) -> Fraction | None:
+    if isinstance(node, ast.Number):
+        return Fraction(node.value)
+    if isinstance(node, ast.Percent):
+        return Fraction(node.value) / 100
+    return None
+
+
+def _row_region(test: ast.TierCmp | ast.TierRange, integral: bool) -> Region | None:
+    if isinstance(test, ast.TierCmp):
+        v = _literal(test.bound)
+        if v is None:
+            return None
+        pieces = {
+            ">=": [Piece(v, True, None, False)],
+            ">": [Piece(v, False, None, False)],
+            "<=": [Piece(None, False, v, True)],
+            "<": [Piece(None, False, v, False)],
+            "=": [Piece(v, True, v, True)],
+            "!=": [Piece(None, False, v, False), Piece(v, False, None, False)],
+        }[test.op]
+        return Region(pieces, integral)
+    lo, hi = _literal(test.low), _literal(test.high)
+    if lo is None or hi is None:
+        return None
+    return Region.of(Piece(lo, True, hi, not test.high_open), integral)
+
+
+def _domain(subject: ast.Node, ranges: RangeAnalysis, merged: Merged) -> tuple[Region, bool, bool] | None:
+    """The subject's domain, whether it is whole numbers, whether it is a percentage."""
+    found = ranges.range(subject, Fraction(0))
+    if found is None:
+        return None
+    integral = isinstance(subject, ast.NameRef) and ranges.is_integral(subject.name)
+    percent = (isinstance(subject, ast.NameRef) and ranges.facts[subject.name].type.name == "percent") or (
+        isinstance(subject, ast.Call) and subject.func == "ratio"
+    )
+    if isinstance(subject, ast.Call) and subject.func == "ratio" and found == Interval(None, None):
+        found = Interval(Fraction(0), None)
+    return Region.of(Piece(found.lo, found.lo is not None, found.hi, found.hi is not None), integral), integral, percent
+
+
+def check_tiers(rules: Merged) -> list[Diagnostic]:
+    """Every tier table: each row reachable, no range row overlapping another, no gap left."""
+    facts = {f.name: f for f in reversed(rules.facts)}
+    maxima = {c.id: Fraction(c.max) for c in rules.criteria if c.max is not None}
+    ranges = RangeAnalysis(facts, maxima)
+    out: list[Diagnostic] = []
+    for crit in rules.criteria:
+        for expr in expressions(crit):
+            for node in walk(expr):
+                if isinstance(node, ast.Tier):
+                    out.extend(_check_tier(rules, ranges, crit, node))
+    return out
+
+
+def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier: ast.Tier) -> list[Diagnostic]:
+    try:
+        found = _domain(tier.subject, ranges, rules)
+    except KeyError:  # an undeclared fact: the names pass reports it
+        return []
+    if found is None:
+        return []
+    domain, integral, percent = found
+
+    def show(v: Fraction) -> str:
+        return f"{vi(v * 100)}%" if percent else vi(v)
+
+    out: list[Diagnostic] = []
+    covered = Region([], integral)
+    previous: list[tuple[int, ast.TierRow, Region]] = []
+    for number, row in enumerate(tier.rows, 1):
+        region = _row_region(row.test, integral)
+        if region is None:
+            return out  # a bound that is not a literal: nothing exact can be said
+        region = region.intersect(domain)
+        fresh = region.minus(covered)
+        if fresh.empty():
+            out.append(_unreachable(rules, crit, row, number, previous, region))
+        else:
+            for other_number, other, other_region in previous:
+                shared = region.intersect(other_region)
+                is_range = isinstance(row.test, ast.TierRange) or isinstance(other.test, ast.TierRange)
+                if is_range and not shared.empty():
+                    out.append(
+                        rules.diag(
+                            "E191",
+                            "error",
+                            row.test.span,
+                            f"tiêu chí {crit.id}: bậc {_ORDINAL} {number} trùng với bậc {_ORDINAL} {other_number} "
+                            f"ở khoảng {shared.describe(show)} (dòng {other.span.line})",
+                            "các bậc dạng `from ... to ...` không được chồng lên nhau; dùng `to under` cho cận trên",
+                        )
+                    )
+                    break
+        covered = covered.union(region)
+        previous.append((number, row, region))
+    if tier.otherwise is None:
+        gap = domain.minus(covered)
+        if not gap.empty():
+            value = gap.pieces[0].sample()
+            out.append(
+                rules.diag(
+                    "E193",
+                    "error",
+                    tier.span,
+                    f"tiêu chí {crit.id}: không bậc nào khớp khi giá trị {gap.describe(show)} (vd {show(value)})",
+                    "thêm bậc còn thiếu, hoặc dòng `otherwise: ...` ở cuối bảng",
+                )
+            )
+    return out
+
+
+def _unreachable(
+    rules: Merged,
+    crit: ast.Criterion,
+    row: ast.TierRow,
+    number: int,
+    previous: list[tuple[int, ast.TierRow, Region]],
+    region: Region,
+) -> Diagnostic:
+    if region.empty():
+        return rules.diag(
+            "E190",
+            "error",
+            row.test.span,
+            f"tiêu chí {crit.id}: bậc {_ORDINAL} {number} không bao giờ khớp (ngoài miền giá trị của dữ kiện)",
+            "kiểm tra lại ngưỡng và giới hạn của dữ kiện",
+        )
+    test = row.test
+    if isinstance(test, ast.TierCmp) and test.op in (">=", ">", "<=", "<"):
+        same = [p for _, p, _ in previous if isinstance(p.test, ast.TierCmp) and p.test.op[0] == test.op[0]]
+        if same:
+            direction = "giảm dần" if test.op[0] == ">" else "tăng dần"
+            return rules.diag(
+                "E192",
+                "error",
+                test.span,
+                f"tiêu chí {crit.id}: ngưỡng của bậc {_ORDINAL} {number} không theo thứ tự nên bậc này "
+                f"không bao giờ được dùng (bậc khớp đầu tiên được chọn)",
+                f"xếp các bậc `{test.op}` theo ngưỡng {direction}",
+            )
+    return rules.diag(
+        "E190",
+        "error",
+        test.span,
+        f"tiêu chí {crit.id}: bậc {_ORDINAL} {number} không bao giờ được dùng vì các bậc trước đã phủ hết",
+        "xoá bậc này hoặc sửa ngưỡng của các bậc trước",
+    )
