@@ -8,7 +8,8 @@ import pytest
 
 import cchc_rules
 from cchc_rules import CheckError
-from cchc_rules.checker import PASSES, diagnose
+from cchc_rules.analysis import PROOFS, check_and_prove
+from cchc_rules.checker import PASSES
 from cchc_rules.loader import load_source
 from tests.conftest import FIXTURES, ROOT, golden
 
@@ -23,7 +24,7 @@ def test_bad_fixture_is_rejected_with_its_code(
 ) -> None:
     monkeypatch.chdir(path.parent)
     expected_code = path.stem.split("_")[0]
-    found = diagnose(load_source(path.name))
+    found, _ = check_and_prove(load_source(path.name))
     errors = [d for d in found if d.severity == "error"]
     assert errors, "the checker accepted a bad fixture"
     assert expected_code in {d.code for d in errors}
@@ -38,12 +39,16 @@ def test_bad_fixture_is_rejected_with_its_code(
 
 @pytest.mark.parametrize("path", GOOD, ids=lambda p: p.stem)
 def test_good_fixture_has_no_errors(path: Path) -> None:
-    assert not [d for d in diagnose(load_source(path)) if d.severity == "error"]
+    found, checked = check_and_prove(load_source(path))
+    assert [d.render() for d in found if d.severity == "error"] == []
+    assert checked is not None
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_shipped_rule_sets_check_clean(path: Path) -> None:
-    assert diagnose(load_source(path)) == []
+    found, checked = check_and_prove(load_source(path))
+    assert [d.render() for d in found] == []
+    assert checked is not None
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
@@ -55,19 +60,19 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
         '3.1 "C": max 1\n  score = 1\n  reason "r"\n',
         encoding="utf-8",
     )
-    codes = [d.code for d in diagnose(load_source(path))]
+    codes = [d.code for d in check_and_prove(load_source(path))[0]]
     assert {"E110", "E111", "E120"} <= set(codes)
 
 
 def test_undefined_fact_suggests_the_close_name() -> None:
-    found = diagnose(load_source(FIXTURES / "check" / "bad" / "E110_undefined_fact.cchc"))
+    found, _ = check_and_prove(load_source(FIXTURES / "check" / "bad" / "E110_undefined_fact.cchc"))
     e110 = next(d for d in found if d.code == "E110")
     assert "doi_thoai" in e110.hint
     assert e110.span is not None and (e110.span.line, e110.span.column) == (4, 14)
 
 
 def test_sum_mismatch_names_every_child() -> None:
-    found = diagnose(load_source(FIXTURES / "check" / "bad" / "E123_children_do_not_add_up.cchc"))
+    found, _ = check_and_prove(load_source(FIXTURES / "check" / "bad" / "E123_children_do_not_add_up.cchc"))
     e123 = next(d for d in found if d.code == "E123")
     assert "1.1 (1) + 1.2 (0.5)" in e123.message
     assert e123.span is not None and e123.span.line == 2
@@ -76,10 +81,57 @@ def test_sum_mismatch_names_every_child() -> None:
 def test_warnings_do_not_stop_loading() -> None:
     rules = cchc_rules.load(FIXTURES / "check" / "good" / "warnings_only.cchc")
     assert {w.code for w in rules.warnings} == {"W115", "W150"}
+    unproved = cchc_rules.load(FIXTURES / "check" / "good" / "unprovable_but_true.cchc")
+    assert [w.code for w in unproved.warnings] == ["W171"]
+
+
+THREE_MISTAKES = [
+    # two tiers that overlap
+    (
+        "    when from 75% to under 100%: 0.75\n    when from 50% to under 75%: 0.5",
+        "    when from 75% to under 100%: 0.75\n    when from 50% to 80%: 0.5",
+    ),
+    # a maximum that breaks its parent's sum by 0.5
+    (
+        '1.5.2 "Người đứng đầu đối thoại với nhân dân": max 0.5',
+        '1.5.2 "Người đứng đầu đối thoại với nhân dân": max 1',
+    ),
+    # a ratio with an unbounded numerator
+    (
+        'unit "thủ tục" max tthc_truc_tuyen\n',
+        'unit "thủ tục"\n',
+    ),
+]
+
+
+def test_three_deliberate_mistakes_give_three_precise_diagnostics(tmp_path: Path) -> None:
+    text = (ROOT / "rules" / "hai-duong" / "xa" / "2023.cchc").read_text(encoding="utf-8")
+    for old, new in THREE_MISTAKES:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    path = tmp_path / "2023-with-mistakes.cchc"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+
+    def line_of(prefix: str) -> int:
+        return next(i for i, t in enumerate(lines, 1) if t.startswith(prefix))
+
+    found, checked = check_and_prove(load_source(path))
+    assert checked is None
+    errors = sorted((d for d in found if d.severity == "error"), key=lambda d: d.code)
+    assert [d.code for d in errors] == ["E123", "E170", "E191"]
+    e123, e170, e191 = errors
+    assert e123.span is not None and e123.span.line == line_of('1.5 "')
+    assert "1.5" in e123.message and "2.5" in e123.message and "1.5.2 (1)" in e123.message
+    assert e170.span is not None and e170.span.line == line_of('7.2.1 "') + 1
+    assert "7.2.1" in e170.message and "tthc_co_ho_so_truc_tuyen" in e170.message
+    assert e191.span is not None and e191.span.line == line_of("    when from 50% to 80%")
+    assert "3.3.3" in e191.message and "75%" in e191.message
+    assert [w.code for w in found if w.severity == "warning"] == []
 
 
 def test_passes_are_pure_functions_listed_once() -> None:
-    names = [p.__name__ for p in PASSES]
+    names = [p.__name__ for p in (*PASSES, *PROOFS)]
     assert len(names) == len(set(names))
-    merged_twice = [diagnose(load_source(BAD[0])), diagnose(load_source(BAD[0]))]
-    assert merged_twice[0] == merged_twice[1]
+    for path in BAD:
+        assert check_and_prove(load_source(path))[0] == check_and_prove(load_source(path))[0]

@@ -212,7 +212,8 @@ class RangeAnalysis:
                 return _mul(a, b)
             if b.contains(ZERO):
                 self.risky_divisions.append((expr, b))
-            return self._divide(expr.left, expr.right, a, b, env)
+            scaled = self._scaled_part(expr.left, expr.right, own_max, env)
+            return scaled if scaled is not None else self._divide(expr.left, expr.right, a, b, env)
         if isinstance(expr, ast.Call):
             return self._call(expr, own_max, env)
         if isinstance(expr, ast.If):
@@ -260,6 +261,20 @@ class RangeAnalysis:
             else:
                 return EVERYTHING
         return _div(a, b)
+
+    def _scaled_part(
+        self, left: ast.Node, right: ast.Node, own_max: Fraction, env: Mapping[str, Interval]
+    ) -> Interval | None:
+        """`k * part / whole` with part <= whole: k's range times [0, 1]."""
+        if not isinstance(right, ast.NameRef) or not isinstance(left, ast.BinOp) or left.op != "*":
+            return None
+        for part, factor in ((left.left, left.right), (left.right, left.left)):
+            if isinstance(part, ast.NameRef) and self.is_whole(part.name, right.name):
+                part_range = self.range(part, own_max, env)
+                k = self.range(factor, own_max, env)
+                if part_range is not None and part_range.lo is not None and part_range.lo >= 0 and k is not None:
+                    return _mul(k, Interval(ZERO, ONE))
+        return None
 
     def _call(self, expr: ast.Call, own_max: Fraction, env: Mapping[str, Interval]) -> Interval | None:
         args = [self.range(a, own_max, env) for a in expr.args]
