@@ -1,0 +1,212 @@
+"""The AST printed back as rule-file text, in one canonical layout.
+
+parse(print(ast)) == ast (spans and layout aside) for every AST the parser can
+produce; the formatter (`cchc fmt`) builds on this. Parentheses are printed only
+where precedence needs them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from cchc_rules import ast
+
+INDENT = "  "
+
+# Binding strength: a child printed inside a parent of higher strength needs parentheses.
+_LOWEST, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _ATOM = range(9)
+
+
+def number(value: Decimal) -> str:
+    """A decimal as written in rule files (no exponent)."""
+    return format(value, "f")
+
+
+def string(value: str) -> str:
+    """A double-quoted string with `\\` and `"` escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _strength(e: ast.Node) -> int:
+    if isinstance(e, (ast.If, ast.Tier, ast.Deduct)):
+        return _LOWEST
+    if isinstance(e, ast.Or):
+        return _OR
+    if isinstance(e, ast.And):
+        return _AND
+    if isinstance(e, ast.Not):
+        return _NOT
+    if isinstance(e, ast.Compare):
+        return _COMPARE
+    if isinstance(e, ast.BinOp):
+        return _SUM if e.op in "+-" else _PRODUCT
+    if isinstance(e, ast.Neg):
+        return _UNARY
+    return _ATOM
+
+
+def expr(e: ast.Node, indent: str = "") -> str:
+    """An expression; tier tables break onto lines indented under `indent`."""
+    return _expr(e, indent, top=True)
+
+
+def _wrap(e: ast.Node, need: int, indent: str) -> str:
+    text = _expr(e, indent, top=False)
+    return f"({text})" if _strength(e) < need else text
+
+
+def _expr(e: ast.Node, indent: str, top: bool) -> str:
+    if isinstance(e, ast.Number):
+        return number(e.value)
+    if isinstance(e, ast.Percent):
+        return f"{number(e.value)}%"
+    if isinstance(e, ast.String):
+        return string(e.value)
+    if isinstance(e, ast.DateLit):
+        return e.value
+    if isinstance(e, ast.Bool):
+        return "true" if e.value else "false"
+    if isinstance(e, ast.NameRef):
+        return e.name
+    if isinstance(e, ast.OwnMax):
+        return "max"
+    if isinstance(e, ast.CritRef):
+        return f"[{e.id}]"
+    if isinstance(e, ast.Neg):
+        return f"-{_wrap(e.operand, _UNARY, indent)}"
+    if isinstance(e, ast.BinOp):
+        level = _SUM if e.op in "+-" else _PRODUCT
+        return f"{_wrap(e.left, level, indent)} {e.op} {_wrap(e.right, level + 1, indent)}"
+    if isinstance(e, ast.Compare):
+        return f"{_wrap(e.left, _SUM, indent)} {e.op} {_wrap(e.right, _SUM, indent)}"
+    if isinstance(e, ast.And):
+        return f"{_wrap(e.left, _AND, indent)} and {_wrap(e.right, _NOT, indent)}"
+    if isinstance(e, ast.Or):
+        return f"{_wrap(e.left, _OR, indent)} or {_wrap(e.right, _AND, indent)}"
+    if isinstance(e, ast.Not):
+        return f"not {_wrap(e.operand, _NOT, indent)}"
+    if isinstance(e, ast.If):
+        return (
+            f"if {_expr(e.condition, indent, False)} then {_expr(e.then, indent, False)} "
+            f"else {_expr(e.otherwise, indent, False)}"
+        )
+    if isinstance(e, ast.Call):
+        args = [_expr(a, indent, False) for a in e.args]
+        args += [f"{o.name}: {o.value}" for o in e.options]
+        return f"{e.func}({', '.join(args)})"
+    if isinstance(e, ast.Tier):
+        return _tier(e, indent, top)
+    if isinstance(e, ast.Deduct):
+        parts = ", ".join(f"{_wrap(d.amount, _SUM, indent)} per {_wrap(d.count, _SUM, indent)}" for d in e.deductions)
+        start = f" from {_wrap(e.start, _OR, indent)}" if e.start is not None else ""
+        return f"deduct {parts}{start}"
+    raise TypeError(f"cannot print {type(e).__name__}")
+
+
+def _tier_test(test: ast.TierCmp | ast.TierRange, indent: str) -> str:
+    if isinstance(test, ast.TierCmp):
+        return f"{test.op} {_wrap(test.bound, _SUM, indent)}"
+    under = "under " if test.high_open else ""
+    return f"from {_wrap(test.low, _SUM, indent)} to {under}{_wrap(test.high, _SUM, indent)}"
+
+
+def _tier(e: ast.Tier, indent: str, top: bool) -> str:
+    rows = [f"when {_tier_test(r.test, indent)}: {_wrap(r.value, _OR, indent)}" for r in e.rows]
+    if e.otherwise is not None:
+        rows.append(f"otherwise: {_wrap(e.otherwise, _OR, indent)}")
+    head = f"tier {_wrap(e.subject, _OR, indent)}"
+    if top:
+        inner = indent + INDENT
+        return head + "".join(f"\n{inner}{row}" for row in rows)
+    return " ".join([head, *rows])
+
+
+def _rounding(r: ast.Rounding) -> str:
+    return f"{r.places} {r.mode}"
+
+
+def _bound(b: ast.Node) -> str:
+    if isinstance(b, ast.Number) and b.value < 0:
+        return f"-{number(-b.value)}"
+    return expr(b)
+
+
+def header(h: ast.Header) -> str:
+    """The `ruleset` header, one option per line."""
+    lines = [f"ruleset {string(h.name)}"]
+    if h.level:
+        lines.append(f"level {string(h.level)}")
+    if h.province:
+        lines.append(f"province {string(h.province)}")
+    if h.year is not None:
+        lines.append(f"year {h.year}")
+    lines += [f"basis {string(b)}" for b in h.basis]
+    if h.total is not None:
+        lines.append(f"total {number(h.total)}")
+    if h.rounding is not None:
+        lines.append(f"rounding {_rounding(h.rounding)}")
+    if h.percent_rounding is not None:
+        lines.append(f"percent rounding {_rounding(h.percent_rounding)}")
+    if h.na_default is not None:
+        lines.append(f"not_applicable {h.na_default}")
+    lines += [f"inferred {string(n)}" for n in h.inferred]
+    return lines[0] + "".join(f"\n{INDENT}{line}" for line in lines[1:])
+
+
+def fact(f: ast.FactDecl) -> str:
+    """One fact declaration on one line."""
+    kind = f.type.name
+    if kind == "choice":
+        kind = "choice(" + ", ".join(string(c) for c in f.type.choices) + ")"
+    parts = [f"fact {f.name}: {kind}"]
+    if f.description:
+        parts.append(string(f.description))
+    if f.unit:
+        parts.append(f"unit {string(f.unit)}")
+    if f.min is not None:
+        parts.append(f"min {_bound(f.min)}")
+    if f.max is not None:
+        parts.append(f"max {_bound(f.max)}")
+    if f.default is not None:
+        parts.append(f"default {_bound(f.default)}")
+    return " ".join(parts)
+
+
+def criterion(c: ast.Criterion) -> str:
+    """A criterion (or bonus/penalty item) with its statements, one per line."""
+    head = f"{c.id} {string(c.title)}" if c.kind == "criterion" else f"{c.kind} {c.id} {string(c.title)}"
+    if c.max is not None:
+        head += f": max {number(c.max)}"
+    lines = [head]
+    if c.formula is not None:
+        lines.append(f"score = {expr(c.formula.expr, INDENT)}")
+    for reason in c.reasons:
+        if reason.condition is None:
+            lines.append(f"reason {string(reason.template)}")
+        else:
+            lines.append(f"reason when {expr(reason.condition)}: {string(reason.template)}")
+    for clause in c.not_applicable:
+        lines.append(f"na when {expr(clause.condition)}: {clause.policy}")
+    if c.rounding is not None:
+        lines.append(f"rounding {_rounding(c.rounding)}")
+    lines += [f"basis {string(b)}" for b in c.basis]
+    lines += [f"inferred {string(n)}" for n in c.inferred]
+    return lines[0] + "".join(f"\n{INDENT}{line}" for line in lines[1:])
+
+
+def module(m: ast.Module) -> str:
+    """A whole rule file: header, facts, then criteria, each area set apart by a blank line."""
+    blocks: list[str] = []
+    if m.header is not None:
+        blocks.append(header(m.header))
+    if m.facts:
+        blocks.append("\n".join(fact(f) for f in m.facts))
+    items: list[str] = []
+    for c in m.criteria:
+        if items and (c.kind != "criterion" or "." not in c.id):
+            blocks.append("\n".join(items))
+            items = []
+        items.append(criterion(c))
+    if items:
+        blocks.append("\n".join(items))
+    return "\n\n".join(blocks) + "\n"
