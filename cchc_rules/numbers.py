@@ -7,7 +7,7 @@ floats.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation
 from fractions import Fraction
 
 from cchc_rules.ast import RoundingMode
@@ -58,15 +58,29 @@ def is_terminating(value: Fraction) -> bool:
     return d == 1
 
 
+_EXACT = Context(prec=200, traps=[Inexact, InvalidOperation, DivisionByZero])
+
+
 def to_decimal(value: Fraction) -> Decimal:
     """The exact decimal of a terminating rational (raises ValueError otherwise)."""
     if not is_terminating(value):
         raise ValueError(f"{value} has no finite decimal expansion")
-    places = 0
-    while (value * 10**places).denominator != 1:
-        places += 1
-    scaled = value * 10**places
-    return Decimal(scaled.numerator).scaleb(-places)
+    try:
+        # A terminating quotient is exact at this precision; Inexact is trapped, never silent.
+        return _EXACT.divide(Decimal(value.numerator), Decimal(value.denominator))
+    except Inexact:
+        places = 0
+        while (value * 10**places).denominator != 1:
+            places += 1
+        scaled = value * 10**places
+        return Decimal(scaled.numerator).scaleb(-places)
+
+
+def trimmed(value: Decimal) -> Decimal:
+    """The same number without trailing zeros and without an exponent (12.75, 100, 0.001)."""
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return value.normalize(_EXACT)
 
 
 def plain(value: Fraction | Decimal, digits: int = 12) -> str:
@@ -77,10 +91,8 @@ def plain(value: Fraction | Decimal, digits: int = 12) -> str:
     """
     frac = Fraction(value) if isinstance(value, Decimal) else value
     if is_terminating(frac):
-        text = format(to_decimal(frac), "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
+        text = format(trimmed(to_decimal(frac)), "f")
+        return "0" if text == "-0" else text
     approx = round_fraction(frac, digits, "down")
     return plain(approx) + "…"
 

@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict
 from cchc_rules.checked import CheckedRules
 from cchc_rules.evaluator import NodeOutcome, Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
-from cchc_rules.numbers import plain, round_fraction, to_decimal
+from cchc_rules.numbers import plain, round_fraction, to_decimal, trimmed
 from cchc_rules.trace import FactUse, NodeTrace, Tracer
 
 
 def _dec(value: Fraction) -> Decimal:
     """An exact Decimal without trailing zeros (12.75, not 12.750)."""
-    return Decimal(plain(to_decimal(value)))
+    return trimmed(to_decimal(value))
 
 
 class NodeResult(BaseModel):

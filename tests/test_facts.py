@@ -1,0 +1,555 @@
+"""Facts input: files and mappings, evidence, and every way a fact can be wrong.
+
+One small rule set declares a fact of each type; tests feed it facts as Python
+mappings, YAML files and JSON files, and check the scores or the FactsError
+(by key substrings and, for files, by file:line:col).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cchc_rules
+from cchc_rules import FactsError, Result, RuleSet
+
+RULES = """\
+ruleset "T" total 10 rounding 3 half_up
+fact ho_so_tiep_nhan: count "Tổng số hồ sơ tiếp nhận" unit "hồ sơ"
+fact ho_so_dung_han: count "Số hồ sơ giải quyết đúng hạn" unit "hồ sơ" max ho_so_tiep_nhan
+fact doi_thoai: count "Số cuộc đối thoại" min 0 max 12
+fact co_ke_hoach: boolean "Có kế hoạch CCHC"
+fact ngay_ban_hanh: date "Ngày ban hành kế hoạch"
+fact ty_le: percent "Tỷ lệ văn bản điện tử"
+fact xep_loai: choice("tốt", "khá", "trung bình") "Xếp loại"
+fact von_a: decimal "Vốn nguồn A" min 0
+fact von_b: decimal "Vốn nguồn B" min 0 max 100.5
+fact co_xin_loi: boolean "Có văn bản xin lỗi" default true
+fact ty_le_mac_dinh: percent "Tỷ lệ mặc định" default 80%
+
+1 "A": max 10
+1.1 "Hồ sơ đúng hạn": max 2
+  score = max * ratio(ho_so_dung_han, ho_so_tiep_nhan, zero: full)
+  reason "Chỉ {ho_so_dung_han}/{ho_so_tiep_nhan} hồ sơ đúng hạn"
+1.2 "Đối thoại": max 1
+  score = if doi_thoai >= 5 then max else 0
+  reason "Chỉ {doi_thoai} cuộc đối thoại"
+1.3 "Kế hoạch": max 2
+  score = if co_ke_hoach and ngay_ban_hanh <= 2023-01-31 then max else 0
+  reason "Kế hoạch: {co_ke_hoach}, ngày {ngay_ban_hanh}"
+1.4 "Văn bản điện tử": max 2
+  score = max * ty_le
+  reason "Chỉ đạt {ty_le}"
+1.5 "Xếp loại": max 1
+  score = if xep_loai = "tốt" then max else 0
+  reason "Xếp loại {xep_loai}"
+1.6 "Vốn": max 1
+  score = if von_a + von_b = 0.3 then max else 0
+  reason "Vốn {von_a} + {von_b}"
+1.7 "Xin lỗi": max 1
+  score = if co_xin_loi and ty_le_mac_dinh >= 80% then max else 0
+  reason "Không xin lỗi"
+"""
+
+GOOD: dict[str, Any] = {
+    "ho_so_tiep_nhan": 10,
+    "ho_so_dung_han": 8,
+    "doi_thoai": 5,
+    "co_ke_hoach": True,
+    "ngay_ban_hanh": "2023-01-15",
+    "ty_le": "75%",
+    "xep_loai": "tốt",
+    "von_a": "0.1",
+    "von_b": "0.2",
+}
+
+GOOD_YAML = """\
+ho_so_tiep_nhan: 10
+ho_so_dung_han: 8
+doi_thoai: 5
+co_ke_hoach: có
+ngay_ban_hanh: 2023-01-15
+ty_le: 75%
+xep_loai: tốt
+von_a: 0.1
+von_b: 0.2
+"""
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
+    path = tmp_path_factory.mktemp("rules") / "r.cchc"
+    path.write_text(RULES, encoding="utf-8")
+    return cchc_rules.load(path)
+
+
+def facts(**changes: Any) -> dict[str, Any]:
+    """The good facts with some values changed (None removes a fact)."""
+    out = dict(GOOD)
+    for key, value in changes.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def scores(result: Result) -> dict[str, str]:
+    return {node_id: str(node.score) for node_id, node in result.nodes.items()}
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "facts.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error(rules: RuleSet, given: Any) -> str:
+    """The message of the FactsError evaluating `given` raises."""
+    with pytest.raises(FactsError) as info:
+        rules.evaluate(given)
+    message = str(info.value)
+    assert "Traceback" not in message
+    return message
+
+
+EXPECTED = {
+    "1": "9.1",
+    "1.1": "1.6",
+    "1.2": "1",
+    "1.3": "2",
+    "1.4": "1.5",
+    "1.5": "1",
+    "1.6": "1",
+    "1.7": "1",
+}
+
+
+# ---- the forms of a facts input --------------------------------------------------------------
+
+
+def test_mapping(rules: RuleSet) -> None:
+    result = rules.evaluate(GOOD)
+    assert scores(result) == EXPECTED
+    assert (str(result.score), str(result.max), result.unit) == ("9.1", "10", "")
+
+
+def test_plain_yaml_file(rules: RuleSet, tmp_path: Path) -> None:
+    result = rules.evaluate(write(tmp_path, GOOD_YAML))
+    assert scores(result) == EXPECTED
+    assert result.facts["von_a"] == "0.1" and result.facts["ty_le"] == "0.75"
+    assert result.facts["ngay_ban_hanh"] == "2023-01-15"
+
+
+def test_yaml_path_as_str(rules: RuleSet, tmp_path: Path) -> None:
+    assert scores(rules.evaluate(str(write(tmp_path, GOOD_YAML)))) == EXPECTED
+
+
+def test_structured_yaml_with_unit(rules: RuleSet, tmp_path: Path) -> None:
+    body = "".join(f"  {line}\n" for line in GOOD_YAML.splitlines())
+    path = write(tmp_path, f'unit: "UBND xã Thanh Thủy"\nyear: 2023\nfacts:\n{body}')
+    result = rules.evaluate(path)
+    assert result.unit == "UBND xã Thanh Thủy"
+    assert scores(result) == EXPECTED
+
+
+def test_structured_mapping(rules: RuleSet) -> None:
+    result = rules.evaluate({"unit": "Xã A", "facts": GOOD})
+    assert (result.unit, scores(result)) == ("Xã A", EXPECTED)
+
+
+def test_fact_with_evidence(rules: RuleSet, tmp_path: Path) -> None:
+    text = GOOD_YAML.replace(
+        "doi_thoai: 5\n",
+        'doi_thoai:\n  value: 2\n  document: "Số 12/BC-UBND"\n  date: 2023-12-01\n  note: "Biên bản đối thoại"\n',
+    )
+    result = rules.evaluate(write(tmp_path, text))
+    assert str(result["1.2"].score) == "0"
+    trace = result["1.2"].trace
+    assert trace is not None
+    (use,) = [f for f in trace.facts if f.name == "doi_thoai"]
+    assert (use.value, use.shown, use.type) == ("2", "2", "count")
+    assert "Số 12/BC-UBND" in use.evidence and "2023-12-01" in use.evidence and "Biên bản đối thoại" in use.evidence
+    assert use.description == "Số cuộc đối thoại"
+
+
+def test_fact_with_evidence_in_a_mapping(rules: RuleSet) -> None:
+    given = facts(ty_le={"value": "50%", "document": "Báo cáo số 7", "note": "trang 3"})
+    result = rules.evaluate(given)
+    assert str(result["1.4"].score) == "1"
+    trace = result["1.4"].trace
+    assert trace is not None
+    (use,) = trace.facts
+    assert (use.name, use.shown, use.evidence) == ("ty_le", "50%", "Báo cáo số 7; trang 3")
+
+
+def test_evidence_mapping_without_value(rules: RuleSet) -> None:
+    message = error(rules, facts(doi_thoai={"note": "quên giá trị"}))
+    assert "doi_thoai" in message and "value" in message
+
+
+def test_evidence_with_a_misspelt_field(rules: RuleSet) -> None:
+    message = error(rules, facts(doi_thoai={"value": 5, "documnet": "Số 1"}))
+    assert "documnet" in message and "có phải ý bạn là `document`" in message
+
+
+def test_json_file_keeps_decimals_exact(rules: RuleSet, tmp_path: Path) -> None:
+    data = dict(GOOD, ngay_ban_hanh="2023-01-15", ty_le=75, co_ke_hoach=True)
+    text = json.dumps(data, ensure_ascii=False).replace('"0.1"', "0.1").replace('"0.2"', "0.2")
+    assert '"von_a": 0.1' in text
+    result = rules.evaluate(write(tmp_path, text, "facts.json"))
+    assert str(result["1.6"].score) == "1"  # 0.1 + 0.2 = 0.3 exactly
+    assert (result.facts["von_a"], result.facts["von_b"]) == ("0.1", "0.2")
+    assert scores(result) == EXPECTED
+
+
+def test_yaml_decimals_are_exact(rules: RuleSet, tmp_path: Path) -> None:
+    result = rules.evaluate(write(tmp_path, GOOD_YAML))
+    assert str(result["1.6"].score) == "1"
+
+
+def test_python_floats_are_read_as_their_decimal_text(rules: RuleSet) -> None:
+    assert str(rules.evaluate(facts(von_a=0.1, von_b=0.2))["1.6"].score) == "1"
+    assert str(rules.evaluate(facts(von_a=Decimal("0.1"), von_b=Decimal("0.2")))["1.6"].score) == "1"
+
+
+# ---- missing, optional and unknown facts -----------------------------------------------------
+
+
+def test_every_missing_fact_is_listed_in_one_error(rules: RuleSet) -> None:
+    with pytest.raises(FactsError) as info:
+        rules.evaluate({"co_ke_hoach": True, "xep_loai": "khá"})
+    missing = [d for d in info.value.diagnostics if "thiếu" in d.message]
+    assert len(missing) == 1
+    message = str(info.value)
+    assert "thiếu 7 dữ kiện" in message
+    for name, description, used_in in [
+        ("ho_so_tiep_nhan", "Tổng số hồ sơ tiếp nhận", "1.1"),
+        ("ho_so_dung_han", "Số hồ sơ giải quyết đúng hạn", "1.1"),
+        ("doi_thoai", "Số cuộc đối thoại", "1.2"),
+        ("ngay_ban_hanh", "Ngày ban hành kế hoạch", "1.3"),
+        ("ty_le", "Tỷ lệ văn bản điện tử", "1.4"),
+        ("von_a", "Vốn nguồn A", "1.6"),
+        ("von_b", "Vốn nguồn B", "1.6"),
+    ]:
+        line = next(line for line in message.splitlines() if f"- {name}:" in line)
+        assert description in line and used_in in line, line
+    assert "co_xin_loi" not in message and "ty_le_mac_dinh" not in message  # they have defaults
+    assert "co_ke_hoach:" not in message and "xep_loai:" not in message
+
+
+def test_defaults_make_a_fact_optional(rules: RuleSet) -> None:
+    result = rules.evaluate(GOOD)
+    assert str(result["1.7"].score) == "1"
+    assert result.facts["co_xin_loi"] is True and result.facts["ty_le_mac_dinh"] == "0.8"
+    trace = result["1.7"].trace
+    assert trace is not None and all(use.defaulted for use in trace.facts)
+    result = rules.evaluate(facts(co_xin_loi="không"))
+    assert str(result["1.7"].score) == "0"
+
+
+def test_unknown_fact_with_a_suggestion(rules: RuleSet) -> None:
+    message = error(rules, facts(doi_thaoi=3))
+    assert "doi_thaoi" in message and "không được khai báo" in message
+    assert "có phải ý bạn là `doi_thoai`" in message
+
+
+def test_unknown_fact_in_a_yaml_file_points_at_its_line(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_YAML + "ho_so_dung_hanh: 3\n")
+    message = error(rules, path)
+    assert f"{path}:10:1" in message
+    assert "có phải ý bạn là `ho_so_dung_han`" in message
+
+
+def test_misspelt_fact_is_both_unknown_and_missing(rules: RuleSet) -> None:
+    given = facts(doi_thoai=None, doi_thaoi=3)
+    message = error(rules, given)
+    assert "có phải ý bạn là `doi_thoai`" in message
+    assert "thiếu 1 dữ kiện" in message and "- doi_thoai: Số cuộc đối thoại" in message
+
+
+# ---- wrong values -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại", "count", "`mười` không phải một số"]),
+        ("doi_thoai", 2.5, ["doi_thoai", "cần một số nguyên", "2.5"]),
+        ("doi_thoai", "2,5", ["doi_thoai", "cần một số nguyên"]),
+        ("doi_thoai", True, ["doi_thoai", "không phải có/không"]),
+        ("ho_so_tiep_nhan", -1, ["ho_so_tiep_nhan", "-1", "nhỏ hơn giới hạn 0"]),
+        ("co_ke_hoach", "có lẽ", ["co_ke_hoach", "cần có/không"]),
+        ("co_ke_hoach", 2, ["co_ke_hoach", "cần có/không"]),
+        ("ty_le", "nhiều", ["ty_le", "không phải một số"]),
+        ("ngay_ban_hanh", "31/02/2023", ["ngay_ban_hanh", "cần một ngày"]),
+        ("ngay_ban_hanh", "hôm qua", ["ngay_ban_hanh", "cần một ngày"]),
+        ("von_a", "một trăm", ["von_a", "không phải một số"]),
+    ],
+)
+def test_wrong_type(rules: RuleSet, name: str, value: Any, words: list[str]) -> None:
+    message = error(rules, facts(**{name: value}))
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("doi_thoai", 13, ["doi_thoai", "13", "lớn hơn giới hạn 12", "từ 0 đến 12"]),
+        ("von_a", "-0.5", ["von_a", "-0.5", "nhỏ hơn giới hạn 0"]),
+        ("von_b", "100.51", ["von_b", "lớn hơn giới hạn 100.5"]),
+        ("ty_le", "100.5%", ["ty_le", "100.5%", "lớn hơn giới hạn 100%"]),
+        ("ty_le", "-1%", ["ty_le", "nhỏ hơn giới hạn 0%"]),
+    ],
+)
+def test_out_of_declared_bounds(rules: RuleSet, name: str, value: Any, words: list[str]) -> None:
+    message = error(rules, facts(**{name: value}))
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize(("name", "value"), [("doi_thoai", 12), ("doi_thoai", 0), ("von_b", "100.5"), ("ty_le", 100)])
+def test_bounds_are_inclusive(rules: RuleSet, name: str, value: Any) -> None:
+    rules.evaluate(facts(**{name: value}))
+
+
+def test_constraint_between_facts(rules: RuleSet) -> None:
+    message = error(rules, facts(ho_so_tiep_nhan=10, ho_so_dung_han=11))
+    assert "ho_so_dung_han" in message and "ho_so_tiep_nhan" in message
+    assert "11" in message and "10" in message and "lớn hơn" in message
+    assert str(rules.evaluate(facts(ho_so_tiep_nhan=11, ho_so_dung_han=11))["1.1"].score) == "2"
+
+
+def test_constraint_between_facts_in_a_yaml_file(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_YAML.replace("ho_so_dung_han: 8", "ho_so_dung_han: 18"))
+    message = error(rules, path)
+    assert f"{path}:2:1" in message
+    assert "ho_so_dung_han" in message and "ho_so_tiep_nhan = 10" in message
+
+
+def test_all_wrong_values_are_reported_together(rules: RuleSet) -> None:
+    with pytest.raises(FactsError) as info:
+        rules.evaluate(facts(doi_thoai="mười", co_ke_hoach="có lẽ", xep_loai="giỏi"))
+    message = str(info.value)
+    assert "doi_thoai" in message and "co_ke_hoach" in message and "xep_loai" in message
+    assert len(info.value.diagnostics) == 3
+
+
+# ---- how values may be written -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("có", "2"),
+        ("Có", "2"),
+        ("không", "0"),
+        ("KHÔNG", "0"),
+        ("true", "2"),
+        ("false", "0"),
+        (True, "2"),
+        (False, "0"),
+        ("yes", "2"),
+        ("no", "0"),
+    ],
+)
+def test_booleans(rules: RuleSet, written: Any, expected: str) -> None:
+    assert str(rules.evaluate(facts(co_ke_hoach=written))["1.3"].score) == expected
+
+
+@pytest.mark.parametrize(("written", "expected"), [("có", "2"), ("không", "0"), ("true", "2"), ("false", "0")])
+def test_booleans_in_yaml(rules: RuleSet, tmp_path: Path, written: str, expected: str) -> None:
+    path = write(tmp_path, GOOD_YAML.replace("co_ke_hoach: có", f"co_ke_hoach: {written}"))
+    assert str(rules.evaluate(path)["1.3"].score) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "fraction", "score"),
+    [
+        ("75%", "0.75", "1.5"),
+        ("75,5%", "0.755", "1.51"),
+        ("75.5%", "0.755", "1.51"),
+        (75, "0.75", "1.5"),
+        ("75", "0.75", "1.5"),
+        (Decimal("75.5"), "0.755", "1.51"),
+        ("100%", "1", "2"),
+        ("0%", "0", "0"),
+    ],
+)
+def test_percents(rules: RuleSet, written: Any, fraction: str, score: str) -> None:
+    result = rules.evaluate(facts(ty_le=written))
+    assert (result.facts["ty_le"], str(result["1.4"].score)) == (fraction, score)
+
+
+@pytest.mark.parametrize(
+    ("written", "fraction"),
+    [("75%", "0.75"), ("75,5%", "0.755"), ("75", "0.75"), ("75.5", "0.755"), ("75.5%", "0.755")],
+)
+def test_percents_in_yaml(rules: RuleSet, tmp_path: Path, written: str, fraction: str) -> None:
+    path = write(tmp_path, GOOD_YAML.replace("ty_le: 75%", f"ty_le: {written}"))
+    assert rules.evaluate(path).facts["ty_le"] == fraction
+
+
+def test_percent_shown_in_reasons(rules: RuleSet) -> None:
+    assert rules.evaluate(facts(ty_le="75,5%"))["1.4"].reasons == ("Chỉ đạt 75,5%",)
+
+
+@pytest.mark.parametrize(
+    ("written", "score"),
+    [
+        ("2023-01-31", "2"),
+        ("31/01/2023", "2"),
+        ("1/2/2023", "0"),
+        ("01/02/2023", "0"),
+        (datetime.date(2023, 1, 31), "2"),
+        (datetime.datetime(2023, 2, 1, 8, 30), "0"),
+    ],
+)
+def test_dates(rules: RuleSet, written: Any, score: str) -> None:
+    result = rules.evaluate(facts(ngay_ban_hanh=written))
+    assert str(result["1.3"].score) == score
+
+
+@pytest.mark.parametrize(("written", "iso"), [("2023-10-31", "2023-10-31"), ("31/10/2023", "2023-10-31")])
+def test_dates_in_yaml(rules: RuleSet, tmp_path: Path, written: str, iso: str) -> None:
+    path = write(tmp_path, GOOD_YAML.replace("ngay_ban_hanh: 2023-01-15", f"ngay_ban_hanh: {written}"))
+    result = rules.evaluate(path)
+    assert result.facts["ngay_ban_hanh"] == iso
+    assert result["1.3"].reasons == ("Kế hoạch: có, ngày 31/10/2023",)
+
+
+def test_choice(rules: RuleSet) -> None:
+    assert str(rules.evaluate(facts(xep_loai="tốt"))["1.5"].score) == "1"
+    assert str(rules.evaluate(facts(xep_loai="trung bình"))["1.5"].score) == "0"
+
+
+def test_choice_not_among_the_options(rules: RuleSet) -> None:
+    message = error(rules, facts(xep_loai="tot"))
+    assert "xep_loai" in message and "`tot` không nằm trong các lựa chọn" in message
+    assert "tốt, khá, trung bình" in message
+    assert "có phải `tốt`?" in message
+
+
+def test_choice_not_among_the_options_in_yaml(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_YAML.replace("xep_loai: tốt", "xep_loai: xuất sắc"))
+    message = error(rules, path)
+    assert f"{path}:7:1" in message and "xuất sắc" in message
+
+
+# ---- errors found in YAML files carry their position ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "words"),
+    [
+        ("doi_thoai: 5", "doi_thoai: năm", 3, ["doi_thoai", "không phải một số"]),
+        ("doi_thoai: 5", "doi_thoai: 2.5", 3, ["doi_thoai", "cần một số nguyên"]),
+        ("ho_so_tiep_nhan: 10", "ho_so_tiep_nhan: -1", 1, ["ho_so_tiep_nhan", "nhỏ hơn giới hạn 0"]),
+        ("doi_thoai: 5", "doi_thoai: 13", 3, ["doi_thoai", "lớn hơn giới hạn 12"]),
+        ("co_ke_hoach: có", "co_ke_hoach: chưa", 4, ["co_ke_hoach", "cần có/không"]),
+        ("ngay_ban_hanh: 2023-01-15", "ngay_ban_hanh: 32/01/2023", 5, ["ngay_ban_hanh", "cần một ngày"]),
+    ],
+)
+def test_wrong_values_in_yaml_point_at_their_line(
+    rules: RuleSet, tmp_path: Path, old: str, new: str, line: int, words: list[str]
+) -> None:
+    path = write(tmp_path, GOOD_YAML.replace(old, new))
+    message = error(rules, path)
+    assert f"{path}:{line}:1" in message
+    for word in words:
+        assert word in message
+
+
+def test_wrong_value_in_structured_yaml_points_at_its_line(rules: RuleSet, tmp_path: Path) -> None:
+    body = "".join(f"  {line}\n" for line in GOOD_YAML.replace("doi_thoai: 5", "doi_thoai: năm").splitlines())
+    path = write(tmp_path, f'unit: "Xã A"\nfacts:\n{body}')
+    message = error(rules, path)
+    assert f"{path}:5:3" in message and "doi_thoai" in message
+
+
+def test_duplicate_key_in_yaml(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_YAML + "doi_thoai: 6\n")
+    message = error(rules, path)
+    assert f"{path}:10:1" in message
+    assert "`doi_thoai` xuất hiện hai lần" in message
+
+
+def test_duplicate_key_in_structured_yaml(rules: RuleSet, tmp_path: Path) -> None:
+    body = "".join(f"  {line}\n" for line in (GOOD_YAML + "von_a: 0.2\n").splitlines())
+    path = write(tmp_path, f"facts:\n{body}")
+    message = error(rules, path)
+    assert f"{path}:11:3" in message and "`von_a` xuất hiện hai lần" in message
+
+
+def test_duplicate_key_in_json(rules: RuleSet, tmp_path: Path) -> None:
+    text = json.dumps(GOOD, ensure_ascii=False)[:-1] + ', "doi_thoai": 6}'
+    message = error(rules, write(tmp_path, text, "facts.json"))
+    assert "`doi_thoai` xuất hiện hai lần" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("doi_thoai: 5\n  co_ke_hoach: có\n", 2),
+        ("doi_thoai: 5\nco_ke_hoach: [có\nty_le: 75%\n", 3),
+        ('doi_thoai: 5\nxep_loai: "tốt\n', 3),
+        ("doi_thoai: 5\n\tco_ke_hoach: có\n", 2),
+    ],
+)
+def test_yaml_syntax_error(rules: RuleSet, tmp_path: Path, text: str, line: int) -> None:
+    path = write(tmp_path, text)
+    message = error(rules, path)
+    assert "YAML sai cú pháp" in message
+    assert f"{path}:{line}:" in message
+
+
+def test_json_syntax_error(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, '{\n  "doi_thoai": 5,\n  "ty_le": ,\n}\n', "facts.json")
+    message = error(rules, path)
+    assert "JSON sai cú pháp" in message and f"{path}:3:" in message
+
+
+def test_not_a_mapping(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, "- doi_thoai\n- 5\n")
+    assert "tên: giá trị" in error(rules, path)
+
+
+def test_non_utf8_file(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_YAML.encode("utf-8").replace("tốt".encode(), "t\xf4t".encode("latin-1")))
+    message = error(rules, path)
+    assert str(path) in message and "UTF-8" in message
+
+
+def test_missing_file(rules: RuleSet, tmp_path: Path) -> None:
+    path = tmp_path / "khong_co.yaml"
+    message = error(rules, path)
+    assert str(path) in message and "không đọc được" in message
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# chỉ có chú thích\n"])
+def test_empty_file_lists_every_missing_fact(rules: RuleSet, tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text)
+    message = error(rules, path)
+    assert "thiếu 9 dữ kiện" in message and str(path) in message
+    assert "- ho_so_tiep_nhan: Tổng số hồ sơ tiếp nhận" in message
+
+
+def test_bom_and_crlf_are_accepted(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, ("\ufeff" + GOOD_YAML.replace("\n", "\r\n")).encode("utf-8"))
+    assert scores(rules.evaluate(path)) == EXPECTED
+
+
+def test_decomposed_unicode_is_normalised(rules: RuleSet, tmp_path: Path) -> None:
+    import unicodedata
+
+    path = write(tmp_path, unicodedata.normalize("NFD", GOOD_YAML))
+    assert scores(rules.evaluate(path)) == EXPECTED

@@ -1,0 +1,69 @@
+"""Exact numbers: rounding modes on rationals, exact decimals, and how numbers are shown."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from cchc_rules.numbers import is_terminating, plain, round_fraction, to_decimal, trimmed, vi
+
+
+@pytest.mark.parametrize(
+    ("mode", "pos", "neg", "half", "neg_half"),
+    [
+        ("half_up", "2.29", "-2.29", "0.13", "-0.13"),
+        ("half_down", "2.29", "-2.29", "0.12", "-0.12"),
+        ("half_even", "2.29", "-2.29", "0.12", "-0.12"),
+        ("down", "2.29", "-2.29", "0.12", "-0.12"),
+        ("up", "2.3", "-2.3", "0.13", "-0.13"),
+        ("floor", "2.29", "-2.3", "0.12", "-0.13"),
+        ("ceiling", "2.3", "-2.29", "0.13", "-0.12"),
+    ],
+)
+def test_rounding_modes(mode: str, pos: str, neg: str, half: str, neg_half: str) -> None:
+    x = Fraction(3) * 1340 / 1754  # 2.2919...
+    assert plain(round_fraction(x, 2, mode)) == pos  # type: ignore[arg-type]
+    assert plain(round_fraction(-x, 2, mode)) == neg  # type: ignore[arg-type]
+    assert plain(round_fraction(Fraction("0.125"), 2, mode)) == half  # type: ignore[arg-type]
+    assert plain(round_fraction(Fraction("-0.125"), 2, mode)) == neg_half  # type: ignore[arg-type]
+
+
+def test_half_even_rounds_to_the_even_neighbour() -> None:
+    assert plain(round_fraction(Fraction("0.135"), 2, "half_even")) == "0.14"
+    assert plain(round_fraction(Fraction("0.125"), 2, "half_even")) == "0.12"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Fraction(1, 1000),
+        Fraction(10**30 + 1, 10**30),
+        Fraction(123456789012345678901234567890123, 1000),
+        Fraction(7, 10**40),
+    ],
+)
+def test_to_decimal_is_exact_beyond_the_default_precision(value: Fraction) -> None:
+    assert Fraction(to_decimal(value)) == value
+    assert Fraction(trimmed(to_decimal(value))) == value
+
+
+def test_trimmed_drops_zeros_and_exponents() -> None:
+    assert str(trimmed(Decimal("12.750"))) == "12.75"
+    assert str(trimmed(Decimal("1E+2"))) == "100"
+    assert str(trimmed(Decimal("5.000"))) == "5"
+
+
+def test_non_terminating_values_are_marked() -> None:
+    x = Fraction(3) * 1340 / 1754
+    assert not is_terminating(x)
+    assert plain(x) == "2.291904218928…"
+    with pytest.raises(ValueError):
+        to_decimal(x)
+
+
+def test_vietnamese_decimal_comma() -> None:
+    assert vi(Fraction(1275, 100)) == "12,75"
+    assert vi(Decimal("66.245")) == "66,245"
+    assert vi(Fraction(74)) == "74"
