@@ -155,7 +155,7 @@ def header(h: ast.Header) -> str:
 
 def fact(f: ast.FactDecl) -> str:
     """One fact declaration on one line."""
-    kind = f.type.name
+    kind: str = f.type.name
     if kind == "choice":
         kind = "choice(" + ", ".join(string(c) for c in f.type.choices) + ")"
     parts = [f"fact {f.name}: {kind}"]
