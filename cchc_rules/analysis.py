@@ -21,10 +21,10 @@ from cchc_rules.checker import diagnose, index, merge
 from cchc_rules.checks import expressions, walk
 from cchc_rules.checks.ranges import Interval, RangeAnalysis, refine
 from cchc_rules.errors import Diagnostic, EvaluationError
-from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, ancestors, show
+from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value, literal_value
 from cchc_rules.loader import RuleSource
-from cchc_rules.numbers import round_fraction, to_fraction, vi
+from cchc_rules.numbers import plain, round_fraction, to_fraction, vi
 from cchc_rules.source import Span
 from cchc_rules.trace import NullTracer
 
@@ -50,7 +50,15 @@ def guarded_env(crit: ast.Criterion, ranges: RangeAnalysis) -> dict[str, Interva
     return env
 
 
-def _diag(rules: CheckedRules, code: str, severity: str, span: Span, message: str, hint: str = "") -> Diagnostic:
+def _diag(
+    rules: CheckedRules,
+    code: str,
+    severity: str,
+    span: Span,
+    message: str,
+    hint: str = "",
+    example: dict[str, Value] | None = None,
+) -> Diagnostic:
     return Diagnostic(
         code=code,
         severity="error" if severity == "error" else "warning",
@@ -58,7 +66,19 @@ def _diag(rules: CheckedRules, code: str, severity: str, span: Span, message: st
         span=span,
         line_text=rules.source_line(span.file, span.line),
         hint=hint,
+        example={n: as_fact_text(v, rules.facts[n].type.name) for n, v in (example or {}).items()},
     )
+
+
+def as_fact_text(value: Value, kind: str) -> str:
+    """A value written as a facts file holds it ("2", "75%", "có", "2023-10-31")."""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, Fraction):
+        return f"{plain(value * 100)}%" if kind == "percent" else plain(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _show_range(r: Interval) -> str:
@@ -192,22 +212,40 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]
             continue
         maximum = to_fraction(crit.max)
         found = ranges.range(crit.formula.expr, maximum, guarded_env(crit, ranges))
-        if found is None or found.within(Fraction(0), maximum):
+        if found is None:
+            continue
+        if _gives_full_marks_on_zero(crit.formula.expr):
+            found = found.union(Interval.point(maximum))
+        # Rounding is monotone, so the rounded scores lie between the rounded ends.
+        found = _rounded(found, rules.rounding[node_id])
+        if found.within(Fraction(0), maximum):
             continue
         example = _bounds_counterexample(rules, ranges, node_id, maximum)
         if example is not None:
-            values, score = example
+            values, raw, score = example
             where = "âm" if score < 0 else f"lớn hơn điểm tối đa {vi(maximum)}"
+            rounding = rules.rounding[node_id]
+            if 0 <= raw <= maximum:  # the rounding, not the formula, leaves [0, max]
+                gives = f"công thức cho {vi(raw)}, làm tròn ({rounding_words(rounding)}) thành {vi(score)}"
+                hint = (
+                    f"điểm tối đa {vi(maximum)} cần nhiều chữ số thập phân hơn cách làm tròn cho phép; "
+                    f"tăng số chữ số (`rounding {rounding.places + 1} ...`) hoặc dùng kiểu `down`"
+                )
+            else:
+                gives = f"công thức cho {vi(score)}"
+                hint = (
+                    "giới hạn công thức (clamp(..., 0, max), min(max, ...)), hoặc khai báo giới hạn cho dữ kiện "
+                    "(vd `max tong_so` cho phần không vượt tổng)"
+                )
             out.append(
                 _diag(
                     rules,
                     "E170",
                     "error",
                     crit.formula.span,
-                    f"điểm của tiêu chí {node_id} có thể {where}: với {_describe(rules, values)}, "
-                    f"công thức cho {vi(score)}",
-                    "giới hạn công thức (clamp(..., 0, max), min(max, ...)), hoặc khai báo giới hạn cho dữ kiện "
-                    "(vd `max tong_so` cho phần không vượt tổng)",
+                    f"điểm của tiêu chí {node_id} có thể {where}: với {_describe(rules, values)}, {gives}",
+                    hint,
+                    values,
                 )
             )
         else:
@@ -225,22 +263,39 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]
     return out
 
 
+def _gives_full_marks_on_zero(expr: ast.Node) -> bool:
+    return any(
+        isinstance(n, ast.Call) and any(o.name == "zero" and o.value == "full" for o in n.options) for n in walk(expr)
+    )
+
+
+def _rounded(found: Interval, rounding: ast.Rounding) -> Interval:
+    def end(value: Fraction | None) -> Fraction | None:
+        return None if value is None else round_fraction(value, rounding.places, rounding.mode)
+
+    return Interval(end(found.lo), end(found.hi))
+
+
 def _bounds_counterexample(
     rules: CheckedRules, ranges: RangeAnalysis, node_id: str, maximum: Fraction
-) -> tuple[dict[str, Value], Fraction] | None:
+) -> tuple[dict[str, Value], Fraction, Fraction] | None:
     crit = rules.nodes[node_id]
     assert crit.formula is not None
     rounding = rules.rounding[node_id]
     for values in assignments(rules, ranges, node_id):
         try:
             raw = _evaluator(rules, values).raw(crit, crit.formula.expr)
-        except (EvaluationError, ZeroDenominatorSignal, KeyError):
+        except ZeroDenominatorSignal as zero:
+            if zero.policy == "na":
+                continue
+            raw = maximum if zero.policy == "full" else Fraction(0)
+        except (EvaluationError, KeyError):
             continue
         if raw is None:
             continue
         score = round_fraction(raw, rounding.places, rounding.mode)
         if score < 0 or score > maximum:
-            return values, score
+            return values, raw, score
     return None
 
 
@@ -271,6 +326,7 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnost
                         f"tiêu chí {node_id} có thể chia cho 0: với {_describe(rules, example)}, "
                         f"mẫu số `{text}` bằng 0",
                         hint,
+                        example,
                     )
                 )
             else:

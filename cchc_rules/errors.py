@@ -28,6 +28,8 @@ class Diagnostic(BaseModel):
     span: Span | None = None
     line_text: str = ""
     hint: str = ""
+    # Facts that show the problem (a counterexample), written as in a facts file.
+    example: dict[str, str] = {}
 
     def render(self) -> str:
         """The diagnostic as a user reads it."""

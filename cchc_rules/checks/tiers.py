@@ -14,7 +14,7 @@ from cchc_rules.checks import Merged, expressions, walk
 from cchc_rules.checks.ranges import Interval, RangeAnalysis
 from cchc_rules.checks.regions import Piece, Region
 from cchc_rules.errors import Diagnostic
-from cchc_rules.numbers import vi
+from cchc_rules.numbers import plain, vi
 
 _ORDINAL = "thứ"
 
@@ -120,6 +120,9 @@ def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier:
         gap = domain.minus(covered)
         if not gap.empty():
             value = gap.pieces[0].sample()
+            example = {}
+            if isinstance(tier.subject, ast.NameRef):
+                example[tier.subject.name] = f"{plain(value * 100)}%" if percent else plain(value)
             out.append(
                 rules.diag(
                     "E193",
@@ -127,7 +130,7 @@ def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier:
                     tier.span,
                     f"tiêu chí {crit.id}: không bậc nào khớp khi giá trị {gap.describe(show)} (vd {show(value)})",
                     "thêm bậc còn thiếu, hoặc dòng `otherwise: ...` ở cuối bảng",
-                )
+                ).model_copy(update={"example": example})
             )
     return out
 
