@@ -1,0 +1,33 @@
+"""What the subcommands share: exit codes, writing output, loading rules."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cchc_rules.ruleset import RuleSet
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+
+def emit(data: str | bytes, output: str | None, inputs: Sequence[str]) -> None:
+    """Write to `output` atomically (never over one of `inputs`), or text to standard output."""
+    if output:
+        from cchc_rules.output import write_atomic
+
+        write_atomic(output, data, inputs)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data)
+
+
+def load(path: str) -> RuleSet:
+    """Load and check a rule set (raises CchcError on bad input)."""
+    from cchc_rules.ruleset import load as load_rules
+
+    return load_rules(path)
