@@ -198,6 +198,8 @@ def _evaluator(rules: CheckedRules, values: dict[str, Value]) -> Evaluator:
 
 
 def _describe(rules: CheckedRules, values: dict[str, Value]) -> str:
+    if not values:
+        return "mọi dữ kiện"
     return ", ".join(f"{n} = {show(v, rules.facts[n].type.name)}" for n, v in values.items())
 
 

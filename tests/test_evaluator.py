@@ -245,18 +245,18 @@ def test_own_max_is_the_criterions_own(tmp_path: Path) -> None:
 
 def test_references_to_other_criteria(tmp_path: Path) -> None:
     text = (
-        f"{HEADER.format(total=10)}\n"
+        f"{HEADER.format(total=12)}\n"
         '1 "A": max 6\n'
         '1.1 "B": max 2\n  score = 2 / 3\n'  # 0.667 after rounding
-        '1.2 "C": max 4\n  score = [1.1] * 3\n'  # the rounded score: 2.001
+        '1.2 "C": max 4\n  score = [1.1] * 3\n'  # uses the rounded score: 2.001
         '2 "D": max 4\n  score = [1] / 2 + [3]\n'  # a parent's sum; a later area
-        '3 "E": max 0\n  score = 0\n'
+        '3 "E": max 2\n  score = 0.5\n'
     )
     result = evaluate(tmp_path, text)
     assert str(result["1.1"].score) == "0.667"
     assert str(result["1.2"].score) == "2.001"
     assert str(result["1"].score) == "2.668"
-    assert str(result["2"].score) == "1.334"
+    assert str(result["2"].score) == "1.834"
     trace = result["1.2"].trace
     assert trace is not None and trace.refs == (("1.1", "0.667"),)
 
@@ -466,6 +466,25 @@ def test_ratio_zero_na_uses_the_criterions_own_policy(tmp_path: Path) -> None:
     assert str(result.max) == "6"
 
 
+def test_ratio_zero_na_inside_a_tier(tmp_path: Path) -> None:
+    formula = "tier ratio(dung_han, tong, zero: na)\n    when >= 100%: max\n    otherwise: 1"
+    result = evaluate(tmp_path, one(formula, PART_WHOLE, header="not_applicable full"), {"tong": 0, "dung_han": 0})
+    assert (result["1"].status, str(result["1"].score)) == ("n_a", "10")
+    result = evaluate(tmp_path, one(formula, PART_WHOLE, header="not_applicable full"), {"tong": 2, "dung_han": 1})
+    assert (result["1"].status, str(result["1"].score)) == ("scored", "1")
+
+
+def test_everything_excluded(tmp_path: Path) -> None:
+    text = (
+        f"{HEADER.format(total=3)}\n"
+        'fact k: boolean "Không áp dụng"\n'
+        '1 "A": max 3\n  na when k: exclude\n  score = 2\n  reason "r"\n'
+        'bonus thuong "Thưởng": max 1\n  score = 1\n'
+    )
+    result = evaluate(tmp_path, text, {"k": True})
+    assert (str(result.score), str(result.max), result.percent) == ("0", "0", None)  # kept within [0, max]
+
+
 # ---- na when ---------------------------------------------------------------------------------
 
 
@@ -625,6 +644,27 @@ def test_sums_of_children_are_not_rounded(tmp_path: Path) -> None:
     assert str(result["1"].score) == "0.9"  # 0.3 * 3, not round(1, 1) = 1
 
 
+@pytest.mark.parametrize(
+    ("places_mode", "value", "expected"),
+    [
+        ("0 half_even", "2.5", "2"),
+        ("0 half_even", "3.5", "4"),
+        ("0 half_up", "2.5", "3"),
+        ("2 half_even", "0.125", "0.12"),
+    ],
+)
+def test_rounding_places(tmp_path: Path, places_mode: str, value: str, expected: str) -> None:
+    text = f'ruleset "T" total 5 rounding {places_mode}\n1 "A": max 5\n  score = {value}\n  reason "r"\n'
+    assert str(evaluate(tmp_path, text)["1"].score) == expected
+
+
+@pytest.mark.parametrize(("policy", "expected"), [("", "66.67"), ("percent rounding 1 down", "66.6")])
+def test_percent_rounding(tmp_path: Path, policy: str, expected: str) -> None:
+    text = f'ruleset "T" total 3 rounding 3 half_up {policy}\n1 "A": max 3\n  score = 2\n  reason "r"\n'
+    result = evaluate(tmp_path, text)
+    assert (str(result.percent), str(result["1"].percent)) == (expected, expected)
+
+
 # ---- scores outside [0, max] -------------------------------------------------------------------
 
 DATE = 'fact ngay: date "Ngày ban hành"'
@@ -642,7 +682,7 @@ def test_score_outside_zero_max_is_an_error(tmp_path: Path, value: str, word: st
     assert f"{tmp_path / 'r.cchc'}:4:" in message
 
 
-def test_score_at_exactly_max_and_zero_is_fine(tmp_path: Path) -> None:
+def test_score_rounded_back_to_max_is_fine(tmp_path: Path) -> None:
     rules = load(tmp_path, one("if ngay = 2023-10-31 then 10.0004 else 0", DATE))
     assert str(rules.evaluate({"ngay": "2023-10-31"})["1"].score) == "10"  # rounded to 3 places first
 
@@ -841,6 +881,17 @@ def test_date_and_choice_in_reasons(tmp_path: Path) -> None:
     result = evaluate(tmp_path, date_choice_rules(), {"ngay": "2023-02-01", "loai": "trung bình"})
     assert result["1.1"].reasons == ("Ban hành ngày 01/02/2023",)
     assert result["1.2"].reasons == ("Xếp loại trung bình",)
+
+
+def test_untraced_evaluation_gives_the_same_scores(tmp_path: Path) -> None:
+    rules = load(tmp_path, ratio_rules("zero"))
+    facts = {"tong": 7, "dung_han": 5, "co": False}
+    traced, untraced = rules.evaluate(facts), rules.evaluate(facts, trace=False)
+    assert untraced["1.1"].trace is None
+    assert {i: (n.score, n.reasons) for i, n in traced.nodes.items()} == {
+        i: (n.score, n.reasons) for i, n in untraced.nodes.items()
+    }
+    assert_invariants(untraced)
 
 
 # ---- invariants on a larger tree --------------------------------------------------------------

@@ -553,3 +553,82 @@ def test_decomposed_unicode_is_normalised(rules: RuleSet, tmp_path: Path) -> Non
 
     path = write(tmp_path, unicodedata.normalize("NFD", GOOD_YAML))
     assert scores(rules.evaluate(path)) == EXPECTED
+
+
+# ---- bugs found ------------------------------------------------------------------------------------
+
+BUG_INFINITY = (
+    "BUG: an infinite number (`inf`, `Infinity`) for a numeric fact escapes validation as a raw "
+    "OverflowError from Fraction(Decimal('Infinity')) in facts._to_number, instead of a FactsError"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_INFINITY)
+@pytest.mark.parametrize(("name", "value"), [("von_a", "inf"), ("doi_thoai", "Infinity"), ("ty_le", "inf%")])
+def test_infinite_number_in_a_mapping(rules: RuleSet, name: str, value: str) -> None:
+    message = error(rules, facts(**{name: value}))
+    assert name in message
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_INFINITY)
+def test_infinite_number_in_yaml(rules: RuleSet, tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_YAML.replace("von_a: 0.1", "von_a: inf"))
+    message = error(rules, path)
+    assert f"{path}:8:1" in message and "von_a" in message
+
+
+@pytest.mark.xfail(strict=True, reason=BUG_INFINITY)
+def test_infinite_number_in_json(rules: RuleSet, tmp_path: Path) -> None:
+    text = json.dumps(facts(von_b=None), ensure_ascii=False)[:-1] + ', "von_b": Infinity}'
+    message = error(rules, write(tmp_path, text, "facts.json"))
+    assert "von_b" in message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: _YamlReader.value calls yaml construct_object outside any try, so a YAML scalar that cannot "
+    "be constructed (an impossible date such as 2023-02-30, an explicit tag such as !!int abc or "
+    "!!python/object) escapes as a raw ValueError / ConstructorError instead of a FactsError with its line",
+)
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("ngay_ban_hanh: 2023-01-15", "ngay_ban_hanh: 2023-02-30", 5),
+        ("ngay_ban_hanh: 2023-01-15", "ngay_ban_hanh: 2023-13-01", 5),
+        ("doi_thoai: 5", "doi_thoai: {value: 5, date: 2023-02-30}", 3),
+        ("doi_thoai: 5", "doi_thoai: !!int abc", 3),
+        ("doi_thoai: 5", "doi_thoai: !!python/object:os.system x", 3),
+    ],
+)
+def test_unconstructible_yaml_scalar(rules: RuleSet, tmp_path: Path, old: str, new: str, line: int) -> None:
+    path = write(tmp_path, GOOD_YAML.replace(old, new))
+    message = error(rules, path)
+    assert f"{path}:{line}:" in message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a number with a huge exponent (1e999999999) is turned into an exact Fraction of a "
+    "billion-digit integer: validation never finishes instead of rejecting the value",
+)
+def test_huge_exponent_does_not_hang(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "r.cchc"
+    path.write_text(RULES, encoding="utf-8")
+    script = (
+        "import sys, cchc_rules\n"
+        "rules = cchc_rules.load(sys.argv[1])\n"
+        f"facts = {dict(GOOD, von_a='1e999999999')!r}\n"
+        "try:\n    rules.evaluate(facts)\n"
+        "except cchc_rules.FactsError:\n    print('FactsError')\n"
+        "else:\n    print('ok')\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=3, check=False
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("evaluating a fact written 1e999999999 did not finish in 3 s")
+    assert done.stdout.strip() in ("FactsError", "ok"), done.stderr
