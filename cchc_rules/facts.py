@@ -30,7 +30,19 @@ Value = Fraction | bool | str | datetime.date
 
 EVIDENCE_FIELDS = ("document", "title", "date", "file", "link", "note")
 # Top-level keys of the structured form of a facts file.
-META_KEYS = ("unit", "year", "round", "facts")
+META_KEYS = ("unit", "year", "round", "facts", "notes", "rounds", "report")
+# What a report may take from the facts file: the sections a commune writes itself.
+REPORT_KEYS = (
+    "ton_tai",
+    "nguyen_nhan",
+    "giai_phap",
+    "kien_nghi",
+    "noi_nhan",
+    "nguoi_ky",
+    "chuc_vu",
+    "dia_danh",
+    "ngay",
+)
 
 
 class Evidence(BaseModel):
@@ -61,14 +73,35 @@ class RawFact(BaseModel):
     span: Span | None = None
 
 
+class RawRound(BaseModel):
+    """A later round of the same unit (appraisal, thẩm định): facts that change, and notes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    facts: dict[str, RawFact] = {}
+    notes: dict[str, str] = {}
+
+
 class RawFacts(BaseModel):
-    """A facts file as read: the unit's name and its facts, not yet validated."""
+    """A facts file as read: the unit's name and its facts, not yet validated.
+
+    `round` names this round (default: the self-assessment); `notes` are the
+    unit's notes per criterion id; `rounds` are later rounds written in the same
+    file, each changing some facts; `report` holds the sections of the report
+    the unit writes itself (giai_phap, kien_nghi, ...).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     name: str = "<facts>"
     unit: str = ""
+    year: str = ""
+    round: str = ""
     facts: dict[str, RawFact] = {}
+    notes: dict[str, str] = {}
+    rounds: tuple[RawRound, ...] = ()
+    report: dict[str, str] = {}
 
 
 class Facts(BaseModel):
@@ -184,14 +217,97 @@ def _raw_from_mapping(
     name: str, top: Mapping[str, tuple[Any, Span | None]], inner_spans: Mapping[str, Span] | None = None
 ) -> RawFacts:
     facts_entry = top.get("facts")
-    structured = facts_entry is not None and isinstance(facts_entry[0], dict) and set(top) <= set(META_KEYS)
-    unit = ""
-    entries: Mapping[str, tuple[Any, Span | None]] = top
-    if structured:
-        assert facts_entry is not None
-        unit = str(top["unit"][0]) if "unit" in top else ""
-        spans = inner_spans or {}
-        entries = {k: (v, spans.get(k, facts_entry[1])) for k, v in facts_entry[0].items()}
+    if facts_entry is None or not isinstance(facts_entry[0], dict):
+        return RawFacts(name=name, facts=_entries(name, top))  # the plain form: name: value
+    for key, (_, span) in top.items():
+        if key not in META_KEYS:
+            close = suggest(key, META_KEYS)
+            raise _facts_error(
+                name,
+                f"khoá không biết `{key}` ở đầu tệp dữ kiện",
+                span,
+                hint=f"có phải ý bạn là `{close}`?" if close else "các khoá: " + ", ".join(META_KEYS),
+            )
+    spans = inner_spans or {}
+    facts = _entries(name, {k: (v, spans.get(k, facts_entry[1])) for k, v in facts_entry[0].items()})
+
+    def text(key: str) -> str:
+        return normalise(str(top[key][0])) if key in top and top[key][0] is not None else ""
+
+    return RawFacts(
+        name=name,
+        unit=text("unit"),
+        year=text("year"),
+        round=text("round"),
+        facts=facts,
+        notes=_notes(name, top.get("notes")),
+        rounds=_rounds(name, top.get("rounds")),
+        report=_report(name, top.get("report")),
+    )
+
+
+def _notes(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
+    if entry is None or entry[0] is None:
+        return {}
+    if not isinstance(entry[0], dict):
+        raise _facts_error(
+            name, "`notes` phải là bảng `mã tiêu chí: ghi chú`", entry[1], hint='vd: notes: {"7.2.2": "..."}'
+        )
+    return {normalise(str(k)): normalise(str(v)) for k, v in entry[0].items()}
+
+
+def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
+    if entry is None or entry[0] is None:
+        return {}
+    if not isinstance(entry[0], dict):
+        raise _facts_error(name, "`report` phải là một bảng", entry[1], hint="các khoá: " + ", ".join(REPORT_KEYS))
+    for key in entry[0]:
+        if key not in REPORT_KEYS:
+            close = suggest(str(key), REPORT_KEYS)
+            raise _facts_error(
+                name,
+                f"phần báo cáo không biết `{key}`",
+                entry[1],
+                hint=f"có phải ý bạn là `{close}`?" if close else "các khoá: " + ", ".join(REPORT_KEYS),
+            )
+    return {str(k): normalise(str(v)) for k, v in entry[0].items() if v is not None}
+
+
+def _rounds(name: str, entry: tuple[Any, Span | None] | None) -> tuple[RawRound, ...]:
+    if entry is None or entry[0] is None:
+        return ()
+    items = entry[0]
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise _facts_error(
+            name,
+            "`rounds` phải là một danh sách các vòng",
+            entry[1],
+            hint='vd: rounds: [{name: "Thẩm định vòng 1", facts: {doi_thoai: 3}, notes: {"1.5.2": "..."}}]',
+        )
+    out = []
+    for number, item in enumerate(items, 2):
+        unknown = set(item) - {"name", "facts", "notes"}
+        if unknown:
+            raise _facts_error(
+                name,
+                f"vòng {number} có khoá không biết `{sorted(unknown)[0]}`",
+                entry[1],
+                hint="mỗi vòng có: name, facts, notes",
+            )
+        facts = item.get("facts") or {}
+        if not isinstance(facts, dict):
+            raise _facts_error(name, f"`facts` của vòng {number} phải là bảng `tên: giá trị`", entry[1])
+        out.append(
+            RawRound(
+                name=normalise(str(item.get("name") or f"Vòng {number}")),
+                facts=_entries(name, {normalise(str(k)): (v, entry[1]) for k, v in facts.items()}),
+                notes=_notes(name, (item.get("notes"), entry[1])),
+            )
+        )
+    return tuple(out)
+
+
+def _entries(name: str, entries: Mapping[str, tuple[Any, Span | None]]) -> dict[str, RawFact]:
     facts: dict[str, RawFact] = {}
     for key, (value, span) in entries.items():
         evidence = None
@@ -218,7 +334,7 @@ def _raw_from_mapping(
             evidence = Evidence(**{k: normalise(str(v)) for k, v in value.items() if k != "value" and v is not None})
             value = value["value"]
         facts[key] = RawFact(value=value, evidence=evidence, span=span)
-    return RawFacts(name=name, unit=normalise(unit), facts=facts)
+    return facts
 
 
 def read_facts(path: Path | str) -> RawFacts:
