@@ -12,7 +12,12 @@ def register(sub: Any) -> None:
     """Add the `eval` parser."""
     p = sub.add_parser("eval", help="chấm điểm một đơn vị từ tệp dữ kiện")
     p.add_argument("rules", metavar="RULES")
-    p.add_argument("facts", metavar="FACTS", help="tệp dữ kiện YAML hoặc JSON")
+    p.add_argument(
+        "facts",
+        metavar="FACTS",
+        nargs="+",
+        help="tệp dữ kiện YAML hoặc JSON; thêm tệp thẩm định để so sánh các vòng",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng kết quả")
     p.add_argument("--trace", action="store_true", help="(JSON) kèm dấu vết tính điểm của từng mục")
     p.add_argument("-o", "--output", metavar="FILE", help="ghi ra tệp thay vì màn hình")
@@ -20,13 +25,33 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Evaluate and print (or write) the result."""
-    result = load(args.rules).evaluate(args.facts, trace=args.trace)
-    if args.format == "json":
-        text = result.to_json(trace=args.trace)
-    else:
-        from cchc_rules.render.text import render_text
+    """Evaluate and print (or write) the result; with several rounds, side by side."""
+    from cchc_rules.rounds import differences, evaluate_rounds, read_rounds
 
-        text = render_text(result)
-    emit(text, args.output, (args.rules, args.facts))
+    rules = load(args.rules)
+    rounds = read_rounds(args.facts)
+    inputs = (args.rules, *args.facts)
+    if len(rounds) == 1:
+        result = rules.evaluate(rounds[0].facts, trace=args.trace)
+        if args.format == "json":
+            text = result.to_json(trace=args.trace)
+        else:
+            from cchc_rules.render.text import render_text
+
+            text = render_text(result)
+        emit(text, args.output, inputs)
+        return EXIT_OK
+    results = evaluate_rounds(rules, rounds, trace=args.trace)
+    diffs = differences(rules, results)
+    if args.format == "json":
+        import json
+
+        from cchc_rules.render.rounds import rounds_json
+
+        text = json.dumps(rounds_json(results, diffs, args.trace), ensure_ascii=False, indent=2) + "\n"
+    else:
+        from cchc_rules.render.rounds import render_rounds_text
+
+        text = render_rounds_text(results, diffs)
+    emit(text, args.output, inputs)
     return EXIT_OK

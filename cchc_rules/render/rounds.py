@@ -1,0 +1,69 @@
+"""Several rounds of one unit side by side, and every difference per criterion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cchc_rules.numbers import vi
+from cchc_rules.rounds import Difference, RoundResult
+
+
+def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Difference]) -> str:
+    """A table of the areas and total per round, then each node whose score changed and why."""
+    names = [r.round.name for r in results]
+    first = results[0].result
+    width = max(len(n) for n in names) + 2
+    lines = [first.ruleset]
+    if first.unit:
+        lines.append(f"Đơn vị: {first.unit}")
+    lines.append("")
+    lines.append(f"{'Mục':<8}{'Tối đa':>8}  " + "".join(f"{n:>{width}}" for n in names))
+    for area_id in first.areas:
+        area = first[area_id]
+        row = [f"{area_id:<8}{vi(area.max):>8}  "]
+        row += [f"{vi(r.result[area_id].score):>{width}}" for r in results]
+        lines.append("".join(row) + f"  {area.title}")
+    total = [f"{'Tổng':<8}{vi(first.max):>8}  "] + [f"{vi(r.result.score):>{width}}" for r in results]
+    lines.append("".join(total))
+    lines.append("")
+    if not diffs:
+        lines.append("Điểm mọi mục như nhau ở các vòng.")
+    else:
+        lines.append("Các mục có điểm khác nhau giữa các vòng:")
+        for d in diffs:
+            if d.id in first.areas:
+                continue  # areas are in the table above
+            steps = " → ".join(f"{name}: {vi(score)}" for name, score in zip(names, d.scores, strict=True))
+            lines.append(f"- {d.id} {d.title}: {steps}")
+            for fact, values in d.changed_facts:
+                lines.append(f"    {fact}: " + " → ".join(values))
+            for r in results:
+                note = r.round.notes.get(d.id)
+                if note:
+                    lines.append(f"    ghi chú ({r.round.name}): {note}")
+    return "\n".join(lines) + "\n"
+
+
+def rounds_json(results: Sequence[RoundResult], diffs: Sequence[Difference], trace: bool = False) -> dict[str, Any]:
+    """Every round's JSON contract, with its name and notes, and the differences."""
+    return {
+        "rounds": [
+            {
+                "name": r.round.name,
+                "notes": r.round.notes,
+                "changed_facts": list(r.round.changed),
+                **r.result.to_dict(trace),
+            }
+            for r in results
+        ],
+        "differences": [
+            {
+                "id": d.id,
+                "title": d.title,
+                "scores": [str(s) for s in d.scores],
+                "changed_facts": {name: list(values) for name, values in d.changed_facts},
+            }
+            for d in diffs
+        ],
+    }

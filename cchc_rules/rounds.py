@@ -1,0 +1,132 @@
+"""Rounds of one unit: the self-assessment (tự đánh giá) and the appraisals (thẩm định).
+
+A round is the previous round's facts with some changed. Rounds come from the
+`rounds:` list inside a facts file and from further facts files given after
+the first; each is evaluated, and the scores are compared node by node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from cchc_rules.facts import RawFacts, read_facts
+from cchc_rules.result import Result
+from cchc_rules.ruleset import RuleSet
+
+SELF_ASSESSMENT = "Tự đánh giá"
+
+
+class Round(BaseModel):
+    """One round's name, full facts (as written, cascaded from earlier rounds) and notes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    facts: RawFacts
+    notes: dict[str, str] = {}
+    changed: tuple[str, ...] = ()
+
+
+class RoundResult(BaseModel):
+    """A round and its evaluation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    round: Round
+    result: Result
+
+
+class Difference(BaseModel):
+    """A node whose score is not the same in every round, and the facts it uses that changed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    scores: tuple[Decimal, ...]
+    changed_facts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
+    """Every round of a unit, in order: each file's own round, then its `rounds:` list."""
+    out: list[Round] = []
+    current: RawFacts | None = None
+    for raw in raws:
+        steps = [(raw.round or "", raw.facts, raw.notes)]
+        steps += [(r.name, r.facts, r.notes) for r in raw.rounds]
+        for name, facts, notes in steps:
+            if current is None:
+                merged = raw.model_copy(update={"facts": dict(facts), "rounds": ()})
+                changed: tuple[str, ...] = ()
+            else:
+                merged = current.model_copy(update={"facts": {**current.facts, **facts}, "name": raw.name})
+                changed = tuple(
+                    k for k, v in facts.items() if k not in current.facts or current.facts[k].value != v.value
+                )
+            label = name or (SELF_ASSESSMENT if not out else f"Thẩm định vòng {len(out)}")
+            out.append(Round(name=label, facts=merged, notes=notes, changed=changed))
+            current = merged
+    return out
+
+
+def read_rounds(paths: Sequence[Path | str]) -> list[Round]:
+    """Read one or more facts files as the rounds of one unit."""
+    return rounds_from([read_facts(p) for p in paths])
+
+
+def evaluate_rounds(rules: RuleSet, rounds: Sequence[Round], trace: bool = True) -> list[RoundResult]:
+    """Evaluate every round."""
+    return [RoundResult(round=r, result=rules.evaluate(r.facts, trace=trace)) for r in rounds]
+
+
+def select(rounds: Sequence[Round], which: str | None) -> Round:
+    """A round by 1-based number or by name (case-insensitive); the first when `which` is None."""
+    from cchc_rules.errors import CchcError, Diagnostic, suggest
+
+    if which is None:
+        return rounds[0]
+    if which.isdigit() and 1 <= int(which) <= len(rounds):
+        return rounds[int(which) - 1]
+    for r in rounds:
+        if r.name.casefold() == which.casefold():
+            return r
+    names = [r.name for r in rounds]
+    close = suggest(which, names)
+    raise CchcError(
+        [
+            Diagnostic(
+                code="F004",
+                severity="error",
+                message=f"không có vòng `{which}`",
+                hint=(f"có phải ý bạn là `{close}`? " if close else "")
+                + "các vòng: "
+                + ", ".join(f"{i} ({n})" for i, n in enumerate(names, 1)),
+            )
+        ]
+    )
+
+
+def differences(rules: RuleSet, results: Sequence[RoundResult]) -> list[Difference]:
+    """Nodes whose scores differ between rounds, with the facts they use that changed."""
+    from cchc_rules.analysis import facts_used
+
+    if len(results) < 2:
+        return []
+    first = results[0].result
+    out = []
+    for node_id, node in first.nodes.items():
+        scores = tuple(r.result[node_id].score for r in results)
+        if len(set(scores)) == 1:
+            continue
+        used = set(facts_used(rules.checked, node_id))
+        changed = []
+        for name in sorted(used):
+            values = tuple(str(r.result.facts[name]) for r in results)
+            if len(set(values)) > 1:
+                changed.append((name, values))
+        out.append(Difference(id=node_id, title=node.title, scores=scores, changed_facts=tuple(changed)))
+    return out

@@ -1,0 +1,79 @@
+"""Rounds: self-assessment and appraisals of one unit, evaluated side by side."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import cchc_rules
+from cchc_rules import CchcError, FactsError
+from cchc_rules.rounds import differences, evaluate_rounds, read_rounds, select
+from tests.conftest import FACTS_THANH_THUY, RULES_2023
+from tests.test_cli import cchc
+
+APPRAISAL = FACTS_THANH_THUY.parent / "tham-dinh.yaml"
+
+
+@pytest.fixture(scope="module")
+def rules() -> cchc_rules.RuleSet:
+    return cchc_rules.load(RULES_2023)
+
+
+def test_rounds_cascade_from_file_to_file(rules: cchc_rules.RuleSet) -> None:
+    rounds = read_rounds([FACTS_THANH_THUY, APPRAISAL])
+    assert [r.name for r in rounds] == ["Tự đánh giá", "Thẩm định vòng 1", "Thẩm định vòng 2"]
+    assert rounds[1].changed == ("ho_so_truc_tuyen_den_31_10", "hinh_thuc_tuyen_truyen")
+    assert rounds[2].changed == ("hinh_thuc_tuyen_truyen",)
+    results = evaluate_rounds(rules, rounds)
+    assert [r.result.score for r in results] == [Decimal("66.245"), Decimal("65.676"), Decimal("66.176")]
+    # a fact round 2 does not touch keeps round 1's value and evidence
+    assert results[2].result["7.2.2"].score == Decimal("2.223")
+
+
+def test_differences_name_the_changed_facts_and_notes(rules: cchc_rules.RuleSet) -> None:
+    rounds = read_rounds([FACTS_THANH_THUY, APPRAISAL])
+    diffs = {d.id: d for d in differences(rules, evaluate_rounds(rules, rounds, trace=False))}
+    assert set(diffs) == {"1", "1.4", "1.4.2", "7", "7.2", "7.2.2"}
+    assert diffs["7.2.2"].scores == (Decimal("2.292"), Decimal("2.223"), Decimal("2.223"))
+    assert diffs["7.2.2"].changed_facts == (("ho_so_truc_tuyen_den_31_10", ("1340", "1300", "1300")),)
+    assert rounds[1].notes["7.2.2"].startswith("Số liệu của xã")
+
+
+def test_select_by_number_or_name() -> None:
+    rounds = read_rounds([FACTS_THANH_THUY, APPRAISAL])
+    assert select(rounds, None).name == "Tự đánh giá"
+    assert select(rounds, "2").name == "Thẩm định vòng 1"
+    assert select(rounds, "thẩm định vòng 2").name == "Thẩm định vòng 2"
+    with pytest.raises(CchcError, match="có phải ý bạn là"):
+        select(rounds, "Thẩm định vòng 3")
+
+
+def test_a_bad_rounds_entry_is_a_facts_error(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text("facts: {doi_thoai: 2}\nrounds: {name: x}\n", encoding="utf-8")
+    with pytest.raises(FactsError, match="rounds"):
+        read_rounds([path])
+    path.write_text("facts: {doi_thoai: 2}\nround_s: x\n", encoding="utf-8")
+    with pytest.raises(FactsError, match="có phải ý bạn là `rounds`"):
+        read_rounds([path])
+
+
+def test_cli_shows_rounds_side_by_side() -> None:
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, APPRAISAL)
+    assert run.returncode == 0, run.stderr
+    assert "Tự đánh giá  Thẩm định vòng 1  Thẩm định vòng 2" in run.stdout
+    assert "66,245            65,676            66,176" in run.stdout
+    assert "ho_so_truc_tuyen_den_31_10: 1340 → 1300 → 1300" in run.stdout
+    assert "ghi chú (Thẩm định vòng 2): Đã bổ sung tài liệu kiểm chứng; chấp nhận" in run.stdout
+
+
+def test_cli_rounds_json() -> None:
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "--format", "json")
+    data = json.loads(run.stdout)
+    assert [r["name"] for r in data["rounds"]] == ["Tự đánh giá", "Thẩm định vòng 1", "Thẩm định vòng 2"]
+    assert [r["score"] for r in data["rounds"]] == ["66.245", "65.676", "66.176"]
+    diff = next(d for d in data["differences"] if d["id"] == "1.4.2")
+    assert diff["scores"] == ["1", "0.5", "1"]
