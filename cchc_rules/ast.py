@@ -351,6 +351,18 @@ class FactDecl(Node):
     default: Literal_ | None = None
 
 
+class Group(Node):
+    """`group "A" from 90%`: the units whose percentage lies in [low, high) (or [low, high]) form a group.
+
+    Bounds are the percentages as written (90 for 90%); None is an open end (0% or 100%).
+    """
+
+    name: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+    high_open: bool = True
+
+
 class Header(Node):
     """The rule set's header: what it is, its legal basis, total and rounding policy."""
 
@@ -364,6 +376,7 @@ class Header(Node):
     percent_rounding: Rounding | None = None
     na_default: NaPolicy | None = None
     inferred: tuple[str, ...] = ()
+    groups: tuple[Group, ...] = ()
 
 
 class Module(Node):

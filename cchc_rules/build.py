@@ -126,10 +126,13 @@ class _Builder:
 
     def header(self, tree: LarkTree) -> ast.Header:
         name_tok, *opts = tree.children
-        fields: dict[str, Any] = {"basis": [], "inferred": []}
+        fields: dict[str, Any] = {"basis": [], "inferred": [], "groups": []}
         for opt in opts:
             kind = opt.data
             if kind == "sep":
+                continue
+            if kind == "group":
+                fields["groups"].append(self.group(opt))
                 continue
             if kind in ("basis", "inferred"):
                 fields[kind].append(self.string(opt.children[0]))
@@ -149,7 +152,21 @@ class _Builder:
                 fields[kind] = self.na_policy(value)
         fields["basis"] = tuple(fields["basis"])
         fields["inferred"] = tuple(fields["inferred"])
+        fields["groups"] = tuple(fields["groups"])
         return ast.Header(span=self.span(tree), name=self.string(name_tok), **fields)
+
+    def group(self, tree: LarkTree) -> ast.Group:
+        name_tok, bounds = tree.children
+        values = [Decimal(str(pct.children[0])) for pct in bounds.children]
+        low: Decimal | None = values[0] if bounds.data != "group_under" else None
+        high: Decimal | None = values[-1] if bounds.data != "group_from" else None
+        return ast.Group(
+            span=self.span(tree),
+            name=self.string(name_tok),
+            low=low,
+            high=high,
+            high_open=bounds.data != "group_closed",
+        )
 
     def fact(self, tree: LarkTree) -> ast.FactDecl:
         name_tok, type_tree, *rest = tree.children

@@ -12,6 +12,7 @@ from cchc_rules import ast
 from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING, CheckedRules
 from cchc_rules.checks import Merged
 from cchc_rules.checks.facts import check_fact_types
+from cchc_rules.checks.groups import check_groups
 from cchc_rules.checks.header import check_header
 from cchc_rules.checks.names import check_duplicates, check_references, check_templates, check_unused_facts
 from cchc_rules.checks.policies import check_zero_na_policy
@@ -38,6 +39,7 @@ PASSES: tuple[Pass, ...] = (
     check_cycles,
     check_zero_na_policy,
     check_tiers,
+    check_groups,
     check_missing_reasons,
 )
 

@@ -131,6 +131,17 @@ def _bound(b: ast.Node) -> str:
     return expr(b)
 
 
+def group_range(g: ast.Group) -> str:
+    """A group's range as written after its name: `from 80% to under 90%`, `under 50%`."""
+    if g.low is None:
+        assert g.high is not None, "a group has at least one bound"
+        return f"under {number(g.high)}%"
+    if g.high is None:
+        return f"from {number(g.low)}%"
+    under = "under " if g.high_open else ""
+    return f"from {number(g.low)}% to {under}{number(g.high)}%"
+
+
 def header(h: ast.Header) -> str:
     """The `ruleset` header, one option per line."""
     lines = [f"ruleset {string(h.name)}"]
@@ -150,6 +161,7 @@ def header(h: ast.Header) -> str:
     if h.na_default is not None:
         lines.append(f"not_applicable {h.na_default}")
     lines += [f"inferred {string(n)}" for n in h.inferred]
+    lines += [f"group {string(g.name)} {group_range(g)}" for g in h.groups]
     return lines[0] + "".join(f"\n{INDENT}{line}" for line in lines[1:])
 
 
