@@ -112,7 +112,7 @@ def facts_used(rules: CheckedRules, node_id: str, seen: set[str] | None = None) 
     return list(names)
 
 
-def _thresholds(rules: CheckedRules, node_id: str) -> dict[str, set[Fraction]]:
+def thresholds(rules: CheckedRules, node_id: str) -> dict[str, set[Fraction]]:
     """Literal values facts are compared with in a node's expressions (tier rows included)."""
     out: dict[str, set[Fraction]] = {}
     crit = rules.nodes[node_id]
@@ -158,7 +158,7 @@ def candidates(rules: CheckedRules, ranges: RangeAnalysis, name: str, thresholds
     return sorted(v for v in pool if r.contains(v))
 
 
-def _respects(rules: CheckedRules, values: dict[str, Value]) -> bool:
+def respects(rules: CheckedRules, values: dict[str, Value]) -> bool:
     """Whether the chosen values keep every constraint between facts (part <= whole)."""
     for name, value in values.items():
         decl = rules.facts[name]
@@ -177,8 +177,8 @@ def _respects(rules: CheckedRules, values: dict[str, Value]) -> bool:
 def assignments(rules: CheckedRules, ranges: RangeAnalysis, node_id: str) -> Iterator[dict[str, Value]]:
     """Fact combinations to try for a node, deterministic, at most SEARCH_LIMIT."""
     names = facts_used(rules, node_id)
-    thresholds = _thresholds(rules, node_id)
-    pools = [candidates(rules, ranges, n, thresholds.get(n, set())) for n in names]
+    thresholds_ = thresholds(rules, node_id)
+    pools = [candidates(rules, ranges, n, thresholds_.get(n, set())) for n in names]
     total = 1
     for pool in pools:
         total *= max(len(pool), 1)
@@ -189,7 +189,7 @@ def assignments(rules: CheckedRules, ranges: RangeAnalysis, node_id: str) -> Ite
         combos = (tuple(rng.choice(pool) for pool in pools) for _ in range(SEARCH_LIMIT))
     for combo in combos:
         values = dict(zip(names, combo, strict=True))
-        if _respects(rules, values):
+        if respects(rules, values):
             yield values
 
 

@@ -86,6 +86,7 @@ class Result(BaseModel):
     province: str
     year: int | None
     unit: str
+    basis: tuple[str, ...] = ()
     score: Decimal
     max: Decimal
     percent: Decimal | None
@@ -198,6 +199,7 @@ def build_result(rules: CheckedRules, facts: Facts, outcome: Outcome, tracer: Tr
         province=header.province,
         year=header.year,
         unit=facts.unit,
+        basis=header.basis,
         score=_dec(outcome.score),
         max=_dec(outcome.base_max),
         percent=_percent(outcome.score, outcome.base_max, rules),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -24,6 +25,13 @@ def emit(data: str | bytes, output: str | None, inputs: Sequence[str]) -> None:
         sys.stdout.buffer.write(data)
     else:
         sys.stdout.write(data)
+
+
+def require_output(args: argparse.Namespace, what: str) -> None:
+    """Binary formats go to a file: a usage error (exit 2) when `-o` is missing."""
+    if not args.output:
+        sys.stderr.write(f"cchc: lỗi cách dùng: định dạng {what} cần tệp ghi ra, thêm `-o TỆP.{what}`\n")
+        raise SystemExit(EXIT_USAGE)
 
 
 def load(path: str) -> RuleSet:

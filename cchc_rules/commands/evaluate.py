@@ -18,7 +18,12 @@ def register(sub: Any) -> None:
         nargs="+",
         help="tệp dữ kiện YAML hoặc JSON; thêm tệp thẩm định để so sánh các vòng",
     )
-    p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng kết quả")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "html"),
+        default="text",
+        help="định dạng kết quả; html: trang kiểm tra một tệp, mở được không cần mạng",
+    )
     p.add_argument("--trace", action="store_true", help="(JSON) kèm dấu vết tính điểm của từng mục")
     p.add_argument("-o", "--output", metavar="FILE", help="ghi ra tệp thay vì màn hình")
     p.set_defaults(handler=run)
@@ -35,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
         result = rules.evaluate(rounds[0].facts, trace=args.trace)
         if args.format == "json":
             text = result.to_json(trace=args.trace)
+        elif args.format == "html":
+            from cchc_rules.render.html import render_html
+
+            text = render_html(rules.evaluate(rounds[0].facts, trace=True))
         else:
             from cchc_rules.render.text import render_text
 
@@ -43,7 +52,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     results = evaluate_rounds(rules, rounds, trace=args.trace)
     diffs = differences(rules, results)
-    if args.format == "json":
+    if args.format == "html":
+        from cchc_rules.render.html import render_html
+
+        text = render_html(rules.evaluate(rounds[-1].facts, trace=True))
+    elif args.format == "json":
         import json
 
         from cchc_rules.render.rounds import rounds_json

@@ -1,0 +1,387 @@
+"""Audit of a claimed self-assessment: where the claimed scores do not follow from the facts.
+
+A claims file transcribes what a unit claims: its total, each area's score,
+and the deductions it lists. The audit compares every figure with the
+evaluation, checks that each area's listed deductions account for the points
+it says it lost, and, where a claim differs, looks for a rounding policy that
+would produce the claimed figure (the seed report's 9.49 for area 7 is 7.2.1
+and 7.2.2 truncated to 2 decimals).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from cchc_rules import ast
+from cchc_rules.errors import Diagnostic, FactsError
+from cchc_rules.evaluator import rounding_words
+from cchc_rules.numbers import round_fraction, trimmed, vi
+from cchc_rules.result import Result
+from cchc_rules.ruleset import RuleSet
+from cchc_rules.source import normalise
+
+FindingKind = Literal["total", "percent", "area", "area_max", "node", "deduction", "unaccounted", "unlisted", "unknown"]
+# Rounding policies tried to explain a claimed figure, simplest first.
+_MODES: tuple[ast.RoundingMode, ...] = ("half_up", "down", "half_even", "half_down", "up", "floor", "ceiling")
+
+
+class Deduction(BaseModel):
+    """A deduction the unit lists: the node, the points it says were lost, its reason."""
+
+    model_config = ConfigDict(frozen=True)
+
+    node: str
+    lost: Decimal
+    reason: str = ""
+
+
+class AreaClaim(BaseModel):
+    """What a unit claims for one area (or any node)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: Decimal
+    max: Decimal | None = None
+    percent: Decimal | None = None
+
+
+class Claims(BaseModel):
+    """A claims file: what a unit says it scored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    unit: str = ""
+    source: str = ""
+    total: Decimal | None = None
+    max: Decimal | None = None
+    percent: Decimal | None = None
+    areas: dict[str, AreaClaim] = {}
+    nodes: dict[str, AreaClaim] = {}
+    deductions: tuple[Deduction, ...] = ()
+
+
+class Finding(BaseModel):
+    """One place where a claim does not follow from the facts, said in Vietnamese."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FindingKind
+    node: str
+    message: str
+    claimed: Decimal | None = None
+    computed: Decimal | None = None
+    explanation: str = ""
+
+
+# ---- reading claims --------------------------------------------------------------------
+
+
+def _claims_error(name: str, message: str, hint: str = "") -> FactsError:
+    return FactsError([Diagnostic(code="C001", severity="error", message=f"{name}: {message}", hint=hint)])
+
+
+def _number(name: str, where: str, value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise _claims_error(name, f"{where}: cần một số, không phải {value}")
+    text = str(value).strip().replace(" ", "").rstrip("%")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # 17,748 as the report writes it
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _claims_error(name, f"{where}: `{value}` không phải một số") from None
+    if not number.is_finite():
+        raise _claims_error(name, f"{where}: `{value}` không phải một số hữu hạn")
+    return number
+
+
+def _claim(name: str, where: str, value: Any) -> AreaClaim:
+    if not isinstance(value, dict):
+        return AreaClaim(score=_number(name, where, value))
+    if "score" not in value:
+        raise _claims_error(name, f"{where}: thiếu `score`", 'vd: "1": {score: 12.75, max: 15}')
+    return AreaClaim(
+        score=_number(name, where, value["score"]),
+        max=_number(name, where, value["max"]) if value.get("max") is not None else None,
+        percent=_number(name, where, value["percent"]) if value.get("percent") is not None else None,
+    )
+
+
+def read_claims(path: Path | str) -> Claims:
+    """Read a claims file (YAML, safe loading); numbers may use the decimal comma."""
+    name = str(path)
+    try:
+        data = yaml.safe_load(normalise(Path(path).read_bytes().decode("utf-8")))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _claims_error(name, f"không đọc được tệp: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise _claims_error(name, f"tệp YAML sai cú pháp: {exc}") from None
+    if not isinstance(data, dict):
+        raise _claims_error(name, "tệp điểm khai phải là một bảng", "các khoá: total, areas, deductions")
+    allowed = {"unit", "source", "total", "max", "percent", "areas", "nodes", "deductions"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise _claims_error(name, f"khoá không biết `{sorted(unknown)[0]}`", "các khoá: " + ", ".join(sorted(allowed)))
+    deductions = []
+    for i, item in enumerate(data.get("deductions") or [], 1):
+        if not isinstance(item, dict) or "node" not in item or "lost" not in item:
+            raise _claims_error(name, f"khoản mất điểm thứ {i} cần `node` và `lost`", 'vd: {node: "1.5.2", lost: 0.5}')
+        deductions.append(
+            Deduction(
+                node=str(item["node"]),
+                lost=_number(name, f"khoản mất điểm {item['node']}", item["lost"]),
+                reason=str(item.get("reason") or ""),
+            )
+        )
+
+    def group(key: str) -> dict[str, AreaClaim]:
+        entries = data.get(key) or {}
+        if not isinstance(entries, dict):
+            raise _claims_error(name, f"`{key}` phải là bảng `mã: điểm`")
+        return {str(k): _claim(name, f"{key} {k}", v) for k, v in entries.items()}
+
+    return Claims(
+        name=name,
+        unit=str(data.get("unit") or ""),
+        source=str(data.get("source") or ""),
+        total=_number(name, "total", data["total"]) if data.get("total") is not None else None,
+        max=_number(name, "max", data["max"]) if data.get("max") is not None else None,
+        percent=_number(name, "percent", data["percent"]) if data.get("percent") is not None else None,
+        areas=group("areas"),
+        nodes=group("nodes"),
+        deductions=tuple(deductions),
+    )
+
+
+# ---- the audit ---------------------------------------------------------------------------
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _consistent_percent(score: Decimal, maximum: Decimal, claimed: Decimal) -> bool:
+    """Whether claimed% is score/max rounded, at the precision the claim is written with."""
+    if maximum == 0:
+        return True
+    exact = Fraction(score) / Fraction(maximum) * 100
+    places = _places(claimed)
+    return any(round_fraction(exact, places, mode) == Fraction(claimed) for mode in _MODES)
+
+
+def _under(node_id: str, area: str) -> bool:
+    return node_id == area or node_id.startswith(area + ".")
+
+
+def explain_by_rounding(rules: RuleSet, facts: Any, area: str, target: Decimal, lost: bool = False) -> str:
+    """A rounding policy under which `area` (or its loss) gives `target`, said in words, or ''."""
+    checked = rules.checked
+    scored = [n for n in checked.order if _under(n, area) and checked.nodes[n].formula is not None]
+    if not scored:
+        return ""
+    base = rules.evaluate(facts, trace=False)
+    current = {checked.rounding[n] for n in scored}
+    for places in range(0, 5):
+        for mode in _MODES:
+            policy = ast.Rounding(span=checked.header.span, places=places, mode=mode)
+            if policy in current and len(current) == 1:
+                continue
+            variant = RuleSet(
+                checked.model_copy(update={"rounding": {**checked.rounding, **dict.fromkeys(scored, policy)}})
+            )
+            try:
+                result = variant.evaluate(facts, trace=False)
+            except Exception:  # a policy that breaks the guarantees explains nothing
+                continue
+            value = result[area].lost if lost else result[area].score
+            if value != target:
+                continue
+            changed = [
+                f"{n} = {vi(result[n].score)} (thay vì {vi(base[n].score)})"
+                for n in scored
+                if result[n].score != base[n].score
+            ]
+            before = rounding_words(next(iter(current))) if len(current) == 1 else "cách làm tròn của bộ quy tắc"
+            return f"{vi(target)} khớp khi làm tròn {rounding_words(policy)} thay vì {before}" + (
+                f": {', '.join(changed)}" if changed else ""
+            )
+    return ""
+
+
+def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Finding]]:
+    """Every discrepancy between the claims and the evaluation of `facts`."""
+    result = rules.evaluate(facts)
+    out: list[Finding] = []
+    if claims.total is not None and claims.total != result.score:
+        out.append(
+            Finding(
+                kind="total",
+                node="",
+                claimed=claims.total,
+                computed=result.score,
+                message=f"Tổng điểm khai {vi(claims.total)} nhưng tính từ dữ kiện được {vi(result.score)} "
+                f"(chênh {vi(abs(claims.total - result.score))})",
+            )
+        )
+    if claims.percent is not None and claims.total is not None:
+        maximum = claims.max if claims.max is not None else result.max
+        if not _consistent_percent(claims.total, maximum, claims.percent):
+            out.append(
+                Finding(
+                    kind="percent",
+                    node="",
+                    claimed=claims.percent,
+                    message=f"Tỷ lệ khai {vi(claims.percent)}% không khớp với "
+                    f"{vi(claims.total)}/{vi(maximum)} điểm khai",
+                )
+            )
+    listed: dict[str, Decimal] = {}
+    for d in claims.deductions:
+        listed[d.node] = listed.get(d.node, Decimal(0)) + d.lost
+    for area_id, claim in claims.areas.items():
+        out.extend(_area_findings(rules, facts, result, area_id, claim, claims))
+    for node_id, claim in claims.nodes.items():
+        if node_id not in result:
+            out.append(Finding(kind="unknown", node=node_id, message=f"Mục {node_id} không có trong bộ quy tắc"))
+        elif claim.score != result[node_id].score:
+            out.append(_mismatch(rules, facts, result, node_id, claim.score, "node"))
+    for node_id, lost in listed.items():
+        if node_id not in result:
+            out.append(
+                Finding(kind="unknown", node=node_id, message=f"Khoản mất điểm tại mục {node_id}: không có mục này")
+            )
+            continue
+        computed = result[node_id].lost
+        if lost != computed:
+            explanation = explain_by_rounding(rules, facts, node_id, lost, lost=True)
+            out.append(
+                Finding(
+                    kind="deduction",
+                    node=node_id,
+                    claimed=lost,
+                    computed=computed,
+                    message=f"Mục {node_id}: khai mất {vi(lost)} điểm nhưng tính từ dữ kiện mất {vi(computed)}",
+                    explanation=explanation,
+                )
+            )
+    for node in result.losses():
+        if node.id not in listed and not any(_under(node.id, k) for k in listed):
+            out.append(
+                Finding(
+                    kind="unlisted",
+                    node=node.id,
+                    computed=node.lost,
+                    message=f"Mục {node.id} mất {vi(node.lost)} điểm nhưng báo cáo không liệt kê",
+                )
+            )
+    return result, out
+
+
+def _mismatch(rules: RuleSet, facts: Any, result: Result, node_id: str, claimed: Decimal, kind: FindingKind) -> Finding:
+    computed = result[node_id].score
+    word = "Lĩnh vực" if kind == "area" else "Mục"
+    return Finding(
+        kind=kind,
+        node=node_id,
+        claimed=claimed,
+        computed=computed,
+        message=f"{word} {node_id}: khai {vi(claimed)} điểm nhưng tính từ dữ kiện được {vi(computed)} "
+        f"(chênh {vi(abs(claimed - computed))})",
+        explanation=explain_by_rounding(rules, facts, node_id, claimed),
+    )
+
+
+def _area_findings(
+    rules: RuleSet, facts: Any, result: Result, area_id: str, claim: AreaClaim, claims: Claims
+) -> list[Finding]:
+    if area_id not in result:
+        return [Finding(kind="unknown", node=area_id, message=f"Lĩnh vực {area_id} không có trong bộ quy tắc")]
+    out = []
+    area = result[area_id]
+    maximum = claim.max if claim.max is not None else area.max
+    if claim.max is not None and claim.max != area.max:
+        out.append(
+            Finding(
+                kind="area_max",
+                node=area_id,
+                claimed=claim.max,
+                computed=area.max,
+                message=f"Lĩnh vực {area_id}: điểm tối đa khai {vi(claim.max)} nhưng bộ quy tắc ghi {vi(area.max)}",
+            )
+        )
+    if claim.score != area.score:
+        out.append(_mismatch(rules, facts, result, area_id, claim.score, "area"))
+    claimed_lost = trimmed(maximum - claim.score)
+    listed = [d for d in claims.deductions if _under(d.node, area_id)]
+    listed_sum = trimmed(sum((d.lost for d in listed), Decimal(0)))
+    if listed_sum != claimed_lost:
+        parts = " + ".join(vi(d.lost) for d in listed) or "0"
+        if listed_sum > claimed_lost:
+            message = (
+                f"Lĩnh vực {area_id}: các khoản mất điểm liệt kê cộng lại {vi(listed_sum)} ({parts}) "
+                f"nhưng điểm khai {vi(claim.score)}/{vi(maximum)} chỉ mất {vi(claimed_lost)} "
+                f"(chênh {vi(listed_sum - claimed_lost)})"
+            )
+        else:
+            message = (
+                f"Lĩnh vực {area_id}: điểm khai {vi(claim.score)}/{vi(maximum)} mất {vi(claimed_lost)} "
+                f"nhưng chỉ liệt kê {vi(listed_sum)} ({parts}): "
+                f"{vi(claimed_lost - listed_sum)} điểm mất không có lý do"
+            )
+        out.append(
+            Finding(kind="unaccounted", node=area_id, claimed=claimed_lost, computed=listed_sum, message=message)
+        )
+    if claim.percent is not None and not _consistent_percent(claim.score, maximum, claim.percent):
+        out.append(
+            Finding(
+                kind="percent",
+                node=area_id,
+                claimed=claim.percent,
+                message=f"Lĩnh vực {area_id}: tỷ lệ khai {vi(claim.percent)}% không khớp với "
+                f"{vi(claim.score)}/{vi(maximum)} điểm khai",
+            )
+        )
+    return out
+
+
+def render_audit(claims: Claims, result: Result, findings: list[Finding]) -> str:
+    """The audit as text, in Vietnamese."""
+    lines = [f"Đối chiếu điểm khai với điểm tính từ dữ kiện: {result.ruleset}"]
+    if claims.unit or result.unit:
+        lines.append(f"Đơn vị: {claims.unit or result.unit}")
+    if claims.source:
+        lines.append(f"Điểm khai lấy từ: {claims.source}")
+    lines.append(
+        f"Tính từ dữ kiện: {vi(result.score)} điểm/{vi(result.max)} điểm"
+        + (f"; khai: {vi(claims.total)} điểm" if claims.total is not None else "")
+    )
+    lines.append("")
+    if not findings:
+        lines.append("Không có chênh lệch: mọi con số khai đều khớp với dữ kiện.")
+    else:
+        lines.append(f"Có {len(findings)} chỗ không khớp:")
+        for f in findings:
+            lines.append(f"- {f.message}")
+            if f.explanation:
+                lines.append(f"    giải thích: {f.explanation}")
+    return "\n".join(lines) + "\n"
+
+
+def audit_json(claims: Claims, result: Result, findings: list[Finding]) -> dict[str, Any]:
+    """The audit as JSON (decimals as strings)."""
+    return {
+        "ruleset": result.ruleset,
+        "unit": claims.unit or result.unit,
+        "computed": {"score": str(result.score), "max": str(result.max)},
+        "claimed": {"score": None if claims.total is None else str(claims.total)},
+        "ok": not findings,
+        "findings": [f.model_dump(mode="json") for f in findings],
+    }

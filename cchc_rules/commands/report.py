@@ -1,0 +1,41 @@
+"""`cchc report RULES FACTS... [--round R] --format md|html|docx -o FILE`: the self-assessment report."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cchc_rules.commands.common import EXIT_OK, emit, load, require_output
+
+
+def register(sub: Any) -> None:
+    """Add the `report` parser."""
+    p = sub.add_parser("report", help="viết báo cáo tự đánh giá (hoặc thẩm định) theo mẫu báo cáo của xã")
+    p.add_argument("rules", metavar="RULES")
+    p.add_argument("facts", metavar="FACTS", nargs="+", help="tệp dữ kiện; thêm tệp thẩm định nếu có")
+    p.add_argument("--round", metavar="R", help="vòng cần báo cáo: số thứ tự (1, 2, ...) hoặc tên; mặc định vòng 1")
+    p.add_argument("--format", choices=("md", "html", "docx"), default="md", help="định dạng tệp")
+    p.add_argument("-o", "--output", metavar="FILE", help="tệp ghi ra (bắt buộc với docx)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the report of the chosen round and write it."""
+    from cchc_rules.render.report import build_report, to_html, to_markdown
+    from cchc_rules.rounds import read_rounds, select
+
+    rules = load(args.rules)
+    rounds = read_rounds(args.facts)
+    chosen = select(rounds, args.round)
+    result = rules.evaluate(chosen.facts)
+    report = build_report(result, chosen.facts, chosen.name, appraisal=chosen is not rounds[0])
+    data: str | bytes
+    if args.format == "docx":
+        require_output(args, "docx")
+        from cchc_rules.render.docx import report_docx
+
+        data = report_docx(report)
+    else:
+        data = to_html(report) if args.format == "html" else to_markdown(report)
+    emit(data, args.output, (args.rules, *args.facts))
+    return EXIT_OK

@@ -1,0 +1,42 @@
+"""`cchc table RULES FACTS [ROUNDS...] --format xlsx|docx -o FILE`: the scoring table (bảng chấm điểm)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cchc_rules.commands.common import EXIT_OK, emit, load, require_output
+
+
+def register(sub: Any) -> None:
+    """Add the `table` parser."""
+    p = sub.add_parser("table", help="xuất bảng chấm điểm (mọi mục, điểm tối đa, điểm từng vòng, ghi chú)")
+    p.add_argument("rules", metavar="RULES")
+    p.add_argument("facts", metavar="FACTS", nargs="+", help="tệp dữ kiện, rồi các tệp thẩm định nếu có")
+    p.add_argument("--format", choices=("xlsx", "docx"), default="xlsx", help="định dạng tệp")
+    p.add_argument("-o", "--output", metavar="FILE", help="tệp ghi ra (bắt buộc)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate every round and write the table."""
+    from cchc_rules.render.table import headers, table_rows
+    from cchc_rules.rounds import evaluate_rounds, read_rounds
+
+    require_output(args, args.format)
+    rules = load(args.rules)
+    results = evaluate_rounds(rules, read_rounds(args.facts), trace=False)
+    first = results[0].result
+    title = f"BẢNG CHẤM ĐIỂM {first.ruleset.upper()}"
+    if first.unit:
+        title += f" — {first.unit}"
+    if args.format == "docx":
+        from cchc_rules.render.docx import table_docx
+
+        data = table_docx(title, headers(results), table_rows(results))
+    else:
+        from cchc_rules.render.xlsx import table_xlsx
+
+        data = table_xlsx(title, headers(results), table_rows(results))
+    emit(data, args.output, (args.rules, *args.facts))
+    return EXIT_OK

@@ -1,0 +1,94 @@
+"""Word (.docx) files: the report and the scoring table, in the layout of the documents communes file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from cchc_rules.render.ooxml import stable_zip
+from cchc_rules.render.report import Report
+from cchc_rules.render.table import TableRow
+
+FONT = "Times New Roman"
+
+
+def _document() -> object:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(13)
+    # Fixed document properties: the same inputs give the same bytes.
+    props = doc.core_properties
+    props.author = "cchc_rules"
+    props.last_modified_by = "cchc_rules"
+    props.revision = 1
+    import datetime
+
+    fixed = datetime.datetime(2000, 1, 1)
+    props.created = fixed
+    props.modified = fixed
+    return doc
+
+
+def _bytes(doc: object) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)  # type: ignore[attr-defined]
+    return stable_zip(buffer.getvalue())
+
+
+def report_docx(report: Report) -> bytes:
+    """The report as a Word document."""
+    doc = _document()
+    for i, line in enumerate(report.title):
+        p = doc.add_paragraph()  # type: ignore[attr-defined]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(line)
+        run.bold = True
+        run.font.size = Pt(14 if i == 0 else 13)
+    for line in report.preamble:
+        doc.add_paragraph(line)  # type: ignore[attr-defined]
+    for section in report.sections:
+        heading = doc.add_paragraph()  # type: ignore[attr-defined]
+        heading.add_run(section.heading).bold = True
+        for para in section.paragraphs:
+            if para.kind == "bullet":
+                doc.add_paragraph(f"- {para.text}")  # type: ignore[attr-defined]
+            else:
+                p = doc.add_paragraph()  # type: ignore[attr-defined]
+                p.add_run(para.text).bold = para.kind in ("area", "total")
+    if report.recipients or report.signature:
+        table = doc.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
+        left, right = table.rows[0].cells
+        if report.recipients:
+            left.paragraphs[0].add_run("Nơi nhận:").bold = True
+            for r in report.recipients:
+                left.add_paragraph(f"- {r.lstrip('- ')}")
+        for i, line in enumerate(report.signature):
+            p = right.paragraphs[0] if i == 0 else right.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.add_run(line).bold = True
+    return _bytes(doc)
+
+
+def table_docx(title: str, headers: Sequence[str], rows: Sequence[TableRow]) -> bytes:
+    """The scoring table (bảng chấm điểm) as a Word table."""
+    doc = _document()
+    p = doc.add_paragraph()  # type: ignore[attr-defined]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run(title).bold = True
+    table = doc.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row.cells(), strict=True):
+            run = cell.paragraphs[0].add_run(text)
+            run.bold = row.depth == 1
+    return _bytes(doc)

@@ -1,0 +1,128 @@
+"""One self-contained HTML audit page: the criterion tree with every derivation, offline and printable.
+
+No network: CSS and JavaScript are inline. Each node is a <details> element
+(id "node-7.2.2") that opens to show its derivation: formula, facts with
+their evidence, steps, rounding, rule-file line, legal basis and reasons.
+Opening the page at #node-7.2.2 opens that node; printing opens them all.
+"""
+
+from __future__ import annotations
+
+import html
+
+from cchc_rules.numbers import vi
+from cchc_rules.render.text import percent_text
+from cchc_rules.result import NodeResult, Result
+
+_CSS = """
+:root{--lost:#b3261e;--ok:#1e6b34;--muted:#555;--line:#ddd}
+body{font-family:system-ui,"Segoe UI",Roboto,Arial,sans-serif;margin:1.5rem auto;max-width:72rem;
+  padding:0 1rem;color:#111}
+h1{font-size:1.4rem;margin:0 0 .3rem}
+.meta{color:var(--muted);margin:0 0 1rem}
+.total{font-size:1.2rem;font-weight:600;margin:.5rem 0 1rem}
+.tools button{margin-right:.5rem}
+details{border-left:3px solid var(--line);margin:.25rem 0 .25rem .6rem;padding-left:.6rem}
+details.lost{border-left-color:var(--lost)}
+details.na{border-left-color:#888}
+summary{cursor:pointer;padding:.15rem 0}
+summary .id{font-weight:700;margin-right:.4rem}
+summary .score{float:right;font-variant-numeric:tabular-nums}
+.lost>summary .score{color:var(--lost);font-weight:600}
+.badge{font-size:.75rem;background:#eee;border-radius:.3rem;padding:0 .3rem;margin-left:.3rem}
+.derivation{background:#fafafa;border:1px solid var(--line);border-radius:.3rem;
+  padding:.5rem .8rem;margin:.3rem 0 .6rem}
+.derivation dt{font-weight:600;margin-top:.3rem}
+.derivation dd{margin:0 0 0 1rem}
+code{background:#f0f0f0;padding:0 .2rem;border-radius:.2rem}
+table.facts{border-collapse:collapse;margin:.2rem 0;font-size:.9rem}
+table.facts td,table.facts th{border:1px solid var(--line);padding:.15rem .4rem;text-align:left;vertical-align:top}
+.reason{color:var(--lost)}
+.inferred{color:var(--muted);font-style:italic}
+@media print{.tools{display:none}details{break-inside:avoid}body{max-width:none;margin:0}}
+"""
+
+_JS = """
+function openPath(el){while(el){if(el.tagName==='DETAILS'){el.open=true;}el=el.parentElement;}}
+function fromHash(){var id=decodeURIComponent(location.hash.slice(1));if(!id)return;
+var el=document.getElementById(id)||document.getElementById('node-'+id);if(el){openPath(el);el.scrollIntoView();}}
+function setAll(open){document.querySelectorAll('details').forEach(function(d){d.open=open;});}
+window.addEventListener('hashchange',fromHash);window.addEventListener('beforeprint',function(){setAll(true);});
+document.addEventListener('DOMContentLoaded',fromHash);
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _derivation(node: NodeResult) -> str:
+    t = node.trace
+    rows: list[str] = []
+    if t is None:
+        return '<div class="derivation">Không có dấu vết (đánh giá với trace=False).</div>'
+    rows.append(f"<dt>Quy tắc</dt><dd><code>{_e(t.source.file)}:{t.source.line}</code></dd>")
+    if t.formula is not None and t.formula_span is not None:
+        rows.append(f"<dt>Công thức (dòng {t.formula_span.line})</dt><dd><code>score = {_e(t.formula)}</code></dd>")
+    if t.facts:
+        body = "".join(
+            f"<tr><td><code>{_e(f.name)}</code></td><td>{_e(f.shown)}{' ' + _e(f.unit) if f.unit else ''}"
+            f"{' (mặc định)' if f.defaulted else ''}</td><td>{_e(f.description)}</td><td>{_e(f.evidence)}</td></tr>"
+            for f in t.facts
+        )
+        rows.append(
+            '<dt>Dữ kiện</dt><dd><table class="facts"><tr><th>Tên</th><th>Giá trị</th><th>Mô tả</th>'
+            f"<th>Tài liệu kiểm chứng</th></tr>{body}</table></dd>"
+        )
+    if t.refs:
+        refs = ", ".join(f'<a href="#node-{_e(i)}">[{_e(i)}]</a> = {_e(s.replace(".", ","))}' for i, s in t.refs)
+        rows.append(f"<dt>Tiêu chí được tham chiếu</dt><dd>{refs}</dd>")
+    if t.steps:
+        steps = "".join(f"<li>{_e(s.text)}{f' (dòng {s.span.line})' if s.span else ''}</li>" for s in t.steps)
+        rows.append(f"<dt>Các bước</dt><dd><ol>{steps}</ol></dd>")
+    if t.rounding and t.unrounded is not None:
+        rows.append(f"<dt>Làm tròn</dt><dd>{_e(t.rounding)}</dd>")
+    if t.reasons:
+        rows.append(f'<dt>Lý do mất điểm</dt><dd class="reason">{_e("; ".join(t.reasons))}</dd>')
+    for basis in t.basis:
+        rows.append(f"<dt>Căn cứ</dt><dd>{_e(basis)}</dd>")
+    for note in t.inferred:
+        rows.append(f'<dt>Suy luận</dt><dd class="inferred">{_e(note)}</dd>')
+    return f'<dl class="derivation">{"".join(rows)}</dl>'
+
+
+def _node(result: Result, node_id: str) -> str:
+    node = result[node_id]
+    classes = []
+    if node.lost > 0:
+        classes.append("lost")
+    if node.status == "n_a":
+        classes.append("na")
+    badge = '<span class="badge">không áp dụng</span>' if node.status == "n_a" else ""
+    lost = f" (mất {vi(node.lost)})" if node.lost else ""
+    summary = (
+        f'<summary><span class="id">{_e(node.id)}</span>{_e(node.title)}{badge}'
+        f'<span class="score">{vi(node.score)}/{vi(node.effective_max)}{lost}</span></summary>'
+    )
+    children = "".join(_node(result, child) for child in node.children)
+    css = f' class="{" ".join(classes)}"' if classes else ""
+    return f'<details id="node-{_e(node.id)}"{css}>{summary}{_derivation(node)}{children}</details>'
+
+
+def render_html(result: Result) -> str:
+    """The audit page of one evaluation."""
+    title = f"{result.ruleset}" + (f" — {result.unit}" if result.unit else "")
+    tree = "".join(_node(result, a) for a in (*result.areas, *result.adjustments))
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="vi"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style>'
+        f"<script>{_JS}</script></head><body>"
+        f"<h1>{_e(result.ruleset)}</h1>"
+        f'<p class="meta">{_e(result.unit)}</p>'
+        f'<p class="total" id="total">Tổng điểm: {vi(result.score)} điểm/{vi(result.max)} điểm, '
+        f"đạt {percent_text(result.percent)}</p>"
+        '<p class="tools"><button type="button" onclick="setAll(true)">Mở tất cả</button>'
+        '<button type="button" onclick="setAll(false)">Thu gọn</button></p>'
+        f"<main>{tree}</main></body></html>\n"
+    )

@@ -1,0 +1,22 @@
+"""Office files are zip archives: rewrite them with fixed timestamps so the same inputs give the same bytes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+# The earliest date a zip entry can carry; any fixed value would do.
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same archive, entries in the same order, every timestamp fixed."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
