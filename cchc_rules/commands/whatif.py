@@ -1,0 +1,65 @@
+"""`cchc whatif RULES FACTS [--set fact=value ...]`: points recoverable, or one scenario."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from cchc_rules.commands.common import EXIT_OK, load
+
+
+def register(sub: Any) -> None:
+    """Add the `whatif` parser."""
+    p = sub.add_parser("whatif", help="tìm thay đổi dữ kiện nhỏ nhất để gỡ lại điểm, hoặc thử một kịch bản")
+    p.add_argument("rules", metavar="RULES")
+    p.add_argument("facts", metavar="FACTS")
+    p.add_argument(
+        "--set",
+        metavar="TÊN=GIÁ_TRỊ",
+        action="append",
+        default=[],
+        help="đặt một dữ kiện giá trị khác rồi xem điểm từng mục đổi ra sao (lặp lại được)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng kết quả")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The ranked opportunities, or the scenario's changes per node."""
+    from cchc_rules.facts import read_facts
+    from cchc_rules.whatif import (
+        opportunities,
+        opportunities_json,
+        parse_settings,
+        render_opportunities,
+        scenario_text,
+    )
+
+    rules = load(args.rules)
+    raw = read_facts(args.facts)
+    facts = rules.facts(raw)
+    before = rules.evaluate(facts, trace=False)
+    if args.set:
+        settings = parse_settings(args.set)
+        from cchc_rules.facts import RawFact
+
+        changed = {**raw.facts, **{k: RawFact(value=v) for k, v in settings.items()}}
+        after = rules.evaluate(raw.model_copy(update={"facts": changed}), trace=False)
+        if args.format == "json":
+            payload = {
+                "before": before.to_dict(),
+                "after": after.to_dict(),
+                "changed": [n for n in before.nodes if before[n].score != after[n].score],
+            }
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write(scenario_text(before, after, settings))
+        return EXIT_OK
+    items = opportunities(rules, facts, rules.evaluate(facts))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(opportunities_json(before, items), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_opportunities(before, items))
+    return EXIT_OK

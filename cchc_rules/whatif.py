@@ -1,0 +1,273 @@
+"""What-if: which fact changes recover the most points, and scenarios with changed facts.
+
+For every criterion that lost points, the engine searches the facts it uses
+for the smallest change that recovers points: the thresholds written in its
+formula (tier bounds, comparisons), the part of a whole needed to reach each
+ratio threshold, the whole itself, flipping a yes/no, another choice. It
+reports the smallest change that recovers everything it can and, when a
+smaller change already recovers some, that first step too. Nothing here is
+written per criterion.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from cchc_rules import ast
+from cchc_rules.analysis import analysis_for, as_fact_text, candidates, facts_used, respects, thresholds
+from cchc_rules.checked import CheckedRules
+from cchc_rules.errors import CchcError, EvaluationError
+from cchc_rules.evaluator import Evaluator, show
+from cchc_rules.facts import Facts, Value
+from cchc_rules.numbers import trimmed, vi
+from cchc_rules.result import Result
+from cchc_rules.ruleset import RuleSet
+from cchc_rules.trace import NullTracer
+
+# Pairs of facts are tried only where no single change helps; this bounds that search.
+PAIR_LIMIT = 2500
+
+
+class Change(BaseModel):
+    """One fact changed: from, to, said in Vietnamese."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact: str
+    old: str
+    new: str
+    text: str
+
+
+class Option(BaseModel):
+    """A set of changes and the points they recover at the node."""
+
+    model_config = ConfigDict(frozen=True)
+
+    changes: tuple[Change, ...]
+    recovered: Decimal
+    score: Decimal
+
+    def text(self) -> str:
+        """'thêm 3 cuộc (2 → 5)', joined with 'và'."""
+        return " và ".join(c.text for c in self.changes)
+
+
+class Opportunity(BaseModel):
+    """A node that lost points, and the options that recover them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    lost: Decimal
+    best: Option | None
+    first_step: Option | None = None
+
+
+def _change_text(rules: CheckedRules, name: str, old: Value, new: Value) -> Change:
+    decl = rules.facts[name]
+    kind = decl.type.name
+    unit = f" {decl.unit}" if decl.unit else ""
+    old_s, new_s = show(old, kind), show(new, kind)
+    if isinstance(old, Fraction) and isinstance(new, Fraction) and not isinstance(old, bool) and kind != "percent":
+        delta = new - old
+        word = "thêm" if delta > 0 else "bớt"
+        text = f"{decl.description or name}: {word} {vi(abs(delta))}{unit} ({old_s} → {new_s})"
+    else:
+        text = f"{decl.description or name}: {old_s} → {new_s}"
+    return Change(fact=name, old=as_fact_text(old, kind), new=as_fact_text(new, kind), text=text)
+
+
+def _pool(rules: CheckedRules, node_id: str, name: str, values: Mapping[str, Value]) -> list[Value]:
+    """Values worth trying for one fact at one node."""
+    decl = rules.facts[name]
+    current = values[name]
+    kind = decl.type.name
+    if kind == "boolean":
+        return [not current]
+    if kind == "choice":
+        return [c for c in decl.type.choices if c != current]
+    if kind == "date":
+        return []
+    ranges = analysis_for(rules)
+    limits = thresholds(rules, node_id)
+    pool = set(candidates(rules, ranges, name, limits.get(name, set())))
+    integral = kind in ("count", "integer")
+    # The part of a whole that reaches each ratio threshold written at this node, and the whole itself.
+    if isinstance(decl.max, ast.NameRef) and decl.max.name in values:
+        whole = values[decl.max.name]
+        if isinstance(whole, Fraction):
+            pool.add(whole)
+            for percent in _percent_literals(rules, node_id):
+                need = percent * whole
+                pool.add(Fraction(math.ceil(need)) if integral else need)
+    pool.discard(current)
+    return sorted(v for v in pool if isinstance(v, Fraction))
+
+
+def _percent_literals(rules: CheckedRules, node_id: str) -> set[Fraction]:
+    from cchc_rules.checks import expressions, walk
+
+    crit = rules.nodes[node_id]
+    return {Fraction(n.value) / 100 for e in expressions(crit) for n in walk(e) if isinstance(n, ast.Percent)}
+
+
+def _score(rules: CheckedRules, values: dict[str, Value], node_id: str) -> Fraction | None:
+    try:
+        return Evaluator(rules, Facts(values=values), NullTracer()).node(node_id).score
+    except (EvaluationError, KeyError, ArithmeticError):
+        return None
+
+
+def _size(rules: CheckedRules, name: str, old: Value, new: Value) -> Fraction:
+    if isinstance(old, Fraction) and isinstance(new, Fraction):
+        return abs(new - old)
+    return Fraction(1)
+
+
+def _options(
+    rules: CheckedRules, values: dict[str, Value], node_id: str
+) -> list[tuple[Fraction, Fraction, dict[str, Value]]]:
+    """(recovered, size of change, changes) for single changes, then pairs if no single change helps."""
+    base = _score(rules, values, node_id)
+    if base is None:
+        return []
+    # Alone, a whole (a denominator) is not something to shrink to raise a rate: change the parts.
+    # With its part, it may change (nothing planned to disburse: plan some and disburse it).
+    wholes = {d.max.name for d in rules.facts.values() if isinstance(d.max, ast.NameRef)}
+    names = [n for n in facts_used(rules, node_id) if n in values]
+    pools = {n: _pool(rules, node_id, n, values) for n in names}
+    found = []
+    for name in (n for n in names if n not in wholes):
+        for new in pools[name]:
+            trial = {**values, name: new}
+            if not respects(rules, trial):
+                continue
+            score = _score(rules, trial, node_id)
+            if score is not None and score > base:
+                found.append((score - base, _size(rules, name, values[name], new), {name: new}))
+    if found:
+        return found
+    tried = 0
+    for a, b in itertools.combinations(names, 2):
+        for new_a in pools[a]:
+            for new_b in pools[b]:
+                tried += 1
+                if tried > PAIR_LIMIT:
+                    return found
+                trial = {**values, a: new_a, b: new_b}
+                if not respects(rules, trial):
+                    continue
+                score = _score(rules, trial, node_id)
+                if score is not None and score > base:
+                    size = _size(rules, a, values[a], new_a) + _size(rules, b, values[b], new_b)
+                    found.append((score - base, size, {a: new_a, b: new_b}))
+    return found
+
+
+def _option(
+    rules: CheckedRules, values: Mapping[str, Value], changes: dict[str, Value], recovered: Fraction, score: Fraction
+) -> Option:
+    return Option(
+        changes=tuple(_change_text(rules, n, values[n], v) for n, v in changes.items()),
+        recovered=trimmed(Decimal(recovered.numerator) / Decimal(recovered.denominator)),
+        score=trimmed(Decimal(score.numerator) / Decimal(score.denominator)),
+    )
+
+
+def opportunities(rules: RuleSet, facts: Facts, result: Result) -> list[Opportunity]:
+    """Every node that lost points, with the changes that recover them, most points first."""
+    checked = rules.checked
+    values = dict(facts.values)
+    out = []
+    for node in result.losses():
+        base = Fraction(node.score)
+        found = _options(checked, values, node.id)
+        best = first = None
+        if found:
+            most = max(r for r, _, _ in found)
+            recovered, _, changes = min((f for f in found if f[0] == most), key=lambda f: (f[1], sorted(f[2])))
+            best = _option(checked, values, changes, recovered, base + recovered)
+            r1, _, c1 = min(found, key=lambda f: (f[1], -f[0], sorted(f[2])))
+            if r1 < most:
+                first = _option(checked, values, c1, r1, base + r1)
+        out.append(Opportunity(id=node.id, title=node.title, lost=node.lost, best=best, first_step=first))
+    out.sort(key=lambda o: (-(o.best.recovered if o.best else Decimal(0)), [int(p) for p in o.id.split(".")]))
+    return out
+
+
+def render_opportunities(result: Result, items: list[Opportunity]) -> str:
+    """The opportunities as text, most points first."""
+    lines = [f"Cơ hội gỡ điểm: {result.ruleset}"]
+    if result.unit:
+        lines.append(f"Đơn vị: {result.unit}")
+    lines.append(f"Hiện đạt {vi(result.score)} điểm/{vi(result.max)} điểm.")
+    lines.append("")
+    if not items:
+        lines.append("Không mục nào mất điểm.")
+    for o in items:
+        if o.best is None:
+            lines.append(f"- {o.id} {o.title} (mất {vi(o.lost)}): không tìm thấy thay đổi dữ kiện nào gỡ lại điểm")
+            continue
+        lines.append(f"- {o.id}: {o.best.text()} gỡ lại {vi(o.best.recovered)} điểm (mất {vi(o.lost)})")
+        if o.first_step is not None:
+            lines.append(f"    bước đầu: {o.first_step.text()} gỡ lại {vi(o.first_step.recovered)} điểm")
+    return "\n".join(lines) + "\n"
+
+
+def opportunities_json(result: Result, items: list[Opportunity]) -> dict[str, Any]:
+    """The opportunities as JSON (decimals as strings)."""
+    return {
+        "score": str(result.score),
+        "max": str(result.max),
+        "opportunities": [o.model_dump(mode="json") for o in items],
+    }
+
+
+# ---- scenarios -------------------------------------------------------------------------------
+
+
+def parse_settings(pairs: list[str]) -> dict[str, str]:
+    """`fact=value` pairs from the command line."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            from cchc_rules.errors import Diagnostic
+
+            raise CchcError(
+                [
+                    Diagnostic(
+                        code="F005",
+                        severity="error",
+                        message=f"`--set {pair}`: cần dạng tên=giá_trị",
+                        hint="vd --set doi_thoai=5",
+                    )
+                ]
+            )
+        out[name.strip()] = value.strip()
+    return out
+
+
+def scenario_text(before: Result, after: Result, settings: Mapping[str, str]) -> str:
+    """What changes per node when some facts are set to other values."""
+    lines = ["Kịch bản: " + ", ".join(f"{k} = {v}" for k, v in settings.items())]
+    delta = after.score - before.score
+    sign = "+" if delta > 0 else ""
+    lines.append(f"Tổng điểm: {vi(before.score)} → {vi(after.score)} ({sign}{vi(delta)})")
+    changed = [n for n in before.nodes if before[n].score != after[n].score]
+    if not changed:
+        lines.append("Không mục nào đổi điểm.")
+    for node_id in changed:
+        a, b = before[node_id], after[node_id]
+        d = b.score - a.score
+        lines.append(f"- {node_id} {a.title}: {vi(a.score)} → {vi(b.score)} ({'+' if d > 0 else ''}{vi(d)})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,120 @@
+"""Audit of claimed scores: the seed report's three gaps, with their figures."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import cchc_rules
+from cchc_rules import FactsError
+from cchc_rules.audit import audit, explain_by_rounding, read_claims
+from tests.conftest import FACTS_THANH_THUY, RULES_2023
+from tests.test_cli import cchc
+
+CLAIMS = FACTS_THANH_THUY.parent / "claims.yaml"
+
+
+@pytest.fixture(scope="module")
+def findings() -> dict[tuple[str, str], object]:
+    rules = cchc_rules.load(RULES_2023)
+    _, found = audit(rules, rules.facts(FACTS_THANH_THUY), read_claims(CLAIMS))
+    return {(f.kind, f.node): f for f in found}
+
+
+def test_claims_transcribe_the_seed_report() -> None:
+    claims = read_claims(CLAIMS)
+    assert claims.total == Decimal("65.988")
+    assert claims.areas["3"].score == Decimal("17.748")
+    assert [d.node for d in claims.deductions] == [
+        "1.5.2",
+        "1.6.1",
+        "3.5.2",
+        "3.5.3",
+        "3.3.3",
+        "5.4.2",
+        "6.1.1",
+        "7.2.1",
+        "7.2.2",
+    ]
+
+
+def test_area_1_lists_more_than_it_loses(findings: dict) -> None:  # type: ignore[type-arg]
+    f = findings[("unaccounted", "1")]
+    assert (f.claimed, f.computed) == (Decimal("2.25"), Decimal("2.5"))
+    assert "2,5 (0,5 + 2)" in f.message and "chỉ mất 2,25" in f.message
+
+
+def test_area_3_loses_half_a_point_without_a_reason(findings: dict) -> None:  # type: ignore[type-arg]
+    f = findings[("unaccounted", "3")]
+    assert (f.claimed, f.computed) == (Decimal("0.752"), Decimal("0.252"))
+    assert "0,5 điểm mất không có lý do" in f.message
+
+
+def test_area_7_is_explained_by_truncation(findings: dict) -> None:  # type: ignore[type-arg]
+    f = findings[("area", "7")]
+    assert (f.claimed, f.computed) == (Decimal("9.49"), Decimal("9.497"))
+    assert "9,49 khớp khi làm tròn 2 chữ số thập phân, cắt bỏ" in f.explanation
+    assert "7.2.1 = 0,2 (thay vì 0,205)" in f.explanation and "7.2.2 = 2,29 (thay vì 2,292)" in f.explanation
+
+
+def test_total_and_listed_losses(findings: dict) -> None:  # type: ignore[type-arg]
+    total = findings[("total", "")]
+    assert (total.claimed, total.computed) == (Decimal("65.988"), Decimal("66.245"))
+    assert findings[("deduction", "7.2.1")].computed == Decimal("1.295")
+    assert "1 chữ số thập phân" in findings[("deduction", "7.2.1")].explanation
+    assert ("area", "5") not in findings and ("area", "6") not in findings  # consistent areas are not reported
+    assert not any(kind == "percent" for kind, _ in findings)  # the report's percentages follow its own figures
+
+
+def test_rounding_explanation_is_found_not_written_per_criterion() -> None:
+    rules = cchc_rules.load(RULES_2023)
+    facts = rules.facts(FACTS_THANH_THUY)
+    assert explain_by_rounding(rules, facts, "7", Decimal("9.5")).startswith(
+        "9,5 khớp khi làm tròn 1 chữ số thập phân, làm tròn nửa lên"
+    )
+    assert explain_by_rounding(rules, facts, "1", Decimal("12.75")) == ""
+
+
+def test_cli_audit_exits_1_and_shows_the_figures() -> None:
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, CLAIMS)
+    assert run.returncode == 1
+    out = run.stdout
+    assert "Lĩnh vực 1: các khoản mất điểm liệt kê cộng lại 2,5 (0,5 + 2) nhưng điểm khai 12,75/15 chỉ mất 2,25" in out
+    assert "Lĩnh vực 3: điểm khai 17,748/18,5 mất 0,752 nhưng chỉ liệt kê 0,252" in out
+    assert "9,49 khớp khi làm tròn 2 chữ số thập phân, cắt bỏ" in out
+    assert "Traceback" not in run.stderr
+
+
+def test_cli_audit_json(tmp_path: Path) -> None:
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, CLAIMS, "--format", "json")
+    data = json.loads(run.stdout)
+    assert data["ok"] is False
+    assert data["computed"]["score"] == "66.245"
+    kinds = {(f["kind"], f["node"]) for f in data["findings"]}
+    assert {("unaccounted", "1"), ("unaccounted", "3"), ("area", "7")} <= kinds
+
+
+def test_claims_that_follow_exit_0(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        'total: "66,245"\nareas:\n  "7": {score: "9,497", max: "11,5"}\n'
+        'deductions:\n  - {node: "7.2.1", lost: "1,295"}\n  - {node: "7.2.2", lost: "0,708"}\n',
+        encoding="utf-8",
+    )
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert "mất 0,5 điểm nhưng báo cáo không liệt kê" in run.stdout  # the other losses are not listed
+    claims.write_text(CLAIMS.read_text(encoding="utf-8").replace('"65,988"', '"66,245"'), encoding="utf-8")
+    assert "Tổng điểm khai" not in cchc("audit", RULES_2023, FACTS_THANH_THUY, claims).stdout
+
+
+def test_bad_claims_file(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("total: mười\n", encoding="utf-8")
+    with pytest.raises(FactsError, match="không phải một số"):
+        read_claims(claims)
+    claims.write_text("totl: 1\n", encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 1 and "totl" in run.stderr and "Traceback" not in run.stderr

@@ -1,0 +1,154 @@
+"""Reports and scoring tables, opened with the libraries users' tools use, and checked for content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from tests.conftest import FACTS_THANH_THUY, RULES_2023
+from tests.test_cli import cchc
+
+APPRAISAL = FACTS_THANH_THUY.parent / "tham-dinh.yaml"
+
+
+def _docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def test_markdown_report_follows_the_seed_layout(tmp_path: Path) -> None:
+    out = tmp_path / "bao-cao.md"
+    run = cchc("report", RULES_2023, FACTS_THANH_THUY, "--format", "md", "-o", out)
+    assert run.returncode == 0, run.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# BÁO CÁO")
+    assert "Về tự đánh giá, chấm điểm" in text
+    assert "## I. Kết quả thực hiện" in text
+    assert "**Tổng điểm tự đánh giá: 66,245 điểm/74 điểm, đạt 89,52%.**" in text
+    assert "**1. Công tác chỉ đạo, điều hành CCHC: 12,5 điểm/15 điểm; đạt tỷ lệ 83,33%.**" in text
+    assert "- Mất 0,5 điểm tại mục 1.5.2: Không đủ 5 cuộc đối thoại/năm (chỉ có 2 cuộc)" in text
+    assert "## II. Tồn tại, hạn chế, nguyên nhân trong việc tự đánh giá" in text
+    assert "- 5.4.2 Công chức đạt chuẩn trình độ chuyên môn: 0/2 điểm." in text
+    assert "## III. Giải pháp thời gian tới" in text and "## IV. Kiến nghị, đề xuất" in text
+    assert "Tổ chức đấu giá quyền sử dụng đất" in text
+    assert "Nguyễn Thị Thư" in text
+    # evidence of the figures behind the lost points
+    assert "Số hồ sơ TTHC tiếp nhận trực tuyến đến 31/10 = 1340 hồ sơ (Báo cáo tự đánh giá" in text
+
+
+def test_sections_the_unit_did_not_write_are_left_out(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    facts.write_text(text[: text.index("\nreport:")], encoding="utf-8")
+    run = cchc("report", RULES_2023, facts)
+    assert run.returncode == 0, run.stderr
+    assert "Giải pháp" not in run.stdout and "Kiến nghị" not in run.stdout
+    assert "## II. Tồn tại" in run.stdout
+
+
+def test_html_report_is_self_contained(tmp_path: Path) -> None:
+    out = tmp_path / "bao-cao.html"
+    assert cchc("report", RULES_2023, FACTS_THANH_THUY, "--format", "html", "-o", out).returncode == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<h2>I. Kết quả thực hiện</h2>" in page
+    assert "Mất 0,708 điểm tại mục 7.2.2" in page
+    assert "http://" not in page and "https://" not in page and "<link" not in page
+
+
+def test_docx_report_opens_and_holds_the_figures(tmp_path: Path) -> None:
+    out = tmp_path / "bao-cao.docx"
+    run = cchc("report", RULES_2023, FACTS_THANH_THUY, "--format", "docx", "-o", out)
+    assert run.returncode == 0, run.stderr
+    text = _docx_text(out)
+    assert "BÁO CÁO" in text
+    assert "Tổng điểm tự đánh giá: 66,245 điểm/74 điểm, đạt 89,52%." in text
+    assert "Mất 2 điểm tại mục 1.6.1: Không có sáng kiến kinh nghiệm CCHC" in text
+    assert "TM. ỦY BAN NHÂN DÂN XÃ" in text and "Nơi nhận:" in text
+
+
+def test_appraisal_round_report(tmp_path: Path) -> None:
+    run = cchc("report", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "--round", "2")
+    assert run.returncode == 0, run.stderr
+    assert "Về thẩm định (Thẩm định vòng 1), chấm điểm" in run.stdout
+    assert "Tổng điểm thẩm định (Thẩm định vòng 1): 65,676 điểm/74 điểm" in run.stdout
+
+
+def test_docx_needs_an_output_file() -> None:
+    run = cchc("report", RULES_2023, FACTS_THANH_THUY, "--format", "docx")
+    assert run.returncode == 2
+    assert "-o" in run.stderr
+
+
+def test_xlsx_table_has_every_node_and_every_round(tmp_path: Path) -> None:
+    out = tmp_path / "bang-cham-diem.xlsx"
+    run = cchc("table", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "-o", out)
+    assert run.returncode == 0, run.stderr
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[1] == [
+        "STT",
+        "Lĩnh vực, tiêu chí, tiêu chí thành phần",
+        "Điểm tối đa",
+        "Điểm tự đánh giá",
+        "Điểm thẩm định vòng 1",
+        "Điểm thẩm định vòng 2",
+        "Ghi chú",
+    ]
+    by_id = {r[0]: r for r in rows[2:]}
+    assert len([r for r in rows[2:] if r[0]]) == 64
+    assert by_id["7.2.2"][2:6] == ["3", "2,292", "2,223", "2,223"]
+    assert "Số liệu của xã chưa khớp" in by_id["7.2.2"][6]
+    assert by_id["1"][2:6] == ["15", "12,5", "12", "12,5"]
+    total = next(r for r in rows if r[1] == "TỔNG ĐIỂM")
+    assert total[2:6] == ["74", "66,245", "65,676", "66,176"]
+
+
+def test_docx_table(tmp_path: Path) -> None:
+    out = tmp_path / "bang-cham-diem.docx"
+    assert cchc("table", RULES_2023, FACTS_THANH_THUY, "--format", "docx", "-o", out).returncode == 0
+    table = docx.Document(str(out)).tables[0]
+    header = [c.text for c in table.rows[0].cells]
+    assert header[:4] == ["STT", "Lĩnh vực, tiêu chí, tiêu chí thành phần", "Điểm tối đa", "Điểm tự đánh giá"]
+    cells = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
+    assert cells["3.5.2"][2:4] == ["1", "0,999"]
+    assert "Có 2 hồ sơ trả lại/1935 hồ sơ" in cells["3.5.2"][4]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--format", "docx"),
+        ("report", "--format", "html"),
+        ("table", "--format", "xlsx"),
+        ("table", "--format", "docx"),
+    ],
+)
+def test_office_files_are_byte_for_byte_deterministic(args: tuple[str, ...], tmp_path: Path) -> None:
+    command, *options = args
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert cchc(command, RULES_2023, FACTS_THANH_THUY, *options, "-o", first).returncode == 0
+    assert cchc(command, RULES_2023, FACTS_THANH_THUY, *options, "-o", second).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_no_command_writes_over_its_input(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_bytes(FACTS_THANH_THUY.read_bytes())
+    rules = tmp_path / "rules.cchc"
+    rules.write_bytes(RULES_2023.read_bytes())
+    for command, extra in (("report", ()), ("table", ())):
+        for target in (facts, rules):
+            run = cchc(command, rules, facts, *extra, "-o", target)
+            assert run.returncode == 1, run.stderr
+            assert "không ghi đè" in run.stderr
+    assert facts.read_bytes() == FACTS_THANH_THUY.read_bytes()
+    assert rules.read_bytes() == RULES_2023.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["facts.yaml", "rules.cchc"]

@@ -1,0 +1,75 @@
+"""What-if: the smallest fact changes that recover points, found from the formulas; scenarios."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import cchc_rules
+from cchc_rules.whatif import opportunities
+from tests.conftest import FACTS_THANH_THUY, RULES_2023
+from tests.test_cli import cchc
+
+
+def _by_id() -> dict[str, object]:
+    rules = cchc_rules.load(RULES_2023)
+    facts = rules.facts(FACTS_THANH_THUY)
+    return {o.id: o for o in opportunities(rules, facts, rules.evaluate(facts))}
+
+
+def test_every_loss_has_an_opportunity_ranked_by_points() -> None:
+    rules = cchc_rules.load(RULES_2023)
+    facts = rules.facts(FACTS_THANH_THUY)
+    items = opportunities(rules, facts, rules.evaluate(facts))
+    assert {o.id for o in items} == {"1.5.2", "1.6.1", "3.3.3", "3.5.2", "3.5.3", "5.4.2", "6.1.1", "7.2.1", "7.2.2"}
+    recovered = [o.best.recovered for o in items if o.best]
+    assert recovered == sorted(recovered, reverse=True)
+    assert all(o.best is not None and o.best.recovered == o.lost for o in items)
+
+
+def test_threshold_dialogues() -> None:
+    o = _by_id()["1.5.2"]
+    assert o.best.recovered == Decimal("0.5")  # type: ignore[attr-defined]
+    (change,) = o.best.changes  # type: ignore[attr-defined]
+    assert (change.fact, change.old, change.new) == ("doi_thoai", "2", "5")
+    assert "thêm 3 cuộc (2 → 5)" in change.text
+
+
+def test_ratio_needs_the_whole_and_a_tier_its_next_step() -> None:
+    items = _by_id()
+    (change,) = items["7.2.2"].best.changes  # type: ignore[attr-defined]
+    assert (change.fact, change.old, change.new) == ("ho_so_truc_tuyen_den_31_10", "1340", "1754")
+    (tier,) = items["3.3.3"].best.changes  # type: ignore[attr-defined]
+    assert (tier.old, tier.new) == ("75%", "100%")
+    # a whole is never shrunk on its own to raise a rate
+    assert all(c.fact != "tthc_truc_tuyen" for c in items["7.2.1"].best.changes)  # type: ignore[attr-defined]
+
+
+def test_two_facts_when_one_cannot_help() -> None:
+    o = _by_id()["6.1.1"]
+    assert {c.fact for c in o.best.changes} == {"von_dau_tu_giai_ngan", "von_dau_tu_ke_hoach"}  # type: ignore[attr-defined]
+
+
+def test_cli_whatif_and_scenario() -> None:
+    run = cchc("whatif", RULES_2023, FACTS_THANH_THUY)
+    assert run.returncode == 0, run.stderr
+    assert (
+        "- 1.5.2: Số cuộc đối thoại của người đứng đầu với nhân dân trong năm: thêm 3 cuộc (2 → 5) gỡ lại 0,5 điểm"
+        in run.stdout
+    )
+    run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoai=5", "--set", "co_sang_kien=có")
+    assert run.returncode == 0, run.stderr
+    assert "Tổng điểm: 66,245 → 68,745 (+2,5)" in run.stdout
+    assert "- 1.5.2 Người đứng đầu đối thoại với nhân dân: 0 → 0,5 (+0,5)" in run.stdout
+    data = json.loads(cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoai=5", "--format", "json").stdout)
+    assert data["after"]["score"] == "66.745"
+    assert "1.5.2" in data["changed"]
+
+
+def test_bad_scenarios_are_clear_errors() -> None:
+    run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoai")
+    assert run.returncode == 1 and "tên=giá_trị" in run.stderr
+    run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoia=5")
+    assert run.returncode == 1 and "doi_thoai" in run.stderr
+    run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoai=-1")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
