@@ -90,3 +90,24 @@ def test_documentation_site_builds_strictly(tmp_path: Path) -> None:
     reference = (tmp_path / "site" / "reference" / "index.html").read_text(encoding="utf-8")
     for name in ("cchc_rules.ruleset", "RuleSet", "NodeResult", "NodeTrace", "CchcError", "check_invariants"):
         assert name in reference
+
+
+# A diagnostic code is a string literal such as "E110" or code="F003" in the package's source.
+CODE_LITERAL = re.compile(r"""["']([A-Z]\d{3})["']""")
+CODE_ROW = re.compile(r"^\| ([A-Z]\d{3}) \| (error|warning) \| \S", re.MULTILINE)
+
+
+def test_every_diagnostic_code_is_documented() -> None:
+    used = {
+        code
+        for path in (ROOT / "cchc_rules").rglob("*.py")
+        for code in CODE_LITERAL.findall(path.read_text(encoding="utf-8"))
+    }
+    rows = CODE_ROW.findall((ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8"))
+    documented = dict(rows)
+    assert len(documented) == len(rows), "a code documented twice"
+    assert len(used) >= 40
+    assert sorted(used - set(documented)) == [], "codes used in cchc_rules/ but missing from docs/diagnostics.md"
+    assert sorted(set(documented) - used) == [], "codes in docs/diagnostics.md that nothing reports any more"
+    # The letter says the severity: W for warnings, every other letter for errors.
+    assert {c: s for c, s in documented.items() if (s == "warning") != c.startswith("W")} == {}
