@@ -311,6 +311,8 @@ class Criterion(Node):
     rounding: Rounding | None = None
     not_applicable: tuple[NotApplicable, ...] = ()
     inferred: tuple[str, ...] = ()
+    # An `override` item: only the statements it gives replace those of the rule set it extends.
+    override: bool = False
 
     @property
     def head(self) -> Span:
@@ -377,15 +379,26 @@ class Header(Node):
     na_default: NaPolicy | None = None
     inferred: tuple[str, ...] = ()
     groups: tuple[Group, ...] = ()
+    # The rule set this one changes (`extends "2023.cchc"`), relative to this file.
+    extends: str | None = None
+
+
+class Removal(Node):
+    """`remove 3.5.3` or `remove fact ten`: take a criterion (and its subtree) or a fact away."""
+
+    target: Literal["criterion", "fact"]
+    id: str
 
 
 class Module(Node):
-    """One parsed rule file."""
+    """One parsed rule file; `overrides` and `removals` only in a rule set that extends another."""
 
     file: str
     header: Header | None = None
     facts: tuple[FactDecl, ...] = ()
     criteria: tuple[Criterion, ...] = ()
+    overrides: tuple[Criterion, ...] = ()
+    removals: tuple[Removal, ...] = ()
 
 
 for _model in list(globals().values()):

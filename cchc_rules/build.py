@@ -83,6 +83,8 @@ class _Builder:
         facts: list[ast.FactDecl] = []
         criteria: list[ast.Criterion] = []
         for item in tree.children:
+        overrides: list[ast.Criterion] = []
+        removals: list[ast.Removal] = []
             if item.data == "header":
                 if header is not None:
                     self.fail(item, "tệp khai báo `ruleset` hai lần", "mỗi bộ quy tắc chỉ có một phần đầu `ruleset`")
@@ -94,14 +96,26 @@ class _Builder:
             elif item.data == "adjustment":
                 criteria.append(self.adjustment(item))
         return ast.Module(
+            elif item.data == "override":
+                overrides.append(self.override(item))
+            elif item.data in ("remove_criterion", "remove_fact"):
+                target = "criterion" if item.data == "remove_criterion" else "fact"
+                removals.append(ast.Removal(span=self.span(item), target=target, id=str(item.children[0])))
             span=self.span(tree),
             file=self.source.name,
             header=header,
             facts=tuple(facts),
             criteria=tuple(criteria),
         )
+            overrides=tuple(overrides),
+            removals=tuple(removals),
 
     def rounding(self, spec: LarkTree) -> ast.Rounding:
+    def override(self, tree: LarkTree) -> ast.Criterion:
+        id_tok, *rest = tree.children
+        title_tok = rest.pop(0) if rest and isinstance(rest[0], Token) and rest[0].type == "STRING" else None
+        return self.node("criterion", id_tok, title_tok, rest, tree).model_copy(update={"override": True})
+
         places_tok, mode_tok = spec.children
         mode = ast.ROUNDING_ALIASES.get(str(mode_tok), str(mode_tok))
         if mode not in ast.ROUNDING_MODES:
@@ -140,7 +154,7 @@ class _Builder:
             if kind in fields:
                 self.fail(opt, f"phần đầu khai báo `{kind}` hai lần")
             value = opt.children[0]
-            if kind in ("level", "province"):
+            if kind in ("level", "province", "extends"):
                 fields[kind] = self.string(value)
             elif kind == "year":
                 fields[kind] = int(Decimal(str(value)))
@@ -262,7 +276,7 @@ class _Builder:
             kind=cast(Any, kind),
             id=node_id,
             id_span=self.span(id_tok),
-            title=self.string(title_tok),
+            title=self.string(title_tok) if title_tok is not None else "",
             **fields,
         )
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
 
 # The subcommands, each a module of cchc_rules.commands, in the order `--help` lists them.
-COMMANDS = ("check", "evaluate", "explain", "report", "table", "audit", "whatif")
+COMMANDS = ("check", "evaluate", "explain", "report", "table", "audit", "whatif", "show", "diff", "fmt", "test", "docs")
 
 
 class _Parser(argparse.ArgumentParser):

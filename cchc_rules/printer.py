@@ -7,6 +7,7 @@ where precedence needs them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from cchc_rules import ast
@@ -48,6 +49,11 @@ def _strength(e: ast.Node) -> int:
 def expr(e: ast.Node, indent: str = "") -> str:
     """An expression; tier tables break onto lines indented under `indent`."""
     return _expr(e, indent, top=True)
+
+
+def inline(e: ast.Node) -> str:
+    """An expression on one line, tier tables included (for diffs and messages)."""
+    return _expr(e, "", top=False)
 
 
 def _wrap(e: ast.Node, need: int, indent: str) -> str:
@@ -158,6 +164,8 @@ def header(h: ast.Header) -> str:
         lines.append(f"rounding {_rounding(h.rounding)}")
     if h.percent_rounding is not None:
         lines.append(f"percent rounding {_rounding(h.percent_rounding)}")
+    if h.extends is not None:
+        lines.insert(1, f"extends {string(h.extends)}")
     if h.na_default is not None:
         lines.append(f"not_applicable {h.na_default}")
     lines += [f"inferred {string(n)}" for n in h.inferred]
@@ -186,7 +194,12 @@ def fact(f: ast.FactDecl) -> str:
 
 def criterion(c: ast.Criterion) -> str:
     """A criterion (or bonus/penalty item) with its statements, one per line."""
-    head = f"{c.id} {string(c.title)}" if c.kind == "criterion" else f"{c.kind} {c.id} {string(c.title)}"
+    if c.override:
+        head = f"override {c.id}" + (f" {string(c.title)}" if c.title else "")
+    elif c.kind == "criterion":
+        head = f"{c.id} {string(c.title)}"
+    else:
+        head = f"{c.kind} {c.id} {string(c.title)}"
     if c.max is not None:
         head += f": max {number(c.max)}"
     lines = [head]
@@ -206,19 +219,37 @@ def criterion(c: ast.Criterion) -> str:
     return lines[0] + "".join(f"\n{INDENT}{line}" for line in lines[1:])
 
 
-def module(m: ast.Module) -> str:
-    """A whole rule file: header, facts, then criteria, each area set apart by a blank line."""
+def removal(r: ast.Removal) -> str:
+    """`remove 3.5.3` or `remove fact ten`."""
+    return f"remove {r.id}" if r.target == "criterion" else f"remove fact {r.id}"
+
+
+Decorate = Callable[[ast.Node, str], str]
+
+
+def _plain(_: ast.Node, text: str) -> str:
+    return text
+
+
+def module(m: ast.Module, decorate: Decorate = _plain) -> str:
+    """A whole rule file: header, facts, then criteria, each area set apart by a blank line.
+
+    `decorate(item, text)` may change each item's printed text; the formatter
+    uses it to put the file's comments back.
+    """
     blocks: list[str] = []
     if m.header is not None:
-        blocks.append(header(m.header))
+        blocks.append(decorate(m.header, header(m.header)))
     if m.facts:
-        blocks.append("\n".join(fact(f) for f in m.facts))
+        blocks.append("\n".join(decorate(f, fact(f)) for f in m.facts))
+    if m.removals:
+        blocks.append("\n".join(decorate(r, removal(r)) for r in m.removals))
     items: list[str] = []
-    for c in m.criteria:
+    for c in (*m.criteria, *m.overrides):
         if items and (c.kind != "criterion" or "." not in c.id):
             blocks.append("\n".join(items))
             items = []
-        items.append(criterion(c))
+        items.append(decorate(c, criterion(c)))
     if items:
         blocks.append("\n".join(items))
     return "\n\n".join(blocks) + "\n"

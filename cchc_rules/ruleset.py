@@ -13,7 +13,7 @@ from cchc_rules.checked import CheckedRules
 from cchc_rules.errors import CheckError, Diagnostic
 from cchc_rules.evaluator import evaluate
 from cchc_rules.facts import Facts, RawFacts, facts_model, raw_from_mapping, read_facts, validate
-from cchc_rules.loader import load_source
+from cchc_rules.inherit import load_resolved
 from cchc_rules.result import Result, build_result
 from cchc_rules.trace import NullTracer, Tracer
 
@@ -70,7 +70,7 @@ class RuleSet:
 
 def load(path: Path | str) -> RuleSet:
     """Read, parse, check and prove a rule file or folder; raises a `CchcError` subclass on bad input."""
-    found, checked = check_and_prove(load_source(path))
+    found, checked = check_and_prove(load_resolved(path))
     if checked is None:
         raise CheckError([d for d in found if d.severity == "error"])
     return RuleSet(checked)

@@ -1,0 +1,32 @@
+"""`cchc docs RULES -o DIR`: the rulebook of a rule set in Markdown."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from cchc_rules.commands.common import EXIT_OK, load
+
+
+def register(sub: Any) -> None:
+    """Add the `docs` parser."""
+    p = sub.add_parser("docs", help="viết sổ tay bộ quy tắc (Markdown): mỗi tiêu chí, cách chấm, căn cứ, dữ kiện")
+    p.add_argument("rules", metavar="RULES")
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="thư mục ghi sổ tay")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write DIR/<rule set>.md."""
+    from cchc_rules.output import write_atomic
+    from cchc_rules.render.rulebook import rulebook
+
+    rules = load(args.rules)
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (Path(args.rules).stem + ".md")
+    write_atomic(target, rulebook(rules.checked), (args.rules,))
+    sys.stdout.write(f"đã viết {target}\n")
+    return EXIT_OK

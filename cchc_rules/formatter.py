@@ -1,0 +1,83 @@
+"""`cchc fmt`: rule files in one canonical layout, comments kept.
+
+The layout is the printer's (cchc_rules.printer); the formatter puts the
+file's comments back. A comment on its own lines before an item stays before
+it; a comment inside an item (between its statements, or at the end of one of
+its lines) is kept on its own line right under the item's first line. The
+result parses to an equal AST (spans aside), and formatting it again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cchc_rules import ast, printer
+from cchc_rules.loader import parse_source
+from cchc_rules.source import SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A `#` comment: the 1-based line it is on, and its text from the `#`."""
+
+    line: int
+    text: str
+
+
+def scan_comments(text: str) -> list[Comment]:
+    """Every comment of a rule file, skipping `#` inside strings (strings never span lines)."""
+    out = []
+    for number, line in enumerate(text.split("\n"), 1):
+        in_string = False
+        escaped = False
+        for index, char in enumerate(line):
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char == "#":
+                out.append(Comment(number, line[index:].rstrip()))
+                break
+    return out
+
+
+def _items(module: ast.Module) -> list[ast.Node]:
+    items: list[ast.Node] = []
+    if module.header is not None:
+        items.append(module.header)
+    items += [*module.facts, *module.removals, *module.criteria, *module.overrides]
+    return sorted(items, key=lambda n: n.span.start_pos)
+
+
+def format_source(source: SourceFile) -> str:
+    """The canonical text of one rule file (raises RuleSyntaxError on a syntax error)."""
+    module = parse_source(source)
+    comments = scan_comments(source.text)
+    leading: dict[int, list[str]] = {}
+    inner: dict[int, list[str]] = {}
+    previous_end = 0
+    for item in _items(module):
+        key = id(item)
+        leading[key] = [c.text for c in comments if previous_end < c.line < item.span.line]
+        inner[key] = [c.text for c in comments if item.span.line <= c.line <= item.span.end_line]
+        previous_end = item.span.end_line
+    trailing = [c.text for c in comments if c.line > previous_end]
+
+    def decorate(item: ast.Node, text: str) -> str:
+        head, _, rest = text.partition("\n")
+        lines = [*leading.get(id(item), []), head]
+        lines += [printer.INDENT + c for c in inner.get(id(item), [])]
+        if rest:
+            lines.append(rest)
+        return "\n".join(lines)
+
+    text = printer.module(module, decorate)
+    if trailing:
+        text += "\n" + "\n".join(trailing) + "\n"
+    return text

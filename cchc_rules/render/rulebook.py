@@ -1,0 +1,157 @@
+"""The rulebook: a rule set written out in Markdown for readers, each criterion's method in words and as a formula."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from cchc_rules import ast, printer
+from cchc_rules.checked import CheckedRules
+from cchc_rules.checks import expressions, walk
+from cchc_rules.evaluator import rounding_words
+from cchc_rules.numbers import vi
+
+_OPS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
+
+
+def _value(e: ast.Node, rules: CheckedRules) -> str:
+    if isinstance(e, ast.OwnMax):
+        return "điểm tối đa"
+    if isinstance(e, ast.Number):
+        return f"{vi(Fraction(e.value))} điểm"
+    return words(e, rules)
+
+
+def words(e: ast.Node, rules: CheckedRules) -> str:
+    """An expression said in Vietnamese (facts by their description)."""
+    if isinstance(e, ast.Number):
+        return vi(Fraction(e.value))
+    if isinstance(e, ast.Percent):
+        return f"{vi(Fraction(e.value))}%"
+    if isinstance(e, ast.String):
+        return f"“{e.value}”"
+    if isinstance(e, ast.DateLit):
+        return e.value
+    if isinstance(e, ast.Bool):
+        return "có" if e.value else "không"
+    if isinstance(e, ast.NameRef):
+        decl = rules.facts.get(e.name)
+        return (decl.description or e.name) if decl else e.name
+    if isinstance(e, ast.OwnMax):
+        return "điểm tối đa"
+    if isinstance(e, ast.CritRef):
+        return f"điểm của tiêu chí {e.id}"
+    if isinstance(e, ast.Neg):
+        return f"âm {words(e.operand, rules)}"
+    if isinstance(e, ast.BinOp):
+        op = {"+": "cộng", "-": "trừ", "*": "×", "/": "chia cho"}[e.op]
+        return f"{words(e.left, rules)} {op} {words(e.right, rules)}"
+    if isinstance(e, ast.Compare):
+        if isinstance(e.left, ast.NameRef) and isinstance(e.right, ast.Bool):
+            return words(e.left, rules) if e.right.value else f"không {words(e.left, rules)}"
+        return f"{words(e.left, rules)} {_OPS[e.op]} {words(e.right, rules)}"
+    if isinstance(e, ast.And):
+        return f"{words(e.left, rules)} và {words(e.right, rules)}"
+    if isinstance(e, ast.Or):
+        return f"{words(e.left, rules)} hoặc {words(e.right, rules)}"
+    if isinstance(e, ast.Not):
+        return f"không phải ({words(e.operand, rules)})"
+    if isinstance(e, ast.If):
+        return f"{_value(e.then, rules)} nếu {words(e.condition, rules)}; nếu không, {_value(e.otherwise, rules)}"
+    if isinstance(e, ast.Call):
+        if e.func == "ratio":
+            policy = {"full": "đủ điểm", "zero": "0 điểm", "na": "không áp dụng"}[e.options[0].value]
+            return f"tỷ lệ {words(e.args[0], rules)} trên {words(e.args[1], rules)} (khi mẫu số bằng 0: {policy})"
+        name = {"min": "nhỏ nhất của", "max": "lớn nhất của", "clamp": "giới hạn"}[e.func]
+        return f"{name} ({'; '.join(words(a, rules) for a in e.args)})"
+    if isinstance(e, ast.Deduct):
+        parts = ", ".join(
+            f"{words(d.amount, rules)} điểm cho mỗi đơn vị của {words(d.count, rules)}" for d in e.deductions
+        )
+        start = f" từ {words(e.start, rules)}" if e.start is not None else " từ điểm tối đa"
+        return f"trừ {parts}{start}, không dưới 0"
+    if isinstance(e, ast.Tier):
+        return f"theo bậc của {words(e.subject, rules)} (bảng dưới)"
+    return printer.inline(e)
+
+
+def _tier_table(tier: ast.Tier, rules: CheckedRules) -> list[str]:
+    lines = ["", "| Khi | Điểm |", "|---|---|"]
+    for row in tier.rows:
+        test = row.test
+        if isinstance(test, ast.TierCmp):
+            cond = f"{_OPS[test.op]} {words(test.bound, rules)}"
+        else:
+            under = "dưới " if test.high_open else ""
+            cond = f"từ {words(test.low, rules)} đến {under}{words(test.high, rules)}"
+        lines.append(f"| {cond} | {_value(row.value, rules)} |")
+    if tier.otherwise is not None:
+        lines.append(f"| các trường hợp khác | {_value(tier.otherwise, rules)} |")
+    return lines
+
+
+def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str]:
+    maximum = vi(Fraction(crit.max)) if crit.max is not None else "?"
+    kind = {"bonus": "Điểm thưởng: ", "penalty": "Điểm trừ: "}.get(crit.kind, "")
+    lines = [f"{'#' * min(level, 6)} {crit.id} {kind}{crit.title} (tối đa {maximum} điểm)", ""]
+    if crit.formula is None:
+        kids = rules.children.get(crit.id, ())
+        lines.append("Cách chấm: tổng điểm các tiêu chí " + ", ".join(kids) + ".")
+    else:
+        expr = crit.formula.expr
+        lines.append(f"Cách chấm: {words(expr, rules)}.")
+        if isinstance(expr, ast.Tier):
+            lines += _tier_table(expr, rules)
+        lines += ["", "```cchc", printer.criterion(crit), "```", ""]
+        rounding = rules.rounding[crit.id]
+        lines.append(f"Làm tròn: {rounding_words(rounding)}.")
+    for clause in crit.not_applicable:
+        policy = "tính đủ điểm" if clause.policy == "full" else "loại khỏi điểm tối đa"
+        lines.append(f"Không áp dụng khi {words(clause.condition, rules)}: {policy}.")
+    used = sorted({n.name for e in expressions(crit) for n in walk(e) if isinstance(n, ast.NameRef)})
+    if used:
+        lines += ["", "Dữ kiện:"]
+        for name in used:
+            decl = rules.facts[name]
+            unit = f", đơn vị {decl.unit}" if decl.unit else ""
+            lines.append(f"- `{name}`: {decl.description} ({decl.type.name}{unit})")
+    for reason in crit.reasons:
+        when = f" (khi {words(reason.condition, rules)})" if reason.condition is not None else ""
+        lines.append(f"\nLý do mất điểm{when}: “{reason.template}”")
+    for basis in crit.basis:
+        lines.append(f"\nCăn cứ: {basis}")
+    for note in crit.inferred:
+        lines.append(f"\n*Suy luận: {note}*")
+    lines.append("")
+    return lines
+
+
+def rulebook(rules: CheckedRules) -> str:
+    """The whole rule set as a Markdown rulebook."""
+    h = rules.header
+    lines = [f"# {h.name}", ""]
+    facts = [
+        f"Cấp: {h.level}" if h.level else "",
+        f"Tỉnh: {h.province}" if h.province else "",
+        f"Năm: {h.year}" if h.year else "",
+    ]
+    lines += [f"{' · '.join(f for f in facts if f)}", ""] if any(facts) else []
+    if h.total is not None:
+        lines.append(f"Tổng điểm tối đa: {vi(Fraction(h.total))} điểm.")
+    if h.rounding is not None:
+        lines.append(f"Làm tròn điểm: {rounding_words(h.rounding)}.")
+    for group in h.groups:
+        low = f"từ {vi(Fraction(group.low))}%" if group.low is not None else ""
+        high = ""
+        if group.high is not None:
+            high = f"{'đến dưới' if group.high_open else 'đến'} {vi(Fraction(group.high))}%"
+            if group.low is None:
+                high = f"{'dưới' if group.high_open else 'đến'} {vi(Fraction(group.high))}%"
+        lines.append(f"Nhóm {group.name}: {' '.join(p for p in (low, high) if p)}.")
+    lines += [f"\nCăn cứ: {b}" for b in h.basis]
+    lines += [f"\n*Suy luận: {n}*" for n in h.inferred]
+    lines.append("")
+    for node_id in (*rules.order, *rules.adjustments):
+        crit = rules.nodes[node_id]
+        level = node_id.count(".") + 2 if crit.kind == "criterion" else 2
+        lines += _criterion(crit, rules, level)
+    return "\n".join(lines).rstrip() + "\n"
