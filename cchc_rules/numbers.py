@@ -100,3 +100,66 @@ def plain(value: Fraction | Decimal, digits: int = 12) -> str:
 def vi(value: Fraction | Decimal, digits: int = 12) -> str:
     """A number written the Vietnamese way, with a decimal comma (12,75)."""
     return plain(value, digits).replace(".", ",")
+
+
+# ---- whole numbers of 1/10**k: how the compiled evaluator keeps node scores -------------------
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimals a literal needs (0.25 -> 2, 15 -> 0)."""
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
+
+
+def round_scaled(numerator: int, denominator: int, mode: RoundingMode | str) -> int:
+    """numerator/denominator rounded to a whole number by `mode`, as `round_fraction` rounds (denominator > 0)."""
+    q, r = divmod(numerator, denominator)  # q is the floor, 0 <= r < denominator
+    if r == 0 or mode == "floor":
+        return q
+    if mode == "ceiling":
+        return q + 1
+    negative = numerator < 0
+    if mode == "down":
+        return q + 1 if negative else q
+    if mode == "up":
+        return q if negative else q + 1
+    twice = 2 * r
+    if twice != denominator:
+        return q + 1 if twice > denominator else q
+    if mode == "half_up":
+        return q if negative else q + 1
+    if mode == "half_down":
+        return q + 1 if negative else q
+    return q if q % 2 == 0 else q + 1  # half_even
+
+
+_SCALED: dict[tuple[int, int], Decimal] = {}
+
+
+def scaled_decimal(n: int, k: int) -> Decimal:
+    """n / 10**k as `trimmed(to_decimal(...))` gives it: no trailing zeros, no exponent (12.75, 100, 0.001)."""
+    key = (n, k)
+    found = _SCALED.get(key)
+    if found is not None:
+        return found
+    m, e = n, k
+    while e and m % 10 == 0:
+        m //= 10
+        e -= 1
+    value = Decimal(m).scaleb(-e) if e else Decimal(m)
+    if len(_SCALED) > 100_000:  # keep the values units keep hitting, not every value ever seen
+        _SCALED.clear()
+    _SCALED[key] = value
+    return value
+
+
+def scaled_plain(n: int, k: int) -> str:
+    """n / 10**k as `plain` writes it ("2.292", "15")."""
+    text = format(scaled_decimal(n, k), "f")
+    return "0" if text == "-0" else text
+
+
+def scaled_vi(n: int, k: int) -> str:
+    """n / 10**k as `vi` writes it ("2,292")."""
+    return scaled_plain(n, k).replace(".", ",")

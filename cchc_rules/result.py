@@ -12,40 +12,157 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
 
 from cchc_rules.checked import CheckedRules
-from cchc_rules.evaluator import NodeOutcome, Outcome, ancestors, rounding_words, show
+from cchc_rules.compiler import Scores, score_places
+from cchc_rules.evaluator import Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
-from cchc_rules.numbers import plain, round_fraction, to_decimal, trimmed
+from cchc_rules.numbers import plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
 from cchc_rules.trace import FactUse, NodeTrace, Tracer
 
 
-def _dec(value: Fraction) -> Decimal:
-    """An exact Decimal without trailing zeros (12.75, not 12.750)."""
-    return trimmed(to_decimal(value))
+class Layout:
+    """What every result of one rule set shares: node ids in tree order, their declarations and maxima.
+
+    Built once per rule set (`Layout.of`); node values are whole numbers of
+    1/10**places (see `compiler.Scores`).
+    """
+
+    def __init__(self, rules: CheckedRules):
+        self.rules = rules
+        self.ids: tuple[str, ...] = (*rules.order, *rules.adjustments)
+        self.places = score_places(rules)
+        self.unit = 10**self.places
+        self.crits = tuple(rules.nodes[i] for i in self.ids)
+        self.declared = tuple(int(to_fraction(c.max) * self.unit) if c.max is not None else 0 for c in self.crits)
+        self.children = tuple(rules.children.get(i, ()) for i in self.ids)
+        policy = rules.header.percent_rounding
+        assert policy is not None  # the checker sets the default
+        self.percent_places = policy.places
+        self.percent_mode = policy.mode
+        self.percent_scale = 100 * 10**policy.places
+
+    def percent(self, score: int, maximum: int) -> Decimal | None:
+        """score/maximum as a percentage rounded by the header's `percent rounding`; None when maximum is 0."""
+        if maximum == 0:
+            return None
+        return scaled_decimal(round_scaled(score * self.percent_scale, maximum, self.percent_mode), self.percent_places)
 
 
-class NodeResult(BaseModel):
-    """One node's score: an area, criterion, sub-criterion, or a bonus/penalty item."""
+class _Data:
+    """One unit's scores and what its results read lazily: decimals, percentages, traces."""
 
-    model_config = ConfigDict(frozen=True)
+    __slots__ = ("facts", "layout", "scores", "tracer", "traces")
 
-    id: str
-    title: str
-    kind: str
-    status: str
-    max: Decimal
-    effective_max: Decimal
-    score: Decimal
-    lost: Decimal
-    percent: Decimal | None
-    reasons: tuple[str, ...]
-    basis: tuple[str, ...] = ()
-    inferred: tuple[str, ...] = ()
-    children: tuple[str, ...] = ()
-    has_formula: bool = False
-    trace: NodeTrace | None = None
+    def __init__(self, layout: Layout, scores: Scores, facts: Facts, tracer: Tracer | None):
+        self.layout = layout
+        self.scores = scores
+        self.facts = facts
+        self.tracer = tracer
+        self.traces: dict[int, NodeTrace] = {}
+
+
+class NodeResult:
+    """One node's score: an area, criterion, sub-criterion, or a bonus/penalty item.
+
+    Read-only; decimals, percentages and the trace are worked out when first read.
+    """
+
+    __slots__ = ("_data", "_i", "id")
+
+    def __init__(self, data: _Data, index: int):
+        self._data = data
+        self._i = index
+        self.id: str = data.layout.ids[index]
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        # Lets pydantic models hold results (e.g. a round and its result) without copying them.
+        return core_schema.is_instance_schema(cls)
+
+    def __repr__(self) -> str:
+        return f"NodeResult(id={self.id!r}, score={self.score}, max={self.max}, status={self.status!r})"
+
+    @property
+    def title(self) -> str:
+        """The criterion's title."""
+        return self._data.layout.crits[self._i].title
+
+    @property
+    def kind(self) -> str:
+        """`criterion`, `bonus` or `penalty`."""
+        return self._data.layout.crits[self._i].kind
+
+    @property
+    def status(self) -> str:
+        """`scored` or `n_a`."""
+        return self._data.scores.status[self._i]
+
+    @property
+    def max(self) -> Decimal:
+        """The declared maximum."""
+        layout = self._data.layout
+        return scaled_decimal(layout.declared[self._i], layout.places)
+
+    @property
+    def effective_max(self) -> Decimal:
+        """The maximum after n/a exclusion (0 when excluded)."""
+        return scaled_decimal(self._data.scores.effective[self._i], self._data.layout.places)
+
+    @property
+    def score(self) -> Decimal:
+        """The score, rounded as the rules declare."""
+        return scaled_decimal(self._data.scores.score[self._i], self._data.layout.places)
+
+    @property
+    def lost(self) -> Decimal:
+        """effective_max - score."""
+        scores = self._data.scores
+        return scaled_decimal(scores.effective[self._i] - scores.score[self._i], self._data.layout.places)
+
+    @property
+    def percent(self) -> Decimal | None:
+        """score / effective_max as a percentage (None when effective_max is 0)."""
+        scores = self._data.scores
+        return self._data.layout.percent(scores.score[self._i], scores.effective[self._i])
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The filled-in reason sentences (only when points were lost)."""
+        return self._data.scores.reasons[self._i]
+
+    @property
+    def basis(self) -> tuple[str, ...]:
+        """The criterion's legal basis."""
+        return self._data.layout.crits[self._i].basis
+
+    @property
+    def inferred(self) -> tuple[str, ...]:
+        """Notes saying what of this criterion is reconstructed."""
+        return self._data.layout.crits[self._i].inferred
+
+    @property
+    def children(self) -> tuple[str, ...]:
+        """Ids of the direct children."""
+        return self._data.layout.children[self._i]
+
+    @property
+    def has_formula(self) -> bool:
+        """True when the criterion has its own `score =`."""
+        return self._data.layout.crits[self._i].formula is not None
+
+    @property
+    def trace(self) -> NodeTrace | None:
+        """The derivation (None when evaluated with trace=False)."""
+        data = self._data
+        if data.tracer is None:
+            return None
+        found = data.traces.get(self._i)
+        if found is None:
+            found = data.traces[self._i] = _trace(data, self._i)
+        return found
 
     @property
     def depth(self) -> int:
@@ -150,72 +267,78 @@ class Result(BaseModel):
         return json.dumps(self.to_dict(trace=trace), ensure_ascii=False, indent=2) + "\n"
 
 
-def _fact_json(value: Value) -> Any:
+def fact_json(value: Value) -> Any:
+    """A fact's value as the JSON contract writes it."""
+    if type(value) is Fraction:
+        return str(value.numerator) if value.denominator == 1 else plain(value)
     if isinstance(value, bool):
         return value
-    if isinstance(value, Fraction):
-        return plain(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
 
 
-def _percent(score: Fraction, maximum: Fraction, rules: CheckedRules) -> Decimal | None:
-    if maximum == 0:
-        return None
-    policy = rules.header.percent_rounding
-    assert policy is not None
-    return _dec(round_fraction(score / maximum * 100, policy.places, policy.mode))
-
-
-def build_result(rules: CheckedRules, facts: Facts, outcome: Outcome, tracer: Tracer) -> Result:
-    """Assemble the Result (and, when traced, each node's NodeTrace)."""
-    nodes: dict[str, NodeResult] = {}
-    for node_id in (*rules.order, *rules.adjustments):
-        crit = rules.nodes[node_id]
-        done = outcome.nodes[node_id]
-        trace = _trace(rules, facts, outcome, done, tracer) if tracer.enabled else None
-        nodes[node_id] = NodeResult(
-            id=node_id,
-            title=crit.title,
-            kind=crit.kind,
-            status=done.status,
-            max=_dec(done.max),
-            effective_max=_dec(done.effective_max),
-            score=_dec(done.score),
-            lost=_dec(done.effective_max - done.score),
-            percent=_percent(done.score, done.effective_max, rules),
-            reasons=done.reasons,
-            basis=crit.basis,
-            inferred=crit.inferred,
-            children=rules.children.get(node_id, ()),
-            has_formula=crit.formula is not None,
-            trace=trace,
-        )
-    header = rules.header
-    return Result(
+def result_from_scores(layout: Layout, facts: Facts, scores: Scores, tracer: Tracer | None = None) -> Result:
+    """Assemble the Result of one unit from its scores; node decimals and traces are worked out when read."""
+    data = _Data(layout, scores, facts, tracer)
+    header = layout.rules.header
+    k = layout.places
+    return Result.model_construct(
         ruleset=header.name,
         level=header.level,
         province=header.province,
         year=header.year,
         unit=facts.unit,
         basis=header.basis,
-        score=_dec(outcome.score),
-        max=_dec(outcome.base_max),
-        percent=_percent(outcome.score, outcome.base_max, rules),
-        base_score=_dec(outcome.base_score),
-        bonus=_dec(outcome.bonus),
-        penalty=_dec(outcome.penalty),
-        facts={name: _fact_json(value) for name, value in facts.values.items()},
-        nodes=nodes,
-        areas=rules.areas,
-        adjustments=rules.adjustments,
+        score=scaled_decimal(scores.total, k),
+        max=scaled_decimal(scores.base_max, k),
+        percent=layout.percent(scores.total, scores.base_max),
+        base_score=scaled_decimal(scores.base, k),
+        bonus=scaled_decimal(scores.bonus, k),
+        penalty=scaled_decimal(scores.penalty, k),
+        facts={name: fact_json(value) for name, value in facts.values.items()},
+        nodes={node_id: NodeResult(data, i) for i, node_id in enumerate(layout.ids)},
+        areas=layout.rules.areas,
+        adjustments=layout.rules.adjustments,
     )
 
 
-def _trace(rules: CheckedRules, facts: Facts, outcome: Outcome, done: NodeOutcome, tracer: Tracer) -> NodeTrace:
-    crit = rules.nodes[done.id]
-    record = tracer.records.get(done.id)
+def build_result(rules: CheckedRules, facts: Facts, outcome: Outcome, tracer: Tracer) -> Result:
+    """Assemble the Result of the interpreter's outcome (and, when traced, each node's NodeTrace)."""
+    layout = Layout(rules)
+    unit = layout.unit
+
+    def scaled(value: Fraction) -> int:
+        n = value * unit
+        assert n.denominator == 1, "every node value is a multiple of 1/10**places"
+        return int(n.numerator)
+
+    nodes = [outcome.nodes[i] for i in layout.ids]
+    scores = Scores(
+        places=layout.places,
+        status=[n.status for n in nodes],
+        score=[scaled(n.score) for n in nodes],
+        effective=[scaled(n.effective_max) for n in nodes],
+        unrounded=[n.unrounded for n in nodes],
+        reasons=[n.reasons for n in nodes],
+        na_policy=[n.na_policy for n in nodes],
+        base=scaled(outcome.base_score),
+        base_max=scaled(outcome.base_max),
+        bonus=scaled(outcome.bonus),
+        penalty=scaled(outcome.penalty),
+        total=scaled(outcome.score),
+    )
+    return result_from_scores(layout, facts, scores, tracer if tracer.enabled else None)
+
+
+def _trace(data: _Data, i: int) -> NodeTrace:
+    layout, scores, facts = data.layout, data.scores, data.facts
+    rules = layout.rules
+    node_id = layout.ids[i]
+    crit = layout.crits[i]
+    k = layout.places
+    assert data.tracer is not None
+    record = data.tracer.records.get(node_id)
     uses = []
     for name in record.facts if record else ():
         decl = rules.facts[name]
@@ -224,7 +347,7 @@ def _trace(rules: CheckedRules, facts: Facts, outcome: Outcome, done: NodeOutcom
         uses.append(
             FactUse(
                 name=name,
-                value=str(_fact_json(value)),
+                value=str(fact_json(value)),
                 shown=show(value, decl.type.name),
                 type=decl.type.name,
                 unit=decl.unit,
@@ -233,27 +356,30 @@ def _trace(rules: CheckedRules, facts: Facts, outcome: Outcome, done: NodeOutcom
                 defaulted=name in facts.defaulted,
             )
         )
-    refs = tuple((ref, plain(outcome.nodes[ref].score)) for ref in (record.refs if record else ()))
-    rounding = rules.rounding[done.id]
+    index = {node: j for j, node in enumerate(layout.ids)}
+    refs = tuple((ref, scaled_plain(scores.score[index[ref]], k)) for ref in (record.refs if record else ()))
+    rounding = rules.rounding[node_id]
+    unrounded = scores.unrounded[i]
+    score, effective = scores.score[i], scores.effective[i]
     return NodeTrace(
-        id=done.id,
+        id=node_id,
         title=crit.title,
         kind=crit.kind,
-        status=done.status,
-        max=plain(done.max),
-        effective_max=plain(done.effective_max),
-        score=plain(done.score),
-        lost=plain(done.effective_max - done.score),
+        status=scores.status[i],
+        max=scaled_plain(layout.declared[i], k),
+        effective_max=scaled_plain(effective, k),
+        score=scaled_plain(score, k),
+        lost=scaled_plain(effective - score, k),
         source=crit.span,
         formula=crit.formula.text if crit.formula else None,
         formula_span=crit.formula.span if crit.formula else None,
         facts=tuple(uses),
         refs=refs,
-        steps=tuple(record.steps) if record else (),
-        unrounded=plain(done.unrounded) if done.unrounded is not None else None,
+        steps=record.materialised() if record else (),
+        unrounded=plain(unrounded) if unrounded is not None else None,
         rounding=rounding_words(rounding) if crit.formula else None,
-        reasons=done.reasons,
+        reasons=scores.reasons[i],
         basis=crit.basis,
         inferred=crit.inferred,
-        children=rules.children.get(done.id, ()),
+        children=layout.children[i],
     )

@@ -10,11 +10,12 @@ from pydantic import BaseModel
 
 from cchc_rules.analysis import check_and_prove
 from cchc_rules.checked import CheckedRules
+from cchc_rules.compiler import CompiledRules
 from cchc_rules.errors import CheckError, Diagnostic
 from cchc_rules.evaluator import evaluate
 from cchc_rules.facts import Facts, RawFacts, facts_model, raw_from_mapping, read_facts, validate
 from cchc_rules.inherit import load_resolved
-from cchc_rules.result import Result, build_result
+from cchc_rules.result import Layout, Result, build_result, result_from_scores
 from cchc_rules.trace import NullTracer, Tracer
 
 
@@ -29,6 +30,7 @@ class RuleSet:
     def __init__(self, checked: CheckedRules):
         self.checked = checked
         self._facts_model: type[BaseModel] | None = None
+        self._compiled: tuple[CompiledRules, Layout] | None = None
 
     @property
     def name(self) -> str:
@@ -52,6 +54,10 @@ class RuleSet:
         elif isinstance(facts, (str, Path)):
             raw = read_facts(facts)
         else:
+            if type(facts) is dict:
+                fast = self.compiled[0].facts(facts)
+                if fast is not None:
+                    return fast
             raw = raw_from_mapping(facts)
         if self._facts_model is None:
             self._facts_model = facts_model(self.checked)
@@ -63,9 +69,29 @@ class RuleSet:
         With `trace=False` no derivation is recorded (faster, for batch runs).
         """
         valid = facts if isinstance(facts, Facts) else self.facts(facts)
+        compiled, layout = self.compiled
+        tracer = Tracer() if trace else None
+        try:
+            scores = compiled.run(valid.values, tracer)
+        except Exception:  # whatever stops the compiled code, the interpreter explains it
+            return self.interpret(valid, trace)
+        return result_from_scores(layout, valid, scores, tracer)
+
+    def interpret(self, facts: Facts, trace: bool = True) -> Result:
+        """Score validated facts with the interpreter, the reference the compiled code is tested against.
+
+        Raises `EvaluationError` for a rule that cannot be evaluated on these facts.
+        """
         tracer = Tracer() if trace else NullTracer()
-        outcome = evaluate(self.checked, valid, tracer)
-        return build_result(self.checked, valid, outcome, tracer)
+        outcome = evaluate(self.checked, facts, tracer)
+        return build_result(self.checked, facts, outcome, tracer)
+
+    @property
+    def compiled(self) -> tuple[CompiledRules, Layout]:
+        """The rule set compiled to closures (once), and the layout its results share."""
+        if self._compiled is None:
+            self._compiled = (CompiledRules(self.checked), Layout(self.checked))
+        return self._compiled
 
 
 def load(path: Path | str) -> RuleSet:

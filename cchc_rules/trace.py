@@ -7,7 +7,8 @@ Renderers only read these records.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -79,6 +80,22 @@ class NodeTrace(BaseModel):
     children: tuple[str, ...] = ()
 
 
+class LazyStep:
+    """A step recorded as data; its sentence is written only when the trace is read."""
+
+    __slots__ = ("args", "kind", "render", "span")
+
+    def __init__(self, kind: StepKind, span: Span | None, render: Callable[..., str], args: tuple[Any, ...]):
+        self.kind = kind
+        self.span = span
+        self.render = render
+        self.args = args
+
+    def step(self) -> Step:
+        """The step with its sentence."""
+        return Step(kind=self.kind, text=self.render(*self.args), span=self.span)
+
+
 class NodeRecord:
     """What is recorded while one node is evaluated (mutable, then frozen into a NodeTrace)."""
 
@@ -87,7 +104,11 @@ class NodeRecord:
     def __init__(self) -> None:
         self.facts: dict[str, None] = {}
         self.refs: dict[str, None] = {}
-        self.steps: list[Step] = []
+        self.steps: list[Step | LazyStep] = []
+
+    def materialised(self) -> tuple[Step, ...]:
+        """Every step with its sentence written."""
+        return tuple(s.step() if isinstance(s, LazyStep) else s for s in self.steps)
 
 
 class Tracer:
@@ -124,6 +145,11 @@ class Tracer:
         if self._stack:
             self._stack[-1].steps.append(Step(kind=kind, text=text, span=span))
 
+    def lazy(self, kind: StepKind, span: Span | None, render: Callable[..., str], args: tuple[Any, ...]) -> None:
+        """A step whose sentence `render(*args)` is written when the trace is read (cheap to record)."""
+        if self._stack:
+            self._stack[-1].steps.append(LazyStep(kind, span, render, args))
+
 
 class NullTracer(Tracer):
     """Records nothing."""
@@ -143,4 +169,7 @@ class NullTracer(Tracer):
         pass
 
     def step(self, kind: StepKind, text: str, span: Span | None = None) -> None:
+        pass
+
+    def lazy(self, kind: StepKind, span: Span | None, render: Callable[..., str], args: tuple[Any, ...]) -> None:
         pass
