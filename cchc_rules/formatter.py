@@ -58,26 +58,56 @@ def _items(module: ast.Module) -> list[ast.Node]:
 def format_source(source: SourceFile) -> str:
     """The canonical text of one rule file (raises RuleSyntaxError on a syntax error)."""
     module = parse_source(source)
-    comments = scan_comments(source.text)
+    lines = source.text.split("\n")
+    comments = {c.line: c.text for c in scan_comments(source.text)}
     leading: dict[int, list[str]] = {}
     inner: dict[int, list[str]] = {}
+    blank: set[int] = set()
     previous_end = 0
     for item in _items(module):
         key = id(item)
-        leading[key] = [c.text for c in comments if previous_end < c.line < item.span.line]
-        inner[key] = [c.text for c in comments if item.span.line <= c.line <= item.span.end_line]
+        block = _between(lines, comments, previous_end, item.span.line)
+        if block and block[0] == "":
+            blank.add(key)
+        leading[key] = _trim_start(block)
+        inner[key] = [text for line, text in comments.items() if item.span.line <= line <= item.span.end_line]
         previous_end = item.span.end_line
-    trailing = [c.text for c in comments if c.line > previous_end]
+    trailing = _trim(_between(lines, comments, previous_end, len(lines) + 1))
 
     def decorate(item: ast.Node, text: str) -> str:
         head, _, rest = text.partition("\n")
-        lines = [*leading.get(id(item), []), head]
-        lines += [printer.INDENT + c for c in inner.get(id(item), [])]
+        out = [*leading.get(id(item), []), head]
+        out += [printer.INDENT + c for c in inner.get(id(item), [])]
         if rest:
-            lines.append(rest)
-        return "\n".join(lines)
+            out.append(rest)
+        return "\n".join(out)
 
-    text = printer.module(module, decorate)
+    text = printer.module(module, decorate, lambda item: id(item) in blank)
     if trailing:
         text += "\n" + "\n".join(trailing) + "\n"
     return text
+
+
+def _between(lines: list[str], comments: dict[int, str], after: int, before: int) -> list[str]:
+    """The comments and blank lines strictly between two lines, blank runs collapsed to one."""
+    out: list[str] = []
+    for number in range(after + 1, before):
+        if number in comments:
+            out.append(comments[number])
+        elif not lines[number - 1].strip() and (not out or out[-1] != ""):
+            out.append("")
+    return out
+
+
+def _trim_start(block: list[str]) -> list[str]:
+    """Without its leading blank line (that one becomes `blank_before`); a blank before the item stays."""
+    while block and block[0] == "":
+        block = block[1:]
+    return block
+
+
+def _trim(block: list[str]) -> list[str]:
+    block = _trim_start(block)
+    while block and block[-1] == "":
+        block = block[:-1]
+    return block

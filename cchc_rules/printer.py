@@ -231,25 +231,35 @@ def _plain(_: ast.Node, text: str) -> str:
     return text
 
 
-def module(m: ast.Module, decorate: Decorate = _plain) -> str:
-    """A whole rule file: header, facts, then criteria, each area set apart by a blank line.
+def _never(_: ast.Node) -> bool:
+    return False
 
-    `decorate(item, text)` may change each item's printed text; the formatter
-    uses it to put the file's comments back.
+
+def module(m: ast.Module, decorate: Decorate = _plain, blank_before: Callable[[ast.Node], bool] = _never) -> str:
+    """A whole rule file, items in the order written, one blank line between groups.
+
+    A group is the header, a run of facts, a run of `remove` items, and each
+    area or criterion (x or x.y) with what follows it. `decorate(item, text)`
+    may change each item's printed text; the formatter uses it to put the
+    file's comments back, and `blank_before(item)` keeps a blank line the
+    file had before an item.
     """
-    blocks: list[str] = []
+    items: list[tuple[str, ast.Node, str]] = []
     if m.header is not None:
-        blocks.append(decorate(m.header, header(m.header)))
-    if m.facts:
-        blocks.append("\n".join(decorate(f, fact(f)) for f in m.facts))
-    if m.removals:
-        blocks.append("\n".join(decorate(r, removal(r)) for r in m.removals))
-    items: list[str] = []
-    for c in (*m.criteria, *m.overrides):
-        if items and (c.kind != "criterion" or "." not in c.id):
-            blocks.append("\n".join(items))
-            items = []
-        items.append(decorate(c, criterion(c)))
-    if items:
-        blocks.append("\n".join(items))
-    return "\n\n".join(blocks) + "\n"
+        items.append(("header", m.header, header(m.header)))
+    items += [("fact", f, fact(f)) for f in m.facts]
+    items += [("removal", r, removal(r)) for r in m.removals]
+    items += [("criterion", c, criterion(c)) for c in (*m.criteria, *m.overrides)]
+    # Spans order the items as written; a stable sort keeps the order above where spans tie.
+    items.sort(key=lambda item: item[1].span.start_pos)
+    out: list[str] = []
+    previous = ""
+    for kind, node, text in items:
+        starts_group = kind != previous or (
+            isinstance(node, ast.Criterion) and (node.kind != "criterion" or node.id.count(".") <= 1)
+        )
+        if out and (starts_group or blank_before(node)):
+            out.append("")
+        out.append(decorate(node, text))
+        previous = kind
+    return "\n".join(out) + "\n"

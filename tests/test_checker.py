@@ -10,6 +10,7 @@ import cchc_rules
 from cchc_rules import CheckError
 from cchc_rules.analysis import PROOFS, check_and_prove
 from cchc_rules.checker import PASSES
+from cchc_rules.inherit import load_resolved
 from cchc_rules.loader import load_source
 from tests.conftest import FIXTURES, ROOT, golden
 
@@ -46,7 +47,7 @@ def test_good_fixture_has_no_errors(path: Path) -> None:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_shipped_rule_sets_check_clean(path: Path) -> None:
-    found, checked = check_and_prove(load_source(path))
+    found, checked = check_and_prove(load_resolved(path))
     assert [d.render() for d in found] == []
     assert checked is not None
 
