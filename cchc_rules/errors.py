@@ -85,3 +85,9 @@ def suggest(name: str, candidates: Sequence[str]) -> str | None:
 
     found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def did_you_mean(name: str, candidates: Sequence[str], otherwise: str = "") -> str:
+    """A hint naming the closest candidate ("có phải ý bạn là `x`?"), or `otherwise`."""
+    close = suggest(name, candidates)
+    return f"có phải ý bạn là `{close}`?" if close else otherwise

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cchc_rules import ast
-from cchc_rules.errors import Diagnostic, RuleLoadError, suggest
+from cchc_rules.errors import Diagnostic, RuleLoadError, did_you_mean
 from cchc_rules.loader import RuleSource, load_source
 from cchc_rules.source import Span
 
@@ -76,13 +76,12 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = ()) -> RuleSource
         )
     if not target.exists():
         siblings = sorted(p.name for p in target.parent.glob("*.cchc")) if target.parent.is_dir() else []
-        close = suggest(target.name, siblings)
         raise _error(
             "E220",
             f"không có bộ quy tắc để kế thừa: {header.extends}",
             header.span,
             source,
-            f"có phải ý bạn là `{close}`?" if close else "đường dẫn tính từ thư mục của tệp này",
+            did_you_mean(target.name, siblings, "đường dẫn tính từ thư mục của tệp này"),
         )
     chain = (*_chain, base_file.resolve())
     if target in chain or len(chain) > MAX_DEPTH:
@@ -110,22 +109,20 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
         for removal in module.removals:
             if removal.target == "fact":
                 if removal.id not in facts:
-                    close = suggest(removal.id, list(facts))
                     fail(
                         "E211",
                         f"không có dữ kiện `{removal.id}` để bỏ",
                         removal.span,
-                        f"có phải ý bạn là `{close}`?" if close else "",
+                        did_you_mean(removal.id, list(facts)),
                     )
                 facts.pop(removal.id, None)
                 continue
             if removal.id not in criteria:
-                close = suggest(removal.id, list(criteria))
                 fail(
                     "E211",
                     f"không có tiêu chí {removal.id} để bỏ",
                     removal.span,
-                    f"có phải ý bạn là `{close}`?" if close else "",
+                    did_you_mean(removal.id, list(criteria)),
                 )
             for node_id in [i for i in criteria if i == removal.id or i.startswith(removal.id + ".")]:
                 del criteria[node_id]
@@ -143,12 +140,11 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
         for change in module.overrides:
             old = criteria.get(change.id)
             if old is None:
-                close = suggest(change.id, list(criteria))
                 fail(
                     "E212",
                     f"không có tiêu chí {change.id} để sửa (override)",
                     change.head,
-                    f"có phải ý bạn là `{close}`?" if close else f'khai báo tiêu chí mới: {change.id} "Tên": max ...',
+                    did_you_mean(change.id, list(criteria), f'khai báo tiêu chí mới: {change.id} "Tên": max ...'),
                 )
                 continue
             criteria[change.id] = _override(old, change)

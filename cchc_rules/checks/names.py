@@ -6,16 +6,11 @@ import re
 
 from cchc_rules import ast
 from cchc_rules.checks import Merged, expressions, walk
-from cchc_rules.errors import Diagnostic, suggest
+from cchc_rules.errors import Diagnostic, did_you_mean
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Placeholders every reason template may use besides the facts.
 TEMPLATE_BUILTINS = ("score", "max", "lost")
-
-
-def _did_you_mean(name: str, candidates: tuple[str, ...]) -> str:
-    close = suggest(name, candidates)
-    return f"có phải ý bạn là `{close}`?" if close else ""
 
 
 def check_duplicates(rules: Merged) -> list[Diagnostic]:
@@ -68,7 +63,7 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                             "error",
                             node.span,
                             f"tiêu chí {crit.id} dùng dữ kiện chưa khai báo `{node.name}`",
-                            _did_you_mean(node.name, facts) or f'khai báo: fact {node.name}: count "..."',
+                            did_you_mean(node.name, facts) or f'khai báo: fact {node.name}: count "..."',
                         )
                     )
                 elif isinstance(node, ast.CritRef) and node.id not in ids:
@@ -78,7 +73,7 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                             "error",
                             node.span,
                             f"tiêu chí {crit.id} tham chiếu tiêu chí không có [{node.id}]",
-                            _did_you_mean(node.id, ids),
+                            did_you_mean(node.id, ids),
                         )
                     )
     for fact in rules.facts:
@@ -90,7 +85,7 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                         "error",
                         bound.span,
                         f"giới hạn của `{fact.name}` dùng dữ kiện chưa khai báo `{bound.name}`",
-                        _did_you_mean(bound.name, facts),
+                        did_you_mean(bound.name, facts),
                     )
                 )
     return out
@@ -111,7 +106,7 @@ def check_templates(rules: Merged) -> list[Diagnostic]:
                             "error",
                             reason.span,
                             f"lý do của tiêu chí {crit.id} dùng tên không có `{{{name}}}`",
-                            _did_you_mean(name, allowed) or "chỉ dùng tên dữ kiện, {score}, {max} hoặc {lost}",
+                            did_you_mean(name, allowed) or "chỉ dùng tên dữ kiện, {score}, {max} hoặc {lost}",
                         )
                     )
     return out

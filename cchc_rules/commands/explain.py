@@ -20,19 +20,18 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the derivation, or name the closest id when ID is unknown."""
-    from cchc_rules.errors import CchcError, Diagnostic, suggest
+    from cchc_rules.errors import CchcError, Diagnostic, did_you_mean
     from cchc_rules.render.explain import explain
 
     result = load(args.rules).evaluate(args.facts)
     if args.id not in result:
-        close = suggest(args.id, list(result.nodes))
         raise CchcError(
             [
                 Diagnostic(
                     code="E111",
                     severity="error",
                     message=f"bộ quy tắc không có mục `{args.id}`",
-                    hint=f"có phải ý bạn là `{close}`?" if close else "các mục: " + ", ".join(result.areas),
+                    hint=did_you_mean(args.id, list(result.nodes), "các mục: " + ", ".join(result.areas)),
                 )
             ]
         )
