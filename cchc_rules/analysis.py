@@ -34,6 +34,27 @@ BIG = Fraction(10**6)
 PROVABLE_DESPITE = frozenset({"E114", "E123", "E124", "E190", "E191", "E192", "E193"})
 # How many fact combinations a search tries at most, per criterion.
 SEARCH_LIMIT = 4000
+# Evaluation steps all the searches of one rule set may take together: an attempt
+# costs a fixed overhead plus one step per expression node it may evaluate. Each
+# search gets a fair share of what is left, so a rule set of many unprovable
+# formulas is still checked within seconds (and the same way every time).
+SEARCH_BUDGET = 1_000_000
+_ATTEMPT_OVERHEAD = 12
+
+
+class SearchBudget:
+    """What the counterexample searches of one rule set may still spend, in evaluation steps."""
+
+    def __init__(self, steps: int = SEARCH_BUDGET):
+        self.left = steps
+
+    def attempts(self, searches_left: int, cost: int) -> int:
+        """How many combinations the next of `searches_left` searches may try (at most SEARCH_LIMIT)."""
+        return max(min(SEARCH_LIMIT, self.left // max(searches_left, 1) // max(cost, 1)), 0)
+
+    def spend(self, attempts: int, cost: int) -> None:
+        """Count what a search used."""
+        self.left -= attempts * cost
 
 
 def analysis_for(rules: CheckedRules) -> RangeAnalysis:
@@ -174,19 +195,25 @@ def respects(rules: CheckedRules, values: dict[str, Value]) -> bool:
     return True
 
 
-def assignments(rules: CheckedRules, ranges: RangeAnalysis, node_id: str) -> Iterator[dict[str, Value]]:
-    """Fact combinations to try for a node, deterministic, at most SEARCH_LIMIT."""
+def assignments(
+    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, limit: int = SEARCH_LIMIT
+) -> Iterator[dict[str, Value]]:
+    """Fact combinations to try for a node, deterministic, at most `limit`."""
     names = facts_used(rules, node_id)
     thresholds_ = thresholds(rules, node_id)
     pools = [candidates(rules, ranges, n, thresholds_.get(n, set())) for n in names]
+    if not all(pools):  # a fact no value fits (min above max): nothing to try
+        return
     total = 1
     for pool in pools:
-        total *= max(len(pool), 1)
-    if total <= SEARCH_LIMIT:
+        total *= len(pool)
+        if total > limit:
+            break
+    if total <= limit:
         combos: Iterator[tuple[Value, ...]] = itertools.product(*pools)
     else:
         rng = random.Random(0)  # same rule set, same search, same diagnostics
-        combos = (tuple(rng.choice(pool) for pool in pools) for _ in range(SEARCH_LIMIT))
+        combos = (tuple(rng.choice(pool) for pool in pools) for _ in range(limit))
     for combo in combos:
         values = dict(zip(names, combo, strict=True))
         if respects(rules, values):
@@ -206,9 +233,34 @@ def _describe(rules: CheckedRules, values: dict[str, Value]) -> str:
 # ---- proofs ---------------------------------------------------------------------------
 
 
-def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]:
+def search_cost(rules: CheckedRules, node_id: str) -> int:
+    """What one attempt of a search on a node costs: an overhead, plus every expression node it may evaluate."""
+    cost = _ATTEMPT_OVERHEAD
+    seen = {node_id}
+    todo = [node_id]
+    while todo:
+        crit = rules.nodes[todo.pop()]
+        for expr in expressions(crit):
+            for node in walk(expr):
+                cost += 1
+                if isinstance(node, ast.CritRef) and node.id in rules.nodes and node.id not in seen:
+                    seen.add(node.id)
+                    todo.append(node.id)
+        for child in rules.children.get(crit.id, ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return cost
+
+
+_CUT_SHORT = "; việc tìm phản ví dụ bị rút ngắn vì bộ quy tắc có quá nhiều công thức cần tìm"
+
+
+def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudget | None = None) -> list[Diagnostic]:
     """Every formula's value stays within [0, max] for all facts the declarations allow."""
+    budget = budget or SearchBudget()
     out: list[Diagnostic] = []
+    unproved: list[tuple[str, ast.Criterion, Fraction, Interval]] = []
     for node_id, crit in rules.nodes.items():
         if crit.formula is None or crit.max is None:
             continue
@@ -220,9 +272,14 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]
             found = found.union(Interval.point(maximum))
         # Rounding is monotone, so the rounded scores lie between the rounded ends.
         found = _rounded(found, rules.rounding[node_id])
-        if found.within(Fraction(0), maximum):
-            continue
-        example = _bounds_counterexample(rules, ranges, node_id, maximum)
+        if not found.within(Fraction(0), maximum):
+            unproved.append((node_id, crit, maximum, found))
+    for number, (node_id, crit, maximum, found) in enumerate(unproved):
+        assert crit.formula is not None
+        cost = search_cost(rules, node_id)
+        limit = budget.attempts(len(unproved) - number, cost)
+        example, tried = _bounds_counterexample(rules, ranges, node_id, maximum, limit)
+        budget.spend(tried, cost)
         if example is not None:
             values, raw, score = example
             where = "âm" if score < 0 else f"lớn hơn điểm tối đa {vi(maximum)}"
@@ -258,7 +315,8 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]
                     "warning",
                     crit.formula.span,
                     f"không chứng minh được điểm của tiêu chí {node_id} luôn trong [0; {vi(maximum)}] "
-                    f"(phân tích cho khoảng {_show_range(found)}), dù không tìm thấy phản ví dụ",
+                    f"(phân tích cho khoảng {_show_range(found)}), dù không tìm thấy phản ví dụ"
+                    + (_CUT_SHORT if limit < SEARCH_LIMIT and tried == limit else ""),
                     "thêm giới hạn cho dữ kiện, hoặc bọc công thức bằng clamp(..., 0, max)",
                 )
             )
@@ -279,12 +337,15 @@ def _rounded(found: Interval, rounding: ast.Rounding) -> Interval:
 
 
 def _bounds_counterexample(
-    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, maximum: Fraction
-) -> tuple[dict[str, Value], Fraction, Fraction] | None:
+    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, maximum: Fraction, limit: int = SEARCH_LIMIT
+) -> tuple[tuple[dict[str, Value], Fraction, Fraction] | None, int]:
+    """The first facts that take a node's score out of [0, max], and how many combinations were tried."""
     crit = rules.nodes[node_id]
     assert crit.formula is not None
     rounding = rules.rounding[node_id]
-    for values in assignments(rules, ranges, node_id):
+    tried = 0
+    for values in assignments(rules, ranges, node_id, limit):
+        tried += 1
         try:
             raw = _evaluator(rules, values).raw(crit, crit.formula.expr)
         except ZeroDenominatorSignal as zero:
@@ -297,79 +358,95 @@ def _bounds_counterexample(
             continue
         score = round_fraction(raw, rounding.places, rounding.mode)
         if score < 0 or score > maximum:
-            return values, raw, score
-    return None
+            return (values, raw, score), tried
+    return None, tried
 
 
-def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis) -> list[Diagnostic]:
+def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudget | None = None) -> list[Diagnostic]:
     """No plain division `/` can divide by zero under the declared bounds."""
+    budget = budget or SearchBudget()
     out: list[Diagnostic] = []
+    risky: list[tuple[str, ast.BinOp, Interval]] = []
     for node_id, crit in rules.nodes.items():
         if crit.formula is None or crit.max is None:
             continue
         ranges.risky_divisions.clear()
         ranges.range(crit.formula.expr, to_fraction(crit.max), guarded_env(crit, ranges))
-        for division, divisor in list(ranges.risky_divisions):
-            example = _division_counterexample(rules, ranges, node_id, division)
-            text = rules.source_line(division.right.span.file, division.right.span.line)[
-                division.right.span.column - 1 : division.right.span.end_column - 1
-            ]
-            hint = (
-                f"dùng ratio(..., {text}, zero: full|zero|na) để quy định nghĩa của mẫu số bằng 0, "
-                f"hoặc `na when {text} = 0: full`"
+        risky.extend((node_id, division, divisor) for division, divisor in ranges.risky_divisions)
+    for number, (node_id, division, divisor) in enumerate(risky):
+        cost = search_cost(rules, node_id)
+        limit = budget.attempts(len(risky) - number, cost)
+        example, tried = _division_counterexample(rules, ranges, node_id, division, limit)
+        budget.spend(tried, cost)
+        text = rules.source_line(division.right.span.file, division.right.span.line)[
+            division.right.span.column - 1 : division.right.span.end_column - 1
+        ]
+        hint = (
+            f"dùng ratio(..., {text}, zero: full|zero|na) để quy định nghĩa của mẫu số bằng 0, "
+            f"hoặc `na when {text} = 0: full`"
+        )
+        if example is not None:
+            out.append(
+                _diag(
+                    rules,
+                    "E180",
+                    "error",
+                    division.right.span,
+                    f"tiêu chí {node_id} có thể chia cho 0: với {_describe(rules, example)}, mẫu số `{text}` bằng 0",
+                    hint,
+                    example,
+                )
             )
-            if example is not None:
-                out.append(
-                    _diag(
-                        rules,
-                        "E180",
-                        "error",
-                        division.right.span,
-                        f"tiêu chí {node_id} có thể chia cho 0: với {_describe(rules, example)}, "
-                        f"mẫu số `{text}` bằng 0",
-                        hint,
-                        example,
-                    )
+        else:
+            out.append(
+                _diag(
+                    rules,
+                    "W181",
+                    "warning",
+                    division.right.span,
+                    f"không chứng minh được mẫu số `{text}` của tiêu chí {node_id} khác 0 "
+                    f"(khoảng {_show_range(divisor)})"
+                    + (_CUT_SHORT if limit < SEARCH_LIMIT and tried == limit else ""),
+                    hint,
                 )
-            else:
-                out.append(
-                    _diag(
-                        rules,
-                        "W181",
-                        "warning",
-                        division.right.span,
-                        f"không chứng minh được mẫu số `{text}` của tiêu chí {node_id} khác 0 "
-                        f"(khoảng {_show_range(divisor)})",
-                        hint,
-                    )
-                )
+            )
     return out
 
 
 def _division_counterexample(
-    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, division: ast.BinOp
-) -> dict[str, Value] | None:
+    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, division: ast.BinOp, limit: int = SEARCH_LIMIT
+) -> tuple[dict[str, Value] | None, int]:
+    """The first facts that make a divisor 0, and how many combinations were tried."""
     crit = rules.nodes[node_id]
-    for values in assignments(rules, ranges, node_id):
+    tried = 0
+    for values in assignments(rules, ranges, node_id, limit):
+        tried += 1
         try:
             if _evaluator(rules, values).raw(crit, division.right) == 0:
-                return values
+                return values, tried
         except (EvaluationError, ZeroDenominatorSignal, KeyError):
             continue
-    return None
+    return None, tried
 
 
-Proof = Callable[[CheckedRules, RangeAnalysis], list[Diagnostic]]
+Proof = Callable[[CheckedRules, RangeAnalysis, SearchBudget], list[Diagnostic]]
 
 PROOFS: tuple[Proof, ...] = (prove_bounds, prove_divisions)
 
 
 def prove(rules: CheckedRules) -> list[Diagnostic]:
-    """Run every proof; errors come with counterexamples, warnings where nothing was proved."""
+    """Run every proof; errors come with counterexamples, warnings where nothing was proved.
+
+    The proofs share one `SearchBudget`, each taking a fair part of what is left.
+    """
     ranges = analysis_for(rules)
+    budget = SearchBudget()
     found: list[Diagnostic] = []
-    for proof in PROOFS:
-        found.extend(proof(rules, ranges))
+    for number, proof in enumerate(PROOFS):
+        share = budget.left // (len(PROOFS) - number)
+        part = SearchBudget(share)
+        found.extend(proof(rules, ranges, part))
+        budget.left -= share - part.left
     return found
 
 

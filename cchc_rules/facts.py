@@ -23,8 +23,15 @@ from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
 from cchc_rules.errors import Diagnostic, FactsError, suggest
+from cchc_rules.limits import (
+    MAX_ALIAS_EXPANSION,
+    MAX_FACT_DECIMALS,
+    MAX_FACT_INTEGER_DIGITS,
+    MAX_FACTS_NODES,
+    vi_count,
+)
 from cchc_rules.numbers import plain, to_fraction
-from cchc_rules.source import Span, normalise
+from cchc_rules.source import FileTooLarge, Span, normalise, read_bytes
 
 Value = Fraction | bool | str | datetime.date
 
@@ -118,6 +125,18 @@ class Facts(BaseModel):
 # ---- reading files -------------------------------------------------------------
 
 
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# How binary files that people pass for facts begin, and what they are.
+_BINARY_KINDS = (
+    (b"PK\x03\x04", "một tệp nén ZIP (bảng tính .xlsx, văn bản .docx, ...)"),
+    (b"\xd0\xcf\x11\xe0", "một tệp Office cũ (bảng tính .xls, văn bản .doc)"),
+    (b"%PDF", "một tệp PDF"),
+)
+
+
 def _facts_error(file: str, message: str, span: Span | None = None, line_text: str = "", hint: str = "") -> FactsError:
     if span is None:
         message = f"{file}: {message}"
@@ -126,14 +145,77 @@ def _facts_error(file: str, message: str, span: Span | None = None, line_text: s
     )
 
 
+# Nesting the reader accepts, and the deeper nesting at which composing stops
+# (PyYAML composes recursively).
+_MAX_DEPTH = 20
+_MAX_COMPOSE_DEPTH = 50
+
+
+class _Limit(yaml.MarkedYAMLError):
+    """A YAML file beyond what a facts file may hold (not a syntax error)."""
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing at most `MAX_FACTS_NODES` nodes, nested at most `_MAX_COMPOSE_DEPTH` deep."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.composed = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.composed += 1
+        self.depth += 1
+        try:
+            if self.composed > MAX_FACTS_NODES:
+                raise _Limit(
+                    problem=f"tệp có hơn {vi_count(MAX_FACTS_NODES)} phần tử; dừng đọc ở đây",
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            if self.depth > _MAX_COMPOSE_DEPTH:
+                raise _Limit(
+                    problem="dữ liệu lồng nhau quá sâu",
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 class _YamlReader:
-    """Walks YAML nodes by hand: decimals stay exact, duplicate keys are errors, keys keep their lines."""
+    """Walks YAML nodes by hand: decimals stay exact, duplicate keys are errors, keys keep their lines.
+
+    Only safe loading; every node is visited at most once, except under an alias
+    (*name), whose repeats are counted and bounded (`MAX_ALIAS_EXPANSION`), so
+    an alias bomb stops instead of expanding a billion times.
+    """
 
     def __init__(self, name: str, text: str):
         self.name = name
         self.text = text
         self.lines = text.split("\n")
-        self.loader = yaml.SafeLoader(text)
+        self.seen: set[int] = set()
+        self.repeats = 0
+        try:
+            self.loader = _SafeLoader(text)
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. in a binary file
+            raise self.unreadable(exc) from None
+
+    def unreadable(self, exc: yaml.reader.ReaderError) -> FactsError:
+        """A character YAML refuses (a control character): where it is, and what the file may really be."""
+        before = self.text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        span = Span(file=self.name, line=line, column=column, end_line=line, end_column=column + 1)
+        return _facts_error(
+            self.name,
+            f"tệp có ký tự điều khiển không được phép (mã #x{exc.character:04x})"
+            if isinstance(exc.character, int)
+            else "tệp có ký tự không được phép",
+            span,
+            self.lines[line - 1] if line <= len(self.lines) else "",
+            "tệp này có thể không phải tệp văn bản (vd một bảng tính hay tệp nén); tệp dữ kiện là YAML hoặc JSON",
+        )
 
     def span(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
@@ -153,8 +235,22 @@ class _YamlReader:
             self.name, message, span, self.lines[span.line - 1] if span.line <= len(self.lines) else "", hint
         )
 
+    def visit(self, node: yaml.Node) -> None:
+        """Count a node; a node met again comes from an alias, and repeats are bounded."""
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.repeats += 1
+        if self.repeats > MAX_ALIAS_EXPANSION:
+            raise self.fail(
+                node,
+                f"bí danh YAML (*tên) lặp lại hơn {vi_count(MAX_ALIAS_EXPANSION)} phần tử; dừng đọc",
+                "viết thẳng giá trị thay vì lồng các bí danh `&tên` / `*tên` vào nhau",
+            )
+
     def value(self, node: yaml.Node, depth: int = 0) -> Any:
-        if depth > 20:
+        self.visit(node)
+        if depth > _MAX_DEPTH:
             raise self.fail(node, "dữ liệu lồng nhau quá sâu")
         if isinstance(node, yaml.MappingNode):
             return {k: v for k, (v, _) in self.mapping(node, depth).items()}
@@ -166,13 +262,35 @@ class _YamlReader:
                 return Decimal(node.value.replace("_", ""))
             except InvalidOperation:
                 return node.value
-        return self.loader.construct_object(node, deep=True)
+        if node.tag == "tag:yaml.org,2002:int":
+            # Read as written: no octal (017 is 17), no base 60 (1:30 stays text), any length.
+            digits = node.value.replace("_", "")
+            if re.fullmatch(r"[-+]?\d+", digits):
+                return int(digits) if len(digits) <= 18 else Decimal(digits)
+            return node.value
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):  # 2023-02-30, !!python/..., !foo
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            if tag == "!!timestamp":
+                message, hint = f"ngày `{_short(node.value)}` không có thật", "viết ngày dạng 2023-10-31"
+            elif node.tag.startswith("tag:yaml.org,2002:"):
+                message, hint = f"không đọc được giá trị `{_short(node.value)}` kiểu {tag}", "bỏ thẻ `!!...`"
+            else:
+                message, hint = f"thẻ YAML `{_short(tag)}` không được hỗ trợ", "bỏ thẻ `!...` trước giá trị"
+            raise self.fail(node, message, hint) from None
+
+    def key(self, node: yaml.Node) -> str:
+        """A key as written (`017`, `yes` and `7.2.2` stay text); a list or a table is not a key."""
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "khoá phải là một tên hoặc một mã, không phải danh sách hay bảng")
+        return normalise(str(node.value))
 
     def mapping(self, node: yaml.MappingNode, depth: int = 0) -> dict[str, tuple[Any, Span]]:
         out: dict[str, tuple[Any, Span]] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node)
-            key = normalise(str(key))
+            self.visit(key_node)
+            key = self.key(key_node)
             if key in out:
                 raise self.fail(key_node, f"khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần")
             out[key] = (self.value(value_node, depth + 1), self.span(key_node))
@@ -181,9 +299,13 @@ class _YamlReader:
     def read(self) -> RawFacts:
         try:
             root = self.loader.get_single_node()
+        except yaml.reader.ReaderError as exc:
+            raise self.unreadable(exc) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
+            if not isinstance(exc, _Limit):
+                problem = f"tệp YAML sai cú pháp: {problem}"
             if mark is not None:
                 span = Span(
                     file=self.name,
@@ -194,11 +316,11 @@ class _YamlReader:
                 )
                 raise _facts_error(
                     self.name,
-                    f"tệp YAML sai cú pháp: {problem}",
+                    problem,
                     span,
                     self.lines[mark.line] if mark.line < len(self.lines) else "",
                 ) from None
-            raise _facts_error(self.name, f"tệp YAML sai cú pháp: {problem}") from None
+            raise _facts_error(self.name, problem) from None
         finally:
             self.loader.dispose()
         if root is None:  # an empty file: every fact without a default will be reported missing
@@ -208,8 +330,8 @@ class _YamlReader:
         top = self.mapping(root)
         inner: dict[str, Span] = {}
         for key_node, value_node in root.value:
-            if self.loader.construct_object(key_node) == "facts" and isinstance(value_node, yaml.MappingNode):
-                inner = {normalise(str(self.loader.construct_object(k))): self.span(k) for k, _ in value_node.value}
+            if self.key(key_node) == "facts" and isinstance(value_node, yaml.MappingNode):
+                inner = {self.key(k): self.span(k) for k, _ in value_node.value}
         return _raw_from_mapping(self.name, top, inner)
 
 
@@ -342,14 +464,33 @@ def read_facts(path: Path | str) -> RawFacts:
     path = Path(path)
     name = str(path)
     try:
-        text = normalise(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise _facts_error(name, "tệp không phải UTF-8", hint="lưu lại tệp với bảng mã UTF-8") from None
+        data = read_bytes(path)
+    except FileTooLarge as exc:
+        raise _facts_error(
+            name,
+            f"tệp lớn hơn {vi_count(exc.limit // 1024)} KB; không đọc",
+            hint="một tệp dữ kiện thật chỉ vài KB; kiểm tra lại đường dẫn",
+        ) from None
     except OSError as exc:
         raise _facts_error(name, f"không đọc được tệp: {exc.strerror or exc}") from None
+    for magic, kind in _BINARY_KINDS:
+        if data.startswith(magic):
+            raise _facts_error(
+                name,
+                f"tệp không phải YAML hay JSON: có vẻ là {kind}",
+                hint="tệp dữ kiện là văn bản YAML (.yaml) hoặc JSON (.json); xem examples/thanh-thuy-2023/facts.yaml",
+            )
+    try:
+        text = normalise(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _facts_error(name, "tệp không phải UTF-8", hint="lưu lại tệp với bảng mã UTF-8") from None
     if path.suffix.lower() == ".json":
         return _read_json(name, text)
     return _YamlReader(name, text).read()
+
+
+def _json_int(text: str) -> int | Decimal:
+    return int(text) if len(text) <= 18 else Decimal(text)
 
 
 def _read_json(name: str, text: str) -> RawFacts:
@@ -362,7 +503,11 @@ def _read_json(name: str, text: str) -> RawFacts:
         return out
 
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+        # Numbers stay exact and of any length (a long one is then reported as too large);
+        # NaN and Infinity stay text, so they are reported as not numbers.
+        data = json.loads(text, parse_float=Decimal, parse_int=_json_int, parse_constant=str, object_pairs_hook=pairs)
+    except RecursionError:
+        raise _facts_error(name, "dữ liệu lồng nhau quá sâu", hint="tệp dữ kiện chỉ cần `tên: giá trị`") from None
     except json.JSONDecodeError as exc:
         lines = text.split("\n")
         span = Span(file=name, line=exc.lineno, column=exc.colno, end_line=exc.lineno, end_column=exc.colno + 1)
@@ -385,32 +530,105 @@ _TRUE = {"true", "yes", "có", "co", "đúng", "1", "x"}
 _FALSE = {"false", "no", "không", "khong", "sai", "0"}
 
 
+class _Invalid(ValueError):
+    """A value that does not fit its fact, with a hint for whoever wrote it."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.hint = hint
+
+
+# Thousands written in groups of three, with dots (Vietnamese) or commas (English).
+_GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})+"), ",": re.compile(r"\d{1,3}(?:,\d{3})+")}
+# 1,340 or 1.340: a decimal (1,34) or a thousand (1340), depending on who wrote it.
+_AMBIGUOUS = re.compile(r"[-+]?\d{1,3}[.,]\d{3}")
+_TOO_LARGE = f"số quá lớn: phần nguyên tối đa {MAX_FACT_INTEGER_DIGITS} chữ số"
+_NUMBER_HINT = "viết số bằng chữ số, vd 17.748 hoặc 17,748 (số thập phân), 1340 hoặc 1.340.000 (số nguyên)"
+
+
 def _decimal_text(text: str) -> Decimal:
-    text = text.strip().replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
+    """A number as people write it.
+
+    17.748 and 17,748 (the decimal comma, as the seed report writes it) are the
+    same number; 1.234.567 and 1,234,567 are thousands; 1.234,5 and 1,234.5
+    have both. Spaces (also non-breaking) are ignored.
+    """
+    text = re.sub(r"\s", "", text)
+    sign = ""
+    if text[:1] in ("+", "-"):
+        sign, text = text[0], text[1:]
+    commas, dots = text.count(","), text.count(".")
+    if commas and dots:
+        point = max(text.rfind(","), text.rfind("."))
+        whole, fraction = text[:point], text[point + 1 :]
+        grouping = "." if text[point] == "," else ","
+        if not (_GROUPED[grouping].fullmatch(whole) and fraction.isdecimal()):
+            raise InvalidOperation
+        text = whole.replace(grouping, "") + "." + fraction
+    elif commas > 1 or dots > 1:
+        grouping = "," if commas else "."
+        if not _GROUPED[grouping].fullmatch(text):
+            raise InvalidOperation
+        text = text.replace(grouping, "")
+    elif commas:
         text = text.replace(",", ".")  # "17,748": the Vietnamese decimal comma
-    return Decimal(text)
+    return Decimal(sign + text)
+
+
+def _sized(number: Decimal) -> Decimal:
+    """`number` if it is finite and of a size a fact can have: exact arithmetic on 1e999999999 would never end."""
+    if not number.is_finite():
+        raise _Invalid(f"`{_short(str(number))}` không phải một số hữu hạn", _NUMBER_HINT)
+    if not number:
+        return number
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if number.adjusted() >= MAX_FACT_INTEGER_DIGITS:
+        raise _Invalid(f"{_TOO_LARGE} (`{_short(str(number))}`)", "kiểm tra lại số liệu và đơn vị")
+    if -(exponent + trailing) > MAX_FACT_DECIMALS:
+        raise _Invalid(
+            f"số có quá nhiều chữ số thập phân (`{_short(str(number))}`): tối đa {MAX_FACT_DECIMALS}",
+            "làm tròn số liệu trước khi ghi",
+        )
+    return number
 
 
 def _to_number(value: Any) -> Fraction:
     if isinstance(value, bool):
-        raise ValueError("cần một số, không phải có/không")
-    if isinstance(value, (int, Decimal)):
-        return to_fraction(value)
+        raise _Invalid("cần một số, không phải có/không")
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_FACT_INTEGER_DIGITS:
+            raise _Invalid(_TOO_LARGE, "kiểm tra lại số liệu và đơn vị")
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        return to_fraction(_sized(value))
     if isinstance(value, float):  # only from the Python API; decimal text keeps it exact
-        return to_fraction(Decimal(repr(value)))
+        return to_fraction(_sized(Decimal(repr(value))))
     if isinstance(value, str):
         try:
-            return to_fraction(_decimal_text(value))
+            number = _decimal_text(value)
         except InvalidOperation:
-            raise ValueError(f"`{value}` không phải một số") from None
-    raise ValueError("cần một số")
+            raise _Invalid(f"`{_short(value)}` không phải một số", _NUMBER_HINT) from None
+        return to_fraction(_sized(number))
+    raise _Invalid("cần một số")
 
 
 def _count(value: Any) -> Fraction:
+    if isinstance(value, str) and _AMBIGUOUS.fullmatch(value.strip()):
+        whole = re.sub(r"[.,]", "", value.strip())
+        raise _Invalid(
+            f"`{value.strip()}` có hai cách hiểu: số thập phân {value.strip().replace('.', ',')} "
+            f"hoặc số nguyên {whole} (dấu phân cách hàng nghìn)",
+            f"dữ kiện này là số nguyên: nếu là {whole}, viết {whole}",
+        )
     number = _to_number(value)
     if number.denominator != 1:
-        raise ValueError(f"cần một số nguyên, không phải {plain(number)}")
+        hint = ""
+        if isinstance(value, Decimal) and value.as_tuple().exponent == -3 and abs(value) < 1000:
+            thousands = f"{abs(value) * 1000:f}".split(".")[0]
+            hint = f"nếu là {thousands}, viết liền, không có dấu chấm phân cách hàng nghìn"
+        raise _Invalid(f"cần một số nguyên, không phải {plain(number)}", hint)
     return number
 
 
@@ -428,7 +646,7 @@ def _boolean(value: Any) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise ValueError("cần có/không (true/false)")
+    raise _Invalid(f"cần có/không (true/false), không phải `{_short(str(value))}`", "viết `có` hoặc `không`")
 
 
 def _date(value: Any) -> datetime.date:
@@ -554,12 +772,14 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
                 name = str(err["loc"][0]) if err["loc"] else "?"
                 bad = rules.facts.get(name)
                 what = f"{bad.description} " if bad and bad.description else ""
-                msg = err.get("ctx", {}).get("error") or err["msg"]
+                error = err.get("ctx", {}).get("error")
+                msg = error or err["msg"]
                 problems.append(
                     _problem(
                         raw,
                         raw.facts[name].span if name in raw.facts else None,
                         f"dữ kiện `{name}` ({what}kiểu {bad.type.name if bad else '?'}): {msg}",
+                        getattr(error, "hint", ""),
                     )
                 )
         if values:

@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict
 from cchc_rules import ast
 from cchc_rules.build import build_module
 from cchc_rules.errors import CchcError, Diagnostic, RuleLoadError, RuleSyntaxError
-from cchc_rules.parser import parse_tree
-from cchc_rules.source import SourceFile
+from cchc_rules.limits import MAX_RULE_FILES, vi_count
+from cchc_rules.parser import TokenBudget, parse_tree
+from cchc_rules.source import FileTooLarge, SourceFile
 
 RULE_SUFFIX = ".cchc"
 
@@ -24,8 +25,8 @@ class RuleSource(BaseModel):
     modules: tuple[ast.Module, ...]
 
 
-def _load_error(path: Path, message: str, hint: str = "") -> RuleLoadError:
-    return RuleLoadError([Diagnostic(code="E000", severity="error", message=f"{path}: {message}", hint=hint)])
+def _load_error(path: Path, message: str, hint: str = "", code: str = "E000") -> RuleLoadError:
+    return RuleLoadError([Diagnostic(code=code, severity="error", message=f"{path}: {message}", hint=hint)])
 
 
 def read_source(path: Path) -> SourceFile:
@@ -38,22 +39,52 @@ def read_source(path: Path) -> SourceFile:
             f"tệp không phải UTF-8 (byte lỗi ở vị trí {exc.start})",
             "lưu lại tệp với bảng mã UTF-8",
         ) from None
+    except FileTooLarge as exc:
+        raise _load_error(
+            path,
+            f"tệp lớn hơn {vi_count(exc.limit // 1024)} KB; không đọc",
+            "một tệp quy tắc thật chỉ vài chục KB; kiểm tra lại đường dẫn",
+            code="E004",
+        ) from None
     except OSError as exc:
         raise _load_error(path, f"không đọc được tệp: {exc.strerror or exc}") from None
 
 
-def parse_source(source: SourceFile) -> ast.Module:
-    """Parse and build one file's AST."""
-    return build_module(source, parse_tree(source))
+def parse_source(source: SourceFile, budget: TokenBudget | None = None) -> ast.Module:
+    """Parse and build one file's AST; `budget` is shared by the files of one rule set."""
+    return build_module(source, parse_tree(source, budget))
 
 
 def rule_files(path: Path) -> list[Path]:
-    """The .cchc files a RULES argument names, in a stable order."""
+    """The .cchc files a RULES argument names, in a stable order.
+
+    In a folder, a file that is a link to somewhere outside the folder is an
+    error, not read: a rule set is exactly what its folder holds. (Links to
+    folders are never followed.)
+    """
     if path.is_dir():
-        files = sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file())
+        root = path.resolve()
+        files: list[Path] = []
+        for file in path.rglob(f"*{RULE_SUFFIX}"):
+            if not file.is_file():
+                continue
+            if not file.resolve().is_relative_to(root):
+                raise _load_error(
+                    file,
+                    "tệp là liên kết trỏ ra ngoài thư mục quy tắc; không đọc",
+                    "chép tệp vào thư mục quy tắc thay vì dùng liên kết",
+                )
+            files.append(file)
+            if len(files) > MAX_RULE_FILES:
+                raise _load_error(
+                    path,
+                    f"thư mục có hơn {vi_count(MAX_RULE_FILES)} tệp {RULE_SUFFIX}",
+                    "chỉ ra đúng thư mục của một bộ quy tắc",
+                    code="E004",
+                )
         if not files:
             raise _load_error(path, f"thư mục không có tệp {RULE_SUFFIX} nào")
-        return files
+        return sorted(files)
     if not path.exists():
         raise _load_error(path, "không có tệp hay thư mục này")
     return [path]
@@ -65,13 +96,16 @@ def load_source(path: Path | str) -> RuleSource:
     sources: list[SourceFile] = []
     modules: list[ast.Module] = []
     problems: list[Diagnostic] = []
+    budget = TokenBudget()
     for file in files:
         source = read_source(file)
         sources.append(source)
         try:
-            modules.append(parse_source(source))
+            modules.append(parse_source(source, budget))
         except CchcError as exc:
             problems.extend(exc.diagnostics)
+            if budget.used > budget.limit:  # the rest of the files would only repeat it
+                break
     if problems:
         raise RuleSyntaxError(problems)
     return RuleSource(sources=tuple(sources), modules=tuple(modules))

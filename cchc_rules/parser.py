@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 from lark.lexer import PatternStr
 
 from cchc_rules.errors import Diagnostic, RuleSyntaxError, suggest
+from cchc_rules.limits import MAX_TOKENS, vi_count
 from cchc_rules.source import SourceFile, Span
 
 GRAMMAR_NAME = "cchc.lark"
@@ -39,6 +43,38 @@ def grammar_path() -> Path:
     return Path(__file__).resolve().parent.parent / "grammar" / GRAMMAR_NAME
 
 
+class TokenBudget:
+    """How many tokens the files of one rule set may still have (`MAX_TOKENS` in all)."""
+
+    def __init__(self, limit: int = MAX_TOKENS):
+        self.limit = limit
+        self.used = 0
+
+
+class _OverBudget(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+
+# The budget of the parse running in this context; the cached parser is shared.
+_BUDGET: ContextVar[TokenBudget | None] = ContextVar("cchc_token_budget", default=None)
+
+
+class _CountTokens(PostLex):
+    """Counts tokens as the lexer hands them over, and stops the parse past the budget."""
+
+    always_accept = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        budget = _BUDGET.get()
+        for token in stream:
+            if budget is not None:
+                budget.used += 1
+                if budget.used > budget.limit:
+                    raise _OverBudget(token)
+            yield token
+
+
 @functools.cache
 def _lark() -> Lark:
     return Lark(
@@ -47,6 +83,7 @@ def _lark() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
+        postlex=_CountTokens(),
         cache=True,
     )
 
@@ -77,12 +114,42 @@ def _keywords(expected: set[str]) -> list[str]:
     return out
 
 
-def parse_tree(source: SourceFile) -> Tree[Token]:
-    """Parse a rule file into lark's tree, or raise `RuleSyntaxError`."""
+def parse_tree(source: SourceFile, budget: TokenBudget | None = None) -> Tree[Token]:
+    """Parse a rule file into lark's tree, or raise `RuleSyntaxError`.
+
+    `budget` is shared by the files of one rule set; without it the file has
+    `MAX_TOKENS` to itself.
+    """
+    budget = budget or TokenBudget()
+    context = _BUDGET.set(budget)
     try:
         return _lark().parse(source.text)
     except UnexpectedInput as exc:
         raise RuleSyntaxError([_diagnostic(source, exc)]) from None
+    except _OverBudget as exc:
+        raise RuleSyntaxError([_too_large(source, exc.token, budget)]) from None
+    finally:
+        _BUDGET.reset(context)
+
+
+def _too_large(source: SourceFile, token: Token, budget: TokenBudget) -> Diagnostic:
+    line, column = token.line or 1, token.column or 1
+    return Diagnostic(
+        code="E004",
+        severity="error",
+        message=f"bộ quy tắc quá lớn: hơn {vi_count(budget.limit)} từ, số và ký hiệu; dừng đọc ở đây",
+        span=Span(file=source.name, line=line, column=column, end_line=line, end_column=column + 1),
+        line_text=source.line_text(line),
+        hint="một bộ quy tắc thật chỉ vài nghìn; tệp có thể bị lặp nội dung, hoặc không phải tệp quy tắc",
+    )
+
+
+# Longest token quoted in a message (a broken file can hold a token of a megabyte).
+_SHOWN = 40
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
 def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
@@ -101,8 +168,8 @@ def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         token = exc.token
         expected = set(exc.accepts or exc.expected)
         width = max(len(str(token)), 1)
-        message = f"không đọc được `{token}` ở đây; cần {_describe(expected)}"
-        close = suggest(str(token), _keywords(expected))
+        message = f"không đọc được `{_short(str(token))}` ở đây; cần {_describe(expected)}"
+        close = suggest(str(token), _keywords(expected)) if len(str(token)) <= _SHOWN else None
         if close:
             hint = f"có phải ý bạn là `{close}`?"
         elif str(token) == "=" and source.text[max((token.start_pos or 0) - 1, 0)] == "=":
@@ -124,7 +191,7 @@ def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         elif char == ",":
             hint = "số thập phân viết bằng dấu chấm (17.748), không dùng dấu phẩy"
         else:
-            word = re.match(r"\w+", source.text[pos:])
+            word = re.match(rf"\w{{1,{_SHOWN}}}", source.text[pos:])
             close = suggest(word.group(0), _keywords(expected)) if word else None
             if close:
                 hint = f"có phải ý bạn là `{close}`?"

@@ -7,6 +7,27 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+# No input file is read past this size: a rule file or a facts file is a few
+# tens of kilobytes, and reading stops here even on /dev/zero or a huge file.
+MAX_FILE_BYTES = 1024 * 1024
+
+
+class FileTooLarge(OSError):
+    """A file larger than the limit given to `read_bytes`."""
+
+    def __init__(self, path: Path, limit: int):
+        super().__init__(f"{path}: larger than {limit} bytes")
+        self.limit = limit
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, reading at most `limit` of them; raises `FileTooLarge` beyond, `OSError` otherwise."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(path, limit)
+    return data
+
 
 class Span(BaseModel):
     """Where a piece of a rule file stands: file, 1-based line and column, and its end."""
@@ -43,8 +64,8 @@ class SourceFile(BaseModel):
 
     @classmethod
     def read(cls, path: Path, display_name: str | None = None) -> SourceFile:
-        """Read a UTF-8 file; raises `UnicodeDecodeError` or `OSError` to the caller."""
-        raw = path.read_bytes()
+        """Read a UTF-8 file; raises `UnicodeDecodeError` or `OSError` (`FileTooLarge`) to the caller."""
+        raw = read_bytes(path)
         return cls(name=display_name or str(path), text=normalise(raw.decode("utf-8")))
 
     def line_text(self, line: int) -> str:
@@ -57,8 +78,22 @@ class SourceFile(BaseModel):
         return self.text[span.start_pos : span.end_pos]
 
 
+# A line longer than this is shown as a window around the column (a broken
+# file can have a line of a million characters).
+SNIPPET_WIDTH = 160
+_BEFORE = 60
+
+
 def caret_snippet(line_text: str, column: int, width: int = 1) -> str:
     """The source line and a caret under the given 1-based column."""
     expanded = line_text.replace("\t", " ")
-    pad = " " * max(column - 1, 0)
-    return f"    {expanded}\n    {pad}{'^' * max(width, 1)}"
+    start = 0
+    if len(expanded) > SNIPPET_WIDTH:
+        start = max(min(column - 1 - _BEFORE, len(expanded) - SNIPPET_WIDTH), 0)
+        shown = expanded[start : start + SNIPPET_WIDTH]
+        expanded = ("…" if start else "") + shown + ("…" if start + SNIPPET_WIDTH < len(expanded) else "")
+        if start:
+            start -= 1  # the leading "…" takes one column
+    pad = " " * max(column - 1 - start, 0)
+    carets = max(min(width, SNIPPET_WIDTH - len(pad) + 1), 1)
+    return f"    {expanded}\n    {pad}{'^' * carets}"

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from pydantic import BaseModel, ConfigDict
@@ -51,15 +52,28 @@ class Merged(BaseModel):
         return tuple(c.id for c in self.criteria)
 
 
+@functools.cache
+def _fields(cls: type[ast.Node]) -> tuple[str, ...]:
+    return tuple(cls.model_fields)
+
+
 def walk(expr: ast.Node) -> Iterator[ast.Node]:
-    """Every node of an expression, the expression itself first."""
-    yield expr
-    for name in type(expr).model_fields:
-        value = getattr(expr, name)
-        items = value if isinstance(value, tuple) else (value,)
-        for item in items:
-            if isinstance(item, ast.Node) and not isinstance(item, ast.Option):
-                yield from walk(item)
+    """Every node of an expression, the expression itself first (depth first, in source order).
+
+    Uses a stack, not nested generators: a sum of many terms is as deep as it is
+    long, and each level of `yield from` would cost every node below it.
+    """
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        children: list[ast.Node] = []
+        for name in _fields(type(node)):
+            value = getattr(node, name)
+            for item in value if isinstance(value, tuple) else (value,):
+                if isinstance(item, ast.Node) and not isinstance(item, ast.Option):
+                    children.append(item)
+        stack.extend(reversed(children))
 
 
 def expressions(criterion: ast.Criterion) -> Iterator[ast.Node]:
