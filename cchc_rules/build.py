@@ -13,6 +13,7 @@ from lark import Token, Tree
 
 from cchc_rules import ast
 from cchc_rules.errors import Diagnostic, RuleSyntaxError, suggest
+from cchc_rules.limits import check_tree
 from cchc_rules.source import SourceFile, Span
 
 _ZERO_POLICIES = ("full", "zero", "na")
@@ -82,9 +83,9 @@ class _Builder:
         header: ast.Header | None = None
         facts: list[ast.FactDecl] = []
         criteria: list[ast.Criterion] = []
-        for item in tree.children:
         overrides: list[ast.Criterion] = []
         removals: list[ast.Removal] = []
+        for item in tree.children:
             if item.data == "header":
                 if header is not None:
                     self.fail(item, "tệp khai báo `ruleset` hai lần", "mỗi bộ quy tắc chỉ có một phần đầu `ruleset`")
@@ -95,27 +96,27 @@ class _Builder:
                 criteria.append(self.criterion(item))
             elif item.data == "adjustment":
                 criteria.append(self.adjustment(item))
-        return ast.Module(
             elif item.data == "override":
                 overrides.append(self.override(item))
             elif item.data in ("remove_criterion", "remove_fact"):
                 target = "criterion" if item.data == "remove_criterion" else "fact"
                 removals.append(ast.Removal(span=self.span(item), target=target, id=str(item.children[0])))
+        return ast.Module(
             span=self.span(tree),
             file=self.source.name,
             header=header,
             facts=tuple(facts),
             criteria=tuple(criteria),
-        )
             overrides=tuple(overrides),
             removals=tuple(removals),
+        )
 
-    def rounding(self, spec: LarkTree) -> ast.Rounding:
     def override(self, tree: LarkTree) -> ast.Criterion:
         id_tok, *rest = tree.children
         title_tok = rest.pop(0) if rest and isinstance(rest[0], Token) and rest[0].type == "STRING" else None
         return self.node("criterion", id_tok, title_tok, rest, tree).model_copy(update={"override": True})
 
+    def rounding(self, spec: LarkTree) -> ast.Rounding:
         places_tok, mode_tok = spec.children
         mode = ast.ROUNDING_ALIASES.get(str(mode_tok), str(mode_tok))
         if mode not in ast.ROUNDING_MODES:
@@ -422,6 +423,9 @@ class _Builder:
 
 def build_module(source: SourceFile, tree: LarkTree) -> ast.Module:
     """Turn one file's parse tree into its AST, or raise `RuleSyntaxError` with every problem."""
+    beyond_limits = check_tree(source, tree)  # before the recursive builder meets a too-deep tree
+    if beyond_limits:
+        raise RuleSyntaxError(beyond_limits)
     builder = _Builder(source)
     module = builder.module(tree)
     if builder.problems:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from cchc_rules import ast
 from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING, CheckedRules
 from cchc_rules.checks import Merged
+from cchc_rules.checks.depth import check_depth
 from cchc_rules.checks.facts import check_fact_types
 from cchc_rules.checks.groups import check_groups
 from cchc_rules.checks.header import check_header
@@ -37,6 +38,7 @@ PASSES: tuple[Pass, ...] = (
     check_tree,
     check_sums,
     check_cycles,
+    check_depth,
     check_zero_na_policy,
     check_tiers,
     check_groups,

@@ -21,15 +21,31 @@ def dependencies(rules: Merged) -> dict[str, list[tuple[str, ast.Node]]]:
 
 
 def check_cycles(rules: Merged) -> list[Diagnostic]:
-    """A criterion may not depend on itself through references or children."""
+    """A criterion may not depend on itself through references or children.
+
+    A depth-first search with its own stack: a chain of references as long as a
+    rule set allows must not exhaust Python's.
+    """
     deps = dependencies(rules)
     out: list[Diagnostic] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     reported: set[frozenset[str]] = set()
-
-    def visit(node_id: str, path: list[tuple[str, ast.Node | None]]) -> None:
-        state[node_id] = 1
-        for dep, at in deps.get(node_id, []):
+    for crit in rules.criteria:
+        if crit.id in state:
+            continue
+        state[crit.id] = 1
+        stack = [(crit.id, iter(deps.get(crit.id, [])))]
+        path: list[tuple[str, ast.Node]] = []  # the nodes above the top of the stack, and what led on from each
+        while stack:
+            node_id, todo = stack[-1]
+            step = next(todo, None)
+            if step is None:
+                state[node_id] = 2
+                stack.pop()
+                if path:
+                    path.pop()
+                continue
+            dep, at = step
             if state.get(dep) == 1:
                 ids = [p[0] for p in path] + [node_id]
                 cycle = [*ids[ids.index(dep) :], dep]
@@ -46,10 +62,7 @@ def check_cycles(rules: Merged) -> list[Diagnostic]:
                         )
                     )
             elif dep not in state:
-                visit(dep, [*path, (node_id, at)])
-        state[node_id] = 2
-
-    for crit in rules.criteria:
-        if crit.id not in state:
-            visit(crit.id, [])
+                state[dep] = 1
+                path.append((node_id, at))
+                stack.append((dep, iter(deps.get(dep, []))))
     return out
