@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import os
 import re
+import shlex
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 import cchc_rules
+from cchc_rules.ast import Module, Node
 from cchc_rules.build import build_module
 from cchc_rules.checker import diagnose
-from cchc_rules.loader import load_source
+from cchc_rules.inherit import load_resolved
 from cchc_rules.parser import parse_tree
 from cchc_rules.render.text import render_text
 from cchc_rules.source import SourceFile, normalise
@@ -53,8 +59,12 @@ COMPLETE = [b for b in CCHC if re.search(r"^ruleset ", b[2], re.MULTILINE) and r
 @pytest.mark.parametrize(("file", "line", "text"), COMPLETE, ids=[f"{f}:{n}" for f, n, _ in COMPLETE])
 def test_complete_rule_sets_check_without_errors(file: str, line: int, text: str, tmp_path: Path) -> None:
     path = tmp_path / "example.cchc"
+    if re.search(r"^\s*extends ", text, re.MULTILINE):
+        # A rule set that extends another (`extends "2023.cchc"`) sits beside the shipped ones.
+        shutil.copytree(ROOT / "rules", tmp_path / "rules")
+        path = tmp_path / "rules" / "hai-duong" / "xa" / "example.cchc"
     path.write_text(text, encoding="utf-8")
-    errors = [d.render() for d in diagnose(load_source(path)) if d.severity == "error"]
+    errors = [d.render() for d in diagnose(load_resolved(path)) if d.severity == "error"]
     assert errors == []
 
 
@@ -111,3 +121,279 @@ def test_every_diagnostic_code_is_documented() -> None:
     assert sorted(set(documented) - used) == [], "codes in docs/diagnostics.md that nothing reports any more"
     # The letter says the severity: W for warnings, every other letter for errors.
     assert {c: s for c, s in documented.items() if (s == "warning") != c.startswith("W")} == {}
+
+
+# ---- commands: ```sh lines that run on the shipped files, and ```text transcripts -----------
+
+# A word that stands for something the reader supplies (RULES, FACTS, APPRAISAL...) or a
+# synopsis ([--trace], md|html), which makes a command line an illustration, not a command.
+PLACEHOLDER = re.compile(r"^[A-Z][A-Z_]*(\.\.\.)?$|[\[\]|]|\.\.\.")
+COPIED = ("rules", "examples", "tests/fixtures")
+
+
+def command_lines(text: str) -> list[list[str]]:
+    """The `cchc` commands of a ```sh block (comments and line continuations handled), as argv."""
+    out = []
+    for line in text.replace("\\\n", " ").splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0] in ("cchc", ".venv/bin/cchc"):
+            out.append(words[1:])
+    return out
+
+
+def runnable(argv: list[str]) -> bool:
+    return not any(PLACEHOLDER.search(word) for word in argv)
+
+
+SH = [(file, line, argv) for file, line, text in blocks("sh") for argv in command_lines(text) if runnable(argv)]
+TRANSCRIPTS = [
+    (file, line, text) for file, line, text in blocks("text") if text.startswith(("$ cchc ", "$ .venv/bin/cchc "))
+]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped rule sets, examples and fixtures, as the current folder: commands may write."""
+    for name in COPIED:
+        shutil.copytree(ROOT / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "100")  # argparse wraps --help at the terminal's width
+    return tmp_path
+
+
+def run_cchc(argv: list[str]) -> tuple[int, str]:
+    """Run `cchc argv` in this process; the exit code and what it printed (stdout and stderr interleaved)."""
+    from cchc_rules.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's --help and usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+    return code, out.getvalue()
+
+
+def shown_matches(shown: list[str], actual: list[str]) -> bool:
+    """Whether output shown in the docs is the actual output, where the docs may elide with `...`.
+
+    A line `...` stands for any number of lines; `...` inside a line for any text. Without a
+    leading or trailing `...` line, the shown lines start or end the output.
+    """
+    pattern = ""
+    for line in shown:
+        if line.strip() == "...":
+            pattern += r"(?:[^\n]*\n)*?"
+        else:
+            pattern += ".*".join(re.escape(piece) for piece in line.split("...")) + "\n"
+    return re.fullmatch(pattern, "".join(f"{line}\n" for line in actual)) is not None
+
+
+def test_docs_have_runnable_commands() -> None:
+    assert len(SH) >= 3
+    assert len(TRANSCRIPTS) >= 10
+
+
+# A block whose first line is a comment naming a file (`# rules/hai-duong/xa/2024.tests.yaml`) is that
+# file: it is written into the working copy before the commands of its page run.
+NAMED = re.compile(r"\A# ((?:rules|examples)/[\w./-]+\.(?:cchc|yaml))\n")
+
+
+def write_named_files(doc: str, folder: Path) -> None:
+    for file, _line, text in (*blocks("yaml"), *CCHC):
+        match = NAMED.match(text)
+        if file == doc and match:
+            (folder / match.group(1)).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("file", "line", "argv"), SH, ids=[f"{f}:{n}:{' '.join(a)[:40]}" for f, n, a in SH])
+def test_every_self_contained_command_runs(file: str, line: int, argv: list[str], workdir: Path) -> None:
+    write_named_files(file, workdir)
+    code, output = run_cchc(argv)
+    # `cchc audit` exits 1 when a claim does not follow from the facts, which the docs show on purpose.
+    assert code == 0 or (code == 1 and argv[0] == "audit"), output
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "text"), TRANSCRIPTS, ids=[f"{f}:{n}:{t.splitlines()[0][2:42]}" for f, n, t in TRANSCRIPTS]
+)
+def test_every_transcript_prints_what_the_docs_show(file: str, line: int, text: str, workdir: Path) -> None:
+    write_named_files(file, workdir)
+    lines = text.rstrip("\n").splitlines()
+    argv = shlex.split(lines[0][2:])[1:]
+    code, output = run_cchc(argv)
+    assert code in (0, 1), output  # never a usage error (2) or an internal error (70)
+    actual = output.rstrip("\n").splitlines()
+    assert shown_matches(lines[1:], actual), "\n".join(actual)
+
+
+# ---- the CLI reference ------------------------------------------------------------------
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """`cchc`'s subcommands by name, in the order `--help` lists them (cli.COMMANDS)."""
+    from cchc_rules.cli import build_parser
+
+    (action,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+def synopsis(name: str, parser: argparse.ArgumentParser) -> str:
+    """One line of the synopsis at the top of docs/cli.md, derived from the parser."""
+    words = [f"cchc {name}"]
+    for action in parser._actions:
+        if not action.option_strings:
+            metavar = str(action.metavar or action.dest.upper())
+            words.append(
+                {"+": f"{metavar}...", "*": f"[{metavar}...]", "?": f"[{metavar}]"}.get(str(action.nargs), metavar)
+            )
+    for action in parser._actions:
+        if not action.option_strings or isinstance(action, argparse._HelpAction):
+            continue
+        word = action.option_strings[0]
+        if action.choices:
+            word += " " + "|".join(map(str, action.choices))
+        elif action.nargs != 0:
+            word += " " + str(action.metavar or action.dest.upper())
+        if isinstance(action, argparse._AppendAction):
+            word += " ..."
+        words.append(word if action.required else f"[{word}]")
+    return " ".join(words)
+
+
+def test_cli_reference_lists_every_command_and_option() -> None:
+    import cchc_rules.cli
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    commands = subcommands()
+    assert len(commands) == len(cchc_rules.cli.COMMANDS)
+    shown = FENCE.search(text)
+    assert shown is not None and shown.group(1) == "text"
+    assert shown.group(2).splitlines() == [synopsis(name, parser) for name, parser in commands.items()]
+    headings = re.findall(r"^## `cchc (\w+)`$", text, re.MULTILINE)
+    assert headings == list(commands), "one section per command, in the order of cli.COMMANDS"
+    sections = re.split(r"^## `cchc \w+`$", text, flags=re.MULTILINE)[1:]
+    for (name, parser), section in zip(commands.items(), sections, strict=True):
+        options = [o for a in parser._actions if not isinstance(a, argparse._HelpAction) for o in a.option_strings]
+        missing = [o for o in options if not re.search(rf"`{re.escape(o)}[ `]", section)]
+        assert missing == [], f"cchc {name}: options not described in its section of docs/cli.md"
+
+
+# ---- the tutorial is the shipped 2024 rule set ------------------------------------------
+
+
+def items(module: Module) -> list[Node]:
+    header = [module.header] if module.header is not None else []
+    return [*header, *module.facts, *module.criteria, *module.overrides, *module.removals]
+
+
+def test_tutorial_explains_every_item_of_the_shipped_2024_rule_set() -> None:
+    path = ROOT / "rules" / "hai-duong" / "xa" / "2024.cchc"
+    source = SourceFile(name=str(path), text=normalise(path.read_text(encoding="utf-8")))
+    shipped = items(build_module(source, parse_tree(source)))
+    shown = []
+    for file, line, text in CCHC:
+        if file == "docs/tutorial.md":
+            snippet = SourceFile(name=f"{file}:{line}", text=normalise(text))
+            shown += items(build_module(snippet, parse_tree(snippet)))
+    # Equality of syntax nodes ignores their spans: the same statements, wherever they are written.
+    assert [item for item in shown if item not in shipped] == [], "tutorial snippets that are not in 2024.cchc"
+    assert [item for item in shipped if item not in shown] == [], "items of 2024.cchc the tutorial does not show"
+
+
+# ---- YAML examples ----------------------------------------------------------------------
+
+YAML = blocks("yaml")
+FACT_LINE = re.compile(r"^fact ([^\W\d]\w*):.*$", re.MULTILINE)
+
+
+def declarations(doc: str) -> dict[str, str]:
+    """Fact declarations a page's examples can mean: the page's own rule snippets first, then the shipped sets."""
+    out: dict[str, str] = {}
+    texts = [text for file, _line, text in CCHC if file == doc]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "rules").rglob("*.cchc"))]
+    for text in texts:
+        for match in FACT_LINE.finditer(text):
+            out.setdefault(match.group(1), match.group(0))
+    return out
+
+
+@pytest.mark.parametrize(("file", "line", "text"), YAML, ids=[f"{f}:{n}" for f, n, _ in YAML])
+def test_every_yaml_example_is_read(file: str, line: int, text: str, workdir: Path) -> None:
+    from cchc_rules.cases import run_file
+    from cchc_rules.facts import read_facts
+    from cchc_rules.rounds import evaluate_rounds, read_rounds
+
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    named = NAMED.match(text)
+    if "cases" in data:  # a rule set's test cases: read, and every case evaluated
+        assert named, "a test-case example names its file on its first line"
+        write_named_files(file, workdir)
+        cases, _rules, outcomes = run_file(workdir / named.group(1))
+        assert len(outcomes) == len(cases.cases) >= 1
+        # Cases pass, unless the page runs them in a transcript, which then shows what fails and why.
+        shown = any(f == file and named.group(1) in t.splitlines()[0] for f, _n, t in TRANSCRIPTS)
+        assert shown or [o.case for o in outcomes if not o.passed] == []
+        return
+    path = workdir / "example.yaml"
+    path.write_text(text, encoding="utf-8")
+    if "round" in data or "rounds" in data:  # an appraisal round of the shipped example
+        rounds = read_rounds([workdir / "examples" / "thanh-thuy-2023" / "facts.yaml", path])
+        evaluate_rounds(cchc_rules.load(workdir / "rules" / "hai-duong" / "xa" / "2023.cchc"), rounds)
+        return
+    # A facts example: every fact declared by the page's rule snippets or a shipped rule set, and every
+    # value valid for its declaration (type, bounds, part <= whole), read as `cchc eval` reads it.
+    raw = read_facts(path)
+    known = declarations(file)
+    assert sorted(name for name in raw.facts if name not in known) == []
+    lines = []
+    for name in raw.facts:
+        # A bound that names a fact the example does not give is left out: the example shows a part.
+        lines.append(
+            re.sub(
+                r" (min|max) ([^\W\d]\w*)",
+                lambda m: m.group(0) if m.group(2) in raw.facts or m.group(2) not in known else "",
+                known[name],
+            )
+        )
+    rules = workdir / "declarations.cchc"
+    rules.write_text(
+        'ruleset "Dữ kiện" total 1 rounding 3 half_up\n' + "\n".join(lines) + '\n1 "A": max 1; score = max\n',
+        encoding="utf-8",
+    )
+    facts = cchc_rules.load(rules).facts(raw)
+    assert set(raw.facts) <= set(facts.values)
+
+
+# ---- Python examples ----------------------------------------------------------------------
+
+PYTHON = blocks("python")
+
+
+def test_python_examples_in_docs_are_doctests_that_pytest_collects() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert "docs" in config["testpaths"] and "--doctest-glob='*.md'" in config["addopts"]
+    in_docs = [(f, n) for f, n, text in PYTHON if f.startswith("docs/")]
+    assert len(in_docs) >= 5
+    assert [(f, n) for f, n, text in PYTHON if f.startswith("docs/") and not text.startswith(">>> ")] == []
+
+
+SCRIPTS = [(f, n, text) for f, n, text in PYTHON if not text.startswith(">>> ")]
+
+
+@pytest.mark.parametrize(("file", "line", "text"), SCRIPTS, ids=[f"{f}:{n}" for f, n, _ in SCRIPTS])
+def test_python_scripts_run_and_print_what_their_comments_say(
+    file: str, line: int, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script example outside docs/ (the README's) runs from the repository's root; `print(...)  # x y`
+    must print `x y`."""
+    monkeypatch.chdir(ROOT)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(text, f"{file}:{line}", "exec"), {})
+    printed = out.getvalue()
+    for expected in re.findall(r"^print\(.*\)\s+#\s*(.+)$", text, re.MULTILINE):
+        assert expected.strip() in printed
