@@ -100,6 +100,8 @@ def test_documentation_site_builds_strictly(tmp_path: Path) -> None:
     reference = (tmp_path / "site" / "reference" / "index.html").read_text(encoding="utf-8")
     for name in ("cchc_rules.ruleset", "RuleSet", "NodeResult", "NodeTrace", "CchcError", "check_invariants"):
         assert name in reference
+    # The pipeline diagram is handed to mermaid (a superfences custom fence), not shown as code.
+    assert 'class="mermaid"' in (tmp_path / "site" / "architecture" / "index.html").read_text(encoding="utf-8")
 
 
 # A diagnostic code is a string literal such as "E110" or code="F003" in the package's source.
@@ -397,3 +399,22 @@ def test_python_scripts_run_and_print_what_their_comments_say(
     printed = out.getvalue()
     for expected in re.findall(r"^print\(.*\)\s+#\s*(.+)$", text, re.MULTILINE):
         assert expected.strip() in printed
+
+
+# ---- the architecture page names the modules as they are ---------------------------------
+
+MODULE_NAME = re.compile(r"\b([a-z_]+\.py|(?:checks|render|commands)/)")
+
+
+def test_architecture_names_every_module_and_its_diagrams_agree() -> None:
+    package = ROOT / "cchc_rules"
+    actual = {p.name for p in package.glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    actual |= {f"{p.name}/" for p in package.iterdir() if (p / "__init__.py").is_file()}
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(MODULE_NAME.findall(text))
+    assert sorted(actual - named) == [], "modules of cchc_rules/ missing from docs/architecture.md"
+    assert sorted(named - actual) == [], "docs/architecture.md names modules that do not exist"
+    diagrams = {lang: body for lang, body in FENCE.findall(text)}
+    in_mermaid, in_text = set(MODULE_NAME.findall(diagrams["mermaid"])), set(MODULE_NAME.findall(diagrams["text"]))
+    assert in_mermaid == in_text, "the mermaid diagram and its plain-text fallback name different modules"
+    assert len(in_mermaid) >= 20
