@@ -31,7 +31,7 @@ from cchc_rules.limits import (
     vi_count,
 )
 from cchc_rules.numbers import plain, to_fraction
-from cchc_rules.source import FileTooLarge, Span, normalise, read_bytes
+from cchc_rules.source import FileTooLarge, NotUtf8, Span, decode, normalise, read_bytes
 
 Value = Fraction | bool | str | datetime.date
 
@@ -145,6 +145,32 @@ def _facts_error(file: str, message: str, span: Span | None = None, line_text: s
     )
 
 
+# PyYAML's most common problems, in Vietnamese, with a hint.
+_YAML_PROBLEMS = {
+    "found character '\\t' that cannot start any token": (
+        "có ký tự tab",
+        "YAML chỉ thụt lề bằng dấu cách: thay tab bằng dấu cách",
+    ),
+    "mapping values are not allowed here": (
+        "dấu `:` không đúng chỗ",
+        "kiểm tra thụt lề, và đặt giá trị có dấu `:` trong ngoặc kép",
+    ),
+    "found unexpected end of stream": (
+        "tệp kết thúc giữa chừng",
+        "có dấu ngoặc kép, ngoặc vuông hoặc ngoặc nhọn chưa đóng?",
+    ),
+    "expected ',' or ']', but got ':'": ("thiếu `]` đóng danh sách", "danh sách viết [a, b] trên một dòng"),
+    "expected ',' or '}', but got '<scalar>'": ("thiếu `}` đóng bảng", 'bảng viết {value: 2, note: "..."}'),
+    "found undefined alias": ("bí danh `*tên` chưa được đặt bằng `&tên`", ""),
+    "found duplicate anchor; first occurrence": ("bí danh `&tên` được đặt hai lần", ""),
+    "could not find expected ':'": ("thiếu dấu `:` sau tên", "mỗi dòng viết `tên: giá trị`"),
+}
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq", "merge", "value")
+)
+
+
 # Nesting the reader accepts, and the deeper nesting at which composing stops
 # (PyYAML composes recursively).
 _MAX_DEPTH = 20
@@ -252,6 +278,9 @@ class _YamlReader:
         self.visit(node)
         if depth > _MAX_DEPTH:
             raise self.fail(node, "dữ liệu lồng nhau quá sâu")
+        if node.tag not in _STANDARD_TAGS:  # !!python/object/apply:..., !custom: never constructed
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            raise self.fail(node, f"thẻ YAML `{_short(tag)}` không được hỗ trợ", "bỏ thẻ `!...` trước giá trị")
         if isinstance(node, yaml.MappingNode):
             return {k: v for k, (v, _) in self.mapping(node, depth).items()}
         if isinstance(node, yaml.SequenceNode):
@@ -271,14 +300,14 @@ class _YamlReader:
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):  # 2023-02-30, !!python/..., !foo
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                raise self.fail(
+                    node, f"ngày `{_short(node.value)}` không có thật", "viết ngày dạng 2023-10-31"
+                ) from None
             tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
-            if tag == "!!timestamp":
-                message, hint = f"ngày `{_short(node.value)}` không có thật", "viết ngày dạng 2023-10-31"
-            elif node.tag.startswith("tag:yaml.org,2002:"):
-                message, hint = f"không đọc được giá trị `{_short(node.value)}` kiểu {tag}", "bỏ thẻ `!!...`"
-            else:
-                message, hint = f"thẻ YAML `{_short(tag)}` không được hỗ trợ", "bỏ thẻ `!...` trước giá trị"
-            raise self.fail(node, message, hint) from None
+            raise self.fail(
+                node, f"không đọc được giá trị `{_short(node.value)}` kiểu {tag}", "bỏ thẻ `!!...`"
+            ) from None
 
     def key(self, node: yaml.Node) -> str:
         """A key as written (`017`, `yes` and `7.2.2` stay text); a list or a table is not a key."""
@@ -304,7 +333,13 @@ class _YamlReader:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
+            hint = ""
             if not isinstance(exc, _Limit):
+                problem, hint = _YAML_PROBLEMS.get(problem, (problem, ""))
+                context = getattr(exc, "context_mark", None)
+                if context is not None and mark is not None and context.line != mark.line:
+                    hint = f"{hint}; " if hint else ""
+                    hint += f"phần dở dang bắt đầu ở dòng {context.line + 1}, cột {context.column + 1}"
                 problem = f"tệp YAML sai cú pháp: {problem}"
             if mark is not None:
                 span = Span(
@@ -319,8 +354,9 @@ class _YamlReader:
                     problem,
                     span,
                     self.lines[mark.line] if mark.line < len(self.lines) else "",
+                    hint,
                 ) from None
-            raise _facts_error(self.name, problem) from None
+            raise _facts_error(self.name, problem, hint=hint) from None
         finally:
             self.loader.dispose()
         if root is None:  # an empty file: every fact without a default will be reported missing
@@ -481,12 +517,55 @@ def read_facts(path: Path | str) -> RawFacts:
                 hint="tệp dữ kiện là văn bản YAML (.yaml) hoặc JSON (.json); xem examples/thanh-thuy-2023/facts.yaml",
             )
     try:
-        text = normalise(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise _facts_error(name, "tệp không phải UTF-8", hint="lưu lại tệp với bảng mã UTF-8") from None
+        text = decode(data)
+    except NotUtf8 as exc:
+        span = Span(file=name, line=exc.line, column=exc.column, end_line=exc.line, end_column=exc.column)
+        raise _facts_error(name, f"tệp không phải UTF-8 (byte lỗi thứ {exc.offset + 1})", span, hint=exc.hint) from None
     if path.suffix.lower() == ".json":
         return _read_json(name, text)
     return _YamlReader(name, text).read()
+
+
+# json's messages, in Vietnamese, with a hint.
+_JSON_PROBLEMS = {
+    "Expecting value": ("cần một giá trị ở đây", "chuỗi viết trong ngoặc kép; không để dấu phẩy thừa"),
+    "Expecting property name enclosed in double quotes": (
+        "cần một tên trong ngoặc kép",
+        'mỗi tên viết trong ngoặc kép, vd "doi_thoai"; không để dấu phẩy thừa trước `}`',
+    ),
+    "Expecting ',' delimiter": ("thiếu dấu phẩy `,`", "các phần tử cách nhau bằng dấu phẩy"),
+    "Expecting ':' delimiter": ("thiếu dấu hai chấm `:`", 'viết "tên": giá trị'),
+    "Unterminated string starting at": ("chuỗi chưa đóng ngoặc kép", ""),
+    "Extra data": ("còn dữ liệu sau khi bảng đã đóng", "cả tệp là một bảng {...}"),
+    "Invalid control character at": ("ký tự điều khiển trong chuỗi", "xuống dòng trong chuỗi viết là \\n"),
+}
+
+
+def _too_deep_in_json(name: str, text: str, limit: int = 100) -> Span | None:
+    """Where brackets first nest deeper than `limit`, found without recursion (json recurses)."""
+    depth = 0
+    in_string = escaped = False
+    line, column = 1, 0
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return Span(file=name, line=line, column=column, end_line=line, end_column=column + 1)
+        elif char in "]}":
+            depth -= 1
+    return None
 
 
 def _json_int(text: str) -> int | Decimal:
@@ -507,12 +586,24 @@ def _read_json(name: str, text: str) -> RawFacts:
         # NaN and Infinity stay text, so they are reported as not numbers.
         data = json.loads(text, parse_float=Decimal, parse_int=_json_int, parse_constant=str, object_pairs_hook=pairs)
     except RecursionError:
-        raise _facts_error(name, "dữ liệu lồng nhau quá sâu", hint="tệp dữ kiện chỉ cần `tên: giá trị`") from None
+        span = _too_deep_in_json(name, text)
+        raise _facts_error(
+            name,
+            "dữ liệu lồng nhau quá sâu",
+            span,
+            text.split("\n")[span.line - 1] if span else "",
+            "tệp dữ kiện chỉ cần `tên: giá trị`",
+        ) from None
     except json.JSONDecodeError as exc:
         lines = text.split("\n")
         span = Span(file=name, line=exc.lineno, column=exc.colno, end_line=exc.lineno, end_column=exc.colno + 1)
+        problem, hint = _JSON_PROBLEMS.get(exc.msg, (exc.msg, ""))
         raise _facts_error(
-            name, f"tệp JSON sai cú pháp: {exc.msg}", span, lines[exc.lineno - 1] if exc.lineno <= len(lines) else ""
+            name,
+            f"tệp JSON sai cú pháp: {problem}",
+            span,
+            lines[exc.lineno - 1] if exc.lineno <= len(lines) else "",
+            hint,
         ) from None
     if not isinstance(data, dict):
         raise _facts_error(name, "tệp dữ kiện phải là một bảng `tên: giá trị`")
@@ -611,7 +702,21 @@ def _to_number(value: Any) -> Fraction:
         except InvalidOperation:
             raise _Invalid(f"`{_short(value)}` không phải một số", _NUMBER_HINT) from None
         return to_fraction(_sized(number))
-    raise _Invalid("cần một số")
+    raise _Invalid(f"cần một số, không phải {_kind_of(value)}")
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "giá trị trống"
+    if isinstance(value, list):
+        return "một danh sách"
+    if isinstance(value, dict):
+        return "một bảng"
+    if isinstance(value, datetime.date):
+        return "một ngày"
+    if isinstance(value, bytes):
+        return "dữ liệu nhị phân"
+    return type(value).__name__
 
 
 def _count(value: Any) -> Fraction:
@@ -727,6 +832,10 @@ def usage(rules: CheckedRules) -> dict[str, list[str]]:
     return used
 
 
+# Undeclared facts named one by one; the rest are counted.
+_MAX_UNKNOWN_SHOWN = 20
+
+
 def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None = None) -> Facts:
     """Validate raw facts against the declarations; raise `FactsError` naming every bad fact.
 
@@ -734,17 +843,26 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
     """
     problems: list[Diagnostic] = []
     known = tuple(rules.facts)
-    for key, fact in raw.facts.items():
-        if key not in rules.facts:
-            close = suggest(key, known)
-            problems.append(
-                _problem(
-                    raw,
-                    fact.span,
-                    f"dữ kiện `{key}` không được khai báo trong bộ quy tắc",
-                    f"có phải ý bạn là `{close}`?" if close else "xoá dòng này, hoặc khai báo dữ kiện",
-                )
+    unknown = [key for key in raw.facts if key not in rules.facts]
+    for key in unknown[:_MAX_UNKNOWN_SHOWN]:
+        close = suggest(key, known)
+        problems.append(
+            _problem(
+                raw,
+                raw.facts[key].span,
+                f"dữ kiện `{_short(key)}` không được khai báo trong bộ quy tắc",
+                f"có phải ý bạn là `{close}`?" if close else "xoá dòng này, hoặc khai báo dữ kiện",
             )
+        )
+    if len(unknown) > _MAX_UNKNOWN_SHOWN:  # a wrong file, most likely: naming them all helps nobody
+        problems.append(
+            _problem(
+                raw,
+                None,
+                f"và {vi_count(len(unknown) - _MAX_UNKNOWN_SHOWN)} dữ kiện khác không được khai báo",
+                "tệp dữ kiện này có đúng là của bộ quy tắc này không?",
+            )
+        )
     missing = [name for name, decl in rules.facts.items() if name not in raw.facts and decl.default is None]
     if missing:
         used = usage(rules)

@@ -11,7 +11,7 @@ from cchc_rules.build import build_module
 from cchc_rules.errors import CchcError, Diagnostic, RuleLoadError, RuleSyntaxError
 from cchc_rules.limits import MAX_RULE_FILES, vi_count
 from cchc_rules.parser import TokenBudget, parse_tree
-from cchc_rules.source import FileTooLarge, SourceFile
+from cchc_rules.source import FileTooLarge, NotUtf8, SourceFile, Span
 
 RULE_SUFFIX = ".cchc"
 
@@ -33,11 +33,19 @@ def read_source(path: Path) -> SourceFile:
     """Read one rule file as NFC text, turning OS and encoding failures into our errors."""
     try:
         return SourceFile.read(path)
-    except UnicodeDecodeError as exc:
-        raise _load_error(
-            path,
-            f"tệp không phải UTF-8 (byte lỗi ở vị trí {exc.start})",
-            "lưu lại tệp với bảng mã UTF-8",
+    except NotUtf8 as exc:
+        raise RuleLoadError(
+            [
+                Diagnostic(
+                    code="E000",
+                    severity="error",
+                    message=f"tệp không phải UTF-8 (byte lỗi thứ {exc.offset + 1})",
+                    span=Span(
+                        file=str(path), line=exc.line, column=exc.column, end_line=exc.line, end_column=exc.column
+                    ),
+                    hint=exc.hint,
+                )
+            ]
         ) from None
     except FileTooLarge as exc:
         raise _load_error(

@@ -144,6 +144,39 @@ def _too_large(source: SourceFile, token: Token, budget: TokenBudget) -> Diagnos
     )
 
 
+# Vietnamese words people write where the grammar wants its English keyword.
+_VIETNAMESE_KEYWORDS = {
+    "điểm": "score",
+    "diem": "score",
+    "lý_do": "reason",
+    "ly_do": "reason",
+    "tối_đa": "max",
+    "toi_da": "max",
+    "dữ_kiện": "fact",
+    "du_kien": "fact",
+    "làm_tròn": "rounding",
+    "lam_tron": "rounding",
+    "căn_cứ": "basis",
+    "can_cu": "basis",
+    "tổng": "total",
+    "nếu": "if",
+    "thì": "then",
+    "ngược_lại": "else",
+    "và": "and",
+    "hoặc": "or",
+    "không": "not",
+}
+
+
+def _shown_char(char: str) -> str:
+    """A character as a message can show it: invisible ones by their code (U+FEFF)."""
+    if not char:
+        return "hết tệp"
+    if char.isprintable() and not char.isspace():
+        return f"`{char}`"
+    return f"U+{ord(char):04X}"
+
+
 # Longest token quoted in a message (a broken file can hold a token of a megabyte).
 _SHOWN = 40
 
@@ -170,12 +203,17 @@ def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         width = max(len(str(token)), 1)
         message = f"không đọc được `{_short(str(token))}` ở đây; cần {_describe(expected)}"
         close = suggest(str(token), _keywords(expected)) if len(str(token)) <= _SHOWN else None
-        if close:
+        english = _VIETNAMESE_KEYWORDS.get(str(token).lower())
+        if english and english in _keywords(expected):
+            hint = f"từ khoá viết bằng tiếng Anh: `{english}`"
+        elif close:
             hint = f"có phải ý bạn là `{close}`?"
         elif str(token) == "=" and source.text[max((token.start_pos or 0) - 1, 0)] == "=":
             hint = "so sánh bằng viết một dấu `=`, vd `x = 1`"
         elif str(token) == ",":
             hint = "số thập phân viết bằng dấu chấm (17.748), không dùng dấu phẩy"
+        elif re.fullmatch(r"[eE]\d*", str(token)) and source.text[max((token.start_pos or 0) - 1, 0)].isdigit():
+            hint = "viết số đầy đủ (vd 1000000 hoặc 0.00001), không dùng dạng mũ như 1e6"
         elif token.type == "STRING" and "COLON" in expected:
             hint = "thiếu dấu `:` trước giá trị?"
     else:
@@ -183,10 +221,14 @@ def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         pos = exc.pos_in_stream or 0
         char = source.text[pos] if pos < len(source.text) else ""
         expected = set(exc.allowed or ())
-        message = f"ký tự không hợp lệ `{char}`"
+        message = f"ký tự không hợp lệ {_shown_char(char)}"
         if expected:
             message += f"; cần {_describe(expected)}"
-        if char == '"':
+        if char == "\ufeff":
+            hint = "dấu BOM (U+FEFF) chỉ được đứng đầu tệp; xoá ký tự vô hình này"
+        elif char and not char.isprintable():
+            hint = "ký tự vô hình hoặc ký tự điều khiển; tệp có thể bị hỏng, hoặc chép từ nơi khác kèm ký tự lạ"
+        elif char == '"':
             hint = "chuỗi chưa đóng ngoặc kép trên cùng dòng"
         elif char == ",":
             hint = "số thập phân viết bằng dấu chấm (17.748), không dùng dấu phẩy"

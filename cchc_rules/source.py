@@ -29,6 +29,34 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
+class NotUtf8(ValueError):
+    """Bytes that are not UTF-8: where the first bad byte is, and what the file probably is."""
+
+    def __init__(self, line: int, column: int, offset: int, hint: str):
+        super().__init__(f"not UTF-8 at line {line}, column {column} (byte {offset})")
+        self.line = line
+        self.column = column
+        self.offset = offset
+        self.hint = hint
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 bytes as normalised text (`normalise`); raises `NotUtf8` naming the first bad byte's place."""
+    try:
+        return normalise(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        line = good.count("\n") + 1
+        column = len(good) - (good.rfind("\n") + 1) + 1
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            hint = "tệp được lưu bằng UTF-16; lưu lại bằng bảng mã UTF-8"
+        elif b"\x00" in data[:1024]:
+            hint = "tệp có vẻ là tệp nhị phân (ảnh, bảng tính, tệp nén), không phải văn bản"
+        else:
+            hint = "tệp có thể được lưu bằng bảng mã cũ (Windows-1258, TCVN3, VNI); lưu lại bằng bảng mã UTF-8"
+        raise NotUtf8(line, column, exc.start, hint) from None
+
+
 class Span(BaseModel):
     """Where a piece of a rule file stands: file, 1-based line and column, and its end."""
 
@@ -64,9 +92,8 @@ class SourceFile(BaseModel):
 
     @classmethod
     def read(cls, path: Path, display_name: str | None = None) -> SourceFile:
-        """Read a UTF-8 file; raises `UnicodeDecodeError` or `OSError` (`FileTooLarge`) to the caller."""
-        raw = read_bytes(path)
-        return cls(name=display_name or str(path), text=normalise(raw.decode("utf-8")))
+        """Read a UTF-8 file; raises `NotUtf8` or `OSError` (`FileTooLarge`) to the caller."""
+        return cls(name=display_name or str(path), text=decode(read_bytes(path)))
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line end."""
@@ -86,7 +113,8 @@ _BEFORE = 60
 
 def caret_snippet(line_text: str, column: int, width: int = 1) -> str:
     """The source line and a caret under the given 1-based column."""
-    expanded = line_text.replace("\t", " ")
+    # Tabs as one space and invisible characters as U+FFFD, so the caret stays under its column.
+    expanded = "".join(" " if ch == "\t" else ch if ch.isprintable() or ch == " " else "\ufffd" for ch in line_text)
     start = 0
     if len(expanded) > SNIPPET_WIDTH:
         start = max(min(column - 1 - _BEFORE, len(expanded) - SNIPPET_WIDTH), 0)
