@@ -418,3 +418,37 @@ def test_architecture_names_every_module_and_its_diagrams_agree() -> None:
     in_mermaid, in_text = set(MODULE_NAME.findall(diagrams["mermaid"])), set(MODULE_NAME.findall(diagrams["text"]))
     assert in_mermaid == in_text, "the mermaid diagram and its plain-text fallback name different modules"
     assert len(in_mermaid) >= 20
+
+
+# ---- synopses and the README's demo ------------------------------------------------------
+
+SYNOPSES = [
+    (file, line, argv) for file, line, text in blocks("sh") for argv in command_lines(text) if not runnable(argv)
+]
+
+
+def test_command_synopses_name_real_commands_and_options() -> None:
+    """`cchc report RULES FACTS [--round R] ...` in the docs: the command and every option exist."""
+    commands = subcommands()
+    assert len(SYNOPSES) >= 5
+    for file, line, argv in SYNOPSES:
+        assert argv[0] in commands, f"{file}:{line}"
+        options = {o for action in commands[argv[0]]._actions for o in action.option_strings}
+        used = [word.strip("[]") for word in argv if word.lstrip("[").startswith("-")]
+        assert [o for o in used if o not in options] == [], f"{file}:{line}"
+
+
+def test_readme_demo_output_is_what_make_demo_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    commands = [shlex.split(line.split("$(BIN)/cchc", 1)[1]) for line in recipe.splitlines() if "$(BIN)/cchc" in line]
+    assert len(commands) >= 2
+    monkeypatch.chdir(ROOT)
+    printed = []
+    for argv in commands:
+        code, output = run_cchc(argv)
+        assert code == 0, output
+        printed += output.rstrip("\n").splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme[readme.index("`make demo` prints") :]
+    shown = next(m.group(2) for m in FENCE.finditer(after) if m.group(1) == "text")
+    assert shown_matches(["...", *shown.rstrip("\n").splitlines()], printed)
