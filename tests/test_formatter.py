@@ -1,0 +1,342 @@
+"""`cchc fmt`: one canonical layout, the same rules before and after, every comment kept.
+
+Comments are counted with the grammar's own lexer (the COMMENT tokens lark
+skips), not with the formatter's scanner, so the scanner is tested too.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from lark import Lark, Token
+
+from cchc_rules import ast, printer, testing
+from cchc_rules.cli import main
+from cchc_rules.formatter import format_source
+from cchc_rules.loader import parse_source, read_source
+from cchc_rules.parser import grammar_path
+from cchc_rules.source import SourceFile
+from tests.conftest import FIXTURES, ROOT
+
+SHIPPED = sorted((ROOT / "rules").rglob("*.cchc"))
+FIXTURE_FILES = sorted(
+    [*(FIXTURES / "parse" / "good").glob("*.cchc"), *(FIXTURES / "check").rglob("*.cchc")],
+)
+BAD_SYNTAX = sorted((FIXTURES / "parse" / "bad").glob("*.cchc"))
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+@functools.cache
+def _comment_lexer() -> tuple[Lark, list[Token]]:
+    found: list[Token] = []
+    lark = Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        lexer_callbacks={"COMMENT": found.append},
+    )
+    return lark, found
+
+
+def comments(text: str) -> Counter[str]:
+    """The multiset of comment texts, as the grammar's lexer sees them (trailing blanks aside)."""
+    lark, found = _comment_lexer()
+    found.clear()
+    lark.parse(text)
+    return Counter(token.value.rstrip() for token in found)
+
+
+def meaning(module: ast.Module) -> tuple[Any, ...]:
+    """What a file says; ast nodes compare without spans and formula texts."""
+    return (module.header, module.facts, module.criteria, module.overrides, module.removals)
+
+
+def fmt(text: str, name: str = "t.cchc") -> str:
+    return format_source(SourceFile(name=name, text=text))
+
+
+def parse(text: str) -> ast.Module:
+    return parse_source(SourceFile(name="t.cchc", text=text))
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_round_trip(source: SourceFile) -> str:
+    """Format once: same AST, every comment kept; format again: nothing changes."""
+    once = format_source(source)
+    assert meaning(parse(once)) == meaning(parse_source(source))
+    assert comments(once) == comments(source.text)
+    assert fmt(once) == once
+    return once
+
+
+# ---- shipped and fixture files ----------------------------------------------------------
+
+
+def test_fmt_check_passes_on_the_shipped_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "fmt", "--check", ROOT / "rules")
+    assert (code, out, err) == (0, "", "")
+
+
+@pytest.mark.parametrize("path", SHIPPED + FIXTURE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_fmt_round_trips_every_shipped_and_fixture_file(path: Path) -> None:
+    assert_round_trip(read_source(path))
+
+
+def test_the_round_trip_covers_files_with_comments() -> None:
+    """The file list is not empty, and the comment check has comments to check."""
+    assert len(SHIPPED) == 2 and len(FIXTURE_FILES) >= 40
+    assert sum(comments(p.read_text(encoding="utf-8")).total() for p in SHIPPED) > 20
+
+
+def test_fmt_leaves_files_that_do_not_parse_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for path in BAD_SYNTAX:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    good = tmp_path / "tot.cchc"
+    good.write_text('ruleset "T"\n  total 1  rounding 3 half_up\nfact co: boolean "Có"\n', encoding="utf-8")
+    code, out, err = run(capsys, "fmt", tmp_path)
+    assert code == 1
+    assert "Traceback" not in err
+    for path in BAD_SYNTAX:
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+        assert f"{tmp_path / path.name}:" in err, path.name  # file:line:col of the syntax error
+    assert good.read_text(encoding="utf-8") == fmt(good.read_text(encoding="utf-8"))  # the good one is done
+    assert out.splitlines() == [f"đã trình bày lại: {good}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(p.name for p in BAD_SYNTAX), "tot.cchc"])
+
+
+# ---- --check and writing ----------------------------------------------------------------
+
+MESSY = (
+    '# đầu\nruleset "T" total 1 rounding 3 half_up\nfact co : boolean "Có"\n'
+    '1 "A" : max 1 ; score = if co then max else 0   # có hay không\n  reason "Không có"\n'
+)
+
+
+def test_check_lists_the_files_that_would_change_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    messy, tidy = tmp_path / "messy.cchc", tmp_path / "tidy.cchc"
+    messy.write_text(MESSY, encoding="utf-8")
+    tidy.write_text(fmt(MESSY), encoding="utf-8")
+    assert tidy.read_text(encoding="utf-8") != MESSY
+    code, out, err = run(capsys, "fmt", "--check", tmp_path)
+    assert code == 1, err
+    assert out.splitlines() == [f"cần trình bày lại: {messy}"]
+    assert messy.read_text(encoding="utf-8") == MESSY
+    code, out, _ = run(capsys, "fmt", "--check", tidy)
+    assert (code, out) == (0, "")
+
+
+def test_fmt_rewrites_then_check_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "messy.cchc"
+    path.write_text(MESSY, encoding="utf-8")
+    code, out, _ = run(capsys, "fmt", path)
+    assert (code, out) == (0, f"đã trình bày lại: {path}\n")
+    text = path.read_text(encoding="utf-8")
+    assert meaning(parse(text)) == meaning(parse(MESSY))
+    assert comments(text) == comments(MESSY) == Counter({"# đầu": 1, "# có hay không": 1})
+    assert run(capsys, "fmt", "--check", path)[:2] == (0, "")
+    code, out, _ = run(capsys, "fmt", path)
+    assert (code, out) == (0, "")  # nothing left to do: nothing said
+
+
+def test_fmt_writes_through_a_new_file_and_a_rename(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "messy.cchc"
+    path.write_text(MESSY, encoding="utf-8")
+    before = path.stat().st_ino
+    assert run(capsys, "fmt", path)[0] == 0
+    assert path.stat().st_ino != before  # replaced, not rewritten in place
+    assert [p.name for p in tmp_path.iterdir()] == ["messy.cchc"]  # no temporary file left
+
+
+def test_a_failed_write_leaves_the_file_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "messy.cchc"
+    path.write_text(MESSY, encoding="utf-8")
+
+    def refuse(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    code, _, err = run(capsys, "fmt", path)
+    assert code == 1
+    assert "Traceback" not in err and str(path) in err
+    assert path.read_text(encoding="utf-8") == MESSY
+    assert [p.name for p in tmp_path.iterdir()] == ["messy.cchc"]
+
+
+def test_line_ends_bom_and_nfd_are_normalised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "crlf.cchc"
+    text = fmt(MESSY)
+    path.write_bytes(b"\xef\xbb\xbf" + unicodedata.normalize("NFD", text).replace("\n", "\r\n").encode("utf-8"))
+    assert run(capsys, "fmt", "--check", path)[0] == 1
+    assert run(capsys, "fmt", path)[0] == 0
+    assert path.read_bytes() == text.encode("utf-8")
+
+
+# ---- strings and comments ----------------------------------------------------------------
+
+
+def test_a_hash_inside_a_string_is_not_a_comment() -> None:
+    text = (
+        'ruleset "Bộ #1" # tên\n  total 1\n  rounding 3 half_up\n'
+        'fact co: boolean "Có # hay không"\n'
+        '1 "Mục #1": max 1 # một\n  score = if co then max else 0\n  reason "Thiếu hồ sơ #{co}" # lý do\n'
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    module = parse(once)
+    assert module.header is not None and module.header.name == "Bộ #1"
+    assert module.facts[0].description == "Có # hay không"
+    assert module.criteria[0].title == "Mục #1"
+    assert module.criteria[0].reasons[0].template == "Thiếu hồ sơ #{co}"
+    assert comments(once) == Counter({"# tên": 1, "# một": 1, "# lý do": 1})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=r'BUG: formatter.scan_comments tests `char == "\\\\"`, a two-character string that no single '
+    r'character equals, so it never sees an escape: in `reason "a \"#\" b"` the `\"` ends the string for it '
+    r'and `#\" b"` becomes a comment; fmt adds that bogus comment line, one more on every run (comments '
+    r"not kept, not idempotent)",
+)
+def test_a_hash_after_an_escaped_quote_is_not_a_comment() -> None:
+    text = (
+        'ruleset "T"\n  total 1\n  rounding 3 half_up\nfact co: boolean "Có"\n'
+        '1 "A": max 1\n  score = if co then max else 0\n  reason "Thiếu mục \\"#1\\" trong sổ"\n'
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    assert parse(once).criteria[0].reasons[0].template == 'Thiếu mục "#1" trong sổ'
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='BUG: a comment at the end of a one-line item (a fact, a `remove`, `1 "A": max 3`) is printed on '
+    "its own line under the item, i.e. after the item's span; the next run reads it as a leading comment of "
+    "the following item and moves it again, behind a blank line: fmt is not idempotent",
+)
+def test_a_comment_after_a_one_line_item_is_stable() -> None:
+    text = (
+        'ruleset "T"\n  total 1\n  rounding 3 half_up\nfact co: boolean "Có" # từ báo cáo\n'
+        '1 "A": max 1\n  score = if co then max else 0\n  reason "Không có"\n'
+    )
+    assert_round_trip(SourceFile(name="t.cchc", text=text))
+
+
+def test_comments_keep_their_place_before_items() -> None:
+    text = (
+        '# tệp\n\nruleset "T"\n  total 1\n  rounding 3 half_up\n\n# các dữ kiện\nfact co: boolean "Có"\n'
+        '\n# lĩnh vực 1\n1 "A": max 1\n  # giữa hai dòng\n  score = if co then max else 0\n'
+        '  reason "Không có"\n# cuối\n'
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    lines = once.splitlines()
+    assert lines[0] == "# tệp"
+    assert lines.index("# các dữ kiện") + 1 == lines.index('fact co: boolean "Có"')
+    assert lines.index("# lĩnh vực 1") + 1 == lines.index('1 "A": max 1')
+    assert lines[-1] == "# cuối"
+
+
+# ---- property: random rule sets, random comments, every encoding variant ------------------
+
+_COMMENT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\n"), max_size=12).map(
+    lambda s: ("# " + s).rstrip()
+)
+
+
+_ALWAYS = st.just(True)
+
+
+@st.composite
+def commented(draw: st.DrawFn, line_ends: st.SearchStrategy[bool] = _ALWAYS) -> tuple[ast.Module, str, list[str], bool]:
+    """A random rule set printed, with comments on their own lines and, if drawn so, at line ends."""
+    module = draw(testing.rule_sets())
+    at_ends = draw(line_ends)
+    out: list[str] = []
+    added: list[str] = []
+    for line in printer.module(module).rstrip("\n").split("\n"):
+        if draw(st.integers(0, 4)) == 0:
+            added.append(draw(_COMMENT))
+            out.append(draw(st.sampled_from(("", "  ", "    "))) + added[-1])
+        if at_ends and line.strip() and draw(st.integers(0, 4)) == 0:
+            added.append(draw(_COMMENT))
+            line += draw(st.sampled_from((" ", "  ", "\t"))) + added[-1]
+        out.append(line)
+    if draw(st.booleans()):
+        added.append(draw(_COMMENT))
+        out.append(added[-1])
+    return module, "\n".join(out) + "\n", added, at_ends
+
+
+VARIANTS: dict[str, Callable[[str], bytes]] = {
+    "plain": lambda text: text.encode("utf-8"),
+    "crlf": lambda text: text.replace("\n", "\r\n").encode("utf-8"),
+    "bom": lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
+    "nfd": lambda text: unicodedata.normalize("NFD", text).encode("utf-8"),
+    "all": lambda text: b"\xef\xbb\xbf" + unicodedata.normalize("NFD", text).replace("\n", "\r\n").encode("utf-8"),
+}
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fmt") / "random.cchc"
+
+
+def read_variant(scratch: Path, text: str, variant: str) -> SourceFile:
+    """The text written in one of the encodings users' editors produce, read as `cchc fmt` reads it."""
+    scratch.write_bytes(VARIANTS[variant](text))
+    return read_source(scratch)
+
+
+def nfc(texts: list[str]) -> Counter[str]:
+    return Counter(unicodedata.normalize("NFC", t).rstrip() for t in texts)
+
+
+_PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@_PROPERTY
+@given(data=commented(line_ends=st.booleans()), variant=st.sampled_from(sorted(VARIANTS)))
+def test_format_preserves_the_ast_and_every_comment_and_is_idempotent(
+    scratch: Path, data: tuple[ast.Module, str, list[str], bool], variant: str
+) -> None:
+    module, text, added, line_ends = data
+    once = format_source(read_variant(scratch, text, variant))
+    assert meaning(parse(once)) == meaning(module)
+    assert comments(once) == nfc(added)
+    assert "\r" not in once and not once.startswith("\ufeff")
+    assert unicodedata.is_normalized("NFC", once)
+    if not line_ends:  # with comments at line ends, see the xfail below
+        assert fmt(once) == once
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: see test_a_comment_after_a_one_line_item_is_stable")
+@settings(
+    _PROPERTY,
+    max_examples=50,
+    phases=[Phase.generate],  # a known bug: no need to shrink it every run
+    database=None,
+)
+@given(data=commented(), variant=st.sampled_from(sorted(VARIANTS)))
+def test_format_is_idempotent_with_line_end_comments(
+    scratch: Path, data: tuple[ast.Module, str, list[str], bool], variant: str
+) -> None:
+    text = data[1]
+    once = format_source(read_variant(scratch, text, variant))
+    assert fmt(once) == once
