@@ -25,9 +25,11 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_ID_DIGITS",
     "MAX_ID_LEVELS",
+    "MAX_NAME_LENGTH",
     "MAX_NESTING",
     "MAX_NUMBER_DIGITS",
     "MAX_RULE_FILES",
+    "MAX_STRING_LENGTH",
     "MAX_TOKENS",
     "check_tree",
     "vi_count",
@@ -48,6 +50,9 @@ MAX_ID_LEVELS = 10
 MAX_ID_DIGITS = 6
 # Digits in one number written in a rule file.
 MAX_NUMBER_DIGITS = 30
+# Characters in a name (a fact, a bonus) and in a string (a title, a reason, a basis).
+MAX_NAME_LENGTH = 100
+MAX_STRING_LENGTH = 2_000
 # Steps from a criterion's score down to a fact, through nested expressions,
 # [id] references and children: what the evaluator recurses through.
 MAX_DEPENDENCY_DEPTH = 200
@@ -110,6 +115,20 @@ def _check_token(source: SourceFile, token: Token) -> Diagnostic | None:
                 f"số có {vi_count(digits)} chữ số; tối đa {MAX_NUMBER_DIGITS} chữ số",
                 "điểm, ngưỡng và giới hạn trong quy tắc chỉ cần vài chữ số; tệp có thể bị hỏng",
             )
+    elif token.type == "NAME" and len(text) > MAX_NAME_LENGTH:
+        return _diag(
+            source,
+            token,
+            f"tên dài {vi_count(len(text))} ký tự; tối đa {MAX_NAME_LENGTH}",
+            "đặt tên ngắn gọn, vd ho_so_truc_tuyen",
+        )
+    elif token.type == "STRING" and len(text) > MAX_STRING_LENGTH + 2:
+        return _diag(
+            source,
+            token,
+            f"chuỗi dài {vi_count(len(text) - 2)} ký tự; tối đa {vi_count(MAX_STRING_LENGTH)}",
+            "tên tiêu chí, lý do và căn cứ chỉ cần một đến vài câu",
+        )
     elif token.type == "CRIT_ID":
         levels = text.split(".")
         if len(levels) > MAX_ID_LEVELS:
