@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
 from cchc_rules.checks import expressions, walk
-from cchc_rules.errors import CchcError, Diagnostic
+from cchc_rules.errors import CchcError, Diagnostic, did_you_mean
 from cchc_rules.facts import RawFact, RawFacts, raw_from_mapping, read_facts
 from cchc_rules.numbers import vi
 from cchc_rules.result import Result
@@ -46,6 +46,8 @@ class Case(BaseModel):
     name: str
     facts: RawFacts
     expect: dict[str, str]
+    # Facts the case writes itself (inline or in `set`): these must be declared.
+    written: frozenset[str] = frozenset()
 
 
 class CaseFile(BaseModel):
@@ -119,7 +121,15 @@ def read_cases(path: Path | str) -> CaseFile:
             raise _error(path, f"`set` của `{name}` phải là bảng `tên: giá trị`")
         facts = {**raw.facts, **{str(k): RawFact(value=v) for k, v in changes.items()}}
         expect = {str(k): _text(v) for k, v in item["expect"].items()}
-        cases.append(Case(name=name, facts=raw.model_copy(update={"facts": facts, "rounds": ()}), expect=expect))
+        written = set(map(str, changes)) | (set(raw.facts) if isinstance(base, dict) else set())
+        cases.append(
+            Case(
+                name=name,
+                facts=raw.model_copy(update={"facts": facts, "rounds": ()}),
+                expect=expect,
+                written=frozenset(written),
+            )
+        )
     return CaseFile(path=str(path), rules=str(path.parent / rules), cases=tuple(cases))
 
 
@@ -160,7 +170,19 @@ def tier_rows(rules: RuleSet) -> dict[tuple[str, int], str]:
 
 
 def run_case(rules: RuleSet, case: Case) -> Outcome:
-    """Evaluate one case and compare every expectation."""
+    """Evaluate one case and compare every expectation.
+
+    Facts of a base facts file that the rule set does not declare are left out
+    (last year's file serving this year's cases); a fact the case writes
+    itself must be declared, so a misspelt name cannot pass unnoticed.
+    """
+    unknown = sorted(case.written - set(rules.checked.facts))
+    if unknown:
+        hints = [
+            f"`{name}` ({did_you_mean(name, list(rules.checked.facts), 'không có trong bộ quy tắc')})"
+            for name in unknown
+        ]
+        return Outcome(case=case.name, mismatches=(), error="dữ kiện không được khai báo: " + ", ".join(hints))
     known = {k: v for k, v in case.facts.facts.items() if k in rules.checked.facts}
     try:
         result = rules.evaluate(case.facts.model_copy(update={"facts": known}))

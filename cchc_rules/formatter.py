@@ -3,7 +3,8 @@
 The layout is the printer's (cchc_rules.printer); the formatter puts the
 file's comments back. A comment on its own lines before an item stays before
 it; a comment inside an item (between its statements, or at the end of one of
-its lines) is kept on its own line right under the item's first line. The
+its lines) is kept on its own line right under the item's first line, or just
+before the item when the item prints on one line. The
 result parses to an equal AST (spans aside), and formatting it again changes
 nothing.
 """
@@ -35,7 +36,7 @@ def scan_comments(text: str) -> list[Comment]:
             if in_string:
                 if escaped:
                     escaped = False
-                elif char == "\\\\":
+                elif char == "\\":
                     escaped = True
                 elif char == '"':
                     in_string = False
@@ -76,13 +77,13 @@ def format_source(source: SourceFile) -> str:
 
     def decorate(item: ast.Node, text: str) -> str:
         head, _, rest = text.partition("\n")
-        out = [*leading.get(id(item), []), head]
-        out += [printer.INDENT + c for c in inner.get(id(item), [])]
-        if rest:
-            out.append(rest)
+        comments = inner.get(id(item), [])
+        if not rest:  # a one-line item: its comments go before it, where the next run finds them again
+            return "\n".join([*leading.get(id(item), []), *comments, head])
+        out = [*leading.get(id(item), []), head, *(printer.INDENT + c for c in comments), rest]
         return "\n".join(out)
 
-    text = printer.module(module, decorate, lambda item: id(item) in blank)
+    text = printer.module(module, decorate, lambda item: id(item) in blank, lambda item: item.span.start_pos)
     if trailing:
         text += "\n" + "\n".join(trailing) + "\n"
     return text

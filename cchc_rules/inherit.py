@@ -75,7 +75,11 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = ()) -> RuleSource
             "chỉ kế thừa bộ quy tắc nằm trong cùng thư mục rules/",
         )
     if not target.exists():
-        siblings = sorted(p.name for p in target.parent.glob("*.cchc")) if target.parent.is_dir() else []
+        siblings = (
+            sorted(p.name for p in target.parent.glob("*.cchc") if p.resolve() != base_file.resolve())
+            if target.parent.is_dir()
+            else []
+        )
         raise _error(
             "E220",
             f"không có bộ quy tắc để kế thừa: {header.extends}",
@@ -93,10 +97,10 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = ()) -> RuleSource
 
 def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
     """Last year's rule set with this year's changes applied (see the module's docstring)."""
-    (base,) = parent.modules
-    header = base.header
-    facts = {f.name: f for f in base.facts}
-    criteria = {c.id: c for c in base.criteria}
+    # Last year's rule set may be one file or a folder of them: all its items together.
+    header = next((m.header for m in parent.modules if m.header is not None), None)
+    facts = {f.name: f for m in parent.modules for f in m.facts}
+    criteria = {c.id: c for m in parent.modules for c in m.criteria}
     problems: list[Diagnostic] = []
 
     def fail(code: str, message: str, span: Span, hint: str = "") -> None:

@@ -28,6 +28,11 @@ def string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def strength(e: ast.Node) -> int:
+    """How tightly an expression binds: a child weaker than its parent needs parentheses."""
+    return _strength(e)
+
+
 def _strength(e: ast.Node) -> int:
     if isinstance(e, (ast.If, ast.Tier, ast.Deduct)):
         return _LOWEST
@@ -235,14 +240,19 @@ def _never(_: ast.Node) -> bool:
     return False
 
 
-def module(m: ast.Module, decorate: Decorate = _plain, blank_before: Callable[[ast.Node], bool] = _never) -> str:
-    """A whole rule file, items in the order written, one blank line between groups.
+def module(
+    m: ast.Module,
+    decorate: Decorate = _plain,
+    blank_before: Callable[[ast.Node], bool] = _never,
+    order: Callable[[ast.Node], int] | None = None,
+) -> str:
+    """A whole rule file: header, facts, removals, criteria; one blank line between groups.
 
     A group is the header, a run of facts, a run of `remove` items, and each
     area or criterion (x or x.y) with what follows it. `decorate(item, text)`
     may change each item's printed text; the formatter uses it to put the
-    file's comments back, and `blank_before(item)` keeps a blank line the
-    file had before an item.
+    file's comments back, `blank_before(item)` keeps a blank line the file had
+    before an item, and `order(item)` keeps the items in the order written.
     """
     items: list[tuple[str, ast.Node, str]] = []
     if m.header is not None:
@@ -250,8 +260,8 @@ def module(m: ast.Module, decorate: Decorate = _plain, blank_before: Callable[[a
     items += [("fact", f, fact(f)) for f in m.facts]
     items += [("removal", r, removal(r)) for r in m.removals]
     items += [("criterion", c, criterion(c)) for c in (*m.criteria, *m.overrides)]
-    # Spans order the items as written; a stable sort keeps the order above where spans tie.
-    items.sort(key=lambda item: item[1].span.start_pos)
+    if order is not None:  # the formatter keeps one file's items in the order written
+        items.sort(key=lambda item: order(item[1]))
     out: list[str] = []
     previous = ""
     for kind, node, text in items:

@@ -31,10 +31,14 @@ class CaseFileItem(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         """Every case of the file."""
+        from cchc_rules.errors import CchcError
         from cchc_rules.ruleset import load
 
-        cases = read_cases(self.path)
-        rules = load(cases.rules)
+        try:
+            cases = read_cases(self.path)
+            rules = load(cases.rules)
+        except CchcError as exc:  # a broken case file or rule set: its message, not Python frames
+            raise self.CollectError(exc.render()) from None
         for case in cases.cases:
             yield CaseItem.from_parent(self, name=case.name, case=case, rules=rules)
 

@@ -212,13 +212,6 @@ def test_run_file_reports_which_tier_rows_each_case_went_through(tmp_path: Path)
     assert set(tier_rows(rules)) == {("1.2", 12), ("1.2", 13), ("1.2", 14)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cases.run_case drops every fact the rule set does not declare, so a misspelt name in `set` "
-    "or in inline `facts` ({coo: true}) is silently ignored and the case can pass without testing what it "
-    "says; `cchc eval` reports the same name as F003 'không được khai báo' with a did-you-mean (the docstring "
-    "only means to drop undeclared facts of a base facts *file*)",
-)
 def test_a_misspelt_fact_in_set_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_cases(
         tmp_path,
@@ -258,13 +251,6 @@ def test_pytest_reports_a_failing_case_with_the_diff_and_no_traceback(tmp_path: 
         assert python not in out, python
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pytest_plugin.CaseFileItem.collect lets the CchcError of a rule set that does not load "
-    "(missing file, syntax or check error) or of a malformed .tests.yaml escape: pytest shows a Python "
-    "traceback through cchc_rules/pytest_plugin.py, ruleset.py, inherit.py, loader.py instead of the "
-    "diagnostic alone, as it does for a failing case",
-)
 def test_pytest_reports_a_broken_rule_set_without_a_traceback(tmp_path: Path) -> None:
     path = write_cases(tmp_path, "cases:\n  - name: x\n    facts: {co: true}\n    expect: {total: 3}\n")
     (tmp_path / "nho.cchc").write_text('ruleset "Hỏng"\n  total 1\n1 "A" max = 1\n', encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lark import Lark, Token
 
@@ -209,13 +209,6 @@ def test_a_hash_inside_a_string_is_not_a_comment() -> None:
     assert comments(once) == Counter({"# tên": 1, "# một": 1, "# lý do": 1})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=r'BUG: formatter.scan_comments tests `char == "\\\\"`, a two-character string that no single '
-    r'character equals, so it never sees an escape: in `reason "a \"#\" b"` the `\"` ends the string for it '
-    r'and `#\" b"` becomes a comment; fmt adds that bogus comment line, one more on every run (comments '
-    r"not kept, not idempotent)",
-)
 def test_a_hash_after_an_escaped_quote_is_not_a_comment() -> None:
     text = (
         'ruleset "T"\n  total 1\n  rounding 3 half_up\nfact co: boolean "Có"\n'
@@ -225,12 +218,6 @@ def test_a_hash_after_an_escaped_quote_is_not_a_comment() -> None:
     assert parse(once).criteria[0].reasons[0].template == 'Thiếu mục "#1" trong sổ'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: a comment at the end of a one-line item (a fact, a `remove`, `1 "A": max 3`) is printed on '
-    "its own line under the item, i.e. after the item's span; the next run reads it as a leading comment of "
-    "the following item and moves it again, behind a blank line: fmt is not idempotent",
-)
 def test_a_comment_after_a_one_line_item_is_stable() -> None:
     text = (
         'ruleset "T"\n  total 1\n  rounding 3 half_up\nfact co: boolean "Có" # từ báo cáo\n'
@@ -316,27 +303,10 @@ _PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.da
 def test_format_preserves_the_ast_and_every_comment_and_is_idempotent(
     scratch: Path, data: tuple[ast.Module, str, list[str], bool], variant: str
 ) -> None:
-    module, text, added, line_ends = data
+    module, text, added, _line_ends = data
     once = format_source(read_variant(scratch, text, variant))
     assert meaning(parse(once)) == meaning(module)
     assert comments(once) == nfc(added)
     assert "\r" not in once and not once.startswith("\ufeff")
     assert unicodedata.is_normalized("NFC", once)
-    if not line_ends:  # with comments at line ends, see the xfail below
-        assert fmt(once) == once
-
-
-@pytest.mark.xfail(strict=True, reason="BUG: see test_a_comment_after_a_one_line_item_is_stable")
-@settings(
-    _PROPERTY,
-    max_examples=50,
-    phases=[Phase.generate],  # a known bug: no need to shrink it every run
-    database=None,
-)
-@given(data=commented(), variant=st.sampled_from(sorted(VARIANTS)))
-def test_format_is_idempotent_with_line_end_comments(
-    scratch: Path, data: tuple[ast.Module, str, list[str], bool], variant: str
-) -> None:
-    text = data[1]
-    once = format_source(read_variant(scratch, text, variant))
     assert fmt(once) == once

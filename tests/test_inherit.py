@@ -226,13 +226,6 @@ def test_show_tree_lists_every_node(capsys: pytest.CaptureFixture[str]) -> None:
     assert not any(i == "3.5.3" for i in ids)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: commands/show.py hands the resolved criteria to printer.module, which sorts items by "
-    "span.start_pos; the resolved set mixes spans of 2023.cchc and 2024.cchc, so `cchc show 2024.cchc` "
-    "prints 2024's own items first (fact danh_gia_tac_dong, 3.5, 3.6, 1.5.2, 7.2.2), then 2023's facts, "
-    "then the remaining criteria: not the tree in order",
-)
 def test_show_prints_facts_then_criteria_in_tree_order(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "show", RULES_2024)
     assert code == 0
@@ -381,12 +374,6 @@ def test_e220_extends_a_missing_file_with_a_suggestion(tree: Path, capsys: pytes
     assert "gợi ý: có phải ý bạn là `2023.cchc`?" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: E220's did-you-mean picks among every *.cchc beside the target, the extending file included: "
-    '2024.cchc with `extends "2022.cchc"` is told "có phải ý bạn là `2024.cchc`?" (itself, a cycle) although '
-    "2023.cchc is as close (difflib breaks the tie towards the larger name)",
-)
 def test_e220_never_suggests_the_extending_file_itself(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = child(tree, "", extends="2022.cchc")
     err = errors_of(capsys, path)
@@ -452,12 +439,6 @@ def test_e222_a_chain_too_long(tree: Path, capsys: pytest.CaptureFixture[str]) -
     assert "[E222]" in errors_of(capsys, tree / previous)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `extends` naming a rule set split over a folder (a RULES argument may be a folder) crashes "
-    "inherit.merge_years at `(base,) = parent.modules` with ValueError: `cchc check` prints "
-    "'lỗi nội bộ của cchc (ValueError: too many values to unpack ...)' and exits 70",
-)
 def test_extends_of_a_folder_rule_set_is_resolved_or_refused(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     split = tree.parent / "tach"
     split.mkdir()

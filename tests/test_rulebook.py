@@ -114,12 +114,6 @@ def test_methods_are_said_in_words(book: str) -> None:
         assert not any(word in line for line in book.splitlines() if line.startswith("Cách chấm:")), word
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: render/rulebook.words() drops the parentheses of a formula: 3.5.2's `max * (1 - ratio(...))` "
-    "is said 'điểm tối đa × 1 trừ tỷ lệ ...', which reads as (max × 1) − ratio, not max × (1 − ratio): "
-    "the method in words is not the formula",
-)
 def test_words_keep_the_grouping_of_the_formula(book: str) -> None:
     method = next(line for line in sections(book)["3.5.2"].splitlines() if line.startswith("Cách chấm:"))
     assert "1 trừ tỷ lệ Số hồ sơ bị trả lại" in method

@@ -44,7 +44,15 @@ def words(e: ast.Node, rules: CheckedRules) -> str:
         return f"âm {words(e.operand, rules)}"
     if isinstance(e, ast.BinOp):
         op = {"+": "cộng", "-": "trừ", "*": "×", "/": "chia cho"}[e.op]
-        return f"{words(e.left, rules)} {op} {words(e.right, rules)}"
+        level = printer.strength(e)
+        left = words(e.left, rules)
+        right = words(e.right, rules)
+        # Brackets where the formula has them (or needs them): max × (1 − tỷ lệ), not max × 1 − tỷ lệ.
+        if printer.strength(e.left) < level:
+            left = f"({left})"
+        if printer.strength(e.right) <= level and not isinstance(e.right, (ast.Call, ast.NameRef, ast.Number)):
+            right = f"({right})"
+        return f"{left} {op} {right}"
     if isinstance(e, ast.Compare):
         if isinstance(e.left, ast.NameRef) and isinstance(e.right, ast.Bool):
             return words(e.left, rules) if e.right.value else f"không {words(e.left, rules)}"
