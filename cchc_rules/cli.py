@@ -15,7 +15,22 @@ from collections.abc import Sequence
 from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
 
 # The subcommands, each a module of cchc_rules.commands, in the order `--help` lists them.
-COMMANDS = ("check", "evaluate", "explain", "report", "table", "audit", "whatif", "show", "diff", "fmt", "test", "docs")
+COMMANDS = (
+    "check",
+    "evaluate",
+    "explain",
+    "report",
+    "table",
+    "audit",
+    "whatif",
+    "show",
+    "diff",
+    "fmt",
+    "test",
+    "docs",
+    "template",
+    "rank",
+)
 
 
 class _Parser(argparse.ArgumentParser):

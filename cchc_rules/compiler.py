@@ -30,8 +30,8 @@ from typing import Any
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
-from cchc_rules.evaluator import NodeOutcome, Outcome, ZeroDenominatorSignal, rounding_words, show
-from cchc_rules.facts import _PARSERS, Facts, Value, _choice, literal_value
+from cchc_rules.evaluator import NodeOutcome, Outcome, ZeroDenominatorSignal, ancestors, rounding_words, show
+from cchc_rules.facts import _PARSERS, Facts, Value, _boolean, _choice, _count, literal_value
 from cchc_rules.numbers import decimal_places, round_scaled, scaled_vi, to_fraction, vi
 from cchc_rules.source import Span
 from cchc_rules.trace import Tracer
@@ -47,6 +47,50 @@ class Fallback(Exception):
 # ---- the compiled rule set ----------------------------------------------------------------
 
 
+class Reasons:
+    """The reason sentences of one node that lost points, written when first read."""
+
+    __slots__ = ("_text", "declared", "parts", "places", "score", "values")
+
+    def __init__(
+        self,
+        parts: tuple[tuple[tuple[int, str, str], ...], ...],
+        values: dict[str, Value],
+        score: int,
+        declared: int,
+        places: int,
+    ):
+        self.parts = parts
+        self.values = values
+        self.score = score
+        self.declared = declared
+        self.places = places
+        self._text: tuple[str, ...] | None = None
+
+    def text(self) -> tuple[str, ...]:
+        """The sentences, placeholders filled in (Evaluator.fill)."""
+        if self._text is None:
+            builtins = {"score": self.score, "max": self.declared, "lost": self.declared - self.score}
+            out = []
+            for parts in self.parts:
+                text = []
+                for kind, name, fact_kind in parts:
+                    if kind == 0:
+                        text.append(name)
+                    elif kind == 1:
+                        text.append(scaled_vi(builtins[name], self.places))
+                    else:
+                        text.append(show(self.values[name], fact_kind))
+                out.append("".join(text))
+            self._text = tuple(out)
+        return self._text
+
+
+def reasons_text(reasons: tuple[str, ...] | Reasons) -> tuple[str, ...]:
+    """Reasons as sentences, whether already written or not."""
+    return reasons if isinstance(reasons, tuple) else reasons.text()
+
+
 @dataclass(slots=True)
 class Scores:
     """One unit's scores; node values are whole numbers of 1/10**places, indexed like `CompiledRules.ids`."""
@@ -56,7 +100,7 @@ class Scores:
     score: list[int]
     effective: list[int]
     unrounded: list[Fraction | None]
-    reasons: list[tuple[str, ...]]
+    reasons: list[tuple[str, ...] | Reasons]
     na_policy: list[str | None]
     base: int
     base_max: int
@@ -84,15 +128,18 @@ class _Plan:
 
     __slots__ = (
         "declared",
+        "factor",
         "formula",
         "id",
         "index",
         "kids",
         "kind",
         "na",
+        "na_free",
         "na_text",
         "parent",
         "places",
+        "pow10",
         "reasons",
         "rounding",
         "rounding_span",
@@ -109,9 +156,12 @@ class _Plan:
         self.kids: tuple[int, ...] = ()
         self.formula: Expr | None = None
         self.na: tuple[tuple[Expr, str], ...] = ()
+        self.na_free = True
         self.na_text = ""
         self.reasons: tuple[tuple[Expr | None, tuple[tuple[int, str, str], ...]], ...] = ()
         self.places = 0
+        self.pow10 = 1
+        self.factor = 1
         self.rounding = "half_up"
         self.rounding_span: Span | None = None
         self.rounding_words = ""
@@ -131,7 +181,7 @@ class _Run:
         self.effective = [0] * size
         self.status = ["scored"] * size
         self.raw: list[Fraction | None] = [None] * size
-        self.reasons: list[tuple[str, ...]] = [()] * size
+        self.reasons: list[tuple[str, ...] | Reasons] = [()] * size
         self.na: dict[int, str | None] = {}
         self.zero_na: list[str | None] = [None] * size
 
@@ -198,9 +248,15 @@ class CompiledRules:
             for name, parse, default, _ in self._fact_plans:
                 if name in given:
                     raw = given[name]
-                    if isinstance(raw, dict):
+                    kind = type(raw)
+                    if kind is int and parse is _count:
+                        values[name] = Fraction(raw)  # what _count gives a whole number, without its checks
+                    elif kind is bool and parse is _boolean:
+                        values[name] = raw
+                    elif kind is dict:
                         return None
-                    values[name] = parse(raw)
+                    else:
+                        values[name] = parse(raw)
                 elif default is not None:
                     values[name] = default
                     defaulted.append(name)
@@ -239,6 +295,8 @@ class CompiledRules:
         plan.parent = self.index[parent] if parent is not None else None
         plan.kids = tuple(self.index[k] for k in rules.children.get(node_id, ()))
         plan.na = tuple((self._expr(c.condition, crit, own_max), c.policy) for c in crit.not_applicable)
+        lineage = [node_id, *(ancestors(node_id) if crit.kind == "criterion" else ())]
+        plan.na_free = not any(rules.nodes[a].not_applicable for a in lineage)
         for clause in crit.not_applicable:
             plan.na_text = rules.source_line(clause.span.file, clause.span.line).strip()
             break
@@ -252,6 +310,8 @@ class CompiledRules:
         )
         rounding = rules.rounding[node_id]
         plan.places = rounding.places
+        plan.pow10 = 10**rounding.places
+        plan.factor = 10 ** (self.places - rounding.places)
         plan.rounding = rounding.mode
         plan.rounding_span = rounding.span
         plan.rounding_words = rounding_words(rounding)
@@ -452,9 +512,12 @@ class CompiledRules:
     def run(self, values: dict[str, Value], tracer: Tracer | None = None) -> Scores:
         """Score every node on validated fact values; raises `Fallback` for the interpreter to explain."""
         run = _Run(values, tracer, len(self.ids))
+        done = run.done
+        node = self.node
         try:
-            for i in range(len(self.ids)):
-                self.node(run, i)
+            for i in range(len(done)):
+                if not done[i]:
+                    node(run, i)
         except (TypeError, KeyError, AttributeError, ZeroDivisionError) as exc:
             raise Fallback(str(exc)) from exc
         score = run.score
@@ -511,15 +574,17 @@ class CompiledRules:
     def _evaluate(self, run: _Run, plan: _Plan) -> None:
         i = plan.index
         tr = run.tr
-        policy = self._inherited_na(run, plan)
-        if policy is not None:
-            if tr is not None:
-                tr.lazy("not_applicable", None, str, (_INHERITED_NA,))
-        else:
-            policy = run.na[i] if i in run.na else self._own_na(run, plan)
-            run.na[i] = policy
-            if policy is not None and tr is not None:
-                tr.lazy("not_applicable", None, _own_na_text, (plan.na_text,))
+        policy = None
+        if not plan.na_free:  # no `na when` on this node or above it: never n/a by a condition
+            policy = self._inherited_na(run, plan)
+            if policy is not None:
+                if tr is not None:
+                    tr.lazy("not_applicable", None, str, (_INHERITED_NA,))
+            else:
+                policy = run.na[i] if i in run.na else self._own_na(run, plan)
+                run.na[i] = policy
+                if policy is not None and tr is not None:
+                    tr.lazy("not_applicable", None, _own_na_text, (plan.na_text,))
         for k in plan.kids:
             self.node(run, k)
         if policy is not None:
@@ -569,11 +634,16 @@ class CompiledRules:
 
     def _scored(self, run: _Run, plan: _Plan, raw: Fraction) -> None:
         i = plan.index
-        places = plan.places
-        rounded = round_scaled(raw.numerator * 10**places, raw.denominator, plan.rounding)
-        score = rounded * 10 ** (self.places - places)
-        if run.tr is not None and rounded * raw.denominator != raw.numerator * 10**places:
-            run.tr.lazy("rounding", plan.rounding_span, _rounding_text, (raw, rounded, places, plan.rounding_words))
+        scaled = raw.numerator * plan.pow10
+        denominator = raw.denominator
+        rounded, rest = divmod(scaled, denominator)
+        if rest:  # not exact at the declared places: round by the declared mode
+            rounded = round_scaled(scaled, denominator, plan.rounding)
+            if run.tr is not None:
+                run.tr.lazy(
+                    "rounding", plan.rounding_span, _rounding_text, (raw, rounded, plan.places, plan.rounding_words)
+                )
+        score = rounded * plan.factor
         declared = plan.declared
         if score < 0 or score > declared:
             raise Fallback("score outside [0, max]")
@@ -583,24 +653,19 @@ class CompiledRules:
         if score < declared:
             run.reasons[i] = self._reasons(run, plan, score, declared)
 
-    def _reasons(self, run: _Run, plan: _Plan, score: int, declared: int) -> tuple[str, ...]:
-        out = []
-        builtins = {"score": score, "max": declared, "lost": declared - score}
+    def _reasons(self, run: _Run, plan: _Plan, score: int, declared: int) -> Reasons:
+        """The reasons that apply: conditions now (they may record facts), sentences when read."""
+        chosen = []
+        tr = run.tr
         for cond, parts in plan.reasons:
             if cond is not None and not _condition(cond(run)):
                 continue
-            text = []
-            for kind, name, fact_kind in parts:
-                if kind == 0:
-                    text.append(name)
-                elif kind == 1:
-                    text.append(scaled_vi(builtins[name], self.places))
-                else:
-                    if run.tr is not None:
-                        run.tr.fact(name)
-                    text.append(show(run.values[name], fact_kind))
-            out.append("".join(text))
-        return tuple(out)
+            if tr is not None:
+                for kind, name, _ in parts:
+                    if kind == 2:
+                        tr.fact(name)
+            chosen.append(parts)
+        return Reasons(tuple(chosen), run.values, score, declared, self.places)
 
     # ---- back to the interpreter's form -----------------------------------------------
 
@@ -617,7 +682,7 @@ class CompiledRules:
                 effective_max=Fraction(scores.effective[i], unit),
                 score=Fraction(scores.score[i], unit),
                 unrounded=scores.unrounded[i],
-                reasons=scores.reasons[i],
+                reasons=reasons_text(scores.reasons[i]),
                 na_policy=scores.na_policy[i],
             )
         return Outcome(
@@ -681,6 +746,21 @@ def _kind(value: Any) -> type:
 
 
 def _cmp(op: str, left: Any, right: Any) -> bool:
+    if type(left) is Fraction and type(right) is Fraction:
+        # Cross-multiplied on integers (denominators are positive): what Fraction's comparison does, faster.
+        a = left.numerator * right.denominator
+        b = right.numerator * left.denominator
+        if op == ">=":
+            return a >= b
+        if op == "<":
+            return a < b
+        if op == "<=":
+            return a <= b
+        if op == ">":
+            return a > b
+        if op == "=":
+            return a == b
+        return a != b
     if _kind(left) is not _kind(right):
         raise Fallback("unlike values")
     if op == "=":

@@ -90,11 +90,31 @@ def plain(value: Fraction | Decimal, digits: int = 12) -> str:
     marked with "…", so it is never mistaken for an exact value.
     """
     frac = Fraction(value) if isinstance(value, Decimal) else value
-    if is_terminating(frac):
-        text = format(trimmed(to_decimal(frac)), "f")
-        return "0" if text == "-0" else text
-    approx = round_fraction(frac, digits, "down")
-    return plain(approx) + "…"
+    n, d = frac.numerator, frac.denominator
+    if d == 1:
+        return str(n)
+    # Integer arithmetic throughout: this runs for every number a trace or a report shows.
+    twos = fives = 0
+    rest = d
+    while rest % 2 == 0:
+        rest //= 2
+        twos += 1
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest == 1:  # a finite decimal expansion: exactly k places
+        k = max(twos, fives)
+        return _places_text(n < 0, abs(n) * (10**k // d), k)
+    truncated = abs(n) * 10**digits // d  # toward zero, as round_fraction(..., "down")
+    return _places_text(n < 0, truncated, digits) + "…"
+
+
+def _places_text(negative: bool, m: int, k: int) -> str:
+    """m / 10**k written plainly, trailing zeros dropped ("-" only before a non-zero value)."""
+    text = str(m).rjust(k + 1, "0")
+    whole, fraction = text[: len(text) - k], text[len(text) - k :].rstrip("0")
+    out = f"{whole}.{fraction}" if fraction else whole
+    return f"-{out}" if negative and m else out
 
 
 def vi(value: Fraction | Decimal, digits: int = 12) -> str:

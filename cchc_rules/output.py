@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from cchc_rules.errors import CchcError, Diagnostic
 
 
-def write_atomic(path: Path | str, data: str | bytes, inputs: Iterable[Path | str] = ()) -> None:
-    """Write `data` to `path` through a temporary file and a rename.
-
-    Refuses (with a `CchcError`) to write over any of `inputs`, so a command can
-    never destroy what the user gave it.
-    """
-    target = Path(path)
+def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
+    """Raise a `CchcError` when `target` is one of `inputs` (or a rule file inside an input folder)."""
     for item in inputs:
         source = Path(item)
         if (source.exists() and target.exists() and os.path.samefile(source, target)) or (
@@ -32,6 +29,51 @@ def write_atomic(path: Path | str, data: str | bytes, inputs: Iterable[Path | st
                     )
                 ]
             )
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterator[BinaryIO]:
+    """A file to write piece by piece, which replaces `path` atomically when the block ends without error.
+
+    For output too large to hold in memory (a ranking of every commune); the
+    same refusals as `write_atomic`.
+    """
+    target = Path(path)
+    refuse_inputs(target, inputs)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise CchcError(
+            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {exc.strerror or exc}")]
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CchcError(
+            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {exc.strerror or exc}")]
+        ) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path | str, data: str | bytes, inputs: Iterable[Path | str] = ()) -> None:
+    """Write `data` to `path` through a temporary file and a rename.
+
+    Refuses (with a `CchcError`) to write over any of `inputs`, so a command can
+    never destroy what the user gave it.
+    """
+    target = Path(path)
+    refuse_inputs(target, inputs)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = target.parent if str(target.parent) else Path(".")
     try:

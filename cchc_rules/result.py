@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PrivateAttr
 from pydantic_core import CoreSchema, core_schema
 
 from cchc_rules.checked import CheckedRules
-from cchc_rules.compiler import Scores, score_places
+from cchc_rules.compiler import Scores, reasons_text, score_places
 from cchc_rules.evaluator import Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
-from cchc_rules.trace import FactUse, NodeTrace, Tracer
+from cchc_rules.trace import FactUse, NodeTrace, Step, Tracer, built
 
 
 class Layout:
@@ -38,6 +39,15 @@ class Layout:
         self.crits = tuple(rules.nodes[i] for i in self.ids)
         self.declared = tuple(int(to_fraction(c.max) * self.unit) if c.max is not None else 0 for c in self.crits)
         self.children = tuple(rules.children.get(i, ()) for i in self.ids)
+        self.index = {node_id: i for i, node_id in enumerate(self.ids)}
+        # Nodes whose own loss counts in `Result.losses()`: criteria with a formula, under no formula parent.
+        self.loss_candidates = tuple(
+            i
+            for i, crit in enumerate(self.crits)
+            if crit.kind == "criterion"
+            and crit.formula is not None
+            and not any(rules.nodes[a].formula is not None for a in ancestors(crit.id))
+        )
         policy = rules.header.percent_rounding
         assert policy is not None  # the checker sets the default
         self.percent_places = policy.places
@@ -62,6 +72,43 @@ class _Data:
         self.facts = facts
         self.tracer = tracer
         self.traces: dict[int, NodeTrace] = {}
+
+
+class _Nodes(Mapping[str, "NodeResult"]):
+    """Every node's result by id, in tree order; each `NodeResult` is made when first looked up."""
+
+    __slots__ = ("_data", "_made")
+
+    def __init__(self, data: _Data):
+        self._data = data
+        self._made: list[NodeResult | None] = [None] * len(data.layout.ids)
+
+    def _at(self, i: int) -> NodeResult:
+        made = self._made[i]
+        if made is None:
+            made = self._made[i] = NodeResult(self._data, i)
+        return made
+
+    def __getitem__(self, node_id: str) -> NodeResult:
+        return self._at(self._data.layout.index[node_id])
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._data.layout.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data.layout.ids)
+
+    def __len__(self) -> int:
+        return len(self._data.layout.ids)
+
+    def values(self) -> Any:  # a list: callers iterate it, sometimes twice
+        return [self._at(i) for i in range(len(self._made))]
+
+    def items(self) -> Any:
+        return list(zip(self._data.layout.ids, self.values(), strict=True))
+
+    def __repr__(self) -> str:
+        return f"{{{', '.join(f'{k!r}: {v!r}' for k, v in self.items())}}}"
 
 
 class NodeResult:
@@ -131,7 +178,12 @@ class NodeResult:
     @property
     def reasons(self) -> tuple[str, ...]:
         """The filled-in reason sentences (only when points were lost)."""
-        return self._data.scores.reasons[self._i]
+        reasons = self._data.scores.reasons
+        found = reasons[self._i]
+        if isinstance(found, tuple):
+            return found
+        text = reasons[self._i] = found.text()
+        return text
 
     @property
     def basis(self) -> tuple[str, ...]:
@@ -163,6 +215,22 @@ class NodeResult:
         if found is None:
             found = data.traces[self._i] = _trace(data, self._i)
         return found
+
+    def derivation(self) -> tuple[dict[str, Any], tuple[str, ...]] | None:
+        """The facts this node read (JSON-ready values) and its steps in words; None when untraced.
+
+        The cheap part of `trace`, for batch output: nothing else is written out.
+        """
+        data = self._data
+        if data.tracer is None:
+            return None
+        record = data.tracer.records.get(self.id)
+        if record is None:
+            return {}, ()
+        values = data.facts.values
+        facts = {name: fact_json(values[name]) for name in record.facts}
+        steps = tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in record.steps)
+        return facts, steps
 
     @property
     def depth(self) -> int:
@@ -210,10 +278,20 @@ class Result(BaseModel):
     base_score: Decimal
     bonus: Decimal
     penalty: Decimal
-    facts: dict[str, Any]
-    nodes: dict[str, NodeResult]
+    nodes: Mapping[str, NodeResult]
     areas: tuple[str, ...]
     adjustments: tuple[str, ...]
+    # The validated facts; `facts` writes them JSON-ready when first read.
+    _source: Facts | None = PrivateAttr(default=None)
+    _facts: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Every fact's value as evaluated, JSON-ready (numbers as decimal strings, dates as ISO text)."""
+        if self._facts is None:
+            source = self._source
+            self._facts = {} if source is None else {name: fact_json(v) for name, v in source.values.items()}
+        return self._facts
 
     def __getitem__(self, node_id: str) -> NodeResult:
         try:
@@ -229,14 +307,11 @@ class Result(BaseModel):
 
         Their losses add up exactly to `max - base_score`.
         """
-        out = []
-        for node in self.nodes.values():
-            if node.kind != "criterion" or not node.has_formula or node.lost == 0:
-                continue
-            if any(self.nodes[a].has_formula for a in ancestors(node.id)):
-                continue  # a formula parent's own loss stands for its subtree
-            out.append(node)
-        return out
+        nodes = self.nodes
+        assert isinstance(nodes, _Nodes)
+        data = nodes._data
+        scores = data.scores
+        return [nodes._at(i) for i in data.layout.loss_candidates if scores.effective[i] != scores.score[i]]
 
     def to_dict(self, trace: bool = False) -> dict[str, Any]:
         """The JSON contract: decimals as strings, nodes keyed by id in tree order."""
@@ -283,7 +358,7 @@ def result_from_scores(layout: Layout, facts: Facts, scores: Scores, tracer: Tra
     data = _Data(layout, scores, facts, tracer)
     header = layout.rules.header
     k = layout.places
-    return Result.model_construct(
+    result = Result.model_construct(
         ruleset=header.name,
         level=header.level,
         province=header.province,
@@ -296,11 +371,12 @@ def result_from_scores(layout: Layout, facts: Facts, scores: Scores, tracer: Tra
         base_score=scaled_decimal(scores.base, k),
         bonus=scaled_decimal(scores.bonus, k),
         penalty=scaled_decimal(scores.penalty, k),
-        facts={name: fact_json(value) for name, value in facts.values.items()},
-        nodes={node_id: NodeResult(data, i) for i, node_id in enumerate(layout.ids)},
+        nodes=_Nodes(data),
         areas=layout.rules.areas,
         adjustments=layout.rules.adjustments,
     )
+    result._source = facts
+    return result
 
 
 def build_result(rules: CheckedRules, facts: Facts, outcome: Outcome, tracer: Tracer) -> Result:
@@ -345,7 +421,8 @@ def _trace(data: _Data, i: int) -> NodeTrace:
         value = facts.values[name]
         evidence = facts.evidence.get(name)
         uses.append(
-            FactUse(
+            built(  # our own values: no validation needed
+                FactUse,
                 name=name,
                 value=str(fact_json(value)),
                 shown=show(value, decl.type.name),
@@ -356,12 +433,13 @@ def _trace(data: _Data, i: int) -> NodeTrace:
                 defaulted=name in facts.defaulted,
             )
         )
-    index = {node: j for j, node in enumerate(layout.ids)}
+    index = layout.index
     refs = tuple((ref, scaled_plain(scores.score[index[ref]], k)) for ref in (record.refs if record else ()))
     rounding = rules.rounding[node_id]
     unrounded = scores.unrounded[i]
     score, effective = scores.score[i], scores.effective[i]
-    return NodeTrace(
+    return built(
+        NodeTrace,
         id=node_id,
         title=crit.title,
         kind=crit.kind,
@@ -378,7 +456,7 @@ def _trace(data: _Data, i: int) -> NodeTrace:
         steps=record.materialised() if record else (),
         unrounded=plain(unrounded) if unrounded is not None else None,
         rounding=rounding_words(rounding) if crit.formula else None,
-        reasons=scores.reasons[i],
+        reasons=reasons_text(scores.reasons[i]),
         basis=crit.basis,
         inferred=crit.inferred,
         children=layout.children[i],

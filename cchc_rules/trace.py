@@ -8,11 +8,13 @@ Renderers only read these records.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from cchc_rules.source import Span
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 StepKind = Literal[
     "not_applicable",
@@ -80,6 +82,20 @@ class NodeTrace(BaseModel):
     children: tuple[str, ...] = ()
 
 
+def built(cls: type[ModelT], **values: Any) -> ModelT:
+    """A frozen model from values the engine made itself (already of the right types), without validation.
+
+    `model_construct` does the same with more bookkeeping; a trace holds thousands of these.
+    Every field must be given.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 class LazyStep:
     """A step recorded as data; its sentence is written only when the trace is read."""
 
@@ -93,7 +109,7 @@ class LazyStep:
 
     def step(self) -> Step:
         """The step with its sentence."""
-        return Step(kind=self.kind, text=self.render(*self.args), span=self.span)
+        return built(Step, kind=self.kind, text=self.render(*self.args), span=self.span)
 
 
 class NodeRecord:

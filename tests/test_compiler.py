@@ -250,3 +250,17 @@ def test_null_tracer_records_nothing() -> None:
     tracer = NullTracer()
     rules.compiled[0].run(dict(facts.values), tracer)
     assert tracer.records == {}
+
+
+def test_traces_built_without_validation_are_valid_models() -> None:
+    from cchc_rules.trace import NodeTrace
+
+    rules = load(RULES_2023)
+    result = rules.evaluate(FACTS_THANH_THUY)
+    for node in result.nodes.values():
+        trace = node.trace
+        assert trace is not None
+        again = NodeTrace.model_validate(trace.model_dump())
+        assert again == trace
+        assert set(trace.model_dump()) == set(NodeTrace.model_fields)
+        assert all(set(f.model_dump()) == set(type(f).model_fields) for f in trace.facts)

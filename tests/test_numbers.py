@@ -6,6 +6,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cchc_rules.numbers import is_terminating, plain, round_fraction, to_decimal, trimmed, vi
 
@@ -67,3 +69,19 @@ def test_vietnamese_decimal_comma() -> None:
     assert vi(Fraction(1275, 100)) == "12,75"
     assert vi(Decimal("66.245")) == "66,245"
     assert vi(Fraction(74)) == "74"
+
+
+def _plain_reference(value: Fraction, digits: int = 12) -> str:
+    """plain() as first written, on Decimals: the fast integer version must give the same text."""
+    if is_terminating(value):
+        text = format(trimmed(to_decimal(value)), "f")
+        return "0" if text == "-0" else text
+    return _plain_reference(round_fraction(value, digits, "down")) + "…"
+
+
+@given(
+    st.fractions(max_denominator=10**7).filter(lambda f: abs(f) < 10**9)
+    | st.builds(lambda n, k: Fraction(n, 10**k), st.integers(-(10**12), 10**12), st.integers(0, 9))
+)
+def test_plain_is_the_decimal_text(value: Fraction) -> None:
+    assert plain(value) == _plain_reference(value)

@@ -1,0 +1,351 @@
+"""The benchmark: how fast cchc scores communes, against a hand-written baseline, in one run.
+
+    python bench/run.py            # 10,600 communes (every commune of the country before 2025)
+    python bench/run.py --quick    # 2,000 communes and smaller streams; under a minute
+
+Everything is measured in this one process, on the same synthetic communes
+(bench/generate.py), each phase three times, keeping the fastest, so that the
+ratios compare like with like on whatever machine runs it. Printed as
+`name: value` lines; the two ratio lines are engine time / baseline time:
+
+    ratio_untraced_vs_baseline: X      (target X <= 2)
+    ratio_traced_vs_baseline: Y        (target Y <= 5)
+
+Every unit's result is also checked against the exact-fraction oracle
+(bench/oracle.py). With openfisca-core installed (`pip install -e '.[bench]'`)
+the nine seed sub-criteria are scored in OpenFisca too, vectorised, and
+compared for time and exactness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import cchc_rules  # noqa: E402
+from bench import baseline, generate, oracle  # noqa: E402
+from cchc_rules.result import Result  # noqa: E402
+
+RULES_2023 = ROOT / "rules" / "hai-duong" / "xa" / "2023.cchc"
+SEED9 = ROOT / "bench" / "seed9.cchc"
+
+
+def say(name: str, value: object) -> None:
+    """One result line."""
+    print(f"{name}: {value}", flush=True)
+
+
+def fastest(phase: Callable[[], object], rounds: int = 3) -> float:
+    """The fastest of `rounds` runs of `phase`, in seconds (garbage collected before each)."""
+    best = float("inf")
+    for _ in range(rounds):
+        gc.collect()
+        start = time.perf_counter()
+        phase()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def engine_row(result: Result) -> tuple[str, ...]:
+    """The row `cchc rank` writes, as baseline.row gives it."""
+    out = [str(result.score), str(result.max), str(result.percent)]
+    for area in result.areas:
+        node = result[area]
+        out += [str(node.score), str(node.effective_max), str(node.percent)]
+    return tuple(out)
+
+
+def parse_check_ms(path: Path, rounds: int = 20) -> tuple[float, float]:
+    """Cold (first in this process) and warm (fastest of `rounds`) parse + check + proofs of a rule set, in ms."""
+    from cchc_rules.analysis import check_and_prove
+    from cchc_rules.loader import load_source
+
+    start = time.perf_counter()
+    check_and_prove(load_source(path))
+    cold = time.perf_counter() - start
+    warm = fastest(lambda: check_and_prove(load_source(path)), rounds)
+    return cold * 1000, warm * 1000
+
+
+def scaled_rule_set(copies: int, folder: Path) -> Path:
+    """The 2023 rule set with its seven areas repeated `copies` times (areas 8-14 copy 1-7, ...)."""
+    text = RULES_2023.read_text(encoding="utf-8")
+    start = re.search(r"^1 \"", text, re.MULTILINE)
+    assert start is not None
+    head, tree = text[: start.start()], text[start.start() :]
+    head = head.replace("total 74", f"total {74 * copies}")
+    parts = [head]
+    for c in range(copies):
+        shift = 7 * c
+        parts.append(re.sub(r"^(\d+)(?=[. ])", lambda m, s=shift: str(int(m.group(1)) + s), tree, flags=re.MULTILINE))
+    path = folder / f"scaled_{copies}.cchc"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def startup_s(*args: str) -> float:
+    """Wall time of `cchc ARGS` in a fresh process, fastest of 5."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cchc_rules", *args], capture_output=True, check=False, cwd=ROOT)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+_STREAM = """
+import json, resource, sys
+sys.path.insert(0, {root!r})
+import cchc_rules
+from bench import generate
+from cchc_rules.ranking import rank_units
+from cchc_rules.units import UnitFacts
+rules = cchc_rules.load({rules!r})
+units = (UnitFacts(id=u["unit"], where="<stream>", facts=u["facts"]) for u in generate.communes({n}))
+ranking = rank_units(rules, units, trace={trace})
+ranking.close()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def stream_peak_mb(n: int, trace: bool) -> int:
+    """Peak resident memory (MB) of a fresh process that scores and ranks a stream of `n` communes."""
+    code = _STREAM.format(root=str(ROOT), rules=str(RULES_2023), n=n, trace=trace)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(run.stdout.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="2,000 communes, smaller streams: under a minute")
+    parser.add_argument("--units", type=int, help="how many communes (default 10,600; 2,000 with --quick)")
+    parser.add_argument("--no-openfisca", action="store_true", help="skip the OpenFisca comparison")
+    args = parser.parse_args(argv)
+    n = args.units or (2000 if args.quick else 10_600)
+    say("python", sys.version.split()[0])
+    say("cpu_count", os.cpu_count())
+    say("units", n)
+
+    lines = [json.dumps(u, ensure_ascii=False) for u in generate.communes(n)]
+
+    # ---- parse + check ----------------------------------------------------------------------
+    cold, warm = parse_check_ms(RULES_2023)
+    say("parse_check_2023_cold_ms", f"{cold:.1f}")
+    say("parse_check_2023_warm_ms", f"{warm:.1f}")
+    rules = cchc_rules.load(RULES_2023)
+
+    # ---- baseline, engine untraced, engine traced: JSON line in, rank row out --------------------
+    def run_baseline() -> list[tuple[str, ...]]:
+        return [baseline.row(json.loads(line)["facts"]) for line in lines]
+
+    def run_engine(trace: bool) -> Callable[[], list[tuple[str, ...]]]:
+        def phase() -> list[tuple[str, ...]]:
+            return [engine_row(rules.evaluate(json.loads(line)["facts"], trace=trace)) for line in lines]
+
+        return phase
+
+    rules.evaluate(json.loads(lines[0])["facts"])  # compile once, outside the timings
+    times = {"baseline": float("inf"), "untraced": float("inf"), "traced": float("inf")}
+    for _ in range(3):  # interleaved, so that a busy moment of the machine hits every phase alike
+        times["baseline"] = min(times["baseline"], fastest(run_baseline, 1))
+        times["untraced"] = min(times["untraced"], fastest(run_engine(False), 1))
+        times["traced"] = min(times["traced"], fastest(run_engine(True), 1))
+    say("baseline_units_per_s", round(n / times["baseline"]))
+    say("engine_untraced_units_per_s", round(n / times["untraced"]))
+    say("engine_traced_units_per_s", round(n / times["traced"]))
+    say("baseline_us_per_unit", f"{times['baseline'] / n * 1e6:.0f}")
+    say("engine_untraced_us_per_unit", f"{times['untraced'] / n * 1e6:.0f}")
+    say("engine_traced_us_per_unit", f"{times['traced'] / n * 1e6:.0f}")
+
+    # Reading every trace back as text (what `cchc explain` prints), for the record: traces are
+    # recorded as data during evaluation and written out only when read.
+    sample = lines[: min(n, 500)]
+
+    def explain_all() -> None:
+        for line in sample:
+            result = rules.evaluate(json.loads(line)["facts"], trace=True)
+            for area in result.areas:
+                result[area].explain()
+
+    say("engine_traced_and_explained_us_per_unit", f"{fastest(explain_all, 1) / len(sample) * 1e6:.0f}")
+
+    # ---- exactness -----------------------------------------------------------------------------
+    rows_engine = run_engine(True)()
+    rows_baseline = run_baseline()
+    same_baseline = sum(a == b for a, b in zip(rows_engine, rows_baseline, strict=True))
+    same_oracle = 0
+    for line, row in zip(lines, rows_engine, strict=True):
+        facts = json.loads(line)["facts"]
+        areas = oracle.areas(facts)
+        expected = [oracle.total(facts)] + [areas[a] for a in sorted(areas)]
+        got = [Fraction(row[0])] + [Fraction(row[3 + 3 * i]) for i in range(7)]
+        same_oracle += expected == got
+    say("engine_equal_to_oracle", f"{same_oracle}/{n}")
+    say("engine_equal_to_baseline", f"{same_baseline}/{n}")
+
+    say("ratio_untraced_vs_baseline", f"{times['untraced'] / times['baseline']:.2f}")
+    say("ratio_traced_vs_baseline", f"{times['traced'] / times['baseline']:.2f}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        # ---- cchc rank of 10,600 communes with traces, end to end (file in, file out) -------------
+        from cchc_rules.ranking import rank_units, write_json
+        from cchc_rules.units import read_units
+
+        country = folder / "country.jsonl"
+        generate.write_jsonl(country, 10_600)
+
+        def rank_country() -> None:
+            ranking = rank_units(rules, read_units(country), trace=True)
+            with (folder / "ranking.json").open("wb") as handle:
+                write_json(ranking, handle)
+            ranking.close()
+
+        say("rank_10600_traced_json_s", f"{fastest(rank_country, 1 if args.quick else 2):.2f}")
+
+        # ---- how cost grows with the rule set ------------------------------------------------------
+        for copies in (1, 2, 4):
+            path = scaled_rule_set(copies, folder)
+            cold, warm = parse_check_ms(path, 5)
+            big = cchc_rules.load(path)
+            nodes = len(big.checked.order)
+            few = [json.loads(line)["facts"] for line in lines[:300]]
+            big.evaluate(few[0])
+            per = fastest(lambda b=big, f=few: [b.evaluate(x, trace=False) for x in f], 2) / len(few)  # type: ignore[misc]
+            say(f"scaled_x{copies}_nodes", nodes)
+            say(f"scaled_x{copies}_parse_check_warm_ms", f"{warm:.1f}")
+            say(f"scaled_x{copies}_engine_untraced_us_per_unit", f"{per * 1e6:.0f}")
+
+    # ---- memory on a stream ---------------------------------------------------------------------------
+    small, large = (2_000, 20_000) if args.quick else (10_000, 100_000)
+    say(f"stream_{small}_peak_rss_mb", stream_peak_mb(small, trace=True))
+    say(f"stream_{large}_peak_rss_mb", stream_peak_mb(large, trace=True))
+
+    # ---- start-up ------------------------------------------------------------------------------------
+    say("startup_help_s", f"{startup_s('--help'):.3f}")
+    say("startup_check_2023_s", f"{startup_s('check', str(RULES_2023)):.3f}")
+
+    if not args.no_openfisca:
+        compare_openfisca(lines[: min(n, 10_600)])
+    return 0
+
+
+# ---- OpenFisca ---------------------------------------------------------------------------------------------
+
+
+def compare_openfisca(lines: list[str]) -> None:
+    """The nine seed sub-criteria, batch and traced, in OpenFisca and in cchc, from the same JSON lines."""
+    try:
+        from bench import openfisca_model as model
+    except ImportError as exc:
+        say("openfisca", f"not installed ({exc.name}); pip install -e '.[bench]'")
+        return
+    import numpy as np
+
+    say("openfisca", "openfisca-core " + _version("openfisca-core"))
+    rules = cchc_rules.load(SEED9)
+    wanted = tuple(rules.checked.facts)
+    tbs = model.system()
+    n = len(lines)
+
+    def pct(value: Any) -> float:
+        text = str(value).strip()
+        return float(Fraction(text[:-1] if text.endswith("%") else text) / 100)
+
+    def yes(value: Any) -> bool:
+        return value is True or str(value).strip().lower() in oracle.YES
+
+    parse: dict[str, Any] = {
+        name: int if kind is int else yes if kind is bool else float for name, kind in model.INPUTS.items()
+    }
+    parse["ty_le_lien_thong"] = pct
+
+    def ours() -> list[str]:
+        out = []
+        for line in lines:
+            item = json.loads(line)
+            facts = {k: item["facts"][k] for k in wanted}
+            result = rules.evaluate(facts, trace=False)
+            out.append(json.dumps({"unit": item["unit"], "score": str(result.score)}, ensure_ascii=False))
+        return out
+
+    def theirs() -> list[str]:
+        items = [json.loads(line) for line in lines]
+        arrays = model.columns([i["facts"] for i in items], parse)
+        totals = model.simulate(tbs, arrays).calculate("total", model.PERIOD)
+        return [
+            json.dumps({"unit": i["unit"], "score": f"{float(t):.3f}"}, ensure_ascii=False)
+            for i, t in zip(items, totals, strict=True)
+        ]
+
+    t_ours = fastest(ours)
+    t_theirs = fastest(theirs)
+    say("openfisca_seed9_batch_units_per_s", round(n / t_theirs))
+    say("cchc_seed9_batch_units_per_s", round(n / t_ours))
+    say("ratio_cchc_vs_openfisca_batch", f"{t_ours / t_theirs:.2f}")
+
+    # One commune with its full trace: OpenFisca builds a simulation per commune.
+    k = min(n, 200)
+    sample = [json.loads(line)["facts"] for line in lines[:k]]
+
+    def theirs_traced() -> None:
+        for facts in sample:
+            simulation = model.simulate(tbs, model.columns([facts], parse), trace=True)
+            simulation.tracer.computation_log.lines()
+
+    def ours_traced() -> None:
+        for facts in sample:
+            rules.evaluate({name: facts[name] for name in wanted}, trace=True)
+
+    def ours_explained() -> None:
+        for facts in sample:
+            result = rules.evaluate({name: facts[name] for name in wanted}, trace=True)
+            for area in result.areas:
+                result[area].explain()
+
+    t_theirs_traced = fastest(theirs_traced) / k
+    t_ours_traced = fastest(ours_traced) / k
+    t_ours_explained = fastest(ours_explained) / k
+    say("openfisca_traced_one_commune_ms", f"{t_theirs_traced * 1000:.2f}")
+    say("cchc_traced_per_unit_ms", f"{t_ours_traced * 1000:.3f}")
+    say("cchc_traced_and_explained_per_unit_ms", f"{t_ours_explained * 1000:.3f}")
+    say("ratio_openfisca_traced_vs_cchc_traced", f"{t_theirs_traced / t_ours_traced:.0f}")
+    say("ratio_openfisca_traced_vs_cchc_explained", f"{t_theirs_traced / t_ours_explained:.0f}")
+
+    # Exactness on the nine: every total at 3 decimals against the exact-fraction oracle.
+    facts_all = [json.loads(line)["facts"] for line in lines]
+    expected = [oracle.seed_nine(f) for f in facts_all]
+    arrays = model.columns(facts_all, parse)
+    totals = model.simulate(tbs, arrays).calculate("total", model.PERIOD)
+    theirs_wrong = sum(Fraction(f"{float(t):.3f}") != e for t, e in zip(totals, expected, strict=True))
+    ours_wrong = sum(
+        Fraction(rules.evaluate({k: f[k] for k in wanted}, trace=False).score) != e
+        for f, e in zip(facts_all, expected, strict=True)
+    )
+    say("openfisca_dtype", str(np.asarray(totals).dtype))
+    say("openfisca_seed9_not_equal_to_oracle", f"{theirs_wrong}/{n}")
+    say("cchc_seed9_not_equal_to_oracle", f"{ours_wrong}/{n}")
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

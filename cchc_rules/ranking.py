@@ -1,0 +1,286 @@
+"""Ranking many units: each unit's total, percentage, areas, rank and group, streamed.
+
+Units are read and scored one at a time; each unit's summary row is written
+to a temporary file at once, and only its sort key (the percentage as a whole
+number of 1/10**places percent) and the row's offset stay in memory, 16 bytes
+a unit. Ranks follow the percentage as published (rounded by the rule set's
+`percent rounding`), high to low; equal percentages share a rank (1, 1, 3), in
+input order; a unit whose every criterion was excluded has no percentage and
+comes last, without a rank. Groups come from the rule set's `group` lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+from cchc_rules import ast
+from cchc_rules.errors import CchcError, Diagnostic, FactsError
+from cchc_rules.result import Result
+from cchc_rules.ruleset import RuleSet
+from cchc_rules.units import UnitFacts, validate_unit
+
+FORMATS = ("csv", "xlsx", "json")
+# How many problems a batch reports before it only counts them.
+MAX_PROBLEMS = 50
+
+
+def in_group(group: ast.Group, percent: Decimal) -> bool:
+    """Whether a percentage falls in a group's range."""
+    above = group.low is None or percent >= group.low
+    below = group.high is None or (percent < group.high if group.high_open else percent <= group.high)
+    return above and below
+
+
+def group_of(groups: Iterable[ast.Group], percent: Decimal | None) -> str:
+    """The name of the group a percentage falls in ("" when none does, or there is no percentage)."""
+    if percent is None:
+        return ""
+    for group in groups:
+        if in_group(group, percent):
+            return group.name
+    return ""
+
+
+def competition_ranks(keys: list[int | None]) -> list[int | None]:
+    """Ranks high to low, equal keys sharing a rank (1, 1, 3); None keys get no rank."""
+    order = sorted(range(len(keys)), key=lambda i: (keys[i] is None, -(keys[i] or 0), i))
+    ranks: list[int | None] = [None] * len(keys)
+    previous: int | None = None
+    rank = 0
+    for position, i in enumerate(order, 1):
+        key = keys[i]
+        if key is None:
+            continue
+        if key != previous:
+            rank = position
+            previous = key
+        ranks[i] = rank
+    return ranks
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def summary(result: Result, trace: bool = False) -> dict[str, Any]:
+    """One unit's row: total, percentage, adjustments, areas and the points lost (decimals as strings)."""
+    areas = {}
+    for area_id in result.areas:
+        node = result[area_id]
+        areas[area_id] = {
+            "score": str(node.score),
+            "max": str(node.effective_max),
+            "percent": _text(node.percent),
+        }
+    losses = []
+    for node in result.losses():
+        entry: dict[str, Any] = {"id": node.id, "lost": str(node.lost), "reasons": list(node.reasons)}
+        derivation = node.derivation() if trace else None
+        if derivation is not None:
+            entry["facts"], steps = derivation
+            entry["steps"] = list(steps)
+        losses.append(entry)
+    return {
+        "unit": result.unit,
+        "score": str(result.score),
+        "max": str(result.max),
+        "percent": _text(result.percent),
+        "base_score": str(result.base_score),
+        "bonus": str(result.bonus),
+        "penalty": str(result.penalty),
+        "areas": areas,
+        "losses": losses,
+    }
+
+
+class Ranking:
+    """Every unit's summary, ranked; rows are kept in a temporary file, not in memory."""
+
+    def __init__(self, rules: RuleSet):
+        self.rules = rules
+        self.groups = rules.checked.header.groups
+        policy = rules.checked.header.percent_rounding
+        self._scale = 10 ** (policy.places if policy is not None else 2)
+        self._spill: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._offsets = array("q")
+        self._keys = array("q")
+        self.count = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Keep one unit's summary row."""
+        percent = row["percent"]
+        self._offsets.append(self._spill.tell())
+        self._keys.append(-1 if percent is None else int(Decimal(percent) * self._scale))
+        self._spill.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.count += 1
+
+    def ranked(self) -> Iterator[tuple[int | None, str, bytes]]:
+        """(rank, group, the row as JSON) of every unit, in rank order."""
+        self._spill.flush()
+        keys: list[int | None] = [None if k < 0 else k for k in self._keys]
+        ranks = competition_ranks(keys)
+        order = sorted(range(self.count), key=lambda i: (keys[i] is None, -(keys[i] or 0), i))
+        groups: dict[int | None, str] = {}
+        for i in order:
+            key = keys[i]
+            if key not in groups:
+                groups[key] = group_of(self.groups, None if key is None else Decimal(key) / self._scale)
+            self._spill.seek(self._offsets[i])
+            yield ranks[i], groups[key], self._spill.readline().rstrip(b"\n")
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every row in rank order, with `rank` and `group` added."""
+        for rank, group, text in self.ranked():
+            yield {"rank": rank, "group": group, **json.loads(text)}
+
+    def close(self) -> None:
+        """Drop the temporary file."""
+        self._spill.close()
+
+
+def rank_units(
+    rules: RuleSet,
+    units: Iterable[UnitFacts],
+    trace: bool = False,
+    progress: Callable[[UnitFacts], None] | None = None,
+) -> Ranking:
+    """Score every unit and keep its summary; raise one `CchcError` naming every bad unit (the first 50)."""
+    ranking = Ranking(rules)
+    problems: list[Diagnostic] = []
+    failed = 0
+    seen: set[str] = set()
+    try:
+        for unit in units:
+            if progress is not None:
+                progress(unit)
+            try:
+                if unit.id in seen:
+                    raise CchcError(
+                        [
+                            Diagnostic(
+                                code="U002",
+                                severity="error",
+                                message=f"{unit.where}: đơn vị `{unit.id}` xuất hiện hai lần",
+                                hint="mỗi đơn vị chỉ một lần trong một lần xếp hạng",
+                            )
+                        ]
+                    )
+                seen.add(unit.id)
+                facts = validate_unit(rules, unit)
+                result = rules.evaluate(facts, trace=trace)
+            except CchcError as exc:
+                failed += 1
+                for d in exc.diagnostics:
+                    if len(problems) < MAX_PROBLEMS:
+                        where = "" if isinstance(exc, FactsError) else f"{unit.where} (đơn vị `{unit.id}`): "
+                        problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
+                continue
+            row = summary(result, trace)
+            row["unit"] = unit.id
+            ranking.add(row)
+    except BaseException:
+        ranking.close()
+        raise
+    if problems:
+        ranking.close()
+        if failed > 1 or len(problems) >= MAX_PROBLEMS:
+            problems.append(
+                Diagnostic(
+                    code="U003",
+                    severity="error",
+                    message=f"{failed} đơn vị có lỗi (hiện tối đa {MAX_PROBLEMS} lỗi); chưa xếp hạng",
+                    hint="sửa các lỗi trên rồi chạy lại",
+                )
+            )
+        raise FactsError(problems)
+    return ranking
+
+
+# ---- writing --------------------------------------------------------------------------------------
+
+
+def columns(rules: RuleSet) -> list[str]:
+    """The header of the CSV and workbook: rank first, then one score, maximum and percentage per area."""
+    head = ["rank", "unit", "group", "score", "max", "percent", "base_score", "bonus", "penalty"]
+    for area_id in rules.checked.areas:
+        head += [f"area_{area_id}_score", f"area_{area_id}_max", f"area_{area_id}_percent"]
+    return head
+
+
+def flat(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the CSV and the workbook hold it: one column per area figure."""
+    out = {k: v for k, v in row.items() if k not in ("areas", "losses")}
+    for area_id, area in row["areas"].items():
+        for key, value in area.items():
+            out[f"area_{area_id}_{key}"] = value
+    return out
+
+
+def write_csv(ranking: Ranking, handle: IO[bytes]) -> None:
+    """The ranking as CSV (UTF-8, a header row, decimals with a point)."""
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
+    head = columns(ranking.rules)
+    writer = csv.DictWriter(text, fieldnames=head, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in ranking.rows():
+        writer.writerow({k: "" if v is None else v for k, v in flat(row).items()})
+    text.flush()
+    text.detach()
+
+
+def write_json(ranking: Ranking, handle: IO[bytes]) -> None:
+    """The ranking as JSON: the rule set, its groups, and one object per unit in rank order."""
+    header = ranking.rules.checked.header
+    head = {
+        "ruleset": header.name,
+        "level": header.level,
+        "province": header.province,
+        "year": header.year,
+        "groups": [
+            {
+                "name": g.name,
+                "from": None if g.low is None else str(g.low),
+                "to": None if g.high is None else str(g.high),
+                "to_included": not g.high_open,
+            }
+            for g in header.groups
+        ],
+        "count": ranking.count,
+    }
+    opening = json.dumps(head, ensure_ascii=False, indent=2)[:-2]  # reopen the object for "units"
+    handle.write((opening + ',\n  "units": [').encode("utf-8"))
+    for n, (rank, group, text) in enumerate(ranking.ranked()):
+        # The stored row is a JSON object: rank and group go in front of its first key, no re-encoding.
+        lead = json.dumps({"rank": rank, "group": group}, ensure_ascii=False)[:-1].encode("utf-8")
+        handle.write((b",\n    " if n else b"\n    ") + lead + b", " + text[1:])
+    handle.write(("\n  ]\n}\n" if ranking.count else "]\n}\n").encode("utf-8"))
+
+
+def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
+    """The ranking as a workbook: one sheet, a header row, numbers as numbers."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Xếp hạng")
+    head = columns(ranking.rules)
+    sheet.append(head)
+    numeric = {h for h in head if h not in ("unit", "group")}
+    for row in ranking.rows():
+        values = flat(row)
+        sheet.append([_cell(values.get(h), h in numeric) for h in head])
+    book.save(handle)
+
+
+def _cell(value: Any, numeric: bool) -> Any:
+    if value is None:
+        return None
+    if numeric and isinstance(value, str):
+        return Decimal(value)
+    return value

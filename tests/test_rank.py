@@ -1,0 +1,314 @@
+"""Many units: reading folders, JSON lines and workbooks, the facts template, ranks, groups, `cchc rank`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import cchc_rules
+from cchc_rules import FactsError, ast
+from cchc_rules.ranking import competition_ranks, group_of, rank_units
+from cchc_rules.source import Span
+from cchc_rules.template import limits_text, write_workbook
+from cchc_rules.units import UNIT_COLUMN, UnitFacts, UnitsError, read_units, validate_unit
+from tests.conftest import FACTS_THANH_THUY, ROOT, RULES_2023
+from tests.test_cli import cchc
+
+sys.path.insert(0, str(ROOT))
+from bench import generate
+
+_SPAN = Span(file="t", line=1, column=1, end_line=1, end_column=1)
+
+
+def plain_facts() -> dict[str, Any]:
+    facts = yaml.safe_load(FACTS_THANH_THUY.read_text(encoding="utf-8"))["facts"]
+    return {k: (v["value"] if isinstance(v, dict) else v) for k, v in facts.items()}
+
+
+def write_jsonl(path: Path, items: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(i, ensure_ascii=False, default=str) + "\n" for i in items), encoding="utf-8")
+    return path
+
+
+# ---- ranks and groups -------------------------------------------------------------------------------
+
+
+def test_equal_scores_share_a_rank() -> None:
+    assert competition_ranks([90, 95, 90, 80, None, 95]) == [3, 1, 3, 5, None, 1]
+    assert competition_ranks([]) == []
+    assert competition_ranks([7, 7, 7]) == [1, 1, 1]
+
+
+def group(name: str, low: str | None, high: str | None, high_open: bool = True) -> ast.Group:
+    return ast.Group(
+        span=_SPAN,
+        name=name,
+        low=None if low is None else Decimal(low),
+        high=None if high is None else Decimal(high),
+        high_open=high_open,
+    )
+
+
+@pytest.mark.parametrize(
+    ("percent", "expected"),
+    [("100", "A"), ("90", "A"), ("89.99", "B"), ("80", "B"), ("79.99", "C"), ("50", "C"), ("0", "D"), (None, "")],
+)
+def test_group_boundaries(percent: str | None, expected: str) -> None:
+    groups = [group("A", "90", None), group("B", "80", "90"), group("C", "50", "79.99", False), group("D", None, "50")]
+    assert group_of(groups, None if percent is None else Decimal(percent)) == expected
+
+
+# ---- cchc rank ---------------------------------------------------------------------------------------
+
+
+def test_ten_thousand_six_hundred_equal_units_all_rank_first(tmp_path: Path) -> None:
+    units = tmp_path / "same.jsonl"
+    generate.write_jsonl(units, 10_600, same=True)
+    out = tmp_path / "rank.csv"
+    run = cchc("rank", RULES_2023, units, "-o", out)
+    assert run.returncode == 0, run.stderr
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 10_600
+    assert {r["rank"] for r in rows} == {"1"}
+    assert len({r["percent"] for r in rows}) == 1
+    assert rows[0]["unit"] == "Xã 00001" and rows[-1]["unit"] == "Xã 10600"  # ties keep the input order
+
+
+def test_rank_csv_json_and_xlsx_agree(tmp_path: Path) -> None:
+    base = plain_facts()
+    items = [
+        {"unit": "Xã A", "facts": base},
+        {"unit": "Xã B", "facts": {**base, "co_sang_kien": True}},  # +2 points
+        {"unit": "Xã C", "facts": {**base, "doi_thoai": 0}},  # the same score as A
+        {"unit": "Xã D", "facts": {**base, "co_sang_kien": True, "ap_dung_sang_kien": False}},
+    ]
+    units = write_jsonl(tmp_path / "units.jsonl", items)
+    for suffix in ("csv", "json", "xlsx"):
+        run = cchc("rank", RULES_2023, units, "-o", tmp_path / f"rank.{suffix}")
+        assert run.returncode == 0, run.stderr
+    with (tmp_path / "rank.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:6] == ["rank", "unit", "group", "score", "max", "percent"]
+    assert [(r["rank"], r["unit"], r["score"], r["group"]) for r in rows] == [
+        ("1", "Xã B", "68.245", "A"),
+        ("2", "Xã A", "66.245", "B"),
+        ("2", "Xã C", "66.245", "B"),
+        ("2", "Xã D", "66.245", "B"),
+    ]
+    data = json.loads((tmp_path / "rank.json").read_text(encoding="utf-8"))
+    assert data["count"] == 4
+    assert [g["name"] for g in data["groups"]] == ["A", "B", "Dưới 80%"]
+    assert [(u["rank"], u["unit"], u["score"]) for u in data["units"]] == [
+        (int(r["rank"]), r["unit"], r["score"]) for r in rows
+    ]
+    first = data["units"][0]
+    assert first["areas"]["7"] == {"score": "9.497", "max": "11.5", "percent": "82.58"}
+    assert {loss["id"] for loss in data["units"][1]["losses"]} >= {"1.5.2", "1.6.1", "7.2.2"}
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "rank.xlsx", read_only=True).active
+    assert sheet is not None
+    table = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert table[0][:3] == ["rank", "unit", "group"]
+    assert [(r[0], r[1], Decimal(str(r[3]))) for r in table[1:]] == [
+        (int(r["rank"]), r["unit"], Decimal(r["score"])) for r in rows
+    ]
+
+
+def test_rank_with_trace_explains_every_loss(tmp_path: Path) -> None:
+    units = write_jsonl(tmp_path / "u.jsonl", [{"unit": "Xã Thanh Thủy", "facts": plain_facts()}])
+    out = tmp_path / "rank.json"
+    run = cchc("rank", RULES_2023, units, "-o", out, "--trace")
+    assert run.returncode == 0, run.stderr
+    unit = json.loads(out.read_text(encoding="utf-8"))["units"][0]
+    loss = next(entry for entry in unit["losses"] if entry["id"] == "7.2.2")
+    assert loss["facts"] == {"ho_so_truc_tuyen_den_31_10": "1340", "ho_so_tong_den_31_10": "1754"}
+    assert loss["steps"][0].startswith("ratio(ho_so_truc_tuyen_den_31_10, ho_so_tong_den_31_10, zero: na) = 1340/1754")
+    assert loss["lost"] == "0.708"
+
+
+def test_a_folder_of_facts_files(tmp_path: Path) -> None:
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    (folder / "thanh-thuy.yaml").write_text(FACTS_THANH_THUY.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "xa-b.json").write_text(json.dumps({**plain_facts(), "co_sang_kien": True}), encoding="utf-8")
+    out = tmp_path / "rank.csv"
+    run = cchc("rank", RULES_2023, folder, "-o", out)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    named = "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải Dương"  # the file's `unit:`, else the file's name
+    assert [(r["rank"], r["unit"], r["score"]) for r in rows] == [("1", "xa-b", "68.245"), ("2", named, "66.245")]
+
+
+def test_bad_units_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
+    base = plain_facts()
+    items = [
+        {"unit": "Xã A", "facts": {**base, "doi_thoai": "hai"}},
+        {"unit": "Xã B", "facts": base},
+        {"unit": "Xã C", "facts": {**base, "so_la": 1}},
+        {"unit": "Xã B", "facts": base},
+    ]
+    units = write_jsonl(tmp_path / "u.jsonl", items)
+    out = tmp_path / "rank.csv"
+    run = cchc("rank", RULES_2023, units, "-o", out)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert "u.jsonl:1" in run.stderr and "`hai` không phải một số" in run.stderr
+    assert "u.jsonl:3" in run.stderr and "so_la" in run.stderr
+    assert "u.jsonl:4: đơn vị `Xã B` xuất hiện hai lần" in run.stderr
+    assert "3 đơn vị có lỗi" in run.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "u.jsonl:1:2: dòng JSON sai cú pháp"),
+        ('{"facts": {}}', "u.jsonl:1: thiếu mã đơn vị `unit`"),
+        ('{"unit": "A", "facts": {"a": 1, "a": 2}}', "u.jsonl:1: khoá `a` xuất hiện hai lần"),
+        ('{"unit": "A", "facts": [1]}', "u.jsonl:1: mỗi dòng phải là một đối tượng có `unit` và `facts`"),
+    ],
+)
+def test_broken_json_lines_name_their_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "u.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(UnitsError, match=message):
+        list(read_units(path))
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    units = write_jsonl(tmp_path / "u.jsonl", [{"unit": "A", "facts": plain_facts()}])
+    assert cchc("rank", RULES_2023, units, "-o", tmp_path / "rank.txt").returncode == 2
+    assert cchc("rank", RULES_2023, units).returncode == 2  # -o is required
+    refused = cchc("rank", RULES_2023, units, "-o", units, "--format", "csv")
+    assert refused.returncode == 1 and "không ghi đè lên tệp đầu vào" in refused.stderr
+    assert json.loads(units.read_text(encoding="utf-8").splitlines()[0])["unit"] == "A"
+    wrong = cchc("rank", RULES_2023, tmp_path / "u.txt", "-o", tmp_path / "r.csv")
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+
+
+def test_progress_is_reported_per_unit() -> None:
+    rules = cchc_rules.load(RULES_2023)
+    seen: list[str] = []
+    units = (UnitFacts(id=u["unit"], where="<gen>", facts=u["facts"]) for u in generate.communes(25))
+    ranking = rank_units(rules, units, progress=lambda unit: seen.append(unit.id))
+    assert ranking.count == 25 and len(seen) == 25
+    ranks = [row["rank"] for row in ranking.rows()]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    ranking.close()
+
+
+# ---- the workbook -------------------------------------------------------------------------------------
+
+
+def test_template_has_every_fact_with_description_limits_and_validation(tmp_path: Path) -> None:
+    out = tmp_path / "facts.xlsx"
+    run = cchc("template", RULES_2023, "-o", out)
+    assert run.returncode == 0, run.stderr
+    from openpyxl import load_workbook
+
+    book = load_workbook(out)
+    sheet = book["Dữ kiện"]
+    rules = cchc_rules.load(RULES_2023)
+    names = [c.value for c in sheet[1]]
+    assert names == [UNIT_COLUMN, *rules.checked.facts]
+    decl = rules.checked.facts["ho_so_tra_lai"]
+    column = names.index("ho_so_tra_lai") + 1
+    assert sheet.cell(2, column).value == decl.description
+    assert sheet.cell(3, column).value == limits_text(decl) == "hồ sơ; số nguyên ≥ 0; ≤ ho_so_tiep_nhan"
+    validations = {str(dv.sqref).split(":")[0]: dv for dv in sheet.data_validations.dataValidation}
+    assert len(validations) == len(rules.checked.facts)
+    letter = sheet.cell(1, column).column_letter
+    whole = names.index("ho_so_tiep_nhan") + 1
+    assert validations[f"{letter}4"].type == "custom"
+    assert f"{letter}4<={sheet.cell(1, whole).column_letter}4" in validations[f"{letter}4"].formula1
+    boolean = sheet.cell(1, names.index("co_sang_kien") + 1).column_letter
+    assert validations[f"{boolean}4"].type == "list" and validations[f"{boolean}4"].formula1 == '"có,không"'
+    percent = sheet.cell(1, names.index("ty_le_lien_thong") + 1).column_letter
+    assert (validations[f"{percent}4"].formula1, validations[f"{percent}4"].formula2) == ("0", "1")
+
+
+def test_filled_template_ranks_like_json_lines(tmp_path: Path) -> None:
+    rules_path = RULES_2023
+    workbook = tmp_path / "xa.xlsx"
+    lines = tmp_path / "xa.jsonl"
+    generate.write_xlsx(workbook, rules_path, 300)
+    generate.write_jsonl(lines, 300)
+    for source, out in ((workbook, "a.csv"), (lines, "b.csv")):
+        run = cchc("rank", rules_path, source, "-o", tmp_path / out)
+        assert run.returncode == 0, run.stderr
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8") == (tmp_path / "b.csv").read_text(encoding="utf-8")
+
+
+def test_a_bad_cell_is_named_by_sheet_row_and_column(tmp_path: Path) -> None:
+    rules = cchc_rules.load(RULES_2023)
+    base = {UNIT_COLUMN: "Xã A", **plain_facts()}
+    rows = [
+        base,
+        {**base, UNIT_COLUMN: "Xã B", "doi_thoai": "hai"},
+        {**base, UNIT_COLUMN: "Xã C", "ho_so_tra_lai": None},
+    ]
+    path = tmp_path / "xa.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, rows)
+    names = list(rules.checked.facts)
+    doi_thoai = chr(ord("A") + names.index("doi_thoai") + 1)
+    tra_lai = chr(ord("A") + names.index("ho_so_tra_lai") + 1)
+    units = list(read_units(path))
+    assert str(validate_unit(rules, units[0]).values["doi_thoai"]) == "2"
+    with pytest.raises(FactsError) as bad:
+        validate_unit(rules, units[1])
+    assert f"trang tính `Dữ kiện`, ô {doi_thoai}5 (dòng 5, cột {doi_thoai}, `doi_thoai`)" in str(bad.value)
+    assert "`hai` không phải một số" in str(bad.value)
+    with pytest.raises(FactsError) as empty:
+        validate_unit(rules, units[2])
+    assert f"ô {tra_lai}6 (dòng 6, cột {tra_lai}, `ho_so_tra_lai`): ô trống" in str(empty.value)
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1 and f"ô {doi_thoai}5" in run.stderr and f"ô {tra_lai}6" in run.stderr
+
+
+def test_workbook_percentages_and_defaults(tmp_path: Path) -> None:
+    """A %-formatted cell holds the fraction; a plain cell holds percentage points; an empty cell takes the default."""
+    from openpyxl import Workbook
+
+    rules = cchc_rules.load(RULES_2023)
+    names = list(rules.checked.facts)
+    facts = plain_facts()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Dữ kiện"
+    sheet.append([UNIT_COLUMN, *names])
+    for unit, rate, fmt in (("Xã %", 0.75, "0%"), ("Xã số", 75, "General")):
+        values: list[Any] = [unit]
+        for name in names:
+            value = facts.get(name)
+            values.append(rate if name == "ty_le_lien_thong" else None if name == "co_xin_loi_qua_han" else value)
+        sheet.append(values)
+        sheet.cell(sheet.max_row, names.index("ty_le_lien_thong") + 2).number_format = fmt
+    path = tmp_path / "own.xlsx"
+    book.save(path)
+    results = [rules.evaluate(validate_unit(rules, u)) for u in read_units(path)]
+    assert [str(r.score) for r in results] == ["66.245", "66.245"]
+    assert [str(r["3.3.3"].score) for r in results] == ["0.75", "0.75"]
+
+
+def test_workbook_without_the_unit_column_is_refused(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["doi_thoai"])
+    path = tmp_path / "x.xlsx"
+    book.save(path)
+    with pytest.raises(UnitsError, match="ô A1 phải là `don_vi`"):
+        list(read_units(path))
