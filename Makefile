@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck clean
+.PHONY: demo test fuzz lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: $(BIN)/python
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Fuzz the parser, the checker and the facts reader with 12,000 random and mutated inputs
+# (the normal test run tries a few hundred); anything but cchc's own errors fails.
+fuzz: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	CCHC_FUZZ_EXAMPLES=12000 $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -197,8 +197,17 @@ class _Builder:
                 self.fail(opt, f"dữ kiện `{name_tok}` khai báo `{key}` hai lần")
             if key == "unit":
                 fields[key] = self.string(opt.children[0])
-            else:
-                fields[key] = self.expr(opt.children[0])
+                continue
+            value = self.expr(opt.children[0])
+            if key in ("min", "max") and isinstance(value, (ast.String, ast.Bool)):  # the grammar allows them
+                self.fail(
+                    opt,
+                    f"giới hạn `{key}` của dữ kiện `{name_tok}` phải là một số, một tỷ lệ, "
+                    "một ngày hoặc tên một dữ kiện",
+                    f"vd `{key} 0`, `{key} 100%`, `{key} 2023-12-31` hoặc `{key} tong_so`",
+                )
+                continue
+            fields[key] = value
         return ast.FactDecl(
             span=self.span(tree),
             name=str(name_tok),

@@ -612,7 +612,18 @@ def _read_json(name: str, text: str) -> RawFacts:
 
 def raw_from_mapping(values: Mapping[str, Any], name: str = "<facts>") -> RawFacts:
     """Facts given in Python (the API): a plain mapping, values or evidence mappings."""
-    return _raw_from_mapping(name, {normalise(str(k)): (v, None) for k, v in values.items()})
+    return _raw_from_mapping(name, {normalise(str(_exact(k))): (_exact(v), None) for k, v in values.items()})
+
+
+def _exact(value: Any) -> Any:
+    """A Python value as a file would give it: a long integer as a Decimal (str() refuses past 4,300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return Decimal(value)
+    if isinstance(value, dict):
+        return {_exact(k): _exact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_exact(v) for v in value]
+    return value
 
 
 # ---- validation ------------------------------------------------------------------
@@ -773,9 +784,9 @@ def _choice(choices: tuple[str, ...]) -> Any:
     def check(value: Any) -> str:
         text = normalise(str(value))
         if text not in choices:
-            close = suggest(text, choices)
+            close = suggest(text, choices) if len(text) <= 100 else None
             extra = f" (có phải `{close}`?)" if close else ""
-            raise ValueError(f"`{text}` không nằm trong các lựa chọn: {', '.join(choices)}{extra}")
+            raise ValueError(f"`{_short(text)}` không nằm trong các lựa chọn: {', '.join(choices)}{extra}")
         return text
 
     return check

@@ -87,6 +87,16 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
     header = rules.headers[0] if rules.headers else None
     if header is not None and header.total is not None:
         areas = [c for c in rules.criteria if c.kind == "criterion" and c.parent_id is None]
+        if not areas:  # nothing to score: a file cut short after its header, or the wrong file
+            out.append(
+                rules.diag(
+                    "E124",
+                    "error",
+                    header.span,
+                    f"bộ quy tắc chưa có lĩnh vực nào, nhưng khai báo tổng điểm {plain(header.total)}",
+                    'thêm các lĩnh vực và tiêu chí, vd 1 "Công tác chỉ đạo, điều hành CCHC": max 15',
+                )
+            )
         if areas and all(a.max is not None for a in areas):
             total = sum((a.max for a in areas if a.max is not None), Decimal(0))
             if total != header.total:
