@@ -16,6 +16,7 @@ from pathlib import Path
 from cchc_rules import ast
 from cchc_rules.errors import Diagnostic, RuleLoadError, did_you_mean
 from cchc_rules.loader import RuleSource, load_source
+from cchc_rules.parser import TokenBudget
 from cchc_rules.source import Span
 
 MAX_DEPTH = 16
@@ -44,10 +45,11 @@ def _error(code: str, message: str, span: Span | None, source: RuleSource, hint:
     )
 
 
-def load_resolved(path: Path | str, _chain: tuple[Path, ...] = ()) -> RuleSource:
+def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: TokenBudget | None = None) -> RuleSource:
     """Load a rule file or folder and resolve its `extends` chain into one rule source."""
     path = Path(path)
-    source = load_source(path)
+    _budget = _budget or TokenBudget()  # one token budget for the whole chain (cchc_rules.limits)
+    source = load_source(path, _budget)
     headers = [m.header for m in source.modules if m.header is not None]
     parents = [h for h in headers if h.extends is not None]
     pending = [m for m in source.modules if m.overrides or m.removals]
@@ -91,7 +93,7 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = ()) -> RuleSource
     if target in chain or len(chain) > MAX_DEPTH:
         names = " → ".join(p.name for p in (*chain, target))
         raise _error("E222", f"chuỗi kế thừa lặp lại hoặc quá dài: {names}", header.span, source)
-    parent = load_resolved(target, chain)
+    parent = load_resolved(target, chain, _budget)
     return merge_years(parent, source)
 
 

@@ -98,13 +98,16 @@ def rule_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_source(path: Path | str) -> RuleSource:
-    """Read and parse a rule file or folder; syntax errors of every file are reported together."""
+def load_source(path: Path | str, budget: TokenBudget | None = None) -> RuleSource:
+    """Read and parse a rule file or folder; syntax errors of every file are reported together.
+
+    `budget` is shared with the rule sets this one extends, so a chain of them is as bounded as one.
+    """
     files = rule_files(Path(path))
     sources: list[SourceFile] = []
     modules: list[ast.Module] = []
     problems: list[Diagnostic] = []
-    budget = TokenBudget()
+    budget = budget or TokenBudget()
     for file in files:
         source = read_source(file)
         sources.append(source)

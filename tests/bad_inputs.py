@@ -145,6 +145,17 @@ def _folder_link_outside(path: Path) -> Path:
     return path
 
 
+def _extends_chain_18_files(path: Path) -> Path:
+    """Each file extends the next and is nearly 20,000 tokens long: the chain shares one budget."""
+    (path / "rules").mkdir(parents=True)
+    for i in range(18):
+        parent = f' extends "f{i + 1}.cchc"' if i < 17 else ""
+        body = ";" * 19_900
+        text = f'ruleset "Năm {i}"{parent} total 1 rounding 3 half_up {body}\n1 "A": max 1; score = 1\n'
+        _write(path / "rules" / f"f{i}.cchc", text)
+    return path
+
+
 def _facts_2mib(path: Path) -> Path:
     return _write(path, _BASE_FACTS + "# chú thích rất dài\n" * 120_000)
 
@@ -189,6 +200,7 @@ GENERATORS: dict[str, Callable[[Path], Path]] = {
     "unprovable_formulas_50": _unprovable_formulas_50,
     "folder_1001_files": _folder_1001_files,
     "folder_link_outside": _folder_link_outside,
+    "extends_chain_18_files": _extends_chain_18_files,
     "facts_2mib": _facts_2mib,
     "facts_60000_nodes": _facts_60000_nodes,
     "facts_nested_100000": _facts_nested_100000,
