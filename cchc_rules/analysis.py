@@ -14,6 +14,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
@@ -22,11 +23,12 @@ from cchc_rules.checks import expressions, walk
 from cchc_rules.checks.ranges import Interval, RangeAnalysis, refine
 from cchc_rules.errors import Diagnostic, EvaluationError
 from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, ancestors, rounding_words, show
-from cchc_rules.facts import Facts, Value, literal_value
 from cchc_rules.loader import RuleSource
 from cchc_rules.numbers import plain, round_fraction, to_fraction, vi
 from cchc_rules.source import Span
-from cchc_rules.trace import NullTracer
+
+if TYPE_CHECKING:
+    from cchc_rules.facts import Value
 
 BIG = Fraction(10**6)
 # Errors after which the proofs can still run (the tree and names are sound),
@@ -149,7 +151,7 @@ def thresholds(rules: CheckedRules, node_id: str) -> dict[str, set[Fraction]]:
                     pairs.extend((node.subject, b) for b in bounds)
             for side, other in pairs:
                 if isinstance(side, ast.NameRef) and isinstance(other, (ast.Number, ast.Percent)):
-                    value = literal_value(other)
+                    value = _literal_value(other)
                     assert isinstance(value, Fraction)
                     out.setdefault(side.name, set()).add(value)
     return out
@@ -164,7 +166,7 @@ def candidates(rules: CheckedRules, ranges: RangeAnalysis, name: str, thresholds
     if kind == "choice":
         return list(decl.type.choices)
     if kind == "date":
-        base = literal_value(decl.default) if decl.default is not None else datetime.date(2000, 1, 1)
+        base = _literal_value(decl.default) if decl.default is not None else datetime.date(2000, 1, 1)
         return [base]
     r = ranges.fact(name) or Interval(None, None)
     step = Fraction(1) if kind in ("count", "integer") else Fraction(1, 1000)
@@ -220,7 +222,16 @@ def assignments(
             yield values
 
 
+def _literal_value(lit: ast.Node) -> Value:
+    from cchc_rules.facts import literal_value
+
+    return literal_value(lit)
+
+
 def _evaluator(rules: CheckedRules, values: dict[str, Value]) -> Evaluator:
+    from cchc_rules.facts import Facts  # only a search for counterexamples needs facts: `cchc check` starts faster
+    from cchc_rules.trace import NullTracer
+
     return Evaluator(rules, Facts(values=values), NullTracer())
 
 

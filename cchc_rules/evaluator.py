@@ -12,15 +12,17 @@ import datetime
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.errors import Diagnostic, EvaluationError
-from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import round_fraction, to_fraction, vi
 from cchc_rules.source import Span
-from cchc_rules.trace import Tracer
+
+if TYPE_CHECKING:  # facts (YAML, pydantic models) and trace load only when a unit is scored, not for `cchc check`
+    from cchc_rules.facts import Facts, Value
+    from cchc_rules.trace import Tracer
 
 ZERO = Fraction(0)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
