@@ -299,7 +299,8 @@ class _YamlReader:
             return node.value
         try:
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError):  # 2023-02-30, !!python/..., !foo
+        except Exception:  # PyYAML's constructors raise anything on a malformed value: 2023-02-30 ValueError,
+            # `!!bool maybe` KeyError, `!!timestamp hôm qua` AttributeError; each is a value that cannot be read
             if node.tag == "tag:yaml.org,2002:timestamp":
                 raise self.fail(
                     node, f"ngày `{_short(node.value)}` không có thật", "viết ngày dạng 2023-10-31"
