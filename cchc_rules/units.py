@@ -113,16 +113,23 @@ def _folder(path: Path) -> Iterator[UnitFacts]:
 # ---- JSON lines ------------------------------------------------------------------------------------
 
 
-def _pairs(where: str) -> Any:
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                raise _error(f"{where}: khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần")
-            out[key] = value
-        return out
+class _DuplicateKey(Exception):
+    """A key written twice in one JSON object."""
 
-    return pairs
+
+def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(items)
+    if len(out) != len(items):
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+# One decoder for every line: exact decimals, and a key written twice is an error, not a silent overwrite.
+_DECODER = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_pairs)
 
 
 def _jsonl(path: Path) -> Iterator[UnitFacts]:
@@ -140,7 +147,10 @@ def _jsonl(path: Path) -> Iterator[UnitFacts]:
             except UnicodeDecodeError:
                 raise _error(f"{where}: dòng không phải UTF-8", "lưu lại tệp với bảng mã UTF-8") from None
             try:
-                item = json.loads(text, parse_float=Decimal, object_pairs_hook=_pairs(where))
+                item = _DECODER.decode(text)
+            except _DuplicateKey as exc:
+                key = exc.args[0]
+                raise _error(f"{where}: khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần") from None
             except json.JSONDecodeError as exc:
                 raise _error(
                     f"{where}:{exc.colno}: dòng JSON sai cú pháp: {exc.msg}",
