@@ -2,7 +2,7 @@
 
 Rule files and facts files come from many hands. Every limit here is far above
 what a real rule set or facts file needs (the 2023 Hải Dương rule set is about
-22 kB and 4,000 tokens, its ids 3 levels deep, its formulas 6 levels deep), and
+22 kB and 1,400 tokens, its ids 3 levels deep, its formulas 6 levels deep), and
 each one is checked before the work it bounds, with a diagnostic that says
 where and why. docs/language.md lists them for rule writers.
 """
