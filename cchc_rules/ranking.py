@@ -2,8 +2,8 @@
 
 Units are read and scored one at a time; each unit's summary row is written
 to a temporary file at once, and only its sort key (the percentage as a whole
-number of 1/10**places percent) and the row's offset stay in memory, 16 bytes
-a unit. Ranks follow the percentage as published (rounded by the rule set's
+number of 1/10**places percent), the row's offset and the unit's name (to
+catch a unit given twice) stay in memory. Ranks follow the percentage as published (rounded by the rule set's
 `percent rounding`), high to low; equal percentages share a rank (1, 1, 3), in
 input order; a unit whose every criterion was excluded has no percentage and
 comes last, without a rank. Groups come from the rule set's `group` lines.

@@ -312,3 +312,11 @@ def test_workbook_without_the_unit_column_is_refused(tmp_path: Path) -> None:
     book.save(path)
     with pytest.raises(UnitsError, match="ô A1 phải là `don_vi`"):
         list(read_units(path))
+
+
+def test_an_empty_template_has_nothing_to_rank(tmp_path: Path) -> None:
+    book = tmp_path / "facts.xlsx"
+    assert cchc("template", RULES_2023, "-o", book).returncode == 0
+    run = cchc("rank", RULES_2023, book, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1 and "không có đơn vị nào để xếp hạng" in run.stderr
+    assert not (tmp_path / "r.csv").exists()

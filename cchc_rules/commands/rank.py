@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, load
+from cchc_rules.commands.common import EXIT_OK, load
 
 # Below this many units a run is over before a progress bar would help.
 PROGRESS_FROM = 200
@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
             "dùng .csv, .xlsx, .json hoặc --format\n"
         )
         return 2
+    from cchc_rules.errors import Diagnostic
     from cchc_rules.output import atomic_writer, refuse_inputs
     from cchc_rules.ranking import rank_units, write_csv, write_json, write_xlsx
     from cchc_rules.units import read_units
@@ -57,6 +58,20 @@ def run(args: argparse.Namespace) -> int:
         ranking = _with_progress(rules, units, args)
     else:
         ranking = rank_units(rules, units, trace=args.trace)
+    if not ranking.count:
+        ranking.close()
+        from cchc_rules.units import UnitsError
+
+        raise UnitsError(
+            [
+                Diagnostic(
+                    code="U001",
+                    severity="error",
+                    message=f"{args.input}: không có đơn vị nào để xếp hạng",
+                    hint="mỗi đơn vị một dòng (bảng tính, JSON lines) hoặc một tệp dữ kiện (thư mục)",
+                )
+            ]
+        )
     try:
         writer = {"csv": write_csv, "json": write_json, "xlsx": write_xlsx}[fmt]
         with atomic_writer(args.output, (args.rules, args.input)) as handle:
@@ -64,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         ranking.close()
     sys.stderr.write(f"{args.output}: đã xếp hạng {ranking.count} đơn vị\n")
-    return EXIT_OK if ranking.count else EXIT_BAD_INPUT
+    return EXIT_OK
 
 
 def _with_progress(rules: Any, units: Any, args: argparse.Namespace) -> Any:
