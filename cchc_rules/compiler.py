@@ -31,7 +31,8 @@ from typing import Any
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.evaluator import NodeOutcome, Outcome, ZeroDenominatorSignal, ancestors, rounding_words, show
-from cchc_rules.facts import _PARSERS, Facts, Value, _boolean, _choice, literal_value
+from cchc_rules.facts import _PARSERS, Facts, Value, _boolean, _choice, _count, _percent, _to_number, literal_value
+from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 from cchc_rules.numbers import decimal_places, round_scaled, scaled_vi, to_fraction, vi
 from cchc_rules.source import Span
 from cchc_rules.trace import Tracer
@@ -254,7 +255,8 @@ class CompiledRules:
                     elif kind is dict:
                         return None
                     else:
-                        values[name] = parse(raw)
+                        quick = _plain_number(raw, kind, parse)
+                        values[name] = parse(raw) if quick is None else quick
                 elif default is not None:
                     values[name] = default
                     defaulted.append(name)
@@ -715,6 +717,37 @@ class CompiledRules:
             penalty=self.scaled(outcome.penalty),
             total=self.scaled(outcome.score),
         )
+
+
+# ---- plain numbers, as JSON lines and workbooks hold them ----------------------------------------
+
+_LIMIT = 10**MAX_FACT_INTEGER_DIGITS
+# A plain decimal, well within the sizes facts.py accepts: what it reads as exactly this number.
+_PLAIN = re.compile(rf"([0-9]{{1,{MAX_FACT_INTEGER_DIGITS}}})(?:\.([0-9]{{1,{MAX_FACT_DECIMALS}}}))?")
+
+
+def _plain_number(raw: Any, kind: type, parse: Callable[[Any], Any]) -> Fraction | None:
+    """The value facts.py's parser gives a plain whole number or decimal text, worked out directly; else None.
+
+    Only forms whose meaning is beyond doubt (digits, one point, no sign, no
+    grouping, no spaces) and whose size the parser accepts; anything else goes
+    to the parser itself.
+    """
+    if kind is int:
+        if parse in (_count, _to_number) and -_LIMIT < raw < _LIMIT:
+            return Fraction(raw)
+        if parse is _percent and -_LIMIT < raw < _LIMIT:
+            return Fraction(raw, 100)
+        return None
+    if kind is not str or parse not in (_percent, _to_number):
+        return None
+    text = raw[:-1] if parse is _percent and raw.endswith("%") else raw
+    match = _PLAIN.fullmatch(text)
+    if match is None:
+        return None
+    whole, decimals = match.group(1), match.group(2) or ""
+    scale = 10 ** len(decimals) * (100 if parse is _percent else 1)
+    return Fraction(int(whole + decimals), scale)
 
 
 # ---- values -----------------------------------------------------------------------------------

@@ -266,3 +266,19 @@ def test_traces_built_without_validation_are_valid_models() -> None:
         assert again == trace
         assert set(trace.model_dump()) == set(NodeTrace.model_fields)
         assert all(set(f.model_dump()) == set(type(f).model_fields) for f in trace.facts)
+
+
+@given(
+    text=st.from_regex(r"[0-9]{1,16}(\.[0-9]{1,31})?%?", fullmatch=True)
+    | st.integers(-(10**16), 10**16)
+    | st.from_regex(r"-?[0-9 .,]{1,12}%?", fullmatch=True)
+)
+def test_plain_numbers_read_as_the_parsers_read_them(text: Any) -> None:
+    from cchc_rules.compiler import _plain_number
+    from cchc_rules.facts import _count, _percent, _to_number
+
+    for parse in (_count, _percent, _to_number):
+        quick = _plain_number(text, type(text), parse)
+        if quick is None:
+            continue
+        assert quick == parse(text), (parse.__name__, text)
