@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -12,6 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RULES_2023 = ROOT / "rules" / "hai-duong" / "xa" / "2023.cchc"
 FACTS_THANH_THUY = ROOT / "examples" / "thanh-thuy-2023" / "facts.yaml"
+
+# CCHC_EVALUATOR=interpreter: every RuleSet.evaluate runs the reference interpreter (evaluator.py)
+# instead of the compiled closures, so the evaluator's tests test it too (`make mutation` does this).
+if os.environ.get("CCHC_EVALUATOR") == "interpreter":
+    from cchc_rules.facts import Facts
+    from cchc_rules.result import Result
+    from cchc_rules.ruleset import RuleSet
+
+    def _interpreted(self: RuleSet, facts: Any, trace: bool = True) -> Result:
+        return self.interpret(facts if isinstance(facts, Facts) else self.facts(facts), trace)
+
+    RuleSet.evaluate = _interpreted  # type: ignore[method-assign]
 
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.register_profile("ci", max_examples=1000, deadline=None)
