@@ -157,7 +157,7 @@ def test_an_evaluation_error_comes_from_the_interpreter(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
-@SLOW_OK
+@settings(max_examples=max(50, EXAMPLES // 4), parent=SLOW_OK)
 @given(data=st.data())
 def test_fast_facts_equal_validate(path: Path, data: st.DataObject) -> None:
     rules = load(path)
@@ -188,7 +188,7 @@ def _broken(rules: RuleSet, given_: dict[str, Any], how: int, name: str) -> dict
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
-@SLOW_OK
+@settings(max_examples=max(50, EXAMPLES // 4), parent=SLOW_OK)
 @given(data=st.data())
 def test_fast_facts_step_aside_for_anything_unusual(path: Path, data: st.DataObject) -> None:
     """Missing, unknown, unparsable, out of bounds, with evidence: the usual path decides, with its messages."""
