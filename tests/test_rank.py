@@ -320,3 +320,37 @@ def test_an_empty_template_has_nothing_to_rank(tmp_path: Path) -> None:
     run = cchc("rank", RULES_2023, book, "-o", tmp_path / "r.csv")
     assert run.returncode == 1 and "không có đơn vị nào để xếp hạng" in run.stderr
     assert not (tmp_path / "r.csv").exists()
+
+
+def test_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+
+    units = tmp_path / "u.jsonl"
+    generate.write_jsonl(units, 300)
+    master, slave = pty.openpty()
+    run = subprocess.run(
+        [sys.executable, "-m", "cchc_rules", "rank", str(RULES_2023), str(units), "-o", str(tmp_path / "r.csv")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        timeout=120,
+        cwd=ROOT,
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    text = shown.decode("utf-8", "replace")
+    assert run.returncode == 0, text
+    assert "Chấm điểm" in text and "300/300" in text
+    plain = cchc("rank", RULES_2023, units, "-o", tmp_path / "s.csv")  # not a terminal: no bar
+    assert "Chấm điểm" not in plain.stderr

@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _with_progress(rules: Any, units: Any, args: argparse.Namespace) -> Any:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from cchc_rules.ranking import rank_units
@@ -94,6 +95,7 @@ def _with_progress(rules: Any, units: Any, args: argparse.Namespace) -> Any:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        console=Console(stderr=True),  # standard output may be a file; the bar belongs on the terminal
         transient=True,
         disable=total is not None and total < PROGRESS_FROM,
     ) as progress:
