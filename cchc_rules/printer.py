@@ -153,6 +153,11 @@ def group_range(g: ast.Group) -> str:
     return f"from {number(g.low)}% to {under}{number(g.high)}%"
 
 
+def _block(lines: list[str]) -> str:
+    """An item: its first line, then its statements indented under it."""
+    return lines[0] + "".join(f"\n{INDENT}{line}" for line in lines[1:])
+
+
 def header(h: ast.Header) -> str:
     """The `ruleset` header, one option per line."""
     lines = [f"ruleset {string(h.name)}"]
@@ -175,7 +180,7 @@ def header(h: ast.Header) -> str:
         lines.append(f"not_applicable {h.na_default}")
     lines += [f"inferred {string(n)}" for n in h.inferred]
     lines += [f"group {string(g.name)} {group_range(g)}" for g in h.groups]
-    return lines[0] + "".join(f"\n{INDENT}{line}" for line in lines[1:])
+    return _block(lines)
 
 
 def fact(f: ast.FactDecl) -> str:
@@ -221,7 +226,7 @@ def criterion(c: ast.Criterion) -> str:
         lines.append(f"rounding {_rounding(c.rounding)}")
     lines += [f"basis {string(b)}" for b in c.basis]
     lines += [f"inferred {string(n)}" for n in c.inferred]
-    return lines[0] + "".join(f"\n{INDENT}{line}" for line in lines[1:])
+    return _block(lines)
 
 
 def removal(r: ast.Removal) -> str:
