@@ -284,19 +284,28 @@ class RangeAnalysis:
         if expr.func == "ratio":
             return self._divide(expr.args[0], expr.args[1], ranges[0], ranges[1], env)
         if expr.func == "min":
-            lo = None if any(a.lo is None for a in ranges) else min(a.lo for a in ranges if a.lo is not None)
-            his = [a.hi for a in ranges if a.hi is not None]
-            return Interval(lo, min(his) if his else None)
+            return _lowest(ranges)
         if expr.func == "max":
-            los = [a.lo for a in ranges if a.lo is not None]
-            hi = None if any(a.hi is None for a in ranges) else max(a.hi for a in ranges if a.hi is not None)
-            return Interval(max(los) if los else None, hi)
+            return _highest(ranges)
+        # clamp(v, low, high) is min(max(v, low), high), as the evaluator computes it; and since the
+        # evaluator refuses low > high, a value it gives also lies in [low, high].
         value, low, high = ranges
-        lo = low.lo if value.lo is None else (value.lo if low.lo is None else max(value.lo, low.lo))
-        hi = high.hi if value.hi is None else (value.hi if high.hi is None else min(value.hi, high.hi))
-        if lo is not None and hi is not None and lo > hi:
-            lo = hi
-        return Interval(low.lo if lo is None else lo, high.hi if hi is None else hi)
+        found = _lowest([_highest([value, low]), high])
+        return found.intersect(Interval(low.lo, high.hi)) or found
+
+
+def _lowest(ranges: list[Interval]) -> Interval:
+    """The range of the smallest of values from each range (min)."""
+    lo = None if any(a.lo is None for a in ranges) else min(a.lo for a in ranges if a.lo is not None)
+    his = [a.hi for a in ranges if a.hi is not None]
+    return Interval(lo, min(his) if his else None)
+
+
+def _highest(ranges: list[Interval]) -> Interval:
+    """The range of the largest of values from each range (max)."""
+    los = [a.lo for a in ranges if a.lo is not None]
+    hi = None if any(a.hi is None for a in ranges) else max(a.hi for a in ranges if a.hi is not None)
+    return Interval(max(los) if los else None, hi)
 
 
 def _union_all(parts: Iterable[Interval | None]) -> Interval | None:
@@ -338,24 +347,33 @@ def refine(
 def _refine_compare(
     cmp: ast.Compare, analysis: RangeAnalysis, env: Mapping[str, Interval]
 ) -> tuple[dict[str, Interval], dict[str, Interval]]:
-    name, value = None, None
+    name, bound = None, None
     op: str = cmp.op
-    if isinstance(cmp.left, ast.NameRef) and isinstance(cmp.right, (ast.Number, ast.Percent)):
-        name, value = cmp.left.name, cmp.right
-    elif isinstance(cmp.right, ast.NameRef) and isinstance(cmp.left, (ast.Number, ast.Percent)):
-        name, value = cmp.right.name, cmp.left
+    if isinstance(cmp.left, ast.NameRef) and _constant(cmp.right) is not None:
+        name, bound = cmp.left.name, _constant(cmp.right)
+    elif isinstance(cmp.right, ast.NameRef) and _constant(cmp.left) is not None:
+        name, bound = cmp.right.name, _constant(cmp.left)
         op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
-    if name is None or value is None:
+    if name is None or bound is None:
         return dict(env), dict(env)
     current = env.get(name) or analysis.fact(name)
     if current is None:
         return dict(env), dict(env)
-    bound = _literal(value.value, percent=isinstance(value, ast.Percent))
     integral = analysis.is_integral(name)
     return (
         _narrow(env, name, current, op, bound, integral),
         _narrow(env, name, current, _FLIP[op], bound, integral),
     )
+
+
+def _constant(node: ast.Node) -> Fraction | None:
+    """The value of a number or percent literal, negated ones too (`x > -1`)."""
+    if isinstance(node, (ast.Number, ast.Percent)):
+        return _literal(node.value, percent=isinstance(node, ast.Percent))
+    if isinstance(node, ast.Neg):
+        inner = _constant(node.operand)
+        return None if inner is None else -inner
+    return None
 
 
 def _narrow(
