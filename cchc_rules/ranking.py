@@ -69,8 +69,11 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def summary(result: Result, trace: bool = False) -> dict[str, Any]:
-    """One unit's row: total, percentage, adjustments, areas and the points lost (decimals as strings)."""
+def summary(result: Result, trace: bool = False, losses: bool = True) -> dict[str, Any]:
+    """One unit's row: total, percentage, adjustments, areas and the points lost (decimals as strings).
+
+    With `losses=False` the points lost are left out (the CSV and the workbook have no place for them).
+    """
     areas = {}
     for area_id in result.areas:
         node = result[area_id]
@@ -79,14 +82,14 @@ def summary(result: Result, trace: bool = False) -> dict[str, Any]:
             "max": str(node.effective_max),
             "percent": _text(node.percent),
         }
-    losses = []
-    for node in result.losses():
+    lost = []
+    for node in result.losses() if losses else ():
         entry: dict[str, Any] = {"id": node.id, "lost": str(node.lost), "reasons": list(node.reasons)}
         derivation = node.derivation() if trace else None
         if derivation is not None:
             entry["facts"], steps = derivation
             entry["steps"] = list(steps)
-        losses.append(entry)
+        lost.append(entry)
     return {
         "unit": result.unit,
         "score": str(result.score),
@@ -96,7 +99,7 @@ def summary(result: Result, trace: bool = False) -> dict[str, Any]:
         "bonus": str(result.bonus),
         "penalty": str(result.penalty),
         "areas": areas,
-        "losses": losses,
+        "losses": lost,
     }
 
 
@@ -150,6 +153,7 @@ def rank_units(
     units: Iterable[UnitFacts],
     trace: bool = False,
     progress: Callable[[UnitFacts], None] | None = None,
+    losses: bool = True,
 ) -> Ranking:
     """Score every unit and keep its summary; raise one `CchcError` naming every bad unit (the first 50)."""
     ranking = Ranking(rules)
@@ -182,7 +186,7 @@ def rank_units(
                         where = "" if isinstance(exc, FactsError) else f"{unit.where} (đơn vị `{unit.id}`): "
                         problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
                 continue
-            row = summary(result, trace)
+            row = summary(result, trace, losses)
             row["unit"] = unit.id
             ranking.add(row)
     except BaseException:

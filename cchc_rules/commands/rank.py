@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
     refuse_inputs(Path(args.output), (args.rules, args.input))
     units = read_units(args.input)
     if not args.no_progress and sys.stderr.isatty():
-        ranking = _with_progress(rules, units, args)
+        ranking = _with_progress(rules, units, args, losses=fmt == "json")
     else:
-        ranking = rank_units(rules, units, trace=args.trace)
+        ranking = rank_units(rules, units, trace=args.trace, losses=fmt == "json")
     if not ranking.count:
         ranking.close()
         from cchc_rules.units import UnitsError
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _with_progress(rules: Any, units: Any, args: argparse.Namespace) -> Any:
+def _with_progress(rules: Any, units: Any, args: argparse.Namespace, losses: bool) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -100,4 +100,4 @@ def _with_progress(rules: Any, units: Any, args: argparse.Namespace) -> Any:
         disable=total is not None and total < PROGRESS_FROM,
     ) as progress:
         task = progress.add_task("rank", total=total)
-        return rank_units(rules, units, trace=args.trace, progress=lambda _: progress.advance(task))
+        return rank_units(rules, units, trace=args.trace, progress=lambda _: progress.advance(task), losses=losses)
