@@ -608,7 +608,8 @@ class CompiledRules:
             score[i] = total
             effective[i] = eff
             if tr is not None and plan.kids:
-                tr.lazy("sum", None, _sum_text, (self, plan.kids, tuple(score[k] for k in plan.kids), total))
+                # `score` is this unit's list of scores, complete and unchanged once the run ends.
+                tr.lazy("sum", None, _sum_text, (self, plan.kids, score, total))
             return
         try:
             raw = _number(formula(run))
@@ -882,5 +883,5 @@ def _rounding_text(raw: Fraction, rounded: int, places: int, words: str) -> str:
 
 def _sum_text(compiled: CompiledRules, kids: Sequence[int], scores: Sequence[int], total: int) -> str:
     k = compiled.places
-    parts = " + ".join(f"{compiled.ids[kid]} ({scaled_vi(s, k)})" for kid, s in zip(kids, scores, strict=True))
+    parts = " + ".join(f"{compiled.ids[kid]} ({scaled_vi(scores[kid], k)})" for kid in kids)
     return f"tổng các tiêu chí con: {parts} = {scaled_vi(total, k)}"
