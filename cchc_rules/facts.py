@@ -161,10 +161,21 @@ _YAML_PROBLEMS = {
     ),
     "expected ',' or ']', but got ':'": ("thiếu `]` đóng danh sách", "danh sách viết [a, b] trên một dòng"),
     "expected ',' or '}', but got '<scalar>'": ("thiếu `}` đóng bảng", 'bảng viết {value: 2, note: "..."}'),
-    "found undefined alias": ("bí danh `*tên` chưa được đặt bằng `&tên`", ""),
+    "found undefined alias": ("bí danh `*{}` chưa được đặt", "đặt bí danh bằng `&tên` trước khi dùng `*tên`"),
     "found duplicate anchor; first occurrence": ("bí danh `&tên` được đặt hai lần", ""),
     "could not find expected ':'": ("thiếu dấu `:` sau tên", "mỗi dòng viết `tên: giá trị`"),
 }
+
+
+def _yaml_problem(problem: str) -> tuple[str, str]:
+    """PyYAML's problem in Vietnamese, and a hint; as it is when it is not a common one."""
+    for known, (words, hint) in _YAML_PROBLEMS.items():
+        if problem.startswith(known):
+            detail = problem[len(known) :].strip(" '")
+            return (words.format(detail) if "{}" in words else words), hint
+    return problem, ""
+
+
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq", "merge", "value")
@@ -336,7 +347,7 @@ class _YamlReader:
             problem = getattr(exc, "problem", None) or str(exc)
             hint = ""
             if not isinstance(exc, _Limit):
-                problem, hint = _YAML_PROBLEMS.get(problem, (problem, ""))
+                problem, hint = _yaml_problem(problem)
                 context = getattr(exc, "context_mark", None)
                 if context is not None and mark is not None and context.line != mark.line:
                     hint = f"{hint}; " if hint else ""

@@ -285,3 +285,22 @@ def test_one_hard_formula_gets_the_whole_search_and_many_share_it(tmp_path: Path
     assert [d.code for d in one] == ["W171"] and "rút ngắn" not in one[0].message
     many, _ = check_and_prove(loader.load_source(rule_set(40)))
     assert {d.code for d in many} == {"W171"} and all("rút ngắn" in d.message for d in many)
+
+
+def test_many_divisors_it_cannot_prove_share_the_search_too(tmp_path: Path) -> None:
+    from cchc_rules.analysis import check_and_prove
+
+    facts = "".join(f'fact f{j}: decimal "F{j}" min 1 max 2\n' for j in range(8))
+    divisor = " + ".join(f"f{j} * f{j}" for j in range(8)) + " - 18"  # 0 only at irrational values
+
+    def rule_set(count: int) -> Path:
+        body = "".join(
+            f'{i} "Mục {i}": max 1\n  score = clamp(1 / ({divisor}), 0, max)\n  reason "r"\n'
+            for i in range(1, count + 1)
+        )
+        return write(tmp_path, f'ruleset "T" total {count} rounding 3 half_up\n' + facts + body, f"{count}.cchc")
+
+    one, _ = check_and_prove(loader.load_source(rule_set(1)))
+    assert [d.code for d in one] == ["W181"] and "rút ngắn" not in one[0].message
+    many, _ = check_and_prove(loader.load_source(rule_set(30)))
+    assert {d.code for d in many} == {"W181"} and all("rút ngắn" in d.message for d in many)
