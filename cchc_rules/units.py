@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -201,7 +202,7 @@ def _workbook(path: Path) -> Iterator[UnitFacts]:
         raise _error("cần thư viện openpyxl để đọc bảng tính") from None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise _error(f"{path}: không đọc được bảng tính ({exc})", "lưu lại tệp dạng .xlsx") from None
     try:
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]

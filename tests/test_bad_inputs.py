@@ -187,11 +187,6 @@ def test_the_base_rule_set_of_the_facts_cases_is_valid(tmp_path: Path) -> None:
     assert str(result.score) == "4.691"  # 1 + 0.764 + 0.177 (17,748 read as 17.748) + 0.75 + 1 + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (units.py, _workbook): a .xlsx that is not a zip file makes openpyxl raise zipfile.BadZipFile, "
-    "which the except clause does not list, so `cchc rank` ends with an internal error (exit 70) instead of U001",
-)
 def test_cchc_rank_names_a_workbook_that_is_not_a_workbook(tmp_path: Path) -> None:
     got = run_process(
         ["rank", "base.cchc", str(BAD / "facts" / "not_a_workbook.xlsx"), "-o", str(tmp_path / "xep-hang.csv")], BAD
