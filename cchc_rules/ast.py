@@ -1,24 +1,21 @@
-"""The typed syntax tree of a rule file: frozen dataclasses, one per construct.
+"""The typed syntax tree of a rule file: frozen pydantic models, one per construct.
 
 Every node keeps its `span`; two nodes are equal when everything but their
 spans is equal, so a file reformatted or moved compares equal to itself.
 
-Nodes are plain frozen dataclasses rather than pydantic models: the parser
-builds them from values of the right types, and building pydantic's
-validators for some thirty node classes cost about 90 ms at every start of
-`cchc`. They keep the small part of the pydantic interface the code uses
-(`model_fields`, `model_copy`), and pydantic models that hold nodes check them
-with `isinstance`.
+The models are declared with `defer_build`: pydantic builds a node class's
+validator only when something validates one (`Number(value=...)`), never at
+import. The parser, which builds nodes from values that already have the
+right types, uses `model_construct`, so `cchc check` does not pay some 90 ms
+for thirty validators at every start.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, GetCoreSchemaHandler
-from pydantic_core import CoreSchema, core_schema
+from pydantic import BaseModel, ConfigDict, Field
 
 from cchc_rules.source import Span
 
@@ -48,38 +45,12 @@ FUNCTIONS: tuple[str, ...] = ("min", "max", "clamp", "ratio")
 LAYOUT_FIELDS = frozenset({"span", "id_span", "name_span", "text"})
 
 
-class _NodeType(type):
-    """The metaclass of nodes: node classes are hashable keys (caches of fields per class)."""
+class Node(BaseModel):
+    """Base of every syntax node: frozen, with a span; equality ignores layout (LAYOUT_FIELDS)."""
 
-
-@dataclasses.dataclass(frozen=True, kw_only=True, eq=False)
-class Node(metaclass=_NodeType):
-    """Base of every syntax node: frozen, with a span; equality ignores layout (LAYOUT_FIELDS).
-
-    Every subclass is made a frozen, keyword-only dataclass when it is defined.
-    """
-
-    # The fields by name, in order (as pydantic's `model_fields`).
-    model_fields: ClassVar[dict[str, dataclasses.Field[Any]]]
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     span: Span
-
-    if TYPE_CHECKING:  # fields by keyword, as the pydantic models took them
-
-        def __init__(self, **fields: Any) -> None: ...
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        dataclasses.dataclass(frozen=True, kw_only=True, eq=False)(cls)
-        cls.model_fields = {f.name: f for f in dataclasses.fields(cls)}
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.is_instance_schema(cls)
-
-    def model_copy(self, update: dict[str, Any] | None = None) -> Self:
-        """A copy with some fields replaced."""
-        return dataclasses.replace(self, **(update or {}))
 
     def _key(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in type(self).model_fields if name not in LAYOUT_FIELDS)
@@ -434,6 +405,3 @@ class Module(Node):
     criteria: tuple[Criterion, ...] = ()
     overrides: tuple[Criterion, ...] = ()
     removals: tuple[Removal, ...] = ()
-
-
-Node.model_fields = {f.name: f for f in dataclasses.fields(Node)}

@@ -191,7 +191,7 @@ def explain_by_rounding(rules: RuleSet, facts: Any, area: str, target: Decimal, 
     current = {checked.rounding[n] for n in scored}
     for places in range(0, 5):
         for mode in _MODES:
-            policy = ast.Rounding(span=checked.header.span, places=places, mode=mode)
+            policy = ast.Rounding.model_construct(span=checked.header.span, places=places, mode=mode)
             if policy in current and len(current) == 1:
                 continue
             variant = RuleSet(

@@ -7,7 +7,7 @@ twice, a ratio without its zero policy...) are collected and raised together.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from lark import Token, Tree
 
@@ -99,9 +99,11 @@ class _Builder:
             elif item.data == "override":
                 overrides.append(self.override(item))
             elif item.data in ("remove_criterion", "remove_fact"):
-                target = "criterion" if item.data == "remove_criterion" else "fact"
-                removals.append(ast.Removal(span=self.span(item), target=target, id=str(item.children[0])))
-        return ast.Module(
+                target: Literal["criterion", "fact"] = "criterion" if item.data == "remove_criterion" else "fact"
+                removals.append(
+                    ast.Removal.model_construct(span=self.span(item), target=target, id=str(item.children[0]))
+                )
+        return ast.Module.model_construct(
             span=self.span(tree),
             file=self.source.name,
             header=header,
@@ -130,7 +132,7 @@ class _Builder:
         if "." in str(places_tok) or places > 28:
             self.fail(places_tok, f"số chữ số thập phân phải là số nguyên từ 0 đến 28, không phải {places_tok}")
             places = 0
-        return ast.Rounding(span=self.span(spec), places=places, mode=cast(ast.RoundingMode, mode))
+        return ast.Rounding.model_construct(span=self.span(spec), places=places, mode=cast(ast.RoundingMode, mode))
 
     def na_policy(self, token: Any) -> ast.NaPolicy:
         word = str(token)
@@ -168,14 +170,14 @@ class _Builder:
         fields["basis"] = tuple(fields["basis"])
         fields["inferred"] = tuple(fields["inferred"])
         fields["groups"] = tuple(fields["groups"])
-        return ast.Header(span=self.span(tree), name=self.string(name_tok), **fields)
+        return ast.Header.model_construct(span=self.span(tree), name=self.string(name_tok), **fields)
 
     def group(self, tree: LarkTree) -> ast.Group:
         name_tok, bounds = tree.children
         values = [Decimal(str(pct.children[0])) for pct in bounds.children]
         low: Decimal | None = values[0] if bounds.data != "group_under" else None
         high: Decimal | None = values[-1] if bounds.data != "group_from" else None
-        return ast.Group(
+        return ast.Group.model_construct(
             span=self.span(tree),
             name=self.string(name_tok),
             low=low,
@@ -208,7 +210,7 @@ class _Builder:
                 )
                 continue
             fields[key] = value
-        return ast.FactDecl(
+        return ast.FactDecl.model_construct(
             span=self.span(tree),
             name=str(name_tok),
             name_span=self.span(name_tok),
@@ -219,17 +221,17 @@ class _Builder:
     def fact_type(self, tree: LarkTree) -> ast.FactType:
         span = self.span(tree)
         if tree.data == "percent_type":
-            return ast.FactType(span=span, name="percent")
+            return ast.FactType.model_construct(span=span, name="percent")
         if tree.data == "choice_type":
             choices = tuple(self.string(tok) for tok in tree.children)
             if len(set(choices)) != len(choices):
                 self.fail(tree, "một lựa chọn được liệt kê hai lần")
-            return ast.FactType(span=span, name="choice", choices=choices)
+            return ast.FactType.model_construct(span=span, name="choice", choices=choices)
         word = str(tree.children[0])
         if word not in ast.FACT_KINDS:
             self.fail(tree, f"kiểu dữ kiện không có: `{word}`", self.did_you_mean(word, ast.FACT_KINDS))
             word = "decimal"
-        return ast.FactType(span=span, name=cast(ast.FactKind, word))
+        return ast.FactType.model_construct(span=span, name=cast(ast.FactKind, word))
 
     def criterion(self, tree: LarkTree) -> ast.Criterion:
         id_tok, title_tok, *stmts = tree.children
@@ -249,11 +251,15 @@ class _Builder:
             if kind_ == "sep":
                 continue
             if kind_ == "reason_stmt":
-                fields["reasons"].append(ast.Reason(span=self.span(stmt), template=self.string(stmt.children[0])))
+                fields["reasons"].append(
+                    ast.Reason.model_construct(span=self.span(stmt), template=self.string(stmt.children[0]))
+                )
             elif kind_ == "reason_when_stmt":
                 cond, text = stmt.children
                 fields["reasons"].append(
-                    ast.Reason(span=self.span(stmt), template=self.string(text), condition=self.expr(cond))
+                    ast.Reason.model_construct(
+                        span=self.span(stmt), template=self.string(text), condition=self.expr(cond)
+                    )
                 )
             elif kind_ == "basis_stmt":
                 fields["basis"].append(self.string(stmt.children[0]))
@@ -262,7 +268,9 @@ class _Builder:
             elif kind_ == "na_stmt":
                 cond, policy = stmt.children
                 fields["not_applicable"].append(
-                    ast.NotApplicable(span=self.span(stmt), condition=self.expr(cond), policy=self.na_policy(policy))
+                    ast.NotApplicable.model_construct(
+                        span=self.span(stmt), condition=self.expr(cond), policy=self.na_policy(policy)
+                    )
                 )
             else:
                 key = {"max_stmt": "max", "score_stmt": "formula", "rounding_stmt": "rounding"}[kind_]
@@ -276,12 +284,12 @@ class _Builder:
                 else:
                     expr_tree = stmt.children[0]
                     espan = self.span(expr_tree)
-                    fields[key] = ast.Formula(
+                    fields[key] = ast.Formula.model_construct(
                         span=espan, expr=self.expr(expr_tree), text=self.source.text[espan.start_pos : espan.end_pos]
                     )
         for key in ("reasons", "basis", "not_applicable", "inferred"):
             fields[key] = tuple(fields[key])
-        return ast.Criterion(
+        return ast.Criterion.model_construct(
             span=self.span(tree),
             kind=cast(Any, kind),
             id=node_id,
@@ -295,43 +303,51 @@ class _Builder:
     def expr(self, item: LarkTree | Token) -> Any:
         if isinstance(item, Token):
             # A bare NAME where a bound is expected arrives as a token.
-            return ast.NameRef(span=self.span(item), name=str(item))
+            return ast.NameRef.model_construct(span=self.span(item), name=str(item))
         span = self.span(item)
         kind = item.data
         ch = item.children
         if kind == "number":
-            return ast.Number(span=span, value=Decimal(str(ch[0])))
+            return ast.Number.model_construct(span=span, value=Decimal(str(ch[0])))
         if kind == "neg_number":
-            return ast.Number(span=span, value=-Decimal(str(ch[0])))
+            return ast.Number.model_construct(span=span, value=-Decimal(str(ch[0])))
         if kind == "percent":
-            return ast.Percent(span=span, value=Decimal(str(ch[0])))
+            return ast.Percent.model_construct(span=span, value=Decimal(str(ch[0])))
         if kind == "string":
-            return ast.String(span=span, value=self.string(ch[0]))
+            return ast.String.model_construct(span=span, value=self.string(ch[0]))
         if kind == "date":
             return self.date(ch[0], span)
         if kind == "true":
-            return ast.Bool(span=span, value=True)
+            return ast.Bool.model_construct(span=span, value=True)
         if kind == "false":
-            return ast.Bool(span=span, value=False)
+            return ast.Bool.model_construct(span=span, value=False)
         if kind == "name_ref":
-            return ast.NameRef(span=span, name=str(ch[0]))
+            return ast.NameRef.model_construct(span=span, name=str(ch[0]))
         if kind == "own_max":
-            return ast.OwnMax(span=span)
+            return ast.OwnMax.model_construct(span=span)
         if kind == "crit_ref":
-            return ast.CritRef(span=span, id=str(ch[0]))
+            return ast.CritRef.model_construct(span=span, id=str(ch[0]))
         if kind in ("binop", "compare"):
             left, op, right = ch
-            cls = ast.BinOp if kind == "binop" else ast.Compare
-            return cls(span=span, op=str(op.children[0]), left=self.expr(left), right=self.expr(right))
+            text = str(op.children[0])  # the grammar admits only the operators of ArithOp and CompareOp
+            if kind == "binop":
+                return ast.BinOp.model_construct(
+                    span=span, op=cast(ast.ArithOp, text), left=self.expr(left), right=self.expr(right)
+                )
+            return ast.Compare.model_construct(
+                span=span, op=cast(ast.CompareOp, text), left=self.expr(left), right=self.expr(right)
+            )
         if kind == "neg":
-            return ast.Neg(span=span, operand=self.expr(ch[-1]))
+            return ast.Neg.model_construct(span=span, operand=self.expr(ch[-1]))
         if kind in ("and_", "or_"):
             cls2 = ast.And if kind == "and_" else ast.Or
             return cls2(span=span, left=self.expr(ch[0]), right=self.expr(ch[1]))
         if kind == "not_":
-            return ast.Not(span=span, operand=self.expr(ch[0]))
+            return ast.Not.model_construct(span=span, operand=self.expr(ch[0]))
         if kind == "if_expr":
-            return ast.If(span=span, condition=self.expr(ch[0]), then=self.expr(ch[1]), otherwise=self.expr(ch[2]))
+            return ast.If.model_construct(
+                span=span, condition=self.expr(ch[0]), then=self.expr(ch[1]), otherwise=self.expr(ch[2])
+            )
         if kind in ("call", "max_call"):
             return self.call(item, span)
         if kind == "tier":
@@ -347,7 +363,7 @@ class _Builder:
             datetime.date.fromisoformat(str(token))
         except ValueError:
             self.fail(token, f"ngày không hợp lệ: {token}", "viết theo dạng năm-tháng-ngày, vd 2023-10-31")
-        return ast.DateLit(span=span, value=str(token))
+        return ast.DateLit.model_construct(span=span, value=str(token))
 
     def call(self, item: LarkTree, span: Span) -> ast.Call:
         if item.data == "max_call":
@@ -361,11 +377,11 @@ class _Builder:
         for arg in args:
             if isinstance(arg, Tree) and arg.data == "option":
                 key, value = arg.children
-                options.append(ast.Option(span=self.span(arg), name=str(key), value=str(value)))
+                options.append(ast.Option.model_construct(span=self.span(arg), name=str(key), value=str(value)))
             else:
                 values.append(self.expr(arg))
         self.check_call(func, values, options, item)
-        return ast.Call(span=span, func=func, args=tuple(values), options=tuple(options))
+        return ast.Call.model_construct(span=span, func=func, args=tuple(values), options=tuple(options))
 
     def check_call(self, func: str, values: list[Any], options: list[ast.Option], item: LarkTree) -> None:
         arity = {"clamp": (3, 3), "ratio": (2, 2), "min": (2, 99), "max": (2, 99)}.get(func)
@@ -403,18 +419,22 @@ class _Builder:
             tspan = self.span(test)
             test_node: ast.TierCmp | ast.TierRange
             if test.data == "tier_cmp":
-                test_node = ast.TierCmp(
-                    span=tspan, op=str(test.children[0].children[0]), bound=self.expr(test.children[1])
+                test_node = ast.TierCmp.model_construct(
+                    span=tspan,
+                    op=cast(ast.CompareOp, str(test.children[0].children[0])),
+                    bound=self.expr(test.children[1]),
                 )
             else:
-                test_node = ast.TierRange(
+                test_node = ast.TierRange.model_construct(
                     span=tspan,
                     low=self.expr(test.children[0]),
                     high=self.expr(test.children[1]),
                     high_open=test.data == "tier_half_open",
                 )
-            out_rows.append(ast.TierRow(span=self.span(row), test=test_node, value=self.expr(value)))
-        return ast.Tier(span=span, subject=self.expr(subject), rows=tuple(out_rows), otherwise=otherwise)
+            out_rows.append(ast.TierRow.model_construct(span=self.span(row), test=test_node, value=self.expr(value)))
+        return ast.Tier.model_construct(
+            span=span, subject=self.expr(subject), rows=tuple(out_rows), otherwise=otherwise
+        )
 
     def deduct(self, item: LarkTree, span: Span) -> ast.Deduct:
         deductions = []
@@ -423,11 +443,13 @@ class _Builder:
             if isinstance(child, Tree) and child.data == "deduction":
                 amount, count = child.children
                 deductions.append(
-                    ast.Deduction(span=self.span(child), amount=self.expr(amount), count=self.expr(count))
+                    ast.Deduction.model_construct(
+                        span=self.span(child), amount=self.expr(amount), count=self.expr(count)
+                    )
                 )
             else:
                 start = self.expr(child)
-        return ast.Deduct(span=span, deductions=tuple(deductions), start=start)
+        return ast.Deduct.model_construct(span=span, deductions=tuple(deductions), start=start)
 
 
 def build_module(source: SourceFile, tree: LarkTree) -> ast.Module:

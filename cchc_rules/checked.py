@@ -8,7 +8,7 @@ from cchc_rules import ast
 from cchc_rules.errors import Diagnostic
 from cchc_rules.source import SourceFile
 
-DEFAULT_PERCENT_ROUNDING = (2, "half_up")
+DEFAULT_PERCENT_ROUNDING: tuple[int, ast.RoundingMode] = (2, "half_up")
 
 
 class CheckedRules(BaseModel):
@@ -19,7 +19,7 @@ class CheckedRules(BaseModel):
     penalty items are kept apart in `adjustments`.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # holds syntax nodes: see ast.py
 
     header: ast.Header
     facts: dict[str, ast.FactDecl]

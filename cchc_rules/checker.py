@@ -48,7 +48,7 @@ PASSES: tuple[Pass, ...] = (
 
 def merge(source: RuleSource) -> Merged:
     """Put every module's header, facts and criteria side by side."""
-    return Merged(
+    return Merged.model_construct(
         headers=tuple(m.header for m in source.modules if m.header is not None),
         facts=tuple(f for m in source.modules for f in m.facts),
         criteria=tuple(c for m in source.modules for c in m.criteria),
@@ -82,7 +82,7 @@ def index(merged: Merged, warnings: tuple[Diagnostic, ...]) -> CheckedRules:
     if header.percent_rounding is None:
         places, mode = DEFAULT_PERCENT_ROUNDING
         header = header.model_copy(
-            update={"percent_rounding": ast.Rounding(span=header.span, places=places, mode=mode)}
+            update={"percent_rounding": ast.Rounding.model_construct(span=header.span, places=places, mode=mode)}
         )
     tree = [c for c in merged.criteria if c.kind == "criterion"]
     tree.sort(key=lambda c: c.path)
@@ -100,7 +100,7 @@ def index(merged: Merged, warnings: tuple[Diagnostic, ...]) -> CheckedRules:
         nodes[adj.id] = adj
         children[adj.id] = []
         rounding[adj.id] = adj.rounding or base_rounding
-    return CheckedRules(
+    return CheckedRules.model_construct(
         header=header,
         facts={f.name: f for f in merged.facts},
         nodes=nodes,

@@ -456,7 +456,7 @@ class Evaluator:
         start = (
             self.number(e.start, "điểm bắt đầu của deduct")
             if e.start is not None
-            else self._ownmax(ast.OwnMax(span=e.span))
+            else self._ownmax(ast.OwnMax.model_construct(span=e.span))
         )
         assert isinstance(start, Fraction)
         total = ZERO

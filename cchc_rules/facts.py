@@ -948,12 +948,12 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
         kind = decl.type.name
         lows: list[tuple[ast.Node, str]] = []
         if kind == "count":
-            lows.append((ast.Number(span=decl.span, value=Decimal(0)), "0"))
+            lows.append((ast.Number.model_construct(span=decl.span, value=Decimal(0)), "0"))
         if kind == "percent" and decl.min is None:
-            lows.append((ast.Percent(span=decl.span, value=Decimal(0)), "0%"))
+            lows.append((ast.Percent.model_construct(span=decl.span, value=Decimal(0)), "0%"))
         highs: list[tuple[ast.Node, str]] = []
         if kind == "percent" and decl.max is None:
-            highs.append((ast.Percent(span=decl.span, value=Decimal(100)), "100%"))
+            highs.append((ast.Percent.model_construct(span=decl.span, value=Decimal(100)), "100%"))
         if decl.min is not None:
             lows.append((decl.min, ""))
         if decl.max is not None:

@@ -156,14 +156,14 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
             criteria[change.id] = _override(old, change)
     if problems:
         raise RuleLoadError(problems)
-    merged = ast.Module(
+    merged = ast.Module.model_construct(
         span=child.modules[0].span,
         file=child.modules[0].file,
         header=header,
         facts=tuple(facts.values()),
         criteria=tuple(criteria.values()),
     )
-    return RuleSource(sources=(*parent.sources, *child.sources), modules=(merged,))
+    return RuleSource.model_construct(sources=(*parent.sources, *child.sources), modules=(merged,))
 
 
 def _merge_header(old: ast.Header | None, new: ast.Header) -> ast.Header:

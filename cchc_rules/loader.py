@@ -19,7 +19,7 @@ RULE_SUFFIX = ".cchc"
 class RuleSource(BaseModel):
     """Every file of a rule set, read and parsed, not yet checked."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # holds syntax nodes: see ast.py
 
     sources: tuple[SourceFile, ...]
     modules: tuple[ast.Module, ...]
@@ -119,4 +119,4 @@ def load_source(path: Path | str, budget: TokenBudget | None = None) -> RuleSour
                 break
     if problems:
         raise RuleSyntaxError(problems)
-    return RuleSource(sources=tuple(sources), modules=tuple(modules))
+    return RuleSource.model_construct(sources=tuple(sources), modules=tuple(modules))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
+import subprocess
+import sys
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, ValidationError
 
 from cchc_rules import RuleSyntaxError, ast
 from cchc_rules.build import build_module
 from cchc_rules.loader import load_source
 from cchc_rules.parser import grammar_path, parse_tree
-from cchc_rules.source import SourceFile
+from cchc_rules.source import SourceFile, Span
 from tests.conftest import FIXTURES, RULES_2023, golden
 
 GOOD = sorted((FIXTURES / "parse" / "good").glob("*.cchc"))
@@ -75,8 +77,33 @@ def test_equality_ignores_spans() -> None:
 
 def test_ast_nodes_are_frozen() -> None:
     module = parse('ruleset "T" total 1 rounding 3 half_up\n1 "A": max 1\n  score = 1\n')
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(ValidationError, match="frozen"):
         module.criteria[0].title = "B"  # type: ignore[misc]
+
+
+def test_ast_nodes_are_pydantic_models_that_validate_when_built_by_hand() -> None:
+    assert issubclass(ast.Criterion, BaseModel)
+    number = ast.Number(span=Span(file="t.cchc", line=1, column=1, end_line=1, end_column=5), value="0.25")  # type: ignore[arg-type]
+    assert number.value == Decimal("0.25")
+    with pytest.raises(ValidationError):
+        ast.Number(span=Span(file="t.cchc", line=1, column=1, end_line=1, end_column=5), value="một")  # type: ignore[arg-type]
+
+
+def test_parsing_and_checking_build_no_node_validator() -> None:
+    # The parser builds nodes with model_construct: the validators of some thirty node classes
+    # would cost ~90 ms at every start of `cchc check` (a fresh process, as the user runs it).
+    script = (
+        "import sys, cchc_rules\n"
+        "from cchc_rules import ast\n"
+        "cchc_rules.load(sys.argv[1])\n"
+        "built = sorted(n for n, c in vars(ast).items()\n"
+        "    if isinstance(c, type) and issubclass(c, ast.Node) and c.__pydantic_complete__)\n"
+        "print(','.join(built))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(RULES_2023)], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == ""
 
 
 def test_literals_are_exact() -> None:

@@ -18,7 +18,7 @@ from cchc_rules.source import SourceFile, Span
 class Merged(BaseModel):
     """All modules of a rule set put side by side, before any check."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # holds syntax nodes: see ast.py
 
     headers: tuple[ast.Header, ...]
     facts: tuple[ast.FactDecl, ...]

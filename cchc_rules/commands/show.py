@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     from cchc_rules import ast
 
-    module = ast.Module(
+    module = ast.Module.model_construct(
         span=checked.header.span,
         file=checked.header.span.file,
         header=checked.header,
