@@ -130,6 +130,16 @@ def test_depths_count_a_criterion_on_a_cycle_as_zero_where_the_cycle_closes(tmp_
     assert depths(merged) == {"1.1": 4, "1": 1, "2": 6, "3": 3}
 
 
+def test_depths_reach_a_criterion_needed_twice_once(tmp_path: Path) -> None:
+    text = HEAD + (
+        '1 "Cần 2 và 3": max 1\n  score = [2] + [3]\n  reason "r"\n'
+        '2 "Dữ kiện": max 1\n  score = x\n  reason "r"\n'
+        '3 "Cũng cần 2": max 1\n  score = [2]\n  reason "r"\n'
+    )
+    merged = merge(load_source(write(tmp_path, text)))
+    assert depths(merged) == {"1": 8, "2": 1, "3": 4}
+
+
 def chain(first: int, count: int, last: str) -> str:
     """Criteria first, first + 1, ... each referring to the next (3 steps a hop); the last scores `last`."""
     lines = [f'{i} "Mục {i}": max 1; score = [{i + 1}]; reason "r"\n' for i in range(first, first + count - 1)]
