@@ -80,10 +80,10 @@ def test_a_gap_at_exactly_100_percent_is_named(tmp_path: Path) -> None:
     ]
 
 
-def test_a_group_named_twice_does_not_stop_the_check_of_the_groups_after_it(tmp_path: Path) -> None:
-    found = check_groups(with_groups(tmp_path, '"A" from 90%', '"A" from 80%', '"B" from 85%'))
-    assert [(d.code, d.span and d.span.line) for d in found] == [("E196", 5), ("E194", 6)]
-    assert found[1].message == "nhóm `B` trùng với nhóm `A` (dòng 4) ở khoảng từ 90% đến 100%"
+def test_a_group_named_twice_or_empty_does_not_stop_the_check_of_the_groups_after_it(tmp_path: Path) -> None:
+    found = check_groups(with_groups(tmp_path, '"A" from 90%', '"A" from 80%', '"Xuất sắc" from 101%', '"B" from 85%'))
+    assert [(d.code, d.span and d.span.line) for d in found] == [("E196", 5), ("E196", 6), ("E194", 7)]
+    assert found[2].message == "nhóm `B` trùng với nhóm `A` (dòng 4) ở khoảng từ 90% đến 100%"
 
 
 # ---- the criterion tree -----------------------------------------------------------------
