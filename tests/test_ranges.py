@@ -192,6 +192,7 @@ def test_a_whole_number_divisor_from_zero_counts_from_one() -> None:
         ("whole / part", F(0), INF),  # sound, not exact: the analysis does not see whole >= part here
         ("ratio(n, pos, zero: full)", F(0), F(10)),
         ("3 * sp / whole", F(-3), INF),  # a part that may be negative is not a share of its whole
+        ("if sp >= 0 then 3 * sp / whole else 0", F(0), F(3)),  # unless its branch rules out the negatives
     ],
 )
 def test_a_part_over_its_whole_is_between_0_and_1(formula: str, lo: F | None, hi: F | None) -> None:
