@@ -276,3 +276,65 @@ def test_not_applicable_nodes_keep_their_policy(monkeypatch: pytest.MonkeyPatch)
     ]
     zero = outcome("zero_totals")["1.3"]
     assert (zero.status, zero.na_policy, zero.effective_max, zero.score) == ("n_a", "exclude", 0, 0)
+
+
+def test_raw_names_the_formula_when_it_is_not_a_number() -> None:
+    rules = unchecked('fact b: boolean "B"\n1 "A": max 10\n  score = b\n')
+    crit = rules.nodes["1"]
+    assert crit.formula is not None
+    with pytest.raises(EvaluationError) as info:
+        Evaluator(rules, Facts(values={"b": True}), NullTracer()).raw(crit, crit.formula.expr)
+    assert info.value.diagnostics[0].message == "tiêu chí 1: công thức tính điểm cần một số nhưng nhận có/không (có)"
+
+
+@pytest.mark.parametrize(
+    ("subject", "shown"),
+    [
+        ("x + 1", "3"),  # an arithmetic subject: a plain number
+        ("x", "2"),  # a count fact: as its type shows it
+        ("ratio(x, 8, zero: zero)", "25%"),  # a ratio: as a percent
+    ],
+)
+def test_a_tier_step_shows_its_subject_as_its_kind_reads(subject: str, shown: str) -> None:
+    formula = f"tier {subject}\n    when > 100: 1\n    otherwise: 2"
+    rules = unchecked(f'fact x: count "X"\n1 "A": max 10\n  score = {formula}\n')
+    tracer = Tracer()
+    Evaluator(rules, Facts(values={"x": Fraction(2)}), tracer).run()
+    texts = [s.text for s in tracer.records["1"].materialised() if s.kind == "tier"]
+    assert texts == [f"không bậc nào khớp với {subject} = {shown}: dùng `otherwise`"]
+
+
+# ---- the invariants every outcome keeps ---------------------------------------------------------------------------
+
+
+def broken(change: str) -> str:
+    """The InvariantError's message for an outcome of a two-leaf tree with one value changed."""
+    from dataclasses import replace
+
+    from cchc_rules.evaluator import InvariantError, check_invariants
+
+    rules = unchecked('fact x: count "X"\n1 "A": max 4\n1.1 "B": max 2\n  score = x\n1.2 "C": max 2\n  score = 2\n')
+    outcome = Evaluator(rules, Facts(values={"x": Fraction(1)}), NullTracer()).run()
+    check_invariants(rules, outcome)  # the real outcome keeps them
+    nodes = dict(outcome.nodes)
+    if change == "leaf above its max":
+        nodes["1.1"] = replace(nodes["1.1"], score=Fraction(3))
+    elif change == "parent not the sum":
+        nodes["1"] = replace(nodes["1"], score=Fraction(2))
+    else:  # the areas' sum claimed higher than the losses allow
+        outcome = replace(outcome, base_score=Fraction(4))
+    with pytest.raises(InvariantError) as info:
+        check_invariants(rules, replace(outcome, nodes=nodes))
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("leaf above its max", "1.1: 0 <= 3 <= 2 <= 2 does not hold"),
+        ("parent not the sum", "1: score is not the sum of its children"),
+        ("base above the losses", "losses 1 do not add up to 0"),
+    ],
+)
+def test_a_broken_invariant_is_named_exactly(change: str, message: str) -> None:
+    assert broken(change) == message

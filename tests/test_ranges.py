@@ -37,6 +37,16 @@ fact p: percent "P"
 fact i: integer "I" min -5 max 5
 fact b: boolean "B"
 fact lower: decimal "L" min n
+fact q: decimal "Q" min 10% max 50%
+fact cap: percent "Trần" max 50%
+fact floor3: count "Sàn" min 3
+fact sp: decimal "Phần âm" min -1 max whole
+fact dt: date "Ngày"
+fact ch: choice("tốt", "kém") "Xếp loại"
+fact self_ref: decimal "Tự chặn" min self_ref max self_ref
+fact cyc_a: decimal "Vòng A" min cyc_b max cyc_b
+fact cyc_b: decimal "Vòng B" min cyc_a max cyc_a
+fact by_bool: decimal "Chặn bởi có/không" max b
 """
 
 
@@ -75,16 +85,32 @@ def range_of(formula: str, env: dict[str, Interval] | None = None, maxima: dict[
         ("max", F(7), F(7)),
         ("[2]", F(0), F(5)),
         ("[9]", F(0), INF),  # a reference without a known maximum
+        ("q", F(1, 10), F(1, 2)),  # percent bounds on a decimal fact
+        ("cap", F(0), F(1, 2)),  # a percent's own [0, 1] narrowed by its `max`
+        ("floor3", F(3), INF),  # a count's own 0 raised by its `min`
+        ("self_ref", INF, INF),  # a bound naming the fact itself says nothing
+        ("cyc_a", INF, INF),  # nor do bounds that name each other in a cycle
+        ("by_bool", INF, INF),  # nor a bound naming a non-numeric fact
     ],
 )
 def test_ranges_of_facts_and_literals(formula: str, lo: F | None, hi: F | None) -> None:
     assert range_of(formula) == Interval(lo, hi)
 
 
-def test_a_non_numeric_expression_has_no_range() -> None:
-    expr, facts = parsed("b")
-    assert RangeAnalysis(facts, {}).range(expr, F(7)) is None
-    expr, facts = parsed("n + b")
+def test_dates_and_choices_have_no_numeric_range() -> None:
+    _, facts = parsed("1")
+    analysis = RangeAnalysis(facts, {})
+    assert analysis.fact("dt") is None
+    assert analysis.fact("ch") is None
+    assert analysis.fact("b") is None
+    assert analysis.fact("nowhere") is None
+
+
+@pytest.mark.parametrize(
+    "formula", ["b", "n + b", "deduct 1 per b", "deduct b per 1", "deduct 1 per 1 from b", "deduct b per b from b"]
+)
+def test_a_non_numeric_expression_has_no_range(formula: str) -> None:
+    expr, facts = parsed(formula)
     assert RangeAnalysis(facts, {}).range(expr, F(7)) is None
 
 
@@ -114,6 +140,18 @@ def test_a_non_numeric_expression_has_no_range() -> None:
         ("n / neg", F(-10), F(0)),
         ("pos / pos", F(1, 4), F(4)),
         ("n / 4", F(0), F(5, 2)),
+        ("pos / neg", F(-4), F(-1, 4)),
+        # an infinite end times a finite one takes the sign of their product
+        ("2 * -m", INF, F(0)),
+        ("neg * m", INF, F(0)),
+        ("neg * -m", F(0), INF),
+        ("(-m) * neg", F(0), INF),
+        ("(-m) * -2", F(0), INF),
+        ("n / p", INF, INF),  # a percent divisor may be 0 and is not a whole number: no bound
+        ("n / i", INF, INF),  # a whole-number divisor that may be negative: no bound either
+        # the criterion's own maximum, wherever `max` stands
+        ("-max", F(-7), F(-7)),
+        ("2 * max", F(14), F(14)),
     ],
 )
 def test_ranges_of_arithmetic(formula: str, lo: F | None, hi: F | None) -> None:
@@ -153,6 +191,8 @@ def test_a_whole_number_divisor_from_zero_counts_from_one() -> None:
         ("3 * part / whole", F(0), F(3)),
         ("whole / part", F(0), INF),  # sound, not exact: the analysis does not see whole >= part here
         ("ratio(n, pos, zero: full)", F(0), F(10)),
+        ("3 * sp / whole", F(-3), INF),  # a part that may be negative is not a share of its whole
+        ("if sp >= 0 then 3 * sp / whole else 0", F(0), F(3)),  # unless its branch rules out the negatives
     ],
 )
 def test_a_part_over_its_whole_is_between_0_and_1(formula: str, lo: F | None, hi: F | None) -> None:
@@ -199,6 +239,20 @@ def test_ranges_of_functions(formula: str, lo: F | None, hi: F | None) -> None:
         ("deduct 0.5 per m", F(0), F(7)),
         ("deduct 1 per n from 3", F(0), F(3)),
         ("deduct 0.5 per n, 1 per i from 4", F(0), F(9)),
+        ("if b then 0 else max", F(0), F(7)),
+        ("deduct 1 per n from max", F(0), F(7)),
+        ("deduct max per 1 from 10", F(3), F(3)),
+        ("deduct 1 per max from 10", F(3), F(3)),
+        # a branch's narrowed range reaches every kind of sub-expression inside it
+        ("if n < 3 then n * part / whole else 0", F(0), F(2)),
+        ("if n < 3 then min(n, 5) else 0", F(0), F(2)),
+        ("if n < 3 then (tier p when >= 50%: n otherwise: 0) else 0", F(0), F(2)),
+        ("if n < 3 then (tier p when >= 50%: 0 otherwise: n) else 0", F(0), F(2)),
+        ("if n < 3 then deduct 1 per 1 from n else 0", F(0), F(1)),
+        ("if n < 3 then deduct n per 1 from 10 else 9", F(8), F(10)),
+        ("if n < 3 then deduct 1 per n from 10 else 9", F(8), F(10)),
+        ("if d < 0 then 1 / d else 0", INF, INF),  # (-2, 0) without 0: 1/d is unbounded below
+        ("if d < 0.5 and d != 0 then 1 / d else 0", INF, INF),  # 0 lies between the ends: no bound
     ],
 )
 def test_ranges_of_conditions_tiers_and_deductions(formula: str, lo: F | None, hi: F | None) -> None:
@@ -233,10 +287,16 @@ def refined(condition: str, env: dict[str, Interval] | None = None) -> tuple[dic
         ("d < 1", Interval(F(-2), F(1)), Interval(F(1), F(3))),
         ("d != 0", Interval(F(-2), F(3), True), Interval(F(0), F(0))),
         ("p >= 50%", Interval(F(1, 2), F(1)), Interval(F(0), F(1, 2))),
+        ("d > 0", Interval(F(0), F(3), True), Interval(F(-2), F(0))),
+        ("i > 2", Interval(F(3), F(5), True), Interval(F(-5), F(2))),  # integers step by one, like counts
+        ("i < -2", Interval(F(-5), F(-3), True), Interval(F(-2), F(5))),
+        ("3 = n", Interval(F(3), F(3)), Interval(F(0), F(10))),
+        ("3 <= n", Interval(F(3), F(10)), Interval(F(0), F(2))),
+        ("3 > n", Interval(F(0), F(2)), Interval(F(3), F(10))),
     ],
 )
 def test_a_comparison_narrows_the_fact_both_ways(condition: str, yes: Interval, no: Interval) -> None:
-    name = next(n for n in ("n", "d", "p") if n in condition.split())
+    name = next(n for n in ("n", "d", "p", "i") if n in condition.split())
     when_true, when_false = refined(condition)
     assert when_true[name] == yes
     assert when_false[name] == no
@@ -258,6 +318,10 @@ def test_and_or_not_combine_refinements() -> None:
     yes, no = refined("b")
     assert yes == no == {}
     yes, no = refined("n > d")  # two facts: nothing to narrow
+    assert yes == no == {}
+    yes, no = refined("n > -d")  # a negated fact is no constant
+    assert yes == no == {}
+    yes, no = refined("b = 1")  # a fact without a numeric range
     assert yes == no == {}
 
 

@@ -177,3 +177,58 @@ def test_whole_numbers_round_inwards_and_touch_across_a_step() -> None:
         Piece(F(3), True, F(3), True),
         Piece(F(6), True, F(6), True),
     ]
+
+
+def test_a_region_is_of_all_numbers_unless_told_whole_numbers() -> None:
+    half = Piece(F(1, 2), True, F(5, 2), True)
+    assert Region([half]).integral is False and Region([half]).pieces == [half]
+    assert Region.of(half).integral is False and Region.of(half).pieces == [half]
+    whole = Region.of(half, integral=True)
+    assert whole.integral is True and whole.pieces == [Piece(F(1), True, F(2), True)]
+
+
+def test_an_operation_with_a_whole_number_region_keeps_whole_numbers() -> None:
+    counts = Region([Piece(F(0), True, F(3), True)], integral=True)
+    halves = Region([Piece(F(1, 2), True, F(5, 2), True)])
+    both = counts.intersect(halves)
+    assert both.integral and both.pieces == [Piece(F(1), True, F(2), True)]
+    either = Region([Piece(F(0), True, F(1), True)], integral=True).union(Region([Piece(F(5, 2), True, F(7, 2), True)]))
+    assert either.integral and either.pieces == [Piece(F(0), True, F(1), True), Piece(F(3), True, F(3), True)]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "common"),
+    [
+        # equal lower ends: open if either is open, whichever side it comes from
+        (Piece(F(1), False, F(3), True), Piece(F(1), True, F(2), True), Piece(F(1), False, F(2), True)),
+        (Piece(F(1), True, F(2), True), Piece(F(1), False, F(3), True), Piece(F(1), False, F(2), True)),
+        # equal upper ends: likewise
+        (Piece(F(1), True, F(2), False), Piece(F(0), True, F(2), True), Piece(F(1), True, F(2), False)),
+        (Piece(F(0), True, F(2), True), Piece(F(1), True, F(2), False), Piece(F(1), True, F(2), False)),
+    ],
+)
+def test_a_shared_end_is_open_when_either_side_leaves_it_out(a: Piece, b: Piece, common: Piece) -> None:
+    assert Region([a]).intersect(Region([b])).pieces == [common]
+
+
+@pytest.mark.parametrize(
+    ("given", "merged"),
+    [
+        # same upper end, the first piece closed there: the merge stays closed
+        ([Piece(F(0), True, F(2), True), Piece(F(1), True, F(2), False)], Piece(F(0), True, F(2), True)),
+        # a piece inside an open-ended one does not close its end
+        ([Piece(F(0), True, F(3), False), Piece(F(1), True, F(2), True)], Piece(F(0), True, F(3), False)),
+        # a piece reaching further takes over the upper end and its closedness
+        ([Piece(F(0), True, F(2), True), Piece(F(1), True, F(3), False)], Piece(F(0), True, F(3), False)),
+    ],
+)
+def test_overlapping_pieces_merge_with_the_right_upper_end(given: list[Piece], merged: Piece) -> None:
+    assert Region(given).pieces == [merged]
+
+
+def test_a_complement_has_open_infinite_ends() -> None:
+    assert Region([Piece(F(0), True, F(1), True)]).complement().pieces == [
+        Piece(None, False, F(0), False),
+        Piece(F(1), False, None, False),
+    ]
+    assert Region([]).complement().pieces == [Piece(None, False, None, False)]

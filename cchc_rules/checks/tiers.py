@@ -47,9 +47,9 @@ def _row_region(test: ast.TierCmp | ast.TierRange, integral: bool) -> Region | N
     return Region.of(Piece(lo, True, hi, not test.high_open), integral)
 
 
-def _domain(subject: ast.Node, ranges: RangeAnalysis, merged: Merged) -> tuple[Region, bool, bool] | None:
-    """The subject's domain, whether it is whole numbers, whether it is a percentage."""
-    found = ranges.range(subject, Fraction(0))
+def _domain(subject: ast.Node, ranges: RangeAnalysis, own_max: Fraction) -> tuple[Region, bool, bool] | None:
+    """The subject's domain (`max` in it is `own_max`), whether it is whole numbers, whether it is a percentage."""
+    found = ranges.range(subject, own_max)
     if found is None:
         return None
     integral = isinstance(subject, ast.NameRef) and ranges.is_integral(subject.name)
@@ -77,7 +77,9 @@ def check_tiers(rules: Merged) -> list[Diagnostic]:
 
 def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier: ast.Tier) -> list[Diagnostic]:
     try:
-        found = _domain(tier.subject, ranges, rules)
+        # `max` is the criterion's own maximum, as the evaluator takes it (0 when missing: E122 reports it).
+        own_max = Fraction(crit.max) if crit.max is not None else Fraction(0)
+        found = _domain(tier.subject, ranges, own_max)
     except KeyError:  # an undeclared fact: the names pass reports it
         return []
     if found is None:
