@@ -192,6 +192,18 @@ ERRORS = [
         "      score = b\n              ^",
     ),
     (
+        'fact b: boolean "B"\n1 "A": max 10\n  score = deduct b per 1\n',
+        {"b": True},
+        "r.cchc:4:18: lỗi [R001]: tiêu chí 1: mức trừ cần một số nhưng nhận có/không (có)\n"
+        "      score = deduct b per 1\n                     ^",
+    ),
+    (
+        'fact b: boolean "B"\n1 "A": max 10\n  score = deduct 1 per b\n',
+        {"b": True},
+        "r.cchc:4:24: lỗi [R001]: tiêu chí 1: số lần trừ cần một số nhưng nhận có/không (có)\n"
+        "      score = deduct 1 per b\n                           ^",
+    ),
+    (
         'fact b: boolean "B"\n1 "A": max 10\n  score = deduct 1 per 1 from b\n',
         {"b": True},
         "r.cchc:4:31: lỗi [R001]: tiêu chí 1: điểm bắt đầu của deduct cần một số nhưng nhận có/không (có)\n"
@@ -342,3 +354,14 @@ def broken(change: str) -> str:
 )
 def test_a_broken_invariant_is_named_exactly(change: str, message: str) -> None:
     assert broken(change) == message
+
+
+def test_a_deduction_of_nothing_is_no_error_and_taking_exactly_everything_is_no_floor() -> None:
+    text = 'fact x: decimal "X"\nfact n: count "N"\n1 "A": max 10\n  score = deduct x per n\n'
+    for amount, count, score in ((0, 4, 10), (2.5, 4, 0), (3, 4, 0)):
+        tracer = Tracer()
+        outcome = Evaluator(unchecked(text), Facts(values={"x": Fraction(amount), "n": Fraction(count)}), tracer).run()
+        assert outcome.nodes["1"].score == score
+        floors = [s for s in tracer.records["1"].materialised() if s.kind == "floor"]
+        # Only a total above the start is cut to 0; a total equal to it leaves 0 on its own.
+        assert [s.text for s in floors] == (["10 − 12 < 0: lấy 0"] if amount == 3 else [])
