@@ -365,3 +365,27 @@ def test_a_deduction_of_nothing_is_no_error_and_taking_exactly_everything_is_no_
         floors = [s for s in tracer.records["1"].materialised() if s.kind == "floor"]
         # Only a total above the start is cut to 0; a total equal to it leaves 0 on its own.
         assert [s.text for s in floors] == (["10 − 12 < 0: lấy 0"] if amount == 3 else [])
+
+
+def test_a_score_above_a_maximum_below_1_is_said_to_be_above_it_not_negative() -> None:
+    message = failure('fact x: decimal "X"\n1 "A": max 0.5\n  score = x\n', x=0.75)
+    assert "tiêu chí 1: điểm tính được là 0,75, vượt điểm tối đa 0,5" in message
+
+
+@pytest.mark.parametrize(
+    ("subject", "row", "expected"),
+    [
+        ("b", "when >= 1: max", "không so sánh được có/không (có) với số (1)"),
+        ("b", "when from 1 to 2: max", "không so sánh được có/không (có) với số (1)"),
+        ("x", "when from 0 to b: max", "không so sánh được số (0) với có/không (có)"),
+    ],
+    ids=["threshold", "range-low", "range-high"],
+)
+def test_a_tier_row_that_cannot_be_compared_points_at_the_row(subject: str, row: str, expected: str) -> None:
+    text = (
+        f'fact b: boolean "B"\nfact x: count "X"\n1 "A": max 10\n'
+        f"  score = tier {subject}\n    {row}\n    otherwise: 0\n"
+    )
+    message = failure(text, b=True, x=0)
+    assert message.startswith(f"r.cchc:6:10: lỗi [R001]: tiêu chí 1: {expected}\n")
+    assert message.splitlines()[1].strip() == row
