@@ -52,6 +52,7 @@ def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterat
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -72,28 +73,6 @@ def write_atomic(path: Path | str, data: str | bytes, inputs: Iterable[Path | st
     Refuses (with a `CchcError`) to write over any of `inputs`, so a command can
     never destroy what the user gave it.
     """
-    target = Path(path)
-    refuse_inputs(target, inputs)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise CchcError(
-            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {exc.strerror or exc}")]
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CchcError(
-            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {exc.strerror or exc}")]
-        ) from None
+    with atomic_writer(path, inputs) as handle:
+        handle.write(payload)
