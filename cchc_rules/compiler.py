@@ -755,15 +755,8 @@ def _plain_number(raw: Any, kind: type, parse: Callable[[Any], Any]) -> Fraction
 
 
 def _literal(e: ast.Node, own_max: Fraction) -> Value:
-    if isinstance(e, ast.Number):
-        return to_fraction(e.value)
-    if isinstance(e, ast.Percent):
-        return to_fraction(e.value) / 100
-    if isinstance(e, (ast.String, ast.Bool)):
-        return e.value
-    if isinstance(e, ast.DateLit):
-        return datetime.date.fromisoformat(e.value)
-    return own_max
+    """A literal's value, or the criterion's own maximum for `max`."""
+    return own_max if isinstance(e, ast.OwnMax) else literal_value(e)
 
 
 def _number(value: Any) -> Fraction:
