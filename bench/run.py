@@ -11,6 +11,10 @@ ratios compare like with like on whatever machine runs it. Printed as
     ratio_untraced_vs_baseline: X      (target X <= 2)
     ratio_traced_vs_baseline: Y        (target Y <= 5)
 
+X and Y score one unit at a time (`RuleSet.evaluate`); `ratio_columns_vs_baseline`
+scores chunks of units column by column (`RuleSet.evaluate_many`), as `cchc rank`
+does without traces.
+
 Every unit's result is also checked against the exact-fraction oracle
 (bench/oracle.py). With openfisca-core installed (`pip install -e '.[bench]'`)
 the nine seed sub-criteria are scored in OpenFisca too, vectorised, and
@@ -158,18 +162,33 @@ def main(argv: list[str] | None = None) -> int:
 
         return phase
 
+    def run_columns() -> list[tuple[str, ...]]:
+        from cchc_rules.ranking import CHUNK
+
+        rows = []
+        for start in range(0, n, CHUNK):
+            items = [json.loads(line) for line in lines[start : start + CHUNK]]
+            facts = [item["facts"] for item in items]
+            results = rules.evaluate_many(facts, [item["unit"] for item in items], trace=False)
+            rows += [engine_row(result) for result in results]
+        return rows
+
     rules.evaluate(json.loads(lines[0])["facts"])  # compile once, outside the timings
-    times = {"baseline": float("inf"), "untraced": float("inf"), "traced": float("inf")}
+    rules.evaluate_many([json.loads(lines[0])["facts"]])
+    times = {"baseline": float("inf"), "untraced": float("inf"), "traced": float("inf"), "columns": float("inf")}
     for _ in range(3):  # interleaved, so that a busy moment of the machine hits every phase alike
         times["baseline"] = min(times["baseline"], fastest(run_baseline, 1))
         times["untraced"] = min(times["untraced"], fastest(run_engine(False), 1))
         times["traced"] = min(times["traced"], fastest(run_engine(True), 1))
+        times["columns"] = min(times["columns"], fastest(run_columns, 1))
     say("baseline_units_per_s", round(n / times["baseline"]))
     say("engine_untraced_units_per_s", round(n / times["untraced"]))
     say("engine_traced_units_per_s", round(n / times["traced"]))
+    say("engine_columns_units_per_s", round(n / times["columns"]))
     say("baseline_us_per_unit", f"{times['baseline'] / n * 1e6:.0f}")
     say("engine_untraced_us_per_unit", f"{times['untraced'] / n * 1e6:.0f}")
     say("engine_traced_us_per_unit", f"{times['traced'] / n * 1e6:.0f}")
+    say("engine_columns_us_per_unit", f"{times['columns'] / n * 1e6:.0f}")
 
     # Reading every trace back as text (what `cchc explain` prints), for the record: traces are
     # recorded as data during evaluation and written out only when read.
@@ -187,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     rows_engine = run_engine(True)()
     rows_baseline = run_baseline()
     same_baseline = sum(a == b for a, b in zip(rows_engine, rows_baseline, strict=True))
+    same_columns = sum(a == b for a, b in zip(rows_engine, run_columns(), strict=True))
     same_oracle = 0
     for line, row in zip(lines, rows_engine, strict=True):
         facts = json.loads(line)["facts"]
@@ -196,9 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         same_oracle += expected == got
     say("engine_equal_to_oracle", f"{same_oracle}/{n}")
     say("engine_equal_to_baseline", f"{same_baseline}/{n}")
+    say("engine_columns_equal_to_one_by_one", f"{same_columns}/{n}")
 
     say("ratio_untraced_vs_baseline", f"{times['untraced'] / times['baseline']:.2f}")
     say("ratio_traced_vs_baseline", f"{times['traced'] / times['baseline']:.2f}")
+    say("ratio_columns_vs_baseline", f"{times['columns'] / times['baseline']:.2f}")
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -216,6 +238,14 @@ def main(argv: list[str] | None = None) -> int:
             ranking.close()
 
         say("rank_10600_traced_json_s", f"{fastest(rank_country, 1 if args.quick else 2):.2f}")
+
+        def rank_country_untraced() -> None:
+            ranking = rank_units(rules, read_units(country), trace=False)
+            with (folder / "ranking.json").open("wb") as handle:
+                write_json(ranking, handle)
+            ranking.close()
+
+        say("rank_10600_untraced_json_s", f"{fastest(rank_country_untraced, 1 if args.quick else 2):.2f}")
 
         # ---- how cost grows with the rule set ------------------------------------------------------
         for copies in (1, 2, 4):
@@ -274,13 +304,26 @@ def compare_openfisca(lines: list[str]) -> None:
     }
     parse["ty_le_lien_thong"] = pct
 
-    def ours() -> list[str]:
+    def ours_one_by_one() -> list[str]:
         out = []
         for line in lines:
             item = json.loads(line)
             facts = {k: item["facts"][k] for k in wanted}
             result = rules.evaluate(facts, trace=False)
             out.append(json.dumps({"unit": item["unit"], "score": str(result.score)}, ensure_ascii=False))
+        return out
+
+    def ours() -> list[str]:
+        """In columns, as `cchc rank` scores: chunks of units, each expression once per chunk."""
+        items = [json.loads(line) for line in lines]
+        out = []
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            facts = [{k: item["facts"][k] for k in wanted} for item in chunk]
+            batch = columns.run(facts, [item["unit"] for item in chunk])
+            for r, item in enumerate(chunk):
+                score = batch.total(r) if batch.scored(r) else rules.evaluate(facts[r], trace=False).score
+                out.append(json.dumps({"unit": item["unit"], "score": str(score)}, ensure_ascii=False))
         return out
 
     def theirs() -> list[str]:
@@ -292,10 +335,19 @@ def compare_openfisca(lines: list[str]) -> None:
             for i, t in zip(items, totals, strict=True)
         ]
 
-    t_ours = fastest(ours)
-    t_theirs = fastest(theirs)
+    columns = rules.columns
+    assert columns is not None
+    from cchc_rules.ranking import CHUNK
+
+    assert ours() == ours_one_by_one()
+    t_ours = t_theirs = t_one = float("inf")
+    for _ in range(3):  # interleaved, as above
+        t_ours = min(t_ours, fastest(ours, 1))
+        t_theirs = min(t_theirs, fastest(theirs, 1))
+        t_one = min(t_one, fastest(ours_one_by_one, 1))
     say("openfisca_seed9_batch_units_per_s", round(n / t_theirs))
     say("cchc_seed9_batch_units_per_s", round(n / t_ours))
+    say("cchc_seed9_one_by_one_units_per_s", round(n / t_one))
     say("ratio_cchc_vs_openfisca_batch", f"{t_ours / t_theirs:.2f}")
 
     # One commune with its full trace: OpenFisca builds a simulation per commune.

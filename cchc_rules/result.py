@@ -224,7 +224,7 @@ class NodeResult:
         data = self._data
         if data.tracer is None:
             return None
-        record = data.tracer.records.get(self.id)
+        record = data.tracer.record(self.id)
         if record is None:
             return {}, ()
         values = data.facts.values
@@ -414,7 +414,7 @@ def _trace(data: _Data, i: int) -> NodeTrace:
     crit = layout.crits[i]
     k = layout.places
     assert data.tracer is not None
-    record = data.tracer.records.get(node_id)
+    record = data.tracer.record(node_id)
     uses = []
     for name in record.facts if record else ():
         decl = rules.facts[name]

@@ -146,6 +146,10 @@ class Tracer:
         """Stop recording the current node."""
         self._stack.pop()
 
+    def record(self, node_id: str) -> NodeRecord | None:
+        """What was recorded for one node (None when it was never evaluated)."""
+        return self.records.get(node_id)
+
     def fact(self, name: str) -> None:
         """The current node read a fact."""
         if self._stack:

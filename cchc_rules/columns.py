@@ -1,0 +1,971 @@
+"""Many units scored together, a column of values per fact and per node: the batch form of `compiler`.
+
+`CompiledRules` scores one unit at a time, and most of what that costs is
+Python's overhead per step, not arithmetic. `ColumnRules` evaluates every
+expression once for a whole batch of units: a value is a list with one entry
+per unit, and a number is a list of whole numerators over a denominator that
+the column shares (facts, literals, node scores) or that each unit has (after
+a division). Arithmetic stays exact, on Python integers, and no `Fraction` is
+made per step.
+
+Nothing is approximated or guessed. A unit whose facts are not plain
+(evidence, a missing fact, a value to parse, a broken bound) or whose
+evaluation meets anything the per-unit code refuses (a division by zero, no
+tier row matching, a score outside [0, max]) is left to the per-unit path
+(`None` in `ColumnBatch.result`), which validates and explains it; a rule set
+whose expressions mix kinds of values in ways the columns do not model is
+not compiled here at all (`Unsupported`). The tests require results, JSON
+and traces equal to the per-unit path's on the shipped and on random rule sets.
+
+Traces: the columns record none. A batch result's trace is made when it is
+read, by evaluating that one node again on the unit's values with the
+per-unit code, which records what it reads (`ReplayTracer`).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from itertools import repeat
+from math import lcm
+from typing import Any
+
+from cchc_rules import ast
+from cchc_rules.compiler import _LIMIT, _PLAIN, CompiledRules, Fallback, Reasons, Scores, _cmp, _Run
+from cchc_rules.evaluator import Evaluator
+from cchc_rules.facts import Facts, Value, literal_value
+from cchc_rules.numbers import round_scaled, scaled_decimal
+from cchc_rules.result import Layout, Result, result_from_scores
+from cchc_rules.trace import NodeRecord, Tracer
+
+# A column of numbers: numerators, and one denominator for all (an int) or one per unit (a list); denominators > 0.
+Num = tuple[list[int], Any]
+# An expression over the units at `rows` (indices into the batch): one value per row, in that order.
+Col = Callable[["_Batch", list[int]], Any]
+
+_NUMERIC = ("count", "integer", "decimal", "percent")
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class Unsupported(Exception):
+    """The rule set has an expression the columns do not model; score it unit by unit."""
+
+
+# ---- numbers in columns ------------------------------------------------------------------
+
+
+def _dens(d: Any, size: int) -> Any:
+    return repeat(d, size) if type(d) is int else d
+
+
+def _add(a: Num, b: Num, sign: int) -> Num:
+    (na, da), (nb, db) = a, b
+    if type(da) is int and type(db) is int:
+        common = lcm(da, db)
+        fa, fb = common // da, sign * (common // db)
+        if fa == 1 and fb == 1:
+            return [x + y for x, y in zip(na, nb, strict=True)], common
+        return [x * fa + y * fb for x, y in zip(na, nb, strict=True)], common
+    size = len(na)
+    pairs = zip(na, _dens(da, size), nb, _dens(db, size), strict=False)
+    out_n: list[int] = []
+    out_d: list[int] = []
+    for x, dx, y, dy in pairs:
+        if dx == dy:
+            out_n.append(x + sign * y)
+            out_d.append(dx)
+        else:
+            out_n.append(x * dy + sign * y * dx)
+            out_d.append(dx * dy)
+    return out_n, out_d
+
+
+def _mul(a: Num, b: Num) -> Num:
+    (na, da), (nb, db) = a, b
+    n = [x * y for x, y in zip(na, nb, strict=True)]
+    if type(da) is int and type(db) is int:
+        return n, da * db
+    size = len(na)
+    return n, [x * y for x, y in zip(_dens(da, size), _dens(db, size), strict=False)]
+
+
+def _quotients(a: Num, b: Num, bad: Callable[[int], None], rows: list[int]) -> Num:
+    """a / b row by row; a zero b calls `bad(row)` and gives 0."""
+    (na, da), (nb, db) = a, b
+    size = len(na)
+    out_n: list[int] = []
+    out_d: list[int] = []
+    for r, x, dx, y, dy in zip(rows, na, _dens(da, size), nb, _dens(db, size), strict=False):
+        if y == 0:
+            bad(r)
+            out_n.append(0)
+            out_d.append(1)
+            continue
+        n, d = (x, y) if dx == dy else (x * dy, dx * y)
+        if d < 0:
+            n, d = -n, -d
+        out_n.append(n)
+        out_d.append(d)
+    return out_n, out_d
+
+
+def _compare(op: str, a: Num, b: Num) -> list[bool]:
+    test = _OPS[op]
+    (na, da), (nb, db) = a, b
+    if type(da) is int and type(db) is int:
+        if da == db:
+            return [test(x, y) for x, y in zip(na, nb, strict=True)]
+        return [test(x * db, y * da) for x, y in zip(na, nb, strict=True)]
+    size = len(na)
+    return [test(x * dy, y * dx) for x, dx, y, dy in zip(na, _dens(da, size), nb, _dens(db, size), strict=False)]
+
+
+def _pick(a: Num, b: Num, smaller: bool) -> Num:
+    """Row by row, the smaller (or larger) of two columns of numbers."""
+    first = _compare("<=" if smaller else ">=", a, b)
+    (na, da), (nb, db) = a, b
+    n = [x if f else y for f, x, y in zip(first, na, nb, strict=True)]
+    if type(da) is int and da == db:
+        return n, da
+    size = len(na)
+    return n, [x if f else y for f, x, y in zip(first, _dens(da, size), _dens(db, size), strict=False)]
+
+
+def _gather(column: Any, rows: list[int], batch: _Batch) -> Any:
+    return column if rows is batch.all else [column[r] for r in rows]
+
+
+def _positions(flags: Sequence[bool]) -> tuple[list[int], list[int]]:
+    yes: list[int] = []
+    no: list[int] = []
+    for i, flag in enumerate(flags):
+        (yes if flag else no).append(i)
+    return yes, no
+
+
+def _merge(size: int, pieces: list[tuple[list[int], Any]], kind: str) -> Any:
+    """Values computed on parts of the rows (positions, values), put back in row order."""
+    if len(pieces) == 1 and len(pieces[0][0]) == size:
+        return pieces[0][1]
+    if kind != "num":
+        out: list[Any] = [None] * size
+        for where, values in pieces:
+            for i, v in zip(where, values, strict=True):
+                out[i] = v
+        return out
+    dens = {d for _, (_, d) in pieces if type(d) is int}
+    shared = len(dens) == 1 and all(type(d) is int for _, (_, d) in pieces)
+    out_n: list[int] = [0] * size
+    out_d: list[int] = [1] * size
+    for where, (n, d) in pieces:
+        for i, v in zip(where, n, strict=True):
+            out_n[i] = v
+        if not shared:
+            for i, v in zip(where, _dens(d, len(where)), strict=False):
+                out_d[i] = v
+    return (out_n, dens.pop()) if shared else (out_n, out_d)
+
+
+def _take(rows: list[int], where: list[int]) -> list[int]:
+    return [rows[i] for i in where]
+
+
+# ---- one batch ---------------------------------------------------------------------------------
+
+
+class _Batch:
+    """The state of one batch's evaluation."""
+
+    __slots__ = (
+        "all",
+        "chosen",
+        "done",
+        "effective",
+        "na",
+        "nodes_na",
+        "num",
+        "other",
+        "raw",
+        "score",
+        "signal",
+        "slow",
+        "totals",
+    )
+
+    def __init__(self, size: int, nodes: int):
+        self.all = list(range(size))
+        self.slow: set[int] = set()
+        self.num: dict[str, Num] = {}
+        self.other: dict[str, list[Any]] = {}
+        self.signal: dict[int, tuple[str, Any, str]] | None = None
+        self.done = [False] * nodes
+        self.score: list[list[int]] = [[] for _ in range(nodes)]
+        self.effective: list[list[int]] = [[] for _ in range(nodes)]
+        self.raw: list[Num | None] = [None] * nodes
+        self.chosen: list[dict[int, tuple[Any, ...]]] = [{} for _ in range(nodes)]
+        self.na: list[list[str | None] | None] = [None] * nodes  # the n/a policy a node passes to its children
+        self.nodes_na: dict[int, list[tuple[int, str]]] = {}  # row -> (node, policy) of its n/a nodes
+        self.totals: list[tuple[int, int, int, int, int]] = []
+
+    def fail(self, row: int) -> None:
+        """The per-unit code would refuse this row here (unless a ratio already decided its formula)."""
+        if self.signal is None or row not in self.signal:
+            self.slow.add(row)
+
+
+# ---- compiling ---------------------------------------------------------------------------------
+
+
+class ColumnRules:
+    """A compiled rule set evaluated column by column; `run` scores a batch of plain fact mappings."""
+
+    def __init__(self, compiled: CompiledRules, layout: Layout):
+        self.compiled = compiled
+        self.layout = layout
+        self.rules = rules = compiled.rules
+        self.kinds = {name: decl.type.name for name, decl in rules.facts.items()}
+        self.plans = compiled.plans
+        size = len(compiled.ids)
+        self.formulas: list[Col | None] = [None] * size
+        self.na: list[tuple[tuple[Col, str], ...]] = [()] * size
+        self.reasons: list[tuple[Col | None, ...]] = [()] * size
+        for i, node_id in enumerate(compiled.ids):
+            crit = rules.nodes[node_id]
+            own_max = Fraction(self.plans[i].declared, compiled.unit)
+            if crit.formula is not None:
+                self.formulas[i] = self._typed(crit.formula.expr, "num", own_max)
+            self.na[i] = tuple((self._typed(c.condition, "bool", own_max), c.policy) for c in crit.not_applicable)
+            self.reasons[i] = tuple(
+                self._typed(r.condition, "bool", own_max) if r.condition is not None else None for r in crit.reasons
+            )
+
+    # -- kinds: what an expression gives, worked out before anything runs
+
+    def _kind(self, e: ast.Node) -> str:
+        if isinstance(e, (ast.Number, ast.Percent, ast.OwnMax, ast.CritRef, ast.Neg, ast.BinOp, ast.Call, ast.Deduct)):
+            return "num"
+        if isinstance(e, (ast.Bool, ast.Compare, ast.And, ast.Or, ast.Not)):
+            return "bool"
+        if isinstance(e, (ast.String, ast.DateLit)):
+            return "other"
+        if isinstance(e, ast.NameRef):
+            kind = self.kinds[e.name]
+            return "num" if kind in _NUMERIC else "bool" if kind == "boolean" else "other"
+        if isinstance(e, ast.If):
+            return self._kind(e.then)
+        if isinstance(e, ast.Tier):
+            return self._kind(e.rows[0].value) if e.rows else self._kind(e.otherwise)  # type: ignore[arg-type]
+        raise Unsupported(type(e).__name__)
+
+    def _typed(self, e: ast.Node, kind: str, own_max: Fraction) -> Col:
+        if self._kind(e) != kind:
+            raise Unsupported(f"{type(e).__name__} is not {kind}")
+        return self._expr(e, own_max)
+
+    def _expr(self, e: ast.Node, own_max: Fraction) -> Col:  # one branch per kind of node
+        def sub(x: ast.Node, kind: str) -> Col:
+            return self._typed(x, kind, own_max)
+
+        if isinstance(e, (ast.Number, ast.Percent, ast.OwnMax)):
+            value = own_max if isinstance(e, ast.OwnMax) else literal_value(e)
+            assert isinstance(value, Fraction)
+            n, d = value.numerator, value.denominator
+            return lambda b, rows: ([n] * len(rows), d)
+        if isinstance(e, (ast.Bool, ast.String, ast.DateLit)):
+            constant = literal_value(e)
+            return lambda b, rows: [constant] * len(rows)
+        if isinstance(e, ast.NameRef):
+            name = e.name
+            if self._kind(e) == "num":
+
+                def number(b: _Batch, rows: list[int]) -> Num:
+                    n, d = b.num[name]
+                    return _gather(n, rows, b), d
+
+                return number
+            return lambda b, rows: _gather(b.other[name], rows, b)
+        if isinstance(e, ast.CritRef):
+            target = self.compiled.index[e.id]
+            unit = self.compiled.unit
+
+            def ref(b: _Batch, rows: list[int]) -> Num:
+                self._node(b, target)
+                return _gather(b.score[target], rows, b), unit
+
+            return ref
+        if isinstance(e, ast.Neg):
+            operand = sub(e.operand, "num")
+
+            def neg(b: _Batch, rows: list[int]) -> Num:
+                n, d = operand(b, rows)
+                return [-x for x in n], d
+
+            return neg
+        if isinstance(e, ast.BinOp):
+            return self._binop(e.op, sub(e.left, "num"), sub(e.right, "num"))
+        if isinstance(e, ast.Compare):
+            kind = self._kind(e.left)
+            if self._kind(e.right) != kind:
+                raise Unsupported("comparison of unlike kinds")
+            left, right = self._expr(e.left, own_max), self._expr(e.right, own_max)
+            return _comparison(e.op, left, right, kind)
+        if isinstance(e, (ast.And, ast.Or)):
+            return _logic(isinstance(e, ast.And), sub(e.left, "bool"), sub(e.right, "bool"))
+        if isinstance(e, ast.Not):
+            operand = sub(e.operand, "bool")
+            return lambda b, rows: [not v for v in operand(b, rows)]
+        if isinstance(e, ast.If):
+            kind = self._kind(e.then)
+            return _choose(sub(e.condition, "bool"), sub(e.then, kind), sub(e.otherwise, kind), kind)
+        if isinstance(e, ast.Call):
+            return self._call(e, [sub(a, "num") for a in e.args])
+        if isinstance(e, ast.Tier):
+            return self._tier(e, own_max)
+        if isinstance(e, ast.Deduct):
+            return self._deduct(e, own_max)
+        raise Unsupported(type(e).__name__)
+
+    def _binop(self, op: str, left: Col, right: Col) -> Col:
+        if op in ("+", "-"):
+            sign = 1 if op == "+" else -1
+            return lambda b, rows: _add(left(b, rows), right(b, rows), sign)
+        if op == "*":
+            return lambda b, rows: _mul(left(b, rows), right(b, rows))
+
+        def divide(b: _Batch, rows: list[int]) -> Num:
+            return _quotients(left(b, rows), right(b, rows), b.fail, rows)
+
+        return divide
+
+    def _call(self, e: ast.Call, args: list[Col]) -> Col:
+        if e.func == "ratio":
+            num, den = args
+            signal = (e.options[0].value, e.span, self.compiled._text(e.span))
+
+            def ratio(b: _Batch, rows: list[int]) -> Num:
+                def zero(row: int) -> None:
+                    if b.signal is None:  # a ratio outside a formula: the per-unit code refuses it
+                        b.slow.add(row)
+                    elif row not in b.signal and row not in b.slow:
+                        b.signal[row] = signal
+
+                return _quotients(num(b, rows), den(b, rows), zero, rows)
+
+            return ratio
+        if e.func in ("min", "max"):
+            smaller = e.func == "min"
+
+            def extreme(b: _Batch, rows: list[int]) -> Num:
+                values: list[Num] = [a(b, rows) for a in args]
+                out = values[0]
+                for v in values[1:]:
+                    out = _pick(out, v, smaller)
+                return out
+
+            return extreme
+        value_, low_, high_ = args
+
+        def clamp(b: _Batch, rows: list[int]) -> Num:
+            value, low, high = value_(b, rows), low_(b, rows), high_(b, rows)
+            for r, ok in zip(rows, _compare("<=", low, high), strict=True):
+                if not ok:
+                    b.fail(r)
+            return _pick(_pick(value, low, False), high, True)
+
+        return clamp
+
+    def _tier(self, e: ast.Tier, own_max: Fraction) -> Col:
+        subject_ = self._expr(e.subject, own_max)
+        kind = self._kind(e.subject)
+        value_kind = self._kind(e)
+        rows_: list[tuple[str, Col, Col | None, bool, Col]] = []
+        for row in e.rows:
+            test = row.test
+            value = self._typed(row.value, value_kind, own_max)
+            if isinstance(test, ast.TierCmp):
+                rows_.append((test.op, self._typed(test.bound, kind, own_max), None, False, value))
+            else:
+                low, high = self._typed(test.low, kind, own_max), self._typed(test.high, kind, own_max)
+                rows_.append(("range", low, high, test.high_open, value))
+        otherwise_ = self._typed(e.otherwise, value_kind, own_max) if e.otherwise is not None else None
+        check = _comparer(kind)
+        select = _selector(kind)
+
+        def tier(b: _Batch, rows: list[int]) -> Any:
+            subject = subject_(b, rows)
+            left = list(range(len(rows)))  # positions not matched yet
+            pieces: list[tuple[list[int], Any]] = []
+            for op, bound_, high_, high_open, value_ in rows_:
+                if not left:
+                    break
+                here = _take(rows, left)
+                part = select(subject, left, len(rows))
+                if op == "range":
+                    assert high_ is not None
+                    low, high = bound_(b, here), high_(b, here)
+                    above = check(b, ">=", part, low, here)
+                    below = check(b, "<" if high_open else "<=", part, high, here)
+                    matched = [x and y for x, y in zip(above, below, strict=True)]
+                else:
+                    matched = check(b, op, part, bound_(b, here), here)
+                yes, no = _positions(matched)
+                if yes:
+                    where = [left[i] for i in yes]
+                    pieces.append((where, value_(b, _take(rows, where))))
+                left = [left[i] for i in no]
+            if left:
+                if otherwise_ is None:
+                    for i in left:
+                        b.fail(rows[i])
+                    pieces.append((left, _dummy(value_kind, len(left))))
+                else:
+                    pieces.append((left, otherwise_(b, _take(rows, left))))
+            return _merge(len(rows), pieces, value_kind)
+
+        return tier
+
+    def _deduct(self, e: ast.Deduct, own_max: Fraction) -> Col:
+        start_ = self._typed(e.start, "num", own_max) if e.start is not None else None
+        items = [(self._typed(d.amount, "num", own_max), self._typed(d.count, "num", own_max)) for d in e.deductions]
+        start_n, start_d = own_max.numerator, own_max.denominator
+
+        def deduct(b: _Batch, rows: list[int]) -> Num:
+            start = start_(b, rows) if start_ is not None else ([start_n] * len(rows), start_d)
+            total: Num = ([0] * len(rows), 1)
+            for amount_, count_ in items:
+                amount, count = amount_(b, rows), count_(b, rows)
+                for r, x, y in zip(rows, amount[0], count[0], strict=True):
+                    if x < 0 or y < 0:
+                        b.fail(r)
+                total = _add(total, _mul(amount, count), 1)
+            result = _add(start, total, -1)
+            floor = _compare(">=", result, ([0] * len(rows), 1))
+            if all(floor):
+                return result
+            return _pick(result, ([0] * len(rows), 1), False)
+
+        return deduct
+
+    # ---- run time ------------------------------------------------------------------------
+
+    def run(self, units: Sequence[Mapping[str, Any]], names: Sequence[str]) -> ColumnBatch:
+        """Score a batch of units given as plain mappings of fact names to values (as JSON lines hold them)."""
+        compiled = self.compiled
+        size = len(compiled.ids)
+        batch = _Batch(len(units), size)
+        parsed = self._facts(batch, units, names)
+        for i in range(size):
+            self._node(batch, i)
+        batch.totals = self._totals(batch)
+        return ColumnBatch(self, batch, units, names, parsed)
+
+    def _facts(self, b: _Batch, units: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[int, Facts]:
+        """Fact columns; a unit that is not plain is validated alone (`CompiledRules.facts`) or left slow."""
+        compiled = self.compiled
+        declared = compiled._declared_facts
+        parsed: dict[int, Facts] = {}
+        unusual: set[int] = set()
+        for r, given in enumerate(units):
+            if type(given) is not dict or not declared.issuperset(given):
+                unusual.add(r)
+        dicts = [u if r not in unusual else {} for r, u in enumerate(units)]
+        pairs: dict[str, list[Any]] = {}  # numeric columns with unlike denominators: (numerator, denominator)
+        for name, _, default, _ in compiled._fact_plans:
+            kind = self.kinds[name]
+            raw = [given.get(name, _MISSING) for given in dicts]
+            numeric = kind in _NUMERIC
+            scale = 100 if kind == "percent" else 1
+            if numeric and all(type(v) is int for v in raw) and (not raw or (min(raw) > -_LIMIT and max(raw) < _LIMIT)):
+                b.num[name] = (raw, scale)  # whole numbers, the usual case: nothing to convert
+                continue
+            if kind == "boolean" and all(type(v) is bool for v in raw):
+                b.other[name] = raw
+                continue
+            values: list[Any] = []
+            for r, value in enumerate(raw):
+                if value is _MISSING:
+                    if default is None or r in unusual:
+                        unusual.add(r)
+                        values.append(None)
+                    else:
+                        values.append(_pair(default) if numeric else default)
+                    continue
+                kind_of = type(value)
+                if numeric:
+                    if kind_of is int and -_LIMIT < value < _LIMIT:
+                        values.append((value, scale))
+                        continue
+                    if kind_of is str and kind != "count" and kind != "integer":
+                        match = _PLAIN.fullmatch(value[:-1] if scale == 100 and value.endswith("%") else value)
+                        if match is not None:
+                            decimals = match.group(2) or ""
+                            values.append((int(match.group(1) + decimals), 10 ** len(decimals) * scale))
+                            continue
+                elif kind == "boolean" and kind_of is bool:
+                    values.append(value)
+                    continue
+                unusual.add(r)
+                values.append(None)
+            if numeric:
+                pairs[name] = values
+            else:
+                b.other[name] = values
+        for r in sorted(unusual):
+            facts = compiled.facts(dict(units[r]), unit=names[r]) if type(units[r]) is dict else None
+            if facts is None:
+                b.slow.add(r)
+                continue
+            parsed[r] = facts
+            for name, value in facts.values.items():
+                if name in b.other:
+                    b.other[name][r] = value
+                    continue
+                if name in b.num:  # a column of whole numbers meets a value that came another way
+                    n, d = b.num.pop(name)
+                    pairs[name] = [(x, d) for x in n]
+                pairs[name][r] = _pair(value)
+        for name, column in pairs.items():
+            common = 1
+            for pair in column:
+                if pair is not None:
+                    common = lcm(common, pair[1])
+            b.num[name] = ([0 if p is None else p[0] * (common // p[1]) for p in column], common)
+        self._bounds(b)
+        return parsed
+
+    def _totals(self, b: _Batch) -> list[tuple[int, int, int, int, int]]:
+        """Each unit's base score, base maximum, bonus, penalty and total."""
+        compiled = self.compiled
+
+        def summed(columns: list[list[int]], nodes: tuple[int, ...]) -> list[int]:
+            return [sum(t) for t in zip(*(columns[k] for k in nodes), strict=True)] if nodes else [0] * len(b.all)
+
+        base, base_max = summed(b.score, compiled.areas), summed(b.effective, compiled.areas)
+        bonus, penalty = summed(b.score, compiled.bonuses), summed(b.score, compiled.penalties)
+        return [
+            (s, m, plus, minus, min(max(s + plus - minus, 0), m))
+            for s, m, plus, minus in zip(base, base_max, bonus, penalty, strict=True)
+        ]
+
+    def _bounds(self, b: _Batch) -> None:
+        """Rows breaking a numeric fact's declared bound are slow: the usual validation names the problem.
+
+        Other kinds need no check here: yes/no facts have no bounds, and dates and choices always go
+        through `CompiledRules.facts`, which checks them.
+        """
+        for name, _, _, bounds in self.compiled._fact_plans:
+            if name not in b.num:
+                continue
+            value = b.num[name]
+            for is_low, literal, other in bounds:
+                if other:
+                    if other not in b.num:  # bounded by a fact that is not a number: left to the usual way
+                        b.slow.update(b.all)
+                        continue
+                    limit = b.num[other]
+                elif type(literal) is Fraction:
+                    n, d = value
+                    if n and type(d) is int:  # the whole column within a fixed bound: the usual case, at once
+                        edge = min(n) if is_low else max(n)
+                        a, c = edge * literal.denominator, literal.numerator * d
+                        if (a >= c) if is_low else (a <= c):
+                            continue
+                    limit = ([literal.numerator] * len(b.all), literal.denominator)
+                else:
+                    continue
+                for r, ok in enumerate(_compare(">=" if is_low else "<=", value, limit)):
+                    if not ok:
+                        b.slow.add(r)
+
+    def _node(self, b: _Batch, i: int) -> None:
+        if b.done[i]:
+            return
+        b.done[i] = True
+        plan = self.plans[i]
+        rows = b.all
+        policy: list[str | None] | None = None
+        if not plan.na_free:
+            parent = plan.parent
+            inherited = b.na[parent] if parent is not None else None
+            policy = list(inherited) if inherited is not None else [None] * len(rows)
+            left = [r for r in rows if policy[r] is None]
+            for cond, value in self.na[i]:
+                if not left:
+                    break
+                met = cond(b, left)
+                for r, m in zip(left, met, strict=True):
+                    if m:
+                        policy[r] = value
+                left = [r for r, m in zip(left, met, strict=True) if not m]
+            b.na[i] = policy
+        for k in plan.kids:
+            self._node(b, k)
+        score = [0] * len(rows)
+        effective = [plan.declared] * len(rows)
+        b.score[i], b.effective[i] = score, effective
+        todo = rows
+        if policy is not None:
+            todo = []
+            for r, p in enumerate(policy):
+                if p is None:
+                    todo.append(r)
+                else:
+                    self._not_applicable(b, i, r, p)
+        formula = self.formulas[i]
+        if formula is None:
+            if not plan.kids:
+                return
+            if todo is rows:
+                b.score[i] = [sum(t) for t in zip(*(b.score[k] for k in plan.kids), strict=True)]
+                b.effective[i] = [sum(t) for t in zip(*(b.effective[k] for k in plan.kids), strict=True)]
+                return
+            for r in todo:
+                score[r] = sum(b.score[k][r] for k in plan.kids)
+                effective[r] = sum(b.effective[k][r] for k in plan.kids)
+            return
+        if not todo:
+            return
+        b.signal = {}
+        try:
+            value = formula(b, todo)
+            signals = b.signal
+        finally:
+            b.signal = None
+        self._scored(b, i, todo, value, signals)
+
+    def _not_applicable(self, b: _Batch, i: int, r: int, policy: str) -> None:
+        plan = self.plans[i]
+        b.nodes_na.setdefault(r, []).append((i, policy))
+        b.score[i][r] = b.effective[i][r] = plan.declared if policy == "full" else 0
+
+    def _scored(self, b: _Batch, i: int, rows: list[int], value: Num, signals: dict[int, Any]) -> None:
+        plan = self.plans[i]
+        n, d = value
+        score = b.score[i]
+        declared, pow10, factor, mode = plan.declared, plan.pow10, plan.factor, plan.rounding
+        raw_n = [0] * len(b.all)
+        raw_d: Any = d if type(d) is int else [1] * len(b.all)
+        lost: list[int] = []
+        for r, x, y in zip(rows, n, _dens(d, len(rows)), strict=False):
+            signal = signals.get(r) if signals else None
+            if signal is not None:  # a ratio met a zero denominator: its policy decides (Evaluator.node)
+                zero_policy = signal[0]
+                if zero_policy == "na":
+                    if plan.zero_na is None:
+                        b.slow.add(r)
+                    else:
+                        self._not_applicable(b, i, r, plan.zero_na)
+                    continue
+                x, y = (declared, self.compiled.unit) if zero_policy == "full" else (0, 1)
+                if type(raw_d) is int and y != raw_d:
+                    raw_d = list(repeat(raw_d, len(b.all)))
+            scaled = x * pow10
+            rounded, rest = divmod(scaled, y)
+            if rest:
+                rounded = round_scaled(scaled, y, mode)
+            s = rounded * factor
+            if s < 0 or s > declared:
+                b.slow.add(r)
+                continue
+            score[r] = s
+            raw_n[r] = x
+            if type(raw_d) is not int:
+                raw_d[r] = y
+            if s < declared:
+                lost.append(r)
+        b.raw[i] = (raw_n, raw_d)
+        reasons = self.reasons[i]
+        if lost and reasons and all(cond is None for cond in reasons):
+            b.chosen[i] = dict.fromkeys(lost, tuple(range(len(reasons))))
+        elif lost and reasons:
+            chosen: dict[int, list[int]] = {r: [] for r in lost}
+            for k, cond in enumerate(reasons):
+                if cond is None:
+                    for r in lost:
+                        chosen[r].append(k)
+                    continue
+                for r, met in zip(lost, cond(b, lost), strict=True):
+                    if met:
+                        chosen[r].append(k)
+            b.chosen[i] = {r: tuple(ks) for r, ks in chosen.items()}
+        elif lost:
+            b.chosen[i] = dict.fromkeys(lost, ())
+
+
+# ---- expressions that choose -------------------------------------------------------------------
+
+
+def _comparer(kind: str) -> Callable[[_Batch, str, Any, Any, list[int]], list[bool]]:
+    """Row-by-row comparison of two columns of `kind` (the per-unit `_cmp` for what is not a number)."""
+    if kind == "num":
+        return lambda b, op, left, right, rows: _compare(op, left, right)
+
+    def compare(b: _Batch, op: str, left: Any, right: Any, rows: list[int]) -> list[bool]:
+        out = []
+        for r, x, y in zip(rows, left, right, strict=True):
+            try:
+                out.append(_cmp(op, x, y))
+            except Fallback:
+                b.fail(r)
+                out.append(False)
+        return out
+
+    return compare
+
+
+def _comparison(op: str, left: Col, right: Col, kind: str) -> Col:
+    test = _comparer(kind)
+    return lambda b, rows: test(b, op, left(b, rows), right(b, rows), rows)
+
+
+def _selector(kind: str) -> Callable[[Any, list[int], int], Any]:
+    """The values of a column at some of its positions."""
+    if kind == "num":
+
+        def numbers(column: Num, where: list[int], size: int) -> Num:
+            if len(where) == size:
+                return column
+            n, d = column
+            return [n[i] for i in where], d if type(d) is int else [d[i] for i in where]
+
+        return numbers
+    return lambda column, where, size: column if len(where) == size else [column[i] for i in where]
+
+
+def _dummy(kind: str, size: int) -> Any:
+    """Values for rows the per-unit code refuses (they are scored unit by unit, so never read)."""
+    if kind == "num":
+        return [0] * size, 1
+    return [False] * size if kind == "bool" else [None] * size
+
+
+def _logic(is_and: bool, left: Col, right: Col) -> Col:
+    def logic(b: _Batch, rows: list[int]) -> list[bool]:
+        first: list[bool] = left(b, rows)
+        need = [i for i, v in enumerate(first) if v is is_and]  # the right side decides only there
+        if not need:
+            return first
+        second = right(b, rows if len(need) == len(rows) else _take(rows, need))
+        out = list(first)
+        for i, v in zip(need, second, strict=True):
+            out[i] = v
+        return out
+
+    return logic
+
+
+def _choose(cond: Col, then: Col, otherwise: Col, kind: str) -> Col:
+    def choose(b: _Batch, rows: list[int]) -> Any:
+        yes, no = _positions(cond(b, rows))
+        if not no:
+            return then(b, rows)
+        if not yes:
+            return otherwise(b, rows)
+        return _merge(len(rows), [(yes, then(b, _take(rows, yes))), (no, otherwise(b, _take(rows, no)))], kind)
+
+    return choose
+
+
+def _pair(value: Value) -> tuple[int, int]:
+    assert type(value) is Fraction
+    return value.numerator, value.denominator
+
+
+_MISSING = object()
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+
+class _Unrounded(Sequence["Fraction | None"]):
+    """One unit's unrounded formula values, made into fractions when read."""
+
+    __slots__ = ("_na", "_raw", "_row")
+
+    def __init__(self, raw: list[Num | None], row: int, na: set[int]):
+        self._raw = raw
+        self._row = row
+        self._na = na
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        raw = self._raw[i]
+        if raw is None or i in self._na:
+            return None
+        n, d = raw
+        return Fraction(n[self._row], d if type(d) is int else d[self._row])
+
+
+class ColumnBatch:
+    """A scored batch: each unit's `Result`, or None for a unit left to the per-unit path."""
+
+    def __init__(
+        self,
+        rules: ColumnRules,
+        batch: _Batch,
+        units: Sequence[Mapping[str, Any]],
+        names: Sequence[str],
+        parsed: dict[int, Facts],
+    ):
+        self._rules = rules
+        self._b = batch
+        self._units = units
+        self._names = names
+        self._parsed = parsed
+        self._fractions: dict[str, dict[int, Fraction]] = {name: {} for name in batch.num}
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def scored(self, r: int) -> bool:
+        """Whether unit `r` was scored here (else the per-unit path must score it, and say what is wrong)."""
+        return r not in self._b.slow
+
+    def total(self, r: int) -> Decimal:
+        """Unit `r`'s total score (only for a unit scored here)."""
+        return scaled_decimal(self._b.totals[r][4], self._rules.compiled.places)
+
+    def facts(self, r: int) -> Facts:
+        """Unit `r`'s validated facts."""
+        found = self._parsed.get(r)
+        if found is not None:
+            return found
+        values: dict[str, Value] = {}
+        b = self._b
+        for name in self._rules.kinds:
+            column = b.num.get(name)
+            if column is None:
+                values[name] = b.other[name][r]
+                continue
+            n, d = column
+            x = n[r]
+            cache = self._fractions[name]
+            value = cache.get(x)
+            if value is None:
+                value = cache[x] = Fraction(x, d)
+            values[name] = value
+        given = self._units[r]
+        defaulted = frozenset(name for name in values if name not in given)
+        return Facts.model_construct(unit=self._names[r], values=values, evidence={}, defaulted=defaulted)
+
+    def scores(self, r: int, values: dict[str, Value]) -> Scores:
+        """Unit `r`'s scores in the per-unit form."""
+        b = self._b
+        rules = self._rules
+        compiled = rules.compiled
+        size = len(compiled.ids)
+        score = [column[r] for column in b.score]
+        status = ["scored"] * size
+        na_policy: list[str | None] = [None] * size
+        na: set[int] = set()
+        for i, policy in b.nodes_na.get(r, ()):
+            status[i] = "n_a"
+            na_policy[i] = policy
+            na.add(i)
+        reasons: list[tuple[str, ...] | Reasons] = [()] * size
+        for i, chosen in enumerate(b.chosen):
+            ks = chosen.get(r)
+            if ks is not None:
+                parts = compiled.plans[i].reasons
+                reasons[i] = Reasons(
+                    tuple(parts[k][1] for k in ks), values, score[i], compiled.plans[i].declared, compiled.places
+                )
+        base, base_max, bonus, penalty, total = b.totals[r]
+        return Scores(
+            places=compiled.places,
+            status=status,
+            score=score,
+            effective=[column[r] for column in b.effective],
+            unrounded=_Unrounded(b.raw, r, na),  # type: ignore[arg-type]
+            reasons=reasons,
+            na_policy=na_policy,
+            base=base,
+            base_max=base_max,
+            bonus=bonus,
+            penalty=penalty,
+            total=total,
+        )
+
+    def result(self, r: int, trace: bool = False) -> Result | None:
+        """Unit `r`'s result (its trace made when read), or None when the per-unit path must score it."""
+        if r in self._b.slow:
+            return None
+        facts = self.facts(r)
+        scores = self.scores(r, facts.values)
+        tracer = ReplayTracer(self._rules.compiled, facts, scores) if trace else None
+        return result_from_scores(self._rules.layout, facts, scores, tracer)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self._units)))
+
+
+class ReplayTracer(Tracer):
+    """The trace of a unit scored in columns: each node's record made when first read.
+
+    A node is evaluated again alone, on the unit's values and with every other
+    node's score already known, by the per-unit code, which records what it
+    reads and does just as it does in a whole run. A node under a `na when`
+    condition is the exception: which node records the facts of an ancestor's
+    condition depends on the order of the whole run, so the whole unit is run
+    once, traced.
+    """
+
+    def __init__(self, compiled: CompiledRules, facts: Facts, scores: Scores):
+        super().__init__()
+        self._compiled = compiled
+        self._facts = facts
+        self._scores = scores
+        self._whole = False
+        self._run: _Run | None = None
+
+    def record(self, node_id: str) -> NodeRecord | None:
+        """What was recorded for one node."""
+        found = self.records.get(node_id)
+        if found is not None or self._whole:
+            return found
+        compiled = self._compiled
+        i = compiled.index.get(node_id)
+        if i is None:
+            return None
+        if not compiled.plans[i].na_free:
+            self._run_whole()
+            return self.records.get(node_id)
+        run = self._run
+        if run is None:  # one run for every node replayed: each node's own score is already known
+            scores = self._scores
+            run = self._run = _Run(self._facts.values, self, len(compiled.ids))
+            run.done = [True] * len(run.done)
+            run.score = list(scores.score)
+            run.effective = list(scores.effective)
+            run.status = list(scores.status)
+            run.zero_na = list(scores.na_policy)
+        run.done[i] = False
+        try:
+            compiled.node(run, i)
+        except Exception:  # never expected: the whole unit, by the interpreter, decides
+            self._stack.clear()
+            self._run_whole()
+        return self.records.get(node_id)
+
+    def _run_whole(self) -> None:
+        self.records.clear()
+        self._whole = True
+        try:
+            self._compiled.run(self._facts.values, self)
+        except Exception:  # the interpreter records the same, and is the reference
+            self.records.clear()
+            self._stack.clear()
+            Evaluator(self._compiled.rules, self._facts, self).run()

@@ -1,0 +1,237 @@
+"""Scoring in columns equals scoring unit by unit: same results, JSON, reasons and traces.
+
+`RuleSet.evaluate` (the compiled per-unit code, itself proved equal to the
+interpreter in test_compiler.py) is the reference. Batches of random units,
+on the shipped rule sets and on random rule sets (including ones whose
+formulas fail on some facts), are scored both ways; a unit the columns leave
+to the per-unit path must be one that is unusual or that the per-unit path
+refuses, never one scored differently.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cchc_rules
+from bench import generate
+from cchc_rules import EvaluationError, FactsError, ast
+from cchc_rules.checker import index, merge
+from cchc_rules.columns import ColumnRules, ReplayTracer, Unsupported
+from cchc_rules.ranking import rank_units, summary
+from cchc_rules.result import Result
+from cchc_rules.ruleset import RuleSet
+from cchc_rules.testing import as_given, facts_strategy, rule_sets
+from cchc_rules.units import UnitFacts
+from tests.conftest import FACTS_THANH_THUY, ROOT, RULES_2023
+from tests.test_compiler import EXAMPLES, SHIPPED, SLOW_OK
+from tests.test_generated import source_of
+
+
+@functools.cache
+def load(path: Path) -> RuleSet:
+    return cchc_rules.load(path)
+
+
+def as_json_line(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts as a JSON line carries them: decimals as text."""
+    return {k: format(v, "f") if isinstance(v, Decimal) else v for k, v in facts.items()}
+
+
+def assert_same_result(batch: Result, one: Result, trace: bool) -> None:
+    assert batch.to_json(trace=trace) == one.to_json(trace=trace)
+    assert summary(batch, trace) == summary(one, trace)
+    if trace:
+        for node_id, node in one.nodes.items():
+            assert batch[node_id].explain() == node.explain(), node_id
+            assert batch[node_id].derivation() == node.derivation(), node_id
+
+
+def per_unit(rules: RuleSet, facts: dict[str, Any], name: str, trace: bool) -> Result | None:
+    """The per-unit path's result, or None where it refuses the unit."""
+    try:
+        valid = rules.facts(dict(facts)).model_copy(update={"unit": name})
+        return rules.evaluate(valid, trace=trace)
+    except (FactsError, EvaluationError):
+        return None
+
+
+def assert_batch_equals_per_unit(rules: RuleSet, units: list[dict[str, Any]], trace: bool) -> None:
+    names = [f"Xã {i}" for i in range(len(units))]
+    columns = rules.columns
+    assert columns is not None
+    batch = columns.run(units, names)
+    for r, facts in enumerate(units):
+        one = per_unit(rules, facts, names[r], trace)
+        got = batch.result(r, trace)
+        if got is None:
+            continue  # left to the per-unit path, which scores it (or says what is wrong) itself
+        assert one is not None, f"the columns scored unit {r}, which the per-unit path refuses"
+        assert_same_result(got, one, trace)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+@settings(max_examples=max(20, EXAMPLES // 4), parent=SLOW_OK)
+@given(data=st.data())
+def test_columns_equal_per_unit_on_shipped_rules(path: Path, data: st.DataObject) -> None:
+    rules = load(path)
+    units = data.draw(st.lists(facts_strategy(rules), min_size=1, max_size=6), label="units")
+    units = [as_json_line(u) if data.draw(st.booleans(), label="as JSON") else u for u in units]
+    trace = data.draw(st.booleans(), label="trace")
+    assert_batch_equals_per_unit(rules, units, trace)
+    # Every plain unit of a shipped rule set is scored in the columns, none left behind.
+    batch = rules.columns.run([as_json_line(u) for u in units], [""] * len(units))  # type: ignore[union-attr]
+    assert all(batch.scored(r) for r in range(len(units)))
+
+
+@settings(max_examples=max(50, EXAMPLES // 4), parent=SLOW_OK)
+@given(module=rule_sets(), data=st.data())
+def test_columns_equal_per_unit_on_random_rule_sets(module: ast.Module, data: st.DataObject) -> None:
+    """Random rule sets, proved or not: where the per-unit path refuses a unit, the columns leave it too."""
+    unproved = index(merge(source_of(module)), ())
+    rules = RuleSet(unproved)
+    if rules.columns is None:
+        return  # scored unit by unit (a kind of expression the columns do not model)
+    units = data.draw(st.lists(facts_strategy(rules), min_size=1, max_size=4), label="units")
+    units = [as_json_line(u) for u in units] + units
+    assert_batch_equals_per_unit(rules, units, data.draw(st.booleans(), label="trace"))
+
+
+def test_thanh_thuy_in_a_batch() -> None:
+    rules = load(RULES_2023)
+    facts = rules.facts(FACTS_THANH_THUY)
+    kinds = {name: decl.type.name for name, decl in rules.checked.facts.items()}
+    plain = as_json_line({name: as_given(kinds[name], v) for name, v in facts.values.items()})
+    (result,) = rules.evaluate_many([plain], ["Thanh Thủy"], trace=True)
+    assert str(result.score) == "66.245"
+    one = per_unit(rules, plain, "Thanh Thủy", trace=True)
+    assert one is not None
+    assert_same_result(result, one, trace=True)
+
+
+def test_unusual_units_are_left_to_the_per_unit_path() -> None:
+    rules = load(RULES_2023)
+    good = next(iter(generate.communes(1)))["facts"]
+    unusual = {
+        "evidence": {**good, "doi_thoai": {"value": 7, "document": "Biên bản số 12"}},
+        "unknown name": {**good, "doi_thoai_nham": 7},
+        "missing fact": {k: v for k, v in good.items() if k != "doi_thoai"},
+        "text for a count": {**good, "doi_thoai": "7"},
+        "bound broken": {**good, "ho_so_tra_lai": good["ho_so_tiep_nhan"] + 1},
+        "decimal comma": {**good, "von_dau_tu_ke_hoach": "10067,66"},
+        "negative": {**good, "doi_thoai": -1},
+        "yes as a word": {**good, "co_sang_kien": "có"},
+    }
+    units = [good, *unusual.values()]
+    batch = rules.columns.run(units, ["a", *unusual])  # type: ignore[union-attr]
+    scored = {name: batch.scored(r) for r, name in enumerate(["plain", *unusual])}
+    # Validated alone but still scored in the columns: a count given as text, a decimal comma, a word for yes.
+    # Evidence goes to the per-unit path, which keeps it with the result.
+    assert scored == {
+        "plain": True,
+        "evidence": False,
+        "unknown name": False,
+        "missing fact": False,
+        "text for a count": True,
+        "bound broken": False,
+        "decimal comma": True,
+        "negative": False,
+        "yes as a word": True,
+    }
+    for r, facts in enumerate(units):
+        got = batch.result(r, trace=True)
+        one = per_unit(rules, facts, ["a", *unusual][r], trace=True)
+        if got is not None:
+            assert one is not None
+            assert_same_result(got, one, trace=True)
+    with pytest.raises(FactsError) as caught:
+        rules.evaluate_many(units)
+    assert "doi_thoai_nham" in str(caught.value)
+
+
+def test_evaluate_many_scores_what_the_columns_leave() -> None:
+    rules = load(RULES_2023)
+    good = next(iter(generate.communes(1)))["facts"]
+    with_text = {**good, "von_dau_tu_ke_hoach": "10.067,66"}  # needs the usual reading of numbers
+    results = rules.evaluate_many([good, with_text], ["a", "b"])
+    assert [r.unit for r in results] == ["a", "b"]
+    assert results[0].to_json() == rules.evaluate(rules.facts(good).model_copy(update={"unit": "a"})).to_json()
+
+
+def test_a_ranking_in_columns_equals_one_unit_by_unit(tmp_path: Path) -> None:
+    """More units than one chunk, with edge cases: the same rows as scoring each unit alone."""
+    rules = load(RULES_2023)
+    items = list(generate.communes(1500))
+    units = [UnitFacts(id=u["unit"], where="<test>", facts=u["facts"]) for u in items]
+    ranking = rank_units(rules, units)
+    try:
+        rows = {row["unit"]: row for row in ranking.rows()}
+    finally:
+        ranking.close()
+    for item in items[::7]:
+        one = rules.evaluate(rules.facts(item["facts"]).model_copy(update={"unit": item["unit"]}), trace=False)
+        row = rows[item["unit"]]
+        expected = summary(one)
+        assert {k: row[k] for k in expected} == expected
+
+
+def test_the_replayed_trace_equals_the_whole_runs() -> None:
+    """Each node's record, made alone when read, equals the record of a whole traced run."""
+    rules = load(RULES_2023)
+    items = list(generate.communes(40))
+    batch = rules.columns.run([u["facts"] for u in items], [u["unit"] for u in items])  # type: ignore[union-attr]
+    compiled = rules.compiled[0]
+    for r in range(len(items)):
+        facts = batch.facts(r)
+        scores = batch.scores(r, facts.values)
+        replay = ReplayTracer(compiled, facts, scores)
+        whole = rules.evaluate(facts, trace=True)
+        for node_id in reversed(compiled.ids):  # parents first: the order must not matter
+            record = replay.record(node_id)
+            assert record is not None
+            assert list(record.facts) == list(whole[node_id].derivation()[0])  # type: ignore[index]
+            assert [s.step().text if hasattr(s, "step") else s.text for s in record.steps] == list(
+                whole[node_id].derivation()[1]  # type: ignore[index]
+            )
+
+
+def test_a_rule_set_the_columns_do_not_model_is_scored_unit_by_unit(tmp_path: Path) -> None:
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "R"\n  total 1\n  rounding 3 half_up\n\n'
+        'fact x: count "x"\n\n'
+        '1 "A": max 1\n'
+        "  score = if (if x > 1 then true else false) then max else 0\n",
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    original = ColumnRules._kind
+
+    def no_ifs(self: ColumnRules, e: ast.Node) -> str:
+        if isinstance(e, ast.If) and isinstance(e.then, ast.Bool):
+            raise Unsupported("test")
+        return original(self, e)
+
+    try:
+        ColumnRules._kind = no_ifs  # type: ignore[method-assign]
+        assert rules.columns is None
+    finally:
+        ColumnRules._kind = original  # type: ignore[method-assign]
+    (result,) = rules.evaluate_many([{"x": 2}])
+    assert str(result.score) == "1"
+
+
+def test_json_of_a_batch_is_the_json_of_each_unit() -> None:
+    rules = load(RULES_2023)
+    items = list(generate.communes(30))
+    results = rules.evaluate_many([u["facts"] for u in items], [u["unit"] for u in items], trace=True)
+    for item, result in zip(items, results, strict=True):
+        one = rules.evaluate(rules.facts(item["facts"]).model_copy(update={"unit": item["unit"]}))
+        assert json.loads(result.to_json(trace=True)) == json.loads(one.to_json(trace=True))
