@@ -30,12 +30,14 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import repeat
 from math import lcm
+from operator import itemgetter
 from typing import Any
 
 from cchc_rules import ast
-from cchc_rules.compiler import _LIMIT, _PLAIN, CompiledRules, Fallback, Reasons, Scores, _cmp, _Run
+from cchc_rules.compiler import _LIMIT, CompiledRules, Fallback, Reasons, Scores, _cmp, _Run
 from cchc_rules.evaluator import Evaluator
 from cchc_rules.facts import Facts, Value, literal_value
+from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 from cchc_rules.numbers import round_scaled, scaled_decimal
 from cchc_rules.result import Layout, Result, result_from_scores
 from cchc_rules.trace import NodeRecord, Tracer
@@ -75,18 +77,17 @@ def _add(a: Num, b: Num, sign: int) -> Num:
         if fa == 1 and fb == 1:
             return [x + y for x, y in zip(na, nb, strict=True)], common
         return [x * fa + y * fb for x, y in zip(na, nb, strict=True)], common
-    size = len(na)
-    pairs = zip(na, _dens(da, size), nb, _dens(db, size), strict=False)
-    out_n: list[int] = []
-    out_d: list[int] = []
-    for x, dx, y, dy in pairs:
-        if dx == dy:
-            out_n.append(x + sign * y)
-            out_d.append(dx)
-        else:
-            out_n.append(x * dy + sign * y * dx)
-            out_d.append(dx * dy)
-    return out_n, out_d
+    if type(da) is int:  # a literal or fact with a ratio: a/da + sign*y/dy = (a*dy + sign*y*da) / (da*dy)
+        if sign < 0:
+            nb = [-y for y in nb]
+        return [x * dy + y * da for x, y, dy in zip(na, nb, db, strict=True)], db if da == 1 else [da * dy for dy in db]
+    if type(db) is int:
+        return [x + sign * y * dx for x, y, dx in zip(na, nb, da, strict=True)] if db == 1 else [
+            x * db + sign * y * dx for x, y, dx in zip(na, nb, da, strict=True)
+        ], da if db == 1 else [dx * db for dx in da]
+    return [x * dy + sign * y * dx for x, dx, y, dy in zip(na, da, nb, db, strict=True)], [
+        dx * dy for dx, dy in zip(da, db, strict=True)
+    ]
 
 
 def _mul(a: Num, b: Num) -> Num:
@@ -94,13 +95,23 @@ def _mul(a: Num, b: Num) -> Num:
     n = [x * y for x, y in zip(na, nb, strict=True)]
     if type(da) is int and type(db) is int:
         return n, da * db
-    size = len(na)
-    return n, [x * y for x, y in zip(_dens(da, size), _dens(db, size), strict=False)]
+    if type(da) is int:
+        return n, db if da == 1 else [da * y for y in db]
+    if type(db) is int:
+        return n, da if db == 1 else [x * db for x in da]
+    return n, [x * y for x, y in zip(da, db, strict=True)]
 
 
 def _quotients(a: Num, b: Num, bad: Callable[[int], None], rows: list[int]) -> Num:
     """a / b row by row; a zero b calls `bad(row)` and gives 0."""
     (na, da), (nb, db) = a, b
+    if type(da) is int and da == db and nb and min(nb) >= 0:  # like quantities: the usual ratio
+        if 0 not in nb:
+            return na, nb
+        for r, y in zip(rows, nb, strict=True):
+            if y == 0:
+                bad(r)
+        return [x if y else 0 for x, y in zip(na, nb, strict=True)], [y or 1 for y in nb]
     size = len(na)
     out_n: list[int] = []
     out_d: list[int] = []
@@ -118,12 +129,46 @@ def _quotients(a: Num, b: Num, bad: Callable[[int], None], rows: list[int]) -> N
     return out_n, out_d
 
 
+# Comparisons of two columns, written out per operator (no call per unit).
+_PAIRWISE: dict[str, Callable[[list[int], list[int]], list[bool]]] = {
+    ">=": lambda xs, ys: [x >= y for x, y in zip(xs, ys, strict=True)],
+    ">": lambda xs, ys: [x > y for x, y in zip(xs, ys, strict=True)],
+    "<=": lambda xs, ys: [x <= y for x, y in zip(xs, ys, strict=True)],
+    "<": lambda xs, ys: [x < y for x, y in zip(xs, ys, strict=True)],
+    "=": lambda xs, ys: [x == y for x, y in zip(xs, ys, strict=True)],
+    "!=": lambda xs, ys: [x != y for x, y in zip(xs, ys, strict=True)],
+}
+
+
+def _plus_constant(a: Num, sign: int, c: tuple[int, int], c_sign: int) -> Num:
+    """sign*a + c_sign*c, where c is a literal (numerator, denominator)."""
+    n, d = a
+    cn, cd = c[0] * c_sign, c[1]
+    if type(d) is int:
+        common = lcm(d, cd)
+        fa, add = sign * (common // d), cn * (common // cd)
+        return [x * fa + add for x in n], common
+    if cd == 1:
+        return [sign * x + cn * y for x, y in zip(n, d, strict=True)], d
+    return [sign * x * cd + cn * y for x, y in zip(n, d, strict=True)], [y * cd for y in d]
+
+
+def _times_constant(a: Num, c: tuple[int, int]) -> Num:
+    """a times a literal (numerator, denominator)."""
+    n, d = a
+    cn, cd = c
+    out = n if cn == 1 else [x * cn for x in n]
+    if type(d) is int:
+        return out, d * cd
+    return out, d if cd == 1 else [y * cd for y in d]
+
+
 def _compare(op: str, a: Num, b: Num) -> list[bool]:
     test = _OPS[op]
     (na, da), (nb, db) = a, b
     if type(da) is int and type(db) is int:
         if da == db:
-            return [test(x, y) for x, y in zip(na, nb, strict=True)]
+            return _PAIRWISE[op](na, nb)
         return [test(x * db, y * da) for x, y in zip(na, nb, strict=True)]
     size = len(na)
     return [test(x * dy, y * dx) for x, dx, y, dy in zip(na, _dens(da, size), nb, _dens(db, size), strict=False)]
@@ -175,6 +220,16 @@ def _merge(size: int, pieces: list[tuple[list[int], Any]], kind: str) -> Any:
     return (out_n, dens.pop()) if shared else (out_n, out_d)
 
 
+def _summed(columns: list[list[int]], nodes: tuple[int, ...], size: int) -> list[int]:
+    """Row by row, the sum of some nodes' columns."""
+    if not nodes:
+        return [0] * size
+    total = columns[nodes[0]]
+    for k in nodes[1:]:
+        total = [x + y for x, y in zip(total, columns[k], strict=True)]
+    return list(total) if len(nodes) == 1 else total
+
+
 def _take(rows: list[int], where: list[int]) -> list[int]:
     return [rows[i] for i in where]
 
@@ -196,9 +251,11 @@ class _Batch:
         "other",
         "raw",
         "score",
+        "shared",
         "signal",
         "slow",
         "totals",
+        "zeros",
     )
 
     def __init__(self, size: int, nodes: int):
@@ -215,6 +272,23 @@ class _Batch:
         self.na: list[list[str | None] | None] = [None] * nodes  # the n/a policy a node passes to its children
         self.nodes_na: dict[int, list[tuple[int, str]]] = {}  # row -> (node, policy) of its n/a nodes
         self.totals: list[tuple[int, int, int, int, int]] = []
+        self.zeros = [0] * size
+        self.shared: dict[int, list[int]] = {}
+
+    def maxima(self, declared: int) -> list[int]:
+        """A column holding `declared` for every unit, shared (see `own`)."""
+        found = self.shared.get(declared)
+        if found is None:
+            found = self.shared[declared] = [declared] * len(self.all)
+        return found
+
+    def own(self, i: int) -> tuple[list[int], list[int]]:
+        """Node `i`'s score and maximum columns, made its own before they are written unit by unit."""
+        if self.score[i] is self.zeros:
+            self.score[i] = list(self.zeros)
+        if self.effective[i] is self.shared.get(self.effective[i][0] if self.effective[i] else None):  # type: ignore[arg-type]
+            self.effective[i] = list(self.effective[i])
+        return self.score[i], self.effective[i]
 
     def fail(self, row: int) -> None:
         """The per-unit code would refuse this row here (unless a ratio already decided its formula)."""
@@ -234,6 +308,8 @@ class ColumnRules:
         self.rules = rules = compiled.rules
         self.kinds = {name: decl.type.name for name, decl in rules.facts.items()}
         self.plans = compiled.plans
+        # Closures of literals and their values: comparisons and choices between them need no column.
+        self.constants: dict[Col, Any] = {}
         size = len(compiled.ids)
         self.formulas: list[Col | None] = [None] * size
         self.na: list[tuple[tuple[Col, str], ...]] = [()] * size
@@ -279,10 +355,14 @@ class ColumnRules:
             value = own_max if isinstance(e, ast.OwnMax) else literal_value(e)
             assert isinstance(value, Fraction)
             n, d = value.numerator, value.denominator
-            return lambda b, rows: ([n] * len(rows), d)
+            literal: Col = lambda b, rows: ([n] * len(rows), d)  # noqa: E731 - registered below
+            self.constants[literal] = (n, d)
+            return literal
         if isinstance(e, (ast.Bool, ast.String, ast.DateLit)):
             constant = literal_value(e)
-            return lambda b, rows: [constant] * len(rows)
+            other: Col = lambda b, rows: [constant] * len(rows)  # noqa: E731 - registered below
+            self.constants[other] = constant
+            return other
         if isinstance(e, ast.NameRef):
             name = e.name
             if self._kind(e) == "num":
@@ -317,6 +397,8 @@ class ColumnRules:
             if self._kind(e.right) != kind:
                 raise Unsupported("comparison of unlike kinds")
             left, right = self._expr(e.left, own_max), self._expr(e.right, own_max)
+            if kind == "num" and right in self.constants:
+                return _against(e.op, left, self.constants[right])
             return _comparison(e.op, left, right, kind)
         if isinstance(e, (ast.And, ast.Or)):
             return _logic(isinstance(e, ast.And), sub(e.left, "bool"), sub(e.right, "bool"))
@@ -325,7 +407,10 @@ class ColumnRules:
             return lambda b, rows: [not v for v in operand(b, rows)]
         if isinstance(e, ast.If):
             kind = self._kind(e.then)
-            return _choose(sub(e.condition, "bool"), sub(e.then, kind), sub(e.otherwise, kind), kind)
+            then, otherwise = sub(e.then, kind), sub(e.otherwise, kind)
+            if kind == "num" and then in self.constants and otherwise in self.constants:
+                return _between(sub(e.condition, "bool"), self.constants[then], self.constants[otherwise])
+            return _choose(sub(e.condition, "bool"), then, otherwise, kind)
         if isinstance(e, ast.Call):
             return self._call(e, [sub(a, "num") for a in e.args])
         if isinstance(e, ast.Tier):
@@ -335,10 +420,20 @@ class ColumnRules:
         raise Unsupported(type(e).__name__)
 
     def _binop(self, op: str, left: Col, right: Col) -> Col:
+        constants = self.constants
         if op in ("+", "-"):
             sign = 1 if op == "+" else -1
+            if left in constants:  # `1 - ratio(...)`: no column of ones
+                c = constants[left]
+                return lambda b, rows: _plus_constant(right(b, rows), sign, c, 1)
+            if right in constants:
+                c = constants[right]
+                return lambda b, rows: _plus_constant(left(b, rows), 1, c, sign)
             return lambda b, rows: _add(left(b, rows), right(b, rows), sign)
         if op == "*":
+            if left in constants or right in constants:  # `max * ...`: a scalar times a column
+                c, column = (constants[left], right) if left in constants else (constants[right], left)
+                return lambda b, rows: _times_constant(column(b, rows), c)
             return lambda b, rows: _mul(left(b, rows), right(b, rows))
 
         def divide(b: _Batch, rows: list[int]) -> Num:
@@ -474,22 +569,41 @@ class ColumnRules:
         declared = compiled._declared_facts
         parsed: dict[int, Facts] = {}
         unusual: set[int] = set()
-        for r, given in enumerate(units):
-            if type(given) is not dict or not declared.issuperset(given):
-                unusual.add(r)
-        dicts = [u if r not in unusual else {} for r, u in enumerate(units)]
+        if set(map(type, units)) == {dict}:
+            known = list(map(declared.issuperset, units))  # no undeclared name (one C call a unit)
+            if not all(known):
+                unusual.update(r for r, ok in enumerate(known) if not ok)
+        else:
+            for r, given in enumerate(units):
+                if type(given) is not dict or not declared.issuperset(given):
+                    unusual.add(r)
+        plans = compiled._fact_plans
+        nothing = dict.fromkeys((p[0] for p in plans), _MISSING)
+        dicts = [u if r not in unusual else nothing for r, u in enumerate(units)]
+        try:  # every unit gives every fact, the usual case: one call a unit, then transposed
+            given_all: list[Any] = list(zip(*map(itemgetter(*(p[0] for p in plans)), dicts), strict=True))
+        except (KeyError, TypeError):  # a fact left out (its default applies), or a single fact
+            given_all = [[given.get(p[0], _MISSING) for given in dicts] for p in plans]
         pairs: dict[str, list[Any]] = {}  # numeric columns with unlike denominators: (numerator, denominator)
-        for name, _, default, _ in compiled._fact_plans:
+        for (name, _, default, _), column in zip(plans, given_all, strict=True):
             kind = self.kinds[name]
-            raw = [given.get(name, _MISSING) for given in dicts]
+            raw = list(column)
             numeric = kind in _NUMERIC
             scale = 100 if kind == "percent" else 1
-            if numeric and all(type(v) is int for v in raw) and (not raw or (min(raw) > -_LIMIT and max(raw) < _LIMIT)):
+            types = set(map(type, raw))
+            if numeric and types == {int} and min(raw) > -_LIMIT and max(raw) < _LIMIT:
                 b.num[name] = (raw, scale)  # whole numbers, the usual case: nothing to convert
                 continue
-            if kind == "boolean" and all(type(v) is bool for v in raw):
+            if kind == "boolean" and types == {bool}:
                 b.other[name] = raw
                 continue
+            if types == {str} and kind in ("decimal", "percent"):  # decimals as JSON lines carry them
+                if scale == 100:
+                    raw = [v[:-1] if v.endswith("%") else v for v in raw]
+                read = _plain_decimals(raw, scale)
+                if read is not None:
+                    b.num[name] = read
+                    continue
             values: list[Any] = []
             for r, value in enumerate(raw):
                 if value is _MISSING:
@@ -505,10 +619,9 @@ class ColumnRules:
                         values.append((value, scale))
                         continue
                     if kind_of is str and kind != "count" and kind != "integer":
-                        match = _PLAIN.fullmatch(value[:-1] if scale == 100 and value.endswith("%") else value)
-                        if match is not None:
-                            decimals = match.group(2) or ""
-                            values.append((int(match.group(1) + decimals), 10 ** len(decimals) * scale))
+                        pair = _plain_decimal(value[:-1] if scale == 100 and value.endswith("%") else value)
+                        if pair is not None:
+                            values.append((pair[0], pair[1] * scale))
                             continue
                 elif kind == "boolean" and kind_of is bool:
                     values.append(value)
@@ -534,10 +647,7 @@ class ColumnRules:
                     pairs[name] = [(x, d) for x in n]
                 pairs[name][r] = _pair(value)
         for name, column in pairs.items():
-            common = 1
-            for pair in column:
-                if pair is not None:
-                    common = lcm(common, pair[1])
+            common = lcm(*{p[1] for p in column if p is not None})
             b.num[name] = ([0 if p is None else p[0] * (common // p[1]) for p in column], common)
         self._bounds(b)
         return parsed
@@ -546,11 +656,9 @@ class ColumnRules:
         """Each unit's base score, base maximum, bonus, penalty and total."""
         compiled = self.compiled
 
-        def summed(columns: list[list[int]], nodes: tuple[int, ...]) -> list[int]:
-            return [sum(t) for t in zip(*(columns[k] for k in nodes), strict=True)] if nodes else [0] * len(b.all)
-
-        base, base_max = summed(b.score, compiled.areas), summed(b.effective, compiled.areas)
-        bonus, penalty = summed(b.score, compiled.bonuses), summed(b.score, compiled.penalties)
+        size = len(b.all)
+        base, base_max = _summed(b.score, compiled.areas, size), _summed(b.effective, compiled.areas, size)
+        bonus, penalty = _summed(b.score, compiled.bonuses, size), _summed(b.score, compiled.penalties, size)
         return [
             (s, m, plus, minus, min(max(s + plus - minus, 0), m))
             for s, m, plus, minus in zip(base, base_max, bonus, penalty, strict=True)
@@ -609,9 +717,8 @@ class ColumnRules:
             b.na[i] = policy
         for k in plan.kids:
             self._node(b, k)
-        score = [0] * len(rows)
-        effective = [plan.declared] * len(rows)
-        b.score[i], b.effective[i] = score, effective
+        # A formula node's maximum is the same for every unit until one is n/a: one list shared until then.
+        b.score[i], b.effective[i] = b.zeros, b.maxima(plan.declared)
         todo = rows
         if policy is not None:
             todo = []
@@ -625,9 +732,10 @@ class ColumnRules:
             if not plan.kids:
                 return
             if todo is rows:
-                b.score[i] = [sum(t) for t in zip(*(b.score[k] for k in plan.kids), strict=True)]
-                b.effective[i] = [sum(t) for t in zip(*(b.effective[k] for k in plan.kids), strict=True)]
+                b.score[i] = _summed(b.score, plan.kids, len(rows))
+                b.effective[i] = _summed(b.effective, plan.kids, len(rows))
                 return
+            score, effective = b.own(i)
             for r in todo:
                 score[r] = sum(b.score[k][r] for k in plan.kids)
                 effective[r] = sum(b.effective[k][r] for k in plan.kids)
@@ -645,44 +753,66 @@ class ColumnRules:
     def _not_applicable(self, b: _Batch, i: int, r: int, policy: str) -> None:
         plan = self.plans[i]
         b.nodes_na.setdefault(r, []).append((i, policy))
-        b.score[i][r] = b.effective[i][r] = plan.declared if policy == "full" else 0
+        score, effective = b.own(i)
+        score[r] = effective[r] = plan.declared if policy == "full" else 0
 
     def _scored(self, b: _Batch, i: int, rows: list[int], value: Num, signals: dict[int, Any]) -> None:
-        plan = self.plans[i]
-        n, d = value
-        score = b.score[i]
-        declared, pow10, factor, mode = plan.declared, plan.pow10, plan.factor, plan.rounding
-        raw_n = [0] * len(b.all)
-        raw_d: Any = d if type(d) is int else [1] * len(b.all)
-        lost: list[int] = []
-        for r, x, y in zip(rows, n, _dens(d, len(rows)), strict=False):
-            signal = signals.get(r) if signals else None
-            if signal is not None:  # a ratio met a zero denominator: its policy decides (Evaluator.node)
-                zero_policy = signal[0]
-                if zero_policy == "na":
+        """Node `i`'s formula values, or for a unit whose ratio met a zero denominator its policy's score."""
+        if signals:  # the ratio's policy decides the criterion (Evaluator.node): full marks, 0, or n/a
+            plan = self.plans[i]
+            n, d = list(value[0]), list(_dens(value[1], len(rows)))
+            at = ((r, r) for r in signals) if rows is b.all else ((r, k) for k, r in enumerate(rows) if r in signals)
+            dropped: set[int] = set()
+            for r, k in at:
+                policy = signals[r][0]
+                if policy == "na":
+                    dropped.add(k)
                     if plan.zero_na is None:
                         b.slow.add(r)
                     else:
                         self._not_applicable(b, i, r, plan.zero_na)
-                    continue
-                x, y = (declared, self.compiled.unit) if zero_policy == "full" else (0, 1)
-                if type(raw_d) is int and y != raw_d:
-                    raw_d = list(repeat(raw_d, len(b.all)))
-            scaled = x * pow10
-            rounded, rest = divmod(scaled, y)
-            if rest:
-                rounded = round_scaled(scaled, y, mode)
-            s = rounded * factor
-            if s < 0 or s > declared:
-                b.slow.add(r)
-                continue
-            score[r] = s
-            raw_n[r] = x
+                else:
+                    n[k], d[k] = (plan.declared, self.compiled.unit) if policy == "full" else (0, 1)
+            if dropped:
+                keep = [k for k in range(len(rows)) if k not in dropped]
+                rows, n, d = [rows[k] for k in keep], [n[k] for k in keep], [d[k] for k in keep]
+            value = (n, d)
+        self._rounded(b, i, rows, value)
+
+    def _rounded(self, b: _Batch, i: int, rows: list[int], value: Num) -> None:
+        """Node `i`'s formula values rounded as declared, checked within [0, max] (`_scored` without signals)."""
+        plan = self.plans[i]
+        n, d = value
+        declared, pow10, factor, mode = plan.declared, plan.pow10, plan.factor, plan.rounding
+        dens = _dens(d, len(rows))
+        if mode == "half_up":  # (2s + d) // 2d is s/d rounded half up, for s >= 0
+            rounded = [
+                (2 * x * pow10 + y) // (2 * y) if x >= 0 else round_scaled(x * pow10, y, mode)
+                for x, y in zip(n, dens, strict=False)
+            ]
+        else:
+            rounded = [round_scaled(x * pow10, y, mode) for x, y in zip(n, dens, strict=False)]
+        scores = rounded if factor == 1 else [q * factor for q in rounded]
+        if scores and (min(scores) < 0 or max(scores) > declared):
+            b.slow.update(r for r, s in zip(rows, scores, strict=True) if s < 0 or s > declared)
+        if rows is b.all:
+            b.score[i] = scores
+            b.raw[i] = value
+        else:
+            score = b.own(i)[0]
+            raw_n = [0] * len(b.all)
+            raw_d: Any = d if type(d) is int else [1] * len(b.all)
+            for r, s, x in zip(rows, scores, n, strict=True):
+                score[r] = s
+                raw_n[r] = x
             if type(raw_d) is not int:
-                raw_d[r] = y
-            if s < declared:
-                lost.append(r)
-        b.raw[i] = (raw_n, raw_d)
+                for r, y in zip(rows, d, strict=True):
+                    raw_d[r] = y
+            b.raw[i] = (raw_n, raw_d)
+        self._reasons(b, i, [r for r, s in zip(rows, scores, strict=True) if s < declared])
+
+    def _reasons(self, b: _Batch, i: int, lost: list[int]) -> None:
+        """Which reasons apply to each unit that lost points at node `i` (their conditions, in columns)."""
         reasons = self.reasons[i]
         if lost and reasons and all(cond is None for cond in reasons):
             b.chosen[i] = dict.fromkeys(lost, tuple(range(len(reasons))))
@@ -720,6 +850,41 @@ def _comparer(kind: str) -> Callable[[_Batch, str, Any, Any, list[int]], list[bo
         return out
 
     return compare
+
+
+# Comparisons written out per operator: a comprehension with the operator inline, no call per unit.
+_WITH_SCALAR: dict[str, Callable[[list[int], int], list[bool]]] = {
+    ">=": lambda xs, t: [x >= t for x in xs],
+    ">": lambda xs, t: [x > t for x in xs],
+    "<=": lambda xs, t: [x <= t for x in xs],
+    "<": lambda xs, t: [x < t for x in xs],
+    "=": lambda xs, t: [x == t for x in xs],
+    "!=": lambda xs, t: [x != t for x in xs],
+}
+
+
+def _against(op: str, left: Col, constant: tuple[int, int]) -> Col:
+    """A column of numbers compared with a literal: on numerators, once the denominators agree."""
+    cn, cd = constant
+    compare = _WITH_SCALAR[op]
+
+    def against(b: _Batch, rows: list[int]) -> list[bool]:
+        n, d = left(b, rows)
+        if type(d) is int:
+            if d == cd:
+                return compare(n, cn)
+            if d % cd == 0:
+                return compare(n, cn * (d // cd))
+        return _compare(op, (n, d), ([cn] * len(n), cd))
+
+    return against
+
+
+def _between(cond: Col, then: tuple[int, int], otherwise: tuple[int, int]) -> Col:
+    """`if c then a else b` where a and b are literals: one pass over the condition."""
+    common = lcm(then[1], otherwise[1])
+    yes, no = then[0] * (common // then[1]), otherwise[0] * (common // otherwise[1])
+    return lambda b, rows: ([yes if c else no for c in cond(b, rows)], common)
 
 
 def _comparison(op: str, left: Col, right: Col, kind: str) -> Col:
@@ -773,6 +938,45 @@ def _choose(cond: Col, then: Col, otherwise: Col, kind: str) -> Col:
         return _merge(len(rows), [(yes, then(b, _take(rows, yes))), (no, otherwise(b, _take(rows, no)))], kind)
 
     return choose
+
+
+def _plain_decimal(text: str) -> tuple[int, int] | None:
+    """Digits with at most one point, no sign, no grouping, within the sizes facts.py accepts; else None.
+
+    What `compiler._PLAIN` matches, read without a regular expression (this runs for every value).
+    """
+    head, dot, tail = text.partition(".")
+    if not (head.isascii() and head.isdigit() and len(head) <= MAX_FACT_INTEGER_DIGITS):
+        return None
+    if not dot:
+        return int(head), 1
+    if not (tail.isascii() and tail.isdigit() and len(tail) <= MAX_FACT_DECIMALS):
+        return None
+    return int(head + tail), 10 ** len(tail)
+
+
+def _plain_decimals(texts: list[str], scale: int) -> Num | None:
+    """A whole column of `_plain_decimal` texts read at once, over one denominator (None if any is not plain)."""
+    if not texts:
+        return [], scale
+    parts = [t.partition(".") for t in texts]
+    heads = [h for h, _, _ in parts]
+    tails = [t for _, _, t in parts]
+    digits = "".join(heads) + "".join(tails)  # a second point, a sign, a space or a comma: not all digits
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if min(map(len, heads)) == 0 or max(map(len, heads)) > MAX_FACT_INTEGER_DIGITS:
+        return None
+    places = max(map(len, tails))
+    if places > MAX_FACT_DECIMALS:
+        return None
+    if [d for _, d, _ in parts].count(".") != len(tails) - tails.count(""):  # a point with no digit after it
+        return None
+    # Every value over 10**places: its decimals padded with zeros ("12.5" and "3.25" are 1250 and 325 over 100).
+    return [int(h + t.ljust(places, "0")) for h, t in zip(heads, tails, strict=True)], _POW10[places] * scale
+
+
+_POW10 = [10**k for k in range(MAX_FACT_DECIMALS + 1)]
 
 
 def _pair(value: Value) -> tuple[int, int]:
