@@ -34,13 +34,32 @@ from operator import itemgetter
 from typing import Any
 
 from cchc_rules import ast
-from cchc_rules.compiler import _LIMIT, CompiledRules, Fallback, Reasons, Scores, _cmp, _Run
-from cchc_rules.evaluator import Evaluator
+from cchc_rules.compiler import (
+    _LIMIT,
+    _NA_EXCLUDED,
+    _NA_FULL,
+    CompiledRules,
+    Fallback,
+    Reasons,
+    Scores,
+    _clamp_text,
+    _cmp,
+    _deduction_text,
+    _floor_text,
+    _otherwise_text,
+    _ratio_text,
+    _rounding_text,
+    _Run,
+    _sum_text,
+    _tier_text,
+    _zero_text,
+)
+from cchc_rules.evaluator import Evaluator, show
 from cchc_rules.facts import Facts, Value, literal_value
 from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 from cchc_rules.numbers import round_scaled, scaled_decimal
 from cchc_rules.result import Layout, Result, result_from_scores
-from cchc_rules.trace import NodeRecord, Tracer
+from cchc_rules.trace import LazyStep, NodeRecord, Tracer
 
 # A column of numbers: numerators, and one denominator for all (an int) or one per unit (a list); denominators > 0.
 Num = tuple[list[int], Any]
@@ -234,6 +253,68 @@ def _take(rows: list[int], where: list[int]) -> list[int]:
     return [rows[i] for i in where]
 
 
+# ---- what a traced batch records ----------------------------------------------------------------
+
+_FACT, _REF, _STEP = 0, 1, 2
+
+
+class _Vals(list[Any]):
+    """A column of values that are not numbers (dates, texts, yes/no, whole numbers of a rounding)."""
+
+
+def _values(column: Any, kind: str) -> Any:
+    return column if kind == "num" else _Vals(column)
+
+
+def _args(*items: Any, at: list[int] | None = None) -> Callable[[int, Any], tuple[Any, ...]]:
+    """The arguments of a step's sentence for the unit at position k of the step's units.
+
+    Items are columns of numbers (numerators, denominators), `_Vals` columns, or the same value
+    for every unit; `at` maps the step's units to positions in those columns when they are fewer.
+    """
+
+    def get(k: int, tracer: Any) -> tuple[Any, ...]:
+        j = at[k] if at is not None else k
+        out: list[Any] = []
+        for item in items:
+            if type(item) is tuple:
+                n, d = item
+                out.append(Fraction(n[j], d if type(d) is int else d[j]))
+            elif type(item) is _Vals:
+                out.append(item[j])
+            else:
+                out.append(item)
+        return tuple(out)
+
+    return get
+
+
+class _Event:
+    """A fact read, a node referred to, or a step taken, by some units of a batch."""
+
+    __slots__ = ("args", "item", "rows", "skip", "what", "where")
+
+    def __init__(self, what: int, rows: list[int], skip: frozenset[int] | None, item: Any, args: Any):
+        self.what = what
+        self.rows = rows
+        self.skip = skip
+        self.item = item
+        self.args = args
+        self.where: dict[int, int] | None = None
+
+    def at(self, r: int, everyone: list[int]) -> int | None:
+        """Where unit `r` is among this event's units (None when it is not)."""
+        if self.rows is everyone:
+            k: int | None = r
+        else:
+            if self.where is None:
+                self.where = {row: k for k, row in enumerate(self.rows)}
+            k = self.where.get(r)
+        if k is None or (self.skip is not None and r in self.skip):
+            return None
+        return k
+
+
 # ---- one batch ---------------------------------------------------------------------------------
 
 
@@ -245,6 +326,8 @@ class _Batch:
         "chosen",
         "done",
         "effective",
+        "events",
+        "lost_at",
         "na",
         "nodes_na",
         "num",
@@ -254,6 +337,7 @@ class _Batch:
         "shared",
         "signal",
         "slow",
+        "stack",
         "totals",
         "zeros",
     )
@@ -273,6 +357,9 @@ class _Batch:
         self.nodes_na: dict[int, list[tuple[int, str]]] = {}  # row -> (node, policy) of its n/a nodes
         self.totals: list[tuple[int, int, int, int, int]] = []
         self.zeros = [0] * size
+        self.lost_at: dict[int, list[int]] | None = None
+        self.events: list[list[_Event]] | None = None  # with a trace: what each node read and did, by units
+        self.stack: list[int] = []
         self.shared: dict[int, list[int]] = {}
 
     def maxima(self, declared: int) -> list[int]:
@@ -289,6 +376,19 @@ class _Batch:
         if self.effective[i] is self.shared.get(self.effective[i][0] if self.effective[i] else None):  # type: ignore[arg-type]
             self.effective[i] = list(self.effective[i])
         return self.score[i], self.effective[i]
+
+    def note(self, what: int, rows: list[int], item: Any, args: Any = None) -> None:
+        """Record, for the units at `rows`, what the current node read or did (units a ratio stopped excluded)."""
+        if rows:
+            skip = frozenset(self.signal) if self.signal else None
+            events = self.events[self.stack[-1]]  # type: ignore[index]
+            if what == _FACT:
+                last = events[-1] if events else None
+                if last is not None and last.what == _FACT and last.rows is rows and last.skip == skip:
+                    last.item.append(item)  # facts read one after another by the same units: one event
+                    return
+                item = [item]
+            events.append(_Event(what, rows, skip, item, args))
 
     def fail(self, row: int) -> None:
         """The per-unit code would refuse this row here (unless a ratio already decided its formula)."""
@@ -310,6 +410,7 @@ class ColumnRules:
         self.plans = compiled.plans
         # Closures of literals and their values: comparisons and choices between them need no column.
         self.constants: dict[Col, Any] = {}
+        self._chosen_parts: dict[tuple[int, tuple[int, ...]], tuple[Any, ...]] = {}
         size = len(compiled.ids)
         self.formulas: list[Col | None] = [None] * size
         self.na: list[tuple[tuple[Col, str], ...]] = [()] * size
@@ -368,16 +469,28 @@ class ColumnRules:
             if self._kind(e) == "num":
 
                 def number(b: _Batch, rows: list[int]) -> Num:
+                    if b.events is not None:
+                        b.note(_FACT, rows, name)
                     n, d = b.num[name]
                     return _gather(n, rows, b), d
 
                 return number
-            return lambda b, rows: _gather(b.other[name], rows, b)
+
+            def fact_value(b: _Batch, rows: list[int]) -> Any:
+                if b.events is not None:
+                    b.note(_FACT, rows, name)
+                return _gather(b.other[name], rows, b)
+
+            return fact_value
         if isinstance(e, ast.CritRef):
             target = self.compiled.index[e.id]
             unit = self.compiled.unit
 
+            ref_id = e.id
+
             def ref(b: _Batch, rows: list[int]) -> Num:
+                if b.events is not None:
+                    b.note(_REF, rows, ref_id)
                 self._node(b, target)
                 return _gather(b.score[target], rows, b), unit
 
@@ -444,7 +557,9 @@ class ColumnRules:
     def _call(self, e: ast.Call, args: list[Col]) -> Col:
         if e.func == "ratio":
             num, den = args
-            signal = (e.options[0].value, e.span, self.compiled._text(e.span))
+            text = self.compiled._text(e.span)
+            signal = (e.options[0].value, e.span, text)
+            span = e.span
 
             def ratio(b: _Batch, rows: list[int]) -> Num:
                 def zero(row: int) -> None:
@@ -453,7 +568,11 @@ class ColumnRules:
                     elif row not in b.signal and row not in b.slow:
                         b.signal[row] = signal
 
-                return _quotients(num(b, rows), den(b, rows), zero, rows)
+                a, c = num(b, rows), den(b, rows)
+                result = _quotients(a, c, zero, rows)
+                if b.events is not None:
+                    b.note(_STEP, rows, ("ratio", span, _ratio_text), _args(text, a, c, result))
+                return result
 
             return ratio
         if e.func in ("min", "max"):
@@ -468,13 +587,24 @@ class ColumnRules:
 
             return extreme
         value_, low_, high_ = args
+        span = e.span
 
         def clamp(b: _Batch, rows: list[int]) -> Num:
             value, low, high = value_(b, rows), low_(b, rows), high_(b, rows)
             for r, ok in zip(rows, _compare("<=", low, high), strict=True):
                 if not ok:
                     b.fail(r)
-            return _pick(_pick(value, low, False), high, True)
+            result = _pick(_pick(value, low, False), high, True)
+            if b.events is not None:
+                changed = [k for k, same in enumerate(_compare("=", result, value)) if not same]
+                if changed:
+                    b.note(
+                        _STEP,
+                        _take(rows, changed),
+                        ("clamp", span, _clamp_text),
+                        _args(value, low, high, result, at=changed),
+                    )
+            return result
 
         return clamp
 
@@ -494,12 +624,21 @@ class ColumnRules:
         otherwise_ = self._typed(e.otherwise, value_kind, own_max) if e.otherwise is not None else None
         check = _comparer(kind)
         select = _selector(kind)
+        compiled = self.compiled
+        subject_text = compiled._text(e.subject.span)
+        fact_kind = self.kinds[e.subject.name] if isinstance(e.subject, ast.NameRef) else ""
+        ratio_subject = isinstance(e.subject, ast.Call) and e.subject.func == "ratio"
+        texts = [(compiled._text(row.test.span), row.span) for row in e.rows]
+        otherwise_span = e.otherwise.span if e.otherwise is not None else None
+
+        def shown(value: Any) -> str:
+            return show(value, "percent" if ratio_subject and isinstance(value, Fraction) else fact_kind)
 
         def tier(b: _Batch, rows: list[int]) -> Any:
             subject = subject_(b, rows)
             left = list(range(len(rows)))  # positions not matched yet
             pieces: list[tuple[list[int], Any]] = []
-            for op, bound_, high_, high_open, value_ in rows_:
+            for (op, bound_, high_, high_open, value_), (test_text, row_span) in zip(rows_, texts, strict=True):
                 if not left:
                     break
                 here = _take(rows, left)
@@ -515,6 +654,13 @@ class ColumnRules:
                 yes, no = _positions(matched)
                 if yes:
                     where = [left[i] for i in yes]
+                    if b.events is not None:
+                        b.note(
+                            _STEP,
+                            _take(rows, where),
+                            ("tier", row_span, _tier_text),
+                            _args(test_text, subject_text, shown, _values(subject, kind), at=where),
+                        )
                     pieces.append((where, value_(b, _take(rows, where))))
                 left = [left[i] for i in no]
             if left:
@@ -523,6 +669,13 @@ class ColumnRules:
                         b.fail(rows[i])
                     pieces.append((left, _dummy(value_kind, len(left))))
                 else:
+                    if b.events is not None:
+                        b.note(
+                            _STEP,
+                            _take(rows, left),
+                            ("tier", otherwise_span, _otherwise_text),
+                            _args(subject_text, shown, _values(subject, kind), at=left),
+                        )
                     pieces.append((left, otherwise_(b, _take(rows, left))))
             return _merge(len(rows), pieces, value_kind)
 
@@ -532,31 +685,44 @@ class ColumnRules:
         start_ = self._typed(e.start, "num", own_max) if e.start is not None else None
         items = [(self._typed(d.amount, "num", own_max), self._typed(d.count, "num", own_max)) for d in e.deductions]
         start_n, start_d = own_max.numerator, own_max.denominator
+        texts = [(self.compiled._text(d.count.span), d.span) for d in e.deductions]
+        span = e.span
 
         def deduct(b: _Batch, rows: list[int]) -> Num:
             start = start_(b, rows) if start_ is not None else ([start_n] * len(rows), start_d)
             total: Num = ([0] * len(rows), 1)
-            for amount_, count_ in items:
+            for (amount_, count_), (count_text, d_span) in zip(items, texts, strict=True):
                 amount, count = amount_(b, rows), count_(b, rows)
                 for r, x, y in zip(rows, amount[0], count[0], strict=True):
                     if x < 0 or y < 0:
                         b.fail(r)
                 total = _add(total, _mul(amount, count), 1)
+                if b.events is not None:
+                    b.note(_STEP, rows, ("deduction", d_span, _deduction_text), _args(amount, count, count_text))
             result = _add(start, total, -1)
             floor = _compare(">=", result, ([0] * len(rows), 1))
             if all(floor):
                 return result
+            if b.events is not None:
+                below = [k for k, ok in enumerate(floor) if not ok]
+                b.note(_STEP, _take(rows, below), ("floor", span, _floor_text), _args(start, total, at=below))
             return _pick(result, ([0] * len(rows), 1), False)
 
         return deduct
 
     # ---- run time ------------------------------------------------------------------------
 
-    def run(self, units: Sequence[Mapping[str, Any]], names: Sequence[str]) -> ColumnBatch:
-        """Score a batch of units given as plain mappings of fact names to values (as JSON lines hold them)."""
+    def run(self, units: Sequence[Mapping[str, Any]], names: Sequence[str], trace: bool = False) -> ColumnBatch:
+        """Score a batch of units given as plain mappings of fact names to values (as JSON lines hold them).
+
+        With `trace`, what each node reads and does is recorded for the units concerned, as data; a unit's
+        derivation is written from it when read (`ColumnBatch.result(r, trace=True)`).
+        """
         compiled = self.compiled
         size = len(compiled.ids)
         batch = _Batch(len(units), size)
+        if trace:
+            batch.events = [[] for _ in range(size)]
         parsed = self._facts(batch, units, names)
         for i in range(size):
             self._node(batch, i)
@@ -698,6 +864,13 @@ class ColumnRules:
         if b.done[i]:
             return
         b.done[i] = True
+        b.stack.append(i)  # what is read now is read by node i (a node it refers to is evaluated inside)
+        try:
+            self._evaluate(b, i)
+        finally:
+            b.stack.pop()
+
+    def _evaluate(self, b: _Batch, i: int) -> None:
         plan = self.plans[i]
         rows = b.all
         policy: list[str | None] | None = None
@@ -734,11 +907,14 @@ class ColumnRules:
             if todo is rows:
                 b.score[i] = _summed(b.score, plan.kids, len(rows))
                 b.effective[i] = _summed(b.effective, plan.kids, len(rows))
-                return
-            score, effective = b.own(i)
-            for r in todo:
-                score[r] = sum(b.score[k][r] for k in plan.kids)
-                effective[r] = sum(b.effective[k][r] for k in plan.kids)
+            else:
+                score, effective = b.own(i)
+                for r in todo:
+                    score[r] = sum(b.score[k][r] for k in plan.kids)
+                    effective[r] = sum(b.effective[k][r] for k in plan.kids)
+            if b.events is not None and todo:
+                kids, compiled = plan.kids, self.compiled
+                b.note(_STEP, todo, ("sum", None, _sum_text), lambda k, t: (compiled, kids, t.score, t.score[i]))
             return
         if not todo:
             return
@@ -750,6 +926,28 @@ class ColumnRules:
             b.signal = None
         self._scored(b, i, todo, value, signals)
 
+    def _traced_reasons(self, b: _Batch, i: int, lost: list[int]) -> None:
+        """`_reasons`, recording the facts each reason's condition and sentence read (Compiled._reasons)."""
+        parts = self.plans[i].reasons
+        chosen: dict[int, list[int]] = {r: [] for r in lost}
+        for k, cond in enumerate(self.reasons[i]):
+            met = lost if cond is None else [r for r, m in zip(lost, cond(b, lost), strict=True) if m]
+            for r in met:
+                chosen[r].append(k)
+            for kind, name, _ in parts[k][1]:
+                if kind == 2 and met:
+                    b.note(_FACT, met, name)
+        b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
+
+    def _parts(self, i: int, chosen: tuple[int, ...]) -> tuple[Any, ...]:
+        """The sentences (as parts) of node `i`'s reasons `chosen`, made once for all units."""
+        key = (i, chosen)
+        found = self._chosen_parts.get(key)
+        if found is None:
+            parts = self.plans[i].reasons
+            found = self._chosen_parts[key] = tuple(parts[k][1] for k in chosen)
+        return found
+
     def _not_applicable(self, b: _Batch, i: int, r: int, policy: str) -> None:
         plan = self.plans[i]
         b.nodes_na.setdefault(r, []).append((i, policy))
@@ -760,6 +958,8 @@ class ColumnRules:
         """Node `i`'s formula values, or for a unit whose ratio met a zero denominator its policy's score."""
         if signals:  # the ratio's policy decides the criterion (Evaluator.node): full marks, 0, or n/a
             plan = self.plans[i]
+            if b.events is not None:
+                self._note_zeros(b, i, rows, signals)
             n, d = list(value[0]), list(_dens(value[1], len(rows)))
             at = ((r, r) for r in signals) if rows is b.all else ((r, k) for k, r in enumerate(rows) if r in signals)
             dropped: set[int] = set()
@@ -779,6 +979,21 @@ class ColumnRules:
             value = (n, d)
         self._rounded(b, i, rows, value)
 
+    def _note_zeros(self, b: _Batch, i: int, rows: list[int], signals: dict[int, Any]) -> None:
+        """The trace steps of units whose ratio met a zero denominator, and of those it made n/a."""
+        plan = self.plans[i]
+        by_signal: dict[Any, list[int]] = {}
+        for r in sorted(signals):  # every one among `rows`: the formula ran on them alone
+            by_signal.setdefault(signals[r], []).append(r)
+        made_na: list[int] = []
+        for (policy, span, text), at in by_signal.items():
+            b.note(_STEP, at, ("zero_denominator", span, _zero_text), lambda k, t, c=(text, policy): c)
+            if policy == "na" and plan.zero_na is not None:
+                made_na += at
+        if made_na:
+            words = (_NA_FULL,) if plan.zero_na == "full" else (_NA_EXCLUDED,)
+            b.note(_STEP, sorted(made_na), ("not_applicable", None, str), lambda k, t: words)
+
     def _rounded(self, b: _Batch, i: int, rows: list[int], value: Num) -> None:
         """Node `i`'s formula values rounded as declared, checked within [0, max] (`_scored` without signals)."""
         plan = self.plans[i]
@@ -793,6 +1008,15 @@ class ColumnRules:
         else:
             rounded = [round_scaled(x * pow10, y, mode) for x, y in zip(n, dens, strict=False)]
         scores = rounded if factor == 1 else [q * factor for q in rounded]
+        if b.events is not None:
+            inexact = [k for k, (x, y) in enumerate(zip(n, _dens(d, len(rows)), strict=False)) if (x * pow10) % y]
+            if inexact:
+                b.note(
+                    _STEP,
+                    _take(rows, inexact),
+                    ("rounding", plan.rounding_span, _rounding_text),
+                    _args(value, _Vals(rounded), plan.places, plan.rounding_words, at=inexact),
+                )
         if scores and (min(scores) < 0 or max(scores) > declared):
             b.slow.update(r for r, s in zip(rows, scores, strict=True) if s < 0 or s > declared)
         if rows is b.all:
@@ -814,8 +1038,10 @@ class ColumnRules:
     def _reasons(self, b: _Batch, i: int, lost: list[int]) -> None:
         """Which reasons apply to each unit that lost points at node `i` (their conditions, in columns)."""
         reasons = self.reasons[i]
-        if lost and reasons and all(cond is None for cond in reasons):
-            b.chosen[i] = dict.fromkeys(lost, tuple(range(len(reasons))))
+        if lost and reasons and b.events is not None:
+            self._traced_reasons(b, i, lost)
+        elif lost and reasons and all(cond is None for cond in reasons):
+            b.chosen[i] = dict.fromkeys(lost, self._parts(i, tuple(range(len(reasons)))))
         elif lost and reasons:
             chosen: dict[int, list[int]] = {r: [] for r in lost}
             for k, cond in enumerate(reasons):
@@ -826,7 +1052,7 @@ class ColumnRules:
                 for r, met in zip(lost, cond(b, lost), strict=True):
                     if met:
                         chosen[r].append(k)
-            b.chosen[i] = {r: tuple(ks) for r, ks in chosen.items()}
+            b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
         elif lost:
             b.chosen[i] = dict.fromkeys(lost, ())
 
@@ -1080,13 +1306,14 @@ class ColumnBatch:
             na_policy[i] = policy
             na.add(i)
         reasons: list[tuple[str, ...] | Reasons] = [()] * size
-        for i, chosen in enumerate(b.chosen):
-            ks = chosen.get(r)
-            if ks is not None:
-                parts = compiled.plans[i].reasons
-                reasons[i] = Reasons(
-                    tuple(parts[k][1] for k in ks), values, score[i], compiled.plans[i].declared, compiled.places
-                )
+        plans, places = compiled.plans, compiled.places
+        if b.lost_at is None:  # by unit, the nodes where it lost points: made once, for the first result
+            b.lost_at = {}
+            for i, chosen in enumerate(b.chosen):
+                for row in chosen:
+                    b.lost_at.setdefault(row, []).append(i)
+        for i in b.lost_at.get(r, ()):
+            reasons[i] = Reasons(b.chosen[i][r], values, score[i], plans[i].declared, places)
         base, base_max, bonus, penalty, total = b.totals[r]
         return Scores(
             places=compiled.places,
@@ -1109,7 +1336,11 @@ class ColumnBatch:
             return None
         facts = self.facts(r)
         scores = self.scores(r, facts.values)
-        tracer = ReplayTracer(self._rules.compiled, facts, scores) if trace else None
+        tracer: Tracer | None = None
+        if trace:
+            compiled = self._rules.compiled
+            b = self._b
+            tracer = ColumnTracer(b, r, compiled, facts, scores) if b.events else ReplayTracer(compiled, facts, scores)
         return result_from_scores(self._rules.layout, facts, scores, tracer)
 
     def __iter__(self) -> Iterator[int]:
@@ -1140,13 +1371,17 @@ class ReplayTracer(Tracer):
         found = self.records.get(node_id)
         if found is not None or self._whole:
             return found
-        compiled = self._compiled
-        i = compiled.index.get(node_id)
+        i = self._compiled.index.get(node_id)
         if i is None:
             return None
-        if not compiled.plans[i].na_free:
+        if not self._compiled.plans[i].na_free:  # what an ancestor's `na when` read depends on the whole run
             self._run_whole()
             return self.records.get(node_id)
+        return self._made(i, node_id)
+
+    def _made(self, i: int, node_id: str) -> NodeRecord | None:
+        """Node `i`'s record, made by evaluating it again alone."""
+        compiled = self._compiled
         run = self._run
         if run is None:  # one run for every node replayed: each node's own score is already known
             scores = self._scores
@@ -1173,3 +1408,32 @@ class ReplayTracer(Tracer):
             self.records.clear()
             self._stack.clear()
             Evaluator(self._compiled.rules, self._facts, self).run()
+
+
+class ColumnTracer(ReplayTracer):
+    """The trace of a unit scored in a traced batch: its records picked out of the batch's, when read."""
+
+    def __init__(self, batch: _Batch, row: int, compiled: CompiledRules, facts: Facts, scores: Scores):
+        super().__init__(compiled, facts, scores)
+        self._batch = batch
+        self._row = row
+        self.score = scores.score
+
+    def _made(self, i: int, node_id: str) -> NodeRecord | None:
+        """Node `i`'s record for this unit, picked out of what the batch recorded."""
+        b, r = self._batch, self._row
+        record = NodeRecord()
+        for event in b.events[i]:  # type: ignore[index]
+            k = event.at(r, b.all)
+            if k is None:
+                continue
+            if event.what == _FACT:
+                for name in event.item:
+                    record.facts[name] = None
+            elif event.what == _REF:
+                record.refs[event.item] = None
+            else:
+                kind, span, render = event.item
+                record.steps.append(LazyStep(kind, span, render, event.args(k, self)))
+        self.records[node_id] = record
+        return record

@@ -93,6 +93,20 @@ def plain(value: Fraction | Decimal, digits: int = 12) -> str:
     n, d = frac.numerator, frac.denominator
     if d == 1:
         return str(n)
+    key = (n, d, digits)
+    found = _PLAIN.get(key)
+    if found is None:
+        if len(_PLAIN) >= 100_000:  # a cache for traces, which show the same values again and again
+            _PLAIN.clear()
+        found = _PLAIN[key] = _plain(n, d, digits)
+    return found
+
+
+_PLAIN: dict[tuple[int, int, int], str] = {}
+
+
+def _plain(n: int, d: int, digits: int) -> str:
+    """`plain` of n/d, worked out."""
     # Integer arithmetic throughout: this runs for every number a trace or a report shows.
     twos = fives = 0
     rest = d

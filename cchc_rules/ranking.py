@@ -181,9 +181,8 @@ def rank_units(
     def score(chunk: list[tuple[UnitFacts, bool]]) -> None:
         plain = [u for u, fresh in chunk if fresh and isinstance(u.facts, dict) and not u.empty]
         facts = [u.facts for u in plain if isinstance(u.facts, dict)]  # all of them: typed for mypy
-        # With traces, unit by unit: a batch result would replay each loss to trace it, which costs more.
-        columns = rules.columns if len(plain) > 1 and not trace else None
-        batch = columns.run(facts, [u.id for u in plain]) if columns is not None else None
+        columns = rules.columns if len(plain) > 1 else None
+        batch = columns.run(facts, [u.id for u in plain], trace) if columns is not None else None
         at = 0
         for unit, fresh in chunk:
             if not fresh:

@@ -90,7 +90,7 @@ class RuleSet:
         Raises the first unit's `FactsError` or `EvaluationError`, as `evaluate` would.
         """
         names = list(names) if names is not None else [""] * len(units)
-        batch = self.columns.run(units, names) if self.columns is not None and units else None
+        batch = self.columns.run(units, names, trace) if self.columns is not None and units else None
         out = []
         for r, given in enumerate(units):
             result = batch.result(r, trace) if batch is not None else None

@@ -67,7 +67,7 @@ def assert_batch_equals_per_unit(rules: RuleSet, units: list[dict[str, Any]], tr
     names = [f"Xã {i}" for i in range(len(units))]
     columns = rules.columns
     assert columns is not None
-    batch = columns.run(units, names)
+    batch = columns.run(units, names, trace)
     for r, facts in enumerate(units):
         one = per_unit(rules, facts, names[r], trace)
         got = batch.result(r, trace)
@@ -235,3 +235,26 @@ def test_json_of_a_batch_is_the_json_of_each_unit() -> None:
     for item, result in zip(items, results, strict=True):
         one = rules.evaluate(rules.facts(item["facts"]).model_copy(update={"unit": item["unit"]}))
         assert json.loads(result.to_json(trace=True)) == json.loads(one.to_json(trace=True))
+
+
+EVERY_STEP = ROOT / "tests" / "fixtures" / "evaluate" / "every_step.cchc"
+
+
+@settings(max_examples=max(30, EXAMPLES // 4), parent=SLOW_OK)
+@given(data=st.data())
+def test_every_kind_of_step_in_columns(data: st.DataObject) -> None:
+    """The fixture that takes every kind of step (n/a, zero denominators, tiers, deductions, floors, clamps)."""
+    rules = load(EVERY_STEP)
+    units = data.draw(st.lists(facts_strategy(rules), min_size=1, max_size=8), label="units")
+    units = [as_json_line(u) for u in units]
+    assert_batch_equals_per_unit(rules, units, trace=True)
+
+
+@pytest.mark.parametrize("name", ["not_applicable", "partial", "zero_totals"])
+def test_every_step_fixtures_in_columns(name: str) -> None:
+    rules = load(EVERY_STEP)
+    facts = json.loads((EVERY_STEP.parent / f"every_step.{name}.json").read_text(encoding="utf-8"))
+    facts = facts.get("facts", facts)  # the facts as the result wrote them: dates, choices, signs, all read
+    assert rules.columns.run([facts], [""]).scored(0)  # type: ignore[union-attr]
+    assert_batch_equals_per_unit(rules, [facts, facts], trace=True)
+    assert_batch_equals_per_unit(rules, [facts], trace=False)
