@@ -58,7 +58,7 @@ from cchc_rules.evaluator import Evaluator, show
 from cchc_rules.facts import Facts, Value, literal_value
 from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 from cchc_rules.numbers import round_scaled, scaled_decimal
-from cchc_rules.result import Layout, Result, result_from_scores
+from cchc_rules.result import Layout, Result, derivation_of, result_from_scores
 from cchc_rules.trace import LazyStep, NodeRecord, Tracer
 
 # A column of numbers: numerators, and one denominator for all (an int) or one per unit (a list); denominators > 0.
@@ -273,18 +273,24 @@ def _args(*items: Any, at: list[int] | None = None) -> Callable[[int, Any], tupl
     for every unit; `at` maps the step's units to positions in those columns when they are fewer.
     """
 
+    specs: list[tuple[int, Any, Any]] = []  # 0: the same for every unit, 1/2: numbers, 3: other values
+    for item in items:
+        if type(item) is tuple:
+            n, d = item
+            specs.append((1 if type(d) is int else 2, n, d))
+        elif type(item) is _Vals:
+            specs.append((3, item, None))
+        else:
+            specs.append((0, item, None))
+
     def get(k: int, tracer: Any) -> tuple[Any, ...]:
         j = at[k] if at is not None else k
-        out: list[Any] = []
-        for item in items:
-            if type(item) is tuple:
-                n, d = item
-                out.append(Fraction(n[j], d if type(d) is int else d[j]))
-            elif type(item) is _Vals:
-                out.append(item[j])
-            else:
-                out.append(item)
-        return tuple(out)
+        return tuple(
+            [
+                a if kind == 0 else Fraction(a[j], d) if kind == 1 else Fraction(a[j], d[j]) if kind == 2 else a[j]
+                for kind, a, d in specs
+            ]
+        )
 
     return get
 
@@ -1273,20 +1279,7 @@ class ColumnBatch:
         found = self._parsed.get(r)
         if found is not None:
             return found
-        values: dict[str, Value] = {}
-        b = self._b
-        for name in self._rules.kinds:
-            column = b.num.get(name)
-            if column is None:
-                values[name] = b.other[name][r]
-                continue
-            n, d = column
-            x = n[r]
-            cache = self._fractions[name]
-            value = cache.get(x)
-            if value is None:
-                value = cache[x] = Fraction(x, d)
-            values[name] = value
+        values = {name: self.value(r, name) for name in self._rules.kinds}
         given = self._units[r]
         defaulted = frozenset(name for name in values if name not in given)
         return Facts.model_construct(unit=self._names[r], values=values, evidence={}, defaulted=defaulted)
@@ -1336,12 +1329,38 @@ class ColumnBatch:
             return None
         facts = self.facts(r)
         scores = self.scores(r, facts.values)
-        tracer: Tracer | None = None
-        if trace:
-            compiled = self._rules.compiled
-            b = self._b
-            tracer = ColumnTracer(b, r, compiled, facts, scores) if b.events else ReplayTracer(compiled, facts, scores)
-        return result_from_scores(self._rules.layout, facts, scores, tracer)
+        return result_from_scores(self._rules.layout, facts, scores, self._tracer(r, lambda: (facts, scores), trace))
+
+    def _tracer(self, r: int, unit: Callable[[], tuple[Facts, Scores]], trace: bool) -> Tracer | None:
+        if not trace:
+            return None
+        b, compiled = self._b, self._rules.compiled
+        return ColumnTracer(b, r, compiled, unit) if b.events is not None else ReplayTracer(compiled, unit)
+
+    def row(self, r: int, trace: bool = False) -> BatchRow | None:
+        """Unit `r` as `ranking.summary` reads it, without making its `Result` (None: the per-unit path)."""
+        if r in self._b.slow:
+            return None
+        values = _RowValues(self, r)
+        unit: Callable[[], tuple[Facts, Scores]] = lambda: (f := self.facts(r), self.scores(r, f.values))  # noqa: E731
+        return BatchRow(self, r, values, self._tracer(r, unit, trace))
+
+    def value(self, r: int, name: str) -> Value:
+        """Unit `r`'s value of one fact."""
+        parsed = self._parsed.get(r)
+        if parsed is not None:
+            return parsed.values[name]
+        column = self._b.num.get(name)
+        if column is None:
+            found: Value = self._b.other[name][r]
+            return found
+        n, d = column
+        x = n[r]
+        cache = self._fractions[name]
+        value = cache.get(x)
+        if value is None:
+            value = cache[x] = Fraction(x, d)
+        return value
 
     def __iter__(self) -> Iterator[int]:
         return iter(range(len(self._units)))
@@ -1358,11 +1377,10 @@ class ReplayTracer(Tracer):
     once, traced.
     """
 
-    def __init__(self, compiled: CompiledRules, facts: Facts, scores: Scores):
+    def __init__(self, compiled: CompiledRules, unit: Callable[[], tuple[Facts, Scores]]):
         super().__init__()
         self._compiled = compiled
-        self._facts = facts
-        self._scores = scores
+        self._unit = unit  # the unit's facts and scores, made when a replay first needs them
         self._whole = False
         self._run: _Run | None = None
 
@@ -1384,8 +1402,8 @@ class ReplayTracer(Tracer):
         compiled = self._compiled
         run = self._run
         if run is None:  # one run for every node replayed: each node's own score is already known
-            scores = self._scores
-            run = self._run = _Run(self._facts.values, self, len(compiled.ids))
+            facts, scores = self._unit()
+            run = self._run = _Run(facts.values, self, len(compiled.ids))
             run.done = [True] * len(run.done)
             run.score = list(scores.score)
             run.effective = list(scores.effective)
@@ -1402,22 +1420,30 @@ class ReplayTracer(Tracer):
     def _run_whole(self) -> None:
         self.records.clear()
         self._whole = True
+        facts = self._unit()[0]
         try:
-            self._compiled.run(self._facts.values, self)
+            self._compiled.run(facts.values, self)
         except Exception:  # the interpreter records the same, and is the reference
             self.records.clear()
             self._stack.clear()
-            Evaluator(self._compiled.rules, self._facts, self).run()
+            Evaluator(self._compiled.rules, facts, self).run()
 
 
 class ColumnTracer(ReplayTracer):
     """The trace of a unit scored in a traced batch: its records picked out of the batch's, when read."""
 
-    def __init__(self, batch: _Batch, row: int, compiled: CompiledRules, facts: Facts, scores: Scores):
-        super().__init__(compiled, facts, scores)
+    def __init__(self, batch: _Batch, row: int, compiled: CompiledRules, unit: Callable[[], tuple[Facts, Scores]]):
+        super().__init__(compiled, unit)
         self._batch = batch
         self._row = row
-        self.score = scores.score
+        self._score: list[int] | None = None
+
+    @property
+    def score(self) -> list[int]:
+        """The unit's node scores (what a `sum` step shows)."""
+        if self._score is None:
+            self._score = [column[self._row] for column in self._batch.score]
+        return self._score
 
     def _made(self, i: int, node_id: str) -> NodeRecord | None:
         """Node `i`'s record for this unit, picked out of what the batch recorded."""
@@ -1437,3 +1463,112 @@ class ColumnTracer(ReplayTracer):
                 record.steps.append(LazyStep(kind, span, render, event.args(k, self)))
         self.records[node_id] = record
         return record
+
+
+class _RowValues(Mapping[str, Value]):
+    """One unit's fact values, each made when first read."""
+
+    __slots__ = ("_batch", "_made", "_row")
+
+    def __init__(self, batch: ColumnBatch, row: int):
+        self._batch = batch
+        self._row = row
+        self._made: dict[str, Value] = {}
+
+    def __getitem__(self, name: str) -> Value:
+        found = self._made.get(name)
+        if found is None:
+            found = self._made[name] = self._batch.value(self._row, name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._batch._rules.kinds)
+
+    def __len__(self) -> int:
+        return len(self._batch._rules.kinds)
+
+
+class _RowNode:
+    """One node of a `BatchRow`: what `ranking.summary` reads of a `NodeResult`."""
+
+    __slots__ = ("_i", "_row", "id")
+
+    def __init__(self, row: BatchRow, i: int):
+        self._row = row
+        self._i = i
+        self.id = row._layout.ids[i]
+
+    @property
+    def score(self) -> Decimal:
+        """The score."""
+        return scaled_decimal(self._row._b.score[self._i][self._row._r], self._row._layout.places)
+
+    @property
+    def effective_max(self) -> Decimal:
+        """The maximum after n/a exclusion."""
+        return scaled_decimal(self._row._b.effective[self._i][self._row._r], self._row._layout.places)
+
+    @property
+    def lost(self) -> Decimal:
+        """effective_max - score."""
+        b, r, i = self._row._b, self._row._r, self._i
+        return scaled_decimal(b.effective[i][r] - b.score[i][r], self._row._layout.places)
+
+    @property
+    def percent(self) -> Decimal | None:
+        """score / effective_max as a percentage."""
+        b, r, i = self._row._b, self._row._r, self._i
+        return self._row._layout.percent(b.score[i][r], b.effective[i][r])
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The reason sentences that apply."""
+        row = self._row
+        b, r, i = row._b, row._r, self._i
+        parts = b.chosen[i].get(r)
+        if parts is None:
+            return ()
+        compiled = row._batch._rules.compiled
+        return Reasons(parts, row._values, b.score[i][r], compiled.plans[i].declared, compiled.places).text()
+
+    def derivation(self) -> tuple[dict[str, Any], tuple[str, ...]] | None:
+        """The facts this node read and its steps in words (None when untraced), as `NodeResult.derivation`."""
+        tracer = self._row._tracer
+        if tracer is None:
+            return None
+        return derivation_of(tracer.record(self.id), self._row._values)
+
+
+class BatchRow:
+    """One unit of a batch, read the way `ranking.summary` reads a `Result`, from the batch's columns.
+
+    Ranking needs a unit's totals, its areas and its losses with their reasons and derivations, and
+    nothing else; reading them here spares making the unit's `Result`, its facts and its scores.
+    """
+
+    def __init__(self, batch: ColumnBatch, r: int, values: _RowValues, tracer: Tracer | None):
+        self._batch = batch
+        self._b = batch._b
+        self._r = r
+        self._values = values
+        self._tracer = tracer
+        self._layout = batch._rules.layout
+        self.unit = batch._names[r]
+        self.areas = self._layout.rules.areas
+        base, base_max, bonus, penalty, total = self._b.totals[r]
+        k = self._layout.places
+        self.score = scaled_decimal(total, k)
+        self.max = scaled_decimal(base_max, k)
+        self.percent = self._layout.percent(total, base_max)
+        self.base_score = scaled_decimal(base, k)
+        self.bonus = scaled_decimal(bonus, k)
+        self.penalty = scaled_decimal(penalty, k)
+
+    def __getitem__(self, node_id: str) -> _RowNode:
+        return _RowNode(self, self._layout.index[node_id])
+
+    def losses(self) -> list[_RowNode]:
+        """As `Result.losses`: the nodes with their own formula that lost points, in tree order."""
+        b, r = self._b, self._r
+        score, effective = b.score, b.effective
+        return [_RowNode(self, i) for i in self._layout.loss_candidates if effective[i][r] != score[i][r]]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -56,7 +56,7 @@ class Reasons:
     def __init__(
         self,
         parts: tuple[tuple[tuple[int, str, str], ...], ...],
-        values: dict[str, Value],
+        values: Mapping[str, Value],
         score: int,
         declared: int,
         places: int,

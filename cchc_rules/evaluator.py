@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.errors import Diagnostic, EvaluationError
-from cchc_rules.numbers import round_fraction, to_fraction, vi
+from cchc_rules.numbers import percent_vi, round_fraction, to_fraction, vi
 from cchc_rules.source import Span
 
 if TYPE_CHECKING:  # facts (YAML, pydantic models) and trace load only when a unit is scored, not for `cchc check`
@@ -82,7 +82,7 @@ def show(value: Value, kind: str = "") -> str:
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, Fraction):
-        return vi(value * 100) + "%" if kind == "percent" else vi(value)
+        return percent_vi(value) if kind == "percent" else vi(value)
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     return str(value)

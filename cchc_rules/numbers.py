@@ -93,10 +93,15 @@ def plain(value: Fraction | Decimal, digits: int = 12) -> str:
     n, d = frac.numerator, frac.denominator
     if d == 1:
         return str(n)
+    return _cached(n, d, digits)
+
+
+def _cached(n: int, d: int, digits: int) -> str:
+    """`_plain`, remembered: traces show the same values again and again."""
     key = (n, d, digits)
     found = _PLAIN.get(key)
     if found is None:
-        if len(_PLAIN) >= 100_000:  # a cache for traces, which show the same values again and again
+        if len(_PLAIN) >= 100_000:
             _PLAIN.clear()
         found = _PLAIN[key] = _plain(n, d, digits)
     return found
@@ -134,6 +139,17 @@ def _places_text(negative: bool, m: int, k: int) -> str:
 def vi(value: Fraction | Decimal, digits: int = 12) -> str:
     """A number written the Vietnamese way, with a decimal comma (12,75)."""
     return plain(value, digits).replace(".", ",")
+
+
+def percent_vi(value: Fraction) -> str:
+    """A fraction as a percentage written the Vietnamese way (0.425 -> "42,5%"), as vi(value * 100) + "%".
+
+    Without making value * 100: multiplying by 100 adds only twos and fives, so n*100/d ends where
+    value does, and plain reads it unreduced.
+    """
+    n, d = value.numerator * 100, value.denominator
+    text = str(n) if d == 1 else _cached(n, d, 12)
+    return text.replace(".", ",") + "%"
 
 
 # ---- whole numbers of 1/10**k: how the compiled evaluator keeps node scores -------------------

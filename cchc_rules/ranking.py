@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from cchc_rules import ast
+from cchc_rules.columns import BatchRow
 from cchc_rules.errors import CchcError, Diagnostic, FactsError
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -69,7 +70,7 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def summary(result: Result, trace: bool = False, losses: bool = True) -> dict[str, Any]:
+def summary(result: Result | BatchRow, trace: bool = False, losses: bool = True) -> dict[str, Any]:
     """One unit's row: total, percentage, adjustments, areas and the points lost (decimals as strings).
 
     With `losses=False` the points lost are left out (the CSV and the workbook have no place for them).
@@ -188,9 +189,9 @@ def rank_units(
             if not fresh:
                 fail(unit, _twice(unit))
                 continue
-            result = None
+            result: Result | BatchRow | None = None
             if batch is not None and at < len(plain) and plain[at] is unit:
-                result = batch.result(at, trace)
+                result = batch.row(at, trace)
                 at += 1
             if result is None:
                 try:

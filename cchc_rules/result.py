@@ -21,7 +21,7 @@ from cchc_rules.compiler import Scores, reasons_text, score_places
 from cchc_rules.evaluator import Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
-from cchc_rules.trace import FactUse, NodeTrace, Step, Tracer, built
+from cchc_rules.trace import FactUse, NodeRecord, NodeTrace, Step, Tracer, built
 
 
 class Layout:
@@ -224,13 +224,7 @@ class NodeResult:
         data = self._data
         if data.tracer is None:
             return None
-        record = data.tracer.record(self.id)
-        if record is None:
-            return {}, ()
-        values = data.facts.values
-        facts = {name: fact_json(values[name]) for name in record.facts}
-        steps = tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in record.steps)
-        return facts, steps
+        return derivation_of(data.tracer.record(self.id), data.facts.values)
 
     @property
     def depth(self) -> int:
@@ -340,6 +334,15 @@ class Result(BaseModel):
     def to_json(self, trace: bool = False) -> str:
         """The JSON contract as text (UTF-8, stable order, 2-space indent)."""
         return json.dumps(self.to_dict(trace=trace), ensure_ascii=False, indent=2) + "\n"
+
+
+def derivation_of(record: NodeRecord | None, values: Mapping[str, Value]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The facts a node's record read (JSON-ready values) and its steps in words."""
+    if record is None:
+        return {}, ()
+    facts = {name: fact_json(values[name]) for name in record.facts}
+    steps = tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in record.steps)
+    return facts, steps
 
 
 def fact_json(value: Value) -> Any:

@@ -75,6 +75,9 @@ def assert_batch_equals_per_unit(rules: RuleSet, units: list[dict[str, Any]], tr
             continue  # left to the per-unit path, which scores it (or says what is wrong) itself
         assert one is not None, f"the columns scored unit {r}, which the per-unit path refuses"
         assert_same_result(got, one, trace)
+        row = batch.row(r, trace)
+        assert row is not None
+        assert summary(row, trace) == summary(one, trace)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
@@ -191,7 +194,7 @@ def test_the_replayed_trace_equals_the_whole_runs() -> None:
     for r in range(len(items)):
         facts = batch.facts(r)
         scores = batch.scores(r, facts.values)
-        replay = ReplayTracer(compiled, facts, scores)
+        replay = ReplayTracer(compiled, lambda f=facts, s=scores: (f, s))  # type: ignore[misc]
         whole = rules.evaluate(facts, trace=True)
         for node_id in reversed(compiled.ids):  # parents first: the order must not matter
             record = replay.record(node_id)
