@@ -209,11 +209,8 @@ def _gather(column: Any, rows: list[int], batch: _Batch) -> Any:
 
 
 def _positions(flags: Sequence[bool]) -> tuple[list[int], list[int]]:
-    yes: list[int] = []
-    no: list[int] = []
-    for i, flag in enumerate(flags):
-        (yes if flag else no).append(i)
-    return yes, no
+    """Positions of the true and of the false flags."""
+    return [i for i, f in enumerate(flags) if f], [i for i, f in enumerate(flags) if not f]
 
 
 def _merge(size: int, pieces: list[tuple[list[int], Any]], kind: str) -> Any:
@@ -640,6 +637,13 @@ class ColumnRules:
         def shown(value: Any) -> str:
             return show(value, "percent" if ratio_subject and isinstance(value, Fraction) else fact_kind)
 
+        constants = self.constants
+
+        def bounded(b: _Batch, op: str, part: Any, bound_: Col, here: list[int]) -> list[bool]:
+            if kind == "num" and bound_ in constants:  # a literal bound, the usual case: no column of it
+                return _with_constant(op, part, constants[bound_])
+            return check(b, op, part, bound_(b, here), here)
+
         def tier(b: _Batch, rows: list[int]) -> Any:
             subject = subject_(b, rows)
             left = list(range(len(rows)))  # positions not matched yet
@@ -647,16 +651,15 @@ class ColumnRules:
             for (op, bound_, high_, high_open, value_), (test_text, row_span) in zip(rows_, texts, strict=True):
                 if not left:
                     break
-                here = _take(rows, left)
+                here = rows if len(left) == len(rows) else _take(rows, left)
                 part = select(subject, left, len(rows))
                 if op == "range":
                     assert high_ is not None
-                    low, high = bound_(b, here), high_(b, here)
-                    above = check(b, ">=", part, low, here)
-                    below = check(b, "<" if high_open else "<=", part, high, here)
+                    above = bounded(b, ">=", part, bound_, here)
+                    below = bounded(b, "<" if high_open else "<=", part, high_, here)
                     matched = [x and y for x, y in zip(above, below, strict=True)]
                 else:
-                    matched = check(b, op, part, bound_(b, here), here)
+                    matched = bounded(b, op, part, bound_, here)
                 yes, no = _positions(matched)
                 if yes:
                     where = [left[i] for i in yes]
@@ -1097,19 +1100,23 @@ _WITH_SCALAR: dict[str, Callable[[list[int], int], list[bool]]] = {
 
 def _against(op: str, left: Col, constant: tuple[int, int]) -> Col:
     """A column of numbers compared with a literal: on numerators, once the denominators agree."""
-    cn, cd = constant
-    compare = _WITH_SCALAR[op]
 
     def against(b: _Batch, rows: list[int]) -> list[bool]:
-        n, d = left(b, rows)
-        if type(d) is int:
-            if d == cd:
-                return compare(n, cn)
-            if d % cd == 0:
-                return compare(n, cn * (d // cd))
-        return _compare(op, (n, d), ([cn] * len(n), cd))
+        return _with_constant(op, left(b, rows), constant)
 
     return against
+
+
+def _with_constant(op: str, value: Num, constant: tuple[int, int]) -> list[bool]:
+    """A column of numbers compared with a literal (numerator, denominator)."""
+    n, d = value
+    cn, cd = constant
+    if type(d) is int:
+        if d == cd:
+            return _WITH_SCALAR[op](n, cn)
+        if d % cd == 0:
+            return _WITH_SCALAR[op](n, cn * (d // cd))
+    return _compare(op, value, ([cn] * len(n), cd))
 
 
 def _between(cond: Col, then: tuple[int, int], otherwise: tuple[int, int]) -> Col:
