@@ -58,7 +58,7 @@ from cchc_rules.evaluator import Evaluator, show
 from cchc_rules.facts import Facts, Value, literal_value
 from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 from cchc_rules.numbers import round_scaled, scaled_decimal
-from cchc_rules.result import Layout, Result, derivation_of, result_from_scores
+from cchc_rules.result import Layout, Result, derivation_of, fact_json, result_from_scores
 from cchc_rules.trace import LazyStep, NodeRecord, Tracer
 
 # A column of numbers: numerators, and one denominator for all (an int) or one per unit (a list); denominators > 0.
@@ -938,6 +938,13 @@ class ColumnRules:
     def _traced_reasons(self, b: _Batch, i: int, lost: list[int]) -> None:
         """`_reasons`, recording the facts each reason's condition and sentence read (Compiled._reasons)."""
         parts = self.plans[i].reasons
+        if all(cond is None for cond in self.reasons[i]):  # every reason applies to every unit that lost
+            for _, template in parts:
+                for kind, name, _ in template:
+                    if kind == 2:
+                        b.note(_FACT, lost, name)
+            b.chosen[i] = dict.fromkeys(lost, self._parts(i, tuple(range(len(parts)))))
+            return
         chosen: dict[int, list[int]] = {r: [] for r in lost}
         for k, cond in enumerate(self.reasons[i]):
             met = lost if cond is None else [r for r, m in zip(lost, cond(b, lost), strict=True) if m]
@@ -1338,7 +1345,7 @@ class ColumnBatch:
         scores = self.scores(r, facts.values)
         return result_from_scores(self._rules.layout, facts, scores, self._tracer(r, lambda: (facts, scores), trace))
 
-    def _tracer(self, r: int, unit: Callable[[], tuple[Facts, Scores]], trace: bool) -> Tracer | None:
+    def _tracer(self, r: int, unit: Callable[[], tuple[Facts, Scores]], trace: bool) -> ReplayTracer | None:
         if not trace:
             return None
         b, compiled = self._b, self._rules.compiled
@@ -1424,6 +1431,10 @@ class ReplayTracer(Tracer):
             self._run_whole()
         return self.records.get(node_id)
 
+    def derivation(self, node_id: str, values: Mapping[str, Value]) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """The facts one node read (JSON-ready) and its steps in words, as `NodeResult.derivation` gives them."""
+        return derivation_of(self.record(node_id), values)
+
     def _run_whole(self) -> None:
         self.records.clear()
         self._whole = True
@@ -1451,6 +1462,27 @@ class ColumnTracer(ReplayTracer):
         if self._score is None:
             self._score = [column[self._row] for column in self._batch.score]
         return self._score
+
+    def derivation(self, node_id: str, values: Mapping[str, Value]) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """`ReplayTracer.derivation` written straight from the batch's events (no record made on the way)."""
+        compiled = self._compiled
+        i = compiled.index.get(node_id)
+        if node_id in self.records or self._whole or i is None or not compiled.plans[i].na_free:
+            return super().derivation(node_id, values)
+        b, r = self._batch, self._row
+        facts: dict[str, Any] = {}
+        steps: list[str] = []
+        for event in b.events[i]:  # type: ignore[index]
+            k = event.at(r, b.all)
+            if k is None:
+                continue
+            if event.what == _FACT:
+                for name in event.item:
+                    if name not in facts:
+                        facts[name] = fact_json(values[name])
+            elif event.what == _STEP:
+                steps.append(event.item[2](*event.args(k, self)))
+        return facts, tuple(steps)
 
     def _made(self, i: int, node_id: str) -> NodeRecord | None:
         """Node `i`'s record for this unit, picked out of what the batch recorded."""
@@ -1543,7 +1575,7 @@ class _RowNode:
         tracer = self._row._tracer
         if tracer is None:
             return None
-        return derivation_of(tracer.record(self.id), self._row._values)
+        return tracer.derivation(self.id, self._row._values)
 
 
 class BatchRow:
@@ -1553,7 +1585,7 @@ class BatchRow:
     nothing else; reading them here spares making the unit's `Result`, its facts and its scores.
     """
 
-    def __init__(self, batch: ColumnBatch, r: int, values: _RowValues, tracer: Tracer | None):
+    def __init__(self, batch: ColumnBatch, r: int, values: _RowValues, tracer: ReplayTracer | None):
         self._batch = batch
         self._b = batch._b
         self._r = r
