@@ -1469,13 +1469,9 @@ class ColumnTracer(ReplayTracer):
         i = compiled.index.get(node_id)
         if node_id in self.records or self._whole or i is None or not compiled.plans[i].na_free:
             return super().derivation(node_id, values)
-        b, r = self._batch, self._row
         facts: dict[str, Any] = {}
         steps: list[str] = []
-        for event in b.events[i]:  # type: ignore[index]
-            k = event.at(r, b.all)
-            if k is None:
-                continue
+        for event, k in self._mine(i):
             if event.what == _FACT:
                 for name in event.item:
                     if name not in facts:
@@ -1484,14 +1480,18 @@ class ColumnTracer(ReplayTracer):
                 steps.append(event.item[2](*event.args(k, self)))
         return facts, tuple(steps)
 
-    def _made(self, i: int, node_id: str) -> NodeRecord | None:
-        """Node `i`'s record for this unit, picked out of what the batch recorded."""
+    def _mine(self, i: int) -> Iterator[tuple[_Event, int]]:
+        """Node `i`'s events that concern this unit, with the unit's place among each one's units."""
         b, r = self._batch, self._row
-        record = NodeRecord()
         for event in b.events[i]:  # type: ignore[index]
             k = event.at(r, b.all)
-            if k is None:
-                continue
+            if k is not None:
+                yield event, k
+
+    def _made(self, i: int, node_id: str) -> NodeRecord | None:
+        """Node `i`'s record for this unit, picked out of what the batch recorded."""
+        record = NodeRecord()
+        for event, k in self._mine(i):
             if event.what == _FACT:
                 for name in event.item:
                     record.facts[name] = None
