@@ -53,6 +53,7 @@ from cchc_rules.compiler import (
     _sum_text,
     _tier_text,
     _zero_text,
+    plain_decimal,
 )
 from cchc_rules.evaluator import Evaluator, show
 from cchc_rules.facts import Facts, Value, literal_value
@@ -794,7 +795,7 @@ class ColumnRules:
                         values.append((value, scale))
                         continue
                     if kind_of is str and kind != "count" and kind != "integer":
-                        pair = _plain_decimal(value[:-1] if scale == 100 and value.endswith("%") else value)
+                        pair = plain_decimal(value[:-1] if scale == 100 and value.endswith("%") else value)
                         if pair is not None:
                             values.append((pair[0], pair[1] * scale))
                             continue
@@ -1186,23 +1187,8 @@ def _choose(cond: Col, then: Col, otherwise: Col, kind: str) -> Col:
     return choose
 
 
-def _plain_decimal(text: str) -> tuple[int, int] | None:
-    """Digits with at most one point, no sign, no grouping, within the sizes facts.py accepts; else None.
-
-    What `compiler._PLAIN` matches, read without a regular expression (this runs for every value).
-    """
-    head, dot, tail = text.partition(".")
-    if not (head.isascii() and head.isdigit() and len(head) <= MAX_FACT_INTEGER_DIGITS):
-        return None
-    if not dot:
-        return int(head), 1
-    if not (tail.isascii() and tail.isdigit() and len(tail) <= MAX_FACT_DECIMALS):
-        return None
-    return int(head + tail), 10 ** len(tail)
-
-
 def _plain_decimals(texts: list[str], scale: int) -> Num | None:
-    """A whole column of `_plain_decimal` texts read at once, over one denominator (None if any is not plain)."""
+    """A whole column of `compiler.plain_decimal` texts read at once, over one denominator (None if any is not)."""
     if not texts:
         return [], scale
     parts = [t.partition(".") for t in texts]

@@ -723,8 +723,22 @@ class CompiledRules:
 # ---- plain numbers, as JSON lines and workbooks hold them ----------------------------------------
 
 _LIMIT = 10**MAX_FACT_INTEGER_DIGITS
-# A plain decimal, well within the sizes facts.py accepts: what it reads as exactly this number.
-_PLAIN = re.compile(rf"([0-9]{{1,{MAX_FACT_INTEGER_DIGITS}}})(?:\.([0-9]{{1,{MAX_FACT_DECIMALS}}}))?")
+
+
+def plain_decimal(text: str) -> tuple[int, int] | None:
+    """A plain decimal text as (numerator, 10**decimals), or None: what facts.py reads it as, found directly.
+
+    Plain means ASCII digits with at most one point and digits on both sides of it, no sign, no
+    grouping, no spaces, within the sizes facts.py accepts; anything else goes to its parser.
+    """
+    head, dot, tail = text.partition(".")
+    if not (head.isascii() and head.isdigit() and len(head) <= MAX_FACT_INTEGER_DIGITS):
+        return None
+    if not dot:
+        return int(head), 1
+    if not (tail.isascii() and tail.isdigit() and len(tail) <= MAX_FACT_DECIMALS):
+        return None
+    return int(head + tail), 10 ** len(tail)
 
 
 def _plain_number(raw: Any, kind: type, parse: Callable[[Any], Any]) -> Fraction | None:
@@ -742,13 +756,10 @@ def _plain_number(raw: Any, kind: type, parse: Callable[[Any], Any]) -> Fraction
         return None
     if kind is not str or parse not in (_percent, _to_number):
         return None
-    text = raw[:-1] if parse is _percent and raw.endswith("%") else raw
-    match = _PLAIN.fullmatch(text)
-    if match is None:
+    read = plain_decimal(raw[:-1] if parse is _percent and raw.endswith("%") else raw)
+    if read is None:
         return None
-    whole, decimals = match.group(1), match.group(2) or ""
-    scale = 10 ** len(decimals) * (100 if parse is _percent else 1)
-    return Fraction(int(whole + decimals), scale)
+    return Fraction(read[0], read[1] * (100 if parse is _percent else 1))
 
 
 # ---- values -----------------------------------------------------------------------------------
