@@ -1,0 +1,176 @@
+"""Fact columns from plain mappings of fact names to values, as JSON lines and workbooks give them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from math import lcm
+from operator import itemgetter
+from typing import Any
+
+from cchc_rules.columns import arithmetic as ar
+from cchc_rules.columns.arithmetic import Num
+from cchc_rules.columns.batch import Batch
+from cchc_rules.compiler import _LIMIT, CompiledRules, plain_decimal
+from cchc_rules.facts import Facts, Value
+from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
+
+NUMERIC = ("count", "integer", "decimal", "percent")
+
+
+def read_facts(
+    compiled: CompiledRules,
+    kinds: Mapping[str, str],
+    b: Batch,
+    units: Sequence[Mapping[str, Any]],
+    names: Sequence[str],
+) -> dict[int, Facts]:
+    """Fact columns; a unit that is not plain is validated alone (`CompiledRules.facts`) or left slow."""
+    declared = compiled._declared_facts
+    parsed: dict[int, Facts] = {}
+    unusual: set[int] = set()
+    if set(map(type, units)) == {dict}:
+        known = list(map(declared.issuperset, units))  # no undeclared name (one C call a unit)
+        if not all(known):
+            unusual.update(r for r, ok in enumerate(known) if not ok)
+    else:
+        for r, given in enumerate(units):
+            if type(given) is not dict or not declared.issuperset(given):
+                unusual.add(r)
+    plans = compiled._fact_plans
+    nothing = dict.fromkeys((p[0] for p in plans), _MISSING)
+    dicts = [u if r not in unusual else nothing for r, u in enumerate(units)]
+    try:  # every unit gives every fact, the usual case: one call a unit, then transposed
+        given_all: list[Any] = list(zip(*map(itemgetter(*(p[0] for p in plans)), dicts), strict=True))
+    except (KeyError, TypeError):  # a fact left out (its default applies), or a single fact
+        given_all = [[given.get(p[0], _MISSING) for given in dicts] for p in plans]
+    pairs: dict[str, list[Any]] = {}  # numeric columns with unlike denominators: (numerator, denominator)
+    for (name, _, default, _), column in zip(plans, given_all, strict=True):
+        kind = kinds[name]
+        raw = list(column)
+        numeric = kind in NUMERIC
+        scale = 100 if kind == "percent" else 1
+        types = set(map(type, raw))
+        if numeric and types == {int} and min(raw) > -_LIMIT and max(raw) < _LIMIT:
+            b.num[name] = (raw, scale)  # whole numbers, the usual case: nothing to convert
+            continue
+        if kind == "boolean" and types == {bool}:
+            b.other[name] = raw
+            continue
+        if types == {str} and kind in ("decimal", "percent"):  # decimals as JSON lines carry them
+            if scale == 100:
+                raw = [v[:-1] if v.endswith("%") else v for v in raw]
+            read = _plain_decimals(raw, scale)
+            if read is not None:
+                b.num[name] = read
+                continue
+        values: list[Any] = []
+        for r, value in enumerate(raw):
+            if value is _MISSING:
+                if default is None or r in unusual:
+                    unusual.add(r)
+                    values.append(None)
+                else:
+                    values.append(_pair(default) if numeric else default)
+                continue
+            kind_of = type(value)
+            if numeric:
+                if kind_of is int and -_LIMIT < value < _LIMIT:
+                    values.append((value, scale))
+                    continue
+                if kind_of is str and kind != "count" and kind != "integer":
+                    pair = plain_decimal(value[:-1] if scale == 100 and value.endswith("%") else value)
+                    if pair is not None:
+                        values.append((pair[0], pair[1] * scale))
+                        continue
+            elif kind == "boolean" and kind_of is bool:
+                values.append(value)
+                continue
+            unusual.add(r)
+            values.append(None)
+        if numeric:
+            pairs[name] = values
+        else:
+            b.other[name] = values
+    for r in sorted(unusual):
+        facts = compiled.facts(dict(units[r]), unit=names[r]) if type(units[r]) is dict else None
+        if facts is None:
+            b.slow.add(r)
+            continue
+        parsed[r] = facts
+        for name, value in facts.values.items():
+            if name in b.other:
+                b.other[name][r] = value
+                continue
+            if name in b.num:  # a column of whole numbers meets a value that came another way
+                n, d = b.num.pop(name)
+                pairs[name] = [(x, d) for x in n]
+            pairs[name][r] = _pair(value)
+    for name, column in pairs.items():
+        common = lcm(*{p[1] for p in column if p is not None})
+        b.num[name] = ([0 if p is None else p[0] * (common // p[1]) for p in column], common)
+    check_bounds(compiled, b)
+    return parsed
+
+
+def check_bounds(compiled: CompiledRules, b: Batch) -> None:
+    """Rows breaking a numeric fact's declared bound are slow: the usual validation names the problem.
+
+    Other kinds need no check here: yes/no facts have no bounds, and dates and choices always go
+    through `CompiledRules.facts`, which checks them.
+    """
+    for name, _, _, bounds in compiled._fact_plans:
+        if name not in b.num:
+            continue
+        value = b.num[name]
+        for is_low, literal, other in bounds:
+            if other:
+                if other not in b.num:  # bounded by a fact that is not a number: left to the usual way
+                    b.slow.update(b.all)
+                    continue
+                limit = b.num[other]
+            elif type(literal) is Fraction:
+                n, d = value
+                if n and type(d) is int:  # the whole column within a fixed bound: the usual case, at once
+                    edge = min(n) if is_low else max(n)
+                    a, c = edge * literal.denominator, literal.numerator * d
+                    if (a >= c) if is_low else (a <= c):
+                        continue
+                limit = ([literal.numerator] * len(b.all), literal.denominator)
+            else:
+                continue
+            for r, ok in enumerate(ar.compare(">=" if is_low else "<=", value, limit)):
+                if not ok:
+                    b.slow.add(r)
+
+
+def _plain_decimals(texts: list[str], scale: int) -> Num | None:
+    """A whole column of `compiler.plain_decimal` texts read at once, over one denominator (None if any is not)."""
+    if not texts:
+        return [], scale
+    parts = [t.partition(".") for t in texts]
+    heads = [h for h, _, _ in parts]
+    tails = [t for _, _, t in parts]
+    digits = "".join(heads) + "".join(tails)  # a second point, a sign, a space or a comma: not all digits
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if min(map(len, heads)) == 0 or max(map(len, heads)) > MAX_FACT_INTEGER_DIGITS:
+        return None
+    places = max(map(len, tails))
+    if places > MAX_FACT_DECIMALS:
+        return None
+    if [d for _, d, _ in parts].count(".") != len(tails) - tails.count(""):  # a point with no digit after it
+        return None
+    # Every value over 10**places: its decimals padded with zeros ("12.5" and "3.25" are 1250 and 325 over 100).
+    return [int(h + t.ljust(places, "0")) for h, t in zip(heads, tails, strict=True)], _POW10[places] * scale
+
+
+_POW10 = [10**k for k in range(MAX_FACT_DECIMALS + 1)]
+
+
+def _pair(value: Value) -> tuple[int, int]:
+    assert type(value) is Fraction
+    return value.numerator, value.denominator
+
+
+_MISSING = object()
