@@ -180,10 +180,10 @@ def summed(columns: list[list[int]], nodes: tuple[int, ...], size: int) -> list[
     """Row by row, the sum of some nodes' columns."""
     if not nodes:
         return [0] * size
-    total = columns[nodes[0]]
+    total = columns[nodes[0]]  # one node: its own column, shared (`Batch.own` copies before writing)
     for k in nodes[1:]:
         total = [x + y for x, y in zip(total, columns[k], strict=True)]
-    return list(total) if len(nodes) == 1 else total
+    return total
 
 
 def take(rows: list[int], where: list[int]) -> list[int]:

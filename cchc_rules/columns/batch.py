@@ -95,6 +95,7 @@ class Batch:
         "nodes_na",
         "num",
         "other",
+        "owned",
         "raw",
         "score",
         "shared",
@@ -124,6 +125,7 @@ class Batch:
         self.events: list[list[Event]] | None = None  # with a trace: what each node read and did, by units
         self.stack: list[int] = []
         self.shared: dict[int, list[int]] = {}
+        self.owned: set[int] = set()  # nodes whose columns are their own (see `own`)
 
     def maxima(self, declared: int) -> list[int]:
         """A column holding `declared` for every unit, shared (see `own`)."""
@@ -133,11 +135,14 @@ class Batch:
         return found
 
     def own(self, i: int) -> tuple[list[int], list[int]]:
-        """Node `i`'s score and maximum columns, made its own before they are written unit by unit."""
-        if self.score[i] is self.zeros:
-            self.score[i] = list(self.zeros)
-        if self.effective[i] is self.shared.get(self.effective[i][0] if self.effective[i] else None):  # type: ignore[arg-type]
+        """Node `i`'s score and maximum columns, copied before they are first written unit by unit.
+
+        Until then a node may share its columns: all zeros, every unit's maximum, or its one child's.
+        """
+        if i not in self.owned:
+            self.score[i] = list(self.score[i])
             self.effective[i] = list(self.effective[i])
+            self.owned.add(i)
         return self.score[i], self.effective[i]
 
     def note(self, what: int, rows: list[int], item: Any, args: Any = None) -> None:

@@ -537,7 +537,10 @@ class ColumnRules:
         n, d = value
         declared, pow10, factor, mode = plan.declared, plan.pow10, plan.factor, plan.rounding
         dens = ar.denominators(d, len(rows))
-        if mode == "half_up":  # (2s + d) // 2d is s/d rounded half up, for s >= 0
+        if mode == "half_up" and type(d) is int and (not n or min(n) >= 0):  # the usual case, at its simplest
+            twice, twice_d = 2 * pow10, 2 * d
+            rounded = [(x * twice + d) // twice_d for x in n]
+        elif mode == "half_up":  # (2s + d) // 2d is s/d rounded half up, for s >= 0
             rounded = [
                 (2 * x * pow10 + y) // (2 * y) if x >= 0 else round_scaled(x * pow10, y, mode)
                 for x, y in zip(n, dens, strict=False)
