@@ -573,7 +573,7 @@ class CompiledRules:
     @staticmethod
     def _own_na(run: _Run, plan: _Plan) -> str | None:
         for cond, policy in plan.na:
-            if _condition(cond(run)):
+            if _outside_formula(cond, run):
                 return policy
         return None
 
@@ -665,7 +665,7 @@ class CompiledRules:
         chosen = []
         tr = run.tr
         for cond, parts in plan.reasons:
-            if cond is not None and not _condition(cond(run)):
+            if cond is not None and not _outside_formula(cond, run):
                 continue
             if tr is not None:
                 for kind, name, _ in parts:
@@ -780,6 +780,14 @@ def _condition(value: Any) -> bool:
     if type(value) is not bool:
         raise Fallback("not a condition")
     return value
+
+
+def _outside_formula(cond: Expr, run: _Run) -> bool:
+    """A `na when` or reason condition: a zero denominator there is refused (Evaluator.outside_formula)."""
+    try:
+        return _condition(cond(run))
+    except ZeroDenominatorSignal:
+        raise Fallback("zero denominator in a condition") from None
 
 
 def _kind(value: Any) -> type:

@@ -153,11 +153,23 @@ class Evaluator:
         saved, self._current = self._current, crit
         try:
             for clause in crit.not_applicable:
-                if self.condition(clause.condition):
+                if self.outside_formula(clause.condition):
                     return clause.policy
             return None
         finally:
             self._current = saved
+
+    def outside_formula(self, condition: ast.Node) -> bool:
+        """A `na when` or reason condition: a ratio's zero policy decides a formula, never a condition."""
+        try:
+            return self.condition(condition)
+        except ZeroDenominatorSignal as zero:
+            raise self.fail(
+                zero.span,
+                f"mẫu số bằng 0 trong {zero.text}, trong một điều kiện: `zero: {zero.policy}` chỉ áp dụng cho "
+                "công thức tính điểm",
+                "kiểm tra mẫu số trong điều kiện, vd `... and b > 0`",
+            ) from None
 
     def raw(self, crit: ast.Criterion, expr: ast.Node) -> Fraction | None:
         """The value of a numeric `expr` inside `crit`, or None when `crit` is not applicable.
@@ -255,7 +267,7 @@ class Evaluator:
         """The reason sentences that apply, with their placeholders filled in."""
         out = []
         for reason in crit.reasons:
-            if reason.condition is not None and not self.condition(reason.condition):
+            if reason.condition is not None and not self.outside_formula(reason.condition):
                 continue
             out.append(self.fill(reason.template, score, declared))
         return tuple(out)

@@ -923,3 +923,28 @@ def test_invariants_on_a_mixed_tree(tmp_path: Path) -> None:
     assert str(result["2.1"].score) == "0.205"
     assert str(result.base_score) == "4.948"
     assert sum((n.lost for n in result.losses()), Decimal(0)) == Decimal("15.052")
+
+
+@pytest.mark.parametrize("interpreted", [True, False], ids=["interpreter", "compiled"])
+def test_a_zero_denominator_in_a_reason_condition_is_an_error(tmp_path: Path, interpreted: bool) -> None:
+    """`zero:` decides a formula's score; in a reason's condition nothing can decide, so the unit is refused."""
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "R"\n  total 1\n  rounding 3 half_up\n\n'
+        'fact a: count "a"\nfact b: count "b"\nfact c: count "c" max 1\n\n'
+        '1 "A": max 1\n'
+        "  score = c\n"
+        '  reason when ratio(a, b, zero: full) < 1: "ít"\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    facts = {"a": 1, "b": 0, "c": 0}
+    with pytest.raises(EvaluationError) as caught:
+        if interpreted:
+            rules.interpret(rules.facts(facts))
+        else:
+            rules.evaluate(facts)
+    (d,) = caught.value.diagnostics
+    assert d.code == "R001" and "trong một điều kiện" in d.message
+    assert d.span is not None and (d.span.line, d.span.column) == (11, 15)  # the ratio
+    assert str(rules.evaluate({"a": 1, "b": 2, "c": 0})["1"].reasons) == "('ít',)"
