@@ -7,9 +7,15 @@ from cchc_rules.checks import Merged, expressions, walk
 from cchc_rules.errors import Diagnostic
 
 
-def dependencies(rules: Merged) -> dict[str, list[tuple[str, ast.Node]]]:
-    """For each criterion, the criteria its score needs: its children and its [id] references."""
+def dependencies(rules: Merged, inherited_na: bool = False) -> dict[str, list[tuple[str, ast.Node]]]:
+    """For each criterion, the criteria its score needs: its children and its [id] references.
+
+    With `inherited_na`, also the references in its ancestors' `na when` conditions: a criterion is
+    n/a when an ancestor is, so evaluating it evaluates them.
+    """
     deps: dict[str, list[tuple[str, ast.Node]]] = {c.id: [] for c in rules.criteria}
+    by_id = {c.id: c for c in rules.criteria}
+    na_refs: dict[str, list[tuple[str, ast.Node]]] = {}
     for crit in rules.criteria:
         if crit.kind == "criterion" and crit.parent_id in deps:
             deps[crit.parent_id].append((crit.id, crit))
@@ -17,6 +23,18 @@ def dependencies(rules: Merged) -> dict[str, list[tuple[str, ast.Node]]]:
             for node in walk(expr):
                 if isinstance(node, ast.CritRef) and node.id in deps:
                     deps[crit.id].append((node.id, node))
+        na_refs[crit.id] = [
+            (node.id, node)
+            for clause in crit.not_applicable
+            for node in walk(clause.condition)
+            if isinstance(node, ast.CritRef) and node.id in deps
+        ]
+    for crit in rules.criteria if inherited_na else ():
+        parent = crit.parent_id if crit.kind == "criterion" else None
+        while parent is not None and parent in by_id:
+            deps[crit.id].extend(na_refs[parent])
+            above = by_id[parent]
+            parent = above.parent_id if above.kind == "criterion" else None
     return deps
 
 
@@ -26,7 +44,7 @@ def check_cycles(rules: Merged) -> list[Diagnostic]:
     A depth-first search with its own stack: a chain of references as long as a
     rule set allows must not exhaust Python's.
     """
-    deps = dependencies(rules)
+    deps = dependencies(rules, inherited_na=True)
     out: list[Diagnostic] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     reported: set[frozenset[str]] = set()
