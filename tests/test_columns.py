@@ -261,3 +261,73 @@ def test_every_step_fixtures_in_columns(name: str) -> None:
     assert rules.columns.run([facts], [""]).scored(0)  # type: ignore[union-attr]
     assert_batch_equals_per_unit(rules, [facts, facts], trace=True)
     assert_batch_equals_per_unit(rules, [facts], trace=False)
+
+
+# ---- found by review: each fixture under tests/fixtures/columns/ -----------------------------------
+
+COLUMNS = ROOT / "tests" / "fixtures" / "columns"
+
+
+def scored_both_ways(name: str, facts: dict[str, Any], trace: bool = True) -> tuple[Result | None, Result | None]:
+    """The batch's result for `facts` (None if left to the per-unit path) and the per-unit one (None if refused)."""
+    rules = load(COLUMNS / name)
+    assert_batch_equals_per_unit(rules, [facts], trace)
+    batch = rules.columns.run([facts], ["x"], trace)  # type: ignore[union-attr]
+    return batch.result(0, trace), per_unit(rules, facts, "x", trace)
+
+
+def test_a_node_evaluated_inside_a_formula_keeps_that_formulas_zero_denominator() -> None:
+    """1.1 = max * ratio(x, y, zero: full) + 0 * [1.2]: y = 0 gives 1.1 full marks, though 1.2 is scored inside."""
+    got, one = scored_both_ways("zero_then_nested_node.cchc", {"x": 0, "y": 0, "z": 1})
+    assert got is not None and one is not None
+    assert (str(got["1.1"].score), str(got.score)) == ("2", "3")
+    assert any("mẫu số bằng 0" in s for s in got["1.1"].derivation()[1])  # type: ignore[index]
+
+
+def test_a_sum_evaluated_inside_a_formula_that_met_a_zero_keeps_its_step() -> None:
+    got, _ = scored_both_ways("nested_sum_while_zero.cchc", {"x": 0, "y": 0, "g": 1})
+    assert got is not None
+    assert got["2"].derivation()[1] == ("tổng các tiêu chí con: 2.1 (1) = 1",)  # type: ignore[index]
+
+
+def test_a_unit_refused_inside_a_formula_that_met_a_zero_is_left_to_the_per_unit_path() -> None:
+    got, one = scored_both_ways("nested_refusal_while_zero.cchc", {"x": 0, "y": 0, "z": 0, "g": 1})
+    assert got is None and one is None  # `na when 1 / z > 5` divides by zero: the per-unit path says so
+
+
+def test_a_child_evaluated_before_its_parent_is_na_when_the_parent_is() -> None:
+    """1.1 refers to 2.1 before area 2 (`na when flag`) is reached: 2.1 is still n/a."""
+    got, _ = scored_both_ways("child_before_parent_na.cchc", {"flag": True, "g": 1})
+    assert got is not None
+    assert (got["2.1"].status, str(got["1.1"].score), str(got.score)) == ("n_a", "0", "0")
+
+
+def test_a_rule_set_with_a_single_fact() -> None:
+    got, _ = scored_both_ways("single_fact.cchc", {"x": "12"})
+    assert got is not None and str(got.score) == "0.24"
+
+
+def test_a_zero_denominator_in_a_condition_is_an_error_not_a_policy() -> None:
+    """`zero: full` decides a formula; in a `na when` the unit cannot be scored, and the error says why."""
+    got, one = scored_both_ways("zero_in_na_condition.cchc", {"x": 1, "y": 2, "z": 0, "g": 1})
+    assert got is None and one is None
+    rules = load(COLUMNS / "zero_in_na_condition.cchc")
+    with pytest.raises(EvaluationError) as caught:
+        rules.evaluate({"x": 1, "y": 2, "z": 0, "g": 1})
+    (d,) = caught.value.diagnostics
+    assert d.code == "R001" and "trong một điều kiện" in d.message and d.span is not None
+
+
+def test_an_empty_batch() -> None:
+    rules = load(RULES_2023)
+    assert len(rules.columns.run([], [])) == 0  # type: ignore[union-attr]
+    assert rules.evaluate_many([]) == []
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in COLUMNS.glob("*.cchc")))
+@settings(max_examples=max(20, EXAMPLES // 10), parent=SLOW_OK)
+@given(data=st.data())
+def test_review_fixtures_in_columns(name: str, data: st.DataObject) -> None:
+    rules = load(COLUMNS / name)
+    units = data.draw(st.lists(facts_strategy(rules), min_size=1, max_size=6), label="units")
+    assert_batch_equals_per_unit(rules, [as_json_line(u) for u in units], data.draw(st.booleans(), label="trace"))

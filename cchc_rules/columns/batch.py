@@ -92,6 +92,7 @@ class Batch:
         "events",
         "lost_at",
         "na",
+        "na_busy",
         "nodes_na",
         "num",
         "other",
@@ -126,6 +127,7 @@ class Batch:
         self.stack: list[int] = []
         self.shared: dict[int, list[int]] = {}
         self.owned: set[int] = set()  # nodes whose columns are their own (see `own`)
+        self.na_busy: set[int] = set()  # nodes whose n/a policy is being worked out
 
     def maxima(self, declared: int) -> list[int]:
         """A column holding `declared` for every unit, shared (see `own`)."""

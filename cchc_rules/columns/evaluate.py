@@ -370,6 +370,8 @@ class ColumnRules:
         compiled = self.compiled
         size = len(compiled.ids)
         batch = Batch(len(units), size)
+        if not units:
+            return ColumnBatch(self, batch, units, names, {})
         if trace:
             batch.events = [[] for _ in range(size)]
         parsed = read_facts(compiled, self.kinds, batch, units, names)
@@ -395,29 +397,18 @@ class ColumnRules:
             return
         b.done[i] = True
         b.stack.append(i)  # what is read now is read by node i (a node it refers to is evaluated inside)
+        # A node evaluated inside another's formula has its own zero denominators: the outer ones wait.
+        outer, b.signal = b.signal, None
         try:
             self._evaluate(b, i)
         finally:
             b.stack.pop()
+            b.signal = outer
 
     def _evaluate(self, b: Batch, i: int) -> None:
         plan = self.plans[i]
         rows = b.all
-        policy: list[str | None] | None = None
-        if not plan.na_free:
-            parent = plan.parent
-            inherited = b.na[parent] if parent is not None else None
-            policy = list(inherited) if inherited is not None else [None] * len(rows)
-            left = [r for r in rows if policy[r] is None]
-            for cond, value in self.na[i]:
-                if not left:
-                    break
-                met = cond(b, left)
-                for r, m in zip(left, met, strict=True):
-                    if m:
-                        policy[r] = value
-                left = [r for r, m in zip(left, met, strict=True) if not m]
-            b.na[i] = policy
+        policy = self._na_policy(b, i)
         for k in plan.kids:
             self._node(b, k)
         # A formula node's maximum is the same for every unit until one is n/a: one list shared until then.
@@ -455,6 +446,40 @@ class ColumnRules:
         finally:
             b.signal = None
         self._scored(b, i, todo, value, signals)
+
+    def _na_policy(self, b: Batch, i: int) -> list[str | None] | None:
+        """Node `i`'s n/a policy unit by unit, its ancestors' first (None: no `na when` above or on it).
+
+        Worked out when first needed, as `CompiledRules._inherited_na` does: a node may be evaluated
+        before its parent, through a reference.
+        """
+        plan = self.plans[i]
+        if plan.na_free:
+            return None
+        found = b.na[i]
+        if found is not None:
+            return found
+        rows = b.all
+        if i in b.na_busy:  # a `na when` that needs a score of its own subtree: the per-unit path decides
+            b.slow.update(rows)
+            return [None] * len(rows)
+        b.na_busy.add(i)
+        try:
+            inherited = self._na_policy(b, plan.parent) if plan.parent is not None else None
+            policy: list[str | None] = list(inherited) if inherited is not None else [None] * len(rows)
+            left = [r for r in rows if policy[r] is None]
+            for cond, value in self.na[i]:
+                if not left:
+                    break
+                met = cond(b, left)
+                for r, m in zip(left, met, strict=True):
+                    if m:
+                        policy[r] = value
+                left = [r for r, m in zip(left, met, strict=True) if not m]
+        finally:
+            b.na_busy.discard(i)
+        b.na[i] = policy
+        return policy
 
     def _traced_reasons(self, b: Batch, i: int, lost: list[int]) -> None:
         """`_reasons`, recording the facts each reason's condition and sentence read (Compiled._reasons)."""

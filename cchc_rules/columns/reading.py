@@ -40,9 +40,13 @@ def read_facts(
     plans = compiled._fact_plans
     nothing = dict.fromkeys((p[0] for p in plans), _MISSING)
     dicts = [u if r not in unusual else nothing for r, u in enumerate(units)]
-    try:  # every unit gives every fact, the usual case: one call a unit, then transposed
-        given_all: list[Any] = list(zip(*map(itemgetter(*(p[0] for p in plans)), dicts), strict=True))
-    except (KeyError, TypeError):  # a fact left out (its default applies), or a single fact
+    given_all: list[Any] | None = None
+    if len(plans) > 1:  # (itemgetter of one name gives the value itself, not a tuple)
+        try:  # every unit gives every fact, the usual case: one call a unit, then transposed
+            given_all = list(zip(*map(itemgetter(*(p[0] for p in plans)), dicts), strict=True))
+        except KeyError:  # a fact left out: its default applies
+            given_all = None
+    if given_all is None:
         given_all = [[given.get(p[0], _MISSING) for given in dicts] for p in plans]
     pairs: dict[str, list[Any]] = {}  # numeric columns with unlike denominators: (numerator, denominator)
     for (name, _, default, _), column in zip(plans, given_all, strict=True):
