@@ -506,29 +506,27 @@ def rule_sets(draw: st.DrawFn) -> ast.Module:
     `cchc check` must reject those and accept the rest.
     """
     criteria: list[ast.Criterion] = []
-    leaves: list[str] = []
+    leaves: list[tuple[int, str, Decimal]] = []  # (place in criteria, id, maximum): formulas come last
+
+    def na_clauses() -> tuple[ast.NotApplicable, ...]:
+        if draw(st.integers(0, 4)) != 0:
+            return ()
+        policy = draw(st.sampled_from(("full", "exclude")))
+        return (ast.NotApplicable(span=_SPAN, condition=draw(_condition()), policy=policy),)
 
     def leaf(node_id: str, maximum: Decimal) -> ast.Criterion:
-        formula = draw(_formula(maximum, list(leaves)))
-        na: tuple[ast.NotApplicable, ...] = ()
-        if draw(st.integers(0, 4)) == 0:
-            na = (
-                ast.NotApplicable(
-                    span=_SPAN, condition=draw(_condition()), policy=draw(st.sampled_from(("full", "exclude")))
-                ),
-            )
+        na = na_clauses()
         rounding = None
         if draw(st.integers(0, 4)) == 0:
             rounding = ast.Rounding(
                 span=_SPAN, places=draw(st.integers(0, 3)), mode=draw(st.sampled_from(ast.ROUNDING_MODES))
             )
-        leaves.append(node_id)
+        leaves.append((len(criteria), node_id, maximum))
         return ast.Criterion(
             span=_SPAN,
             id=node_id,
             title=f"Tiêu chí {node_id}",
             max=maximum,
-            formula=ast.Formula(span=_SPAN, expr=formula, text=""),
             reasons=(ast.Reason(span=_SPAN, template="Mất {lost} điểm"),),
             not_applicable=na,
             rounding=rounding,
@@ -541,12 +539,19 @@ def rule_sets(draw: st.DrawFn) -> ast.Module:
             criteria.append(leaf(node_id, maximum))
             return maximum
         index = len(criteria)
-        criteria.append(ast.Criterion(span=_SPAN, id=node_id, title=f"Tiêu chí {node_id}"))
+        criteria.append(ast.Criterion(span=_SPAN, id=node_id, title=f"Tiêu chí {node_id}", not_applicable=na_clauses()))
         total = sum((subtree(f"{node_id}.{i}", depth + 1) for i in range(1, width + 1)), Decimal(0))
         criteria[index] = criteria[index].model_copy(update={"max": total})
         return total
 
     total = sum((subtree(str(area), 1) for area in range(1, draw(st.integers(1, 3)) + 1)), Decimal(0))
+    # Formulas last, so that a leaf may refer to one further down the tree: each refers only to leaves
+    # before it in a drawn order, which keeps references free of cycles.
+    order = draw(st.permutations([node_id for _, node_id, _ in leaves]))
+    for place, node_id, maximum in leaves:
+        before = list(order[: order.index(node_id)])
+        expr = draw(_formula(maximum, before))
+        criteria[place] = criteria[place].model_copy(update={"formula": ast.Formula(span=_SPAN, expr=expr, text="")})
     for kind in ("bonus", "penalty"):
         if draw(st.booleans()):
             maximum = draw(st.sampled_from(_MAXIMA))
