@@ -231,21 +231,17 @@ def main(argv: list[str] | None = None) -> int:
         country = folder / "country.jsonl"
         generate.write_jsonl(country, 10_600)
 
-        def rank_country() -> None:
-            ranking = rank_units(rules, read_units(country), trace=True)
-            with (folder / "ranking.json").open("wb") as handle:
-                write_json(ranking, handle)
-            ranking.close()
+        def rank_country(trace: bool) -> Callable[[], None]:
+            def phase() -> None:
+                ranking = rank_units(rules, read_units(country), trace=trace)
+                with (folder / "ranking.json").open("wb") as handle:
+                    write_json(ranking, handle)
+                ranking.close()
 
-        say("rank_10600_traced_json_s", f"{fastest(rank_country, 1 if args.quick else 2):.2f}")
+            return phase
 
-        def rank_country_untraced() -> None:
-            ranking = rank_units(rules, read_units(country), trace=False)
-            with (folder / "ranking.json").open("wb") as handle:
-                write_json(ranking, handle)
-            ranking.close()
-
-        say("rank_10600_untraced_json_s", f"{fastest(rank_country_untraced, 1 if args.quick else 2):.2f}")
+        for trace, label in ((True, "traced"), (False, "untraced")):
+            say(f"rank_10600_{label}_json_s", f"{fastest(rank_country(trace), 1 if args.quick else 2):.2f}")
 
         # ---- how cost grows with the rule set ------------------------------------------------------
         for copies in (1, 2, 4):
