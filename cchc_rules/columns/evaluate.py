@@ -481,26 +481,6 @@ class ColumnRules:
         b.na[i] = policy
         return policy
 
-    def _traced_reasons(self, b: Batch, i: int, lost: list[int]) -> None:
-        """`_reasons`, recording the facts each reason's condition and sentence read (Compiled._reasons)."""
-        parts = self.plans[i].reasons
-        if all(cond is None for cond in self.reasons[i]):  # every reason applies to every unit that lost
-            for _, template in parts:
-                for kind, name, _ in template:
-                    if kind == 2:
-                        b.note(FACT, lost, name)
-            b.chosen[i] = dict.fromkeys(lost, self._parts(i, tuple(range(len(parts)))))
-            return
-        chosen: dict[int, list[int]] = {r: [] for r in lost}
-        for k, cond in enumerate(self.reasons[i]):
-            met = lost if cond is None else [r for r, m in zip(lost, cond(b, lost), strict=True) if m]
-            for r in met:
-                chosen[r].append(k)
-            for kind, name, _ in parts[k][1]:
-                if kind == 2 and met:
-                    b.note(FACT, met, name)
-        b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
-
     def _parts(self, i: int, chosen: tuple[int, ...]) -> tuple[Any, ...]:
         """The sentences (as parts) of node `i`'s reasons `chosen`, made once for all units."""
         key = (i, chosen)
@@ -603,25 +583,36 @@ class ColumnRules:
         self._reasons(b, i, [r for r, s in zip(rows, scores, strict=True) if s < declared])
 
     def _reasons(self, b: Batch, i: int, lost: list[int]) -> None:
-        """Which reasons apply to each unit that lost points at node `i` (their conditions, in columns)."""
+        """Which reasons apply to each unit that lost points at node `i` (their conditions, in columns).
+
+        Traced, also the facts each reason's condition and sentence read (`CompiledRules._reasons`).
+        """
+        if not lost:
+            return
         reasons = self.reasons[i]
-        if lost and reasons and b.events is not None:
-            self._traced_reasons(b, i, lost)
-        elif lost and reasons and all(cond is None for cond in reasons):
-            b.chosen[i] = dict.fromkeys(lost, self._parts(i, tuple(range(len(reasons)))))
-        elif lost and reasons:
-            chosen: dict[int, list[int]] = {r: [] for r in lost}
-            for k, cond in enumerate(reasons):
-                if cond is None:
-                    for r in lost:
-                        chosen[r].append(k)
-                    continue
-                for r, met in zip(lost, cond(b, lost), strict=True):
-                    if met:
-                        chosen[r].append(k)
-            b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
-        elif lost:
+        if not reasons:
             b.chosen[i] = dict.fromkeys(lost, ())
+            return
+        parts = self.plans[i].reasons
+        traced = b.events is not None
+        if all(cond is None for cond in reasons):  # every reason applies to every unit that lost
+            if traced:
+                for _, template in parts:
+                    for kind, name, _ in template:
+                        if kind == 2:
+                            b.note(FACT, lost, name)
+            b.chosen[i] = dict.fromkeys(lost, self._parts(i, tuple(range(len(reasons)))))
+            return
+        chosen: dict[int, list[int]] = {r: [] for r in lost}
+        for k, cond in enumerate(reasons):
+            met = lost if cond is None else [r for r, m in zip(lost, cond(b, lost), strict=True) if m]
+            for r in met:
+                chosen[r].append(k)
+            if traced and met:
+                for kind, name, _ in parts[k][1]:
+                    if kind == 2:
+                        b.note(FACT, met, name)
+        b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
 
 
 def _comparer(kind: str) -> Callable[[Batch, str, Any, Any, list[int]], list[bool]]:
@@ -640,9 +631,6 @@ def _comparer(kind: str) -> Callable[[Batch, str, Any, Any, list[int]], list[boo
         return out
 
     return compare
-
-
-# Comparisons written out per operator: a comprehension with the operator inline, no call per unit.
 
 
 def _against(op: str, left: Col, constant: tuple[int, int]) -> Col:

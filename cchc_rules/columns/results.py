@@ -160,9 +160,6 @@ class ColumnBatch:
             value = cache[x] = Fraction(x, d)
         return value
 
-    def __iter__(self) -> Iterator[int]:
-        return iter(range(len(self._units)))
-
 
 class ReplayTracer(Tracer):
     """The trace of a unit scored in columns: each node's record made when first read.
