@@ -11,7 +11,7 @@ from typing import Any
 from cchc_rules.columns import arithmetic as ar
 from cchc_rules.columns.arithmetic import Num
 from cchc_rules.columns.batch import Batch
-from cchc_rules.compiler import _LIMIT, CompiledRules, plain_decimal
+from cchc_rules.compiler import _LIMIT, CompiledRules, _plain_number
 from cchc_rules.facts import Facts, Value
 from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 
@@ -49,7 +49,7 @@ def read_facts(
     if given_all is None:
         given_all = [[given.get(p[0], _MISSING) for given in dicts] for p in plans]
     pairs: dict[str, list[Any]] = {}  # numeric columns with unlike denominators: (numerator, denominator)
-    for (name, _, default, _), column in zip(plans, given_all, strict=True):
+    for (name, parse, default, _), column in zip(plans, given_all, strict=True):
         kind = kinds[name]
         raw = list(column)
         numeric = kind in NUMERIC
@@ -79,14 +79,10 @@ def read_facts(
                 continue
             kind_of = type(value)
             if numeric:
-                if kind_of is int and -_LIMIT < value < _LIMIT:
-                    values.append((value, scale))
+                quick = _plain_number(value, kind_of, parse)  # what the per-unit fast path reads
+                if quick is not None:
+                    values.append(_pair(quick))
                     continue
-                if kind_of is str and kind != "count" and kind != "integer":
-                    pair = plain_decimal(value[:-1] if scale == 100 and value.endswith("%") else value)
-                    if pair is not None:
-                        values.append((pair[0], pair[1] * scale))
-                        continue
             elif kind == "boolean" and kind_of is bool:
                 values.append(value)
                 continue
