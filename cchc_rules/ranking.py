@@ -180,19 +180,19 @@ def rank_units(
                 problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
 
     def score(chunk: list[tuple[UnitFacts, bool]]) -> None:
-        plain = [u for u, fresh in chunk if fresh and isinstance(u.facts, dict) and not u.empty]
-        facts = [u.facts for u in plain if isinstance(u.facts, dict)]  # all of them: typed for mypy
+        # Units given as plain mappings, by their place in the chunk; the rest are read alone.
+        plain = {
+            k: u.facts for k, (u, fresh) in enumerate(chunk) if fresh and isinstance(u.facts, dict) and not u.empty
+        }
         columns = rules.columns if len(plain) > 1 else None
-        batch = columns.run(facts, [u.id for u in plain], trace) if columns is not None else None
-        at = 0
-        for unit, fresh in chunk:
+        names = [chunk[k][0].id for k in plain]
+        batch = columns.run(list(plain.values()), names, trace) if columns is not None else None
+        at = {k: r for r, k in enumerate(plain)}
+        for k, (unit, fresh) in enumerate(chunk):
             if not fresh:
                 fail(unit, _twice(unit))
                 continue
-            result: Result | BatchRow | None = None
-            if batch is not None and at < len(plain) and plain[at] is unit:
-                result = batch.row(at, trace)
-                at += 1
+            result: Result | BatchRow | None = batch.row(at[k], trace) if batch is not None and k in at else None
             if result is None:
                 try:
                     result = rules.evaluate(validate_unit(rules, unit), trace=trace)
