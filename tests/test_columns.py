@@ -331,3 +331,29 @@ def test_review_fixtures_in_columns(name: str, data: st.DataObject) -> None:
     rules = load(COLUMNS / name)
     units = data.draw(st.lists(facts_strategy(rules), min_size=1, max_size=6), label="units")
     assert_batch_equals_per_unit(rules, [as_json_line(u) for u in units], data.draw(st.booleans(), label="trace"))
+
+
+# Decimal texts as JSON lines carry them, plain or not: digits, points, signs, separators, other digits.
+_DECIMAL_TEXT = st.one_of(
+    st.from_regex(r"\A[0-9]{1,17}(\.[0-9]{0,32})?\Z"),
+    st.text(alphabet="0123456789.,-+ _%²٣", max_size=8),
+    st.sampled_from(["5.", ".5", "1.2.3", "0", "007.50", "1,5", "1_000", " 1", "", "1" * 16, "1." + "0" * 31]),
+)
+
+
+@given(st.lists(_DECIMAL_TEXT, min_size=1, max_size=12), st.sampled_from([1, 100]))
+def test_a_column_of_decimal_texts_reads_as_each_text_alone(texts: list[str], scale: int) -> None:
+    """`_plain_decimals` reads a whole column exactly as `plain_decimal` reads each text, or refuses it."""
+    from fractions import Fraction
+
+    from cchc_rules.columns.reading import _plain_decimals
+    from cchc_rules.compiler import plain_decimal
+
+    alone = [plain_decimal(t) for t in texts]
+    column = _plain_decimals(texts, scale)
+    if any(a is None for a in alone):
+        assert column is None
+        return
+    assert column is not None
+    numerators, denominator = column
+    assert [Fraction(n, denominator) for n in numerators] == [Fraction(n, d * scale) for n, d in alone]  # type: ignore[misc]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from itertools import repeat
 from math import lcm
-from operator import itemgetter
+from operator import add, ge, itemgetter, le, mul, sub
 from typing import Any
 
 from cchc_rules.columns import arithmetic as ar
@@ -63,7 +64,11 @@ def read_facts(
             continue
         if types == {str} and kind in ("decimal", "percent"):  # decimals as JSON lines carry them
             if scale == 100:
-                raw = [v[:-1] if v.endswith("%") else v for v in raw]
+                signed = list(map(str.endswith, raw, repeat("%")))
+                if all(signed):  # "87.25%" (as most do): the sign cut off in one C-level pass
+                    raw = list(map(itemgetter(slice(None, -1)), raw))
+                elif any(signed):
+                    raw = [v[:-1] if v.endswith("%") else v for v in raw]
             read = _plain_decimals(raw, scale)
             if read is not None:
                 b.num[name] = read
@@ -129,6 +134,9 @@ def check_bounds(compiled: CompiledRules, b: Batch) -> None:
                     b.slow.update(b.all)
                     continue
                 limit = b.num[other]
+                like = type(value[1]) is int and value[1] == limit[1]  # like quantities: on numerators, in C
+                if like and all(map(ge if is_low else le, value[0], limit[0])):
+                    continue
             elif type(literal) is Fraction:
                 n, d = value
                 if n and type(d) is int:  # the whole column within a fixed bound: the usual case, at once
@@ -139,30 +147,38 @@ def check_bounds(compiled: CompiledRules, b: Batch) -> None:
                 limit = ([literal.numerator] * len(b.all), literal.denominator)
             else:
                 continue
-            for r, ok in enumerate(ar.compare(">=" if is_low else "<=", value, limit)):
-                if not ok:
-                    b.slow.add(r)
+            within = ar.compare(">=" if is_low else "<=", value, limit)
+            if not all(within):
+                b.slow.update(r for r, ok in enumerate(within) if not ok)
 
 
 def _plain_decimals(texts: list[str], scale: int) -> Num | None:
-    """A whole column of `compiler.plain_decimal` texts read at once, over one denominator (None if any is not)."""
+    """A whole column of `compiler.plain_decimal` texts read at once, over one denominator (None if any is not).
+
+    Every step is a C-level pass over the column (`map` of built-ins): no Python code per value.
+    """
     if not texts:
         return [], scale
-    parts = [t.partition(".") for t in texts]
-    heads = [h for h, _, _ in parts]
-    tails = [t for _, _, t in parts]
+    parts = list(map(str.partition, texts, repeat(".")))
+    heads = list(map(itemgetter(0), parts))
+    tails = list(map(itemgetter(2), parts))
     digits = "".join(heads) + "".join(tails)  # a second point, a sign, a space or a comma: not all digits
     if not (digits.isascii() and digits.isdigit()):
         return None
-    if min(map(len, heads)) == 0 or max(map(len, heads)) > MAX_FACT_INTEGER_DIGITS:
+    widths = list(map(len, heads))
+    if min(widths) == 0 or max(widths) > MAX_FACT_INTEGER_DIGITS:
         return None
-    places = max(map(len, tails))
-    if places > MAX_FACT_DECIMALS:
+    places = list(map(len, tails))
+    most = max(places)
+    if most > MAX_FACT_DECIMALS:
         return None
-    if [d for _, d, _ in parts].count(".") != len(tails) - tails.count(""):  # a point with no digit after it
+    if list(map(itemgetter(1), parts)).count(".") != len(places) - places.count(0):  # a point, no digit after it
         return None
-    # Every value over 10**places: its decimals padded with zeros ("12.5" and "3.25" are 1250 and 325 over 100).
-    return [int(h + t.ljust(places, "0")) for h, t in zip(heads, tails, strict=True)], _POW10[places] * scale
+    # Every value over 10**most: "12.5" and "3.25" are 1250 and 325 over 100.
+    whole = map(int, map(add, heads, tails))
+    if min(places) == most:
+        return list(whole), _POW10[most] * scale
+    return list(map(mul, whole, map(_POW10.__getitem__, map(sub, repeat(most), places)))), _POW10[most] * scale
 
 
 _POW10 = [10**k for k in range(MAX_FACT_DECIMALS + 1)]
