@@ -318,6 +318,26 @@ def test_a_zero_denominator_in_a_condition_is_an_error_not_a_policy() -> None:
     assert d.code == "R001" and "trong một điều kiện" in d.message and d.span is not None
 
 
+def test_literal_tiers_at_their_bounds() -> None:
+    """A tier of literals (one pass a row, untraced) at and around every bound: the first matching row wins."""
+    rules = load(COLUMNS / "literal_tiers.cchc")
+    cases = [  # p, x, (b, a), and the three scores
+        ("90%", "5", (3, 4), ("3", "3", "3")),
+        ("89.999%", "10", (1, 2), ("1.125", "3", "2")),
+        ("50%", "10.001", (0, 0), ("1.125", "0", "3")),
+        ("49.99%", "12.5", (1, 10), ("0.25", "1.5", "0")),
+        ("20%", "20", (2, 10), ("0.25", "1", "0.125")),
+        ("19.999%", "4.999", (74, 100), ("0.5", "0.75", "2")),
+    ]
+    units = [{"p": p, "x": x, "b": b, "a": a} for p, x, (b, a), _ in cases]
+    assert_batch_equals_per_unit(rules, units, trace=False)
+    batch = rules.columns.run(units, [str(k) for k in range(len(units))])  # type: ignore[union-attr]
+    for r, (*_, expected) in enumerate(cases):
+        result = batch.result(r)
+        assert result is not None
+        assert tuple(str(result[i].score) for i in ("1.1", "1.2", "1.3")) == expected, cases[r]
+
+
 def test_an_empty_batch() -> None:
     rules = load(RULES_2023)
     assert len(rules.columns.run([], [])) == 0  # type: ignore[union-attr]

@@ -67,10 +67,15 @@ def quotients(a: Num, b: Num, bad: Callable[[int], None], rows: list[int]) -> Nu
     if type(da) is int and da == db and nb and min(nb) >= 0:  # like quantities: the usual ratio
         if 0 not in nb:
             return na, nb
-        for r, y in zip(rows, nb, strict=True):
-            if y == 0:
-                bad(r)
-        return [x if y else 0 for x, y in zip(na, nb, strict=True)], [y or 1 for y in nb]
+        kept_n, kept_d = list(na), list(nb)
+        k = -1
+        try:  # the few zero denominators found by `list.index`, a C-level scan
+            while True:
+                k = nb.index(0, k + 1)
+                bad(rows[k])
+                kept_n[k], kept_d[k] = 0, 1
+        except ValueError:
+            return kept_n, kept_d
     size = len(na)
     out_n: list[int] = []
     out_d: list[int] = []
@@ -201,6 +206,17 @@ _WITH_SCALAR: dict[str, Callable[[list[int], int], list[bool]]] = {
 }
 
 
+# x/y OP c/e, with one denominator y per unit (> 0): x*e OP c*y, written out per operator.
+_WITH_SCALAR_EACH: dict[str, Callable[[list[int], list[int], int, int], list[bool]]] = {
+    ">=": lambda xs, ys, c, e: [x * e >= c * y for x, y in zip(xs, ys, strict=True)],
+    ">": lambda xs, ys, c, e: [x * e > c * y for x, y in zip(xs, ys, strict=True)],
+    "<=": lambda xs, ys, c, e: [x * e <= c * y for x, y in zip(xs, ys, strict=True)],
+    "<": lambda xs, ys, c, e: [x * e < c * y for x, y in zip(xs, ys, strict=True)],
+    "=": lambda xs, ys, c, e: [x * e == c * y for x, y in zip(xs, ys, strict=True)],
+    "!=": lambda xs, ys, c, e: [x * e != c * y for x, y in zip(xs, ys, strict=True)],
+}
+
+
 def with_constant(op: str, value: Num, constant: tuple[int, int]) -> list[bool]:
     """A column of numbers compared with a literal (numerator, denominator)."""
     n, d = value
@@ -210,4 +226,22 @@ def with_constant(op: str, value: Num, constant: tuple[int, int]) -> list[bool]:
             return _WITH_SCALAR[op](n, cn)
         if d % cd == 0:
             return _WITH_SCALAR[op](n, cn * (d // cd))
-    return compare(op, value, ([cn] * len(n), cd))
+        return compare(op, value, ([cn] * len(n), cd))
+    return _WITH_SCALAR_EACH[op](n, d, cn, cd)
+
+
+def in_range(value: Num, low: tuple[int, int], high: tuple[int, int], high_open: bool) -> list[bool]:
+    """low <= value < high (or <= high), row by row, where low and high are literals."""
+    n, d = value
+    (ln, ld), (hn, hd) = low, high
+    if type(d) is int and d % ld == 0 and d % hd == 0:  # both bounds on the column's denominator: one pass
+        lo, hi = ln * (d // ld), hn * (d // hd)
+        return [lo <= x < hi for x in n] if high_open else [lo <= x <= hi for x in n]
+    if type(d) is not int:  # one denominator a unit: both bounds over one denominator e, then lo*y <= x*e < hi*y
+        e = lcm(ld, hd)
+        lo, hi = ln * (e // ld), hn * (e // hd)
+        if high_open:
+            return [lo * y <= x * e < hi * y for x, y in zip(n, d, strict=True)]
+        return [lo * y <= x * e <= hi * y for x, y in zip(n, d, strict=True)]
+    above, below = with_constant(">=", value, low), with_constant("<" if high_open else "<=", value, high)
+    return [x and y for x, y in zip(above, below, strict=True)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
 from math import lcm
 from typing import Any
 
@@ -177,6 +179,8 @@ class ColumnRules:
 
     def _binop(self, op: str, left: Col, right: Col) -> Col:
         constants = self.constants
+        if left in constants and right in constants and (op != "/" or constants[right][0] != 0):
+            return self._folded(op, constants[left], constants[right])  # `max * 0.5`: a literal too
         if op in ("+", "-"):
             sign = 1 if op == "+" else -1
             if left in constants:  # `1 - ratio(...)`: no column of ones
@@ -196,6 +200,15 @@ class ColumnRules:
             return ar.quotients(left(b, rows), right(b, rows), b.fail, rows)
 
         return divide
+
+    def _folded(self, op: str, left: tuple[int, int], right: tuple[int, int]) -> Col:
+        """The value of an operation on two literals, worked out once, as a literal (division by zero excluded)."""
+        a, b = Fraction(*left), Fraction(*right)
+        value = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
+        n, d = value.numerator, value.denominator
+        literal: Col = lambda b, rows: ([n] * len(rows), d)  # noqa: E731 - registered below
+        self.constants[literal] = (n, d)
+        return literal
 
     def _call(self, e: ast.Call, args: list[Col]) -> Col:
         if e.func == "ratio":
@@ -278,6 +291,10 @@ class ColumnRules:
             return show(value, "percent" if ratio_subject and isinstance(value, Fraction) else fact_kind)
 
         constants = self.constants
+        every = [r[1] for r in rows_] + [r[2] for r in rows_ if r[2] is not None] + [r[4] for r in rows_]
+        quick = None
+        if kind == "num" and value_kind == "num" and otherwise_ in constants and all(c in constants for c in every):
+            quick = self._literal_tier(subject_, rows_, otherwise_)
 
         def bounded(b: Batch, op: str, part: Any, bound_: Col, here: list[int]) -> list[bool]:
             if kind == "num" and bound_ in constants:  # a literal bound, the usual case: no column of it
@@ -285,6 +302,8 @@ class ColumnRules:
             return check(b, op, part, bound_(b, here), here)
 
         def tier(b: Batch, rows: list[int]) -> Any:
+            if quick is not None and b.events is None:
+                return quick(b, rows)
             subject = subject_(b, rows)
             left = list(range(len(rows)))  # positions not matched yet
             pieces: list[tuple[list[int], Any]] = []
@@ -329,6 +348,36 @@ class ColumnRules:
             return ar.merge(len(rows), pieces, value_kind)
 
         return tier
+
+    def _literal_tier(self, subject_: Col, rows_: list[tuple[str, Col, Col | None, bool, Col]], otherwise_: Col) -> Col:
+        """An untraced tier of a number whose bounds and values are all literals (the usual tier).
+
+        Every test runs on every unit, last row first, each earlier row overriding: the first row
+        that matches wins, as in `tier`, with two passes a row and no merging of parts.
+        """
+        constants = self.constants
+        values = [constants[row[4]] for row in rows_] + [constants[otherwise_]]
+        common = lcm(*(d for _, d in values))
+        scaled = [n * (common // d) for n, d in values]
+        tests: list[tuple[Callable[[Num], list[bool]], int]] = []
+        for (op, bound_, high_, high_open, _), value in zip(rows_, scaled, strict=False):
+            low = constants[bound_]
+            if op == "range":
+                assert high_ is not None
+                tests.append((partial(_in_range, low, constants[high_], high_open), value))
+            else:
+                tests.append((partial(_with_constant, op, low), value))
+        tests.reverse()
+        otherwise = scaled[-1]
+
+        def literal_tier(b: Batch, rows: list[int]) -> Num:
+            subject = subject_(b, rows)
+            out = [otherwise] * len(rows)
+            for test, value in tests:
+                out = [value if m else o for m, o in zip(test(subject), out, strict=True)]
+            return out, common
+
+        return literal_tier
 
     def _deduct(self, e: ast.Deduct, own_max: Fraction) -> Col:
         start_ = self._typed(e.start, "num", own_max) if e.start is not None else None
@@ -504,20 +553,22 @@ class ColumnRules:
                 self._note_zeros(b, i, rows, signals)
             n, d = list(value[0]), list(ar.denominators(value[1], len(rows)))
             at = ((r, r) for r in signals) if rows is b.all else ((r, k) for k, r in enumerate(rows) if r in signals)
-            dropped: set[int] = set()
+            aside: list[int] = []  # units the formula does not score: n/a, or left to the per-unit path
             for r, k in at:
                 policy = signals[r][0]
                 if policy == "na":
-                    dropped.add(k)
+                    n[k], d[k] = 0, 1  # a stand-in, rounded with the rest and then overwritten
+                    aside.append(r)
+                else:
+                    n[k], d[k] = (plan.declared, self.compiled.unit) if policy == "full" else (0, 1)
+            if aside:
+                self._rounded(b, i, rows, (n, d), set(aside))
+                for r in aside:
                     if plan.zero_na is None:
                         b.slow.add(r)
                     else:
                         self._not_applicable(b, i, r, plan.zero_na)
-                else:
-                    n[k], d[k] = (plan.declared, self.compiled.unit) if policy == "full" else (0, 1)
-            if dropped:
-                keep = [k for k in range(len(rows)) if k not in dropped]
-                rows, n, d = [rows[k] for k in keep], [n[k] for k in keep], [d[k] for k in keep]
+                return
             value = (n, d)
         self._rounded(b, i, rows, value)
 
@@ -536,15 +587,19 @@ class ColumnRules:
             words = (_NA_FULL,) if plan.zero_na == "full" else (_NA_EXCLUDED,)
             b.note(STEP, sorted(made_na), ("not_applicable", None, str), lambda k, t: words)
 
-    def _rounded(self, b: Batch, i: int, rows: list[int], value: Num) -> None:
-        """Node `i`'s formula values rounded as declared, checked within [0, max] (`_scored` without signals)."""
+    def _rounded(self, b: Batch, i: int, rows: list[int], value: Num, aside: set[int] | None = None) -> None:
+        """Node `i`'s formula values rounded as declared, checked within [0, max]; `aside`: units not scored."""
         plan = self.plans[i]
         n, d = value
         declared, pow10, factor, mode = plan.declared, plan.pow10, plan.factor, plan.rounding
         dens = ar.denominators(d, len(rows))
-        if mode == "half_up" and type(d) is int and (not n or min(n) >= 0):  # the usual case, at its simplest
-            twice, twice_d = 2 * pow10, 2 * d
-            rounded = [(x * twice + d) // twice_d for x in n]
+        if mode == "half_up" and (not n or min(n) >= 0):  # the usual case, at its simplest
+            twice = 2 * pow10
+            if type(d) is int:
+                twice_d = 2 * d
+                rounded = [(x * twice + d) // twice_d for x in n]
+            else:
+                rounded = [(x * twice + y) // (y + y) for x, y in zip(n, d, strict=True)]
         elif mode == "half_up":  # (2s + d) // 2d is s/d rounded half up, for s >= 0
             rounded = [
                 (2 * x * pow10 + y) // (2 * y) if x >= 0 else round_scaled(x * pow10, y, mode)
@@ -570,17 +625,17 @@ class ColumnRules:
             b.score[i] = scores
             b.raw[i] = value
         else:
+            # Scattered back to the units' places by `map` of the lists' own `__setitem__`: no Python loop.
             score = b.own(i)[0]
             raw_n = [0] * len(b.all)
             raw_d: Any = d if type(d) is int else [1] * len(b.all)
-            for r, s, x in zip(rows, scores, n, strict=True):
-                score[r] = s
-                raw_n[r] = x
+            deque(map(score.__setitem__, rows, scores), maxlen=0)
+            deque(map(raw_n.__setitem__, rows, n), maxlen=0)
             if type(raw_d) is not int:
-                for r, y in zip(rows, d, strict=True):
-                    raw_d[r] = y
+                deque(map(raw_d.__setitem__, rows, d), maxlen=0)
             b.raw[i] = (raw_n, raw_d)
-        self._reasons(b, i, [r for r, s in zip(rows, scores, strict=True) if s < declared])
+        lost = [r for r, s in zip(rows, scores, strict=True) if s < declared]
+        self._reasons(b, i, [r for r in lost if r not in aside] if aside else lost)
 
     def _reasons(self, b: Batch, i: int, lost: list[int]) -> None:
         """Which reasons apply to each unit that lost points at node `i` (their conditions, in columns).
@@ -613,6 +668,14 @@ class ColumnRules:
                     if kind == 2:
                         b.note(FACT, met, name)
         b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
+
+
+def _in_range(low: tuple[int, int], high: tuple[int, int], high_open: bool, value: Num) -> list[bool]:
+    return ar.in_range(value, low, high, high_open)
+
+
+def _with_constant(op: str, constant: tuple[int, int], value: Num) -> list[bool]:
+    return ar.with_constant(op, value, constant)
 
 
 def _comparer(kind: str) -> Callable[[Batch, str, Any, Any, list[int]], list[bool]]:
