@@ -97,6 +97,7 @@ class Batch:
         "num",
         "other",
         "owned",
+        "pending",
         "raw",
         "score",
         "shared",
@@ -118,9 +119,10 @@ class Batch:
         self.effective: list[list[int]] = [[] for _ in range(nodes)]
         self.raw: list[Num | None] = [None] * nodes
         self.chosen: list[dict[int, tuple[Any, ...]]] = [{} for _ in range(nodes)]
+        self.pending: dict[int, Callable[[], dict[int, tuple[Any, ...]]]] = {}  # chosen reasons, made when read
         self.na: list[list[str | None] | None] = [None] * nodes  # the n/a policy a node passes to its children
         self.nodes_na: dict[int, list[tuple[int, str]]] = {}  # row -> (node, policy) of its n/a nodes
-        self.totals: list[tuple[int, int, int, int, int]] = []
+        self.totals: tuple[list[int], ...] = ()  # columns: base, base maximum, bonus, penalty, total
         self.zeros = [0] * size
         self.lost_at: dict[int, list[int]] | None = None
         self.events: list[list[Event]] | None = None  # with a trace: what each node read and did, by units
@@ -128,6 +130,18 @@ class Batch:
         self.shared: dict[int, list[int]] = {}
         self.owned: set[int] = set()  # nodes whose columns are their own (see `own`)
         self.na_busy: set[int] = set()  # nodes whose n/a policy is being worked out
+
+    def chosen_of(self, i: int) -> dict[int, tuple[Any, ...]]:
+        """Node `i`'s reasons unit by unit, for the units that lost points there."""
+        make = self.pending.pop(i, None)
+        if make is not None:
+            self.chosen[i] = make()
+        return self.chosen[i]
+
+    def totals_of(self, r: int) -> tuple[int, int, int, int, int]:
+        """Unit `r`'s base score, base maximum, bonus, penalty and total."""
+        base, base_max, bonus, penalty, total = self.totals
+        return base[r], base_max[r], bonus[r], penalty[r], total[r]
 
     def maxima(self, declared: int) -> list[int]:
         """A column holding `declared` for every unit, shared (see `own`)."""

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import partial
+from itertools import repeat
 from math import lcm
 from typing import Any
 
@@ -429,17 +430,17 @@ class ColumnRules:
         batch.totals = self._totals(batch)
         return ColumnBatch(self, batch, units, names, parsed)
 
-    def _totals(self, b: Batch) -> list[tuple[int, int, int, int, int]]:
-        """Each unit's base score, base maximum, bonus, penalty and total."""
+    def _totals(self, b: Batch) -> tuple[list[int], ...]:
+        """Columns of each unit's base score, base maximum, bonus, penalty and total (clamped to [0, base max])."""
         compiled = self.compiled
-
         size = len(b.all)
         base, base_max = ar.summed(b.score, compiled.areas, size), ar.summed(b.effective, compiled.areas, size)
         bonus, penalty = ar.summed(b.score, compiled.bonuses, size), ar.summed(b.score, compiled.penalties, size)
-        return [
-            (s, m, plus, minus, min(max(s + plus - minus, 0), m))
-            for s, m, plus, minus in zip(base, base_max, bonus, penalty, strict=True)
-        ]
+        net = base
+        if compiled.bonuses or compiled.penalties:
+            net = [s + plus - minus for s, plus, minus in zip(base, bonus, penalty, strict=True)]
+        total = list(map(min, map(max, net, repeat(0)), base_max))  # C-level passes
+        return base, base_max, bonus, penalty, total
 
     def _node(self, b: Batch, i: int) -> None:
         if b.done[i]:
@@ -634,8 +635,17 @@ class ColumnRules:
             if type(raw_d) is not int:
                 deque(map(raw_d.__setitem__, rows, d), maxlen=0)
             b.raw[i] = (raw_n, raw_d)
-        lost = [r for r, s in zip(rows, scores, strict=True) if s < declared]
-        self._reasons(b, i, [r for r in lost if r not in aside] if aside else lost)
+        if b.events is None and all(cond is None for cond in self.reasons[i]):
+            # Every reason applies to every unit that lost points: which units, worked out when first read
+            # (a ranking written to CSV never reads them).
+            b.pending[i] = partial(self._all_reasons, i, rows, scores, aside)
+            return
+        self._reasons(b, i, _lost(rows, scores, declared, aside))
+
+    def _all_reasons(self, i: int, rows: list[int], scores: list[int], aside: set[int] | None) -> dict[int, Any]:
+        """The units among `rows` that lost points at node `i`, each with every reason the node has."""
+        lost = _lost(rows, scores, self.plans[i].declared, aside)
+        return dict.fromkeys(lost, self._parts(i, tuple(range(len(self.reasons[i])))))
 
     def _reasons(self, b: Batch, i: int, lost: list[int]) -> None:
         """Which reasons apply to each unit that lost points at node `i` (their conditions, in columns).
@@ -668,6 +678,12 @@ class ColumnRules:
                     if kind == 2:
                         b.note(FACT, met, name)
         b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
+
+
+def _lost(rows: list[int], scores: list[int], declared: int, aside: set[int] | None) -> list[int]:
+    """The units scored below `declared` (those set aside excluded)."""
+    lost = [r for r, s in zip(rows, scores, strict=True) if s < declared]
+    return [r for r in lost if r not in aside] if aside else lost
 
 
 def _in_range(low: tuple[int, int], high: tuple[int, int], high_open: bool, value: Num) -> list[bool]:

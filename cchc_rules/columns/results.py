@@ -70,7 +70,7 @@ class ColumnBatch:
 
     def total(self, r: int) -> Decimal:
         """Unit `r`'s total score (only for a unit scored here)."""
-        return scaled_decimal(self._b.totals[r][4], self._rules.compiled.places)
+        return scaled_decimal(self._b.totals[4][r], self._rules.compiled.places)
 
     def facts(self, r: int) -> Facts:
         """Unit `r`'s validated facts."""
@@ -100,12 +100,12 @@ class ColumnBatch:
         plans, places = compiled.plans, compiled.places
         if b.lost_at is None:  # by unit, the nodes where it lost points: made once, for the first result
             b.lost_at = {}
-            for i, chosen in enumerate(b.chosen):
-                for row in chosen:
+            for i in range(size):
+                for row in b.chosen_of(i):
                     b.lost_at.setdefault(row, []).append(i)
         for i in b.lost_at.get(r, ()):
-            reasons[i] = Reasons(b.chosen[i][r], values, score[i], plans[i].declared, places)
-        base, base_max, bonus, penalty, total = b.totals[r]
+            reasons[i] = Reasons(b.chosen_of(i)[r], values, score[i], plans[i].declared, places)
+        base, base_max, bonus, penalty, total = b.totals_of(r)
         return Scores(
             places=compiled.places,
             status=status,
@@ -345,7 +345,7 @@ class _RowNode:
         """The reason sentences that apply."""
         row = self._row
         b, r, i = row._b, row._r, self._i
-        parts = b.chosen[i].get(r)
+        parts = b.chosen_of(i).get(r)
         if parts is None:
             return ()
         compiled = row._batch._rules.compiled
@@ -375,7 +375,7 @@ class BatchRow:
         self._layout = batch._rules.layout
         self.unit = batch._names[r]
         self.areas = self._layout.rules.areas
-        base, base_max, bonus, penalty, total = self._b.totals[r]
+        base, base_max, bonus, penalty, total = self._b.totals_of(r)
         k = self._layout.places
         self.score = scaled_decimal(total, k)
         self.max = scaled_decimal(base_max, k)
