@@ -594,7 +594,9 @@ class ColumnRules:
         n, d = value
         declared, pow10, factor, mode = plan.declared, plan.pow10, plan.factor, plan.rounding
         dens = ar.denominators(d, len(rows))
-        if mode == "half_up" and (not n or min(n) >= 0):  # the usual case, at its simplest
+        if type(d) is int and pow10 % d == 0:  # exact at the declared decimals (`if ... then max else 0`)
+            rounded = list(n) if d == pow10 else [x * (pow10 // d) for x in n]
+        elif mode == "half_up" and (not n or min(n) >= 0):  # the usual case, at its simplest
             twice = 2 * pow10
             if type(d) is int:
                 twice_d = 2 * d

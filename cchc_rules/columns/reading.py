@@ -40,7 +40,7 @@ def read_facts(
                 unusual.add(r)
     plans = compiled._fact_plans
     nothing = dict.fromkeys((p[0] for p in plans), _MISSING)
-    dicts = [u if r not in unusual else nothing for r, u in enumerate(units)]
+    dicts = [u if r not in unusual else nothing for r, u in enumerate(units)] if unusual else units
     given_all: list[Any] | None = None
     if len(plans) > 1:  # (itemgetter of one name gives the value itself, not a tuple)
         try:  # every unit gives every fact, the usual case: one call a unit, then transposed
