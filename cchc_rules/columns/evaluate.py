@@ -552,16 +552,19 @@ class ColumnRules:
             plan = self.plans[i]
             if b.events is not None:
                 self._note_zeros(b, i, rows, signals)
-            n, d = list(value[0]), list(ar.denominators(value[1], len(rows)))
+            n, unit = list(value[0]), self.compiled.unit
+            shared = type(value[1]) is int and plan.declared * value[1] % unit == 0  # full marks over it too
+            d: Any = value[1] if shared else list(ar.denominators(value[1], len(rows)))
+            full = (plan.declared * value[1] // unit, value[1]) if shared else (plan.declared, unit)
             at = ((r, r) for r in signals) if rows is b.all else ((r, k) for k, r in enumerate(rows) if r in signals)
             aside: list[int] = []  # units the formula does not score: n/a, or left to the per-unit path
             for r, k in at:
                 policy = signals[r][0]
                 if policy == "na":
-                    n[k], d[k] = 0, 1  # a stand-in, rounded with the rest and then overwritten
-                    aside.append(r)
-                else:
-                    n[k], d[k] = (plan.declared, self.compiled.unit) if policy == "full" else (0, 1)
+                    aside.append(r)  # 0 as a stand-in, rounded with the rest and then overwritten
+                n[k], dk = full if policy == "full" else (0, 1)
+                if not shared:
+                    d[k] = dk
             if aside:
                 self._rounded(b, i, rows, (n, d), set(aside))
                 for r in aside:
