@@ -304,9 +304,9 @@ def compare_openfisca(lines: list[str]) -> None:
         for item in map(json.loads, lines)
     ]
 
-    def pct(value: Any) -> float:
+    def pct(value: Any) -> float:  # as one would write it for OpenFisca: floats are what it stores
         text = str(value).strip()
-        return float(Fraction(text[:-1] if text.endswith("%") else text) / 100)
+        return float(text[:-1] if text.endswith("%") else text) / 100
 
     def yes(value: Any) -> bool:
         return value is True or str(value).strip().lower() in oracle.YES
