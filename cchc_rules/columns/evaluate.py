@@ -204,8 +204,8 @@ class ColumnRules:
 
     def _folded(self, op: str, left: tuple[int, int], right: tuple[int, int]) -> Col:
         """The value of an operation on two literals, worked out once, as a literal (division by zero excluded)."""
-        a, b = Fraction(*left), Fraction(*right)
-        value = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a / b
+        x, y = Fraction(*left), Fraction(*right)
+        value = x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else x / y
         n, d = value.numerator, value.denominator
         literal: Col = lambda b, rows: ([n] * len(rows), d)  # noqa: E731 - registered below
         self.constants[literal] = (n, d)
