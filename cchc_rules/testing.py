@@ -442,11 +442,14 @@ def _condition(draw: st.DrawFn) -> ast.Node:
     return ast.Compare(span=_SPAN, op=">=", left=_name("ty_le"), right=_pct(draw(st.sampled_from((50, 75, 80, 100)))))
 
 
+_FRACTIONS = st.sampled_from((Decimal("0"), Decimal("0.25"), Decimal("0.5"), Decimal("0.75")))
+
+
 @st.composite
 def _formula(draw: st.DrawFn, maximum: Decimal, others: list[str]) -> ast.Node:
     """A leaf formula; some shapes are deliberately unsafe, for the checker to reject."""
     k = draw(st.integers(0, 10))
-    fraction = draw(st.sampled_from((Decimal("0"), Decimal("0.25"), Decimal("0.5"), Decimal("0.75"))))
+    fraction = draw(_FRACTIONS)
     if k == 0:
         return ast.If(span=_SPAN, condition=draw(_condition()), then=_MAX, otherwise=_num(0))
     if k == 1:
@@ -460,13 +463,21 @@ def _formula(draw: st.DrawFn, maximum: Decimal, others: list[str]) -> ast.Node:
         return ast.BinOp(span=_SPAN, op="*", left=_MAX, right=ratio)
     if k == 2:
         cuts = sorted(draw(st.sets(st.integers(1, 100), min_size=1, max_size=4)), reverse=True)
+        parts = [fraction] + [draw(_FRACTIONS) for _ in cuts[1:]]  # each row its own value
+        ranges = draw(st.booleans())  # `>= 90%`, then `>= 75%` (overlapping) or `from 75% to under 90%`
+
+        def test(i: int) -> ast.Node:
+            if ranges and i > 0:
+                return ast.TierRange(span=_SPAN, low=_pct(cuts[i]), high=_pct(cuts[i - 1]), high_open=True)
+            return ast.TierCmp(span=_SPAN, op=">=", bound=_pct(cuts[i]))
+
         rows = tuple(
             ast.TierRow(
                 span=_SPAN,
-                test=ast.TierCmp(span=_SPAN, op=">=", bound=_pct(c)),
-                value=_MAX if i == 0 else ast.BinOp(span=_SPAN, op="*", left=_MAX, right=_num(fraction)),
+                test=test(i),
+                value=_MAX if i == 0 else ast.BinOp(span=_SPAN, op="*", left=_MAX, right=_num(parts[i])),
             )
-            for i, c in enumerate(cuts)
+            for i in range(len(cuts))
         )
         otherwise = _num(0) if draw(st.booleans()) else None  # without it, a gap the checker must see
         return ast.Tier(span=_SPAN, subject=_name("ty_le"), rows=rows, otherwise=otherwise)
