@@ -38,6 +38,9 @@ def dependencies(rules: Merged, inherited_na: bool = False) -> dict[str, list[tu
     return deps
 
 
+_NA_WHEN_HINT = "; điều kiện `na when` của một mục áp dụng cho mọi mục con, nên không được đọc điểm của chúng"
+
+
 def check_cycles(rules: Merged) -> list[Diagnostic]:
     """A criterion may not depend on itself through references or children.
 
@@ -45,6 +48,13 @@ def check_cycles(rules: Merged) -> list[Diagnostic]:
     rule set allows must not exhaust Python's.
     """
     deps = dependencies(rules, inherited_na=True)
+    na_owner = {  # each reference inside a `na when`, by identity: whose condition it is in
+        id(node): crit.id
+        for crit in rules.criteria
+        for clause in crit.not_applicable
+        for node in walk(clause.condition)
+        if isinstance(node, ast.CritRef)
+    }
     out: list[Diagnostic] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     reported: set[frozenset[str]] = set()
@@ -66,19 +76,21 @@ def check_cycles(rules: Merged) -> list[Diagnostic]:
             dep, at = step
             if state.get(dep) == 1:
                 ids = [p[0] for p in path] + [node_id]
-                cycle = [*ids[ids.index(dep) :], dep]
+                start = ids.index(dep)
+                cycle = [*ids[start:], dep]
+                hops = [p[1] for p in path[start:]] + [at]  # hop k leads from cycle[k] to cycle[k + 1]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    out.append(
-                        rules.diag(
-                            "E130",
-                            "error",
-                            at.span,
-                            "vòng tham chiếu giữa các tiêu chí: " + " → ".join(cycle),
-                            "một tiêu chí không thể phụ thuộc vào chính nó",
-                        )
+                    owners = [na_owner.get(id(hop)) for hop in hops]
+                    text = cycle[0] + "".join(
+                        f" → {cycle[k + 1]}" + (f" (qua điều kiện `na when` của {owner})" if owner else "")
+                        for k, owner in enumerate(owners)
                     )
+                    hint = "một tiêu chí không thể phụ thuộc vào chính nó"
+                    if any(owners):  # an ancestor's n/a condition is evaluated for each criterion under it
+                        hint += _NA_WHEN_HINT
+                    out.append(rules.diag("E130", "error", at.span, "vòng tham chiếu giữa các tiêu chí: " + text, hint))
             elif dep not in state:
                 state[dep] = 1
                 path.append((node_id, at))
