@@ -24,7 +24,8 @@ import cchc_rules
 from bench import generate
 from cchc_rules import EvaluationError, FactsError, ast
 from cchc_rules.checker import index, merge
-from cchc_rules.columns import ColumnRules, ReplayTracer, Unsupported
+from cchc_rules.columns import ReplayTracer, Unsupported
+from cchc_rules.columns.expressions import Expressions
 from cchc_rules.ranking import rank_units, summary
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -215,18 +216,18 @@ def test_a_rule_set_the_columns_do_not_model_is_scored_unit_by_unit(tmp_path: Pa
         encoding="utf-8",
     )
     rules = cchc_rules.load(path)
-    original = ColumnRules._kind
+    original = Expressions._kind
 
-    def no_ifs(self: ColumnRules, e: ast.Node) -> str:
+    def no_ifs(self: Expressions, e: ast.Node) -> str:
         if isinstance(e, ast.If) and isinstance(e.then, ast.Bool):
             raise Unsupported("test")
         return original(self, e)
 
     try:
-        ColumnRules._kind = no_ifs  # type: ignore[method-assign]
+        Expressions._kind = no_ifs  # type: ignore[method-assign]
         assert rules.columns is None
     finally:
-        ColumnRules._kind = original  # type: ignore[method-assign]
+        Expressions._kind = original  # type: ignore[method-assign]
     (result,) = rules.evaluate_many([{"x": 2}])
     assert str(result.score) == "1"
 

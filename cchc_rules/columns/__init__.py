@@ -26,8 +26,9 @@ again with the per-unit code (`ReplayTracer`).
 
 The stages, one module each: `arithmetic` (exact numbers in columns),
 `batch` (one batch's state and what it records), `reading` (fact columns
-from plain mappings), `evaluate` (the rule set compiled to column closures)
-and `results` (a unit's result, row and trace, read out of the columns).
+from plain mappings), `expressions` (each expression compiled once to a
+closure over columns), `evaluate` (each node evaluated once for a batch) and
+`results` (a unit's result, row and trace, read out of the columns).
 """
 
 from cchc_rules.columns.evaluate import ColumnRules, Unsupported
