@@ -339,6 +339,17 @@ def test_literal_tiers_at_their_bounds() -> None:
         assert tuple(str(result[i].score) for i in ("1.1", "1.2", "1.3")) == expected, cases[r]
 
 
+@pytest.mark.parametrize("other", ["40%", 40])
+def test_a_percent_with_two_signs_is_refused_whatever_the_other_units_give(other: Any) -> None:
+    """`"50%%"` is not a number: the per-unit path says so (F003), and the columns leave it to it (found by review)."""
+    rules = load(COLUMNS / "literal_tiers.cchc")
+    units = [{"p": "50%%", "x": "5", "b": 1, "a": 2}, {"p": other, "x": "5", "b": 1, "a": 2}]
+    assert per_unit(rules, units[0], "x", False) is None
+    batch = rules.columns.run(units, ["0", "1"])  # type: ignore[union-attr]
+    assert (batch.scored(0), batch.scored(1)) == (False, True)
+    assert_batch_equals_per_unit(rules, units, trace=False)
+
+
 def test_an_empty_batch() -> None:
     rules = load(RULES_2023)
     assert len(rules.columns.run([], [])) == 0  # type: ignore[union-attr]

@@ -63,13 +63,14 @@ def read_facts(
             b.other[name] = raw
             continue
         if types == {str} and kind in ("decimal", "percent"):  # decimals as JSON lines carry them
+            texts = raw  # the values as given stay in `raw`: the reading value by value below cuts its own sign
             if scale == 100:
                 signed = list(map(str.endswith, raw, repeat("%")))
                 if all(signed):  # "87.25%" (as most do): the sign cut off in one C-level pass
-                    raw = list(map(itemgetter(slice(None, -1)), raw))
+                    texts = list(map(itemgetter(slice(None, -1)), raw))
                 elif any(signed):
-                    raw = [v[:-1] if v.endswith("%") else v for v in raw]
-            read = _plain_decimals(raw, scale)
+                    texts = [v[:-1] if v.endswith("%") else v for v in raw]
+            read = _plain_decimals(texts, scale)
             if read is not None:
                 b.num[name] = read
                 continue
