@@ -257,6 +257,10 @@ class RangeAnalysis:
             # What happens at 0 is the zero policy's business (ratio) or an error (/);
             # away from 0, an integral divisor is at least 1 in size.
             if isinstance(right, ast.NameRef) and self.is_integral(right.name) and b.lo is not None and b.lo >= 0:
+                if b.hi is not None and b.hi < ONE:
+                    # Only 0 here (a `na when` leaves nothing else): no quotient is ever taken, any
+                    # range holds for it, and 0 adds nothing to what the zero policy gives.
+                    return Interval(ZERO, ZERO)
                 b = Interval(ONE, b.hi)
             else:
                 return EVERYTHING
