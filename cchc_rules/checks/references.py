@@ -88,8 +88,8 @@ def check_cycles(rules: Merged) -> list[Diagnostic]:
                         for k, owner in enumerate(owners)
                     )
                     hint = "một tiêu chí không thể phụ thuộc vào chính nó"
-                    if any(owners):  # an ancestor's n/a condition is evaluated for each criterion under it
-                        hint += _NA_WHEN_HINT
+                    if any(owner not in (None, cycle[k]) for k, owner in enumerate(owners)):
+                        hint += _NA_WHEN_HINT  # through an ancestor's condition: it holds for each criterion under it
                     out.append(rules.diag("E130", "error", at.span, "vòng tham chiếu giữa các tiêu chí: " + text, hint))
             elif dep not in state:
                 state[dep] = 1
