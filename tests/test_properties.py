@@ -21,6 +21,7 @@ Profiles: "dev" (200 examples), "ci" (1000; loaded when CI is set) and
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 import re
@@ -177,6 +178,15 @@ def test_drawn_facts_are_valid(path: Path, data: st.DataObject) -> None:
         if isinstance(decl.max, ast.NameRef):
             part: Any = valid.values[name]
             assert part <= valid.values[decl.max.name]
+
+
+@settings(max_examples=min(MAX_EXAMPLES, 300), deadline=None)
+@given(data=st.data())
+def test_drawn_dates_respect_a_date_bound_drawn_first(data: st.DataObject) -> None:
+    """A date whose lower bound is another date: the strategy never asks for an empty range of dates."""
+    rules = load(ROOT / "tests" / "fixtures" / "evaluate" / "date_bounded_by_a_date.cchc")
+    valid = rules.facts(data.draw(facts_strategy(rules), label="facts"))
+    assert valid.values["han"] <= valid.values["nop"] <= datetime.date(2023, 12, 31)
 
 
 def test_thanh_thuy_2023_invariants() -> None:
