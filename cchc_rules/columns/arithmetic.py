@@ -239,11 +239,12 @@ def in_range(value: Num, low: tuple[int, int], high: tuple[int, int], high_open:
     if type(d) is int and d % ld == 0 and d % hd == 0:  # both bounds on the column's denominator: one pass
         lo, hi = ln * (d // ld), hn * (d // hd)
         return [lo <= x < hi for x in n] if high_open else [lo <= x <= hi for x in n]
-    if type(d) is not int:  # one denominator a unit: both bounds over one denominator e, then lo*y <= x*e < hi*y
-        e = lcm(ld, hd)
-        lo, hi = ln * (e // ld), hn * (e // hd)
-        if high_open:
-            return [lo * y <= x * e < hi * y for x, y in zip(n, d, strict=True)]
-        return [lo * y <= x * e <= hi * y for x, y in zip(n, d, strict=True)]
-    above, below = with_constant(">=", value, low), with_constant("<" if high_open else "<=", value, high)
-    return [x and y for x, y in zip(above, below, strict=True)]
+    # Otherwise both bounds over one denominator e: lo/e <= x/y < hi/e is lo*y <= x*e < hi*y (y > 0).
+    e = lcm(ld, hd)
+    lo, hi = ln * (e // ld), hn * (e // hd)
+    if type(d) is int:  # one pass still, the column's denominator a scalar
+        lo_d, hi_d = lo * d, hi * d
+        return [lo_d <= x * e < hi_d for x in n] if high_open else [lo_d <= x * e <= hi_d for x in n]
+    if high_open:
+        return [lo * y <= x * e < hi * y for x, y in zip(n, d, strict=True)]
+    return [lo * y <= x * e <= hi * y for x, y in zip(n, d, strict=True)]
