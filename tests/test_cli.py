@@ -80,6 +80,23 @@ def test_explain_shows_formula_facts_line_and_reason() -> None:
     assert "2,292" in out
 
 
+def test_explain_lays_a_tiers_rows_out_under_its_formula() -> None:
+    run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "3")  # 3.3.3, two levels down, is a tier
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.endswith("score = tier ty_le_lien_thong"))
+    formula_pad = len(lines[at]) - len(lines[at].lstrip())
+    rows = lines[at + 1 : at + 5]
+    assert [row.strip() for row in rows] == [
+        "when >= 100%: max",
+        "when from 75% to under 100%: 0.75",
+        "when from 50% to under 75%: 0.5",
+        "otherwise: 0",
+    ]
+    assert {len(row) - len(row.lstrip()) for row in rows} == {formula_pad + 4}
+    assert lines[at + 5].strip() == "Dữ kiện:"
+
+
 def test_explain_unknown_id_suggests() -> None:
     run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.9")
     assert run.returncode == 1

@@ -41,6 +41,12 @@ def test_page_is_self_contained(page: Path) -> None:
     assert 'id="node-7.2.2"' in text and "Tổng điểm: 66,245 điểm/74 điểm, đạt 89,52%" in text
 
 
+def test_a_tiers_rows_are_lines_of_their_own(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert "code.formula{white-space:pre-wrap}" in text  # the newlines below are shown
+    assert '<code class="formula">score = tier ty_le_lien_thong\n  when &gt;= 100%: max\n  when from 75%' in text
+
+
 def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     return subprocess.run(

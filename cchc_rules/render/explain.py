@@ -8,6 +8,15 @@ from cchc_rules.result import NodeResult, Result
 _STATUS = {"scored": "đã chấm", "n_a": "không áp dụng"}
 
 
+def formula_lines(formula: str) -> list[str]:
+    """A formula's source text line by line, the lines after the first (a tier's rows) without the
+    indentation they had in the rule file, so that a renderer can indent them where it shows them."""
+    first, *rest = formula.split("\n")
+    rest = [line.rstrip() for line in rest if line.strip()]
+    depth = min((len(line) - len(line.lstrip()) for line in rest), default=0)
+    return [first, *(line[depth:] for line in rest)]
+
+
 def explain_node(node: NodeResult, indent: str = "") -> str:
     """One node's derivation: score, rule line, formula, facts with evidence, steps, reasons."""
     t = node.trace
@@ -22,7 +31,10 @@ def explain_node(node: NodeResult, indent: str = "") -> str:
         return "\n".join(lines)
     add(f"{pad}Quy tắc: {t.source.file}:{t.source.line}")
     if t.formula is not None and t.formula_span is not None:
-        add(f"{pad}Công thức (dòng {t.formula_span.line}): score = {t.formula}")
+        first, *rest = formula_lines(t.formula)
+        add(f"{pad}Công thức (dòng {t.formula_span.line}): score = {first}")
+        for line in rest:  # a tier's rows, under the formula at this node's depth
+            add(f"{pad}    {line}")
     if t.facts:
         add(f"{pad}Dữ kiện:")
         for fact in t.facts:

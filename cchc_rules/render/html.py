@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from cchc_rules.numbers import vi
+from cchc_rules.render.explain import formula_lines
 from cchc_rules.render.text import percent_text
 from cchc_rules.result import NodeResult, Result
 
@@ -35,6 +36,7 @@ summary .score{float:right;font-variant-numeric:tabular-nums}
 .derivation dt{font-weight:600;margin-top:.3rem}
 .derivation dd{margin:0 0 0 1rem}
 code{background:#f0f0f0;padding:0 .2rem;border-radius:.2rem}
+code.formula{white-space:pre-wrap}
 table.facts{border-collapse:collapse;margin:.2rem 0;font-size:.9rem}
 table.facts td,table.facts th{border:1px solid var(--line);padding:.15rem .4rem;text-align:left;vertical-align:top}
 .reason{color:var(--lost)}
@@ -63,7 +65,9 @@ def _derivation(node: NodeResult) -> str:
         return '<div class="derivation">Không có dấu vết (đánh giá với trace=False).</div>'
     rows.append(f"<dt>Quy tắc</dt><dd><code>{_e(t.source.file)}:{t.source.line}</code></dd>")
     if t.formula is not None and t.formula_span is not None:
-        rows.append(f"<dt>Công thức (dòng {t.formula_span.line})</dt><dd><code>score = {_e(t.formula)}</code></dd>")
+        formula = "\n  ".join(formula_lines(t.formula))  # a tier's rows on lines of their own (`pre-wrap`)
+        rows.append(f"<dt>Công thức (dòng {t.formula_span.line})</dt>")
+        rows.append(f'<dd><code class="formula">score = {_e(formula)}</code></dd>')
     if t.facts:
         body = "".join(
             f"<tr><td><code>{_e(f.name)}</code></td><td>{_e(f.shown)}{' ' + _e(f.unit) if f.unit else ''}"
