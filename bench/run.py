@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import cchc_rules  # noqa: E402
 from bench import baseline, generate, oracle  # noqa: E402
+from cchc_rules.render.explain import explain  # noqa: E402
 from cchc_rules.result import Result  # noqa: E402
 
 RULES_2023 = ROOT / "rules" / "hai-duong" / "xa" / "2023.cchc"
@@ -200,6 +201,24 @@ def main(argv: list[str] | None = None) -> int:
     say("engine_traced_us_per_unit", f"{times['traced'] / n * 1e6:.0f}")
     say("engine_columns_us_per_unit", f"{times['columns'] / n * 1e6:.0f}")
 
+    # The columns' own part: JSON lines read and scored in chunks, traced or not, no unit's `Result` made
+    # (`cchc rank` reads its rows straight from the columns).
+    def columns_only(trace: bool) -> Callable[[], None]:
+        from cchc_rules.ranking import CHUNK
+
+        columns = rules.columns
+        assert columns is not None
+
+        def phase() -> None:
+            for start in range(0, n, CHUNK):
+                items = [json.loads(line) for line in lines[start : start + CHUNK]]
+                columns.run([item["facts"] for item in items], [item["unit"] for item in items], trace=trace)
+
+        return phase
+
+    for trace, label in ((False, "untraced"), (True, "traced")):
+        say(f"engine_columns_{label}_no_result_us_per_unit", f"{fastest(columns_only(trace)) / n * 1e6:.0f}")
+
     # Reading every trace back as text (what `cchc explain` prints), for the record: traces are
     # recorded as data during evaluation and written out only when read.
     sample = lines[: min(n, 500)]
@@ -208,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in sample:
             result = rules.evaluate(json.loads(line)["facts"], trace=True)
             for area in result.areas:
-                result[area].explain()
+                explain(result, area)
 
     say("engine_traced_and_explained_us_per_unit", f"{fastest(explain_all, 1) / len(sample) * 1e6:.0f}")
 
@@ -360,6 +379,7 @@ def compare_openfisca(lines: list[str]) -> None:
     say("cchc_seed9_batch_units_per_s", round(n / t_ours))
     say("cchc_seed9_one_by_one_units_per_s", round(n / t_one))
     say("ratio_cchc_vs_openfisca_batch", f"{t_ours / t_theirs:.2f}")
+    phases(lines, rules, tbs, parse)
 
     # One commune with its full trace: OpenFisca builds a simulation per commune.
     k = min(n, 200)
@@ -370,15 +390,22 @@ def compare_openfisca(lines: list[str]) -> None:
             simulation = model.simulate(tbs, model.columns([facts], parse), trace=True)
             simulation.tracer.computation_log.lines()
 
+    def theirs_traced_unwritten() -> None:  # the trace kept, its log not written
+        for facts in sample:
+            model.simulate(tbs, model.columns([facts], parse), trace=True)
+
     def ours_traced() -> None:
         for facts in sample:
             rules.evaluate(facts, trace=True)
+
+    def ours_recorded_in_columns() -> None:  # the trace kept as events, no unit's `Result` made
+        columns.run(sample, [str(j) for j in range(k)], trace=True)
 
     def ours_explained() -> None:
         for facts in sample:
             result = rules.evaluate(facts, trace=True)
             for area in result.areas:
-                result[area].explain()
+                explain(result, area)
 
     def ours_traced_batch() -> None:
         rules.evaluate_many(sample, trace=True)
@@ -386,15 +413,19 @@ def compare_openfisca(lines: list[str]) -> None:
     def ours_explained_batch() -> None:
         for result in rules.evaluate_many(sample, trace=True):
             for area in result.areas:
-                result[area].explain()
+                explain(result, area)
 
     t_theirs_traced = fastest(theirs_traced) / k
     t_ours_traced = fastest(ours_traced) / k
     t_ours_explained = fastest(ours_explained) / k
     t_batch_traced = fastest(ours_traced_batch) / k
     t_batch_explained = fastest(ours_explained_batch) / k
+    t_theirs_unwritten = fastest(theirs_traced_unwritten) / k
+    t_recorded = fastest(ours_recorded_in_columns) / k
     say("openfisca_traced_one_commune_ms", f"{t_theirs_traced * 1000:.2f}")
+    say("openfisca_traced_one_commune_log_not_written_ms", f"{t_theirs_unwritten * 1000:.2f}")
     say("cchc_traced_per_unit_ms", f"{t_ours_traced * 1000:.3f}")
+    say("cchc_trace_recorded_in_columns_no_result_per_unit_ms", f"{t_recorded * 1000:.3f}")
     say("cchc_traced_and_explained_per_unit_ms", f"{t_ours_explained * 1000:.3f}")
     say("cchc_traced_in_columns_per_unit_ms", f"{t_batch_traced * 1000:.3f}")
     say("cchc_traced_in_columns_and_explained_per_unit_ms", f"{t_batch_explained * 1000:.3f}")
@@ -415,6 +446,82 @@ def compare_openfisca(lines: list[str]) -> None:
     say("openfisca_dtype", str(np.asarray(totals).dtype))
     say("openfisca_seed9_not_equal_to_oracle", f"{theirs_wrong}/{n}")
     say("cchc_seed9_not_equal_to_oracle", f"{ours_wrong}/{n}")
+
+
+def phases(lines: list[str], rules: cchc_rules.RuleSet, tbs: Any, parse: dict[str, Any]) -> None:
+    """The seed-nine batch taken apart: µs a commune for each phase of each engine, and numpy's scoring.
+
+    Reading JSON is the same for both; OpenFisca then builds its input arrays, scores (numpy) and
+    writes; cchc reads its fact columns (validating them), scores (Python lists) and writes. The
+    hand-written numpy scoring of the same fact columns (bench/numpy_nine.py) shows what scoring on
+    numpy would buy cchc; its totals are checked against cchc's.
+    """
+    from bench import numpy_nine
+    from bench import openfisca_model as model
+    from cchc_rules.columns.batch import Batch
+    from cchc_rules.ranking import CHUNK
+
+    columns = rules.columns
+    assert columns is not None
+    n = len(lines)
+    items = [json.loads(line) for line in lines]
+    facts = [item["facts"] for item in items]
+    chunks = [
+        (facts[start : start + CHUNK], [item["unit"] for item in items[start : start + CHUNK]])
+        for start in range(0, n, CHUNK)
+    ]
+    arrays = model.columns(facts, parse)
+    totals = model.simulate(tbs, arrays).calculate("total", model.PERIOD)
+    read = [columns.read(chunk, names)[0] for chunk, names in chunks]
+    batches = [columns.run(chunk, names) for chunk, names in chunks]
+
+    def fresh_batches() -> list[Batch]:  # scoring fills a batch in: each timed round scores new ones
+        return [columns.read(chunk, names)[0] for chunk, names in chunks]
+
+    def scoring(score: Callable[[Batch], object]) -> float:
+        best = float("inf")
+        for _ in range(3):
+            todo = fresh_batches()
+            gc.collect()
+            start = time.perf_counter()
+            for batch in todo:
+                score(batch)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    def their_rows() -> list[str]:
+        return [
+            json.dumps({"unit": i["unit"], "score": f"{float(t):.3f}"}, ensure_ascii=False)
+            for i, t in zip(items, totals, strict=True)
+        ]
+
+    def our_rows() -> list[str]:
+        out = []
+        for (_, names), batch in zip(chunks, batches, strict=True):
+            for r, unit in enumerate(names):
+                out.append(json.dumps({"unit": unit, "score": str(batch.total(r))}, ensure_ascii=False))
+        return out
+
+    timed = {
+        "json_lines_read": fastest(lambda: [json.loads(line) for line in lines]),
+        "openfisca_phase_input_arrays": fastest(lambda: model.columns(facts, parse)),
+        "openfisca_phase_scoring": fastest(lambda: model.simulate(tbs, arrays).calculate("total", model.PERIOD)),
+        "openfisca_phase_rows_written": fastest(their_rows),
+        "cchc_phase_fact_columns": fastest(lambda: [columns.read(chunk, names) for chunk, names in chunks]),
+        "cchc_phase_scoring": scoring(columns.score),
+        "cchc_phase_rows_written": fastest(our_rows),
+        "numpy_by_hand_scoring": scoring(numpy_nine.totals),
+    }
+    for name, seconds in timed.items():
+        say(f"{name}_us_per_commune", f"{seconds / n * 1e6:.2f}")
+    same = sum(
+        Fraction(theirs, 1000) == Fraction(str(batch.total(r)))
+        for chunk, batch in zip(read, batches, strict=True)
+        for r, theirs in enumerate(numpy_nine.totals(chunk))
+        if batch.scored(r)
+    )
+    scored = sum(batch.scored(r) for batch in batches for r in range(len(batch)))
+    say("numpy_by_hand_equal_to_cchc", f"{same}/{scored}")
 
 
 def _version(name: str) -> str:

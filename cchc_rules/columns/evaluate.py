@@ -23,6 +23,7 @@ from cchc_rules.compiler import (
     _sum_text,
     _zero_text,
 )
+from cchc_rules.facts import Facts
 from cchc_rules.numbers import round_scaled
 from cchc_rules.result import Layout
 
@@ -63,18 +64,28 @@ class ColumnRules:
         With `trace`, what each node reads and does is recorded for the units concerned, as data; a unit's
         derivation is written from it when read (`ColumnBatch.result(r, trace=True)`).
         """
-        compiled = self.compiled
-        size = len(compiled.ids)
+        batch, parsed = self.read(units, names, trace)
+        if units:
+            self.score(batch)
+        return ColumnBatch(self, batch, units, names, parsed)
+
+    def read(
+        self, units: Sequence[Mapping[str, Any]], names: Sequence[str], trace: bool = False
+    ) -> tuple[Batch, dict[int, Facts]]:
+        """`run`'s first half: a batch holding the units' fact columns, and the units validated alone."""
+        size = len(self.compiled.ids)
         batch = Batch(len(units), size)
         if not units:
-            return ColumnBatch(self, batch, units, names, {})
+            return batch, {}
         if trace:
             batch.events = [[] for _ in range(size)]
-        parsed = read_facts(compiled, self.kinds, batch, units, names)
-        for i in range(size):
+        return batch, read_facts(self.compiled, self.kinds, batch, units, names)
+
+    def score(self, batch: Batch) -> None:
+        """`run`'s second half: every node of a batch `read` made, then the units' totals (once a batch)."""
+        for i in range(len(self.compiled.ids)):
             self._node(batch, i)
         batch.totals = self._totals(batch)
-        return ColumnBatch(self, batch, units, names, parsed)
 
     def _totals(self, b: Batch) -> tuple[list[int], ...]:
         """Columns of each unit's base score, base maximum, bonus, penalty and total (clamped to [0, base max])."""
