@@ -415,13 +415,20 @@ def compare_openfisca(lines: list[str]) -> None:
             for area in result.areas:
                 explain(result, area)
 
-    t_theirs_traced = fastest(theirs_traced) / k
-    t_ours_traced = fastest(ours_traced) / k
-    t_ours_explained = fastest(ours_explained) / k
-    t_batch_traced = fastest(ours_traced_batch) / k
-    t_batch_explained = fastest(ours_explained_batch) / k
-    t_theirs_unwritten = fastest(theirs_traced_unwritten) / k
-    t_recorded = fastest(ours_recorded_in_columns) / k
+    traced = (
+        theirs_traced,
+        ours_traced,
+        ours_explained,
+        ours_traced_batch,
+        ours_explained_batch,
+        theirs_traced_unwritten,
+        ours_recorded_in_columns,
+    )
+    best = [float("inf")] * len(traced)
+    for _ in range(3):  # interleaved, as above
+        best = [min(b, fastest(phase, 1)) for b, phase in zip(best, traced, strict=True)]
+    t_theirs_traced, t_ours_traced, t_ours_explained, t_batch_traced, t_batch_explained = (t / k for t in best[:5])
+    t_theirs_unwritten, t_recorded = best[5] / k, best[6] / k
     say("openfisca_traced_one_commune_ms", f"{t_theirs_traced * 1000:.2f}")
     say("openfisca_traced_one_commune_log_not_written_ms", f"{t_theirs_unwritten * 1000:.2f}")
     say("cchc_traced_per_unit_ms", f"{t_ours_traced * 1000:.3f}")
