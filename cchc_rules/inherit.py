@@ -11,6 +11,7 @@ resolved rule set like any other; the evaluator never knows it was inherited.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cchc_rules import ast
@@ -66,7 +67,8 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
         return source
     header = parents[0]
     base_file = Path(header.span.file)
-    target = (base_file.parent / (header.extends or "")).resolve()
+    written = base_file.parent / (header.extends or "")
+    target = written.resolve()
     root = rules_root(base_file)
     if not target.is_relative_to(root):
         raise _error(
@@ -93,7 +95,10 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
     if target in chain or len(chain) > MAX_DEPTH:
         names = " → ".join(p.name for p in (*chain, target))
         raise _error("E222", f"chuỗi kế thừa lặp lại hoặc quá dài: {names}", header.span, source)
-    parent = load_resolved(target, chain, _budget)
+    # Loaded by the path the user's own leads to ("rules/x/2023.cchc" after "rules/x/2024.cchc"), so that
+    # messages about last year's file name it as the user would; the resolved path only where they differ.
+    shown = Path(os.path.normpath(written))
+    parent = load_resolved(shown if shown.resolve() == target else target, chain, _budget)
     return merge_years(parent, source)
 
 

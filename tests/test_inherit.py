@@ -299,6 +299,20 @@ def test_extends_may_reach_a_sibling_folder_inside_rules(tree: Path) -> None:
     assert by_id(load_resolved(path).modules[0]) == by_id(load_source(tree / "2023.cchc").modules[0])
 
 
+def test_last_years_file_is_named_by_the_path_the_users_own_leads_to(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tree / "2023.cchc").write_text(BASE + 'fact thua: count "Không dùng"\n', encoding="utf-8")  # W115 there
+    other = tree.parent / "khac"
+    other.mkdir()
+    child(other, "  year 2024\n", extends="../tinh/2023.cchc")
+    monkeypatch.chdir(tree.parent.parent)
+    code, out, err = run(capsys, "check", Path("rules", "khac", "2024.cchc"))
+    assert code == 0, err
+    assert f"{Path('rules', 'tinh', '2023.cchc')}:16:6: cảnh báo [W115]" in out + err  # not ../, not absolute
+    assert str(tree.parent.parent) not in out + err
+
+
 def test_a_chain_of_three_years_resolves(tree: Path) -> None:
     child(tree, "  year 2024\noverride 1.1: max 1\n  score = 1\n")
     path = child(tree, "  year 2025\nremove 1.2\noverride 1: max 1\n", name="2025.cchc", extends="2024.cchc")
