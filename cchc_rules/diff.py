@@ -66,6 +66,10 @@ _WORDS = {
 }
 
 
+# A criterion's fields that say what it is and where it comes from, never how it scores: not a cause of a move.
+_NOT_SCORING = frozenset({"title", "basis", "inferred"})
+
+
 def _crit_fields(c: ast.Criterion, tiers: bool) -> dict[str, str]:
     """A criterion's fields as text; `tiers` names the formula "tiers" when both sides are tier tables."""
     formula = printer.inline(c.formula.expr) if c.formula else ""
@@ -79,6 +83,7 @@ def _crit_fields(c: ast.Criterion, tiers: bool) -> dict[str, str]:
         "basis": " | ".join(c.basis),
         "rounding": f"{c.rounding.places} {c.rounding.mode}" if c.rounding else "",
         "not_applicable": " | ".join(f"{printer.expr(n.condition)}: {n.policy}" for n in c.not_applicable),
+        "inferred": " | ".join(c.inferred),  # a method reconstructed, or no longer: the appraiser must know
     }
 
 
@@ -107,6 +112,7 @@ def _header_fields(h: ast.Header) -> dict[str, str]:
         "na_default": h.na_default or "",
         "basis": " | ".join(h.basis),
         "groups": " | ".join(f"{g.name} {printer.group_range(g)}" for g in h.groups),
+        "inferred": " | ".join(h.inferred),
     }
 
 
@@ -186,10 +192,8 @@ def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]
             because = "tiêu chí mới"
         elif b is None:
             because = "tiêu chí bị bỏ"
-        elif node_id in changed:
-            because = (
-                "thay đổi " + ", ".join(_WORDS.get(f, f) for f in changed[node_id].fields) + " của chính tiêu chí này"
-            )
+        elif node_id in changed and (causes := [f for f in changed[node_id].fields if f not in _NOT_SCORING]):
+            because = "thay đổi " + ", ".join(_WORDS.get(f, f) for f in causes) + " của chính tiêu chí này"
         else:
             below = [i for i in changed if i.startswith(node_id + ".")]
             because = "thay đổi ở " + ", ".join(below) if below else "dữ kiện hoặc tiêu chí được tham chiếu thay đổi"

@@ -20,12 +20,12 @@ RULES_2024 = RULES_2023.with_name("2024.cchc")
 
 # (kind, what, id, changed fields): what 2024.cchc changes, read off the file.
 EXPECTED = {
-    ("changed", "header", "ruleset", ("name", "year", "basis")),
-    ("changed", "criterion", "1.5.2", ("formula", "reasons")),
+    ("changed", "header", "ruleset", ("name", "year", "basis", "inferred")),
+    ("changed", "criterion", "1.5.2", ("formula", "reasons", "inferred")),
     ("changed", "criterion", "3.5", ("max",)),
     ("removed", "criterion", "3.5.3", ()),
     ("added", "criterion", "3.6", ()),
-    ("changed", "criterion", "7.2.2", ("title", "formula")),
+    ("changed", "criterion", "7.2.2", ("title", "formula", "inferred")),
     ("removed", "fact", "ho_so_tam_dung", ()),
     ("added", "fact", "danh_gia_tac_dong", ()),
 }
@@ -137,7 +137,7 @@ def test_with_facts_the_total_moves_and_each_move_has_its_cause(capsys: pytest.C
         if move["old"] is not None:
             assert Decimal(move["old"]) == old_scores[node_id]
     assert (moved["7.2.2"]["old"], moved["7.2.2"]["new"]) == ("2.292", "2")
-    assert moved["7.2.2"]["because"] == "thay đổi tên, công thức của chính tiêu chí này"
+    assert moved["7.2.2"]["because"] == "thay đổi công thức của chính tiêu chí này"
     assert moved["7.2"]["because"] == "thay đổi ở 7.2.2"
     assert moved["7"]["because"] == "thay đổi ở 7.2.2"
     assert moved["3.5.3"]["because"] == "tiêu chí bị bỏ"
@@ -168,7 +168,7 @@ def test_diff_text_with_facts(capsys: pytest.CaptureFixture[str]) -> None:
     assert "  Tổng: 66,245 → 64,954" in out
     assert (
         "  7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến (theo bậc): 2,292 → 2 "
-        "(thay đổi tên, công thức của chính tiêu chí này)"
+        "(thay đổi công thức của chính tiêu chí này)"
     ) in out
     assert "  3.5.3 Hồ sơ bị tạm dừng: 0,999 → - (tiêu chí bị bỏ)" in out
     assert "  3.6 Đánh giá tác động thủ tục hành chính: - → 0 (tiêu chí mới)" in out
@@ -215,6 +215,33 @@ def test_an_area_maximum_that_changes_is_marked(tmp_path: Path, capsys: pytest.C
     assert "  2. Hai: 2 → 3   (đổi)" in out
     assert "  1. Một: 1 → 1" in out and "  1. Một: 1 → 1   (đổi)" not in out
     assert "    tổng điểm: 3" in out
+
+
+def test_an_inferred_note_is_a_change_but_never_the_cause_of_a_move(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    base = (
+        'ruleset "Gốc"\n  total 2\n  rounding 3 half_up\nfact so: count "Số"\n1 "Một": max 2\n'
+        '1.1 "Theo 1.2": max 1\n  score = if [1.2] >= 1 then max else 0\n  reason "Không"\n  inferred "Suy ra"\n'
+        '1.2 "Số": max 1\n  score = if so >= 1 then max else 0\n  reason "Không"\n'
+    )
+    (folder / "a.cchc").write_text(base, encoding="utf-8")
+    (folder / "b.cchc").write_text(
+        'ruleset "Gốc"\n  extends "a.cchc"\noverride 1.1\n  inferred "Theo quyết định"\n'
+        "override 1.2\n  score = if so >= 0 then max else 0\n",
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("so: 0\n", encoding="utf-8")
+    changes = diff_rules(load(folder / "a.cchc").checked, load(folder / "b.cchc").checked)
+    assert [(c.id, c.fields) for c in changes] == [("1.1", ("inferred",)), ("1.2", ("formula",))]
+    code, out, err = run(capsys, "diff", folder / "a.cchc", folder / "b.cchc", "--facts", facts, "--format", "json")
+    assert code == 0, err
+    moved = {m["id"]: m["because"] for m in json.loads(out)["scores"]}
+    assert moved["1.2"] == "thay đổi công thức của chính tiêu chí này"
+    assert moved["1.1"] == "dữ kiện hoặc tiêu chí được tham chiếu thay đổi"  # 1.2 moved it; its note did not
 
 
 def test_diff_of_a_bad_rule_set_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
