@@ -213,7 +213,7 @@ class RangeAnalysis:
             if b.contains(ZERO):
                 self.risky_divisions.append((expr, b))
             scaled = self._scaled_part(expr.left, expr.right, own_max, env)
-            return scaled if scaled is not None else self._divide(expr.left, expr.right, a, b, env)
+            return scaled if scaled is not None else self._divide(expr.left, expr.right, a, b)
         if isinstance(expr, ast.Call):
             return self._call(expr, own_max, env)
         if isinstance(expr, ast.If):
@@ -241,9 +241,7 @@ class RangeAnalysis:
             return Interval(lo, hi)
         return None
 
-    def _divide(
-        self, left: ast.Node, right: ast.Node, a: Interval, b: Interval, env: Mapping[str, Interval]
-    ) -> Interval:
+    def _divide(self, left: ast.Node, right: ast.Node, a: Interval, b: Interval) -> Interval:
         # part / whole with part <= whole and both >= 0 lies in [0, 1].
         if (
             isinstance(left, ast.NameRef)
@@ -286,7 +284,7 @@ class RangeAnalysis:
             return None
         ranges = [a for a in args if a is not None]
         if expr.func == "ratio":
-            return self._divide(expr.args[0], expr.args[1], ranges[0], ranges[1], env)
+            return self._divide(expr.args[0], expr.args[1], ranges[0], ranges[1])
         if expr.func == "min":
             return _lowest(ranges)
         if expr.func == "max":
