@@ -66,8 +66,11 @@ _WORDS = {
 }
 
 
-# A criterion's fields that say what it is and where it comes from, never how it scores: not a cause of a move.
-_NOT_SCORING = frozenset({"title", "basis", "inferred"})
+# A criterion's fields that say what it is, why it loses points and where it comes from, never how it
+# scores: not a cause of a move. And the header's fields that do move scores (a criterion's own rounding
+# or n/a policy aside).
+_NOT_SCORING = frozenset({"title", "reasons", "basis", "inferred"})
+_HEADER_SCORING = ("rounding", "na_default")
 
 
 def _crit_fields(c: ast.Criterion, tiers: bool) -> dict[str, str]:
@@ -179,7 +182,12 @@ def area_maxima(old: CheckedRules, new: CheckedRules) -> list[tuple[str, str, st
 
 def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]:
     """Nodes whose score moved for one unit, each with the change that moved it."""
-    changed = {c.id: c for c in changes if c.what == "criterion"}
+    changed = {  # criteria added, removed, or changed in how they score
+        c.id: c
+        for c in changes
+        if c.what == "criterion" and (c.kind != "changed" or any(f not in _NOT_SCORING for f in c.fields))
+    }
+    header = [f for c in changes if c.what == "header" for f in c.fields if f in _HEADER_SCORING]
     out = []
     for node_id in dict.fromkeys((*old.nodes, *new.nodes)):
         a = old.nodes.get(node_id)
@@ -194,9 +202,12 @@ def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]
             because = "tiêu chí bị bỏ"
         elif node_id in changed and (causes := [f for f in changed[node_id].fields if f not in _NOT_SCORING]):
             because = "thay đổi " + ", ".join(_WORDS.get(f, f) for f in causes) + " của chính tiêu chí này"
+        elif below := [i for i in changed if i.startswith(node_id + ".")]:
+            because = "thay đổi ở " + ", ".join(below)
+        elif header:
+            because = "thay đổi " + ", ".join(_WORDS[f] for f in header) + " ở phần đầu"
         else:
-            below = [i for i in changed if i.startswith(node_id + ".")]
-            because = "thay đổi ở " + ", ".join(below) if below else "dữ kiện hoặc tiêu chí được tham chiếu thay đổi"
+            because = "dữ kiện hoặc tiêu chí được tham chiếu thay đổi"
         out.append(
             Movement(id=node_id, title=title, old=a.score if a else None, new=b.score if b else None, because=because)
         )

@@ -217,7 +217,7 @@ def test_an_area_maximum_that_changes_is_marked(tmp_path: Path, capsys: pytest.C
     assert "    tổng điểm: 3" in out
 
 
-def test_an_inferred_note_is_a_change_but_never_the_cause_of_a_move(
+def test_a_reason_or_an_inferred_note_is_a_change_but_never_the_cause_of_a_move(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "rules"
@@ -229,19 +229,34 @@ def test_an_inferred_note_is_a_change_but_never_the_cause_of_a_move(
     )
     (folder / "a.cchc").write_text(base, encoding="utf-8")
     (folder / "b.cchc").write_text(
-        'ruleset "Gốc"\n  extends "a.cchc"\noverride 1.1\n  inferred "Theo quyết định"\n'
+        'ruleset "Gốc"\n  extends "a.cchc"\noverride 1.1 "Theo 1.2 (mới)"\n  reason "Chưa đạt"\n'
+        '  inferred "Theo quyết định"\n'
         "override 1.2\n  score = if so >= 0 then max else 0\n",
         encoding="utf-8",
     )
     facts = tmp_path / "f.yaml"
     facts.write_text("so: 0\n", encoding="utf-8")
     changes = diff_rules(load(folder / "a.cchc").checked, load(folder / "b.cchc").checked)
-    assert [(c.id, c.fields) for c in changes] == [("1.1", ("inferred",)), ("1.2", ("formula",))]
+    assert [(c.id, c.fields) for c in changes] == [("1.1", ("title", "reasons", "inferred")), ("1.2", ("formula",))]
     code, out, err = run(capsys, "diff", folder / "a.cchc", folder / "b.cchc", "--facts", facts, "--format", "json")
     assert code == 0, err
     moved = {m["id"]: m["because"] for m in json.loads(out)["scores"]}
     assert moved["1.2"] == "thay đổi công thức của chính tiêu chí này"
-    assert moved["1.1"] == "dữ kiện hoặc tiêu chí được tham chiếu thay đổi"  # 1.2 moved it; its note did not
+    assert moved["1.1"] == "dữ kiện hoặc tiêu chí được tham chiếu thay đổi"  # 1.2 moved it, not its own words
+    assert moved["1"] == "thay đổi ở 1.2"  # 1.1 changed only in words
+
+
+def test_a_move_the_headers_rounding_makes_is_blamed_on_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = 'ruleset "X"\n  total 1\n  rounding {places} half_up\nfact a: count "A"\nfact b: count "B" max a\n'
+    rules += '1 "Một": max 1\n1.1 "Hai": max 1\n  score = max * ratio(b, a, zero: full)\n  reason "Thiếu"\n'
+    (tmp_path / "a.cchc").write_text(rules.format(places=3), encoding="utf-8")
+    (tmp_path / "b.cchc").write_text(rules.format(places=1), encoding="utf-8")
+    facts = tmp_path / "f.yaml"
+    facts.write_text("a: 3\nb: 1\n", encoding="utf-8")
+    code, out, err = run(capsys, "diff", tmp_path / "a.cchc", tmp_path / "b.cchc", "--facts", facts, "--format", "json")
+    assert code == 0, err
+    moved = {m["id"]: (m["old"], m["new"], m["because"]) for m in json.loads(out)["scores"]}
+    assert moved["1.1"] == ("0.333", "0.3", "thay đổi làm tròn ở phần đầu")
 
 
 def test_diff_of_a_bad_rule_set_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
