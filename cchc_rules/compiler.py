@@ -286,7 +286,7 @@ class CompiledRules:
 
     def _text(self, span: Span) -> str:
         source = self._texts.get(span.file)
-        return source.excerpt(span) if source else ""
+        return source.inline_excerpt(span) if source else ""
 
     def _plan(self, node_id: str) -> _Plan:
         rules = self.rules

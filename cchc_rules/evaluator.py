@@ -417,7 +417,7 @@ class Evaluator:
     def _text(self, e: ast.Node) -> str:
         for source in self.rules.sources:
             if source.name == e.span.file:
-                return source.excerpt(e.span)
+                return source.inline_excerpt(e.span)
         return ""
 
     def _tier(self, e: ast.Tier) -> Value:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from cchc_rules import ast, printer
 from cchc_rules.loader import parse_source
-from cchc_rules.source import SourceFile
+from cchc_rules.source import SourceFile, comment_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,21 +30,9 @@ def scan_comments(text: str) -> list[Comment]:
     """Every comment of a rule file, skipping `#` inside strings (strings never span lines)."""
     out = []
     for number, line in enumerate(text.split("\n"), 1):
-        in_string = False
-        escaped = False
-        for index, char in enumerate(line):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif char == "\\":
-                    escaped = True
-                elif char == '"':
-                    in_string = False
-            elif char == '"':
-                in_string = True
-            elif char == "#":
-                out.append(Comment(number, line[index:].rstrip()))
-                break
+        index = comment_start(line)
+        if index is not None:
+            out.append(Comment(number, line[index:].rstrip()))
     return out
 
 

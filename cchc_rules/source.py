@@ -104,6 +104,37 @@ class SourceFile(BaseModel):
         """The exact source text a span covers."""
         return self.text[span.start_pos : span.end_pos]
 
+    def inline_excerpt(self, span: Span) -> str:
+        """The source text a span covers, on one line: an expression written over several lines has its
+        line breaks, their indentation and the comments between them each made one space (trace steps)."""
+        text = self.excerpt(span)
+        if "\n" not in text:
+            return text
+        pieces = []
+        for line in text.split("\n"):
+            cut = comment_start(line)
+            pieces.append((line if cut is None else line[:cut]).strip())
+        return " ".join(piece for piece in pieces if piece)
+
+
+def comment_start(line: str) -> int | None:
+    """Where a `#` comment starts on a line of a rule file, skipping `#` inside strings (None: no comment)."""
+    in_string = False
+    escaped = False
+    for index, char in enumerate(line):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char == "#":
+            return index
+    return None
+
 
 # A line longer than this is shown as a window around the column (a broken
 # file can have a line of a million characters).

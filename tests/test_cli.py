@@ -97,6 +97,21 @@ def test_explain_lays_a_tiers_rows_out_under_its_formula() -> None:
     assert lines[at + 5].strip() == "Dữ kiện:"
 
 
+def test_a_step_shows_an_expression_written_over_several_lines_on_one(tmp_path: Path) -> None:
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 1\n  rounding 3 half_up\nfact b: count "B"\nfact c: count "C"\n'
+        '1 "Một": max 1\n1.1 "Hai": max 1\n  score = max *\n    ratio(b,   # "#" trong chuỗi của chú thích\n'
+        "          b + c, zero: zero)\n",
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("b: 3\nc: 1\n", encoding="utf-8")
+    run = cchc("explain", rules, facts, "1.1")
+    assert run.returncode == 0, run.stderr
+    assert "    - ratio(b, b + c, zero: zero) = 3/4 = 0,75 (dòng 9)\n" in run.stdout
+
+
 def test_explain_unknown_id_suggests() -> None:
     run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.9")
     assert run.returncode == 1

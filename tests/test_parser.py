@@ -165,3 +165,20 @@ def test_syntax_errors_of_all_files_are_reported_together(tmp_path: Path) -> Non
 def test_grammar_file_is_found() -> None:
     assert grammar_path().is_file()
     assert grammar_path().name == "cchc.lark"
+
+
+@pytest.mark.parametrize(
+    ("text", "inline"),
+    [
+        ("ratio(a, b, zero: na)", "ratio(a, b, zero: na)"),  # one line: as written, spaces and all
+        ("max *\n    ratio(a,\n          b + c)", "max * ratio(a, b + c)"),
+        ('x = "#1" or  # chú thích\n  y', 'x = "#1" or y'),  # a `#` in a string is not a comment
+        ('c = "a\\"#" and # "\n  d', 'c = "a\\"#" and d'),
+        ("a +\n\n  # chú thích riêng một dòng\n  b", "a + b"),
+    ],
+)
+def test_an_expression_over_several_lines_reads_as_one(text: str, inline: str) -> None:
+    source = SourceFile(name="t.cchc", text=f"x {text}")
+    span = Span(file="t.cchc", line=1, column=3, end_line=1, end_column=1, start_pos=2, end_pos=2 + len(text))
+    assert source.excerpt(span) == text
+    assert source.inline_excerpt(span) == inline
