@@ -91,8 +91,8 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
             source,
             did_you_mean(target.name, siblings, "đường dẫn tính từ thư mục của tệp này"),
         )
-    chain = (*_chain, base_file.resolve())
-    if target in chain or len(chain) > MAX_DEPTH:
+    chain = (*_chain, path.resolve())  # what each year loaded: a file, or a folder rule set
+    if target in chain or target == base_file.resolve() or len(chain) > MAX_DEPTH:
         names = " → ".join(p.name for p in (*chain, target))
         raise _error("E222", f"chuỗi kế thừa lặp lại hoặc quá dài: {names}", header.span, source)
     # Loaded by the path the user's own leads to ("rules/x/2023.cchc" after "rules/x/2024.cchc"), so that

@@ -440,6 +440,14 @@ def test_e222_a_cycle(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "a.cchc → b.cchc → a.cchc" in err
 
 
+def test_e222_a_cycle_of_folder_rule_sets(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, other in (("fa", "fb"), ("fb", "fa")):
+        (tree.parent / name).mkdir()
+        child(tree.parent / name, "  year 2024\n", name="h.cchc", extends=f"../{other}")
+    err = errors_of(capsys, tree.parent / "fa")
+    assert "lỗi [E222]" in err and "fa → fb → fa" in err
+
+
 def test_e222_a_file_extending_itself(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = child(tree, "", name="a.cchc", extends="a.cchc")
     assert re.search(re.escape(str(path)) + r":\d+:\d+: lỗi \[E222\]", errors_of(capsys, path))
