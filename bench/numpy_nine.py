@@ -19,18 +19,27 @@ import numpy as np
 
 from cchc_rules.columns.batch import Batch
 
+# Every value kept under 2**40, so that no product below (by at most 2 * 6,000 or 100) leaves int64.
+_LIMIT = 2**40
+
+
+def _array(name: str, values: list[int]) -> Any:
+    if values and max(map(abs, values)) >= _LIMIT:
+        raise OverflowError(f"numpy_nine: `{name}` has values of 2**40 or more; int64 products could overflow")
+    return np.array(values, dtype=np.int64)
+
 
 def _whole(batch: Batch, name: str) -> Any:
     numerators, denominator = batch.num[name]
     assert denominator == 1, name  # counts: whole numbers
-    return np.array(numerators, dtype=np.int64)
+    return _array(name, numerators)
 
 
 def _over(batch: Batch, name: str, common: int) -> Any:
     """A decimal column as whole numbers over `common` (a multiple of its denominator)."""
     numerators, denominator = batch.num[name]
     assert type(denominator) is int and common % denominator == 0, name
-    return np.array(numerators, dtype=np.int64) * (common // denominator)
+    return _array(name, [n * (common // denominator) for n in numerators])
 
 
 def _half_up(numerator: Any, denominator: Any) -> Any:
@@ -45,7 +54,7 @@ def totals(batch: Batch) -> list[int]:
     scores.append(np.where(np.array(batch.other["co_sang_kien"], dtype=bool), 2000, 0))  # 1.6.1
     rate, hundred = batch.num["ty_le_lien_thong"]  # 3.3.3: a percent, n / d with d = 100 %
     assert type(hundred) is int
-    n = np.array(rate, dtype=np.int64)
+    n = _array("ty_le_lien_thong", rate)
     scores.append(np.select([n >= hundred, 4 * n >= 3 * hundred, 2 * n >= hundred], [1000, 750, 500], 0))
     files = _whole(batch, "ho_so_tiep_nhan")
     none = files == 0
