@@ -31,7 +31,7 @@ from cchc_rules.limits import (
     vi_count,
 )
 from cchc_rules.numbers import plain, to_fraction
-from cchc_rules.source import FileTooLarge, NotUtf8, Span, decode, normalise, read_bytes
+from cchc_rules.source import FileTooLarge, NotUtf8, Span, decode, normalise, outside_strings, read_bytes
 
 Value = Fraction | bool | str | datetime.date
 
@@ -556,24 +556,12 @@ _JSON_PROBLEMS = {
 def _too_deep_in_json(name: str, text: str, limit: int = 100) -> Span | None:
     """Where brackets first nest deeper than `limit`, found without recursion (json recurses)."""
     depth = 0
-    in_string = escaped = False
-    line, column = 1, 0
-    for char in text:
-        column += 1
-        if char == "\n":
-            line, column = line + 1, 0
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for index, char in outside_strings(text):
+        if char in "[{":
             depth += 1
             if depth > limit:
+                line = text.count("\n", 0, index) + 1
+                column = index - text.rfind("\n", 0, index)  # 1-based: rfind is -1 on the first line
                 return Span(file=name, line=line, column=column, end_line=line, end_column=column + 1)
         elif char in "]}":
             depth -= 1

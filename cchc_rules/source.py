@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -119,9 +120,14 @@ class SourceFile(BaseModel):
 
 def comment_start(line: str) -> int | None:
     """Where a `#` comment starts on a line of a rule file, skipping `#` inside strings (None: no comment)."""
-    in_string = False
-    escaped = False
-    for index, char in enumerate(line):
+    return next((index for index, char in outside_strings(line) if char == "#"), None)
+
+
+def outside_strings(text: str) -> Iterator[tuple[int, str]]:
+    """Each character of `text` outside double-quoted strings (backslash escapes, as rule files and JSON
+    write them), with its index; the quotes themselves are left out."""
+    in_string = escaped = False
+    for index, char in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
@@ -131,9 +137,8 @@ def comment_start(line: str) -> int | None:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char == "#":
-            return index
-    return None
+        else:
+            yield index, char
 
 
 # A line longer than this is shown as a window around the column (a broken

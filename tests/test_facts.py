@@ -615,3 +615,12 @@ def test_huge_exponent_does_not_hang(tmp_path: Path) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("evaluating a fact written 1e999999999 did not finish in 3 s")
     assert done.stdout.strip() in ("FactsError", "ok"), done.stderr
+
+
+def test_json_nested_too_deep_is_located_past_brackets_in_strings() -> None:
+    from cchc_rules.facts import _too_deep_in_json
+
+    text = '{"a": "[[[[ \\" [[",\n "b": [[[[1]]]]}'  # brackets (and an escaped quote) inside a string do not count
+    span = _too_deep_in_json("f.json", text, limit=3)
+    assert span is not None and (span.line, span.column) == (2, 9)
+    assert _too_deep_in_json("f.json", text, limit=5) is None
