@@ -182,11 +182,11 @@ def area_maxima(old: CheckedRules, new: CheckedRules) -> list[tuple[str, str, st
 
 def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]:
     """Nodes whose score moved for one unit, each with the change that moved it."""
-    changed = {  # criteria added, removed, or changed in how they score
-        c.id: c
-        for c in changes
-        if c.what == "criterion" and (c.kind != "changed" or any(f not in _NOT_SCORING for f in c.fields))
-    }
+    causes: dict[str, list[str]] = {}  # criteria added or removed (no fields), or changed in how they score
+    for c in changes:
+        scoring = [f for f in c.fields if f not in _NOT_SCORING]
+        if c.what == "criterion" and (c.kind != "changed" or scoring):
+            causes[c.id] = scoring
     header = [f for c in changes if c.what == "header" for f in c.fields if f in _HEADER_SCORING]
     out = []
     for node_id in dict.fromkeys((*old.nodes, *new.nodes)):
@@ -200,9 +200,9 @@ def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]
             because = "tiêu chí mới"
         elif b is None:
             because = "tiêu chí bị bỏ"
-        elif node_id in changed and (causes := [f for f in changed[node_id].fields if f not in _NOT_SCORING]):
-            because = "thay đổi " + ", ".join(_WORDS.get(f, f) for f in causes) + " của chính tiêu chí này"
-        elif below := [i for i in changed if i.startswith(node_id + ".")]:
+        elif causes.get(node_id):
+            because = "thay đổi " + ", ".join(_WORDS.get(f, f) for f in causes[node_id]) + " của chính tiêu chí này"
+        elif below := [i for i in causes if i.startswith(node_id + ".")]:
             because = "thay đổi ở " + ", ".join(below)
         elif header:
             because = "thay đổi " + ", ".join(_WORDS[f] for f in header) + " ở phần đầu"
