@@ -65,6 +65,20 @@ def fastest(phase: Callable[[], object], rounds: int = 3) -> float:
     return best
 
 
+def once(phase: Callable[[], object]) -> Callable[[], float]:
+    """A timer of one run of `phase` (garbage collected first), in seconds."""
+    return lambda: fastest(phase, 1)
+
+
+def interleaved(*timers: Callable[[], float], rounds: int = 3) -> list[float]:
+    """Each timer's fastest of `rounds`, the timers taken in turn, so that a busy moment of the machine hits
+    every phase it compares alike."""
+    best = [float("inf")] * len(timers)
+    for _ in range(rounds):
+        best = [min(b, timer()) for b, timer in zip(best, timers, strict=True)]
+    return best
+
+
 def engine_row(result: Result) -> tuple[str, ...]:
     """The row `cchc rank` writes, as baseline.row gives it."""
     out = [str(result.score), str(result.max), str(result.percent)]
@@ -186,12 +200,13 @@ def main(argv: list[str] | None = None) -> int:
 
     rules.evaluate(json.loads(lines[0])["facts"])  # compile once, outside the timings
     rules.evaluate_many([json.loads(lines[0])["facts"]])
-    times = {"baseline": float("inf"), "untraced": float("inf"), "traced": float("inf"), "columns": float("inf")}
-    for _ in range(3):  # interleaved, so that a busy moment of the machine hits every phase alike
-        times["baseline"] = min(times["baseline"], fastest(run_baseline, 1))
-        times["untraced"] = min(times["untraced"], fastest(run_engine(False), 1))
-        times["traced"] = min(times["traced"], fastest(run_engine(True), 1))
-        times["columns"] = min(times["columns"], fastest(run_columns, 1))
+    timers = {
+        "baseline": once(run_baseline),
+        "untraced": once(run_engine(False)),
+        "traced": once(run_engine(True)),
+        "columns": once(run_columns),
+    }
+    times = dict(zip(timers, interleaved(*timers.values()), strict=True))
     say("baseline_units_per_s", round(n / times["baseline"]))
     say("engine_untraced_units_per_s", round(n / times["untraced"]))
     say("engine_traced_units_per_s", round(n / times["traced"]))
@@ -370,11 +385,7 @@ def compare_openfisca(lines: list[str]) -> None:
     from cchc_rules.ranking import CHUNK
 
     assert ours() == ours_one_by_one()
-    t_ours = t_theirs = t_one = float("inf")
-    for _ in range(3):  # interleaved, as above
-        t_ours = min(t_ours, fastest(ours, 1))
-        t_theirs = min(t_theirs, fastest(theirs, 1))
-        t_one = min(t_one, fastest(ours_one_by_one, 1))
+    t_ours, t_theirs, t_one = interleaved(once(ours), once(theirs), once(ours_one_by_one))
     say("openfisca_seed9_batch_units_per_s", round(n / t_theirs))
     say("cchc_seed9_batch_units_per_s", round(n / t_ours))
     say("cchc_seed9_one_by_one_units_per_s", round(n / t_one))
@@ -424,9 +435,7 @@ def compare_openfisca(lines: list[str]) -> None:
         theirs_traced_unwritten,
         ours_recorded_in_columns,
     )
-    best = [float("inf")] * len(traced)
-    for _ in range(3):  # interleaved, as above
-        best = [min(b, fastest(phase, 1)) for b, phase in zip(best, traced, strict=True)]
+    best = interleaved(*map(once, traced))
     t_theirs_traced, t_ours_traced, t_ours_explained, t_batch_traced, t_batch_explained = (t / k for t in best[:5])
     t_theirs_unwritten, t_recorded = best[5] / k, best[6] / k
     say("openfisca_traced_one_commune_ms", f"{t_theirs_traced * 1000:.2f}")
@@ -485,9 +494,6 @@ def phases(lines: list[str], rules: cchc_rules.RuleSet, tbs: Any, parse: dict[st
     read = [columns.read(chunk, names)[0] for chunk, names in chunks]
     batches = [columns.run(chunk, names) for chunk, names in chunks]
 
-    def once(phase: Callable[[], object]) -> Callable[[], float]:
-        return lambda: fastest(phase, 1)
-
     def scored_once(score: Callable[[Batch], object]) -> Callable[[], float]:
         def timed() -> float:  # scoring fills a batch in: each round scores batches read anew, untimed
             todo = [columns.read(chunk, names)[0] for chunk, names in chunks]
@@ -522,10 +528,7 @@ def phases(lines: list[str], rules: cchc_rules.RuleSet, tbs: Any, parse: dict[st
         "cchc_phase_rows_written": once(our_rows),
         "numpy_by_hand_scoring": scored_once(numpy_nine.totals),
     }
-    timed = dict.fromkeys(rounds, float("inf"))
-    for _ in range(3):  # interleaved, as above: a busy moment of the machine hits every phase alike
-        for name, one_round in rounds.items():
-            timed[name] = min(timed[name], one_round())
+    timed = dict(zip(rounds, interleaved(*rounds.values()), strict=True))
     for name, seconds in timed.items():
         say(f"{name}_us_per_commune", f"{seconds / n * 1e6:.2f}")
     same = sum(
