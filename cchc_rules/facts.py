@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, NoReturn, cast
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
@@ -543,17 +543,40 @@ _JSON_PROBLEMS = {
     "Expecting value": ("cần một giá trị ở đây", "chuỗi viết trong ngoặc kép; không để dấu phẩy thừa"),
     "Expecting property name enclosed in double quotes": (
         "cần một tên trong ngoặc kép",
-        'mỗi tên viết trong ngoặc kép, vd "doi_thoai"; không để dấu phẩy thừa trước `}`',
+        'mỗi tên viết trong ngoặc kép, vd "doi_thoai"',
     ),
     "Expecting ',' delimiter": ("thiếu dấu phẩy `,`", "các phần tử cách nhau bằng dấu phẩy"),
     "Expecting ':' delimiter": ("thiếu dấu hai chấm `:`", 'viết "tên": giá trị'),
     "Unterminated string starting at": ("chuỗi chưa đóng ngoặc kép", ""),
     "Extra data": ("còn dữ liệu sau khi bảng đã đóng", "cả tệp là một bảng {...}"),
     "Invalid control character at": ("ký tự điều khiển trong chuỗi", "xuống dòng trong chuỗi viết là \\n"),
+    "Illegal trailing comma before end of object": ("dấu phẩy thừa trước `}`", "bỏ dấu phẩy sau phần tử cuối"),
+    "Illegal trailing comma before end of array": ("dấu phẩy thừa trước `]`", "bỏ dấu phẩy sau phần tử cuối"),
 }
 
 
-def _too_deep_in_json(name: str, text: str, limit: int = 100) -> Span | None:
+def json_problem(exc: json.JSONDecodeError) -> tuple[int, int, str, str]:
+    """A JSON syntax error as (line, column, problem, hint), in Vietnamese, the same on every Python.
+
+    Python 3.13 names a trailing comma and points at it; older versions ask for what should follow
+    it, at the bracket. Both are reported as 3.13 does.
+    """
+    text, pos, msg = exc.doc, exc.pos, exc.msg
+    if msg in ("Expecting property name enclosed in double quotes", "Expecting value") and text[pos : pos + 1] in "}]":
+        before = len(text[:pos].rstrip()) - 1
+        if before >= 0 and text[before] == ",":
+            pos = before
+            msg = "Illegal trailing comma before end of " + ("object" if text[exc.pos] == "}" else "array")
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    problem, hint = _JSON_PROBLEMS.get(msg, (msg, ""))
+    return line, column, problem, hint
+
+
+_MAX_JSON_DEPTH = 100
+
+
+def _too_deep_in_json(name: str, text: str, limit: int = _MAX_JSON_DEPTH) -> Span | None:
     """Where brackets first nest deeper than `limit`, found without recursion (json recurses)."""
     depth = 0
     for index, char in outside_strings(text):
@@ -581,12 +604,8 @@ def _read_json(name: str, text: str) -> RawFacts:
             out[key] = value
         return out
 
-    try:
-        # Numbers stay exact and of any length (a long one is then reported as too large);
-        # NaN and Infinity stay text, so they are reported as not numbers.
-        data = json.loads(text, parse_float=Decimal, parse_int=_json_int, parse_constant=str, object_pairs_hook=pairs)
-    except RecursionError:
-        span = _too_deep_in_json(name, text)
+    def too_deep(span: Span | None) -> NoReturn:
+        span = span or _too_deep_in_json(name, text)
         raise _facts_error(
             name,
             "dữ liệu lồng nhau quá sâu",
@@ -594,15 +613,27 @@ def _read_json(name: str, text: str) -> RawFacts:
             text.split("\n")[span.line - 1] if span else "",
             "tệp dữ kiện chỉ cần `tên: giá trị`",
         ) from None
+
+    # Found before parsing: how deep json can go before a RecursionError differs between Python versions.
+    if text.count("[") + text.count("{") > _MAX_JSON_DEPTH:
+        span = _too_deep_in_json(name, text)
+        if span is not None:
+            too_deep(span)
+    try:
+        # Numbers stay exact and of any length (a long one is then reported as too large);
+        # NaN and Infinity stay text, so they are reported as not numbers.
+        data = json.loads(text, parse_float=Decimal, parse_int=_json_int, parse_constant=str, object_pairs_hook=pairs)
+    except RecursionError:
+        too_deep(None)
     except json.JSONDecodeError as exc:
         lines = text.split("\n")
-        span = Span(file=name, line=exc.lineno, column=exc.colno, end_line=exc.lineno, end_column=exc.colno + 1)
-        problem, hint = _JSON_PROBLEMS.get(exc.msg, (exc.msg, ""))
+        line, column, problem, hint = json_problem(exc)
+        span = Span(file=name, line=line, column=column, end_line=line, end_column=column + 1)
         raise _facts_error(
             name,
             f"tệp JSON sai cú pháp: {problem}",
             span,
-            lines[exc.lineno - 1] if exc.lineno <= len(lines) else "",
+            lines[line - 1] if line <= len(lines) else "",
             hint,
         ) from None
     if not isinstance(data, dict):

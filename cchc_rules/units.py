@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cchc_rules.errors import CchcError, Diagnostic, FactsError
-from cchc_rules.facts import Facts, RawFacts, raw_from_mapping, read_facts
-from cchc_rules.source import normalise
+from cchc_rules.facts import Facts, RawFacts, json_problem, raw_from_mapping, read_facts
+from cchc_rules.source import Span, normalise
 
 if TYPE_CHECKING:
     from cchc_rules.ruleset import RuleSet
@@ -153,9 +153,19 @@ def _jsonl(path: Path) -> Iterator[UnitFacts]:
                 key = exc.args[0]
                 raise _error(f"{where}: khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần") from None
             except json.JSONDecodeError as exc:
-                raise _error(
-                    f"{where}:{exc.colno}: dòng JSON sai cú pháp: {exc.msg}",
-                    'mỗi dòng một đối tượng: {"unit": "Xã A", "facts": {"doi_thoai": 2, ...}}',
+                _, column, problem, hint = json_problem(exc)
+                span = Span(file=str(path), line=number, column=column, end_line=number, end_column=column + 1)
+                raise UnitsError(
+                    [
+                        Diagnostic(
+                            code="U001",
+                            severity="error",
+                            message=f"dòng JSON sai cú pháp: {problem}",
+                            span=span,
+                            line_text=text.rstrip("\r\n"),
+                            hint=hint or 'mỗi dòng một đối tượng: {"unit": "Xã A", "facts": {"doi_thoai": 2, ...}}',
+                        )
+                    ]
                 ) from None
             if not isinstance(item, dict) or set(item) - {"unit", "facts"} or not isinstance(item.get("facts"), dict):
                 raise _error(

@@ -171,7 +171,9 @@ def test_bad_units_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("{not json", "u.jsonl:1:2: dòng JSON sai cú pháp"),
+        ("{not json", r"u.jsonl:1:2: lỗi \[U001\]: dòng JSON sai cú pháp: cần một tên trong ngoặc kép"),
+        ('{"unit": "A", "facts": {"a": 1,}}', "u.jsonl:1:31: .*: dấu phẩy thừa trước `}`"),
+        ('{"unit": "A", "facts": {"a": [1, 2,]}}', "u.jsonl:1:35: .*dấu phẩy thừa trước `]`"),
         ('{"facts": {}}', "u.jsonl:1: thiếu mã đơn vị `unit`"),
         ('{"unit": "A", "facts": {"a": 1, "a": 2}}', "u.jsonl:1: khoá `a` xuất hiện hai lần"),
         ('{"unit": "A", "facts": [1]}', "u.jsonl:1: mỗi dòng phải là một đối tượng có `unit` và `facts`"),
