@@ -23,6 +23,7 @@ from typing import IO, Any
 from cchc_rules import ast
 from cchc_rules.columns import BatchRow
 from cchc_rules.errors import CchcError, Diagnostic, FactsError
+from cchc_rules.render.ooxml import stable_zip
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.units import UnitFacts, validate_unit
@@ -317,7 +318,9 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     for row in ranking.rows():
         values = flat(row)
         sheet.append([_cell(values.get(h), h in numeric) for h in head])
-    book.save(handle)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    handle.write(stable_zip(buffer.getvalue()))  # the same units, the same bytes: no save time inside
 
 
 def _cell(value: Any, numeric: bool) -> Any:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +17,7 @@ import yaml
 
 import cchc_rules
 from cchc_rules import FactsError, ast
-from cchc_rules.ranking import competition_ranks, group_of, rank_units
+from cchc_rules.ranking import competition_ranks, group_of, rank_units, write_xlsx
 from cchc_rules.source import Span
 from cchc_rules.template import limits_text, write_workbook
 from cchc_rules.units import UNIT_COLUMN, UnitFacts, UnitsError, read_units, validate_unit
@@ -356,3 +359,42 @@ def test_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "Chấm điểm" in text and "300/300" in text
     plain = cchc("rank", RULES_2023, units, "-o", tmp_path / "s.csv")  # not a terminal: no bar
     assert "Chấm điểm" not in plain.stderr
+
+
+def test_workbooks_are_the_same_bytes_whenever_they_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template and a ranking in Excel carry no save time: openpyxl stamps one in docProps/core.xml."""
+    import datetime
+
+    import openpyxl.packaging.core as core
+
+    def clock(year: int) -> type[datetime.datetime]:
+        class Clock(datetime.datetime):
+            @classmethod
+            def now(cls, tz: datetime.tzinfo | None = None) -> Clock:  # type: ignore[override]
+                return cls(year, 6, 1, 12, 0, 0, tzinfo=tz)
+
+            @classmethod
+            def utcnow(cls) -> Clock:  # type: ignore[override]
+                return cls(year, 6, 1, 12, 0, 0)
+
+        return Clock
+
+    units = write_jsonl(tmp_path / "units.jsonl", [{"unit": "Xã A", "facts": plain_facts()}])
+    rules = cchc_rules.load(RULES_2023)
+    made: list[tuple[bytes, bytes]] = []
+    for year in (2001, 2031):  # two saves as if years apart: openpyxl reads the clock through this module
+        monkeypatch.setattr(core, "datetime", SimpleNamespace(datetime=clock(year), timezone=datetime.timezone))
+        template = io.BytesIO()
+        write_workbook(rules.checked, template)
+        ranking = rank_units(rules, read_units(units))
+        ranked = io.BytesIO()
+        write_xlsx(ranking, ranked)
+        ranking.close()
+        made.append((template.getvalue(), ranked.getvalue()))
+    assert made[0] == made[1]
+    for data in made[0]:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+            assert b"2000-01-01T00:00:00Z" in book.read("docProps/core.xml")
