@@ -51,7 +51,7 @@ class Fallback(Exception):
 class Reasons:
     """The reason sentences of one node that lost points, written when first read."""
 
-    __slots__ = ("_text", "declared", "parts", "places", "score", "values")
+    __slots__ = ("_text", "declared", "parts", "penalty", "places", "score", "values")
 
     def __init__(
         self,
@@ -60,8 +60,10 @@ class Reasons:
         score: int,
         declared: int,
         places: int,
+        penalty: bool = False,
     ):
         self.parts = parts
+        self.penalty = penalty
         self.values = values
         self.score = score
         self.declared = declared
@@ -71,7 +73,8 @@ class Reasons:
     def text(self) -> tuple[str, ...]:
         """The sentences, placeholders filled in (Evaluator.fill)."""
         if self._text is None:
-            builtins = {"score": self.score, "max": self.declared, "lost": self.declared - self.score}
+            lost = self.score if self.penalty else self.declared - self.score
+            builtins = {"score": self.score, "max": self.declared, "lost": lost}
             out = []
             for parts in self.parts:
                 text = []
@@ -657,7 +660,7 @@ class CompiledRules:
         run.score[i] = score
         run.effective[i] = declared
         run.raw[i] = raw
-        if score < declared:
+        if (score > 0) if plan.kind == "penalty" else (score < declared):  # a penalty's reasons: when it applies
             run.reasons[i] = self._reasons(run, plan, score, declared)
 
     def _reasons(self, run: _Run, plan: _Plan, score: int, declared: int) -> Reasons:
@@ -672,7 +675,7 @@ class CompiledRules:
                     if kind == 2:
                         tr.fact(name)
             chosen.append(parts)
-        return Reasons(tuple(chosen), run.values, score, declared, self.places)
+        return Reasons(tuple(chosen), run.values, score, declared, self.places, plan.kind == "penalty")
 
     # ---- back to the interpreter's form -----------------------------------------------
 

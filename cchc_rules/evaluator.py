@@ -260,7 +260,8 @@ class Evaluator:
                 f"điểm tính được là {vi(score)}, {where}",
                 "giới hạn công thức bằng clamp(..., 0, max) hoặc min(max, ...), hoặc sửa công thức",
             )
-        reasons = self.reasons(crit, score, declared) if score < declared else ()
+        lost = (score > 0) if crit.kind == "penalty" else (score < declared)  # a penalty's reasons: when it applies
+        reasons = self.reasons(crit, score, declared) if lost else ()
         return NodeOutcome(crit.id, "scored", declared, declared, score, raw, reasons)
 
     def reasons(self, crit: ast.Criterion, score: Fraction, declared: Fraction) -> tuple[str, ...]:
@@ -269,12 +270,12 @@ class Evaluator:
         for reason in crit.reasons:
             if reason.condition is not None and not self.outside_formula(reason.condition):
                 continue
-            out.append(self.fill(reason.template, score, declared))
+            out.append(self.fill(reason.template, score, declared, crit.kind == "penalty"))
         return tuple(out)
 
-    def fill(self, template: str, score: Fraction, declared: Fraction) -> str:
-        """Fill `{fact}`, `{score}`, `{max}` and `{lost}` in a reason template."""
-        builtins = {"score": score, "max": declared, "lost": declared - score}
+    def fill(self, template: str, score: Fraction, declared: Fraction, penalty: bool = False) -> str:
+        """Fill `{fact}`, `{score}`, `{max}` and `{lost}` (a penalty's: its score) in a reason template."""
+        builtins = {"score": score, "max": declared, "lost": score if penalty else declared - score}
 
         def one(match: re.Match[str]) -> str:
             name = match.group(1).strip()

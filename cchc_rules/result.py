@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -40,6 +40,8 @@ class Layout:
         self.declared = tuple(int(to_fraction(c.max) * self.unit) if c.max is not None else 0 for c in self.crits)
         self.children = tuple(rules.children.get(i, ()) for i in self.ids)
         self.index = {node_id: i for i, node_id in enumerate(self.ids)}
+        # A penalty's score is taken off the total: what a unit loses there is its score, not max - score.
+        self.penalty = tuple(crit.kind == "penalty" for crit in self.crits)
         # Nodes whose own loss counts in `Result.losses()`: criteria with a formula, under no formula parent.
         self.loss_candidates = tuple(
             i
@@ -53,6 +55,10 @@ class Layout:
         self.percent_places = policy.places
         self.percent_mode = policy.mode
         self.percent_scale = 100 * 10**policy.places
+
+    def lost(self, score: Sequence[int], effective: Sequence[int], i: int) -> int:
+        """Node `i`'s points lost, scaled: its effective maximum - its score, or a penalty's own score."""
+        return score[i] if self.penalty[i] else effective[i] - score[i]
 
     def percent(self, score: int, maximum: int) -> Decimal | None:
         """score/maximum as a percentage rounded by the header's `percent rounding`; None when maximum is 0."""
@@ -165,9 +171,9 @@ class NodeResult:
 
     @property
     def lost(self) -> Decimal:
-        """effective_max - score."""
-        scores = self._data.scores
-        return scaled_decimal(scores.effective[self._i] - scores.score[self._i], self._data.layout.places)
+        """Points lost here: effective_max - score; for a penalty, its score (taken off the total)."""
+        scores, layout = self._data.scores, self._data.layout
+        return scaled_decimal(layout.lost(scores.score, scores.effective, self._i), layout.places)
 
     @property
     def percent(self) -> Decimal | None:
@@ -450,7 +456,7 @@ def _trace(data: _Data, i: int) -> NodeTrace:
         max=scaled_plain(layout.declared[i], k),
         effective_max=scaled_plain(effective, k),
         score=scaled_plain(score, k),
-        lost=scaled_plain(effective - score, k),
+        lost=scaled_plain(score if layout.penalty[i] else effective - score, k),
         source=crit.span,
         formula=crit.formula.text if crit.formula else None,
         formula_span=crit.formula.span if crit.formula else None,

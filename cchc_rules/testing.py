@@ -254,7 +254,8 @@ def check_bounds(rules: RuleSet, result: Result) -> None:
         assert Decimal(0) <= node.score <= node.effective_max <= node.max, (
             f"{node.id}: 0 <= {node.score} <= {node.effective_max} <= {node.max}"
         )
-        assert node.lost == node.effective_max - node.score, node.id
+        # What a penalty loses is its own score, taken off the total.
+        assert node.lost == (node.score if node.kind == "penalty" else node.effective_max - node.score), node.id
 
 
 def check_sums(rules: RuleSet, result: Result) -> None:

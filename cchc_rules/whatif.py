@@ -136,10 +136,14 @@ def _size(rules: CheckedRules, name: str, old: Value, new: Value) -> Fraction:
 def _options(
     rules: CheckedRules, values: dict[str, Value], node_id: str
 ) -> list[tuple[Fraction, Fraction, dict[str, Value]]]:
-    """(recovered, size of change, changes) for single changes, then pairs if no single change helps."""
+    """(recovered, size of change, changes) for single changes, then pairs if no single change helps.
+
+    Points are recovered by raising a criterion's score, or by lowering a penalty's.
+    """
     base = _score(rules, values, node_id)
     if base is None:
         return []
+    sign = -1 if rules.nodes[node_id].kind == "penalty" else 1
     # Alone, a whole (a denominator) is not something to shrink to raise a rate: change the parts.
     # With its part, it may change (nothing planned to disburse: plan some and disburse it).
     wholes = {d.max.name for d in rules.facts.values() if isinstance(d.max, ast.NameRef)}
@@ -152,8 +156,8 @@ def _options(
             if not respects(rules, trial):
                 continue
             score = _score(rules, trial, node_id)
-            if score is not None and score > base:
-                found.append((score - base, _size(rules, name, values[name], new), {name: new}))
+            if score is not None and sign * (score - base) > 0:
+                found.append((sign * (score - base), _size(rules, name, values[name], new), {name: new}))
     if found:
         return found
     tried = 0
@@ -167,9 +171,9 @@ def _options(
                 if not respects(rules, trial):
                     continue
                 score = _score(rules, trial, node_id)
-                if score is not None and score > base:
+                if score is not None and sign * (score - base) > 0:
                     size = _size(rules, a, values[a], new_a) + _size(rules, b, values[b], new_b)
-                    found.append((score - base, size, {a: new_a, b: new_b}))
+                    found.append((sign * (score - base), size, {a: new_a, b: new_b}))
     return found
 
 
@@ -184,23 +188,26 @@ def _option(
 
 
 def opportunities(rules: RuleSet, facts: Facts, result: Result) -> list[Opportunity]:
-    """Every node that lost points, with the changes that recover them, most points first."""
+    """Every node that lost points (penalties that apply too), with the changes that recover them, most first."""
     checked = rules.checked
     values = dict(facts.values)
+    penalties = [result[a] for a in result.adjustments if result[a].kind == "penalty" and result[a].score > 0]
     out = []
-    for node in result.losses():
+    for node in [*result.losses(), *penalties]:
         base = Fraction(node.score)
+        sign = -1 if node.kind == "penalty" else 1  # a penalty gives points back by going down
         found = _options(checked, values, node.id)
         best = first = None
         if found:
             most = max(r for r, _, _ in found)
             recovered, _, changes = min((f for f in found if f[0] == most), key=lambda f: (f[1], sorted(f[2])))
-            best = _option(checked, values, changes, recovered, base + recovered)
+            best = _option(checked, values, changes, recovered, base + sign * recovered)
             r1, _, c1 = min(found, key=lambda f: (f[1], -f[0], sorted(f[2])))
             if r1 < most:
-                first = _option(checked, values, c1, r1, base + r1)
+                first = _option(checked, values, c1, r1, base + sign * r1)
         out.append(Opportunity(id=node.id, title=node.title, lost=node.lost, best=best, first_step=first))
-    out.sort(key=lambda o: (-(o.best.recovered if o.best else Decimal(0)), [int(p) for p in o.id.split(".")]))
+    order = {node_id: k for k, node_id in enumerate((*checked.order, *checked.adjustments))}
+    out.sort(key=lambda o: (-(o.best.recovered if o.best else Decimal(0)), order[o.id]))
     return out
 
 

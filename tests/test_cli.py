@@ -112,6 +112,27 @@ def test_a_step_shows_an_expression_written_over_several_lines_on_one(tmp_path: 
     assert "    - ratio(b, b + c, zero: zero) = 3/4 = 0,75 (dòng 9)\n" in run.stdout
 
 
+def test_a_penalty_is_explained_and_reported_by_what_it_takes_off(tmp_path: Path) -> None:
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 3\n  rounding 3 half_up\nfact k: count "Số vụ vi phạm" unit "vụ"\n'
+        '1 "Một": max 3\n  score = max\npenalty vp "Vi phạm": max 2\n  score = min(max, 0.5 * k)\n'
+        '  reason "Có {k} vụ"\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    for k, shown, summary in (
+        (0, "Điểm trừ: 0/2\n", "Điểm trừ (Vi phạm): 0 điểm/2 điểm.\n"),
+        (1, "Điểm trừ: 0,5/2 (mất 0,5)\n", "Điểm trừ (Vi phạm): 0,5 điểm/2 điểm. Lý do: Có 1 vụ.\n"),
+    ):
+        facts.write_text(f"k: {k}\n", encoding="utf-8")
+        run = cchc("explain", rules, facts, "vp")
+        assert run.returncode == 0, run.stderr
+        assert f"  {shown}" in run.stdout
+        assert ("Lý do mất điểm: Có 1 vụ" in run.stdout) == (k == 1)
+        assert cchc("eval", rules, facts).stdout.endswith(summary)
+
+
 def test_explain_unknown_id_suggests() -> None:
     run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.9")
     assert run.returncode == 1

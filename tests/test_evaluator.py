@@ -58,7 +58,7 @@ def assert_invariants(result: Result) -> None:
     """0 <= score <= effective max <= max; sums of children; losses add up exactly."""
     for node in result.nodes.values():
         assert Decimal(0) <= node.score <= node.effective_max <= node.max, node.id
-        assert node.lost == node.effective_max - node.score, node.id
+        assert node.lost == (node.score if node.kind == "penalty" else node.effective_max - node.score), node.id
         if node.children and not node.has_formula:
             assert node.score == sum((result[k].score for k in node.children), Decimal(0)), node.id
             assert node.effective_max == sum((result[k].effective_max for k in node.children), Decimal(0)), node.id
@@ -948,3 +948,35 @@ def test_a_zero_denominator_in_a_reason_condition_is_an_error(tmp_path: Path, in
     assert d.code == "R001" and "trong một điều kiện" in d.message
     assert d.span is not None and (d.span.line, d.span.column) == (11, 15)  # the ratio
     assert str(rules.evaluate({"a": 1, "b": 2, "c": 0})["1"].reasons) == "('ít',)"
+
+
+PENALTY = (
+    f"{HEADER.format(total=10)}\n"
+    'fact k: count "Số vụ vi phạm" unit "vụ"\n'
+    '1 "A": max 10\n  score = max\n'
+    'penalty vi_pham "Vi phạm": max 2\n  score = min(max, 0.5 * k)\n  reason "Có {k} vụ, trừ {lost} điểm"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("k", "score", "lost", "reasons"),
+    [
+        (0, "0", "0", []),  # no penalty: nothing lost, no reason
+        (1, "0.5", "0.5", ["Có 1 vụ, trừ 0,5 điểm"]),
+        (4, "2", "2", ["Có 4 vụ, trừ 2 điểm"]),
+    ],
+)
+def test_a_penalty_loses_its_score_and_gives_its_reasons_when_it_applies(
+    tmp_path: Path, k: int, score: str, lost: str, reasons: list[str]
+) -> None:
+    rules = load(tmp_path, PENALTY)
+    facts = {"k": k}
+    by_unit = rules.evaluate(facts)
+    in_columns = rules.evaluate_many([facts, facts])[1]
+    reference = rules.interpret(rules.facts(facts))
+    for result in (by_unit, in_columns, reference):
+        assert_invariants(result)
+        node = result["vi_pham"]
+        assert (str(node.score), str(node.lost), list(node.reasons)) == (score, lost, reasons)
+        assert result.losses() == []  # losses are the tree's: they add up to max - base_score
+        assert str(result.score) == str(10 - Decimal(score))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import cchc_rules
 from cchc_rules.whatif import opportunities
@@ -73,3 +74,27 @@ def test_bad_scenarios_are_clear_errors() -> None:
     assert run.returncode == 1 and "doi_thoai" in run.stderr
     run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoai=-1")
     assert run.returncode == 1 and "Traceback" not in run.stderr
+
+
+def test_a_penalty_that_applies_is_an_opportunity(tmp_path: Path) -> None:
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 10 rounding 3 half_up\n'
+        'fact k: count "Số vụ vi phạm" unit "vụ"\n'
+        '1 "A": max 10\n  score = max\n'
+        'penalty vi_pham "Vi phạm": max 2\n  score = min(max, 0.5 * k)\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    facts = rules.facts({"k": 3})
+    (found,) = opportunities(rules, facts, rules.evaluate(facts))
+    assert (found.id, found.lost) == ("vi_pham", Decimal("1.5"))
+    assert found.best is not None and found.first_step is not None
+    assert (found.best.text(), found.best.recovered, found.best.score) == (
+        "Số vụ vi phạm: bớt 3 vụ (3 → 0)",
+        Decimal("1.5"),
+        Decimal("0"),
+    )
+    assert found.first_step.text() == "Số vụ vi phạm: bớt 1 vụ (3 → 2)"
+    facts = rules.facts({"k": 0})
+    assert opportunities(rules, facts, rules.evaluate(facts)) == []  # no penalty: nothing to recover

@@ -19,6 +19,7 @@ from cchc_rules.compiler import (
     _NA_EXCLUDED,
     _NA_FULL,
     CompiledRules,
+    _Plan,
     _rounding_text,
     _sum_text,
     _zero_text,
@@ -302,11 +303,11 @@ class ColumnRules:
             # (a ranking written to CSV never reads them).
             b.pending[i] = partial(self._all_reasons, i, rows, scores, aside)
             return
-        self._reasons(b, i, _lost(rows, scores, declared, aside))
+        self._reasons(b, i, _lost(rows, scores, self.plans[i], aside))
 
     def _all_reasons(self, i: int, rows: list[int], scores: list[int], aside: set[int] | None) -> dict[int, Any]:
         """The units among `rows` that lost points at node `i`, each with every reason the node has."""
-        lost = _lost(rows, scores, self.plans[i].declared, aside)
+        lost = _lost(rows, scores, self.plans[i], aside)
         return dict.fromkeys(lost, self._parts(i, tuple(range(len(self.reasons[i])))))
 
     def _reasons(self, b: Batch, i: int, lost: list[int]) -> None:
@@ -342,7 +343,12 @@ class ColumnRules:
         b.chosen[i] = {r: self._parts(i, tuple(ks)) for r, ks in chosen.items()}
 
 
-def _lost(rows: list[int], scores: list[int], declared: int, aside: set[int] | None) -> list[int]:
-    """The units scored below `declared` (those set aside excluded)."""
-    lost = [r for r, s in zip(rows, scores, strict=True) if s < declared]
+def _lost(rows: list[int], scores: list[int], plan: _Plan, aside: set[int] | None) -> list[int]:
+    """The units that lost points at the plan's node, scored below its maximum or, a penalty, above 0
+    (those set aside excluded)."""
+    if plan.kind == "penalty":
+        lost = [r for r, s in zip(rows, scores, strict=True) if s > 0]
+    else:
+        declared = plan.declared
+        lost = [r for r, s in zip(rows, scores, strict=True) if s < declared]
     return [r for r in lost if r not in aside] if aside else lost

@@ -104,7 +104,8 @@ class ColumnBatch:
                 for row in b.chosen_of(i):
                     b.lost_at.setdefault(row, []).append(i)
         for i in b.lost_at.get(r, ()):
-            reasons[i] = Reasons(b.chosen_of(i)[r], values, score[i], plans[i].declared, places)
+            plan = plans[i]
+            reasons[i] = Reasons(b.chosen_of(i)[r], values, score[i], plan.declared, places, plan.kind == "penalty")
         base, base_max, bonus, penalty, total = b.totals_of(r)
         return Scores(
             places=compiled.places,
@@ -330,9 +331,11 @@ class _RowNode:
 
     @property
     def lost(self) -> Decimal:
-        """effective_max - score."""
+        """As `NodeResult.lost`."""
         b, r, i = self._row._b, self._row._r, self._i
-        return scaled_decimal(b.effective[i][r] - b.score[i][r], self._row._layout.places)
+        layout = self._row._layout
+        lost = b.score[i][r] if layout.penalty[i] else b.effective[i][r] - b.score[i][r]
+        return scaled_decimal(lost, layout.places)
 
     @property
     def percent(self) -> Decimal | None:
@@ -349,7 +352,8 @@ class _RowNode:
         if parts is None:
             return ()
         compiled = row._batch._rules.compiled
-        return Reasons(parts, row._values, b.score[i][r], compiled.plans[i].declared, compiled.places).text()
+        plan = compiled.plans[i]
+        return Reasons(parts, row._values, b.score[i][r], plan.declared, compiled.places, plan.kind == "penalty").text()
 
     def derivation(self) -> tuple[dict[str, Any], tuple[str, ...]] | None:
         """The facts this node read and its steps in words (None when untraced), as `NodeResult.derivation`."""

@@ -25,7 +25,8 @@ def explain_node(node: NodeResult, indent: str = "") -> str:
     pad = indent + "  "
     lost = f" (mất {vi(node.lost)})" if node.lost else ""
     status = "" if node.status == "scored" else f" [{_STATUS.get(node.status, node.status)}]"
-    add(f"{pad}Điểm: {vi(node.score)}/{vi(node.effective_max)}{lost}{status}")
+    label = "Điểm trừ" if node.kind == "penalty" else "Điểm"  # a penalty's score is taken off the total
+    add(f"{pad}{label}: {vi(node.score)}/{vi(node.effective_max)}{lost}{status}")
     if t is None:
         add(f"{pad}(không có dấu vết: kết quả được tính với trace=False)")
         return "\n".join(lines)
