@@ -164,6 +164,19 @@ def test_check_json_format() -> None:
     assert data["diagnostics"][0]["code"] == "E123"
 
 
+@pytest.mark.parametrize(("text", "code"), [('ruleset "T\n', "E001"), (None, "E000")])
+def test_check_json_reports_unreadable_and_unparsable_files_too(tmp_path: Path, text: str | None, code: str) -> None:
+    path = tmp_path / "r.cchc"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    run = cchc("check", path, "--format", "json")
+    assert run.returncode == 1 and run.stderr == ""
+    data = json.loads(run.stdout)
+    assert data["ok"] is False and [d["code"] for d in data["diagnostics"]] == [code]
+    plain = cchc("check", path)
+    assert plain.stderr.endswith(f"{path}: không đạt (1 lỗi, 0 cảnh báo)\n")
+
+
 def test_check_strict_fails_on_warnings() -> None:
     path = FIXTURES / "check" / "good" / "warnings_only.cchc"
     assert cchc("check", path).returncode == 0

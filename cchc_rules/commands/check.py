@@ -22,9 +22,13 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check, prove, and report; exit 1 on errors (or warnings with --strict)."""
     from cchc_rules.analysis import check_and_prove
+    from cchc_rules.errors import CchcError
     from cchc_rules.inherit import load_resolved
 
-    found, checked = check_and_prove(load_resolved(args.rules))
+    try:
+        found, checked = check_and_prove(load_resolved(args.rules))
+    except CchcError as exc:  # unreadable or not in the language: reported like every other finding
+        found, checked = list(exc.diagnostics), None
     errors = [d for d in found if d.severity == "error"]
     warnings = [d for d in found if d.severity == "warning"]
     failed = bool(errors) or (args.strict and bool(warnings))
