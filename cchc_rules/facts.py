@@ -109,6 +109,8 @@ class RawFacts(BaseModel):
     notes: dict[str, str] = {}
     rounds: tuple[RawRound, ...] = ()
     report: dict[str, str] = {}
+    # The file's lines, so that a problem found later (a value, a bound) shows its line with a caret.
+    lines: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
 
 
 class Facts(BaseModel):
@@ -533,9 +535,8 @@ def read_facts(path: Path | str) -> RawFacts:
     except NotUtf8 as exc:
         span = Span(file=name, line=exc.line, column=exc.column, end_line=exc.line, end_column=exc.column)
         raise _facts_error(name, f"tệp không phải UTF-8 (byte lỗi thứ {exc.offset + 1})", span, hint=exc.hint) from None
-    if path.suffix.lower() == ".json":
-        return _read_json(name, text)
-    return _YamlReader(name, text).read()
+    raw = _read_json(name, text) if path.suffix.lower() == ".json" else _YamlReader(name, text).read()
+    return raw.model_copy(update={"lines": tuple(text.split("\n"))})
 
 
 # json's messages, in Vietnamese, with a hint.
@@ -552,6 +553,7 @@ _JSON_PROBLEMS = {
     "Invalid control character at": ("ký tự điều khiển trong chuỗi", "xuống dòng trong chuỗi viết là \\n"),
     "Illegal trailing comma before end of object": ("dấu phẩy thừa trước `}`", "bỏ dấu phẩy sau phần tử cuối"),
     "Illegal trailing comma before end of array": ("dấu phẩy thừa trước `]`", "bỏ dấu phẩy sau phần tử cuối"),
+    "Unexpected end": ("hết tệp mà dữ liệu chưa xong", "thiếu dấu `}` hoặc `]` đóng ở cuối?"),
 }
 
 
@@ -567,6 +569,9 @@ def json_problem(exc: json.JSONDecodeError) -> tuple[int, int, str, str]:
         if before >= 0 and text[before] == ",":
             pos = before
             msg = "Illegal trailing comma before end of " + ("object" if text[exc.pos] == "}" else "array")
+    if msg.startswith("Expecting") and text.strip() and not text[pos:].strip():  # a bracket never closed
+        pos = len(text.rstrip())
+        msg = "Unexpected end"
     line = text.count("\n", 0, pos) + 1
     column = pos - text.rfind("\n", 0, pos)
     problem, hint = _JSON_PROBLEMS.get(msg, (msg, ""))
@@ -930,21 +935,27 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
         except ValidationError as exc:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else "?"
-                bad = rules.facts.get(name)
-                what = f"{bad.description} " if bad and bad.description else ""
                 error = err.get("ctx", {}).get("error")
-                msg = error or err["msg"]
-                problems.append(
-                    _problem(
-                        raw,
-                        raw.facts[name].span if name in raw.facts else None,
-                        f"dữ kiện `{name}` ({what}kiểu {bad.type.name if bad else '?'}): {msg}",
-                        getattr(error, "hint", ""),
-                    )
-                )
-        if values:
-            problems.extend(_bounds(rules, raw, values))
+                problems.append(_type_problem(rules, raw, name, error or err["msg"]))
+    if not values:
+        # Something is missing or wrong: every value that can be read still is, so that one pass names
+        # every problem of the file (a wrong type, a bound broken elsewhere), not a few at a time.
+        values = {}
+        for name, decl in rules.facts.items():
+            if name not in given:
+                if decl.default is not None:
+                    values[name] = literal_value(decl.default)
+                continue
+            parse = _choice(decl.type.choices) if decl.type.name == "choice" else _PARSERS[decl.type.name]
+            try:
+                values[name] = cast(Value, parse(given[name]))
+            except ValueError as error:
+                if missing:  # (otherwise the model has reported it)
+                    problems.append(_type_problem(rules, raw, name, error))
+    problems.extend(_bounds(rules, raw, values))
     if problems:
+        # In the file's order; what has no line (facts missing, too many unknown) after.
+        problems.sort(key=lambda d: (d.span is None, (d.span.line, d.span.column) if d.span else (0, 0)))
         raise FactsError(problems)
     return Facts(
         unit=raw.unit,
@@ -954,15 +965,30 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
     )
 
 
+def _type_problem(rules: CheckedRules, raw: RawFacts, name: str, error: Any) -> Diagnostic:
+    """A value that is not of its fact's type; `error` is the parser's (with its hint) or pydantic's text."""
+    bad = rules.facts.get(name)
+    what = f"{bad.description} " if bad and bad.description else ""
+    return _problem(
+        raw,
+        raw.facts[name].span if name in raw.facts else None,
+        f"dữ kiện `{name}` ({what}kiểu {bad.type.name if bad else '?'}): {error}",
+        getattr(error, "hint", ""),
+    )
+
+
 def _problem(raw: RawFacts, span: Span | None, message: str, hint: str = "") -> Diagnostic:
     if span is None:
         return Diagnostic(code="F003", severity="error", message=f"{raw.name}: {message}", hint=hint)
-    return Diagnostic(code="F003", severity="error", message=message, span=span, hint=hint)
+    line = raw.lines[span.line - 1] if span.file == raw.name and 0 < span.line <= len(raw.lines) else ""
+    return Diagnostic(code="F003", severity="error", message=message, span=span, line_text=line, hint=hint)
 
 
 def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for name, decl in rules.facts.items():
+        if name not in values:  # missing, or not of its type: reported already
+            continue
         value = values[name]
         kind = decl.type.name
         lows: list[tuple[ast.Node, str]] = []
@@ -979,6 +1005,8 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
             highs.append((decl.max, ""))
         for bound, label in lows + highs:
             is_low = (bound, label) in lows
+            if isinstance(bound, ast.NameRef) and bound.name not in values:
+                continue
             limit = values[bound.name] if isinstance(bound, ast.NameRef) else literal_value(bound)
             if isinstance(value, bool) or isinstance(limit, bool):
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -315,6 +316,20 @@ def test_out_of_declared_bounds(rules: RuleSet, name: str, value: Any, words: li
     message = error(rules, facts(**{name: value}))
     for word in words:
         assert word in message
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"), [("doi_thoai: 5", "doi_thoai: mười"), ("ho_so_tiep_nhan: 10", "ho_so_tiep_nhan: -1")]
+)
+def test_a_wrong_value_in_a_file_shows_its_line_with_a_caret(
+    rules: RuleSet, tmp_path: Path, good: str, bad: str
+) -> None:
+    text = GOOD_YAML.replace(good, bad)
+    assert text != GOOD_YAML
+    path = write(tmp_path, text)
+    message = error(rules, path)
+    line = text.split("\n").index(bad) + 1
+    assert f"{path}:{line}:1: lỗi [F003]" in message and f"\n    {bad}\n    ^" in message, message
 
 
 @pytest.mark.parametrize(("name", "value"), [("doi_thoai", 12), ("doi_thoai", 0), ("von_b", "100.5"), ("ty_le", 100)])
@@ -624,3 +639,30 @@ def test_json_nested_too_deep_is_located_past_brackets_in_strings() -> None:
     span = _too_deep_in_json("f.json", text, limit=3)
     assert span is not None and (span.line, span.column) == (2, 9)
     assert _too_deep_in_json("f.json", text, limit=5) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "problem"),
+    [
+        ('{"doi_thoai": 5,\n "ty_le": "75%"\n', "2:16", "hết tệp mà dữ liệu chưa xong"),  # no closing brace
+        ('{"doi_thoai": [5, 6\n\n', "1:20", "hết tệp mà dữ liệu chưa xong"),
+        ('{"doi_thoai": 5,}\n', "1:16", "dấu phẩy thừa trước `}`"),  # each Python's own wording, read alike
+        ('{"doi_thoai": [5,]}\n', "1:17", "dấu phẩy thừa trước `]`"),
+        ("", "1:1", "cần một giá trị ở đây"),
+    ],
+)
+def test_json_syntax_errors_say_what_is_wrong(rules: RuleSet, tmp_path: Path, text: str, at: str, problem: str) -> None:
+    path = write(tmp_path, text, "facts.json")
+    assert f"{path}:{at}: lỗi [F001]: tệp JSON sai cú pháp: {problem}" in error(rules, path)
+
+
+def test_every_problem_of_a_file_is_named_at_once_in_its_order(rules: RuleSet, tmp_path: Path) -> None:
+    """A wrong type does not hide a broken bound, nor a missing fact the rest: one pass, the file's order."""
+    text = "ho_so_tiep_nhan: 10\nho_so_dung_han: -1\ndoi_thoai: mười\nco_ke_hoach: có lẽ\nty_le: 187%\n"
+    path = write(tmp_path, text)  # and four facts left out
+    message = error(rules, path)
+    found = [int(m) for m in re.findall(rf"^{re.escape(str(path))}:(\d+):\d+: lỗi \[F003\]", message, re.M)]
+    assert found == [2, 3, 4, 5], message
+    assert "nhỏ hơn giới hạn 0" in message and "lớn hơn giới hạn 100%" in message
+    assert "`mười` không phải một số" in message and "cần có/không" in message
+    assert message.index("F003") < message.index("thiếu 4 dữ kiện")  # what has no line comes last
