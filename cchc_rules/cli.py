@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
 
@@ -33,12 +35,62 @@ COMMANDS = (
 )
 
 
+# argparse's own messages, in Vietnamese (matched on its English text, which is stable across versions).
+_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.*)"), r"thiếu tham số bắt buộc: \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"không hiểu tham số: \1"),
+    (re.compile(r"ambiguous option: (\S+) could match (.*)"), r"tuỳ chọn \1 chưa rõ: có thể là \2"),
+    (re.compile(r"one of the arguments (.*) is required"), r"cần một trong các tham số \1"),
+    (
+        re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"),
+        r"tham số \1: không có \2; chọn một trong: \3",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), r"tham số \1 cần một giá trị"),
+    (re.compile(r"argument (\S+): expected at least one argument"), r"tham số \1 cần ít nhất một giá trị"),
+    (re.compile(r"argument (\S+): invalid \S+ value: (.*)"), r"tham số \1: giá trị \2 không hợp lệ"),
+    (re.compile(r"argument (\S+): not allowed with argument (.*)"), r"tham số \1 không dùng cùng \2"),
+    (re.compile(r"argument (\S+): (.*)"), r"tham số \1: \2"),
+)
+
+
+def vietnamese(message: str) -> str:
+    """One of argparse's error messages in Vietnamese (as it is when none matches), with a suggestion
+    for a misspelt choice."""
+    from cchc_rules.errors import suggest
+
+    for pattern, replacement in _MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            out = pattern.sub(replacement, message)
+            if "invalid choice" in message:
+                choices = re.findall(r"'([^']*)'", found.group(3)) or found.group(3).split(", ")
+                close = suggest(found.group(2).strip("'"), choices)
+                out += f"\n    gợi ý: có phải ý bạn là `{close}`?" if close else ""
+            return out
+    return message
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help with a Vietnamese "usage" line."""
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "cách dùng: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with Vietnamese usage errors and exit code 2."""
+    """argparse with Vietnamese help, Vietnamese usage errors and exit code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "tham số"
+        self._optionals.title = "tuỳ chọn"
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: lỗi cách dùng: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi cách dùng: {vietnamese(message)}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

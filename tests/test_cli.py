@@ -229,6 +229,32 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("evl",), "tham số LỆNH: không có 'evl'; chọn một trong: 'check', 'eval',"),
+        (("evl",), "gợi ý: có phải ý bạn là `eval`?"),
+        (("eval", "a.cchc"), "cchc eval: lỗi cách dùng: thiếu tham số bắt buộc: FACTS"),
+        (("check", "a.cchc", "--formt", "json"), "cchc: lỗi cách dùng: không hiểu tham số: --formt json"),
+        (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
+    ],
+)
+def test_usage_errors_are_in_vietnamese(args: tuple[str, ...], said: str) -> None:
+    run = cchc(*args)
+    assert run.returncode == 2 and run.stderr.startswith("cách dùng: cchc")
+    assert said in run.stderr, run.stderr
+
+
+def test_help_is_in_vietnamese() -> None:
+    run = cchc("check", "--help")
+    assert run.returncode == 0
+    assert run.stdout.startswith("cách dùng: cchc check")
+    assert "\ntham số:\n" in run.stdout and "\ntuỳ chọn:\n" in run.stdout
+    assert "-h, --help            in hướng dẫn này rồi thoát" in run.stdout
+    for english in ("usage:", "positional arguments", "options:", "show this help"):
+        assert english not in run.stdout
+
+
 def test_output_file_is_written_and_inputs_never_overwritten(tmp_path: Path) -> None:
     out = tmp_path / "ket-qua.json"
     run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "-o", out)
