@@ -469,7 +469,7 @@ def check_and_prove(source: RuleSource) -> tuple[list[Diagnostic], CheckedRules 
     found = diagnose(source)
     if any(d.severity == "error" and d.code not in PROVABLE_DESPITE for d in found):
         return found, None
-    checked = index(merge(source), tuple(d for d in found if d.severity == "warning"))
+    checked = index(merge(source), tuple(d for d in found if d.severity == "warning"), source.retired_facts)
     found.extend(prove(checked))
     if any(d.severity == "error" for d in found):
         return found, None

@@ -31,6 +31,8 @@ class CheckedRules(BaseModel):
     rounding: dict[str, ast.Rounding]
     sources: tuple[SourceFile, ...]
     warnings: tuple[Diagnostic, ...] = ()
+    # Facts removed by `remove fact` in a later year: set aside when a facts file gives them.
+    retired_facts: frozenset[str] = frozenset()
 
     def source_line(self, file: str, line: int) -> str:
         """The text of a line of one of the rule files."""

@@ -71,10 +71,10 @@ def check(source: RuleSource) -> CheckedRules:
     errors = [d for d in found if d.severity == "error"]
     if errors:
         raise CheckError(errors)
-    return index(merge(source), tuple(d for d in found if d.severity == "warning"))
+    return index(merge(source), tuple(d for d in found if d.severity == "warning"), source.retired_facts)
 
 
-def index(merged: Merged, warnings: tuple[Diagnostic, ...]) -> CheckedRules:
+def index(merged: Merged, warnings: tuple[Diagnostic, ...], retired: frozenset[str] = frozenset()) -> CheckedRules:
     """Order the tree, link children, and settle each node's rounding policy."""
     header = merged.headers[0]
     base_rounding = header.rounding
@@ -111,4 +111,5 @@ def index(merged: Merged, warnings: tuple[Diagnostic, ...]) -> CheckedRules:
         rounding=rounding,
         sources=merged.sources,
         warnings=warnings,
+        retired_facts=retired - {f.name for f in merged.facts},
     )

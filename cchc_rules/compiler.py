@@ -205,7 +205,8 @@ class CompiledRules:
         self._texts = {s.name: s for s in rules.sources}
         self.plans = [self._plan(node_id) for node_id in self.ids]
         self._fact_plans = [self._fact_plan(decl) for decl in rules.facts.values()]
-        self._declared_facts = frozenset(rules.facts)
+        # Retired facts (`remove fact`) may be given, as last year's files do: never read, not refused.
+        self._declared_facts = frozenset(rules.facts) | rules.retired_facts
 
     def scaled(self, value: Fraction) -> int:
         """A node value as a whole number of 1/10**places (it always is one)."""

@@ -890,7 +890,7 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
     """
     problems: list[Diagnostic] = []
     known = tuple(rules.facts)
-    unknown = [key for key in raw.facts if key not in rules.facts]
+    unknown = [key for key in raw.facts if key not in rules.facts and key not in rules.retired_facts]
     for key in unknown[:_MAX_UNKNOWN_SHOWN]:
         close = suggest(key, known)
         problems.append(

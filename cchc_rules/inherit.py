@@ -108,6 +108,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
     header = next((m.header for m in parent.modules if m.header is not None), None)
     facts = {f.name: f for m in parent.modules for f in m.facts}
     criteria = {c.id: c for m in parent.modules for c in m.criteria}
+    retired = set(parent.retired_facts)
     problems: list[Diagnostic] = []
 
     def fail(code: str, message: str, span: Span, hint: str = "") -> None:
@@ -126,7 +127,8 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                         removal.span,
                         did_you_mean(removal.id, list(facts)),
                     )
-                facts.pop(removal.id, None)
+                if facts.pop(removal.id, None) is not None:
+                    retired.add(removal.id)
                 continue
             if removal.id not in criteria:
                 fail(
@@ -139,6 +141,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                 del criteria[node_id]
         for fact in module.facts:
             facts[fact.name] = fact  # a declaration given again replaces last year's
+            retired.discard(fact.name)
         for crit in module.criteria:
             if crit.id in criteria:
                 fail(
@@ -168,7 +171,9 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
         facts=tuple(facts.values()),
         criteria=tuple(criteria.values()),
     )
-    return RuleSource.model_construct(sources=(*parent.sources, *child.sources), modules=(merged,))
+    return RuleSource.model_construct(
+        sources=(*parent.sources, *child.sources), modules=(merged,), retired_facts=frozenset(retired)
+    )
 
 
 def _merge_header(old: ast.Header | None, new: ast.Header) -> ast.Header:

@@ -23,6 +23,9 @@ class RuleSource(BaseModel):
 
     sources: tuple[SourceFile, ...]
     modules: tuple[ast.Module, ...]
+    # Facts an earlier year declared and a later one removed (`remove fact`): last year's facts
+    # files still carry them, and they are set aside, not refused as undeclared.
+    retired_facts: frozenset[str] = frozenset()
 
 
 def _load_error(path: Path, message: str, hint: str = "", code: str = "E000") -> RuleLoadError:

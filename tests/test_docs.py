@@ -452,3 +452,21 @@ def test_readme_demo_output_is_what_make_demo_prints(monkeypatch: pytest.MonkeyP
     after = readme[readme.index("`make demo` prints") :]
     shown = next(m.group(2) for m in FENCE.finditer(after) if m.group(1) == "text")
     assert shown_matches(["...", *shown.rstrip("\n").splitlines()], printed)
+
+
+def test_the_tutorials_test_file_passes_as_shown(tmp_path: Path) -> None:
+    """The test cases written in the tutorial's §5, run where it puts them, print what it shows."""
+    from cchc_rules.cli import main
+
+    text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    (written,) = re.findall(r"```yaml\n# rules/hai-duong/xa/thu\.tests\.yaml\n(.*?)```", text, re.S)
+    (shown,) = re.findall(r"```text\n\$ cchc test rules/hai-duong/xa/thu\.tests\.yaml\n(.*?)```", text, re.S)
+    for part in ("rules/hai-duong/xa/2023.cchc", "rules/hai-duong/xa/2024.cchc", "examples/thanh-thuy-2023"):
+        source, target = ROOT / part, tmp_path / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, target)
+    (tmp_path / "rules/hai-duong/xa/thu.tests.yaml").write_text(written, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.chdir(tmp_path), contextlib.redirect_stdout(out):
+        code = main(["test", "rules/hai-duong/xa/thu.tests.yaml"])
+    assert (code, out.getvalue()) == (0, shown)

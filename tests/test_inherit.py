@@ -482,3 +482,22 @@ def test_inheritance_error_spans_parse_back_to_their_lines(tree: Path) -> None:
     (diagnostic,) = caught.value.diagnostics
     assert diagnostic.line_text == "remove 11"
     assert parse_source(SourceFile(name="x.cchc", text=diagnostic.line_text)).removals[0].id == "11"
+
+
+def test_last_years_facts_still_work_when_a_fact_is_removed(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = child(tree, "  year 2024\n  total 1\nremove 1.2\nremove fact so\noverride 1: max 1\n")
+    facts = tree / "f.yaml"
+    facts.write_text("co: có\nso: 2\n", encoding="utf-8")  # a 2023 file: `so` is no longer declared
+    rules = load(path)
+    assert rules.checked.retired_facts == frozenset({"so"})
+    assert str(rules.evaluate(facts).score) == "1"
+    assert [str(r.score) for r in rules.evaluate_many([{"co": True, "so": 2}] * 2)] == ["1", "1"]
+    code, out, err = run(capsys, "eval", path, facts)
+    assert code == 0 and "1 điểm/1 điểm" in out, err
+    # Only what a later year removed is set aside: a misspelt name is still refused, with a suggestion.
+    facts.write_text("co: có\nsso: 2\n", encoding="utf-8")
+    code, _, err = run(capsys, "eval", path, facts)
+    assert code == 1 and "`sso` không được khai báo" in err
+    # Declared again a year later, it is read again (and required).
+    again = child(tree, '  year 2025\nfact so: count "Số lần" unit "lần"\n', name="2025.cchc", extends="2024.cchc")
+    assert load(again).checked.retired_facts == frozenset()
