@@ -564,7 +564,10 @@ def json_problem(exc: json.JSONDecodeError) -> tuple[int, int, str, str]:
     it, at the bracket. Both are reported as 3.13 does.
     """
     text, pos, msg = exc.doc, exc.pos, exc.msg
-    if msg in ("Expecting property name enclosed in double quotes", "Expecting value") and text[pos : pos + 1] in "}]":
+    if msg in ("Expecting property name enclosed in double quotes", "Expecting value") and text[pos : pos + 1] in (
+        "}",
+        "]",
+    ):
         before = len(text[:pos].rstrip()) - 1
         if before >= 0 and text[before] == ",":
             pos = before
