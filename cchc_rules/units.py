@@ -19,11 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cchc_rules.errors import CchcError, Diagnostic, FactsError
+from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean
 from cchc_rules.facts import Facts, RawFacts, json_problem, raw_from_mapping, read_facts
 from cchc_rules.source import Span, normalise
 
 if TYPE_CHECKING:
+    from cchc_rules.checked import CheckedRules
     from cchc_rules.ruleset import RuleSet
 
 FACTS_SUFFIXES = (".yaml", ".yml", ".json")
@@ -73,15 +74,19 @@ def kind_of(path: Path) -> str:
     )
 
 
-def read_units(path: Path | str) -> Iterator[UnitFacts]:
-    """Every unit of a folder, a JSON-lines file or a workbook, one at a time."""
+def read_units(path: Path | str, rules: CheckedRules | None = None) -> Iterator[UnitFacts]:
+    """Every unit of a folder, a JSON-lines file or a workbook, one at a time.
+
+    Given the rules, a workbook's header row is checked first: a column that is no fact, or a
+    fact without a default that has no column, is one error at its header cell, not one per row.
+    """
     path = Path(path)
     kind = kind_of(path)
     if kind == "folder":
         return _folder(path)
     if kind == "jsonl":
         return _jsonl(path)
-    return _workbook(path)
+    return _workbook(path, rules)
 
 
 def count_units(path: Path | str) -> int | None:
@@ -204,7 +209,7 @@ def _cell_value(value: Any, number_format: str) -> Any:
     return value
 
 
-def _workbook(path: Path) -> Iterator[UnitFacts]:
+def _workbook(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFacts]:
     try:
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
@@ -233,6 +238,8 @@ def _workbook(path: Path) -> Iterator[UnitFacts]:
                     f"{path}: trang tính `{sheet.title}`: dữ kiện `{name}` ở hai cột {seen[name]} và {column_letter(i)}"
                 )
             seen[name] = column_letter(i)
+        if rules is not None:
+            _check_header(path, sheet.title, seen, rules)
         units_seen: dict[str, int] = {}
         for row in rows:
             first = row[0].value if row else None
@@ -265,6 +272,34 @@ def _workbook(path: Path) -> Iterator[UnitFacts]:
             yield UnitFacts(id=unit_id, where=where, facts=given, cells=where_cells, empty=tuple(empty))
     finally:
         book.close()
+
+
+def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: CheckedRules) -> None:
+    """A workbook's fact columns against the declarations: each wrong one named once, at its header cell."""
+    declared = list(rules.facts)
+    problems = [
+        Diagnostic(
+            code="U001",
+            severity="error",
+            message=f"{path}: trang tính `{sheet}`, ô {column}1: cột `{name}` không phải dữ kiện của bộ quy tắc",
+            hint=did_you_mean(name, declared, "xoá cột này, hoặc khai báo dữ kiện trong bộ quy tắc"),
+        )
+        for name, column in columns.items()
+        if name not in rules.facts and name not in rules.retired_facts
+    ]
+    lacking = [name for name, decl in rules.facts.items() if name not in columns and decl.default is None]
+    if lacking:
+        problems.append(
+            Diagnostic(
+                code="U001",
+                severity="error",
+                message=f"{path}: trang tính `{sheet}`, dòng 1: không có cột cho "
+                + ", ".join(f"`{name}`" for name in lacking),
+                hint="thêm một cột cho mỗi dữ kiện, tên ở dòng 1; `cchc template RULES -o facts.xlsx` tạo đủ các cột",
+            )
+        )
+    if problems:
+        raise UnitsError(problems)
 
 
 # ---- validation ------------------------------------------------------------------------------------

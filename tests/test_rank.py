@@ -280,6 +280,29 @@ def test_a_bad_cell_is_named_by_sheet_row_and_column(tmp_path: Path) -> None:
     assert run.returncode == 1 and f"ô {doi_thoai}5" in run.stderr and f"ô {tra_lai}6" in run.stderr
 
 
+def test_a_wrong_header_is_one_error_at_its_cell_not_one_a_row(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    rules = cchc_rules.load(RULES_2023)
+    base = {UNIT_COLUMN: "Xã A", **plain_facts()}
+    path = tmp_path / "xa.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, [{**base, UNIT_COLUMN: f"Xã {k}"} for k in range(30)])
+    column = chr(ord("A") + list(rules.checked.facts).index("doi_thoai") + 1)
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None and sheet[f"{column}1"].value == "doi_thoai"
+    sheet[f"{column}1"] = "doi_thoia"
+    book.save(path)
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1
+    assert f"ô {column}1: cột `doi_thoia` không phải dữ kiện của bộ quy tắc" in run.stderr
+    assert "có phải ý bạn là `doi_thoai`?" in run.stderr
+    assert "dòng 1: không có cột cho `doi_thoai`" in run.stderr
+    assert run.stderr.count("lỗi [") == 2, run.stderr  # not one for each of the 30 rows
+    assert list(read_units(path))  # without the rules, the rows are read as they are
+
+
 def test_workbook_percentages_and_defaults(tmp_path: Path) -> None:
     """A %-formatted cell holds the fraction; a plain cell holds percentage points; an empty cell takes the default."""
     from openpyxl import Workbook

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     rules = load(args.rules)
     refuse_inputs(Path(args.output), (args.rules, args.input))
-    units = read_units(args.input)
+    units = read_units(args.input, rules.checked)
     if not args.no_progress and sys.stderr.isatty():
         ranking = _with_progress(rules, units, args, losses=fmt == "json")
     else:
