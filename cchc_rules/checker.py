@@ -53,6 +53,7 @@ def merge(source: RuleSource) -> Merged:
         facts=tuple(f for m in source.modules for f in m.facts),
         criteria=tuple(c for m in source.modules for c in m.criteria),
         sources=source.sources,
+        inherited_files=source.inherited_files,
     )
 
 

@@ -172,7 +172,10 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
         criteria=tuple(criteria.values()),
     )
     return RuleSource.model_construct(
-        sources=(*parent.sources, *child.sources), modules=(merged,), retired_facts=frozenset(retired)
+        sources=(*parent.sources, *child.sources),
+        modules=(merged,),
+        retired_facts=frozenset(retired),
+        inherited_files=frozenset(s.name for s in parent.sources),
     )
 
 

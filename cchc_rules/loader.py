@@ -26,6 +26,8 @@ class RuleSource(BaseModel):
     # Facts an earlier year declared and a later one removed (`remove fact`): last year's facts
     # files still carry them, and they are set aside, not refused as undeclared.
     retired_facts: frozenset[str] = frozenset()
+    # The files of earlier years (`extends`), whose items a problem may point into.
+    inherited_files: frozenset[str] = frozenset()
 
 
 def _load_error(path: Path, message: str, hint: str = "", code: str = "E000") -> RuleLoadError:

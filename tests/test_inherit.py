@@ -501,3 +501,19 @@ def test_last_years_facts_still_work_when_a_fact_is_removed(tree: Path, capsys: 
     # Declared again a year later, it is read again (and required).
     again = child(tree, '  year 2025\nfact so: count "Số lần" unit "lần"\n', name="2025.cchc", extends="2024.cchc")
     assert load(again).checked.retired_facts == frozenset()
+
+
+def test_a_forgotten_override_is_fixed_in_this_years_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """2024 without `override 3.5: max 3`: the sums break in lines of 2023, but the fix is 2024's."""
+    folder = tmp_path / "rules" / "x"
+    folder.mkdir(parents=True)
+    (folder / "2023.cchc").write_text(RULES_2023.read_text(encoding="utf-8"), encoding="utf-8")
+    text = RULES_2024.read_text(encoding="utf-8")
+    assert "override 3.5: max 3\n" in text
+    (folder / "2024.cchc").write_text(text.replace("override 3.5: max 3\n", ""), encoding="utf-8")
+    err = errors_of(capsys, folder / "2024.cchc")
+    hints = [line.strip() for line in err.splitlines() if "gợi ý" in line]
+    assert hints == [
+        "gợi ý: sửa trước tiêu chí con 3.5, cũng không khớp; có thể chỉ cần vậy",  # area 3: its child is the cause
+        f"gợi ý: 3.5 lấy từ năm trước ({folder / '2023.cchc'}); sửa trong bộ quy tắc năm nay, vd `override 3.5: max 3`",
+    ], err

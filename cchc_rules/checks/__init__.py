@@ -24,6 +24,7 @@ class Merged(BaseModel):
     facts: tuple[ast.FactDecl, ...]
     criteria: tuple[ast.Criterion, ...]
     sources: tuple[SourceFile, ...]
+    inherited_files: frozenset[str] = frozenset()  # earlier years' files (see `RuleSource`)
 
     def line(self, span: Span) -> str:
         """The source line a span starts on."""

@@ -65,6 +65,7 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
     """Children's maxima add up to their parent's; areas add up to the declared total."""
     out: list[Diagnostic] = []
     children = _children(rules)
+    wrong: dict[str, Decimal] = {}  # criteria whose children do not add up to their maximum: the sum
     for crit in rules.criteria:
         kids = children.get(crit.id)
         if crit.kind != "criterion" or not kids or crit.formula is not None or crit.max is None:
@@ -73,7 +74,21 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
             continue
         total = sum((k.max for k in kids if k.max is not None), Decimal(0))
         if total != crit.max:
+            wrong[crit.id] = total
+    for crit in rules.criteria:
+        if crit.id in wrong and crit.max is not None:
+            kids = children[crit.id]
+            total = wrong[crit.id]
             listed = " + ".join(f"{k.id} ({plain(k.max)})" for k in kids if k.max is not None)
+            hint = "sửa điểm tối đa cho khớp, hoặc cho tiêu chí cha công thức riêng (`score = ...`)"
+            if crit.head.file in rules.inherited_files:  # last year's line: the fix belongs in this year's file
+                hint = (
+                    f"{crit.id} lấy từ năm trước ({crit.head.file}); sửa trong bộ quy tắc năm nay, "
+                    f"vd `override {crit.id}: max {plain(total)}`"
+                )
+            below = [k.id for k in kids if k.id in wrong]
+            if below:  # a child's own sum is wrong too: fixing it may be all that is needed
+                hint = f"sửa trước tiêu chí con {', '.join(below)}, cũng không khớp; có thể chỉ cần vậy"
             out.append(
                 rules.diag(
                     "E123",
@@ -81,7 +96,7 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                     crit.head,
                     f"điểm tối đa của {crit.id} là {plain(crit.max)} nhưng các tiêu chí con cộng lại "
                     f"{plain(total)}: {listed}",
-                    "sửa điểm tối đa cho khớp, hoặc cho tiêu chí cha công thức riêng (`score = ...`)",
+                    hint,
                 )
             )
     header = rules.headers[0] if rules.headers else None
