@@ -55,15 +55,20 @@ def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
     """Every round of a unit, in order: each file's own round, then its `rounds:` list."""
     out: list[Round] = []
     current: RawFacts | None = None
-    for raw in raws:
+    for k, raw in enumerate(raws):
         steps = [(raw.round or "", raw.facts, raw.notes)]
         steps += [(r.name, r.facts, r.notes) for r in raw.rounds]
+        # A round's own words (the report's sections, its signature) are those of the file it is written
+        # in: an appraisal file's `report:` block; the commune's words are never the appraisers'.
+        words = raw.report if k else {}
         for name, facts, notes in steps:
             if current is None:
                 merged = raw.model_copy(update={"facts": dict(facts), "rounds": ()})
                 changed: tuple[str, ...] = ()
             else:
-                merged = current.model_copy(update={"facts": {**current.facts, **facts}, "name": raw.name})
+                merged = current.model_copy(
+                    update={"facts": {**current.facts, **facts}, "name": raw.name, "report": words}
+                )
                 changed = tuple(
                     k for k, v in facts.items() if k not in current.facts or current.facts[k].value != v.value
                 )

@@ -77,3 +77,26 @@ def test_cli_rounds_json() -> None:
     assert [r["score"] for r in data["rounds"]] == ["66.245", "65.676", "66.176"]
     diff = next(d for d in data["differences"] if d["id"] == "1.4.2")
     assert diff["scores"] == ["1", "0.5", "1"]
+
+
+def test_an_appraisal_report_does_not_repeat_the_communes_words_or_signature(tmp_path: Path) -> None:
+    """The commune's sections and signature are its own; an appraisal round's come from its own file."""
+    commune = cchc("report", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "--round", "1")
+    assert commune.returncode == 0 and "Nguyễn Thị Thư" in commune.stdout and "III. Giải pháp" in commune.stdout
+    for which in ("2", "3"):  # the appraisal file's round, and the round listed inside it
+        run = cchc("report", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "--round", which)
+        assert run.returncode == 0, run.stderr
+        assert "Thẩm định vòng" in run.stdout and "Mất 0,777 điểm tại mục 7.2.2" in run.stdout
+        for words in ("Nguyễn Thị Thư", "TM. ỦY BAN NHÂN DÂN XÃ", "Giải pháp thời gian tới", "Do năng lực"):
+            assert words not in run.stdout, words
+    own = tmp_path / "tham-dinh.yaml"
+    own.write_text(
+        APPRAISAL.read_text(encoding="utf-8")
+        + "report:\n  kien_nghi: Đề nghị xã bổ sung tài liệu kiểm chứng.\n"
+        + "  chuc_vu: TỔ TRƯỞNG TỔ THẨM ĐỊNH\n  nguoi_ky: Trần Văn B\n",
+        encoding="utf-8",
+    )
+    run = cchc("report", RULES_2023, FACTS_THANH_THUY, own, "--round", "2")
+    assert run.returncode == 0, run.stderr
+    assert "Đề nghị xã bổ sung tài liệu kiểm chứng." in run.stdout and "**Trần Văn B**" in run.stdout
+    assert "Nguyễn Thị Thư" not in run.stdout
