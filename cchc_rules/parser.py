@@ -185,6 +185,15 @@ def _short(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
+def _hyphenated(text: str, pos: int) -> str:
+    """The word joined by the hyphen at `pos` (`half-up`), or "" when the hyphen is a minus sign."""
+    start = pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    found = re.match(r"[^\W\d]\w*(?:-[^\W\d]\w*)+", text[start:])
+    return found.group(0) if found and start < pos < start + len(found.group(0)) else ""
+
+
 def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
@@ -208,6 +217,8 @@ def _diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
             hint = f"từ khoá viết bằng tiếng Anh: `{english}`"
         elif close:
             hint = f"có phải ý bạn là `{close}`?"
+        elif str(token) == "-" and (joined := _hyphenated(source.text, token.start_pos or 0)):
+            hint = f"tên và từ khoá nối bằng dấu gạch dưới, không dùng `-`: `{joined.replace('-', '_')}`"
         elif str(token) == "=" and source.text[max((token.start_pos or 0) - 1, 0)] == "=":
             hint = "so sánh bằng viết một dấu `=`, vd `x = 1`"
         elif str(token) == ",":
