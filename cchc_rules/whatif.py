@@ -242,26 +242,31 @@ def opportunities_json(result: Result, items: list[Opportunity]) -> dict[str, An
 # ---- scenarios -------------------------------------------------------------------------------
 
 
-def parse_settings(pairs: list[str]) -> dict[str, str]:
-    """`fact=value` pairs from the command line."""
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            from cchc_rules.errors import Diagnostic
+def setting(pair: str) -> tuple[str, str]:
+    """One `fact=value` of the command line (`--set`); a ValueError when it is not of that form."""
+    name, sep, value = pair.partition("=")
+    if not sep or not name.strip():
+        raise ValueError(f"`{pair}` cần dạng tên=giá_trị, vd --set doi_thoai=5")
+    return name.strip(), value.strip()
 
-            raise CchcError(
-                [
-                    Diagnostic(
-                        code="F005",
-                        severity="error",
-                        message=f"`--set {pair}`: cần dạng tên=giá_trị",
-                        hint="vd --set doi_thoai=5",
-                    )
-                ]
-            )
-        out[name.strip()] = value.strip()
-    return out
+
+def check_settings(rules: CheckedRules, settings: Mapping[str, str]) -> None:
+    """Every `--set` names a declared fact; an F005 error, with a suggestion, for one that does not."""
+    from cchc_rules.errors import Diagnostic, did_you_mean
+
+    unknown = [name for name in settings if name not in rules.facts]
+    if unknown:
+        raise CchcError(
+            [
+                Diagnostic(
+                    code="F005",
+                    severity="error",
+                    message=f"`--set {name}={settings[name]}`: bộ quy tắc không có dữ kiện `{name}`",
+                    hint=did_you_mean(name, list(rules.facts)),
+                )
+                for name in unknown
+            ]
+        )
 
 
 def scenario_text(before: Result, after: Result, settings: Mapping[str, str]) -> str:

@@ -69,11 +69,14 @@ def test_cli_whatif_and_scenario() -> None:
 
 def test_bad_scenarios_are_clear_errors() -> None:
     run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoai")
-    assert run.returncode == 1 and "tên=giá_trị" in run.stderr
+    assert run.returncode == 2 and "tham số --set: `doi_thoai` cần dạng tên=giá_trị" in run.stderr  # usage
     run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoia=5")
-    assert run.returncode == 1 and "doi_thoai" in run.stderr
+    assert run.returncode == 1
+    assert "`--set doi_thoia=5`: bộ quy tắc không có dữ kiện `doi_thoia`" in run.stderr  # not the facts file's
+    assert "có phải ý bạn là `doi_thoai`?" in run.stderr
     run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--set", "doi_thoai=-1")
     assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "--set: dữ kiện `doi_thoai`" in run.stderr and "facts.yaml" not in run.stderr
 
 
 def test_a_penalty_that_applies_is_an_opportunity(tmp_path: Path) -> None:

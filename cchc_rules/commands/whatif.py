@@ -18,6 +18,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--set",
         metavar="TÊN=GIÁ_TRỊ",
+        type=_setting,
         action="append",
         default=[],
         help="đặt một dữ kiện giá trị khác rồi xem điểm từng mục đổi ra sao (lặp lại được)",
@@ -26,13 +27,23 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
+def _setting(pair: str) -> tuple[str, str]:
+    """`--set TÊN=GIÁ_TRỊ`; a usage error (exit 2) when it is not of that form."""
+    from cchc_rules.whatif import setting
+
+    try:
+        return setting(pair)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """The ranked opportunities, or the scenario's changes per node."""
     from cchc_rules.facts import read_facts
     from cchc_rules.whatif import (
+        check_settings,
         opportunities,
         opportunities_json,
-        parse_settings,
         render_opportunities,
         scenario_text,
     )
@@ -42,11 +53,23 @@ def run(args: argparse.Namespace) -> int:
     facts = rules.facts(raw)
     before = rules.evaluate(facts, trace=False)
     if args.set:
-        settings = parse_settings(args.set)
+        settings = dict(args.set)
+        check_settings(rules.checked, settings)
+        from cchc_rules.errors import FactsError
         from cchc_rules.facts import RawFact
 
         changed = {**raw.facts, **{k: RawFact(value=v) for k, v in settings.items()}}
-        after = rules.evaluate(raw.model_copy(update={"facts": changed}), trace=False)
+        try:
+            after = rules.evaluate(raw.model_copy(update={"facts": changed}), trace=False)
+        except FactsError as exc:  # a value given with --set: named as such, not as the file's
+            raise FactsError(
+                [
+                    d.model_copy(update={"message": "--set: " + d.message.removeprefix(f"{raw.name}: ")})
+                    if any(f"`{name}`" in d.message for name in settings)
+                    else d
+                    for d in exc.diagnostics
+                ]
+            ) from None
         if args.format == "json":
             payload = {
                 "before": before.to_dict(),
