@@ -121,6 +121,13 @@ def read_cases(path: Path | str) -> CaseFile:
             raise _error(path, f"`set` của `{name}` phải là bảng `tên: giá trị`")
         facts = {**raw.facts, **{str(k): RawFact(value=v) for k, v in changes.items()}}
         expect = {str(k): _text(v) for k, v in item["expect"].items()}
+        for key, value in expect.items():  # a score, a maximum or a percentage is a number; a group, a name
+            if key != "group" and _number(value) is None:
+                raise _error(
+                    path,
+                    f"`expect` của `{name}`: `{key}: {value}` không phải một số",
+                    'viết số trong ngoặc kép, dấu chấm hoặc dấu phẩy thập phân, vd "2.292" hoặc "2,292"',
+                )
         written = set(map(str, changes)) | (set(raw.facts) if isinstance(base, dict) else set())
         cases.append(
             Case(
@@ -133,11 +140,18 @@ def read_cases(path: Path | str) -> CaseFile:
     return CaseFile(path=str(path), rules=str(path.parent / rules), cases=tuple(cases))
 
 
-def _same(expected: str, actual: str) -> bool:
+def _number(text: str) -> Decimal | None:
+    """An expected value as a number ("2,292", "2.292", "89,52%"), or None when it is not one."""
     try:
-        return Decimal(expected.replace(",", ".")) == Decimal(actual)
+        value = Decimal(text.strip().removesuffix("%").replace(",", "."))
     except InvalidOperation:
-        return expected == actual
+        return None
+    return value if value.is_finite() else None
+
+
+def _same(expected: str, actual: str) -> bool:
+    number = _number(expected)
+    return number == Decimal(actual) if number is not None else expected == actual
 
 
 def _actual(result: Result, key: str) -> str | None:

@@ -389,7 +389,14 @@ def _raw_from_mapping(
     name: str, top: Mapping[str, tuple[Any, Span | None]], inner_spans: Mapping[str, Span] | None = None
 ) -> RawFacts:
     facts_entry = top.get("facts")
-    if facts_entry is None or not isinstance(facts_entry[0], dict):
+    if facts_entry is not None and not isinstance(facts_entry[0], dict):
+        raise _facts_error(
+            name,
+            "`facts:` phải là một bảng `tên: giá trị`",
+            facts_entry[1],
+            hint="viết mỗi dữ kiện một dòng, thụt vào dưới `facts:`, vd `  doi_thoai: 2`",
+        )
+    if facts_entry is None:
         return RawFacts(name=name, facts=_entries(name, top))  # the plain form: name: value
     for key, (_, span) in top.items():
         if key not in META_KEYS:
@@ -404,7 +411,12 @@ def _raw_from_mapping(
     facts = _entries(name, {k: (v, spans.get(k, facts_entry[1])) for k, v in facts_entry[0].items()})
 
     def text(key: str) -> str:
-        return normalise(str(top[key][0])) if key in top and top[key][0] is not None else ""
+        if key not in top or top[key][0] is None:
+            return ""
+        value, span = top[key]
+        if isinstance(value, (dict, list)):
+            raise _facts_error(name, f"`{key}` phải là một dòng chữ, không phải một danh sách hay một bảng", span)
+        return normalise(str(value))
 
     return RawFacts(
         name=name,

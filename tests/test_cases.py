@@ -123,6 +123,23 @@ def test_a_case_naming_a_missing_id(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "      9.9: mong đợi 1, tính được (không có mục này)" in out.splitlines()
 
 
+def test_an_expected_value_that_is_no_number_is_a_bad_test_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_cases(tmp_path, "cases:\n  - name: chữ\n    facts: {co: true, ty_le: 90%}\n    expect: {total: ba}\n")
+    code, out, err = run(capsys, "test", path)
+    assert code == 1 and out == ""
+    assert "[T001]" in err and "`expect` của `chữ`: `total: ba` không phải một số" in err
+    ok = write_cases(
+        tmp_path,
+        "rules: nho.cchc\ncases:\n  - name: phần trăm\n    facts: {co: true, ty_le: 90%}\n"
+        "    expect: {percent: '100%', total: '3,0'}\n",
+        "ok.tests.yaml",
+    )
+    code, out, err = run(capsys, "test", ok)
+    assert code == 0 and "  ✓ phần trăm" in out, out + err
+
+
 def test_facts_inline_as_a_mapping_and_from_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "don-vi.yaml").write_text("facts:\n  co: có\n  ty_le: 55%\n", encoding="utf-8")
     path = write_cases(

@@ -667,3 +667,17 @@ def test_every_problem_of_a_file_is_named_at_once_in_its_order(rules: RuleSet, t
     assert "nhỏ hơn giới hạn 0" in message and "lớn hơn giới hạn 100%" in message
     assert "`mười` không phải một số" in message and "cần có/không" in message
     assert message.index("F003") < message.index("thiếu 4 dữ kiện")  # what has no line comes last
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("facts: 5\n", "`facts:` phải là một bảng `tên: giá trị`"),
+        ("unit: [1]\nfacts:\n  doi_thoai: 5\n", "`unit` phải là một dòng chữ"),
+        ("year: {a: 1}\nfacts:\n  doi_thoai: 5\n", "`year` phải là một dòng chữ"),
+    ],
+)
+def test_the_files_own_keys_must_have_their_shape(rules: RuleSet, tmp_path: Path, text: str, said: str) -> None:
+    path = write(tmp_path, text)
+    message = error(rules, path)
+    assert f"{path}:1:1: lỗi [F001]: {said}" in message, message
