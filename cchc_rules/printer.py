@@ -204,6 +204,12 @@ def fact(f: ast.FactDecl) -> str:
 
 def criterion(c: ast.Criterion) -> str:
     """A criterion (or bonus/penalty item) with its statements, one per line."""
+    head, statements = criterion_parts(c)
+    return _block([head, *(text for _, text in statements)])
+
+
+def criterion_parts(c: ast.Criterion) -> tuple[str, list[tuple[ast.Node | None, str]]]:
+    """A criterion's first line, and each statement's text with its node (None for basis, inferred)."""
     if c.override:
         head = f"override {c.id}" + (f" {string(c.title)}" if c.title else "")
     elif c.kind == "criterion":
@@ -212,21 +218,21 @@ def criterion(c: ast.Criterion) -> str:
         head = f"{c.kind} {c.id} {string(c.title)}"
     if c.max is not None:
         head += f": max {number(c.max)}"
-    lines = [head]
+    lines: list[tuple[ast.Node | None, str]] = []
     if c.formula is not None:
-        lines.append(f"score = {expr(c.formula.expr, INDENT)}")
+        lines.append((c.formula, f"score = {expr(c.formula.expr, INDENT)}"))
     for reason in c.reasons:
         if reason.condition is None:
-            lines.append(f"reason {string(reason.template)}")
+            lines.append((reason, f"reason {string(reason.template)}"))
         else:
-            lines.append(f"reason when {expr(reason.condition)}: {string(reason.template)}")
+            lines.append((reason, f"reason when {expr(reason.condition)}: {string(reason.template)}"))
     for clause in c.not_applicable:
-        lines.append(f"na when {expr(clause.condition)}: {clause.policy}")
+        lines.append((clause, f"na when {expr(clause.condition)}: {clause.policy}"))
     if c.rounding is not None:
-        lines.append(f"rounding {_rounding(c.rounding)}")
-    lines += [f"basis {string(b)}" for b in c.basis]
-    lines += [f"inferred {string(n)}" for n in c.inferred]
-    return _block(lines)
+        lines.append((c.rounding, f"rounding {_rounding(c.rounding)}"))
+    lines += [(None, f"basis {string(b)}") for b in c.basis]
+    lines += [(None, f"inferred {string(n)}") for n in c.inferred]
+    return head, lines
 
 
 def removal(r: ast.Removal) -> str:

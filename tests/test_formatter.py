@@ -240,6 +240,32 @@ def test_comments_keep_their_place_before_items() -> None:
     assert lines[-1] == "# cuối"
 
 
+def test_comments_inside_a_criterion_stay_with_their_line() -> None:
+    """At the end of the first line, of a statement, of a tier row; on its own line, before its statement or
+    row, which carries it along when the printer puts the statements in its order."""
+    text = (
+        'ruleset "T"\n  total 1\n  rounding 3 half_up\nfact x: percent "X" # từ báo cáo\n'
+        '1 "A": max 1 # lĩnh vực\n  # về lý do\n  reason "r" # lý do\n  basis "b"\n'
+        "  score = tier x   # bậc\n    when >= 100%: max  # cao\n    # giữa\n"
+        "    when from 50% to under 100%: 0.5\n    otherwise: 0 # thấp\n"
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    assert once.split("\n")[4:] == [
+        'fact x: percent "X"  # từ báo cáo',
+        "",
+        '1 "A": max 1  # lĩnh vực',
+        "  score = tier x  # bậc",
+        "    when >= 100%: max  # cao",
+        "    # giữa",
+        "    when from 50% to under 100%: 0.5",
+        "    otherwise: 0  # thấp",
+        "  # về lý do",
+        '  reason "r"  # lý do',
+        '  basis "b"',
+        "",
+    ]
+
+
 # ---- property: random rule sets, random comments, every encoding variant ------------------
 
 _COMMENT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\n"), max_size=12).map(
