@@ -11,23 +11,32 @@ from typing import BinaryIO
 
 from cchc_rules.errors import CchcError, Diagnostic
 
+# The files a folder given as input is read for: rule files, facts files.
+_READ_IN_FOLDERS = (".cchc", ".yaml", ".yml", ".json")
+
 
 def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
-    """Raise a `CchcError` when `target` is one of `inputs` (or a rule file inside an input folder)."""
+    """Raise a `CchcError` when `target` is one of `inputs`, or a file an input folder is read for
+    (a facts file of a folder of units, a rule file of a rule-set folder): overwritten, or read back
+    as input the next time."""
     for item in inputs:
         source = Path(item)
-        if (source.exists() and target.exists() and os.path.samefile(source, target)) or (
-            source.is_dir() and target.resolve().is_relative_to(source.resolve()) and target.suffix == ".cchc"
+        message = ""
+        if source.exists() and target.exists() and os.path.samefile(source, target):
+            message = f"{target}: không ghi đè lên tệp đầu vào"
+        elif (
+            source.is_dir()
+            and target.resolve().is_relative_to(source.resolve())
+            and target.suffix.lower() in _READ_IN_FOLDERS
         ):
+            message = (
+                f"{target}: không ghi đè lên tệp đầu vào"
+                if target.exists()
+                else f"{target}: tệp nằm trong thư mục đầu vào {source}, sẽ bị đọc như dữ liệu vào ở lần chạy sau"
+            )
+        if message:
             raise CchcError(
-                [
-                    Diagnostic(
-                        code="O001",
-                        severity="error",
-                        message=f"{target}: không ghi đè lên tệp đầu vào",
-                        hint="chọn một tên tệp khác cho `-o`",
-                    )
-                ]
+                [Diagnostic(code="O001", severity="error", message=message, hint="chọn một tên tệp khác cho `-o`")]
             )
 
 

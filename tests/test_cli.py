@@ -268,6 +268,34 @@ def test_output_file_is_written_and_inputs_never_overwritten(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_no_command_overwrites_a_file_the_rule_set_extends_or_a_unit_of_an_input_folder(tmp_path: Path) -> None:
+    rules = tmp_path / "rules" / "x"
+    rules.mkdir(parents=True)
+    for year in ("2023", "2024"):
+        (rules / f"{year}.cchc").write_bytes((RULES_2023.parent / f"{year}.cchc").read_bytes())
+    last_year = rules / "2023.cchc"
+    before = last_year.read_bytes()
+    for args in (
+        ("eval", rules / "2024.cchc", FACTS_THANH_THUY),
+        ("report", rules / "2024.cchc", FACTS_THANH_THUY),
+        ("template", rules / "2024.cchc"),
+    ):
+        run = cchc(*args, "-o", last_year)
+        assert run.returncode == 1 and "không ghi đè lên tệp đầu vào" in run.stderr, (args, run.stderr)
+    assert last_year.read_bytes() == before
+    units = tmp_path / "xa"
+    units.mkdir()
+    commune = units / "thanh-thuy.yaml"
+    commune.write_bytes(FACTS_THANH_THUY.read_bytes())
+    run = cchc("rank", RULES_2023, units, "-o", commune, "--format", "csv")
+    assert run.returncode == 1 and "không ghi đè lên tệp đầu vào" in run.stderr
+    assert commune.read_bytes() == FACTS_THANH_THUY.read_bytes()
+    run = cchc("rank", RULES_2023, units, "-o", units / "xep-hang.json")  # would be read as a unit next time
+    assert run.returncode == 1 and "sẽ bị đọc như dữ liệu vào" in run.stderr
+    assert sorted(p.name for p in units.iterdir()) == ["thanh-thuy.yaml"]
+    assert cchc("rank", RULES_2023, units, "-o", units / "xep-hang.csv").returncode == 0  # never read: fine
+
+
 def test_help_is_vietnamese() -> None:
     run = cchc("--help")
     assert run.returncode == 0

@@ -27,6 +27,12 @@ def emit(data: str | bytes, output: str | None, inputs: Sequence[str]) -> None:
         sys.stdout.write(data)
 
 
+def inputs_of(rules: RuleSet, *paths: str) -> tuple[str, ...]:
+    """What `-o` must never overwrite: the paths given, and every rule file the rule set was read from
+    (the files it extends too)."""
+    return (*paths, *(source.name for source in rules.checked.sources))
+
+
 def require_output(args: argparse.Namespace, what: str) -> None:
     """Binary formats go to a file: a usage error (exit 2) when `-o` is missing."""
     if not args.output:

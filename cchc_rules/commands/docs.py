@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, load
+from cchc_rules.commands.common import EXIT_OK, inputs_of, load
 
 
 def register(sub: Any) -> None:
@@ -27,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (Path(args.rules).stem + ".md")
-    write_atomic(target, rulebook(rules.checked), (args.rules,))
+    write_atomic(target, rulebook(rules.checked), inputs_of(rules, args.rules))
     sys.stdout.write(f"đã viết {target}\n")
     return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, load
+from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load
 
 
 def register(sub: Any) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     rules = load(args.rules)
     rounds = read_rounds(args.facts)
-    inputs = (args.rules, *args.facts)
+    inputs = inputs_of(rules, args.rules, *args.facts)
     if len(rounds) == 1:
         result = rules.evaluate(rounds[0].facts, trace=args.trace)
         if args.format == "json":

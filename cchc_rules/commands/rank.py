@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, load
+from cchc_rules.commands.common import EXIT_OK, inputs_of, load
 
 # Below this many units a run is over before a progress bar would help.
 PROGRESS_FROM = 200
@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.units import read_units
 
     rules = load(args.rules)
-    refuse_inputs(Path(args.output), (args.rules, args.input))
+    inputs = inputs_of(rules, args.rules, args.input)
+    refuse_inputs(Path(args.output), inputs)
     units = read_units(args.input, rules.checked)
     if not args.no_progress and sys.stderr.isatty():
         ranking = _with_progress(rules, units, args, losses=fmt == "json")
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         writer = {"csv": write_csv, "json": write_json, "xlsx": write_xlsx}[fmt]
-        with atomic_writer(args.output, (args.rules, args.input)) as handle:
+        with atomic_writer(args.output, inputs) as handle:
             writer(ranking, handle)
     finally:
         ranking.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, load, require_output
+from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load, require_output
 
 
 def register(sub: Any) -> None:
@@ -37,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
         data = report_docx(report)
     else:
         data = to_html(report) if args.format == "html" else to_markdown(report)
-    emit(data, args.output, (args.rules, *args.facts))
+    emit(data, args.output, inputs_of(rules, args.rules, *args.facts))
     return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, load, require_output
+from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load, require_output
 
 
 def register(sub: Any) -> None:
@@ -38,5 +38,5 @@ def run(args: argparse.Namespace) -> int:
         from cchc_rules.render.xlsx import table_xlsx
 
         data = table_xlsx(title, headers(results), table_rows(results))
-    emit(data, args.output, (args.rules, *args.facts))
+    emit(data, args.output, inputs_of(rules, args.rules, *args.facts))
     return EXIT_OK

@@ -6,7 +6,7 @@ import argparse
 import io
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, load
+from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load
 
 
 def register(sub: Any) -> None:
@@ -29,5 +29,5 @@ def run(args: argparse.Namespace) -> int:
     rules = load(args.rules)
     buffer = io.BytesIO()
     write_workbook(rules.checked, buffer)
-    emit(buffer.getvalue(), args.output, (args.rules,))
+    emit(buffer.getvalue(), args.output, inputs_of(rules, args.rules))
     return EXIT_OK
