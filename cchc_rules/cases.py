@@ -188,9 +188,10 @@ def run_case(rules: RuleSet, case: Case) -> Outcome:
 
     Facts of a base facts file that the rule set does not declare are left out
     (last year's file serving this year's cases); a fact the case writes
-    itself must be declared, so a misspelt name cannot pass unnoticed.
+    itself must be declared, or retired (`remove fact`), so a misspelt name
+    cannot pass unnoticed.
     """
-    unknown = sorted(case.written - set(rules.checked.facts))
+    unknown = sorted(case.written - set(rules.checked.facts) - rules.checked.retired_facts)
     if unknown:
         hints = [
             f"`{name}` ({did_you_mean(name, list(rules.checked.facts), 'không có trong bộ quy tắc')})"

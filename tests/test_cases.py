@@ -276,3 +276,22 @@ def test_pytest_reports_a_broken_rule_set_without_a_traceback(tmp_path: Path) ->
     assert done.returncode != 0
     assert "nho.cchc:3:" in out
     assert "pytest_plugin.py" not in out and "loader.py" not in out
+
+
+def test_a_case_may_still_give_a_fact_a_later_year_removed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """2024 removes ho_so_tam_dung: a case written with it, inline, runs; a misspelt name still fails."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for year in ("2023", "2024"):
+        (folder / f"{year}.cchc").write_bytes((RULES_2023.parent / f"{year}.cchc").read_bytes())
+    base = str(FACTS_THANH_THUY).replace("\\", "/")
+    path = folder / "2024.tests.yaml"
+    path.write_text(
+        f'cases:\n  - name: cũ\n    facts: "{base}"\n    set: {{ho_so_tam_dung: 3}}\n    expect: {{total: "64.954"}}\n'
+        f'  - name: sai tên\n    facts: "{base}"\n    set: {{ho_so_tam_dug: 3}}\n    expect: {{total: "64.954"}}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "test", path)
+    assert code == 1
+    assert "  ✓ cũ" in out.splitlines() and "  ✗ sai tên" in out.splitlines()
+    assert "`ho_so_tam_dug`" in out
