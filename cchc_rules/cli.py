@@ -62,7 +62,7 @@ def vietnamese(message: str) -> str:
         found = pattern.fullmatch(message)
         if found:
             out = pattern.sub(replacement, message)
-            if "invalid choice" in message:
+            if found.re.groups == 3:  # an invalid choice: the value and the choices
                 choices = re.findall(r"'([^']*)'", found.group(3)) or found.group(3).split(", ")
                 close = suggest(found.group(2).strip("'"), choices)
                 out += f"\n    gợi ý: có phải ý bạn là `{close}`?" if close else ""

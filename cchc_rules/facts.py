@@ -566,10 +566,17 @@ _JSON_PROBLEMS = {
     "Illegal trailing comma before end of object": ("dấu phẩy thừa trước `}`", "bỏ dấu phẩy sau phần tử cuối"),
     "Illegal trailing comma before end of array": ("dấu phẩy thừa trước `]`", "bỏ dấu phẩy sau phần tử cuối"),
     "Unexpected end": ("hết tệp mà dữ liệu chưa xong", "thiếu dấu `}` hoặc `]` đóng ở cuối?"),
+    "Invalid \\uXXXX escape": ("mã `\\u` trong chuỗi không đủ bốn chữ số hex", "viết `\\\\` cho một dấu `\\`"),
+    "Invalid \\escape": ("dấu `\\` không hợp lệ trong chuỗi", 'viết `\\\\` cho một dấu `\\`, vd "C:\\\\du-lieu"'),
+}
+# The same problems on one line of a JSON-lines file: a line, not a file, ends; it holds one object.
+_JSON_LINE_PROBLEMS = {
+    "Extra data": ("còn dữ liệu sau khi đối tượng đã đóng", "mỗi dòng đúng một đối tượng {...}"),
+    "Unexpected end": ("hết dòng mà dữ liệu chưa xong", "thiếu dấu `}` hoặc `]` đóng ở cuối dòng?"),
 }
 
 
-def json_problem(exc: json.JSONDecodeError) -> tuple[int, int, str, str]:
+def json_problem(exc: json.JSONDecodeError, one_line: bool = False) -> tuple[int, int, str, str]:
     """A JSON syntax error as (line, column, problem, hint), in Vietnamese, the same on every Python.
 
     Python 3.13 names a trailing comma and points at it; older versions ask for what should follow
@@ -589,7 +596,9 @@ def json_problem(exc: json.JSONDecodeError) -> tuple[int, int, str, str]:
         msg = "Unexpected end"
     line = text.count("\n", 0, pos) + 1
     column = pos - text.rfind("\n", 0, pos)
-    problem, hint = _JSON_PROBLEMS.get(msg, (msg, ""))
+    table = {**_JSON_PROBLEMS, **_JSON_LINE_PROBLEMS} if one_line else _JSON_PROBLEMS
+    # Some messages end with what was found ("Invalid \\escape: 'x'"): matched on how they begin.
+    problem, hint = next(((p, h) for key, (p, h) in table.items() if msg.startswith(key)), (msg, ""))
     return line, column, problem, hint
 
 

@@ -158,7 +158,7 @@ def _jsonl(path: Path) -> Iterator[UnitFacts]:
                 key = exc.args[0]
                 raise _error(f"{where}: khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần") from None
             except json.JSONDecodeError as exc:
-                _, column, problem, hint = json_problem(exc)
+                _, column, problem, hint = json_problem(exc, one_line=True)
                 span = Span(file=str(path), line=number, column=column, end_line=number, end_column=column + 1)
                 raise UnitsError(
                     [
@@ -233,7 +233,9 @@ def _workbook(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFac
             )
         seen: dict[str, str] = {}
         for i, name in enumerate(names[1:], 2):
-            if name and name in seen:
+            if not name:  # a column without a heading (notes, or a cell merely formatted): not read
+                continue
+            if name in seen:
                 raise _error(
                     f"{path}: trang tính `{sheet.title}`: dữ kiện `{name}` ở hai cột {seen[name]} và {column_letter(i)}"
                 )

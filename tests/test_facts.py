@@ -647,6 +647,7 @@ def test_json_nested_too_deep_is_located_past_brackets_in_strings() -> None:
         ('{"doi_thoai": 5,\n "ty_le": "75%"\n', "2:16", "hết tệp mà dữ liệu chưa xong"),  # no closing brace
         ('{"doi_thoai": [5, 6\n\n', "1:20", "hết tệp mà dữ liệu chưa xong"),
         ('{"doi_thoai": 5,', "1:17", "hết tệp mà dữ liệu chưa xong"),  # a comma, then nothing
+        ('{"xep_loai": "C:\\du-lieu"}\n', "1:17", "dấu `\\` không hợp lệ trong chuỗi"),
         ('{"doi_thoai": 5,}\n', "1:16", "dấu phẩy thừa trước `}`"),  # each Python's own wording, read alike
         ('{"doi_thoai": [5,]}\n', "1:17", "dấu phẩy thừa trước `]`"),
         ("", "1:1", "cần một giá trị ở đây"),

@@ -177,6 +177,8 @@ def test_bad_units_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
         ("{not json", r"u.jsonl:1:2: lỗi \[U001\]: dòng JSON sai cú pháp: cần một tên trong ngoặc kép"),
         ('{"unit": "A", "facts": {"a": 1,}}', "u.jsonl:1:31: .*: dấu phẩy thừa trước `}`"),
         ('{"unit": "A", "facts": {"a": [1, 2,]}}', "u.jsonl:1:35: .*dấu phẩy thừa trước `]`"),
+        ('{"unit": "A", "facts": {}} {}', "u.jsonl:1:28: .*còn dữ liệu sau khi đối tượng đã đóng"),
+        ('{"unit": "A", "facts": {', "u.jsonl:1:25: .*hết dòng mà dữ liệu chưa xong"),
         ('{"facts": {}}', "u.jsonl:1: thiếu mã đơn vị `unit`"),
         ('{"unit": "A", "facts": {"a": 1, "a": 2}}', "u.jsonl:1: khoá `a` xuất hiện hai lần"),
         ('{"unit": "A", "facts": [1]}', "u.jsonl:1: mỗi dòng phải là một đối tượng có `unit` và `facts`"),
@@ -301,6 +303,26 @@ def test_a_wrong_header_is_one_error_at_its_cell_not_one_a_row(tmp_path: Path) -
     assert "dòng 1: không có cột cho `doi_thoai`" in run.stderr
     assert run.stderr.count("lỗi [") == 2, run.stderr  # not one for each of the 30 rows
     assert list(read_units(path))  # without the rules, the rows are read as they are
+
+
+def test_a_column_without_a_heading_is_not_read(tmp_path: Path) -> None:
+    """A notes column, or a cell only formatted past the last fact: read-only openpyxl pads the header."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    rules = cchc_rules.load(RULES_2023)
+    path = tmp_path / "xa.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: "Xã A", **plain_facts()}])
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    last = sheet.max_column
+    sheet.cell(1, last + 1).font = Font(bold=True)
+    sheet.cell(4, last + 2, "ghi chú của xã")
+    book.save(path)
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
+    assert run.returncode == 0, run.stderr
 
 
 def test_workbook_percentages_and_defaults(tmp_path: Path) -> None:
