@@ -29,3 +29,32 @@ def check_zero_na_policy(rules: Merged) -> list[Diagnostic]:
                     )
                 )
     return out
+
+
+def check_penalty_na(rules: Merged) -> list[Diagnostic]:
+    """A penalty cannot be n/a: n/a with full marks would take its whole maximum off the total."""
+    out: list[Diagnostic] = []
+    hint = "viết điều kiện trong công thức, vd `score = if so_vu = 0 then 0 else min(max, 0.5 * so_vu)`"
+    for crit in rules.criteria:
+        if crit.kind != "penalty":
+            continue
+        spans = [clause.span for clause in crit.not_applicable]
+        if crit.formula is not None:
+            spans += [
+                node.span
+                for node in walk(crit.formula.expr)
+                if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options)
+            ]
+        spans.sort(key=lambda span: (span.line, span.column))
+        out += [
+            rules.diag(
+                "E141",
+                "error",
+                span,
+                f"điểm trừ {crit.id} không có trạng thái không áp dụng: điểm tối đa (full) sẽ trừ hết {crit.id}, "
+                "loại khỏi điểm tối đa (exclude) không có nghĩa với điểm trừ",
+                hint,
+            )
+            for span in spans
+        ]
+    return out
