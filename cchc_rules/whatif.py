@@ -195,20 +195,35 @@ def opportunities(rules: RuleSet, facts: Facts, result: Result) -> list[Opportun
     out = []
     for node in [*result.losses(), *penalties]:
         base = Fraction(node.score)
-        sign = -1 if node.kind == "penalty" else 1  # a penalty gives points back by going down
         found = _options(checked, values, node.id)
+        after: dict[tuple[tuple[str, Any], ...], Fraction] = {}  # the node's score after each change
+        for gain, _, changes in found:
+            after[tuple(sorted(changes.items()))] = base - gain if node.kind == "penalty" else base + gain
+        if node.kind == "penalty" and found:
+            # A penalty gives back only what reaches the total, which stays within 0 and the maximum.
+            raw = Fraction(result.base_score) + Fraction(result.bonus) - Fraction(result.penalty)
+            now = _within(raw, Fraction(result.max))
+            found = [(_within(raw + gain, Fraction(result.max)) - now, size, c) for gain, size, c in found]
+            found = [f for f in found if f[0] > 0]
+            if not found:  # the total cannot move: lowering this penalty recovers nothing
+                continue
         best = first = None
         if found:
             most = max(r for r, _, _ in found)
             recovered, _, changes = min((f for f in found if f[0] == most), key=lambda f: (f[1], sorted(f[2])))
-            best = _option(checked, values, changes, recovered, base + sign * recovered)
+            best = _option(checked, values, changes, recovered, after[tuple(sorted(changes.items()))])
             r1, _, c1 = min(found, key=lambda f: (f[1], -f[0], sorted(f[2])))
             if r1 < most:
-                first = _option(checked, values, c1, r1, base + sign * r1)
+                first = _option(checked, values, c1, r1, after[tuple(sorted(c1.items()))])
         out.append(Opportunity(id=node.id, title=node.title, lost=node.lost, best=best, first_step=first))
     order = {node_id: k for k, node_id in enumerate((*checked.order, *checked.adjustments))}
     out.sort(key=lambda o: (-(o.best.recovered if o.best else Decimal(0)), order[o.id]))
     return out
+
+
+def _within(total: Fraction, top: Fraction) -> Fraction:
+    """A total as the rules keep it: between 0 and the maximum."""
+    return min(max(total, Fraction(0)), top)
 
 
 def render_opportunities(result: Result, items: list[Opportunity]) -> str:

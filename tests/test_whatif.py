@@ -101,3 +101,25 @@ def test_a_penalty_that_applies_is_an_opportunity(tmp_path: Path) -> None:
     assert found.first_step.text() == "Số vụ vi phạm: bớt 1 vụ (3 → 2)"
     facts = rules.facts({"k": 0})
     assert opportunities(rules, facts, rules.evaluate(facts)) == []  # no penalty: nothing to recover
+
+
+def test_a_penalty_recovers_only_what_reaches_the_capped_total(tmp_path: Path) -> None:
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 10 rounding 3 half_up\n'
+        'fact k: count "Số vụ vi phạm" unit "vụ"\nfact b: boolean "Có sáng kiến"\n'
+        '1 "A": max 10\n  score = max\nbonus sk "Sáng kiến": max 1\n  score = if b then max else 0\n'
+        'penalty vi_pham "Vi phạm": max 2\n  score = min(max, 0.5 * k)\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    facts = rules.facts({"k": 1, "b": True})  # 10 + 1 - 0.5 is kept at 10: nothing to recover
+    assert opportunities(rules, facts, rules.evaluate(facts)) == []
+    facts = rules.facts({"k": 4, "b": True})  # 10 + 1 - 2 = 9: one point, no more, comes back
+    (found,) = opportunities(rules, facts, rules.evaluate(facts))
+    assert found.best is not None and found.first_step is None
+    assert (found.best.text(), found.best.recovered, found.best.score) == (
+        "Số vụ vi phạm: bớt 2 vụ (4 → 2)",
+        Decimal("1"),
+        Decimal("1"),
+    )
