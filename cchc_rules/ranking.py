@@ -170,7 +170,7 @@ def rank_units(
     ranking = Ranking(rules)
     problems: list[Diagnostic] = []
     failed = 0
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # unit id -> where it was first given
 
     def fail(unit: UnitFacts, exc: CchcError) -> None:
         nonlocal failed
@@ -180,18 +180,18 @@ def rank_units(
                 where = "" if isinstance(exc, FactsError) else f"{unit.where} (đơn vị `{unit.id}`): "
                 problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
 
-    def score(chunk: list[tuple[UnitFacts, bool]]) -> None:
+    def score(chunk: list[tuple[UnitFacts, str]]) -> None:
         # Units given as plain mappings, by their place in the chunk; the rest are read alone.
         plain = {
-            k: u.facts for k, (u, fresh) in enumerate(chunk) if fresh and isinstance(u.facts, dict) and not u.empty
+            k: u.facts for k, (u, first) in enumerate(chunk) if not first and isinstance(u.facts, dict) and not u.empty
         }
         columns = rules.columns if len(plain) > 1 else None
         names = [chunk[k][0].id for k in plain]
         batch = columns.run(list(plain.values()), names, trace) if columns is not None else None
         at = {k: r for r, k in enumerate(plain)}
-        for k, (unit, fresh) in enumerate(chunk):
-            if not fresh:
-                fail(unit, _twice(unit))
+        for k, (unit, first) in enumerate(chunk):
+            if first:
+                fail(unit, _twice(first))
                 continue
             result: Result | BatchRow | None = batch.row(at[k], trace) if batch is not None and k in at else None
             if result is None:
@@ -205,12 +205,12 @@ def rank_units(
             ranking.add(row)
 
     try:
-        chunk: list[tuple[UnitFacts, bool]] = []
+        chunk: list[tuple[UnitFacts, str]] = []  # each unit, and where it was given before ("" the first time)
         for unit in units:
             if progress is not None:
                 progress(unit)
-            chunk.append((unit, unit.id not in seen))
-            seen.add(unit.id)
+            chunk.append((unit, seen.get(unit.id, "")))
+            seen.setdefault(unit.id, unit.where)
             if len(chunk) == CHUNK:
                 score(chunk)
                 chunk = []
@@ -233,13 +233,13 @@ def rank_units(
     return ranking
 
 
-def _twice(unit: UnitFacts) -> CchcError:
+def _twice(first: str) -> CchcError:
     return CchcError(
         [
             Diagnostic(
                 code="U002",
                 severity="error",
-                message=f"{unit.where}: đơn vị `{unit.id}` xuất hiện hai lần",
+                message=f"đơn vị này đã có ở {first}",
                 hint="mỗi đơn vị chỉ một lần trong một lần xếp hạng",
             )
         ]

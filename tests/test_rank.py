@@ -166,7 +166,7 @@ def test_bad_units_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
     assert "u.jsonl:1" in run.stderr and "`hai` không phải một số" in run.stderr
     assert "u.jsonl:3" in run.stderr and "so_la" in run.stderr
-    assert "u.jsonl:4: đơn vị `Xã B` xuất hiện hai lần" in run.stderr
+    assert f"{units}:4 (đơn vị `Xã B`): đơn vị này đã có ở {units}:2" in run.stderr
     assert "3 đơn vị có lỗi" in run.stderr
     assert not out.exists()
 
