@@ -456,7 +456,7 @@ def _trace(data: _Data, i: int) -> NodeTrace:
         max=scaled_plain(layout.declared[i], k),
         effective_max=scaled_plain(effective, k),
         score=scaled_plain(score, k),
-        lost=scaled_plain(score if layout.penalty[i] else effective - score, k),
+        lost=scaled_plain(layout.lost(scores.score, scores.effective, i), k),
         source=crit.span,
         formula=crit.formula.text if crit.formula else None,
         formula_span=crit.formula.span if crit.formula else None,

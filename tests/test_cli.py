@@ -131,6 +131,10 @@ def test_a_penalty_is_explained_and_reported_by_what_it_takes_off(tmp_path: Path
         assert f"  {shown}" in run.stdout
         assert ("Lý do mất điểm: Có 1 vụ" in run.stdout) == (k == 1)
         assert cchc("eval", rules, facts).stdout.endswith(summary)
+        report = cchc("report", rules, facts).stdout
+        assert ("Điểm trừ (Vi phạm): 0,5 điểm. Lý do: Có 1 vụ." in report) == (k == 1), report
+    rules.write_text(rules.read_text(encoding="utf-8").replace('"Có {k} vụ"', '"Có {k} vụ."'), encoding="utf-8")
+    assert cchc("eval", rules, facts).stdout.endswith("Lý do: Có 1 vụ.\n")  # one full stop, not two
 
 
 def test_explain_unknown_id_suggests() -> None:

@@ -7,14 +7,14 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, load
+from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, FACTS_HELP, RULES_HELP, load
 
 
 def register(sub: Any) -> None:
     """Add the `audit` parser."""
     p = sub.add_parser("audit", help="đối chiếu điểm đơn vị khai với điểm tính từ dữ kiện")
-    p.add_argument("rules", metavar="RULES")
-    p.add_argument("facts", metavar="FACTS")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
+    p.add_argument("facts", metavar="FACTS", help=FACTS_HELP)
     p.add_argument("claims", metavar="CLAIMS", help="tệp YAML ghi điểm đơn vị khai và các khoản mất điểm")
     p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng kết quả")
     p.set_defaults(handler=run)

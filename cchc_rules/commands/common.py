@@ -15,6 +15,10 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 
 
+RULES_HELP = "tệp .cchc hoặc thư mục chứa các tệp .cchc"
+FACTS_HELP = "tệp dữ kiện của đơn vị (.yaml hoặc .json)"
+
+
 def emit(data: str | bytes, output: str | None, inputs: Sequence[str]) -> None:
     """Write to `output` atomically (never over one of `inputs`), or text to standard output."""
     if output:

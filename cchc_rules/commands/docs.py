@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, inputs_of, load
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, inputs_of, load
 
 
 def register(sub: Any) -> None:
     """Add the `docs` parser."""
     p = sub.add_parser("docs", help="viết sổ tay bộ quy tắc (Markdown): mỗi tiêu chí, cách chấm, căn cứ, dữ kiện")
-    p.add_argument("rules", metavar="RULES")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
     p.add_argument("-o", "--output", metavar="DIR", required=True, help="thư mục ghi sổ tay")
     p.set_defaults(handler=run)
 

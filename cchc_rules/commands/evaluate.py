@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load
 
 
 def register(sub: Any) -> None:
     """Add the `eval` parser."""
     p = sub.add_parser("eval", help="chấm điểm một đơn vị từ tệp dữ kiện")
-    p.add_argument("rules", metavar="RULES")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
     p.add_argument(
         "facts",
         metavar="FACTS",

@@ -6,14 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, load
+from cchc_rules.commands.common import EXIT_OK, FACTS_HELP, RULES_HELP, load
 
 
 def register(sub: Any) -> None:
     """Add the `explain` parser."""
     p = sub.add_parser("explain", help="giải thích cách tính điểm một mục, đến từng dữ kiện")
-    p.add_argument("rules", metavar="RULES")
-    p.add_argument("facts", metavar="FACTS")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
+    p.add_argument("facts", metavar="FACTS", help=FACTS_HELP)
     p.add_argument("id", metavar="ID", help="mã tiêu chí, vd 7.2.2")
     p.set_defaults(handler=run)
 

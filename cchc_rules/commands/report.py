@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load, require_output
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, require_output
 
 
 def register(sub: Any) -> None:
     """Add the `report` parser."""
     p = sub.add_parser("report", help="viết báo cáo tự đánh giá (hoặc thẩm định) theo mẫu báo cáo của xã")
-    p.add_argument("rules", metavar="RULES")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
     p.add_argument("facts", metavar="FACTS", nargs="+", help="tệp dữ kiện; thêm tệp thẩm định nếu có")
-    p.add_argument("--round", metavar="R", help="vòng cần báo cáo: số thứ tự (1, 2, ...) hoặc tên; mặc định vòng 1")
+    p.add_argument(
+        "--round",
+        metavar="R",
+        help="vòng cần báo cáo: số thứ tự (1 là tự đánh giá, 2 là thẩm định vòng 1, ...) hoặc tên; mặc định: vòng 1",
+    )
     p.add_argument("--format", choices=("md", "html", "docx"), default="md", help="định dạng tệp")
     p.add_argument("-o", "--output", metavar="FILE", help="tệp ghi ra (bắt buộc với docx)")
     p.set_defaults(handler=run)

@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP
 
 
 def register(sub: Any) -> None:
     """Add the `show` parser."""
     p = sub.add_parser("show", help="in bộ quy tắc sau khi kế thừa (extends, override, remove)")
-    p.add_argument("rules", metavar="RULES")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
     p.add_argument("--tree", action="store_true", help="chỉ in cây tiêu chí với điểm tối đa")
     p.set_defaults(handler=run)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load, require_output
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, require_output
 
 
 def register(sub: Any) -> None:
     """Add the `table` parser."""
     p = sub.add_parser("table", help="xuất bảng chấm điểm (mọi mục, điểm tối đa, điểm từng vòng, ghi chú)")
-    p.add_argument("rules", metavar="RULES")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
     p.add_argument("facts", metavar="FACTS", nargs="+", help="tệp dữ kiện, rồi các tệp thẩm định nếu có")
     p.add_argument("--format", choices=("xlsx", "docx"), default="xlsx", help="định dạng tệp")
     p.add_argument("-o", "--output", metavar="FILE", help="tệp ghi ra (bắt buộc)")

@@ -7,14 +7,14 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, load
+from cchc_rules.commands.common import EXIT_OK, FACTS_HELP, RULES_HELP, load
 
 
 def register(sub: Any) -> None:
     """Add the `whatif` parser."""
     p = sub.add_parser("whatif", help="tìm thay đổi dữ kiện nhỏ nhất để gỡ lại điểm, hoặc thử một kịch bản")
-    p.add_argument("rules", metavar="RULES")
-    p.add_argument("facts", metavar="FACTS")
+    p.add_argument("rules", metavar="RULES", help=RULES_HELP)
+    p.add_argument("facts", metavar="FACTS", help=FACTS_HELP)
     p.add_argument(
         "--set",
         metavar="TÊN=GIÁ_TRỊ",

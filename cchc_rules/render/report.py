@@ -95,7 +95,7 @@ def build_report(result: Result, raw: RawFacts, round_name: str, appraisal: bool
     for adj_id in result.adjustments:
         adj = result[adj_id]
         label = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
-        why = f" Lý do: {'; '.join(adj.reasons)}." if adj.kind == "penalty" and adj.reasons else ""
+        why = f" Lý do: {'; '.join(adj.reasons).rstrip('.')}." if adj.kind == "penalty" and adj.reasons else ""
         results.append(Paragraph(text=f"{label} ({adj.title}): {vi(adj.score)} điểm.{why}"))
 
     shortcomings: list[Paragraph] = [Paragraph(text=t) for t in _lines(raw.report.get("ton_tai", ""))]

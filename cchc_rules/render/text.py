@@ -47,7 +47,7 @@ def render_text(result: Result) -> str:
     for adj_id in result.adjustments:
         adj = result[adj_id]
         word = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
-        why = f" Lý do: {'; '.join(adj.reasons)}." if adj.kind == "penalty" and adj.reasons else ""
+        why = f" Lý do: {'; '.join(adj.reasons).rstrip('.')}." if adj.kind == "penalty" and adj.reasons else ""
         lines.append(f"{word} ({adj.title}): {vi(adj.score)} điểm/{vi(adj.max)} điểm.{why}")
     return "\n".join(lines) + "\n"
 
