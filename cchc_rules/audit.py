@@ -19,8 +19,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
-from cchc_rules.errors import Diagnostic, FactsError
+from cchc_rules.errors import Diagnostic, FactsError, os_error_text
 from cchc_rules.evaluator import rounding_words
+from cchc_rules.facts import yaml_diagnostic
 from cchc_rules.numbers import round_fraction, trimmed, vi
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -118,11 +119,14 @@ def read_claims(path: Path | str) -> Claims:
     """Read a claims file (YAML, safe loading); numbers may use the decimal comma."""
     name = str(path)
     try:
-        data = yaml.safe_load(normalise(Path(path).read_bytes().decode("utf-8")))
+        text = normalise(Path(path).read_bytes().decode("utf-8"))
+        data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as exc:
-        raise _claims_error(name, f"không đọc được tệp: {exc}") from None
+        raise _claims_error(
+            name, f"không đọc được tệp: {os_error_text(exc) if isinstance(exc, OSError) else 'không phải UTF-8'}"
+        ) from None
     except yaml.YAMLError as exc:
-        raise _claims_error(name, f"tệp YAML sai cú pháp: {exc}") from None
+        raise FactsError([yaml_diagnostic(name, text.split("\n"), exc, "C001")]) from None
     if not isinstance(data, dict):
         raise _claims_error(name, "tệp điểm khai phải là một bảng", "các khoá: total, areas, deductions")
     allowed = {"unit", "source", "total", "max", "percent", "areas", "nodes", "deductions"}

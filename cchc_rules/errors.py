@@ -91,3 +91,24 @@ def did_you_mean(name: str, candidates: Sequence[str], otherwise: str = "") -> s
     """A hint naming the closest candidate ("có phải ý bạn là `x`?"), or `otherwise`."""
     close = suggest(name, candidates)
     return f"có phải ý bạn là `{close}`?" if close else otherwise
+
+
+# What the system says when a file cannot be opened, in Vietnamese (its own, English, words otherwise).
+_OS_ERRORS = {
+    "ENOENT": "không có tệp hay thư mục này",
+    "EACCES": "không có quyền truy cập",
+    "EPERM": "không được phép",
+    "EISDIR": "đây là một thư mục, không phải một tệp",
+    "ENOTDIR": "một phần của đường dẫn không phải thư mục",
+    "ENOSPC": "hết chỗ trên ổ đĩa",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "ENAMETOOLONG": "tên tệp quá dài",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """Why a file could not be read or written, in Vietnamese when the reason is a common one."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_ERRORS.get(name) or str(exc.strerror or exc)

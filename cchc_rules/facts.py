@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
-from cchc_rules.errors import Diagnostic, FactsError, suggest
+from cchc_rules.errors import Diagnostic, FactsError, os_error_text, suggest
 from cchc_rules.limits import (
     MAX_ALIAS_EXPANSION,
     MAX_FACT_DECIMALS,
@@ -166,16 +166,76 @@ _YAML_PROBLEMS = {
     "found undefined alias": ("bí danh `*{}` chưa được đặt", "đặt bí danh bằng `&tên` trước khi dùng `*tên`"),
     "found duplicate anchor; first occurrence": ("bí danh `&tên` được đặt hai lần", ""),
     "could not find expected ':'": ("thiếu dấu `:` sau tên", "mỗi dòng viết `tên: giá trị`"),
+    # The rest by how they begin (the specific ones above come first).
+    "expected ',' or ']'": ("thiếu `]` đóng danh sách", "danh sách viết [a, b] trên một dòng"),
+    "expected ',' or '}'": ("thiếu `}` đóng bảng", 'bảng viết {value: 2, note: "..."}'),
+    "expected the node content, but found '<stream end>'": (
+        "tệp kết thúc giữa chừng: thiếu giá trị",
+        "có dấu ngoặc vuông hoặc ngoặc nhọn chưa đóng?",
+    ),
+    "expected the node content": (
+        "cần một giá trị ở đây",
+        "viết `tên: giá trị`; giá trị có ký tự đặc biệt đặt trong ngoặc kép",
+    ),
+    "sequence entries are not allowed here": (
+        "dấu `-` (phần tử danh sách) không đúng chỗ",
+        "một dữ kiện có một giá trị; giá trị bắt đầu bằng `-` là số âm (`-5`, không có dấu cách)",
+    ),
+    "expected <block end>": ("thụt lề không khớp", "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách"),
+    "did not find expected key": ("thụt lề không khớp", "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách"),
+    "did not find expected '-' indicator": (
+        "thụt lề không khớp",
+        "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách",
+    ),
+    "expected a comment or a line break": (
+        "còn ký tự thừa sau giá trị",
+        "giá trị có dấu cách hoặc ký tự đặc biệt đặt trong ngoặc kép",
+    ),
+    "found character": ("ký tự không được đứng đầu một giá trị", "đặt giá trị trong ngoặc kép"),
+    "found unknown escape character": (
+        "dấu `\\` không hợp lệ trong chuỗi ngoặc kép",
+        "trong ngoặc kép viết `\\\\` cho một dấu `\\`, hoặc dùng ngoặc đơn",
+    ),
+    "found a tab character": ("có ký tự tab", "YAML chỉ thụt lề bằng dấu cách: thay tab bằng dấu cách"),
+    "expected alphabetic or numeric character": (
+        "tên bí danh (`&tên`, `*tên`) chỉ gồm chữ và số",
+        "một giá trị bắt đầu bằng `&` hoặc `*` đặt trong ngoặc kép",
+    ),
 }
 
 
+def yaml_diagnostic(name: str, lines: list[str], exc: yaml.YAMLError, code: str = "F001") -> Diagnostic:
+    """A YAML file that cannot be read (facts, claims, test cases): where, in Vietnamese, with a hint."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    hint = ""
+    if not isinstance(exc, _Limit):
+        problem, hint = _yaml_problem(problem)
+        context = getattr(exc, "context_mark", None)
+        if context is not None and mark is not None and context.line != mark.line:
+            hint = f"{hint}; " if hint else ""
+            hint += f"phần dở dang bắt đầu ở dòng {context.line + 1}, cột {context.column + 1}"
+        problem = f"tệp YAML sai cú pháp: {problem}"
+    if mark is None:
+        return Diagnostic(code=code, severity="error", message=f"{name}: {problem}", hint=hint)
+    line, column = mark.line + 1, mark.column + 1
+    return Diagnostic(
+        code=code,
+        severity="error",
+        message=problem,
+        span=Span(file=name, line=line, column=column, end_line=line, end_column=column + 1),
+        line_text=lines[mark.line] if mark.line < len(lines) else "",
+        hint=hint,
+    )
+
+
 def _yaml_problem(problem: str) -> tuple[str, str]:
-    """PyYAML's problem in Vietnamese, and a hint; as it is when it is not a common one."""
+    """PyYAML's problem in Vietnamese, and a hint; one it does not know is said so, its own words after."""
     for known, (words, hint) in _YAML_PROBLEMS.items():
         if problem.startswith(known):
             detail = problem[len(known) :].strip(" '")
             return (words.format(detail) if "{}" in words else words), hint
-    return problem, ""
+    return f"không đọc được ở đây ({problem})", "kiểm tra dòng này và dòng ngay trước nó"
 
 
 _STANDARD_TAGS = frozenset(
@@ -345,32 +405,7 @@ class _YamlReader:
         except yaml.reader.ReaderError as exc:
             raise self.unreadable(exc) from None
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            hint = ""
-            if not isinstance(exc, _Limit):
-                problem, hint = _yaml_problem(problem)
-                context = getattr(exc, "context_mark", None)
-                if context is not None and mark is not None and context.line != mark.line:
-                    hint = f"{hint}; " if hint else ""
-                    hint += f"phần dở dang bắt đầu ở dòng {context.line + 1}, cột {context.column + 1}"
-                problem = f"tệp YAML sai cú pháp: {problem}"
-            if mark is not None:
-                span = Span(
-                    file=self.name,
-                    line=mark.line + 1,
-                    column=mark.column + 1,
-                    end_line=mark.line + 1,
-                    end_column=mark.column + 2,
-                )
-                raise _facts_error(
-                    self.name,
-                    problem,
-                    span,
-                    self.lines[mark.line] if mark.line < len(self.lines) else "",
-                    hint,
-                ) from None
-            raise _facts_error(self.name, problem, hint=hint) from None
+            raise FactsError([yaml_diagnostic(self.name, self.lines, exc)]) from None
         finally:
             self.loader.dispose()
         if root is None:  # an empty file: every fact without a default will be reported missing
@@ -534,7 +569,7 @@ def read_facts(path: Path | str) -> RawFacts:
             hint="một tệp dữ kiện thật chỉ vài KB; kiểm tra lại đường dẫn",
         ) from None
     except OSError as exc:
-        raise _facts_error(name, f"không đọc được tệp: {exc.strerror or exc}") from None
+        raise _facts_error(name, f"không đọc được tệp: {os_error_text(exc)}") from None
     for magic, kind in _BINARY_KINDS:
         if data.startswith(magic):
             raise _facts_error(

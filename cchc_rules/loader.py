@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
 from cchc_rules.build import build_module
-from cchc_rules.errors import CchcError, Diagnostic, RuleLoadError, RuleSyntaxError
+from cchc_rules.errors import CchcError, Diagnostic, RuleLoadError, RuleSyntaxError, os_error_text
 from cchc_rules.limits import MAX_RULE_FILES, vi_count
 from cchc_rules.parser import TokenBudget, parse_tree
 from cchc_rules.source import FileTooLarge, NotUtf8, SourceFile, Span
@@ -60,7 +60,7 @@ def read_source(path: Path) -> SourceFile:
             code="E004",
         ) from None
     except OSError as exc:
-        raise _load_error(path, f"không đọc được tệp: {exc.strerror or exc}") from None
+        raise _load_error(path, f"không đọc được tệp: {os_error_text(exc)}") from None
 
 
 def parse_source(source: SourceFile, budget: TokenBudget | None = None) -> ast.Module:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from cchc_rules.errors import CchcError, Diagnostic
+from cchc_rules.errors import CchcError, Diagnostic, os_error_text
 
 # The files a folder given as input is read for: rule files, facts files.
 _READ_IN_FOLDERS = (".cchc", ".yaml", ".yml", ".json")
@@ -54,7 +54,7 @@ def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterat
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise CchcError(
-            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {exc.strerror or exc}")]
+            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {os_error_text(exc)}")]
         ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -69,7 +69,7 @@ def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterat
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise CchcError(
-            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {exc.strerror or exc}")]
+            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {os_error_text(exc)}")]
         ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

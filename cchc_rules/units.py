@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean
+from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text
 from cchc_rules.facts import Facts, RawFacts, json_problem, raw_from_mapping, read_facts
 from cchc_rules.source import Span, normalise
 
@@ -142,7 +142,7 @@ def _jsonl(path: Path) -> Iterator[UnitFacts]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise _error(f"{path}: không đọc được tệp: {exc.strerror or exc}") from None
+        raise _error(f"{path}: không đọc được tệp: {os_error_text(exc)}") from None
     with handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():

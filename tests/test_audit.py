@@ -118,3 +118,12 @@ def test_bad_claims_file(tmp_path: Path) -> None:
     claims.write_text("totl: 1\n", encoding="utf-8")
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
     assert run.returncode == 1 and "totl" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_claims_file_that_is_not_yaml_is_shown_like_a_facts_file(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("total: 66,245\nareas: [\n", encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 1
+    assert f"{claims}:3:1: lỗi [C001]: tệp YAML sai cú pháp: tệp kết thúc giữa chừng" in run.stderr
+    assert "unicode string" not in run.stderr and "expected" not in run.stderr

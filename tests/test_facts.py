@@ -682,3 +682,19 @@ def test_the_files_own_keys_must_have_their_shape(rules: RuleSet, tmp_path: Path
     path = write(tmp_path, text)
     message = error(rules, path)
     assert f"{path}:1:1: lỗi [F001]: {said}" in message, message
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("doi_thoai: 5\nty_le: [\n", "tệp kết thúc giữa chừng: thiếu giá trị"),
+        ("doi_thoai: - 5\n", "dấu `-` (phần tử danh sách) không đúng chỗ"),
+        ("doi_thoai: 5\nxep_loai: {a\n", "thiếu `}` đóng bảng"),
+        ('xep_loai: "t\\qt"\n', "dấu `\\` không hợp lệ trong chuỗi ngoặc kép"),
+        ("xep_loai: @tốt\n", "ký tự không được đứng đầu một giá trị"),
+    ],
+)
+def test_yaml_problems_are_said_in_vietnamese(rules: RuleSet, tmp_path: Path, text: str, said: str) -> None:
+    message = error(rules, write(tmp_path, text))
+    assert f"tệp YAML sai cú pháp: {said}" in message, message
+    assert not re.search(r"expected|found|but|while", message), message  # none of PyYAML's English
