@@ -27,7 +27,9 @@ from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.source import normalise
 
-FindingKind = Literal["total", "percent", "area", "area_max", "node", "deduction", "unaccounted", "unlisted", "unknown"]
+FindingKind = Literal[
+    "total", "max", "percent", "area", "area_max", "node", "deduction", "unaccounted", "unlisted", "unknown"
+]
 # Rounding policies tried to explain a claimed figure, simplest first.
 _MODES: tuple[ast.RoundingMode, ...] = ("half_up", "down", "half_even", "half_down", "up", "floor", "ceiling")
 
@@ -235,6 +237,17 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
                 f"(chênh {vi(abs(claims.total - result.score))})",
             )
         )
+    if claims.max is not None and claims.max != result.max:
+        out.append(
+            Finding(
+                kind="max",
+                node="",
+                claimed=claims.max,
+                computed=result.max,
+                message=f"Điểm tối đa khai {vi(claims.max)} nhưng bộ quy tắc (sau các tiêu chí không áp dụng) "
+                f"ghi {vi(result.max)}",
+            )
+        )
     if claims.percent is not None and claims.total is not None:
         maximum = claims.max if claims.max is not None else result.max
         if not _consistent_percent(claims.total, maximum, claims.percent):
@@ -384,8 +397,16 @@ def audit_json(claims: Claims, result: Result, findings: list[Finding]) -> dict[
     return {
         "ruleset": result.ruleset,
         "unit": claims.unit or result.unit,
-        "computed": {"score": str(result.score), "max": str(result.max)},
-        "claimed": {"score": None if claims.total is None else str(claims.total)},
+        "computed": {
+            "score": str(result.score),
+            "max": str(result.max),
+            "percent": None if result.percent is None else str(result.percent),
+        },
+        "claimed": {
+            "score": None if claims.total is None else str(claims.total),
+            "max": None if claims.max is None else str(claims.max),
+            "percent": None if claims.percent is None else str(claims.percent),
+        },
         "ok": not findings,
         "findings": [f.model_dump(mode="json") for f in findings],
     }

@@ -127,3 +127,17 @@ def test_a_claims_file_that_is_not_yaml_is_shown_like_a_facts_file(tmp_path: Pat
     assert run.returncode == 1
     assert f"{claims}:3:1: lỗi [C001]: tệp YAML sai cú pháp: tệp kết thúc giữa chừng" in run.stderr
     assert "unicode string" not in run.stderr and "expected" not in run.stderr
+
+
+def test_a_claimed_maximum_that_is_not_the_rule_sets_is_found(tmp_path: Path) -> None:
+    """66,245 of 70 is 94,64 %: consistent with itself, but the rule set's maximum is 74."""
+    claims = tmp_path / "claims.yaml"
+    claims.write_text('total: "66,245"\nmax: 70\npercent: "94,64"\n', encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims, "--format", "json")
+    assert run.returncode == 1, run.stderr
+    data = json.loads(run.stdout)
+    kinds = [f["kind"] for f in data["findings"]]
+    assert kinds[0] == "max" and "total" not in kinds and "percent" not in kinds  # (no deductions listed: unlisted)
+    assert data["findings"][0]["message"].startswith("Điểm tối đa khai 70 nhưng bộ quy tắc")
+    assert data["claimed"] == {"score": "66.245", "max": "70", "percent": "94.64"}
+    assert data["computed"] == {"score": "66.245", "max": "74", "percent": "89.52"}
