@@ -106,6 +106,13 @@ def test_xlsx_table_has_every_node_and_every_round(tmp_path: Path) -> None:
     assert len([r for r in rows[2:] if r[0]]) == 64
     assert by_id["7.2.2"][2:6] == ["3", "2,292", "2,223", "2,223"]
     assert "Số liệu của xã chưa khớp" in by_id["7.2.2"][6]
+    # Each reason with the rounds it was given in: 2,292 was computed from 1340, not from the appraisers' 1300.
+    assert by_id["7.2.2"][6].split("\n")[:2] == [
+        "Tự đánh giá: Tỷ lệ hồ sơ trực tuyến tính đến 31/10 chỉ đạt 1340/1754 hồ sơ",
+        "Thẩm định vòng 1, Thẩm định vòng 2: Tỷ lệ hồ sơ trực tuyến tính đến 31/10 chỉ đạt 1300/1754 hồ sơ",
+    ]
+    assert by_id["1.4.2"][6].startswith("Thẩm định vòng 1: Chỉ dùng 2 hình thức tuyên truyền")  # lost in round 1 only
+    assert by_id["1.5.2"][6] == "Không đủ 5 cuộc đối thoại/năm (chỉ có 2 cuộc)"  # the same in every round
     assert by_id["1"][2:6] == ["15", "12,5", "12", "12,5"]
     total = next(r for r in rows if r[1] == "TỔNG ĐIỂM")
     assert total[2:6] == ["74", "66,245", "65,676", "66,176"]
@@ -152,3 +159,27 @@ def test_no_command_writes_over_its_input(tmp_path: Path) -> None:
     assert facts.read_bytes() == FACTS_THANH_THUY.read_bytes()
     assert rules.read_bytes() == RULES_2023.read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["facts.yaml", "rules.cchc"]
+
+
+def test_bonus_and_penalty_rows_carry_their_sign_so_the_rows_add_up(tmp_path: Path) -> None:
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 10\n  rounding 3 half_up\nfact k: count "Số vụ vi phạm" unit "vụ"\n'
+        'fact b: boolean "Có sáng kiến"\n1 "Một": max 10\n  score = max\n'
+        'bonus sk "Sáng kiến": max 1\n  score = if b then max else 0\n'
+        'penalty vp "Vi phạm": max 2\n  score = min(max, 0.5 * k)\n  reason "Có {k} vụ"\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("k: 4\nb: có\n", encoding="utf-8")
+    out = tmp_path / "bang.xlsx"
+    assert cchc("table", rules, facts, "-o", out).returncode == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows()][2:]
+    assert rows == [
+        ["1", "Một", "10", "10", None],
+        [None, "Điểm thưởng: Sáng kiến", "1", "+1", None],
+        [None, "Điểm trừ: Vi phạm", "2", "−2", "Có 4 vụ"],
+        [None, "TỔNG ĐIỂM", "10", "9", None],
+    ]

@@ -38,30 +38,36 @@ def headers(results: Sequence[RoundResult]) -> list[str]:
 def table_rows(results: Sequence[RoundResult]) -> list[TableRow]:
     """Every node of the tree, then bonus and penalty, with scores per round and notes.
 
-    Notes hold the reasons points were lost (from the last round) and every
-    round's note on the node.
+    Notes hold the reasons points were lost, each with the rounds it was given in when the rounds do
+    not all give the same, and every round's note on the node. A bonus is written with its `+`, a
+    penalty with its `−`, so that the rows add up to the total as it is computed.
     """
     first = results[0].result
     last = results[-1].result
     rows = []
     for node_id, node in first.nodes.items():
         notes = []
-        final = last[node_id]
-        if final.lost and final.has_formula and final.reasons:
-            notes.append("; ".join(final.reasons))
-        if final.status == "n_a":
+        why: dict[str, list[str]] = {}  # a round's reasons -> the rounds that give them
+        for r in results:
+            at = r.result[node_id]
+            if at.lost and at.has_formula and at.reasons:
+                why.setdefault("; ".join(at.reasons), []).append(r.round.name)
+        for text, rounds in why.items():
+            notes.append(text if len(results) == 1 or len(rounds) == len(results) else f"{', '.join(rounds)}: {text}")
+        if last[node_id].status == "n_a":
             notes.append("Không áp dụng")
         for r in results:
             note = r.round.notes.get(node_id)
             if note:
                 notes.append(f"{r.round.name}: {note}" if len(results) > 1 else note)
+        sign = {"bonus": "+", "penalty": "−"}.get(node.kind, "")
         rows.append(
             TableRow(
-                id=node_id,
-                title=node.title,
+                id=node_id if node.kind == "criterion" else "",
+                title={"bonus": "Điểm thưởng: ", "penalty": "Điểm trừ: "}.get(node.kind, "") + node.title,
                 depth=node.depth if node.kind == "criterion" else 1,
                 max=vi(node.max),
-                scores=tuple(vi(r.result[node_id].score) for r in results),
+                scores=tuple((sign if r.result[node_id].score else "") + vi(r.result[node_id].score) for r in results),
                 notes="\n".join(notes),
             )
         )
