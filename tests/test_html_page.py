@@ -91,3 +91,19 @@ def test_screenshot_of_the_page(page: Path, tmp_path: Path) -> None:
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 1600)
     assert len(data) > 50_000  # a rendered page, not a blank one
+
+
+def test_with_appraisal_rounds_the_page_names_its_round_and_shows_every_round(tmp_path: Path) -> None:
+    appraisal = FACTS_THANH_THUY.parent / "tham-dinh.yaml"
+    out = tmp_path / "vong.html"
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, appraisal, "--format", "html", "-o", out)
+    assert run.returncode == 0, run.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "<th>Tự đánh giá</th><th>Thẩm định vòng 1</th><th>Thẩm định vòng 2</th>" in text
+    assert (
+        "<tr><th>Tổng</th><td class=n>74</td><td class=n>66,245</td><td class=n>65,676</td><td class=n>66,176</td>"
+        in text
+    )
+    assert "của vòng cuối: <b>Thẩm định vòng 2</b>" in text and "Tổng điểm: 66,176 điểm/74 điểm" in text
+    one = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "html").stdout
+    assert "Các vòng" not in one  # one round: the page as before

@@ -9,6 +9,7 @@ Opening the page at #node-7.2.2 opens that node; printing opens them all.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from cchc_rules.numbers import vi
 from cchc_rules.render.explain import formula_lines
@@ -37,8 +38,10 @@ summary .score{float:right;font-variant-numeric:tabular-nums}
 .derivation dd{margin:0 0 0 1rem}
 code{background:#f0f0f0;padding:0 .2rem;border-radius:.2rem}
 code.formula{white-space:pre-wrap}
-table.facts{border-collapse:collapse;margin:.2rem 0;font-size:.9rem}
-table.facts td,table.facts th{border:1px solid var(--line);padding:.15rem .4rem;text-align:left;vertical-align:top}
+table.facts,table.rounds{border-collapse:collapse;margin:.2rem 0;font-size:.9rem}
+table.facts td,table.facts th,table.rounds td,table.rounds th{border:1px solid var(--line);padding:.15rem .4rem;
+  text-align:left;vertical-align:top}
+table.rounds td.n{text-align:right}
 .reason{color:var(--lost)}
 .inferred{color:var(--muted);font-style:italic}
 @media print{.tools{display:none}details{break-inside:avoid}body{max-width:none;margin:0}}
@@ -113,10 +116,35 @@ def _node(result: Result, node_id: str) -> str:
     return f'<details id="node-{_e(node.id)}"{css}>{summary}{_derivation(node)}{children}</details>'
 
 
-def render_html(result: Result) -> str:
-    """The audit page of one evaluation."""
+def _rounds_table(rounds: Sequence[tuple[str, Result]]) -> str:
+    """Every round's areas and total side by side, as `cchc eval` prints them."""
+    first = rounds[0][1]
+    head = "".join(f"<th>{_e(name)}</th>" for name, _ in rounds)
+    rows = [
+        f"<tr><td>{_e(a)} {_e(first[a].title)}</td><td class=n>{vi(first[a].max)}</td>"
+        + "".join(f"<td class=n>{vi(r[a].score)}</td>" for _, r in rounds)
+        + "</tr>"
+        for a in first.areas
+    ]
+    rows.append(
+        f"<tr><th>Tổng</th><td class=n>{vi(first.max)}</td>"
+        + "".join(f"<td class=n>{vi(r.score)}</td>" for _, r in rounds)
+        + "</tr>"
+    )
+    return f'<table class="rounds"><tr><th>Mục</th><th>Tối đa</th>{head}</tr>{"".join(rows)}</table>'
+
+
+def render_html(result: Result, rounds: Sequence[tuple[str, Result]] = ()) -> str:
+    """The audit page of one evaluation; given several rounds, `result` is the last one's, and the page
+    names it and shows every round's areas and total side by side."""
     title = f"{result.ruleset}" + (f" — {result.unit}" if result.unit else "")
     tree = "".join(_node(result, a) for a in (*result.areas, *result.adjustments))
+    shown = ""
+    if len(rounds) > 1:
+        shown = (
+            f'<h2>Các vòng</h2>{_rounds_table(rounds)}<p class="meta">Điểm và cách tính dưới đây là của vòng '
+            f"cuối: <b>{_e(rounds[-1][0])}</b>.</p>"
+        )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="vi"><head><meta charset="utf-8"><title>{_e(title)}</title>'
@@ -125,7 +153,7 @@ def render_html(result: Result) -> str:
         f"<h1>{_e(result.ruleset)}</h1>"
         f'<p class="meta">{_e(result.unit)}</p>'
         f'<p class="total" id="total">Tổng điểm: {vi(result.score)} điểm/{vi(result.max)} điểm, '
-        f"đạt {percent_text(result.percent)}</p>"
+        f"đạt {percent_text(result.percent)}</p>{shown}"
         '<p class="tools"><button type="button" onclick="setAll(true)">Mở tất cả</button>'
         '<button type="button" onclick="setAll(false)">Thu gọn</button></p>'
         f"<main>{tree}</main></body></html>\n"
