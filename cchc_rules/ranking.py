@@ -172,24 +172,29 @@ def rank_units(
     failed = 0
     seen: dict[str, str] = {}  # unit id -> where it was first given
 
-    def fail(unit: UnitFacts, exc: CchcError) -> None:
+    def fail(unit: UnitFacts, exc: CchcError, named: bool = True) -> None:
         nonlocal failed
         failed += 1
         for d in exc.diagnostics:
             if len(problems) < MAX_PROBLEMS:
-                where = "" if isinstance(exc, FactsError) else f"{unit.where} (đơn vị `{unit.id}`): "
+                where = "" if isinstance(exc, FactsError) or not named else f"{unit.where} (đơn vị `{unit.id}`): "
                 problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
 
     def score(chunk: list[tuple[UnitFacts, str]]) -> None:
         # Units given as plain mappings, by their place in the chunk; the rest are read alone.
         plain = {
-            k: u.facts for k, (u, first) in enumerate(chunk) if not first and isinstance(u.facts, dict) and not u.empty
+            k: u.facts
+            for k, (u, first) in enumerate(chunk)
+            if not first and u.problem is None and isinstance(u.facts, dict) and not u.empty
         }
         columns = rules.columns if len(plain) > 1 else None
         names = [chunk[k][0].id for k in plain]
         batch = columns.run(list(plain.values()), names, trace) if columns is not None else None
         at = {k: r for r, k in enumerate(plain)}
         for k, (unit, first) in enumerate(chunk):
+            if unit.problem is not None:  # a unit that could not be read: its problem says where
+                fail(unit, unit.problem, named=False)
+                continue
             if first:
                 fail(unit, _twice(first))
                 continue
@@ -209,8 +214,9 @@ def rank_units(
         for unit in units:
             if progress is not None:
                 progress(unit)
-            chunk.append((unit, seen.get(unit.id, "")))
-            seen.setdefault(unit.id, unit.where)
+            chunk.append((unit, seen.get(unit.id, "") if unit.problem is None else ""))
+            if unit.problem is None:
+                seen.setdefault(unit.id, unit.where)
             if len(chunk) == CHUNK:
                 score(chunk)
                 chunk = []

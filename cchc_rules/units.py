@@ -51,6 +51,9 @@ class UnitFacts:
     # For a workbook row: fact name -> (sheet, row, column letter), to name the cell of a bad value.
     cells: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     empty: tuple[str, ...] = ()
+    # A unit that could not be read (a broken line, a facts file that is not YAML): reported with the
+    # others' problems, instead of stopping at the first.
+    problem: CchcError | None = None
 
 
 def _error(message: str, hint: str = "", code: str = "U001") -> UnitsError:
@@ -112,7 +115,11 @@ def _folder(path: Path) -> Iterator[UnitFacts]:
     if not files:
         raise _error(f"{path}: thư mục không có tệp dữ kiện nào (.yaml, .yml, .json)")
     for file in files:
-        raw = read_facts(file)
+        try:
+            raw = read_facts(file)
+        except CchcError as exc:
+            yield UnitFacts(id=file.stem, where=str(file), facts={}, problem=exc)
+            continue
         yield UnitFacts(id=raw.unit or file.stem, where=str(file), facts=raw)
 
 
@@ -147,40 +154,49 @@ def _jsonl(path: Path) -> Iterator[UnitFacts]:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            where = f"{path}:{number}"
             try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError:
-                raise _error(f"{where}: dòng không phải UTF-8", "lưu lại tệp với bảng mã UTF-8") from None
-            try:
-                item = _DECODER.decode(text)
-            except _DuplicateKey as exc:
-                key = exc.args[0]
-                raise _error(f"{where}: khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần") from None
-            except json.JSONDecodeError as exc:
-                _, column, problem, hint = json_problem(exc, one_line=True)
-                span = Span(file=str(path), line=number, column=column, end_line=number, end_column=column + 1)
-                raise UnitsError(
-                    [
-                        Diagnostic(
-                            code="U001",
-                            severity="error",
-                            message=f"dòng JSON sai cú pháp: {problem}",
-                            span=span,
-                            line_text=text.rstrip("\r\n"),
-                            hint=hint or 'mỗi dòng một đối tượng: {"unit": "Xã A", "facts": {"doi_thoai": 2, ...}}',
-                        )
-                    ]
-                ) from None
-            if not isinstance(item, dict) or set(item) - {"unit", "facts"} or not isinstance(item.get("facts"), dict):
-                raise _error(
-                    f"{where}: mỗi dòng phải là một đối tượng có `unit` và `facts`",
-                    'vd: {"unit": "Xã Thanh Thủy", "facts": {"doi_thoai": 2, "tong_ho_so": 1754}}',
+                unit = _json_line(path, number, line)
+            except UnitsError as exc:  # this line's problem, listed with the others'
+                unit = UnitFacts(id=f"(dòng {number})", where=f"{path}:{number}", facts={}, problem=exc)
+            yield unit
+
+
+def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
+    """One unit of a JSON-lines file, or a UnitsError saying what is wrong with its line."""
+    where = f"{path}:{number}"
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _error(f"{where}: dòng không phải UTF-8", "lưu lại tệp với bảng mã UTF-8") from None
+    try:
+        item = _DECODER.decode(text)
+    except _DuplicateKey as exc:
+        key = exc.args[0]
+        raise _error(f"{where}: khoá `{key}` xuất hiện hai lần", "mỗi dữ kiện chỉ ghi một lần") from None
+    except json.JSONDecodeError as exc:
+        _, column, problem, hint = json_problem(exc, one_line=True)
+        span = Span(file=str(path), line=number, column=column, end_line=number, end_column=column + 1)
+        raise UnitsError(
+            [
+                Diagnostic(
+                    code="U001",
+                    severity="error",
+                    message=f"dòng JSON sai cú pháp: {problem}",
+                    span=span,
+                    line_text=text.rstrip("\r\n"),
+                    hint=hint or 'mỗi dòng một đối tượng: {"unit": "Xã A", "facts": {"doi_thoai": 2, ...}}',
                 )
-            unit = item.get("unit")
-            if unit is None or isinstance(unit, (dict, list, bool)) or str(unit).strip() == "":
-                raise _error(f"{where}: thiếu mã đơn vị `unit`", 'vd: "unit": "Xã Thanh Thủy"')
-            yield UnitFacts(id=normalise(str(unit)), where=where, facts=item["facts"])
+            ]
+        ) from None
+    if not isinstance(item, dict) or set(item) - {"unit", "facts"} or not isinstance(item.get("facts"), dict):
+        raise _error(
+            f"{where}: mỗi dòng phải là một đối tượng có `unit` và `facts`",
+            'vd: {"unit": "Xã Thanh Thủy", "facts": {"doi_thoai": 2, "tong_ho_so": 1754}}',
+        )
+    unit = item.get("unit")
+    if unit is None or isinstance(unit, (dict, list, bool)) or str(unit).strip() == "":
+        raise _error(f"{where}: thiếu mã đơn vị `unit`", 'vd: "unit": "Xã Thanh Thủy"')
+    return UnitFacts(id=normalise(str(unit)), where=where, facts=item["facts"])
 
 
 # ---- Excel workbooks -------------------------------------------------------------------------------
@@ -242,23 +258,21 @@ def _workbook(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFac
             seen[name] = column_letter(i)
         if rules is not None:
             _check_header(path, sheet.title, seen, rules)
-        units_seen: dict[str, int] = {}
         for row in rows:
             first = row[0].value if row else None
             if first in (DESCRIPTION_MARK, UNIT_MARK):
                 continue
-            number = row[0].row if row and row[0].row is not None else 0
+            number = next((c.row for c in row if getattr(c, "row", None)), None) or 0  # an empty cell has no row
             cells = {names[i]: c for i, c in enumerate(row) if i < len(names) and names[i]}
             if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in row):
                 continue  # a blank line
             unit = cells.get(UNIT_COLUMN)
             unit_id = normalise(str(unit.value)).strip() if unit is not None and unit.value is not None else ""
             where = f"{path}: trang tính `{sheet.title}`, dòng {number}"
-            if not unit_id:
-                raise _error(f"{where}, cột A: thiếu mã đơn vị", "mỗi dòng là một đơn vị; ghi tên xã ở cột A")
-            if unit_id in units_seen:
-                raise _error(f"{where}, cột A: đơn vị `{unit_id}` đã có ở dòng {units_seen[unit_id]}")
-            units_seen[unit_id] = number
+            if not unit_id:  # listed with the other rows' problems (a unit given twice: see `rank_units`)
+                problem = _error(f"{where}, cột A: thiếu mã đơn vị", "mỗi dòng là một đơn vị; ghi tên xã ở cột A")
+                yield UnitFacts(id=f"(dòng {number})", where=where, facts={}, problem=problem)
+                continue
             given: dict[str, Any] = {}
             empty: list[str] = []
             where_cells: dict[str, tuple[str, int, str]] = {}

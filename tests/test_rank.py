@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import zipfile
 from decimal import Decimal
@@ -187,8 +188,38 @@ def test_bad_units_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
 def test_broken_json_lines_name_their_line(tmp_path: Path, line: str, message: str) -> None:
     path = tmp_path / "u.jsonl"
     path.write_text(line + "\n", encoding="utf-8")
-    with pytest.raises(UnitsError, match=message):
-        list(read_units(path))
+    (unit,) = read_units(path)  # the line's problem travels with it, to be listed with the others'
+    assert isinstance(unit.problem, UnitsError) and re.search(message, str(unit.problem)), unit.problem
+
+
+def test_units_that_cannot_be_read_are_listed_with_every_other_problem(tmp_path: Path) -> None:
+    """A broken JSON line, a facts file that is not YAML, a row without its unit: none stops the listing."""
+    lines = tmp_path / "u.jsonl"
+    good = json.dumps({"unit": "Xã A", "facts": plain_facts()}, ensure_ascii=False)
+    lines.write_text(f"{good}\n{{bad\n{good}\n" + good.replace("Xã A", "Xã C").replace(": 2,", ': "hai",', 1) + "\n")
+    run = cchc("rank", RULES_2023, lines, "-o", tmp_path / "a.csv")
+    assert run.returncode == 1
+    assert f"{lines}:2:2: lỗi [U001]: dòng JSON sai cú pháp" in run.stderr
+    assert f"{lines}:3 (đơn vị `Xã A`): đơn vị này đã có ở {lines}:1" in run.stderr
+    assert "`hai` không phải một số" in run.stderr and "3 đơn vị có lỗi" in run.stderr
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    (folder / "a.yaml").write_bytes(FACTS_THANH_THUY.read_bytes())
+    (folder / "b.yaml").write_text("doi_thoai: [\n", encoding="utf-8")
+    (folder / "c.yaml").write_text("doi_thoai: hai\n", encoding="utf-8")
+    run = cchc("rank", RULES_2023, folder, "-o", tmp_path / "b.csv")
+    assert run.returncode == 1 and "b.yaml:2:1: lỗi [F001]: tệp YAML sai cú pháp" in run.stderr
+    assert "c.yaml" in run.stderr and "2 đơn vị có lỗi" in run.stderr
+    rules = cchc_rules.load(RULES_2023)
+    book = tmp_path / "xa.xlsx"
+    base = {UNIT_COLUMN: "Xã A", **plain_facts()}
+    with book.open("wb") as handle:
+        rows = [base, {**base, UNIT_COLUMN: None}, base, {**base, UNIT_COLUMN: "Xã D", "doi_thoai": "hai"}]
+        write_workbook(rules.checked, handle, rows)
+    run = cchc("rank", RULES_2023, book, "-o", tmp_path / "c.csv")
+    assert run.returncode == 1
+    assert "dòng 5, cột A: thiếu mã đơn vị" in run.stderr and "đơn vị này đã có ở" in run.stderr
+    assert "`hai` không phải một số" in run.stderr
 
 
 def test_usage_errors(tmp_path: Path) -> None:
