@@ -189,7 +189,9 @@ def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]
             causes[c.id] = scoring
     header = [f for c in changes if c.what == "header" for f in c.fields if f in _HEADER_SCORING]
     out = []
-    for node_id in dict.fromkeys((*old.nodes, *new.nodes)):
+    # In tree order, the criteria of both years together (a new one where it stands), then the adjustments.
+    ids = sorted(dict.fromkeys((*old.nodes, *new.nodes)), key=_tree_position)
+    for node_id in ids:
         a = old.nodes.get(node_id)
         b = new.nodes.get(node_id)
         if a is not None and b is not None and a.score == b.score and a.max == b.max:
@@ -200,10 +202,16 @@ def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]
             because = "tiêu chí mới"
         elif b is None:
             because = "tiêu chí bị bỏ"
-        elif causes.get(node_id):
-            because = "thay đổi " + ", ".join(_WORDS.get(f, f) for f in causes[node_id]) + " của chính tiêu chí này"
-        elif below := [i for i in causes if i.startswith(node_id + ".")]:
-            because = "thay đổi ở " + ", ".join(below)
+        elif causes.get(node_id) or [i for i in causes if i.startswith(node_id + ".")]:
+            own = causes.get(node_id, [])
+            below = [i for i in causes if i.startswith(node_id + ".")]
+            parts = [
+                *(["thay đổi " + ", ".join(_WORDS.get(f, f) for f in own) + " của chính tiêu chí này"] if own else []),
+                *(["thay đổi ở " + ", ".join(below)] if below else []),
+            ]
+            if not b.has_formula:  # a sum of its children: what changed below moved it first
+                parts.reverse()
+            because = "; ".join(parts)
         elif header:
             because = "thay đổi " + ", ".join(_WORDS[f] for f in header) + " ở phần đầu"
         else:
@@ -212,6 +220,14 @@ def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]
             Movement(id=node_id, title=title, old=a.score if a else None, new=b.score if b else None, because=because)
         )
     return out
+
+
+def _tree_position(node_id: str) -> tuple[int, tuple[int, ...], str]:
+    """Criteria by their numbers (1.10 after 1.9), then bonus and penalty items by name."""
+    parts = node_id.split(".")
+    if all(p.isdigit() for p in parts):
+        return 0, tuple(int(p) for p in parts), ""
+    return 1, (), node_id
 
 
 def render_diff(

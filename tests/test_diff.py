@@ -142,6 +142,9 @@ def test_with_facts_the_total_moves_and_each_move_has_its_cause(capsys: pytest.C
     assert moved["7"]["because"] == "thay đổi ở 7.2.2"
     assert moved["3.5.3"]["because"] == "tiêu chí bị bỏ"
     assert moved["3.6"]["because"] == "tiêu chí mới"
+    # 3.5 is the sum of its children: 3.5.3 leaving moved it; its own maximum changing alone would not have.
+    assert moved["3.5"]["because"] == "thay đổi ở 3.5.3; thay đổi điểm tối đa của chính tiêu chí này"
+    assert [m["id"] for m in data["scores"]] == ["3", "3.5", "3.5.3", "3.6", "7", "7.2", "7.2.2"]  # tree order
     assert "1.5.2" not in moved  # 2 talks: under 4 and under 5 alike, no move
 
 
