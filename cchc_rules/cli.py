@@ -49,6 +49,7 @@ _MESSAGES = (
     (re.compile(r"argument (\S+): expected at least one argument"), r"tham số \1 cần ít nhất một giá trị"),
     (re.compile(r"argument (\S+): invalid \S+ value: (.*)"), r"tham số \1: giá trị \2 không hợp lệ"),
     (re.compile(r"argument (\S+): not allowed with argument (.*)"), r"tham số \1 không dùng cùng \2"),
+    (re.compile(r"argument (\S+): ignored explicit argument '(.*)'"), r"tham số \1 không nhận giá trị: bỏ `=\2`"),
     (re.compile(r"argument (\S+): (.*)"), r"tham số \1: \2"),
 )
 

@@ -243,6 +243,7 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
         (("check", "a.cchc", "--formt", "json"), "cchc: lỗi cách dùng: không hiểu tham số: --formt json"),
         (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
         (("check", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
+        (("check", "a.cchc", "--strict=1"), "tham số --strict không nhận giá trị: bỏ `=1`"),
     ],
 )
 def test_usage_errors_are_in_vietnamese(args: tuple[str, ...], said: str) -> None:
