@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text
 from cchc_rules.facts import Facts, RawFacts, json_problem, raw_from_mapping, read_facts
+from cchc_rules.numbers import vi
 from cchc_rules.source import Span, normalise
 
 if TYPE_CHECKING:
@@ -258,6 +259,7 @@ def _workbook(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFac
             seen[name] = column_letter(i)
         if rules is not None:
             _check_header(path, sheet.title, seen, rules)
+        percents = {n for n, d in rules.facts.items() if d.type.name == "percent"} if rules is not None else set()
         for row in rows:
             first = row[0].value if row else None
             if first in (DESCRIPTION_MARK, UNIT_MARK):
@@ -270,24 +272,51 @@ def _workbook(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFac
             unit_id = normalise(str(unit.value)).strip() if unit is not None and unit.value is not None else ""
             where = f"{path}: trang tính `{sheet.title}`, dòng {number}"
             if not unit_id:  # listed with the other rows' problems (a unit given twice: see `rank_units`)
-                problem = _error(f"{where}, cột A: thiếu mã đơn vị", "mỗi dòng là một đơn vị; ghi tên xã ở cột A")
-                yield UnitFacts(id=f"(dòng {number})", where=where, facts={}, problem=problem)
+                missing = _error(f"{where}, cột A: thiếu mã đơn vị", "mỗi dòng là một đơn vị; ghi tên xã ở cột A")
+                yield UnitFacts(id=f"(dòng {number})", where=where, facts={}, problem=missing)
                 continue
             given: dict[str, Any] = {}
             empty: list[str] = []
             where_cells: dict[str, tuple[str, int, str]] = {}
+            unclear: list[Diagnostic] = []
             for name, cell in cells.items():
                 if name == UNIT_COLUMN:
                     continue
                 where_cells[name] = (sheet.title, number, seen[name])
-                value = _cell_value(cell.value, getattr(cell, "number_format", "") or "")
+                number_format = getattr(cell, "number_format", "") or ""
+                value = _cell_value(cell.value, number_format)
                 if value is None:
                     empty.append(name)
                 else:
                     given[name] = value
-            yield UnitFacts(id=unit_id, where=where, facts=given, cells=where_cells, empty=tuple(empty))
+                if name in percents and _unclear_percent(cell.value, number_format):
+                    unclear.append(_unclear(path, sheet.title, number, seen[name], name, cell.value))
+            problem = FactsError(unclear) if unclear else None
+            yield UnitFacts(
+                id=unit_id, where=where, facts=given, cells=where_cells, empty=tuple(empty), problem=problem
+            )
     finally:
         book.close()
+
+
+def _unclear_percent(value: Any, number_format: str) -> bool:
+    """A plain number of at most 1 in a percent column: 0.75 may be 75 % (as the template's check
+    allows) or 0.75 %, as a plain number reads; refused rather than guessed."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or "%" in number_format:
+        return False
+    return 0 < value <= 1
+
+
+def _unclear(path: Path, sheet: str, row: int, column: str, name: str, value: Any) -> Diagnostic:
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    shown = vi(exact)
+    return Diagnostic(
+        code="F003",
+        severity="error",
+        message=f"{path}: trang tính `{sheet}`, ô {column}{row} (dòng {row}, cột {column}, `{name}`): "
+        f"{shown} trong một cột phần trăm không định dạng phần trăm: không rõ là {shown}% hay {vi(exact * 100)}%",
+        hint=f"định dạng ô là phần trăm, hoặc viết rõ `{shown}%` hay `{vi(exact * 100)}%`",
+    )
 
 
 def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: CheckedRules) -> None:

@@ -382,6 +382,37 @@ def test_workbook_percentages_and_defaults(tmp_path: Path) -> None:
     assert [str(r["3.3.3"].score) for r in results] == ["0.75", "0.75"]
 
 
+def test_a_plain_number_up_to_1_in_a_percent_column_is_refused_not_guessed(tmp_path: Path) -> None:
+    """0.75 written by a script into the template: 75 % as the template's check allows, or 0.75 % as a plain
+    number reads? Refused, with both readings; 75, a %-formatted 0.75 and "75%" are clear."""
+    from openpyxl import load_workbook
+
+    rules = cchc_rules.load(RULES_2023)
+    path = tmp_path / "xa.xlsx"
+    base = {UNIT_COLUMN: "Xã A", **plain_facts()}
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle)
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    names = [c.value for c in sheet[1]]
+    column = names.index("ty_le_lien_thong") + 1
+    for row, (unit, rate, fmt) in enumerate(
+        (("Xã A", 0.75, "General"), ("Xã B", 75, "General"), ("Xã C", 0.75, "0.00%"), ("Xã D", "75%", "General")), 4
+    ):
+        for k, name in enumerate(names, 1):
+            sheet.cell(row, k, unit if name == UNIT_COLUMN else rate if name == "ty_le_lien_thong" else base.get(name))
+        sheet.cell(row, column).number_format = fmt
+    book.save(path)
+    out = tmp_path / "r.csv"
+    run = cchc("rank", RULES_2023, path, "-o", out)
+    assert run.returncode == 1 and not out.exists()
+    letter = chr(ord("A") + column - 1)
+    assert run.stderr.count("lỗi [") == 1, run.stderr  # only Xã A's cell
+    assert f"ô {letter}4 (dòng 4, cột {letter}, `ty_le_lien_thong`): 0,75 trong một cột phần trăm" in run.stderr
+    assert "không rõ là 0,75% hay 75%" in run.stderr
+
+
 def test_workbook_without_the_unit_column_is_refused(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
