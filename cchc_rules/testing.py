@@ -258,6 +258,17 @@ def check_bounds(rules: RuleSet, result: Result) -> None:
         assert node.lost == (node.score if node.kind == "penalty" else node.effective_max - node.score), node.id
 
 
+def check_reasons(rules: RuleSet, result: Result) -> None:
+    """7. Reasons only where points were lost (a criterion below its maximum, a penalty that applies),
+    and every such node whose rule has an unconditional reason gives it."""
+    for node in result.nodes.values():
+        if node.reasons:
+            assert node.lost > 0, f"{node.id}: reasons {node.reasons} but nothing lost"
+        crit = rules.checked.nodes[node.id]
+        if node.lost > 0 and node.has_formula and any(r.condition is None for r in crit.reasons):
+            assert node.reasons, f"{node.id}: lost {node.lost} without its reason"
+
+
 def check_sums(rules: RuleSet, result: Result) -> None:
     """2. A node without a formula is the exact sum of its children."""
     for node in criteria(result):
@@ -318,7 +329,7 @@ def allowed_places(rules: RuleSet) -> dict[str, int]:
 
 
 def check_places(rules: RuleSet, result: Result) -> None:
-    """6. No score has more decimals than its rounding allows (3 for the 2023 set)."""
+    """5. No score has more decimals than its rounding allows (3 for the 2023 set)."""
     allowed = allowed_places(rules)
     for node in result.nodes.values():
         assert _places(node.score) <= allowed[node.id], f"{node.id}: {node.score} has over {allowed[node.id]} decimals"
@@ -356,7 +367,7 @@ def expected_percent(rules: RuleSet, score: Decimal, maximum: Decimal) -> Fracti
 
 
 def check_percent(rules: RuleSet, result: Result) -> None:
-    """7. percent = round(score / effective_max * 100) by the header's percent rounding."""
+    """6. percent = round(score / effective_max * 100) by the header's percent rounding."""
     for node in result.nodes.values():
         want = expected_percent(rules, node.score, node.effective_max)
         got = None if node.percent is None else Fraction(node.percent)
@@ -379,6 +390,7 @@ INVARIANTS: tuple[Callable[[RuleSet, Result], None], ...] = (
     check_not_applicable,
     check_places,
     check_percent,
+    check_reasons,
 )
 
 
@@ -578,6 +590,7 @@ def rule_sets(draw: st.DrawFn) -> ast.Module:
                     title=kind,
                     max=maximum,
                     formula=ast.Formula(span=_SPAN, expr=formula, text=""),
+                    reasons=(ast.Reason(span=_SPAN, template="Điểm {lost} của " + kind),),
                 )
             )
     header = ast.Header(
