@@ -15,17 +15,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
-from cchc_rules.errors import Diagnostic, FactsError, os_error_text
+from cchc_rules.errors import Diagnostic, FactsError
 from cchc_rules.evaluator import rounding_words
-from cchc_rules.facts import yaml_diagnostic
+from cchc_rules.facts import load_yaml
 from cchc_rules.numbers import round_fraction, trimmed, vi
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
-from cchc_rules.source import normalise
 
 FindingKind = Literal[
     "total", "max", "percent", "area", "area_max", "node", "deduction", "unaccounted", "unlisted", "unknown"
@@ -120,15 +118,7 @@ def _claim(name: str, where: str, value: Any) -> AreaClaim:
 def read_claims(path: Path | str) -> Claims:
     """Read a claims file (YAML, safe loading); numbers may use the decimal comma."""
     name = str(path)
-    try:
-        text = normalise(Path(path).read_bytes().decode("utf-8"))
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _claims_error(
-            name, f"không đọc được tệp: {os_error_text(exc) if isinstance(exc, OSError) else 'không phải UTF-8'}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise FactsError([yaml_diagnostic(name, text.split("\n"), exc, "C001")]) from None
+    data = load_yaml(path, "C001")
     if not isinstance(data, dict):
         raise _claims_error(name, "tệp điểm khai phải là một bảng", "các khoá: total, areas, deductions")
     allowed = {"unit", "source", "total", "max", "percent", "areas", "nodes", "deductions"}

@@ -23,13 +23,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
 from cchc_rules.checks import expressions, walk
-from cchc_rules.errors import CchcError, Diagnostic, did_you_mean, os_error_text
-from cchc_rules.facts import RawFact, RawFacts, raw_from_mapping, read_facts, yaml_diagnostic
+from cchc_rules.errors import CchcError, Diagnostic, did_you_mean
+from cchc_rules.facts import RawFact, RawFacts, load_yaml, raw_from_mapping, read_facts
 from cchc_rules.numbers import vi
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet, load
@@ -97,15 +96,7 @@ def _text(value: Any) -> str:
 def read_cases(path: Path | str) -> CaseFile:
     """Read a `.tests.yaml` file."""
     path = Path(path)
-    try:
-        text = normalise(path.read_bytes().decode("utf-8"))
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _error(
-            path, f"không đọc được tệp: {os_error_text(exc) if isinstance(exc, OSError) else 'không phải UTF-8'}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise CchcError([yaml_diagnostic(str(path), text.split("\n"), exc, "T001")]) from None
+    data = load_yaml(path, "T001")
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise _error(path, "tệp kiểm thử cần danh sách `cases`", "vd: cases: [{name: ..., facts: ..., expect: {...}}]")
     rules = str(data.get("rules") or path.name[: -len(SUFFIX)] + ".cchc")

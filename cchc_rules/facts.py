@@ -147,6 +147,7 @@ def _facts_error(file: str, message: str, span: Span | None = None, line_text: s
     )
 
 
+_INDENTATION = ("thụt lề không khớp", "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách")
 # PyYAML's most common problems, in Vietnamese, with a hint.
 _YAML_PROBLEMS = {
     "found character '\\t' that cannot start any token": (
@@ -181,12 +182,9 @@ _YAML_PROBLEMS = {
         "dấu `-` (phần tử danh sách) không đúng chỗ",
         "một dữ kiện có một giá trị; giá trị bắt đầu bằng `-` là số âm (`-5`, không có dấu cách)",
     ),
-    "expected <block end>": ("thụt lề không khớp", "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách"),
-    "did not find expected key": ("thụt lề không khớp", "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách"),
-    "did not find expected '-' indicator": (
-        "thụt lề không khớp",
-        "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách",
-    ),
+    "expected <block end>": _INDENTATION,
+    "did not find expected key": _INDENTATION,
+    "did not find expected '-' indicator": _INDENTATION,
     "expected a comment or a line break": (
         "còn ký tự thừa sau giá trị",
         "giá trị có dấu cách hoặc ký tự đặc biệt đặt trong ngoặc kép",
@@ -202,6 +200,22 @@ _YAML_PROBLEMS = {
         "một giá trị bắt đầu bằng `&` hoặc `*` đặt trong ngoặc kép",
     ),
 }
+
+
+def load_yaml(path: Path | str, code: str) -> Any:
+    """A small YAML file other than facts (claims, test cases), safely loaded; a FactsError with `code`
+    naming the file and, for a syntax error, its line with a caret."""
+    name = str(path)
+    try:
+        text = normalise(Path(path).read_bytes().decode("utf-8"))
+        return yaml.safe_load(text)
+    except OSError as exc:
+        problem = f"{name}: không đọc được tệp: {os_error_text(exc)}"
+    except UnicodeDecodeError:
+        problem = f"{name}: không đọc được tệp: không phải UTF-8"
+    except yaml.YAMLError as exc:
+        raise FactsError([yaml_diagnostic(name, text.split("\n"), exc, code)]) from None
+    raise FactsError([Diagnostic(code=code, severity="error", message=problem, hint="lưu tệp dạng văn bản UTF-8")])
 
 
 def yaml_diagnostic(name: str, lines: list[str], exc: yaml.YAMLError, code: str = "F001") -> Diagnostic:
