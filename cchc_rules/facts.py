@@ -207,8 +207,14 @@ def load_yaml(path: Path | str, code: str) -> Any:
     naming the file and, for a syntax error, its line with a caret."""
     name = str(path)
     try:
-        text = normalise(Path(path).read_bytes().decode("utf-8"))
-        return yaml.safe_load(text)
+        text = normalise(read_bytes(Path(path)).decode("utf-8"))
+        loader = _SafeLoader(text)  # the facts reader's limits: so many nodes, so deep
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except FileTooLarge as exc:
+        problem = f"{name}: tệp lớn hơn {vi_count(exc.limit // 1024)} KB; không đọc"
     except OSError as exc:
         problem = f"{name}: không đọc được tệp: {os_error_text(exc)}"
     except UnicodeDecodeError:

@@ -141,3 +141,11 @@ def test_a_claimed_maximum_that_is_not_the_rule_sets_is_found(tmp_path: Path) ->
     assert data["findings"][0]["message"].startswith("Điểm tối đa khai 70 nhưng bộ quy tắc")
     assert data["claimed"] == {"score": "66.245", "max": "70", "percent": "94.64"}
     assert data["computed"] == {"score": "66.245", "max": "74", "percent": "89.52"}
+
+
+def test_a_claims_file_has_the_facts_files_limits(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("total: " + "[" * 200 + "]" * 200 + "\n", encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 1 and "lỗi [C001]: dữ liệu lồng nhau quá sâu" in run.stderr
+    assert "Traceback" not in run.stderr
