@@ -449,7 +449,7 @@ def _raw_from_mapping(
             name,
             "`facts:` phải là một bảng `tên: giá trị`",
             facts_entry[1],
-            hint="viết mỗi dữ kiện một dòng, thụt vào dưới `facts:`, vd `  doi_thoai: 2`",
+            hint="`facts` chứa các dữ kiện dạng `tên: giá trị`, vd `facts: {doi_thoai: 2}`",
         )
     if facts_entry is None:
         return RawFacts(name=name, facts=_entries(name, top))  # the plain form: name: value
@@ -602,8 +602,19 @@ def read_facts(path: Path | str) -> RawFacts:
     except NotUtf8 as exc:
         span = Span(file=name, line=exc.line, column=exc.column, end_line=exc.line, end_column=exc.column)
         raise _facts_error(name, f"tệp không phải UTF-8 (byte lỗi thứ {exc.offset + 1})", span, hint=exc.hint) from None
-    raw = _read_json(name, text) if path.suffix.lower() == ".json" else _YamlReader(name, text).read()
-    return raw.model_copy(update={"lines": tuple(text.split("\n"))})
+    lines = text.split("\n")
+    try:
+        raw = _read_json(name, text) if path.suffix.lower() == ".json" else _YamlReader(name, text).read()
+    except FactsError as exc:  # a problem found with its place but not its line: the line, with a caret
+        raise FactsError(
+            [
+                d.model_copy(update={"line_text": lines[d.span.line - 1]})
+                if d.span is not None and not d.line_text and d.span.file == name and 0 < d.span.line <= len(lines)
+                else d
+                for d in exc.diagnostics
+            ]
+        ) from None
+    return raw.model_copy(update={"lines": tuple(lines)})
 
 
 # json's messages, in Vietnamese, with a hint.

@@ -682,6 +682,7 @@ def test_the_files_own_keys_must_have_their_shape(rules: RuleSet, tmp_path: Path
     path = write(tmp_path, text)
     message = error(rules, path)
     assert f"{path}:1:1: lỗi [F001]: {said}" in message, message
+    assert f"\n    {text.splitlines()[0]}\n    ^" in message, message  # the line, with a caret
 
 
 @pytest.mark.parametrize(
