@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cchc_rules.errors import CchcError, Diagnostic, os_error_text
+from cchc_rules.loader import RULE_SUFFIX
+from cchc_rules.units import FACTS_SUFFIXES
 
 # The files a folder given as input is read for: rule files, facts files.
-_READ_IN_FOLDERS = (".cchc", ".yaml", ".yml", ".json")
+_READ_IN_FOLDERS = (RULE_SUFFIX, *FACTS_SUFFIXES)
 
 
 def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
