@@ -357,6 +357,9 @@ class FactDecl(Node):
     min: Bound | None = None
     max: Bound | None = None
     default: Literal_ | None = None
+    # Given to the unit (a budget it is allotted, the applications citizens file), not acted on by it:
+    # `cchc whatif` never proposes changing it.
+    given: bool = False
 
 
 class Group(Node):

@@ -194,9 +194,12 @@ class _Builder:
             kind = opt.data
             if kind == "sep":
                 continue
-            key = {"unit": "unit", "min_bound": "min", "max_bound": "max", "default": "default"}[kind]
+            key = {"unit": "unit", "min_bound": "min", "max_bound": "max", "default": "default", "given": "given"}[kind]
             if key in fields:
                 self.fail(opt, f"dữ kiện `{name_tok}` khai báo `{key}` hai lần")
+            if key == "given":
+                fields[key] = True
+                continue
             if key == "unit":
                 fields[key] = self.string(opt.children[0])
                 continue

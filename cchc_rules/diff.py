@@ -64,6 +64,8 @@ _WORDS = {
     "level": "cấp",
     "province": "tỉnh",
 }
+# A fact's `max` is a bound on its value, not a maximum score.
+_FACT_WORDS = {**_WORDS, "max": "giới hạn trên", "given": "được giao"}
 
 
 # A criterion's fields that say what it is, why it loses points and where it comes from, never how it
@@ -99,6 +101,7 @@ def _fact_fields(f: ast.FactDecl) -> dict[str, str]:
         "min": printer.expr(f.min) if f.min is not None else "",
         "max": printer.expr(f.max) if f.max is not None else "",
         "default": printer.expr(f.default) if f.default is not None else "",
+        "given": "có" if f.given else "",
         "_line": line,
     }
 
@@ -251,9 +254,10 @@ def render_diff(
             lines.append(f"- {label}: {c.old.get('title') or c.old.get('_line') or ''}".rstrip())
         else:
             lines.append(f"~ {label}:")
+            names = _FACT_WORDS if c.what == "fact" else _WORDS
             for field in c.fields:
-                lines.append(f"    {_WORDS.get(field, field)}: {c.old[field] or '(không có)'}")
-                lines.append(f"    {' ' * len(_WORDS.get(field, field))}→ {c.new[field] or '(không có)'}")
+                lines.append(f"    {names.get(field, field)}: {c.old[field] or '(không có)'}")
+                lines.append(f"    {' ' * len(names.get(field, field))}→ {c.new[field] or '(không có)'}")
     lines += ["", "Điểm tối đa các lĩnh vực:"]
     for area, title, a, b in area_maxima(old, new):
         mark = "" if a == b else "   (đổi)"

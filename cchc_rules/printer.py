@@ -199,6 +199,8 @@ def fact(f: ast.FactDecl) -> str:
         parts.append(f"max {_bound(f.max)}")
     if f.default is not None:
         parts.append(f"default {_bound(f.default)}")
+    if f.given:
+        parts.append("given")
     return " ".join(parts)
 
 

@@ -64,6 +64,8 @@ def limits_text(decl: ast.FactDecl) -> str:
             parts.append(f"{sign} {_shown(literal_value(bound), kind)}")
     if decl.default is not None:
         parts.append(f"để trống = {_shown(literal_value(decl.default), kind)}")
+    if decl.given:
+        parts.append("được giao")
     return "; ".join(parts)
 
 

@@ -406,7 +406,9 @@ _SPAN = Span(file="<sinh>", line=1, column=1, end_line=1, end_column=1)
 _MAXIMA = (Decimal("0.25"), Decimal("0.5"), Decimal("1"), Decimal("1.5"), Decimal("2"), Decimal("3"))
 _GENERATED_FACTS = (
     ast.FactDecl(span=_SPAN, name="so_lan", type=ast.FactType(span=_SPAN, name="count"), description="Số lần"),
-    ast.FactDecl(span=_SPAN, name="tong", type=ast.FactType(span=_SPAN, name="count"), description="Tổng số"),
+    ast.FactDecl(
+        span=_SPAN, name="tong", type=ast.FactType(span=_SPAN, name="count"), description="Tổng số", given=True
+    ),
     ast.FactDecl(
         span=_SPAN,
         name="phan",

@@ -1,7 +1,8 @@
 """What-if: which fact changes recover the most points, and scenarios with changed facts.
 
 For every criterion that lost points, the engine searches the facts it uses
-for the smallest change that recovers points: the thresholds written in its
+(save those declared `given`: a budget allotted to the unit, the applications
+citizens file) for the smallest change that recovers points: the thresholds written in its
 formula (tier bounds, comparisons), the part of a whole needed to reach each
 ratio threshold, the whole itself, flipping a yes/no, another choice. It
 reports the smallest change that recovers everything it can and, when a
@@ -60,6 +61,16 @@ class Option(BaseModel):
         return " và ".join(c.text for c in self.changes)
 
 
+class Given(BaseModel):
+    """A `given` fact a node reads, as it stands for the unit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact: str
+    value: str
+    text: str
+
+
 class Opportunity(BaseModel):
     """A node that lost points, and the options that recover them."""
 
@@ -70,6 +81,8 @@ class Opportunity(BaseModel):
     lost: Decimal
     best: Option | None
     first_step: Option | None = None
+    # The `given` facts the node reads, with their values: what its points depend on when no change is found.
+    given: tuple[Given, ...] = ()
 
 
 def _change_text(rules: CheckedRules, name: str, old: Value, new: Value) -> Change:
@@ -147,7 +160,7 @@ def _options(
     # Alone, a whole (a denominator) is not something to shrink to raise a rate: change the parts.
     # With its part, it may change (nothing planned to disburse: plan some and disburse it).
     wholes = {d.max.name for d in rules.facts.values() if isinstance(d.max, ast.NameRef)}
-    names = [n for n in facts_used(rules, node_id) if n in values]
+    names = [n for n in facts_used(rules, node_id) if n in values and not rules.facts[n].given]
     pools = {n: _pool(rules, node_id, n, values) for n in names}
     found = []
     for name in (n for n in names if n not in wholes):
@@ -215,10 +228,24 @@ def opportunities(rules: RuleSet, facts: Facts, result: Result) -> list[Opportun
             r1, _, c1 = min(found, key=lambda f: (f[1], -f[0], sorted(f[2])))
             if r1 < most:
                 first = _option(checked, values, c1, r1, after[tuple(sorted(c1.items()))])
-        out.append(Opportunity(id=node.id, title=node.title, lost=node.lost, best=best, first_step=first))
+        given = tuple(_given(checked, name, values[name]) for name in _given_used(checked, node.id, values))
+        out.append(Opportunity(id=node.id, title=node.title, lost=node.lost, best=best, first_step=first, given=given))
     order = {node_id: k for k, node_id in enumerate((*checked.order, *checked.adjustments))}
     out.sort(key=lambda o: (-(o.best.recovered if o.best else Decimal(0)), order[o.id]))
     return out
+
+
+def _given_used(rules: CheckedRules, node_id: str, values: Mapping[str, Value]) -> list[str]:
+    return [n for n in facts_used(rules, node_id) if n in values and rules.facts[n].given]
+
+
+def _given(rules: CheckedRules, name: str, value: Value) -> Given:
+    """A `given` fact as it stands: 'Vốn đầu tư công giao trong kế hoạch năm = 0 triệu đồng'."""
+    decl = rules.facts[name]
+    kind = decl.type.name
+    unit = f" {decl.unit}" if decl.unit else ""
+    text = f"{decl.description or name} = {show(value, kind)}{unit}"
+    return Given(fact=name, value=as_fact_text(value, kind), text=text)
 
 
 def _within(total: Fraction, top: Fraction) -> Fraction:
@@ -236,6 +263,12 @@ def render_opportunities(result: Result, items: list[Opportunity]) -> str:
     if not items:
         lines.append("Không mục nào mất điểm.")
     for o in items:
+        if o.best is None and o.given:
+            lines.append(
+                f"- {o.id} {o.title} (mất {vi(o.lost)}): không có thay đổi nào trong tầm của đơn vị "
+                "gỡ lại được điểm; điểm còn phụ thuộc dữ kiện được giao: " + "; ".join(g.text for g in o.given)
+            )
+            continue
         if o.best is None:
             lines.append(f"- {o.id} {o.title} (mất {vi(o.lost)}): không tìm thấy thay đổi dữ kiện nào gỡ lại điểm")
             continue

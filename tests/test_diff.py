@@ -262,6 +262,18 @@ def test_a_move_the_headers_rounding_makes_is_blamed_on_it(tmp_path: Path, capsy
     assert moved["1.1"] == ("0.333", "0.3", "thay đổi làm tròn ở phần đầu")
 
 
+def test_a_fact_s_bound_and_given_are_named_as_a_fact_s(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = 'ruleset "X"\n  total 1\n  rounding 3 half_up\nfact a: decimal "Vốn" min 0{a}\n'
+    rules += '1 "Một": max 1\n  score = if a > 0 then max else 0\n  reason "Không có vốn"\n'
+    (tmp_path / "a.cchc").write_text(rules.format(a=""), encoding="utf-8")
+    (tmp_path / "b.cchc").write_text(rules.format(a=" max 500 given"), encoding="utf-8")
+    code, out, err = run(capsys, "diff", tmp_path / "a.cchc", tmp_path / "b.cchc")
+    assert code == 0, err
+    # a fact's `max` bounds its value: it is no maximum score
+    assert "~ Sửa dữ kiện a:\n    giới hạn trên: (không có)\n" in out and "điểm tối đa:" not in out
+    assert "    được giao: (không có)\n             → có\n" in out
+
+
 def test_diff_of_a_bad_rule_set_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.cchc"
     bad.write_text('ruleset "X"\n  total 1\n1 "A" max = 1\n', encoding="utf-8")

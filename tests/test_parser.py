@@ -67,6 +67,15 @@ def test_every_node_keeps_its_span() -> None:
     assert call.args[1].span.column == 68
 
 
+def test_a_fact_is_given_only_where_it_says_so() -> None:
+    module = load_source(FIXTURES / "parse" / "good" / "every_construct.cchc").modules[0]
+    facts = {f.name: f for f in module.facts}
+    assert facts["total"].given and not facts["online"].given
+    # `given` may stand anywhere among the options, and a fact may still be called `given`
+    (fact,) = parse('fact given: decimal "Vốn" given min 0 unit "triệu đồng"\n').facts
+    assert (fact.name, fact.given, fact.unit) == ("given", True, "triệu đồng")
+
+
 def test_equality_ignores_spans() -> None:
     a = parse('ruleset "T" total 1 rounding 3 half_up\n1 "A": max 1\n  score = 1 + 2\n')
     b = parse('ruleset "T"\n\n  total 1\n  rounding 3 half_up\n\n\n1 "A":\n max 1 ; score = 1+2\n', name="other.cchc")

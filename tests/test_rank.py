@@ -262,6 +262,8 @@ def test_template_has_every_fact_with_description_limits_and_validation(tmp_path
     column = names.index("ho_so_tra_lai") + 1
     assert sheet.cell(2, column).value == decl.description
     assert sheet.cell(3, column).value == limits_text(decl) == "hồ sơ; số nguyên ≥ 0; ≤ ho_so_tiep_nhan"
+    given = names.index("von_dau_tu_ke_hoach") + 1  # a figure allotted to the commune says so
+    assert sheet.cell(3, given).value == "triệu đồng; số; ≥ 0; được giao"
     validations = {str(dv.sqref).split(":")[0]: dv for dv in sheet.data_validations.dataValidation}
     assert len(validations) == len(rules.checked.facts)
     letter = sheet.cell(1, column).column_letter

@@ -129,10 +129,14 @@ def test_facts_are_listed_with_their_units(book: str, rules_2023: RuleSet) -> No
         for name in used:
             decl = checked.facts[name]
             unit = f", đơn vị {decl.unit}" if decl.unit else ""
+            given = ", được giao" if decl.given else ""
             with_unit += bool(decl.unit)
-            assert f"- `{name}`: {decl.description} ({decl.type.name}{unit})" in by_id[node_id], name
+            assert f"- `{name}`: {decl.description} ({decl.type.name}{unit}{given})" in by_id[node_id], name
     assert with_unit > 10
-    assert "- `ho_so_tiep_nhan`: Tổng số hồ sơ TTHC tiếp nhận trong năm (count, đơn vị hồ sơ)" in by_id["3.4.1"]
+    assert "- `ho_so_dung_han`: Số hồ sơ giải quyết đúng hạn (count, đơn vị hồ sơ)\n" in by_id["3.4.1"]
+    # the commune does not choose how many applications it receives
+    given = "- `ho_so_tiep_nhan`: Tổng số hồ sơ TTHC tiếp nhận trong năm (count, đơn vị hồ sơ, được giao)"
+    assert given in by_id["3.4.1"]
 
 
 def test_every_cchc_block_parses_to_its_criterion(book: str, rules_2023: RuleSet) -> None:

@@ -25,7 +25,8 @@ def test_every_loss_has_an_opportunity_ranked_by_points() -> None:
     assert {o.id for o in items} == {"1.5.2", "1.6.1", "3.3.3", "3.5.2", "3.5.3", "5.4.2", "6.1.1", "7.2.1", "7.2.2"}
     recovered = [o.best.recovered for o in items if o.best]
     assert recovered == sorted(recovered, reverse=True)
-    assert all(o.best is not None and o.best.recovered == o.lost for o in items)
+    # 6.1.1 depends on the capital the commune is allotted (`given`): not something it can change
+    assert all(o.best is not None and o.best.recovered == o.lost for o in items if o.id != "6.1.1")
 
 
 def test_threshold_dialogues() -> None:
@@ -46,9 +47,59 @@ def test_ratio_needs_the_whole_and_a_tier_its_next_step() -> None:
     assert all(c.fact != "tthc_truc_tuyen" for c in items["7.2.1"].best.changes)  # type: ignore[attr-defined]
 
 
-def test_two_facts_when_one_cannot_help() -> None:
-    o = _by_id()["6.1.1"]
-    assert {c.fact for c in o.best.changes} == {"von_dau_tu_giai_ngan", "von_dau_tu_ke_hoach"}  # type: ignore[attr-defined]
+CAPITAL = """ruleset "Thử" total 4 rounding 3 half_up
+fact ke_hoach: decimal "Vốn giao trong kế hoạch" unit "triệu đồng" min 0{given}
+fact giai_ngan: decimal "Vốn đã giải ngân" unit "triệu đồng" min 0 max ke_hoach
+1 "Giải ngân vốn": max 4
+  score = tier ratio(giai_ngan, ke_hoach, zero: zero)
+    when >= 90%: max
+    otherwise: 0
+  reason "Chưa giải ngân đủ"
+"""
+
+
+def _capital(tmp_path: Path, given: bool) -> list[object]:
+    path = tmp_path / "von.cchc"
+    path.write_text(CAPITAL.format(given=" given" if given else ""), encoding="utf-8")
+    rules = cchc_rules.load(path)
+    facts = rules.facts({"ke_hoach": 0, "giai_ngan": 0})
+    return list(opportunities(rules, facts, rules.evaluate(facts)))
+
+
+def test_two_facts_when_one_cannot_help(tmp_path: Path) -> None:
+    # nothing planned, nothing disbursed: plan some and disburse it
+    (o,) = _capital(tmp_path, given=False)
+    assert {c.fact for c in o.best.changes} == {"giai_ngan", "ke_hoach"}  # type: ignore[attr-defined]
+    assert o.given == ()  # type: ignore[attr-defined]
+
+
+def test_a_given_fact_is_never_proposed_but_named(tmp_path: Path) -> None:
+    # the capital is allotted to the commune: no change within its reach recovers the points
+    (o,) = _capital(tmp_path, given=True)
+    assert o.best is None and o.first_step is None  # type: ignore[attr-defined]
+    assert [(g.fact, g.value, g.text) for g in o.given] == [  # type: ignore[attr-defined]
+        ("ke_hoach", "0", "Vốn giao trong kế hoạch = 0 triệu đồng")
+    ]
+
+
+def test_cli_names_the_given_fact_a_loss_depends_on() -> None:
+    run = cchc("whatif", RULES_2023, FACTS_THANH_THUY)
+    assert run.returncode == 0, run.stderr
+    assert (
+        "- 6.1.1 Giải ngân vốn đầu tư công (mất 1): không có thay đổi nào trong tầm của đơn vị gỡ lại được điểm; "
+        "điểm còn phụ thuộc dữ kiện được giao: Vốn đầu tư công giao trong kế hoạch năm = 0 triệu đồng\n"
+    ) in run.stdout
+    assert "von_dau_tu_ke_hoach" not in run.stdout and "0,001 triệu đồng" not in run.stdout
+    data = json.loads(cchc("whatif", RULES_2023, FACTS_THANH_THUY, "--format", "json").stdout)
+    (o,) = [o for o in data["opportunities"] if o["id"] == "6.1.1"]
+    assert o["best"] is None and [g["fact"] for g in o["given"]] == ["von_dau_tu_ke_hoach"]
+    # a given whole is not proposed either, even beside its part
+    assert all(
+        c["fact"] not in ("tthc_truc_tuyen", "ho_so_tong_den_31_10", "cong_chuc", "ho_so_tiep_nhan")
+        for o in data["opportunities"]
+        if o["best"]
+        for c in o["best"]["changes"]
+    )
 
 
 def test_cli_whatif_and_scenario() -> None:

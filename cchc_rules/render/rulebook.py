@@ -121,7 +121,8 @@ def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str
         for name in used:
             decl = rules.facts[name]
             unit = f", đơn vị {decl.unit}" if decl.unit else ""
-            lines.append(f"- `{name}`: {decl.description} ({decl.type.name}{unit})")
+            given = ", được giao" if decl.given else ""
+            lines.append(f"- `{name}`: {decl.description} ({decl.type.name}{unit}{given})")
     for reason in crit.reasons:
         when = f" (khi {words(reason.condition, rules)})" if reason.condition is not None else ""
         lines.append(f"\nLý do mất điểm{when}: “{reason.template}”")
