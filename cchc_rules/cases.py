@@ -150,15 +150,18 @@ def _same(expected: str, actual: str) -> bool:
     return number == Decimal(actual) if number is not None else expected == actual
 
 
-def _actual(result: Result, key: str) -> str | None:
+def _actual(rules: RuleSet, result: Result, key: str) -> str | None:
     if key in ("total", "score"):
         return str(result.score)
     if key == "max":
         return str(result.max)
     if key == "percent":
         return None if result.percent is None else str(result.percent)
-    if key == "group":
-        return str(getattr(result, "group", None) or "")
+    if key == "group":  # the group `cchc rank` gives the unit, from its published percentage
+        from cchc_rules.ranking import group_of
+
+        groups = rules.checked.header.groups
+        return (group_of(groups, result.percent) or "(không thuộc nhóm nào)") if groups else None
     if key in result:
         return str(result[key].score)
     return None
@@ -201,7 +204,7 @@ def run_case(rules: RuleSet, case: Case) -> Outcome:
         return Outcome(case=case.name, mismatches=(), error=exc.render())
     mismatches = []
     for key, expected in case.expect.items():
-        actual = _actual(result, key)
+        actual = _actual(rules, result, key)
         if actual is None:
             mismatches.append(Mismatch(key=key, expected=expected, actual="(không có mục này)"))
         elif not _same(expected, actual):

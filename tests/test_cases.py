@@ -140,6 +140,29 @@ def test_an_expected_value_that_is_no_number_is_a_bad_test_file(
     assert code == 0 and "  ✓ phần trăm" in out, out + err
 
 
+def test_a_case_expects_the_group_rank_gives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "nho.cchc").write_text(SMALL.replace("  total 3\n", '  total 3\n  group "A" from 90%\n'))
+    path = tmp_path / "nhom.tests.yaml"
+    path.write_text(
+        "rules: nho.cchc\ncases:\n"
+        "  - name: đủ\n    facts: {co: true, ty_le: 90%}\n    expect: {group: A}\n"
+        "  - name: thiếu\n    facts: {co: false, ty_le: 90%}\n    expect: {group: A}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "test", path)
+    assert code == 1, out + err
+    assert "  ✓ đủ" in out
+    assert "  ✗ thiếu" in out and "group: mong đợi A, tính được (không thuộc nhóm nào)" in out
+    # the shipped 2023 groups, as `cchc rank` gives them: Thanh Thủy's 89,52% is in B
+    base = (ROOT / "examples" / "thanh-thuy-2023" / "facts.yaml").as_posix()
+    shipped = tmp_path / "hd.tests.yaml"
+    rules_2023 = (ROOT / "rules" / "hai-duong" / "xa" / "2023.cchc").as_posix()
+    cases = f'rules: "{rules_2023}"\ncases:\n  - name: TT\n    facts: "{base}"\n    expect: {{group: B}}\n'
+    shipped.write_text(cases, encoding="utf-8")
+    code, out, err = run(capsys, "test", shipped)
+    assert code == 0 and "  ✓ TT" in out, out + err
+
+
 def test_facts_inline_as_a_mapping_and_from_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "don-vi.yaml").write_text("facts:\n  co: có\n  ty_le: 55%\n", encoding="utf-8")
     path = write_cases(
