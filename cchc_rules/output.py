@@ -42,6 +42,30 @@ def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
             )
 
 
+def output_folder(path: Path | str) -> Path:
+    """The folder `-o` names, made with its parents if missing; an O002 error when it cannot be
+    (a file of that name is in the way, no permission)."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        reason = "đã có một tệp trùng tên, không phải thư mục"
+    else:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
+        except OSError as exc:
+            reason = os_error_text(exc)
+    raise CchcError(
+        [
+            Diagnostic(
+                code="O002",
+                severity="error",
+                message=f"{folder}: không tạo được thư mục: {reason}",
+                hint="`-o` cần tên một thư mục (có thể chưa có), vd `-o so-tay`",
+            )
+        ]
+    )
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterator[BinaryIO]:
     """A file to write piece by piece, which replaces `path` atomically when the block ends without error.

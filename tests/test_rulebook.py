@@ -180,3 +180,15 @@ def test_criterion_basis_na_and_adjustments(tmp_path: Path, capsys: pytest.Captu
     assert "Không áp dụng khi Số vụ = 0: loại khỏi điểm tối đa." in book
     assert "## vi_pham Điểm trừ: Vi phạm (tối đa 1 điểm)" in book
     assert "- `so`: Số vụ (count, đơn vị vụ)" in book
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/below"])
+def test_an_output_folder_a_file_is_in_the_way_of_is_a_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    (tmp_path / "a-file").write_text("giữ nguyên\n", encoding="utf-8")
+    code = main(["docs", str(RULES_2023), "-o", str(tmp_path / where)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and "Traceback" not in err and "lỗi nội bộ" not in err
+    assert f"lỗi [O002]: {tmp_path / where}: không tạo được thư mục: " in err
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "giữ nguyên\n"

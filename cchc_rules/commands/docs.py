@@ -20,12 +20,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write DIR/<rule set>.md."""
-    from cchc_rules.output import write_atomic
+    from cchc_rules.output import output_folder, write_atomic
     from cchc_rules.render.rulebook import rulebook
 
     rules = load(args.rules)
-    folder = Path(args.output)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_folder(args.output)
     target = folder / (Path(args.rules).stem + ".md")
     write_atomic(target, rulebook(rules.checked), inputs_of(rules, args.rules))
     sys.stdout.write(f"đã viết {target}\n")
