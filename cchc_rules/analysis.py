@@ -440,9 +440,90 @@ def _division_counterexample(
     return None, tried
 
 
+def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudget | None = None) -> list[Diagnostic]:
+    """No `clamp(value, low, high)` can have its lower bound above its upper one, which the evaluator refuses."""
+    budget = budget or SearchBudget()
+    out: list[Diagnostic] = []
+    possible: list[tuple[str, ast.Call]] = []
+    for node_id, crit in rules.nodes.items():
+        if crit.formula is None or crit.max is None:
+            continue
+        maximum, env = to_fraction(crit.max), guarded_env(crit, ranges)
+        for call in (n for n in walk(crit.formula.expr) if isinstance(n, ast.Call) and n.func == "clamp"):
+            low, high = (ranges.range(a, maximum, env) for a in call.args[1:])
+            if low is not None and high is not None and low.lo is not None and high.hi is not None:
+                if low.lo > high.hi:  # for every unit
+                    out.append(
+                        _clamp_diag(
+                            rules,
+                            node_id,
+                            call,
+                            f"cận dưới {_shown(low)} luôn lớn hơn cận trên {_shown(high)}, không đơn vị nào chấm được",
+                        )
+                    )
+                    continue
+                if low.hi is not None and high.lo is not None and low.hi <= high.lo:
+                    continue  # proved: low <= high whatever the facts
+            possible.append((node_id, call))
+    for number, (node_id, call) in enumerate(possible):
+        cost = search_cost(rules, node_id)
+        limit = budget.attempts(len(possible) - number, cost)
+        example, tried = _clamp_counterexample(rules, ranges, node_id, call, limit)
+        budget.spend(tried, cost)
+        if example is not None:
+            out.append(
+                _clamp_diag(
+                    rules,
+                    node_id,
+                    call,
+                    f"với {_describe(rules, example)}, cận dưới lớn hơn cận trên, đơn vị như vậy không chấm được",
+                    example,
+                )
+            )
+    return out
+
+
+def _clamp_diag(
+    rules: CheckedRules, node_id: str, call: ast.Call, what: str, example: dict[str, Value] | None = None
+) -> Diagnostic:
+    return _diag(
+        rules,
+        "E172",
+        "error",
+        call.span,
+        f"clamp của tiêu chí {node_id}: {what}",
+        "viết clamp(giá_trị, cận_dưới, cận_trên), cận dưới trước, vd clamp(..., 0, max)",
+        example,
+    )
+
+
+def _shown(r: Interval) -> str:
+    """A range as a value when it is one ("1"), else as a range ("[0; 5]")."""
+    return vi(r.lo) if r.lo is not None and r.lo == r.hi else _show_range(r)
+
+
+def _clamp_counterexample(
+    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, call: ast.Call, limit: int = SEARCH_LIMIT
+) -> tuple[dict[str, Value] | None, int]:
+    """The first facts for which evaluating the node stops at this clamp, and how many were tried."""
+    crit = rules.nodes[node_id]
+    assert crit.formula is not None
+    tried = 0
+    for values in assignments(rules, ranges, node_id, limit):
+        tried += 1
+        try:
+            _evaluator(rules, values).raw(crit, crit.formula.expr)
+        except EvaluationError as exc:  # only a clamp the evaluation reaches counts, not one in a branch not taken
+            if any(d.span == call.span for d in exc.diagnostics):
+                return values, tried
+        except (ZeroDenominatorSignal, KeyError):
+            continue
+    return None, tried
+
+
 Proof = Callable[[CheckedRules, RangeAnalysis, SearchBudget], list[Diagnostic]]
 
-PROOFS: tuple[Proof, ...] = (prove_bounds, prove_divisions)
+PROOFS: tuple[Proof, ...] = (prove_bounds, prove_divisions, prove_clamps)
 
 
 def prove(rules: CheckedRules) -> list[Diagnostic]:

@@ -43,6 +43,9 @@ class Type:
         return _WORDS.get(self.kind, self.kind)
 
 
+# Text, a choice and yes/no have no order: only `=` and `!=` compare them.
+_UNORDERED = frozenset({"string", "choice", "bool"})
+
 NUMBER = Type("number")
 BOOL = Type("bool")
 UNKNOWN = Type("unknown")
@@ -112,7 +115,7 @@ class _Checker:
                 return Type("percent")
             return NUMBER
         if isinstance(e, ast.Compare):
-            self.compare(e, self.type(e.left), self.type(e.right), e.left, e.right)
+            self.compare(e, self.type(e.left), self.type(e.right), e.left, e.right, e.op)
             return BOOL
         if isinstance(e, (ast.And, ast.Or)):
             self.condition(e.left)
@@ -134,8 +137,11 @@ class _Checker:
             for row in e.rows:
                 test = row.test
                 bounds = [test.bound] if isinstance(test, ast.TierCmp) else [test.low, test.high]
+                op = test.op if isinstance(test, ast.TierCmp) else "from"  # a range orders its subject
+                if op == "from" and subject.kind in _UNORDERED:
+                    bounds = bounds[:1]  # one error for the row, not one per bound
                 for bound in bounds:
-                    self.compare(test, subject, self.type(bound), e.subject, bound)
+                    self.compare(test, subject, self.type(bound), e.subject, bound, op)
                 self.numeric(row.value, "giá trị của bậc")
             if e.otherwise is not None:
                 self.numeric(e.otherwise, "giá trị `otherwise`")
@@ -149,8 +155,18 @@ class _Checker:
             return NUMBER
         return UNKNOWN
 
-    def compare(self, at: ast.Node, a: Type, b: Type, left: ast.Node, right: ast.Node) -> None:
+    def compare(self, at: ast.Node, a: Type, b: Type, left: ast.Node, right: ast.Node, op: str) -> None:
         if "unknown" in (a.kind, b.kind):
+            return
+        if op not in ("=", "!=") and {a.kind, b.kind} <= _UNORDERED:
+            # Text and yes/no have no order: the evaluator would refuse every unit.
+            word = "khoảng `from ... to`" if op == "from" else f"phép `{op}`"
+            self.error(
+                "E201",
+                at,
+                f"{word} không dùng được cho {a.word}: chỉ so sánh bằng `=` hoặc `!=`",
+                'vd `trinh_do = "đại học"` hoặc `co_ke_hoach = true`',
+            )
             return
         if a.numeric and b.numeric:
             kinds = {a.kind, b.kind}
