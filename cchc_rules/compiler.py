@@ -755,13 +755,14 @@ def _plain_number(raw: Any, kind: type, parse: Callable[[Any], Any]) -> Fraction
     if kind is int:
         if parse in (_count, _to_number) and -_LIMIT < raw < _LIMIT:
             return Fraction(raw)
-        if parse is _percent and -_LIMIT < raw < _LIMIT:
+        if parse is _percent and -_LIMIT < raw < _LIMIT and raw != 1:  # a bare 1: 1 % or 100 %? the parser asks
             return Fraction(raw, 100)
         return None
     if kind is not str or parse not in (_percent, _to_number):
         return None
-    read = plain_decimal(raw[:-1] if parse is _percent and raw.endswith("%") else raw)
-    if read is None:
+    signed = parse is _percent and raw.endswith("%")
+    read = plain_decimal(raw[:-1] if signed else raw)
+    if read is None or (parse is _percent and not signed and 0 < read[0] <= read[1]):  # bare, in (0, 1]: ask
         return None
     return Fraction(read[0], read[1] * (100 if parse is _percent else 1))
 

@@ -877,7 +877,14 @@ def _count(value: Any) -> Fraction:
 def _percent(value: Any) -> Fraction:
     if isinstance(value, str) and value.strip().endswith("%"):
         return _to_number(value.strip()[:-1]) / 100
-    return _to_number(value) / 100
+    number = _to_number(value)
+    if 0 < number <= 1:  # 0.75 is 0.75 % as written, but most who write it mean 75 %: refused, not guessed
+        shown = plain(number).replace(".", ",")
+        raise _Invalid(
+            f"`{shown}` không có dấu %: không rõ là {shown}% hay {plain(number * 100).replace('.', ',')}%",
+            f"viết rõ `{shown}%` hoặc `{plain(number * 100).replace('.', ',')}%`",
+        )
+    return number / 100
 
 
 def _boolean(value: Any) -> bool:
@@ -1055,6 +1062,18 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
     )
 
 
+# A fact's type as the people who fill in facts say it (the template's header row, the facts errors).
+KIND_WORDS = {
+    "count": "số nguyên ≥ 0",
+    "integer": "số nguyên",
+    "decimal": "số",
+    "percent": "tỷ lệ %",
+    "boolean": "có/không",
+    "date": "ngày (dd/mm/yyyy)",
+    "choice": "một trong các lựa chọn",
+}
+
+
 def _type_problem(rules: CheckedRules, raw: RawFacts, name: str, error: Any) -> Diagnostic:
     """A value that is not of its fact's type; `error` is the parser's (with its hint) or pydantic's text."""
     bad = rules.facts.get(name)
@@ -1062,7 +1081,7 @@ def _type_problem(rules: CheckedRules, raw: RawFacts, name: str, error: Any) -> 
     return _problem(
         raw,
         raw.facts[name].span if name in raw.facts else None,
-        f"dữ kiện `{name}` ({what}kiểu {bad.type.name if bad else '?'}): {error}",
+        f"dữ kiện `{name}` ({what}kiểu {KIND_WORDS[bad.type.name] if bad else '?'}): {error}",
         getattr(error, "hint", ""),
     )
 

@@ -19,22 +19,13 @@ from typing import IO, Any, Literal
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
-from cchc_rules.facts import literal_value
+from cchc_rules.facts import KIND_WORDS, literal_value
 from cchc_rules.numbers import plain
 from cchc_rules.render.ooxml import stable_zip
 from cchc_rules.units import DESCRIPTION_MARK, SHEET, UNIT_COLUMN, UNIT_MARK, column_letter
 
 FIRST_DATA_ROW = 4
 LAST_ROW = 1_048_576  # Excel's last row: validation covers every row a province may fill
-_KIND_WORDS = {
-    "count": "số nguyên ≥ 0",
-    "integer": "số nguyên",
-    "decimal": "số",
-    "percent": "tỷ lệ %",
-    "boolean": "có/không",
-    "date": "ngày (dd/mm/yyyy)",
-    "choice": "một trong các lựa chọn",
-}
 _BOOLEAN_CHOICES = ("có", "không")
 
 
@@ -52,7 +43,7 @@ def limits_text(decl: ast.FactDecl) -> str:
     """Row 3 of a fact's column: unit of measure, kind, bounds and default, in Vietnamese."""
     kind = decl.type.name
     parts = [decl.unit] if decl.unit else []
-    parts.append(_KIND_WORDS[kind])
+    parts.append(KIND_WORDS[kind])
     if kind == "percent" and decl.min is None and decl.max is None:
         parts[-1] += " (0%–100%)"
     if kind == "choice":

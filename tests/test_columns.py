@@ -254,11 +254,27 @@ def test_every_kind_of_step_in_columns(data: st.DataObject) -> None:
     assert_batch_equals_per_unit(rules, units, trace=True)
 
 
+@pytest.mark.parametrize("bare", [1, "1", "0.75", Decimal("0.5")])
+def test_a_bare_percentage_of_at_most_one_is_left_to_the_parser_which_refuses_it(bare: Any) -> None:
+    rules = load(RULES_2023)
+    base = [u["facts"] for u in generate.communes(3)]
+    # Neighbours of one type or of several: the column is read at once, or value by value.
+    for neighbours in (("75%", "75"), ("75%", 75, "75")):
+        items = [*base, *({**base[0], "ty_le_lien_thong": given} for given in (*neighbours, bare))]
+        batch = rules.columns.run(items, [str(i) for i in range(len(items))])  # type: ignore[union-attr]
+        assert [batch.scored(r) for r in range(len(items))] == [True] * (len(items) - 1) + [False]
+        with pytest.raises(FactsError, match="không có dấu %: không rõ là"):
+            rules.evaluate(items[-1])
+
+
 @pytest.mark.parametrize("name", ["not_applicable", "partial", "zero_totals"])
 def test_every_step_fixtures_in_columns(name: str) -> None:
     rules = load(EVERY_STEP)
     facts = json.loads((EVERY_STEP.parent / f"every_step.{name}.json").read_text(encoding="utf-8"))
     facts = facts.get("facts", facts)  # the facts as the result wrote them: dates, choices, signs, all read
+    # A result writes a percentage as its fraction ("0.1"); as input a bare 0.1 is refused (0,1 % or 10 %?).
+    percents = [name for name, decl in rules.checked.facts.items() if decl.type.name == "percent"]
+    facts = {k: f"{Decimal(v) * 100}%" if k in percents else v for k, v in facts.items()}
     assert rules.columns.run([facts], [""]).scored(0)  # type: ignore[union-attr]
     assert_batch_equals_per_unit(rules, [facts, facts], trace=True)
     assert_batch_equals_per_unit(rules, [facts], trace=False)

@@ -283,7 +283,7 @@ def test_misspelt_fact_is_both_unknown_and_missing(rules: RuleSet) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "words"),
     [
-        ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại", "count", "`mười` không phải một số"]),
+        ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại kiểu số nguyên ≥ 0", "`mười` không phải một số"]),
         ("doi_thoai", 2.5, ["doi_thoai", "cần một số nguyên", "2.5"]),
         ("doi_thoai", "2,5", ["doi_thoai", "cần một số nguyên"]),
         ("doi_thoai", True, ["doi_thoai", "không phải có/không"]),
@@ -291,6 +291,10 @@ def test_misspelt_fact_is_both_unknown_and_missing(rules: RuleSet) -> None:
         ("co_ke_hoach", "có lẽ", ["co_ke_hoach", "cần có/không"]),
         ("co_ke_hoach", 2, ["co_ke_hoach", "cần có/không"]),
         ("ty_le", "nhiều", ["ty_le", "không phải một số"]),
+        # a bare number of at most 1: 0,75 % as written, 75 % as most who write it mean; asked, not guessed
+        ("ty_le", 0.75, ["ty_le", "kiểu tỷ lệ %", "`0,75` không có dấu %: không rõ là 0,75% hay 75%"]),
+        ("ty_le", "0,5", ["ty_le", "không rõ là 0,5% hay 50%", "viết rõ `0,5%` hoặc `50%`"]),
+        ("ty_le", 1, ["ty_le", "không rõ là 1% hay 100%"]),
         ("ngay_ban_hanh", "31/02/2023", ["ngay_ban_hanh", "cần một ngày"]),
         ("ngay_ban_hanh", "hôm qua", ["ngay_ban_hanh", "cần một ngày"]),
         ("von_a", "một trăm", ["von_a", "không phải một số"]),

@@ -56,7 +56,7 @@ def read_facts(
         numeric = kind in NUMERIC
         scale = 100 if kind == "percent" else 1
         types = set(map(type, raw))
-        if numeric and types == {int} and min(raw) > -_LIMIT and max(raw) < _LIMIT:
+        if numeric and types == {int} and min(raw) > -_LIMIT and max(raw) < _LIMIT and (scale == 1 or 1 not in raw):
             b.num[name] = (raw, scale)  # whole numbers, the usual case: nothing to convert
             continue
         if kind == "boolean" and types == {bool}:
@@ -70,7 +70,9 @@ def read_facts(
                     texts = list(map(itemgetter(slice(None, -1)), raw))
                 elif any(signed):
                     texts = [v[:-1] if v.endswith("%") else v for v in raw]
-            read = _plain_decimals(texts, scale)
+            # A bare percentage in (0, 1] is refused by the parser; such a column is read value by value.
+            bare = scale == 100 and not all(signed) and any(_plain_number(v, str, parse) is None for v in raw)
+            read = None if bare else _plain_decimals(texts, scale)
             if read is not None:
                 b.num[name] = read
                 continue
