@@ -7,6 +7,7 @@ import re
 from cchc_rules import ast
 from cchc_rules.checks import Merged, expressions, walk
 from cchc_rules.errors import Diagnostic, did_you_mean
+from cchc_rules.source import Span
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Placeholders every reason template may use besides the facts.
@@ -92,7 +93,7 @@ def check_references(rules: Merged) -> list[Diagnostic]:
 
 
 def check_templates(rules: Merged) -> list[Diagnostic]:
-    """Every `{name}` in a reason is a fact or one of score, max, lost."""
+    """Every `{name}` in a reason is a fact or one of score, max, lost, and every brace is closed."""
     out: list[Diagnostic] = []
     allowed = rules.fact_names() + TEMPLATE_BUILTINS
     for crit in rules.criteria:
@@ -104,12 +105,32 @@ def check_templates(rules: Merged) -> list[Diagnostic]:
                         rules.diag(
                             "E114",
                             "error",
-                            reason.span,
-                            f"lý do của tiêu chí {crit.id} dùng tên không có `{{{name}}}`",
+                            _within(rules, reason, match.group(0)),
+                            f"lý do của tiêu chí {crit.id} dùng `{{{name}}}`, không phải tên một dữ kiện",
                             did_you_mean(name, allowed) or "chỉ dùng tên dữ kiện, {score}, {max} hoặc {lost}",
                         )
                     )
+            left = PLACEHOLDER.sub("", reason.template)
+            for brace in dict.fromkeys(c for c in left if c in "{}"):  # printed as written otherwise: "({so_cbcc)"
+                out.append(
+                    rules.diag(
+                        "E114",
+                        "error",
+                        _within(rules, reason, brace),
+                        f"lý do của tiêu chí {crit.id} có dấu `{brace}` không thành cặp `{{...}}`",
+                        "viết tên dữ kiện trong cặp ngoặc nhọn, vd `{ty_le}`",
+                    )
+                )
     return out
+
+
+def _within(rules: Merged, reason: ast.Reason, text: str) -> Span:
+    """Where `text` stands in the reason's line, or the whole reason when it is not found there."""
+    span = reason.span
+    at = rules.line(span).find(text, span.column - 1)
+    if at < 0:
+        return span
+    return span.model_copy(update={"column": at + 1, "end_line": span.line, "end_column": at + 1 + len(text)})
 
 
 def check_unused_facts(rules: Merged) -> list[Diagnostic]:
