@@ -3,8 +3,10 @@
 For every criterion that lost points, the engine searches the facts it uses
 (save those declared `given`: a budget allotted to the unit, the applications
 citizens file) for the smallest change that recovers points: the thresholds written in its
-formula (tier bounds, comparisons), the part of a whole needed to reach each
-ratio threshold, the whole itself, flipping a yes/no, another choice. It
+formula (tier bounds, comparisons), the value at which a fact meets what it is
+compared with (another fact, a sum, the point where a min, max or clamp tops
+out), the dates a date is compared with, the part of a whole needed to reach
+each ratio threshold, the whole itself, flipping a yes/no, another choice. It
 reports the smallest change that recovers everything it can and, when a
 smaller change already recovers some, that first step too. Nothing here is
 written per criterion.
@@ -12,9 +14,10 @@ written per criterion.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -24,9 +27,10 @@ from pydantic import BaseModel, ConfigDict
 from cchc_rules import ast
 from cchc_rules.analysis import analysis_for, as_fact_text, candidates, facts_used, respects, thresholds
 from cchc_rules.checked import CheckedRules
+from cchc_rules.checks import expressions, walk
 from cchc_rules.errors import CchcError, EvaluationError
-from cchc_rules.evaluator import Evaluator, show
-from cchc_rules.facts import Facts, Value
+from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, show
+from cchc_rules.facts import Facts, Value, literal_value
 from cchc_rules.numbers import trimmed, vi
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -34,6 +38,8 @@ from cchc_rules.trace import NullTracer
 
 # Pairs of facts are tried only where no single change helps; this bounds that search.
 PAIR_LIMIT = 2500
+# The finest step tried for a decimal or a percent (0,1%), as in the checker's searches.
+STEP = Fraction(1, 1000)
 
 
 class Change(BaseModel):
@@ -99,7 +105,9 @@ def _change_text(rules: CheckedRules, name: str, old: Value, new: Value) -> Chan
     return Change(fact=name, old=as_fact_text(old, kind), new=as_fact_text(new, kind), text=text)
 
 
-def _pool(rules: CheckedRules, node_id: str, name: str, values: Mapping[str, Value]) -> list[Value]:
+def _pool(
+    rules: CheckedRules, node_id: str, name: str, values: Mapping[str, Value], crossings: Mapping[str, set[Value]]
+) -> list[Value]:
     """Values worth trying for one fact at one node."""
     decl = rules.facts[name]
     current = values[name]
@@ -109,10 +117,14 @@ def _pool(rules: CheckedRules, node_id: str, name: str, values: Mapping[str, Val
     if kind == "choice":
         return [c for c in decl.type.choices if c != current]
     if kind == "date":
-        return []
+        days = {d for d in crossings.get(name, set()) if isinstance(d, datetime.date)}
+        return sorted(d for d in days if d != current and _date_allowed(rules, name, d, values))
     ranges = analysis_for(rules)
     limits = thresholds(rules, node_id)
     pool = set(candidates(rules, ranges, name, limits.get(name, set())))
+    # Where the fact meets what it is compared with (another fact, the top of a clamp), within its declared range.
+    declared = ranges.fact(name)
+    pool.update(v for v in crossings.get(name, set()) if isinstance(v, Fraction) and declared and declared.contains(v))
     integral = kind in ("count", "integer")
     # The part of a whole that reaches each ratio threshold written at this node, and the whole itself.
     if isinstance(decl.max, ast.NameRef) and decl.max.name in values:
@@ -127,10 +139,130 @@ def _pool(rules: CheckedRules, node_id: str, name: str, values: Mapping[str, Val
 
 
 def _percent_literals(rules: CheckedRules, node_id: str) -> set[Fraction]:
-    from cchc_rules.checks import expressions, walk
-
     crit = rules.nodes[node_id]
     return {Fraction(n.value) / 100 for e in expressions(crit) for n in walk(e) if isinstance(n, ast.Percent)}
+
+
+def _compared(crit: ast.Criterion) -> Iterator[tuple[ast.Node, ast.Node, bool]]:
+    """Pairs of expressions a node's score can change at where they meet, and whether meeting is not enough.
+
+    Comparisons and tier bounds, and the arguments of min, max and clamp: a formula
+    tops out where the larger argument takes over, a point no literal need name.
+    """
+    for expr in expressions(crit):
+        for node in walk(expr):
+            if isinstance(node, ast.Compare):
+                yield node.left, node.right, node.op in ("<", ">", "!=")
+            elif isinstance(node, ast.Tier):
+                for row in node.rows:
+                    test = row.test
+                    if isinstance(test, ast.TierCmp):
+                        yield node.subject, test.bound, test.op in ("<", ">", "!=")
+                    else:
+                        yield node.subject, test.low, False
+                        yield node.subject, test.high, test.high_open
+            elif isinstance(node, ast.Call) and node.func in ("min", "max"):
+                yield from ((a, b, False) for a, b in itertools.combinations(node.args, 2))
+            elif isinstance(node, ast.Call) and node.func == "clamp":
+                yield from ((node.args[0], bound, False) for bound in node.args[1:])
+
+
+def _crossings(rules: CheckedRules, node_id: str, values: Mapping[str, Value]) -> dict[str, set[Value]]:
+    """For each fact, the values at which it meets what the node compares it with, the other facts as they are.
+
+    A threshold need not be a literal: `so_cbcc <= bien_che_giao` is met at the other
+    fact's value, `clamp(max * (x - 50%) / 40%, 0, max)` at 90%.
+    """
+    crit = rules.nodes[node_id]
+    out: dict[str, set[Value]] = {}
+    for left, right, strict in _compared(crit):
+        for side, other in ((left, right), (right, left)):
+            day = _date_of(other, values)
+            if isinstance(side, ast.NameRef) and day is not None and rules.facts[side.name].type.name == "date":
+                out.setdefault(side.name, set()).update(_days_around(day, strict))
+        names = {n.name for side in (left, right) for n in walk(side) if isinstance(n, ast.NameRef)}
+        for name in sorted(names):
+            decl = rules.facts[name]
+            if name not in values or decl.given or decl.type.name not in ("count", "integer", "decimal", "percent"):
+                continue
+            root = _root(rules, values, crit, left, right, name)
+            if root is not None:
+                out.setdefault(name, set()).update(_around(root, decl.type.name in ("count", "integer"), strict))
+    return out
+
+
+def _date_of(expr: ast.Node, values: Mapping[str, Value]) -> datetime.date | None:
+    """The day a date literal or a date fact stands for, as the facts are; None for anything else."""
+    day: Value | None = None
+    if isinstance(expr, ast.DateLit):
+        day = literal_value(expr)
+    elif isinstance(expr, ast.NameRef):
+        day = values.get(expr.name)
+    return day if isinstance(day, datetime.date) else None
+
+
+def _days_around(day: datetime.date, strict: bool) -> set[Value]:
+    """The day itself and, where reaching it is not enough, the days either side."""
+    one = datetime.timedelta(days=1)
+    return {day - one, day, day + one} if strict else {day}
+
+
+def _around(root: Fraction, integral: bool, strict: bool) -> set[Value]:
+    """The values a fact can take on either side of where it meets a threshold, and past it for a strict one.
+
+    Kept on whole numbers for a count, on steps of 0,001 otherwise, so the change reads as a figure to aim for.
+    """
+    step = Fraction(1) if integral else STEP
+    low, high = math.floor(root / step) * step, math.ceil(root / step) * step
+    return {low - step, low, high, high + step} if strict else {low, high}
+
+
+def _root(
+    rules: CheckedRules, values: Mapping[str, Value], crit: ast.Criterion, left: ast.Node, right: ast.Node, name: str
+) -> Fraction | None:
+    """Where `left` meets `right` as one fact moves, when the gap between them is linear in it; else None.
+
+    The gap is measured at the fact's value and one above; the line through them is
+    trusted only where the gap really is 0 (a ratio's whole, say, is not linear).
+    """
+
+    def gap(value: Fraction) -> Fraction | None:
+        # None where a side has no number: the node is n/a, a divisor is 0
+        evaluator = Evaluator(rules, Facts(values={**values, name: value}), NullTracer())
+        try:
+            a, b = evaluator.raw(crit, left), evaluator.raw(crit, right)
+        except (EvaluationError, ZeroDenominatorSignal, KeyError, ArithmeticError):
+            return None
+        return None if a is None or b is None else a - b
+
+    current = values[name]
+    if not isinstance(current, Fraction):
+        return None
+    here = gap(current)
+    above = None if here is None else gap(current + 1)
+    if here is None or above is None or above == here:
+        return None
+    root = current - here / (above - here)
+    return root if gap(root) == 0 else None
+
+
+def _date_allowed(rules: CheckedRules, name: str, day: datetime.date, values: Mapping[str, Value]) -> bool:
+    """Whether a day keeps a date fact within its declared bounds (a literal day, or another date fact)."""
+    decl = rules.facts[name]
+    for bound, low in ((decl.min, True), (decl.max, False)):
+        if bound is None:
+            continue
+        limit = values.get(bound.name) if isinstance(bound, ast.NameRef) else literal_value(bound)
+        if isinstance(limit, datetime.date) and (day < limit if low else day > limit):
+            return False
+    return True
+
+
+def _allowed(rules: CheckedRules, trial: dict[str, Value]) -> bool:
+    """Whether trial facts keep every declared bound between facts, dates included."""
+    return respects(rules, trial) and all(
+        _date_allowed(rules, n, v, trial) for n, v in trial.items() if isinstance(v, datetime.date)
+    )
 
 
 def _score(rules: CheckedRules, values: dict[str, Value], node_id: str) -> Fraction | None:
@@ -143,6 +275,8 @@ def _score(rules: CheckedRules, values: dict[str, Value], node_id: str) -> Fract
 def _size(rules: CheckedRules, name: str, old: Value, new: Value) -> Fraction:
     if isinstance(old, Fraction) and isinstance(new, Fraction):
         return abs(new - old)
+    if isinstance(old, datetime.date) and isinstance(new, datetime.date):
+        return Fraction(abs((new - old).days))  # the fewest days earlier or later
     return Fraction(1)
 
 
@@ -161,12 +295,13 @@ def _options(
     # With its part, it may change (nothing planned to disburse: plan some and disburse it).
     wholes = {d.max.name for d in rules.facts.values() if isinstance(d.max, ast.NameRef)}
     names = [n for n in facts_used(rules, node_id) if n in values and not rules.facts[n].given]
-    pools = {n: _pool(rules, node_id, n, values) for n in names}
+    crossings = _crossings(rules, node_id, values)
+    pools = {n: _pool(rules, node_id, n, values, crossings) for n in names}
     found = []
     for name in (n for n in names if n not in wholes):
         for new in pools[name]:
             trial = {**values, name: new}
-            if not respects(rules, trial):
+            if not _allowed(rules, trial):
                 continue
             score = _score(rules, trial, node_id)
             if score is not None and sign * (score - base) > 0:
@@ -181,7 +316,7 @@ def _options(
                 if tried > PAIR_LIMIT:
                     return found
                 trial = {**values, a: new_a, b: new_b}
-                if not respects(rules, trial):
+                if not _allowed(rules, trial):
                     continue
                 score = _score(rules, trial, node_id)
                 if score is not None and sign * (score - base) > 0:

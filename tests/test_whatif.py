@@ -6,8 +6,10 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 import cchc_rules
-from cchc_rules.whatif import opportunities
+from cchc_rules.whatif import Opportunity, opportunities
 from tests.conftest import FACTS_THANH_THUY, RULES_2023
 from tests.test_cli import cchc
 
@@ -174,3 +176,106 @@ def test_a_penalty_recovers_only_what_reaches_the_capped_total(tmp_path: Path) -
         Decimal("1"),
         Decimal("1"),
     )
+
+
+def _rules(tmp_path: Path, text: str) -> cchc_rules.RuleSet:
+    path = tmp_path / "r.cchc"
+    path.write_text(text, encoding="utf-8")
+    return cchc_rules.load(path)
+
+
+def _only(rules: cchc_rules.RuleSet, values: dict[str, object]) -> Opportunity:
+    facts = rules.facts(values)
+    (found,) = opportunities(rules, facts, rules.evaluate(facts))
+    return found
+
+
+QUOTA = """ruleset "Thử" total 4 rounding 2 half_up
+fact so_cbcc: count "Số cán bộ, công chức hiện có" unit "người"
+fact bien_che_giao: count "Biên chế được giao" unit "người" given
+1 "Quản lý biên chế": max 4
+  score = if so_cbcc {op} bien_che_giao then max else 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("op", "text"), [("<=", "bớt 1 người (21 → 20)"), ("<", "bớt 2 người (21 → 19)")], ids=["<=", "<"]
+)
+def test_a_threshold_set_by_another_fact_is_met_at_its_value(tmp_path: Path, op: str, text: str) -> None:
+    # no literal names the quota: the other fact's value is the threshold (past it, for a strict comparison)
+    o = _only(_rules(tmp_path, QUOTA.format(op=op)), {"so_cbcc": 21, "bien_che_giao": 20})
+    assert o.best is not None and o.first_step is None
+    assert (o.best.text(), o.best.recovered) == (f"Số cán bộ, công chức hiện có: {text}", Decimal("4"))
+
+
+TOPS_OUT = """ruleset "Thử" total 2 rounding 2 half_up
+fact ty_le: percent "Tỷ lệ người dân biết về CCHC"
+fact tin_bai: count "Số tin bài tuyên truyền" unit "tin bài"
+1 "Hiệu quả tuyên truyền": max 1
+  score = clamp(max * (ty_le - 50%) / 40%, 0, max)
+2 "Tin bài": max 1
+  score = min(max, 0.3 * tin_bai)
+"""
+
+
+def test_where_a_clamp_or_a_min_tops_out_is_tried(tmp_path: Path) -> None:
+    # 90% = 50% + 40% and 1 / 0,3 = 3,33 (4 whole tin bài) are written nowhere: they are where the formula tops out
+    rules = _rules(tmp_path, TOPS_OUT)
+    facts = rules.facts({"ty_le": "71%", "tin_bai": 1})
+    items = {o.id: o for o in opportunities(rules, facts, rules.evaluate(facts))}
+    assert items["1"].best is not None and items["2"].best is not None
+    assert (items["1"].best.text(), items["1"].best.recovered) == (
+        "Tỷ lệ người dân biết về CCHC: 71% → 90%",
+        Decimal("0.47"),
+    )
+    assert (items["2"].best.text(), items["2"].best.recovered) == (
+        "Số tin bài tuyên truyền: thêm 3 tin bài (1 → 4)",
+        Decimal("0.7"),
+    )
+
+
+DATES = """ruleset "Thử" total 3 rounding 2 half_up
+fact co_ke_hoach: boolean "Có kế hoạch CCHC"
+fact ngay_ban_hanh: date "Ngày ban hành kế hoạch"{min}
+fact ngay_cap_nhat: date "Ngày cập nhật cơ sở dữ liệu"{given}
+fact han_cap_nhat: date "Hạn cập nhật cơ sở dữ liệu" given
+1 "Ban hành kế hoạch đúng hạn": max 1
+  score = if co_ke_hoach and ngay_ban_hanh {op} 2025-01-31 then max else 0
+2 "Cập nhật dữ liệu đúng hạn": max 2
+  score = if ngay_cap_nhat >= han_cap_nhat then max else 0.5
+"""
+DATE_FACTS = {
+    "co_ke_hoach": True,
+    "ngay_ban_hanh": "2025-02-10",
+    "ngay_cap_nhat": "2025-09-20",
+    "han_cap_nhat": "2025-10-01",
+}
+
+
+def _dates(tmp_path: Path, op: str = "<=", min: str = "", given: str = "") -> dict[str, Opportunity]:
+    rules = _rules(tmp_path, DATES.format(op=op, min=min, given=given))
+    facts = rules.facts(DATE_FACTS)
+    return {o.id: o for o in opportunities(rules, facts, rules.evaluate(facts))}
+
+
+def test_a_date_is_moved_to_the_day_it_is_compared_with(tmp_path: Path) -> None:
+    items = _dates(tmp_path)
+    assert items["1"].best is not None and items["2"].best is not None
+    (change,) = items["1"].best.changes
+    assert (change.fact, change.old, change.new) == ("ngay_ban_hanh", "2025-02-10", "2025-01-31")
+    assert change.text == "Ngày ban hành kế hoạch: 10/02/2025 → 31/01/2025"
+    # a date fact is a threshold too: the deadline the unit is given
+    assert (items["2"].best.text(), items["2"].best.recovered) == (
+        "Ngày cập nhật cơ sở dữ liệu: 20/09/2025 → 01/10/2025",
+        Decimal("1.5"),
+    )
+    # before a strict bound is the day before it
+    assert _dates(tmp_path, op="<")["1"].best.text() == "Ngày ban hành kế hoạch: 10/02/2025 → 30/01/2025"  # type: ignore[union-attr]
+
+
+def test_a_date_stays_within_its_bounds_and_a_given_one_is_not_moved(tmp_path: Path) -> None:
+    items = _dates(tmp_path, min=" min 2025-01-31", given=" given")
+    assert items["1"].best is not None and items["1"].best.changes[0].new == "2025-01-31"
+    # the day before a strict bound is before the plan's declared earliest day: nothing to propose
+    assert _dates(tmp_path, op="<", min=" min 2025-01-31")["1"].best is None
+    assert items["2"].best is None and [g.fact for g in items["2"].given] == ["ngay_cap_nhat", "han_cap_nhat"]
