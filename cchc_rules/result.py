@@ -272,6 +272,8 @@ class Result(BaseModel):
     year: int | None
     unit: str
     basis: tuple[str, ...] = ()
+    # The rule set's own notes on what it reconstructed or inferred: whoever reads a score should see them.
+    inferred: tuple[str, ...] = ()
     score: Decimal
     max: Decimal
     percent: Decimal | None
@@ -327,6 +329,7 @@ class Result(BaseModel):
             "province": self.province,
             "year": self.year,
             "unit": self.unit,
+            "inferred": list(self.inferred),
             "score": str(self.score),
             "max": str(self.max),
             "percent": None if self.percent is None else str(self.percent),
@@ -374,6 +377,7 @@ def result_from_scores(layout: Layout, facts: Facts, scores: Scores, tracer: Tra
         year=header.year,
         unit=facts.unit,
         basis=header.basis,
+        inferred=header.inferred,
         score=scaled_decimal(scores.total, k),
         max=scaled_decimal(scores.base_max, k),
         percent=layout.percent(scores.total, scores.base_max),

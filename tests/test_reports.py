@@ -183,3 +183,33 @@ def test_bonus_and_penalty_rows_carry_their_sign_so_the_rows_add_up(tmp_path: Pa
         [None, "Điểm trừ: Vi phạm", "2", "−2", "Có 4 vụ"],
         [None, "TỔNG ĐIỂM", "10", "9", None],
     ]
+
+
+def test_a_total_kept_within_the_maximum_and_an_excluded_criterion_are_said(tmp_path: Path) -> None:
+    """Someone adding up the lines must find the total: the cap and the maximum without n/a are explained."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 10\n  rounding 3 half_up\n  inferred "Bộ chỉ số giả định, dùng để thử"\n'
+        'fact b: boolean "Có sáng kiến"\nfact n: count "Số dự án" unit "dự án"\n'
+        '1 "Một": max 7\n  score = max\n2 "Hai": max 3\n  score = max\n  na when n = 0: exclude\n'
+        'bonus sk "Sáng kiến": max 1\n  score = if b then max else 0\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("b: có\nn: 0\n", encoding="utf-8")
+    run = cchc("eval", rules, facts)
+    assert run.returncode == 0, run.stderr
+    cap = "Tổng điểm được giữ trong khoảng 0 đến 7 điểm: 7 điểm các lĩnh vực + 1 điểm thưởng = 8, tính 7 điểm."
+    assert "Tổng điểm tự đánh giá: 7 điểm/7 điểm, đạt 100%." in run.stdout and cap in run.stdout
+    assert "Tiêu chí không áp dụng (loại khỏi điểm tối đa):\n- 2 Hai: 3 điểm\n" in run.stdout
+    assert run.stdout.endswith("\nSuy luận của bộ quy tắc: Bộ chỉ số giả định, dùng để thử\n")
+    out = tmp_path / "bao-cao.md"
+    assert cchc("report", rules, facts, "--format", "md", "-o", out).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert cap in text and "Tiêu chí không áp dụng (loại khỏi điểm tối đa):" in text and "- 2 Hai: 3 điểm" in text
+    page = tmp_path / "trang.html"
+    assert cchc("eval", rules, facts, "--format", "html", "-o", page).returncode == 0
+    html = page.read_text(encoding="utf-8")
+    assert cap in html and "Suy luận của bộ quy tắc: Bộ chỉ số giả định, dùng để thử" in html
+    data = cchc("eval", rules, facts, "--format", "json").stdout
+    assert '"inferred": [\n    "Bộ chỉ số giả định, dùng để thử"\n  ]' in data

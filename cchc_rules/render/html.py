@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from cchc_rules.numbers import vi
 from cchc_rules.render.explain import formula_lines
-from cchc_rules.render.text import percent_text
+from cchc_rules.render.text import cap_note, percent_text
 from cchc_rules.result import NodeResult, Result
 
 _CSS = """
@@ -139,6 +139,8 @@ def render_html(result: Result, rounds: Sequence[tuple[str, Result]] = ()) -> st
     names it and shows every round's areas and total side by side."""
     title = f"{result.ruleset}" + (f" — {result.unit}" if result.unit else "")
     tree = "".join(_node(result, a) for a in (*result.areas, *result.adjustments))
+    notes = "".join(f'<p class="meta">{_e(line)}</p>' for line in (cap_note(result),) if line)
+    notes += "".join(f'<p class="meta inferred">Suy luận của bộ quy tắc: {_e(note)}</p>' for note in result.inferred)
     shown = ""
     if len(rounds) > 1:
         shown = (
@@ -153,7 +155,7 @@ def render_html(result: Result, rounds: Sequence[tuple[str, Result]] = ()) -> st
         f"<h1>{_e(result.ruleset)}</h1>"
         f'<p class="meta">{_e(result.unit)}</p>'
         f'<p class="total" id="total">Tổng điểm: {vi(result.score)} điểm/{vi(result.max)} điểm, '
-        f"đạt {percent_text(result.percent)}</p>{shown}"
+        f"đạt {percent_text(result.percent)}</p>{notes}{shown}"
         '<p class="tools"><button type="button" onclick="setAll(true)">Mở tất cả</button>'
         '<button type="button" onclick="setAll(false)">Thu gọn</button></p>'
         f"<main>{tree}</main></body></html>\n"

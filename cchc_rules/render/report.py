@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cchc_rules.facts import RawFacts
 from cchc_rules.numbers import vi
-from cchc_rules.render.text import percent_text
+from cchc_rules.render.text import cap_note, excluded_lines, percent_text
 from cchc_rules.result import NodeResult, Result
 
 Kind = Literal["text", "bullet", "area", "total"]
@@ -97,6 +97,13 @@ def build_report(result: Result, raw: RawFacts, round_name: str, appraisal: bool
         label = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
         why = f" Lý do: {'; '.join(adj.reasons).rstrip('.')}." if adj.kind == "penalty" and adj.reasons else ""
         results.append(Paragraph(text=f"{label} ({adj.title}): {vi(adj.score)} điểm.{why}"))
+    cap = cap_note(result)
+    if cap:
+        results.append(Paragraph(text=cap))
+    excluded = excluded_lines(result)
+    if excluded:
+        results.append(Paragraph(text=excluded[0]))
+        results += [Paragraph(kind="bullet", text=line.removeprefix("- ")) for line in excluded[1:]]
 
     shortcomings: list[Paragraph] = [Paragraph(text=t) for t in _lines(raw.report.get("ton_tai", ""))]
     if losses:

@@ -39,17 +39,47 @@ def render_text(result: Result) -> str:
         for node in losses:
             if node.id == area_id or node.id.startswith(area_id + "."):
                 lines.append(_loss_line(node))
-    excluded = [n for n in result.nodes.values() if n.status == "n_a" and n.effective_max == 0 and n.max > 0]
+    excluded = excluded_lines(result)
     if excluded:
-        lines.append("")
-        lines.append("Tiêu chí không áp dụng (loại khỏi điểm tối đa):")
-        lines.extend(f"- {n.id} {n.title}: {vi(n.max)} điểm" for n in excluded if not _has_excluded_parent(result, n))
+        lines += ["", *excluded]
     for adj_id in result.adjustments:
         adj = result[adj_id]
         word = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
         why = f" Lý do: {'; '.join(adj.reasons).rstrip('.')}." if adj.kind == "penalty" and adj.reasons else ""
         lines.append(f"{word} ({adj.title}): {vi(adj.score)} điểm/{vi(adj.max)} điểm.{why}")
+    cap = cap_note(result)
+    if cap:
+        lines.append(cap)
+    if result.inferred:
+        lines += ["", *(f"Suy luận của bộ quy tắc: {note}" for note in result.inferred)]
     return "\n".join(lines) + "\n"
+
+
+def excluded_lines(result: Result) -> list[str]:
+    """The criteria taken out of the maximum as not applicable, which is why it is below the rule set's total."""
+    excluded = [n for n in result.nodes.values() if n.status == "n_a" and n.effective_max == 0 and n.max > 0]
+    if not excluded:
+        return []
+    return [
+        "Tiêu chí không áp dụng (loại khỏi điểm tối đa):",
+        *(f"- {n.id} {n.title}: {vi(n.max)} điểm" for n in excluded if not _has_excluded_parent(result, n)),
+    ]
+
+
+def cap_note(result: Result) -> str:
+    """Why the total is not the areas plus bonus minus penalty, when the total is kept within 0 and the maximum."""
+    raw = result.base_score + result.bonus - result.penalty
+    if raw == result.score:
+        return ""
+    parts = [f"{vi(result.base_score)} điểm các lĩnh vực"]
+    if result.bonus:
+        parts.append(f"+ {vi(result.bonus)} điểm thưởng")
+    if result.penalty:
+        parts.append(f"− {vi(result.penalty)} điểm trừ")
+    return (
+        f"Tổng điểm được giữ trong khoảng 0 đến {vi(result.max)} điểm: {' '.join(parts)} = {vi(raw)}, "
+        f"tính {vi(result.score)} điểm."
+    )
 
 
 def _has_excluded_parent(result: Result, node: NodeResult) -> bool:
