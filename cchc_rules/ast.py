@@ -42,7 +42,7 @@ FUNCTIONS: tuple[str, ...] = ("min", "max", "clamp", "ratio")
 
 
 # Fields that record how a node was written, not what it means; equality ignores them.
-LAYOUT_FIELDS = frozenset({"span", "id_span", "name_span", "text"})
+LAYOUT_FIELDS = frozenset({"span", "id_span", "name_span", "extends_span", "text"})
 
 
 class Node(BaseModel):
@@ -390,6 +390,7 @@ class Header(Node):
     groups: tuple[Group, ...] = ()
     # The rule set this one changes (`extends "2023.cchc"`), relative to this file.
     extends: str | None = None
+    extends_span: Span | None = None
 
 
 class Removal(Node):

@@ -159,6 +159,8 @@ class _Builder:
             value = opt.children[0]
             if kind in ("level", "province", "extends"):
                 fields[kind] = self.string(value)
+                if kind == "extends":  # where a missing or misplaced parent is reported
+                    fields["extends_span"] = self.span(opt)
             elif kind == "year":
                 fields[kind] = int(Decimal(str(value)))
             elif kind == "total":

@@ -66,6 +66,7 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
             )
         return source
     header = parents[0]
+    at = header.extends_span or header.span  # the `extends` line, where the fix goes
     base_file = Path(header.span.file)
     written = base_file.parent / (header.extends or "")
     target = written.resolve()
@@ -74,9 +75,12 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
         raise _error(
             "E221",
             f"`extends` trỏ ra ngoài thư mục quy tắc {root}: {header.extends}",
-            header.span,
+            at,
             source,
-            "chỉ kế thừa bộ quy tắc nằm trong cùng thư mục rules/",
+            "chỉ kế thừa bộ quy tắc nằm trong cùng thư mục rules/"
+            if root.name == "rules"
+            else f"tệp này không nằm trong thư mục `rules/` nào nên chỉ kế thừa được tệp trong {root}; "
+            "đặt các năm vào chung một thư mục `rules/`, vd rules/tinh/xa/2024.cchc",
         )
     if not target.exists():
         siblings = (
@@ -87,14 +91,14 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
         raise _error(
             "E220",
             f"không có bộ quy tắc để kế thừa: {header.extends}",
-            header.span,
+            at,
             source,
             did_you_mean(target.name, siblings, "đường dẫn tính từ thư mục của tệp này"),
         )
     chain = (*_chain, path.resolve())  # what each year loaded: a file, or a folder rule set
     if target in chain or target == base_file.resolve() or len(chain) > MAX_DEPTH:
         names = " → ".join(p.name for p in (*chain, target))
-        raise _error("E222", f"chuỗi kế thừa lặp lại hoặc quá dài: {names}", header.span, source)
+        raise _error("E222", f"chuỗi kế thừa lặp lại hoặc quá dài: {names}", at, source)
     # Loaded by the path the user's own leads to ("rules/x/2023.cchc" after "rules/x/2024.cchc"), so that
     # messages about last year's file name it as the user would; the resolved path only where they differ.
     shown = Path(os.path.normpath(written))

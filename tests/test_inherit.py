@@ -384,7 +384,9 @@ def test_every_problem_of_a_file_is_reported_together(tree: Path) -> None:
 def test_e220_extends_a_missing_file_with_a_suggestion(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = child(tree, "", extends="2023.chc")
     err = errors_of(capsys, path)
-    assert re.search(re.escape(str(path)) + r":\d+:\d+: lỗi \[E220\]: không có bộ quy tắc để kế thừa: 2023.chc", err)
+    # at the `extends` line, where the fix goes, not at `ruleset`
+    assert f"{path}:2:3: lỗi [E220]: không có bộ quy tắc để kế thừa: 2023.chc\n" in err
+    assert '      extends "2023.chc"\n      ^^^^^^^^^^^^^^^^^^\n' in err
     assert "gợi ý: có phải ý bạn là `2023.cchc`?" in err
 
 
@@ -429,7 +431,10 @@ def test_e221_without_a_rules_folder_the_files_own_folder_is_the_limit(
     inner = tmp_path / "nam-2024"
     inner.mkdir()
     path = child(inner, "", extends="../2023.cchc")
-    assert "[E221]" in errors_of(capsys, path)
+    err = errors_of(capsys, path)
+    assert f"{path}:2:3: lỗi [E221]" in err
+    # the hint speaks of the folder this file is in, not of a rules/ folder there is none of
+    assert f"tệp này không nằm trong thư mục `rules/` nào nên chỉ kế thừa được tệp trong {inner}" in err
 
 
 def test_e222_a_cycle(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
