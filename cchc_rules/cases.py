@@ -47,6 +47,8 @@ class Case(BaseModel):
     expect: dict[str, str]
     # Facts the case writes itself (inline or in `set`): these must be declared.
     written: frozenset[str] = frozenset()
+    # Why the case cannot run (its facts file cannot be read): it fails with this, the others still run.
+    error: str = ""
 
 
 class CaseFile(BaseModel):
@@ -106,8 +108,13 @@ def read_cases(path: Path | str) -> CaseFile:
             raise _error(path, f"trường hợp thứ {number} cần `expect`", 'vd: expect: {total: "66.245"}')
         name = _text(item.get("name") or f"trường hợp {number}")
         base = item.get("facts") or {}
+        problem = ""
         if isinstance(base, str):
-            raw = read_facts((path.parent / base).resolve())
+            try:
+                raw = read_facts((path.parent / base).resolve())
+            except CchcError as exc:
+                problem = f"`facts: {base}` (trong {path}): {exc.render()}"
+                raw = raw_from_mapping({}, name=f"{path}#{name}")
         elif isinstance(base, dict):
             raw = raw_from_mapping(base, name=f"{path}#{name}")
         else:
@@ -131,6 +138,7 @@ def read_cases(path: Path | str) -> CaseFile:
                 facts=raw.model_copy(update={"facts": facts, "rounds": ()}),
                 expect=expect,
                 written=frozenset(written),
+                error=problem,
             )
         )
     return CaseFile(path=str(path), rules=str(path.parent / rules), cases=tuple(cases))
@@ -190,6 +198,8 @@ def run_case(rules: RuleSet, case: Case) -> Outcome:
     itself must be declared, or retired (`remove fact`), so a misspelt name
     cannot pass unnoticed.
     """
+    if case.error:
+        return Outcome(case=case.name, mismatches=(), error=case.error)
     unknown = sorted(case.written - set(rules.checked.facts) - rules.checked.retired_facts)
     if unknown:
         hints = [

@@ -163,6 +163,20 @@ def test_a_case_expects_the_group_rank_gives(tmp_path: Path, capsys: pytest.Capt
     assert code == 0 and "  ✓ TT" in out, out + err
 
 
+def test_a_facts_file_that_cannot_be_read_fails_its_case_and_names_where_it_was_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_cases(
+        tmp_path,
+        "cases:\n  - name: gõ nhầm tệp\n    facts: don-vii.yaml\n    expect: {total: 3}\n"
+        "  - name: đủ\n    facts: {co: true, ty_le: 90%}\n    expect: {total: 3}\n",
+    )
+    code, out, err = run(capsys, "test", path)
+    assert code == 1 and "Traceback" not in out + err
+    assert f"  ✗ gõ nhầm tệp\n      `facts: don-vii.yaml` (trong {path}): lỗi [F001]: " in out
+    assert "  ✓ đủ" in out and "1 passed, 1 failed" in out  # the other cases still run
+
+
 def test_facts_inline_as_a_mapping_and_from_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "don-vi.yaml").write_text("facts:\n  co: có\n  ty_le: 55%\n", encoding="utf-8")
     path = write_cases(
