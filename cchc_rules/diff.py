@@ -38,6 +38,9 @@ class Movement(BaseModel):
     old: Decimal | None
     new: Decimal | None
     because: str
+    # The node's maximum in each year, where it differs: a score can stay while its maximum moves.
+    old_max: Decimal | None = None
+    new_max: Decimal | None = None
 
 
 _WORDS = {
@@ -220,7 +223,15 @@ def movements(changes: list[Change], old: Result, new: Result) -> list[Movement]
         else:
             because = "dữ kiện hoặc tiêu chí được tham chiếu thay đổi"
         out.append(
-            Movement(id=node_id, title=title, old=a.score if a else None, new=b.score if b else None, because=because)
+            Movement(
+                id=node_id,
+                title=title,
+                old=a.score if a else None,
+                new=b.score if b else None,
+                because=because,
+                old_max=a.max if a and b and a.max != b.max else None,
+                new_max=b.max if a and b and a.max != b.max else None,
+            )
         )
     return out
 
@@ -271,7 +282,8 @@ def render_diff(
         for m in moved:
             a = vi(m.old) if m.old is not None else "-"
             b = vi(m.new) if m.new is not None else "-"
-            lines.append(f"  {m.id} {m.title}: {a} → {b} ({m.because})")
+            top = "" if m.old_max is None or m.new_max is None else f"; điểm tối đa {vi(m.old_max)} → {vi(m.new_max)}"
+            lines.append(f"  {m.id} {m.title}: {a} → {b} ({m.because}{top})")
     return "\n".join(lines) + "\n"
 
 

@@ -280,3 +280,19 @@ def test_diff_of_a_bad_rule_set_is_a_clean_error(tmp_path: Path, capsys: pytest.
     code, _, err = run(capsys, "diff", RULES_2023, bad)
     assert code == 1
     assert f"{bad}:3:" in err and "Traceback" not in err
+
+
+def test_a_score_that_stays_while_its_maximum_moves_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = 'ruleset "X"\n  total {top}\n  rounding 3 half_up\nfact co: boolean "Có"\n'
+    rules += '1 "Một": max {top}\n  score = if co then 1.5 else 0\n  reason "Không có"\n'
+    (tmp_path / "a.cchc").write_text(rules.format(top=2), encoding="utf-8")
+    (tmp_path / "b.cchc").write_text(rules.format(top=3), encoding="utf-8")
+    facts = tmp_path / "f.yaml"
+    facts.write_text("co: có\n", encoding="utf-8")
+    code, out, err = run(capsys, "diff", tmp_path / "a.cchc", tmp_path / "b.cchc", "--facts", facts)
+    assert code == 0, err
+    # "1,5 → 1,5" alone reads as no change: the maximum that moved is given beside it
+    assert "  1 Một: 1,5 → 1,5 (thay đổi điểm tối đa của chính tiêu chí này; điểm tối đa 2 → 3)\n" in out
+    code, out, err = run(capsys, "diff", tmp_path / "a.cchc", tmp_path / "b.cchc", "--facts", facts, "--format", "json")
+    (moved,) = json.loads(out)["scores"]
+    assert (moved["old"], moved["new"], moved["old_max"], moved["new_max"]) == ("1.5", "1.5", "2", "3")
