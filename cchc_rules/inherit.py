@@ -52,6 +52,16 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
     _budget = _budget or TokenBudget()  # one token budget for the whole chain (cchc_rules.limits)
     source = load_source(path, _budget)
     headers = [m.header for m in source.modules if m.header is not None]
+    if path.is_dir() and len(headers) > 1:  # a year folder, not one rule set split over files
+        files = ", ".join(Path(h.span.file).name for h in headers)
+        raise _error(
+            "E100",
+            f"thư mục {path} chứa {len(headers)} bộ quy tắc ({files}), mỗi tệp có phần đầu `ruleset` riêng",
+            headers[1].span,
+            source,
+            f"chọn một tệp, vd `{Path(headers[-1].span.file)}`; "
+            "chỉ đưa thư mục khi một bộ quy tắc được chia thành nhiều tệp",
+        )
     parents = [h for h in headers if h.extends is not None]
     pending = [m for m in source.modules if m.overrides or m.removals]
     if not parents:

@@ -522,3 +522,12 @@ def test_a_forgotten_override_is_fixed_in_this_years_file(tmp_path: Path, capsys
         "gợi ý: sửa trước tiêu chí con 3.5, cũng không khớp; có thể chỉ cần vậy",  # area 3: its child is the cause
         f"gợi ý: 3.5 lấy từ năm trước ({folder / '2023.cchc'}); sửa trong bộ quy tắc năm nay, vd `override 3.5: max 3`",
     ], err
+
+
+def test_a_year_folder_given_as_rules_is_one_clear_error(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Last year's and this year's files side by side are two rule sets, not one split over files."""
+    child(tree, "")
+    err = errors_of(capsys, tree)
+    assert err.count("lỗi [") == 1 and "[E213]" not in err
+    assert f"lỗi [E100]: thư mục {tree} chứa 2 bộ quy tắc (2023.cchc, 2024.cchc)" in err
+    assert f"gợi ý: chọn một tệp, vd `{tree / '2024.cchc'}`" in err
