@@ -31,7 +31,18 @@ from typing import Any
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.evaluator import NodeOutcome, Outcome, ZeroDenominatorSignal, ancestors, rounding_words, show
-from cchc_rules.facts import _PARSERS, Facts, Value, _boolean, _choice, _count, _percent, _to_number, literal_value
+from cchc_rules.facts import (
+    _PARSERS,
+    Facts,
+    Value,
+    _boolean,
+    _choice,
+    _count,
+    _percent,
+    _to_number,
+    groups_thousands,
+    literal_value,
+)
 from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 from cchc_rules.numbers import decimal_places, round_scaled, scaled_vi, to_fraction, vi
 from cchc_rules.source import Span
@@ -260,6 +271,8 @@ class CompiledRules:
                         return None
                     else:
                         quick = _plain_number(raw, kind, parse)
+                        if quick is None and parse is _to_number and groups_thousands(raw):
+                            return None  # 12.500,5: the unit's 12.100 may mean 12 100; validation asks
                         values[name] = parse(raw) if quick is None else quick
                 elif default is not None:
                     values[name] = default

@@ -842,6 +842,58 @@ def _to_number(value: Any) -> Fraction:
     raise _Invalid(f"cần một số, không phải {_kind_of(value)}")
 
 
+# A number that shows which mark a file groups thousands with: 12.500,5 or 1.234.567 (a dot); 12,500.5 (a comma).
+_GROUPED_BY = {
+    ".": re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+|[-+]?\d{1,3}(?:\.\d{3}){2,}"),
+    ",": re.compile(r"[-+]?\d{1,3}(?:,\d{3})+\.\d+|[-+]?\d{1,3}(?:,\d{3}){2,}"),
+}
+
+
+def _separators(rules: CheckedRules, raw: RawFacts, given: Mapping[str, Any]) -> list[Diagnostic]:
+    """Decimals written 12.100 in a file that groups thousands with dots elsewhere (12.500,5): ambiguous.
+
+    Alone, 12.100 is read as 12,1 (a decimal point); beside 12.500,5 it most likely means 12 100. The
+    same for 17,748 beside 12,500.5. Refused rather than guessed; counts refuse both forms anyway.
+    """
+    texts = {n: _written(v) for n, v in given.items() if rules.facts[n].type.name == "decimal"}
+    out = []
+    for mark, grouped in _GROUPED_BY.items():
+        shown = next(((n, t) for n, t in texts.items() if t and grouped.fullmatch(t)), None)
+        if shown is None:
+            continue
+        single = re.compile(r"[-+]?\d{1,3}" + re.escape(mark) + r"\d{3}")
+        for name, text in texts.items():
+            if text and single.fullmatch(text):
+                whole = text.replace(mark, "")
+                out.append(
+                    _problem(
+                        raw,
+                        raw.facts[name].span,
+                        f"dữ kiện `{name}`: `{text}` có hai cách hiểu: {text.replace('.', ',')} hoặc {whole}, vì tệp "
+                        f"này dùng dấu `{mark}` phân cách hàng nghìn (`{shown[1]}` ở `{shown[0]}`)",
+                        f"viết {whole} nếu là số nguyên, hoặc {text.replace('.', ',')} với dấu phẩy thập phân"
+                        if mark == "."
+                        else f"viết {whole} nếu là số nguyên, hoặc {text.replace(',', '.')} với dấu chấm thập phân",
+                    )
+                )
+    return out
+
+
+def groups_thousands(value: Any) -> bool:
+    """Whether a value is written with a thousands mark (12.500,5): its file's other decimals need a look."""
+    text = _written(value)
+    return bool(text) and any(grouped.fullmatch(text) for grouped in _GROUPED_BY.values())
+
+
+def _written(value: Any) -> str:
+    """A value as it was written, when it is a number written with a mark (a YAML decimal keeps its digits)."""
+    if isinstance(value, str):
+        return re.sub(r"\s", "", value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")
+    return ""
+
+
 def _kind_of(value: Any) -> str:
     if value is None:
         return "giá trị trống"
@@ -1050,6 +1102,7 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
                 if missing:  # (otherwise the model has reported it)
                     problems.append(_type_problem(rules, raw, name, error))
     problems.extend(_bounds(rules, raw, values))
+    problems.extend(_separators(rules, raw, given))
     if problems:
         # In the file's order; what has no line (facts missing, too many unknown) after.
         problems.sort(key=lambda d: (d.span is None, (d.span.line, d.span.column) if d.span else (0, 0)))

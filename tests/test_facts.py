@@ -281,6 +281,29 @@ def test_misspelt_fact_is_both_unknown_and_missing(rules: RuleSet) -> None:
 
 
 @pytest.mark.parametrize(
+    ("von_a", "von_b", "words"),
+    [
+        ("1.500,5", "12.100", ["`von_b`: `12.100` có hai cách hiểu: 12,100 hoặc 12100", "(`1.500,5` ở `von_a`)"]),
+        ("1.500,5", Decimal("12.100"), ["`von_b`: `12.100` có hai cách hiểu"]),  # unquoted in YAML
+        ("1,500.5", "17,748", ["`von_b`: `17,748` có hai cách hiểu: 17,748 hoặc 17748", "hoặc 17.748 với dấu chấm"]),
+    ],
+)
+def test_a_decimal_against_the_file_s_own_thousands_mark_is_refused(
+    rules: RuleSet, von_a: Any, von_b: Any, words: list[str]
+) -> None:
+    """12.100 alone is 12,1; in a file writing 1.500,5 it most likely means 12 100: asked, not guessed."""
+    message = error(rules, facts(von_a=von_a, von_b=von_b))
+    assert "F003" in message
+    for word in words:
+        assert word in message
+
+
+def test_a_decimal_point_is_still_read_where_the_file_shows_no_thousands_mark(rules: RuleSet) -> None:
+    result = rules.evaluate(facts(von_a="0.100", von_b="0,200"))
+    assert (result.facts["von_a"], result.facts["von_b"]) == ("0.1", "0.2")
+
+
+@pytest.mark.parametrize(
     ("name", "value", "words"),
     [
         ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại kiểu số nguyên ≥ 0", "`mười` không phải một số"]),
