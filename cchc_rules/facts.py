@@ -889,7 +889,9 @@ def _written(value: Any) -> str:
     """A value as it was written, when it is a number written with a mark (a YAML decimal keeps its digits)."""
     if isinstance(value, str):
         return re.sub(r"\s", "", value)
-    if isinstance(value, Decimal) and value.is_finite():
+    # A YAML decimal can only look like 12.100 (three digits after the point, below 1000); writing out
+    # any other, 1E+999999999 say, would cost a billion digits.
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent == -3 and abs(value) < 1000:
         return format(value, "f")
     return ""
 
