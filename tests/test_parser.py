@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import unicodedata
@@ -13,8 +14,9 @@ from pydantic import BaseModel, ValidationError
 
 from cchc_rules import RuleSyntaxError, ast
 from cchc_rules.build import build_module
+from cchc_rules.errors import Diagnostic
 from cchc_rules.loader import load_source
-from cchc_rules.parser import grammar_path, parse_tree
+from cchc_rules.parser import TokenBudget, grammar_path, parse_tree
 from cchc_rules.source import SourceFile, Span
 from tests.conftest import FIXTURES, RULES_2023, golden
 
@@ -191,3 +193,86 @@ def test_an_expression_over_several_lines_reads_as_one(text: str, inline: str) -
     span = Span(file="t.cchc", line=1, column=3, end_line=1, end_column=1, start_pos=2, end_pos=2 + len(text))
     assert source.excerpt(span) == text
     assert source.inline_excerpt(span) == inline
+
+
+# ---- hints for the mistakes policy officers make (look-alike signs, Vietnamese keywords, habits) ----
+
+HEADER = 'ruleset "T" total 1 rounding 3 half_up\nfact x: count "X"\nfact r: percent "R"\n1 "A": max 1\n'
+
+
+def syntax_error(text: str) -> Diagnostic:
+    with pytest.raises(RuleSyntaxError) as info:
+        parse(text)
+    (diag,) = info.value.diagnostics
+    return diag
+
+
+@pytest.mark.parametrize(
+    ("sign", "plain"),
+    [("≥", ">="), ("≤", "<="), ("≠", "!="), ("×", "*"), ("÷", "/"), ("–", "-"), ("—", "-"), ("−", "-"), ("％", "%")],
+)
+def test_a_sign_pasted_from_word_is_named_with_the_one_to_type(sign: str, plain: str) -> None:
+    diag = syntax_error(HEADER + f"  score = if x {sign} 1 then 1 else 0\n")
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (5, 16)
+    assert f"`{plain}` thay cho `{sign}`" in diag.hint
+
+
+@pytest.mark.parametrize(
+    ("statement", "keyword"),
+    [
+        ("score = if x > 1 hoặc r > 50% then 1 else 0", "`or`"),
+        ("score = deduct 0.5 mỗi x", "`per`"),
+        ('score = 1\n  reason khi x > 1: "Có"', "`when`"),
+        ("toi da 1", "`max`"),  # typed without marks, where lark stopped
+        ("score = tier r\n    when >= 90%: 1\n    còn lại: 0", "`otherwise`"),
+    ],
+)
+def test_a_keyword_written_in_vietnamese_gets_the_english_one(statement: str, keyword: str) -> None:
+    assert syntax_error(HEADER + f"  {statement}\n").hint == f"từ khoá viết bằng tiếng Anh: {keyword}"
+
+
+def test_a_fact_named_like_a_vietnamese_word_is_not_taken_for_a_keyword() -> None:
+    text = 'ruleset "T" total 1 rounding 3 half_up\nfact tổng: count "X"\n1 "A": max 1\n'
+    diag = syntax_error(text + "  score = nếu tổng > 1 thì 1 else 0\n")
+    assert diag.hint == "từ khoá viết bằng tiếng Anh, cả dòng là: `score = if tổng > 1 then 1 else 0`"
+
+
+def test_two_keywords_joined_by_an_underscore_are_split_but_a_fact_so_named_is_not() -> None:
+    diag = syntax_error(HEADER + "  score = tier r\n    when from 50% to_under 90%: 1\n    otherwise: 0\n")
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (6, 19)
+    assert diag.hint == "hai từ khoá viết cách nhau: `to under`"
+    named = 'ruleset "T" total 1 rounding 3 half_up\nfact total_score: count "X"\n1 "A": max 1\n'
+    assert "hai từ khoá" not in syntax_error(named + "  score = total_score total_score\n").hint
+
+
+def test_an_unquoted_reason_is_quoted_up_to_where_the_line_reads() -> None:
+    diag = syntax_error(HEADER + "  score = 1\n  reason Chưa có kế hoạch\n")
+    assert diag.hint == 'tên, lý do và căn cứ viết trong ngoặc kép: `"Chưa có kế hoạch"`'
+    header = syntax_error("ruleset Chỉ số CCHC total 1 rounding 3 half_up\n")
+    assert header.hint == 'tên, lý do và căn cứ viết trong ngoặc kép: `"Chỉ số CCHC"`'
+
+
+def test_a_date_written_day_first_or_with_dots_gets_the_iso_date() -> None:
+    header = HEADER.replace('fact x: count "X"', 'fact d: date "D"')
+    diag = syntax_error(header + "  score = if d < 31.01.2025 then 1 else 0\n")
+    assert diag.message.startswith("ngày viết sai dạng: `31.01.2025`")
+    assert diag.hint == "viết `2025-01-31`"
+
+
+def test_trying_a_fix_does_not_use_up_the_token_budget() -> None:
+    bad = (FIXTURES / "parse" / "bad" / "vietnamese_if.cchc").read_text(encoding="utf-8")
+    good = bad.replace("nếu co_sang_kien thì max không thì 0", "if co_sang_kien then max else 0")
+    used = []
+    for text in (good, bad):
+        budget = TokenBudget()
+        with contextlib.suppress(RuleSyntaxError):
+            parse_tree(SourceFile(name="t.cchc", text=text), budget)
+        used.append(budget.used)
+    # The bad file stops before its end; the parses that try the fix are not counted.
+    assert 0 < used[1] < used[0]
+
+
+def test_every_syntax_message_and_hint_is_nfc() -> None:
+    for out in (FIXTURES / "parse" / "bad").glob("*.out"):
+        text = out.read_text(encoding="utf-8")
+        assert unicodedata.is_normalized("NFC", text), out.name

@@ -1,0 +1,731 @@
+"""Syntax errors: lark's, said so that a policy officer can fix them.
+
+lark names the token it could not read and what it expected there. Rule files are
+written by policy officers, often by copying from Word, so this module also
+recognises the common mistakes (a sign Word put in, a keyword written in
+Vietnamese, a habit from other languages), moves the caret to the mistake itself
+when lark stopped a little later, and gives the fix as a hint. A hint that
+rewrites a line is shown only if the rewritten text parses past it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from cchc_rules.ast import ROUNDING_MODES
+from cchc_rules.errors import Diagnostic, suggest
+from cchc_rules.parser import (
+    describe_expected,
+    keywords_in,
+    lark_parser,
+    literal_terminals,
+    literals_in,
+    unbudgeted,
+)
+from cchc_rules.source import SourceFile, Span, comment_start, outside_strings
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A syntax error as reported: its place (offsets into the text), the message and the hint."""
+
+    start: int
+    end: int
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class _Fix:
+    """A recognised mistake: the hint, and where it is when not at lark's token (`message` then says what)."""
+
+    hint: str
+    start: int | None = None
+    end: int | None = None
+    message: str = ""
+
+
+def diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
+    """lark's error as our E001: the place, what was expected, and the fix when the mistake is a known one."""
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        reading = _end_of_file(source.text, set(exc.expected))
+    elif isinstance(exc, UnexpectedToken):
+        reading = _unexpected_token(source.text, exc)
+    else:
+        assert isinstance(exc, UnexpectedCharacters)
+        reading = _unexpected_character(source.text, exc)
+    line, column = _position(source.text, reading.start)
+    line_end = _line_bounds(source.text, reading.start)[1]
+    width = max(min(reading.end, line_end) - reading.start, 1)
+    return Diagnostic(
+        code="E001",
+        severity="error",
+        message=reading.message,
+        span=Span(file=source.name, line=line, column=column, end_line=line, end_column=column + width),
+        line_text=_ODD_SPACE.sub(" ", source.line_text(line)),
+        hint=reading.hint,
+    )
+
+
+def _end_of_file(text: str, expected: set[str]) -> _Reading:
+    """The file ends inside a statement: the caret after its last character."""
+    end = len(text.rstrip())
+    reading = _Reading(
+        end,
+        end + 1,
+        f"tệp kết thúc giữa chừng; cần {describe_expected(expected)}",
+        "tệp có thể bị cắt cụt, hoặc thiếu phần cuối của một câu lệnh",
+    )
+    fix = _missing_after(text, end, expected)
+    return reading if fix is None else _fixed(text, reading, fix, expected)
+
+
+def _unexpected_token(text: str, exc: UnexpectedToken) -> _Reading:
+    """A word, number or sign the grammar does not take here."""
+    token = exc.token
+    expected = set(exc.accepts or exc.expected)
+    start = token.start_pos or 0
+    reading = _Reading(
+        start,
+        start + max(len(str(token)), 1),
+        f"không đọc được `{_short(str(token))}` ở đây; cần {describe_expected(expected)}",
+    )
+    for find in _TOKEN_FIXES:
+        fix = find(text, token, expected)
+        if fix is not None:
+            return _fixed(text, reading, fix, expected)
+    return reading
+
+
+def _unexpected_character(text: str, exc: UnexpectedCharacters) -> _Reading:
+    """A character no token starts with (`≥`, `“`, a no-break space)."""
+    pos = exc.pos_in_stream or 0
+    char = text[pos] if pos < len(text) else ""
+    expected = set(exc.allowed or ())
+    message = f"ký tự không hợp lệ {_shown_char(char)}"
+    if expected:
+        message += f"; cần {describe_expected(expected)}"
+    reading = _Reading(pos, pos + 1, message)
+    for find in _CHARACTER_FIXES if char else ():
+        fix = find(text, pos, expected)
+        if fix is not None:
+            return _fixed(text, reading, fix, expected)
+    return reading
+
+
+def _fixed(text: str, reading: _Reading, fix: _Fix, expected: set[str]) -> _Reading:
+    """`reading` with the fix's hint, moved to the fix's place (and saying what is there) when it has one."""
+    start = reading.start if fix.start is None else fix.start
+    end = reading.end if fix.end is None else fix.end
+    message = fix.message or reading.message
+    if not fix.message and (start, end) != (reading.start, reading.end):
+        if start != reading.start:
+            expected = _expected_at(text, start) or expected
+        message = f"không đọc được `{_short(text[start:end])}` ở đây; cần {describe_expected(expected)}"
+    return _Reading(start, end, message, fix.hint)
+
+
+def _shown_char(char: str) -> str:
+    """A character as a message can show it: invisible ones by their code (U+FEFF)."""
+    if not char:
+        return "hết tệp"
+    if char.isprintable() and not char.isspace():
+        return f"`{char}`"
+    return f"U+{ord(char):04X}"
+
+
+# Longest token quoted in a message (a broken file can hold a token of a megabyte).
+_SHOWN = 40
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def _hyphenated(text: str, pos: int) -> str:
+    """The word joined by the hyphen at `pos` (`half-up`), or "" when the hyphen is a minus sign."""
+    start = pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    found = re.match(r"[^\W\d]\w*(?:-[^\W\d]\w*)+", text[start:])
+    return found.group(0) if found and start < pos < start + len(found.group(0)) else ""
+
+
+# ---- where things are ---------------------------------------------------------
+
+# Spaces other than the plain one (no-break space U+00A0 and the like, which Word and
+# web pages put in): shown as a plain space in the quoted line, so it looks as in the editor.
+_ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _position(text: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of an offset."""
+    return text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Start and end offsets of the line holding `pos` (the end excludes the line break)."""
+    end = text.find("\n", pos)
+    return text.rfind("\n", 0, pos) + 1, len(text) if end < 0 else end
+
+
+def _content_end(text: str, line_start: int, line_end: int) -> int:
+    """Where a line's text ends, without its comment and trailing spaces."""
+    line = text[line_start:line_end]
+    cut = comment_start(line)
+    return line_start + len((line if cut is None else line[:cut]).rstrip())
+
+
+# The token before a place: an id or number (with its `%`), a word, a string or one sign.
+_LAST_TOKEN = re.compile(r'(?:\d+(?:\.\d+)*%?|[^\W\d]\w*|"[^"\n]*"|\S)$')
+# How far back the token before a place is looked for, in characters and in lines; past the longest
+# line, a line is not searched for the mistakes below (a broken file can hold a line of a megabyte).
+_LOOK_BACK = 200
+_LINES_BACK = 20
+_LONGEST_LINE = 1000
+
+
+def _token_before(text: str, pos: int) -> tuple[int, int] | None:
+    """Start and end of the token before `pos`, skipping spaces, blank lines and comments (None: not near)."""
+    line_start, end = _line_bounds(text, pos)[0], pos
+    for _ in range(_LINES_BACK):
+        if end - line_start > _LONGEST_LINE:
+            return None
+        end = _content_end(text, line_start, end)
+        if end > line_start or line_start == 0:
+            break
+        line_start, end = _line_bounds(text, line_start - 1)
+    window = max(line_start, end - _LOOK_BACK)
+    found = _LAST_TOKEN.search(text, window, end)
+    return (found.start(), found.end()) if found else None
+
+
+# ---- trying a fix -----------------------------------------------------------------
+
+
+# Fixes are tried on files up to this size (a real rule file is some 20 kB): each try is a parse.
+_LARGEST_TRIED = 256 * 1024
+
+
+def _parses_past(text: str, pos: int) -> bool:
+    """Whether `text` parses, or stops only at `pos` or later: a fix tried before `pos` works."""
+    if len(text) > _LARGEST_TRIED:
+        return False
+    with unbudgeted():
+        try:
+            lark_parser().parse(text)
+        except UnexpectedToken as exc:
+            return (len(text) if exc.token.type == "$END" else exc.token.start_pos or 0) >= pos
+        except UnexpectedCharacters as exc:
+            return (exc.pos_in_stream or 0) >= pos
+        except UnexpectedEOF:
+            return True
+    return True
+
+
+def _expected_at(text: str, pos: int) -> set[str]:
+    """The terminals the grammar accepts at `pos`, the text before it being read; empty if it cannot be."""
+    with unbudgeted():
+        try:
+            parser = lark_parser().parse_interactive(text[:pos])
+            parser.exhaust_lexer()
+            return set(parser.accepts())  # type: ignore[no-untyped-call]
+        except UnexpectedInput:
+            return set()
+
+
+# ---- keywords written in Vietnamese --------------------------------------------------
+
+# Vietnamese words and phrases people write where the grammar wants an English keyword
+# (or a sign). Some stand for several: the grammar's place decides, or trying each does.
+_VIETNAMESE_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "điểm": ("score",),
+    "lý do": ("reason",),
+    "tối đa": ("max",),
+    "tối thiểu": ("min",),
+    "dữ kiện": ("fact",),
+    "làm tròn": ("rounding",),
+    "căn cứ": ("basis",),
+    "tổng": ("total",),
+    "tổng điểm": ("total",),
+    "năm": ("year",),
+    "cấp": ("level",),
+    "tỉnh": ("province",),
+    "nhóm": ("group",),
+    "đơn vị": ("unit",),
+    "mặc định": ("default",),
+    "nếu": ("if",),
+    "thì": ("then",),
+    "không thì": ("else",),
+    "nếu không thì": ("else",),
+    "ngược lại": ("else", "otherwise"),
+    "còn lại": ("otherwise", "else"),
+    "và": ("and",),
+    "hoặc": ("or",),
+    "không": ("not", "false"),
+    "có": ("true",),
+    "đúng": ("true",),
+    "sai": ("false",),
+    "từ": ("from",),
+    "đến": ("to",),
+    "tới": ("to",),
+    "dưới": ("under",),
+    "đến dưới": ("to under",),
+    "khi": ("when",),
+    "bậc": ("tier",),
+    "trừ": ("deduct",),
+    "mỗi": ("per",),
+    "thưởng": ("bonus",),
+    "điểm thưởng": ("bonus",),
+    "điểm trừ": ("penalty",),
+    "phần trăm": ("%", "percent"),
+    "không áp dụng": ("na", "not_applicable"),
+}
+
+
+def _unaccented(text: str) -> str:
+    """Vietnamese without its marks, as typed on a keyboard without Vietnamese input (`tối đa` -> `toi da`)."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+# The same words typed without marks; trusted only where lark stopped, since `tong`, `co`
+# or `nam` may well be the names of facts elsewhere on the line.
+_UNACCENTED_KEYWORDS = {_unaccented(word): kw for word, kw in _VIETNAMESE_KEYWORDS.items()}
+
+
+def _phrase(text: str) -> str:
+    """A matched phrase as the tables spell it: lower case, words one space apart (`Tối_đa` -> `tối đa`)."""
+    return re.sub(r"[\s_]+", " ", text.lower())
+
+
+@functools.cache
+def _vietnamese_pattern() -> re.Pattern[str]:
+    phrases = sorted({*_VIETNAMESE_KEYWORDS, *_UNACCENTED_KEYWORDS}, key=len, reverse=True)
+    words = "|".join(r"[ \t_]+".join(map(re.escape, phrase.split())) for phrase in phrases)
+    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A Vietnamese word or phrase for a keyword, at `start:end` of the text."""
+
+    start: int
+    end: int
+    keywords: tuple[str, ...]
+
+
+def _vietnamese_words_on(text: str, line_start: int, line_end: int, at: int) -> list[_Word]:
+    """The Vietnamese keyword words of a line, outside strings and comments and other than names of facts."""
+    line = text[line_start : _content_end(text, line_start, line_end)]
+    outside = {index for index, _ in outside_strings(line)}
+    masked = "".join(char if index in outside else "\0" for index, char in enumerate(line))
+    facts = set(re.findall(r"\bfact\s+([^\W\d]\w*)", text))
+    found = []
+    for match in _vietnamese_pattern().finditer(masked):
+        start, stop = line_start + match.start(), line_start + match.end()
+        keywords = _VIETNAMESE_KEYWORDS.get(_phrase(match.group()))
+        if keywords is None and start <= at < stop:
+            keywords = _UNACCENTED_KEYWORDS.get(_phrase(match.group()))
+        if keywords and match.group() not in facts:
+            found.append(_Word(start, stop, keywords))
+    return found
+
+
+def _vietnamese_keywords(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`tối đa 2`, `nếu ... thì ... không thì`: the keywords, or the line rewritten with them when that reads."""
+    at = token.start_pos or 0
+    line_start, line_end = _line_bounds(text, at)
+    if line_end - line_start > _LONGEST_LINE:
+        return None
+    words = _vietnamese_words_on(text, line_start, line_end, at)
+    # The word where lark stopped, or the one before it that lark took for a name (`nếu` in `nếu x thì`).
+    culprit = next((w for w in words if w.start <= at < w.end), None) or next(
+        (w for w in reversed(words) if w.end <= at), None
+    )
+    if culprit is None:
+        return None
+    wanted = literals_in(expected) if culprit.start <= at < culprit.end else set()
+    # A word with several keywords takes the one lark expects, else each in turn until the line reads.
+    choices = {w: sorted(w.keywords, key=lambda k: k.split()[0] not in wanted) for w in words}
+    for turn in range(max(len(w.keywords) for w in words)):
+        picked = {w: choices[w][min(turn, len(choices[w]) - 1)] for w in words}
+        line = _with_keywords(text, line_start, line_end, picked)
+        if _parses_past(text[:line_start] + line + text[line_end:], line_start + len(line)):
+            return _Fix(_keyword_hint(text, line, picked), culprit.start, culprit.end)
+    if choices[culprit][0].split()[0] in wanted:
+        return _Fix(_keyword_hint(text, "", {culprit: choices[culprit][0]}), culprit.start, culprit.end)
+    return None
+
+
+def _with_keywords(text: str, line_start: int, line_end: int, picked: dict[_Word, str]) -> str:
+    """The line with each Vietnamese word replaced by its keyword (`90 phần trăm` -> `90%`)."""
+    out, last = "", line_start
+    for word, keyword in picked.items():
+        out += text[last : word.start]
+        if keyword == "%":
+            out = out.rstrip(" \t")
+        out += keyword
+        last = word.end
+    return out + text[last:line_end]
+
+
+# Longest rewritten line a hint shows; past it, the hint names the keywords instead.
+_SHOWN_LINE = 100
+
+
+def _keyword_hint(text: str, line: str, picked: dict[_Word, str]) -> str:
+    if len(picked) == 1:
+        ((word, keyword),) = picked.items()
+        if keyword == "%":
+            number = re.search(r"(\d+(?:\.\d+)?)\s*$", text[max(word.start - _LOOK_BACK, 0) : word.start])
+            return f"phần trăm viết bằng dấu `%`, vd `{number.group(1) if number else 90}%`"
+        return f"từ khoá viết bằng tiếng Anh: `{keyword}`"
+    if line and len(line.strip()) <= _SHOWN_LINE:
+        return f"từ khoá viết bằng tiếng Anh, cả dòng là: `{line.strip()}`"
+    pairs = ", ".join(f"`{text[w.start : w.end]}` → `{k}`" for w, k in picked.items())
+    return f"từ khoá viết bằng tiếng Anh: {pairs}"
+
+
+# ---- other recognised mistakes at a token ----------------------------------------------
+
+# What people used to spreadsheets or programming write, and what the grammar wants.
+_HABITS = {"elif": "else if", "elsif": "else if", "elseif": "else if", "=>": ">=", "=<": "<=", "<>": "!="}
+
+
+def _habit(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`elif`, `=>`, `<>`, and keywords in capitals (`AND`, `Max`)."""
+    at = token.start_pos or 0
+    word = str(token)
+    pair = text[max(at - 1, 0) : at + 1]
+    literals = literals_in(expected)
+    if word.lower() in _HABITS and _HABITS[word.lower()].split()[0] in literals:
+        return _Fix(f"viết `{_HABITS[word.lower()]}` thay cho `{word}`")
+    if at > 0 and pair in _HABITS:
+        return _Fix(f"viết `{_HABITS[pair]}` thay cho `{pair}`", at - 1, at + 1, f"không có phép so sánh `{pair}`")
+    if word != word.lower() and word.lower() in literals:
+        return _Fix(f"từ khoá viết chữ thường: `{word.lower()}`")
+    return None
+
+
+def _glued_keywords(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`percent_rounding`, `to_under`: two keywords joined by `_` (lark reads a keyword, then a name `_rounding`)."""
+    at = token.start_pos or 0
+    keywords = {word for word in literal_terminals().values() if word.isalpha()}
+    for start, end in (_word_at(text, at), _token_before(text, at) or (at, at)):
+        word = text[start:end]
+        parts = [part for part in word.split("_") if part]
+        if "_" not in word or word in keywords or not parts or not set(parts) <= keywords:
+            continue
+        # Only if the words apart read, lest a fact such as `total_score` be taken for two keywords.
+        spaced = word.replace("_", " ")
+        if _parses_past(text[:start] + spaced + text[end:], _line_bounds(text, start)[1]):
+            return _Fix(f"hai từ khoá viết cách nhau: `{re.sub(' +', ' ', spaced.strip())}`", start, end)
+    return None
+
+
+def _word_at(text: str, pos: int) -> tuple[int, int]:
+    """Start and end of the word (letters, digits, `_`) that holds `pos`."""
+    before = re.search(r"\w*$", text[max(pos - _LOOK_BACK, 0) : pos])
+    after = re.match(r"\w*", text[pos : pos + _LOOK_BACK])
+    return pos - len(before.group() if before else ""), pos + len(after.group() if after else "")
+
+
+def _close_keyword(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """A misspelt keyword (`scroe`)."""
+    word = str(token)
+    close = suggest(word, keywords_in(expected)) if len(word) <= _SHOWN else None
+    return _Fix(f"có phải ý bạn là `{close}`?") if close else None
+
+
+def _hyphen(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`half-up` for `half_up`."""
+    if str(token) != "-" or not (joined := _hyphenated(text, token.start_pos or 0)):
+        return None
+    return _Fix(f"tên và từ khoá nối bằng dấu gạch dưới, không dùng `-`: `{joined.replace('-', '_')}`")
+
+
+def _double_equals(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    at = token.start_pos or 0
+    if str(token) == "=" and text[max(at - 1, 0)] == "=":
+        return _Fix("so sánh bằng viết một dấu `=`, vd `x = 1`")
+    return None
+
+
+def _decimal_comma(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    return _Fix(_DECIMAL_COMMA) if str(token) == "," else None
+
+
+def _exponent(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    at = token.start_pos or 0
+    if re.fullmatch(r"[eE]\d*", str(token)) and text[max(at - 1, 0)].isdigit():
+        return _Fix("viết số đầy đủ (vd 1000000 hoặc 0.00001), không dùng dạng mũ như 1e6")
+    return None
+
+
+def _missing_colon(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    return _Fix("thiếu dấu `:` trước giá trị?") if token.type == "STRING" and "COLON" in expected else None
+
+
+def _missing_after(text: str, at: int, expected: set[str]) -> _Fix | None:
+    """One thing missing after the previous token: `90` without `%`, `rounding 2` without its mode.
+
+    lark stops at the next token, which may be lines later; the caret goes where the missing part belongs.
+    """
+    before = _token_before(text, at) if len(expected) == 1 else None
+    if before is None:
+        return None
+    start, end = before
+    word = _short(text[start:end])
+    if literals_in(expected) == {"%"}:
+        return _Fix(f"nhóm xếp loại tính theo phần trăm: viết `{word}%`", start, end, f"thiếu dấu `%` sau `{word}`")
+    if expected == {"NAME"} and re.search(r"\brounding\s+$", text[max(start - _LOOK_BACK, 0) : start]):
+        modes = ", ".join(ROUNDING_MODES)
+        return _Fix(
+            f"viết vd `rounding {word} half_up`; các kiểu làm tròn: {modes}",
+            end,
+            end + 1,
+            f"thiếu kiểu làm tròn sau `rounding {word}`",
+        )
+    if expected == {"NUMBER"} and text[start:end] == "rounding":
+        return _Fix("viết số chữ số thập phân rồi kiểu làm tròn, vd `rounding 3 half_up`")
+    if "\n" in text[end:at]:
+        hint = "`if ... then ...` cần cả phần `else ...`, vd `if x then max else 0`" if expected == {"ELSE"} else ""
+        return _Fix(hint, end, end + 1, f"thiếu {describe_expected(expected)} sau `{word}`")
+    return None
+
+
+def _missing_after_token(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    return _missing_after(text, token.start_pos or 0, expected)
+
+
+_COMPARISONS = {">=", "<=", "!=", "=", "<", ">"}
+
+
+def _tier_without_test(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`when "hài lòng": 1`: a tier row without `=`, `>=` or `from ... to ...` before its value."""
+    literals = literals_in(expected)
+    if "from" not in literals or len(literals) != len(expected) or not literals <= {*_COMPARISONS, "from"}:
+        return None
+    at = token.start_pos or 0
+    literal = re.match(r'"[^"\n]*"|\d+(?:\.\d+)?%?', text[at : at + _LOOK_BACK])
+    value = _short(literal.group() if literal else str(token))
+    if token.type == "STRING":
+        return _Fix(f"thiếu phép so sánh sau `when`: `when = {value}: ...`")
+    return _Fix(f"thiếu phép so sánh sau `when`: vd `when >= {value}: ...` hoặc `when from {value} to under ...: ...`")
+
+
+def _keyword_as_name(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`max * if x > 10 then 1 else 0`: after an operator `if` is read as a name; it needs brackets (§7.4)."""
+    at = token.start_pos or 0
+    before = _token_before(text, at)
+    if before is None:
+        return None
+    start, end = before
+    word = text[start:end]
+    if word not in ("if", "tier", "deduct") or word.upper() in _expected_at(text, start):
+        return None
+    # The example brackets the rest of the line, when that reads (an `if` on one line does).
+    example = f"({word} ...)"
+    line_start, line_end = _line_bounds(text, start)
+    if line_end - line_start <= _LONGEST_LINE:
+        stop = _content_end(text, line_start, line_end)
+        line = text[line_start:start] + "(" + text[start:stop] + ")"
+        if stop > at and _parses_past(text[:line_start] + line + text[stop:], line_start + len(line)):
+            example = line.strip() if len(line.strip()) <= _SHOWN_LINE else example
+    return _Fix(f"`{word} ...` sau một phép tính hay so sánh phải đặt trong ngoặc: `{example}`", start, end)
+
+
+# How many ends of a title without quotes are tried (each is a parse of the file).
+_WORDS_TRIED = 12
+
+
+def _unquoted_text(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`1 Công tác chỉ đạo: max 12`, `reason Chưa có kế hoạch`: a title or a sentence without its quotes."""
+    at = token.start_pos or 0
+    line_end = _line_bounds(text, at)[1]
+    if token.type != "NAME" or "STRING" not in expected or "NAME" in expected or line_end - at > _LONGEST_LINE:
+        return None
+    # The shortest text that, quoted, lets the line read: a title ends before its `:`, a reason at the line's end.
+    stop = _content_end(text, _line_bounds(text, at)[0], line_end)
+    for word in itertools.islice(re.finditer(r"\w+", text[at:stop]), _WORDS_TRIED):
+        quoted = '"' + text[at : at + word.end()] + '"'
+        if _parses_past(text[:at] + quoted + text[at + word.end() :], line_end + 2):
+            return _Fix(f"tên, lý do và căn cứ viết trong ngoặc kép: `{_short(quoted)}`", at, at + word.end())
+    return None
+
+
+# ---- recognised mistakes at a character ---------------------------------------------
+
+_DECIMAL_COMMA = "số thập phân viết bằng dấu chấm (17.748), không dùng dấu phẩy"
+
+# Signs that look like the grammar's (Word and Excel put them in), and what to type instead.
+_LOOKALIKES = {
+    "≥": ">=",
+    "≤": "<=",
+    "≠": "!=",
+    "–": "-",
+    "—": "-",
+    "−": "-",
+    "×": "*",
+    "÷": "/",
+    "&&": "and",
+    "&": "and",
+    "||": "or",
+    "|": "or",
+    "!": "not",
+}
+_QUOTES = "“”„‘’'"
+
+
+def _lookalike(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    """`≥`, `–`, `×`, curly quotes, a no-break space: what Word types in place of the grammar's signs."""
+    char = text[pos]
+    pair = text[pos : pos + 2]
+    if unicodedata.category(char) == "Zs":
+        return _Fix(
+            f"dấu cách đặc biệt {_shown_char(char)} (thường do chép từ Word hay trang web): "
+            "xoá rồi gõ lại bằng phím cách"
+        )
+    if char in _QUOTES:
+        return _Fix(_quote_hint(text, pos))
+    if char in "–—" and _in_range(text, pos):
+        return _Fix(f"khoảng viết bằng `from ... to ...`, không dùng `{char}`, vd `from 70% to under 90%`")
+    sign = _LOOKALIKES.get(pair) or _LOOKALIKES.get(char)
+    if sign:
+        shown = pair if pair in _LOOKALIKES else char
+        return _Fix(f"viết {'dấu trừ ' if sign == '-' else ''}`{sign}` thay cho `{shown}`")
+    plain = unicodedata.normalize("NFKC", char)
+    if plain != char and plain.isascii() and plain.isprintable():
+        return _Fix(f"viết `{plain}` thay cho `{char}`")
+    return None
+
+
+def _in_range(text: str, pos: int) -> bool:
+    """Whether the dash at `pos` stands between two bounds of a tier row or a group (`when 70%–90%`)."""
+    before = text[max(pos - _LOOK_BACK, 0) : pos]
+    return re.search(r"\b(?:when|from|to|under)\s+\d+(?:\.\d+)?%?\s*$", before) is not None
+
+
+def _quote_hint(text: str, pos: int) -> str:
+    """Strings take straight double quotes: the string rewritten with them when it closes on the line."""
+    closed = re.match(rf"[{_QUOTES}\"]([^{_QUOTES}\"\n]*)[{_QUOTES}\"]", text[pos : pos + _LOOK_BACK])
+    if closed:
+        return f'chuỗi viết trong ngoặc kép thẳng: `"{closed.group(1)}"`'
+    return f'chuỗi viết trong ngoặc kép thẳng `"`, không dùng `{text[pos]}`'
+
+
+def _trailing_dot(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    """`1.5.1.` or `max 3.`: a dot after an id or a number, as numbered lists in Word have."""
+    if text[pos] != "." or pos == 0 or not text[pos - 1].isdigit() or text[pos + 1 : pos + 2].isdigit():
+        return None
+    number = re.search(r"\d+(?:\.\d+)*$", text[max(pos - _LOOK_BACK, 0) : pos])
+    if number is None:
+        return None
+    # An id starts its line, or follows `[`, `override` or `remove`; anything else is a number.
+    lead = text[_line_bounds(text, pos)[0] : pos - len(number.group())]
+    what = "mã tiêu chí" if re.fullmatch(r"\s*|.*(\[|\boverride|\bremove)\s*", lead) else "số"
+    return _Fix(f"{what} không có dấu chấm ở cuối: viết `{number.group()}`")
+
+
+# Dates as people write them (31/01/2025, 31.01.2025, 2025/1/31) rather than 2025-01-31.
+_DATE_LIKE = re.compile(
+    r"(?<![\w.])(?:(?P<d>\d{1,2})(?P<s>[/.-])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4})"
+    r"|(?P<y2>\d{4})(?P<s2>[/.-])(?P<m2>\d{1,2})(?P=s2)(?P<d2>\d{1,2}))(?![\w.])"
+)
+
+
+def _date_at(text: str, pos: int) -> _Fix | None:
+    """A date written day/month/year (or with dots or slashes) where the grammar reads year-month-day."""
+    line_start, line_end = _line_bounds(text, pos)
+    for match in _DATE_LIKE.finditer(text, max(line_start, pos - 20), min(line_end, pos + 20)):
+        if not match.start() <= pos < match.end():
+            continue
+        year, month, day = (match.group(k) or match.group(f"{k}2") for k in ("y", "m", "d"))
+        try:
+            iso = datetime.date(int(year), int(month), int(day)).isoformat()
+        except ValueError:
+            return None
+        if iso == match.group():
+            return None
+        message = f"ngày viết sai dạng: `{match.group()}`; cần năm-tháng-ngày, vd 2023-10-31"
+        return _Fix(f"viết `{iso}`", match.start(), match.end(), message)
+    return None
+
+
+def _date_at_token(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    return _date_at(text, token.start_pos or 0)
+
+
+def _byte_order_mark(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    return _Fix("dấu BOM (U+FEFF) chỉ được đứng đầu tệp; xoá ký tự vô hình này") if text[pos] == "\ufeff" else None
+
+
+def _invisible(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    if text[pos].isprintable():
+        return None
+    if unicodedata.category(text[pos]) == "Cf":  # zero-width space, soft hyphen: Word and web pages put them in
+        return _Fix(f"ký tự vô hình {_shown_char(text[pos])} (thường do chép từ Word hay trang web): xoá ký tự này")
+    return _Fix("ký tự vô hình hoặc ký tự điều khiển; tệp có thể bị hỏng, hoặc chép từ nơi khác kèm ký tự lạ")
+
+
+def _unclosed_string(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    if text[pos] != '"':
+        return None
+    rest = text[pos : _line_bounds(text, pos)[1]]
+    curly = next((c for c in "”“" if c in rest), None)
+    if curly:
+        return _Fix(f'chuỗi chưa đóng: `{curly}` là ngoặc kép cong; đóng chuỗi bằng ngoặc kép thẳng `"`')
+    return _Fix("chuỗi chưa đóng ngoặc kép trên cùng dòng")
+
+
+def _comma(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    return _Fix(_DECIMAL_COMMA) if text[pos] == "," else None
+
+
+def _misspelt_word(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    word = re.match(rf"\w{{1,{_SHOWN}}}", text[pos : pos + _SHOWN])
+    close = suggest(word.group(0), keywords_in(expected)) if word else None
+    return _Fix(f"có phải ý bạn là `{close}`?") if close else None
+
+
+def _date_at_character(text: str, pos: int, expected: set[str]) -> _Fix | None:
+    return _date_at(text, pos)
+
+
+# In order: the first that recognises the mistake gives the hint.
+_TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
+    _vietnamese_keywords,
+    _glued_keywords,
+    _habit,
+    _keyword_as_name,
+    _close_keyword,
+    _unquoted_text,
+    _date_at_token,
+    _hyphen,
+    _double_equals,
+    _decimal_comma,
+    _exponent,
+    _missing_after_token,
+    _tier_without_test,
+    _missing_colon,
+)
+_CHARACTER_FIXES: tuple[Callable[[str, int, set[str]], _Fix | None], ...] = (
+    _byte_order_mark,
+    _lookalike,
+    _date_at_character,
+    _trailing_dot,
+    _invisible,
+    _unclosed_string,
+    _comma,
+    _misspelt_word,
+)
