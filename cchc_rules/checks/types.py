@@ -7,6 +7,7 @@ have, a condition that is not yes/no, a formula that does not give a number.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from cchc_rules import ast
@@ -200,7 +201,23 @@ class _Checker:
             return
         if a.kind == b.kind and a.kind in ("bool", "date"):
             return
-        self.error("E201", at, f"không so sánh được {a.word} với {b.word}")
+        day = _written_date(right if a.kind == "date" else left) if "date" in (a.kind, b.kind) else None
+        hint = f"ngày viết theo dạng năm-tháng-ngày: `{day}`" if day else ""
+        self.error("E201", at, f"không so sánh được {a.word} với {b.word}", hint)
+
+
+def _written_date(e: ast.Node) -> str:
+    """`31/01/2025`, which reads as two divisions, as the ISO date it was meant to be ("" if it is none)."""
+    if not (isinstance(e, ast.BinOp) and e.op == "/" and isinstance(e.left, ast.BinOp) and e.left.op == "/"):
+        return ""
+    parts = (e.left.left, e.left.right, e.right)
+    if not all(isinstance(p, ast.Number) and p.value == p.value.to_integral_value() for p in parts):
+        return ""
+    day, month, year = (int(p.value) for p in parts if isinstance(p, ast.Number))
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
 
 
 def check_types(rules: Merged) -> list[Diagnostic]:
