@@ -10,6 +10,7 @@ import pytest
 from cchc_rules import ast
 from cchc_rules.checks import expressions, walk
 from cchc_rules.cli import main
+from cchc_rules.facts import KIND_WORDS
 from cchc_rules.loader import parse_source
 from cchc_rules.ruleset import RuleSet, load
 from cchc_rules.source import SourceFile
@@ -94,18 +95,18 @@ def test_methods_are_said_in_words(book: str) -> None:
     by_id = sections(book)
     # ratio
     assert (
-        "Cách chấm: điểm tối đa × tỷ lệ Số hồ sơ TTHC tiếp nhận trực tuyến đến 31/10 trên "
-        "Tổng số hồ sơ TTHC tiếp nhận đến 31/10 (khi mẫu số bằng 0: không áp dụng)."
+        "Cách chấm: điểm tối đa × tỷ lệ số hồ sơ TTHC tiếp nhận trực tuyến đến 31/10 trên "
+        "tổng số hồ sơ TTHC tiếp nhận đến 31/10 (khi mẫu số bằng 0: không áp dụng)."
     ) in by_id["7.2.2"]
     assert "(khi mẫu số bằng 0: đủ điểm)" in by_id["3.5.2"]
     assert "(khi mẫu số bằng 0: 0 điểm)" in by_id["6.1.1"]
     # if
     assert (
-        "Cách chấm: điểm tối đa nếu Có kế hoạch CCHC năm, ban hành đúng thời hạn; nếu không, 0 điểm." in by_id["1.1.1"]
+        "Cách chấm: điểm tối đa nếu có kế hoạch CCHC năm, ban hành đúng thời hạn; nếu không, 0 điểm." in by_id["1.1.1"]
     )
     # deduct
     assert (
-        "Cách chấm: trừ 0,5 điểm cho mỗi đơn vị của Số báo cáo CCHC gửi chậm hoặc thiếu từ điểm tối đa, không dưới 0."
+        "Cách chấm: trừ 0,5 điểm cho mỗi đơn vị của số báo cáo CCHC gửi chậm hoặc thiếu từ điểm tối đa, không dưới 0."
         in book
     )
     # a parent
@@ -116,7 +117,7 @@ def test_methods_are_said_in_words(book: str) -> None:
 
 def test_words_keep_the_grouping_of_the_formula(book: str) -> None:
     method = next(line for line in sections(book)["3.5.2"].splitlines() if line.startswith("Cách chấm:"))
-    assert "1 trừ tỷ lệ Số hồ sơ bị trả lại" in method
+    assert "1 trừ tỷ lệ số hồ sơ bị trả lại" in method
     assert "điểm tối đa × 1 trừ" not in method
 
 
@@ -131,11 +132,12 @@ def test_facts_are_listed_with_their_units(book: str, rules_2023: RuleSet) -> No
             unit = f", đơn vị {decl.unit}" if decl.unit else ""
             given = ", được giao" if decl.given else ""
             with_unit += bool(decl.unit)
-            assert f"- `{name}`: {decl.description} ({decl.type.name}{unit}{given})" in by_id[node_id], name
+            kind = KIND_WORDS[decl.type.name]  # as the commune says it: "số nguyên ≥ 0", not "count"
+            assert f"- `{name}`: {decl.description} ({kind}{unit}{given})" in by_id[node_id], name
     assert with_unit > 10
-    assert "- `ho_so_dung_han`: Số hồ sơ giải quyết đúng hạn (count, đơn vị hồ sơ)\n" in by_id["3.4.1"]
+    assert "- `ho_so_dung_han`: Số hồ sơ giải quyết đúng hạn (số nguyên ≥ 0, đơn vị hồ sơ)\n" in by_id["3.4.1"]
     # the commune does not choose how many applications it receives
-    given = "- `ho_so_tiep_nhan`: Tổng số hồ sơ TTHC tiếp nhận trong năm (count, đơn vị hồ sơ, được giao)"
+    given = "- `ho_so_tiep_nhan`: Tổng số hồ sơ TTHC tiếp nhận trong năm (số nguyên ≥ 0, đơn vị hồ sơ, được giao)"
     assert given in by_id["3.4.1"]
 
 
@@ -177,9 +179,9 @@ def test_criterion_basis_na_and_adjustments(tmp_path: Path, capsys: pytest.Captu
     assert code == 0
     book = write_rulebook(tmp_path, path, capsys)
     assert "Căn cứ: Điều 5, Quyết định 1/QĐ" in book
-    assert "Không áp dụng khi Số vụ = 0: loại khỏi điểm tối đa." in book
+    assert "Không áp dụng khi số vụ = 0: loại khỏi điểm tối đa." in book
     assert "## vi_pham Điểm trừ: Vi phạm (tối đa 1 điểm)" in book
-    assert "- `so`: Số vụ (count, đơn vị vụ)" in book
+    assert "- `so`: Số vụ (số nguyên ≥ 0, đơn vị vụ)" in book
 
 
 @pytest.mark.parametrize("where", ["a-file", "a-file/below"])

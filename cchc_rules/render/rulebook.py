@@ -8,6 +8,7 @@ from cchc_rules import ast, printer
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
 from cchc_rules.evaluator import rounding_words
+from cchc_rules.facts import KIND_WORDS
 from cchc_rules.numbers import vi
 
 _OPS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
@@ -19,6 +20,14 @@ def _value(e: ast.Node, rules: CheckedRules) -> str:
     if isinstance(e, ast.Number):
         return f"{vi(Fraction(e.value))} điểm"
     return words(e, rules)
+
+
+def _inline(description: str) -> str:
+    """A fact's description inside a sentence: "Có sáng kiến" as "có sáng kiến"; "UBND xã", "TTHC" kept."""
+    first = description.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return description[0].lower() + description[1:]
+    return description
 
 
 def words(e: ast.Node, rules: CheckedRules) -> str:
@@ -35,7 +44,7 @@ def words(e: ast.Node, rules: CheckedRules) -> str:
         return "có" if e.value else "không"
     if isinstance(e, ast.NameRef):
         decl = rules.facts.get(e.name)
-        return (decl.description or e.name) if decl else e.name
+        return _inline(decl.description or e.name) if decl else e.name
     if isinstance(e, ast.OwnMax):
         return "điểm tối đa"
     if isinstance(e, ast.CritRef):
@@ -122,7 +131,7 @@ def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str
             decl = rules.facts[name]
             unit = f", đơn vị {decl.unit}" if decl.unit else ""
             given = ", được giao" if decl.given else ""
-            lines.append(f"- `{name}`: {decl.description} ({decl.type.name}{unit}{given})")
+            lines.append(f"- `{name}`: {decl.description} ({KIND_WORDS[decl.type.name]}{unit}{given})")
     for reason in crit.reasons:
         when = f" (khi {words(reason.condition, rules)})" if reason.condition is not None else ""
         lines.append(f"\nLý do mất điểm{when}: “{reason.template}”")
