@@ -137,6 +137,26 @@ def test_a_penalty_is_explained_and_reported_by_what_it_takes_off(tmp_path: Path
     assert cchc("eval", rules, facts).stdout.endswith("Lý do: Có 1 vụ.\n")  # one full stop, not two
 
 
+def test_explain_says_a_referenced_criterion_does_not_apply(tmp_path: Path) -> None:
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 3\n  rounding 3 half_up\nfact n: count "Số dự án"\nfact co: boolean "Có"\n'
+        '1 "Một": max 3\n1.1 "Dự án": max 1\n  score = max\n  na when n = 0: exclude\n'
+        '1.2 "Có": max 1\n  score = if co then max else 0\n  na when n = 0: full\n  reason "Không"\n'
+        '1.3 "Theo 1.1 và 1.2": max 1\n  score = if [1.1] + [1.2] >= 2 then max else 0\n  reason "Chưa đủ"\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("n: 0\nco: không\n", encoding="utf-8")
+    run = cchc("explain", rules, facts, "1.3")
+    assert run.returncode == 0, run.stderr
+    # [1.1] = 0 alone read as a score of 0; it is 0 because 1.1 does not apply
+    assert (
+        "Tiêu chí được tham chiếu: [1.1] = 0 (không áp dụng, loại khỏi điểm tối đa: tính 0), "
+        "[1.2] = 1 (không áp dụng, tính đủ điểm)"
+    ) in run.stdout
+
+
 def test_explain_unknown_id_suggests() -> None:
     run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.9")
     assert run.returncode == 1

@@ -17,8 +17,11 @@ def formula_lines(formula: str) -> list[str]:
     return [first, *(line[depth:] for line in rest)]
 
 
-def explain_node(node: NodeResult, indent: str = "") -> str:
-    """One node's derivation: score, rule line, formula, facts with evidence, steps, reasons."""
+def explain_node(node: NodeResult, indent: str = "", result: Result | None = None) -> str:
+    """One node's derivation: score, rule line, formula, facts with evidence, steps, reasons.
+
+    Given the whole `result`, a referenced criterion that does not apply says so beside its score.
+    """
     t = node.trace
     lines = [f"{indent}{node.id} {node.title}"]
     add = lines.append
@@ -45,7 +48,7 @@ def explain_node(node: NodeResult, indent: str = "") -> str:
             if fact.evidence:
                 add(f"{pad}    kiểm chứng: {fact.evidence}")
     if t.refs:
-        add(f"{pad}Tiêu chí được tham chiếu: " + ", ".join(f"[{i}] = {vi_str(s)}" for i, s in t.refs))
+        add(f"{pad}Tiêu chí được tham chiếu: " + ", ".join(f"[{i}] = {vi_str(s)}{_na(result, i)}" for i, s in t.refs))
     if t.steps:
         add(f"{pad}Các bước:")
         for step in t.steps:
@@ -62,6 +65,14 @@ def explain_node(node: NodeResult, indent: str = "") -> str:
     return "\n".join(lines)
 
 
+def _na(result: Result | None, node_id: str) -> str:
+    """' (không áp dụng, ...)' for a referenced criterion that does not apply: its score is its n/a score."""
+    if result is None or node_id not in result.nodes or result[node_id].status != "n_a":
+        return ""
+    ref = result[node_id]
+    return " (không áp dụng, tính đủ điểm)" if ref.effective_max else " (không áp dụng, loại khỏi điểm tối đa: tính 0)"
+
+
 def vi_str(value: str) -> str:
     """A plain decimal string with a decimal comma."""
     return value.replace(".", ",")
@@ -73,7 +84,7 @@ def explain(result: Result, node_id: str) -> str:
 
     def visit(nid: str, depth: int) -> None:
         node = result[nid]
-        out.append(explain_node(node, "    " * depth))
+        out.append(explain_node(node, "    " * depth, result))
         for child in node.children:
             visit(child, depth + 1)
 
