@@ -213,3 +213,20 @@ def test_a_total_kept_within_the_maximum_and_an_excluded_criterion_are_said(tmp_
     assert cap in html and "Suy luận của bộ quy tắc: Bộ chỉ số giả định, dùng để thử" in html
     data = cchc("eval", rules, facts, "--format", "json").stdout
     assert '"inferred": [\n    "Bộ chỉ số giả định, dùng để thử"\n  ]' in data
+
+
+def test_the_place_and_date_line_is_written_out(tmp_path: Path) -> None:
+    """`dia_danh` and `ngay` of the report block make the line an administrative document carries."""
+    base = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    facts = tmp_path / "facts.yaml"
+    block = "report:\n  dia_danh: Thanh Thủy\n  ngay: 2023-10-25\n"
+    facts.write_text(base.replace("report:\n", block), encoding="utf-8")
+    line = "Thanh Thủy, ngày 25 tháng 10 năm 2023"
+    for fmt, name in (("md", "bc.md"), ("html", "bc.html"), ("docx", "bc.docx")):
+        out = tmp_path / name
+        run = cchc("report", RULES_2023, facts, "--format", fmt, "-o", out)
+        assert run.returncode == 0, run.stderr
+        if fmt == "docx":
+            assert line in [p.text for p in docx.Document(str(out)).paragraphs]
+        else:
+            assert line in out.read_text(encoding="utf-8")

@@ -50,6 +50,10 @@ def report_docx(report: Report) -> bytes:
         run = p.add_run(line)
         run.bold = True
         run.font.size = Pt(14 if i == 0 else 13)
+    if report.place_date:
+        p = doc.add_paragraph()  # type: ignore[attr-defined]
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.add_run(report.place_date).italic = True
     for line in report.preamble:
         doc.add_paragraph(line)  # type: ignore[attr-defined]
     for section in report.sections:

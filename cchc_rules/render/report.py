@@ -10,6 +10,7 @@ left out when not given; nothing is invented.
 from __future__ import annotations
 
 import html
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -50,6 +51,8 @@ class Report(BaseModel):
     sections: tuple[Section, ...]
     recipients: tuple[str, ...] = ()
     signature: tuple[str, ...] = ()
+    # "Thanh Thủy, ngày 20 tháng 10 năm 2023": the place and date line of an administrative document.
+    place_date: str = ""
 
 
 _ROMAN = ("I", "II", "III", "IV", "V", "VI")
@@ -136,7 +139,23 @@ def build_report(result: Result, raw: RawFacts, round_name: str, appraisal: bool
         sections=numbered,
         recipients=tuple(_lines(raw.report.get("noi_nhan", ""))),
         signature=signature,
+        place_date=place_date(raw.report.get("dia_danh", ""), raw.report.get("ngay", "")),
     )
+
+
+def place_date(place: str, when: str) -> str:
+    """The place and date line: a date given as 2023-10-20 or 20/10/2023 is written out the Vietnamese way."""
+    place, when = place.strip(), when.strip()
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", when)
+    if found:
+        year, month, day = found.groups()
+    else:
+        found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", when)
+        if found:
+            day, month, year = found.groups()
+    if found:
+        when = f"ngày {int(day):02d} tháng {int(month):02d} năm {year}"
+    return ", ".join(part for part in (place, when) if part)
 
 
 def _evidence(result: Result, losses: list[NodeResult]) -> list[str]:
@@ -154,6 +173,7 @@ def _evidence(result: Result, losses: list[NodeResult]) -> list[str]:
 def to_markdown(report: Report) -> str:
     """The report as Markdown."""
     out = [f"# {report.title[0]}", "", *(f"**{t}**  " for t in report.title[1:]), ""]
+    out += [f"*{report.place_date}*", ""] if report.place_date else []
     out += [*report.preamble, ""] if report.preamble else []
     for section in report.sections:
         out += [f"## {section.heading}", ""]
@@ -187,6 +207,7 @@ h2{font-size:1.1rem;margin-top:1.5rem}
 .area,.total{font-weight:bold;margin:.6rem 0 .2rem}
 ul{margin:.2rem 0 .4rem 1.2rem;padding:0}
 .sign{margin-top:2rem;text-align:right;font-weight:bold}
+.place{text-align:right;font-style:italic}
 .recipients{margin-top:2rem;font-size:.9rem}
 @media print{body{margin:0;max-width:none}}
 """
@@ -203,6 +224,7 @@ def to_html(report: Report) -> str:
         f"<h1>{e(report.title[0])}</h1>",
         *(f"<p>{e(t)}</p>" for t in report.title[1:]),
         "</header>",
+        *([f'<p class="place">{e(report.place_date)}</p>'] if report.place_date else []),
         *(f"<p>{e(t)}</p>" for t in report.preamble),
     ]
     for section in report.sections:
