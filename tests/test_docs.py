@@ -340,6 +340,14 @@ def test_every_yaml_example_is_read(file: str, line: int, text: str, workdir: Pa
         return
     path = workdir / "example.yaml"
     path.write_text(text, encoding="utf-8")
+    if "deductions" in data or "areas" in data:  # a claims file of `cchc audit`: read, and audited
+        from cchc_rules.audit import audit, read_claims
+
+        rules = cchc_rules.load(workdir / "rules" / "hai-duong" / "xa" / "2023.cchc")
+        facts = rules.facts(workdir / "examples" / "thanh-thuy-2023" / "facts.yaml")
+        _result, findings = audit(rules, facts, read_claims(path))
+        assert findings  # the seed's claims do not all follow from its facts
+        return
     if "round" in data or "rounds" in data:  # an appraisal round of the shipped example
         rounds = read_rounds([workdir / "examples" / "thanh-thuy-2023" / "facts.yaml", path])
         evaluate_rounds(cchc_rules.load(workdir / "rules" / "hai-duong" / "xa" / "2023.cchc"), rounds)
