@@ -46,6 +46,16 @@ def check_tree(rules: Merged) -> list[Diagnostic]:
             )
         elif crit.max < 0:
             out.append(rules.diag("E122", "error", crit.head, f"điểm tối đa của {crit.id} không được âm"))
+        if not crit.title.strip():  # reports, tables and the rulebook name every node by its title
+            out.append(
+                rules.diag(
+                    "E125",
+                    "error",
+                    crit.head,
+                    f"{'tiêu chí' if crit.kind == 'criterion' else 'mục'} {crit.id} chưa có tên",
+                    f'viết tên như quyết định ghi, vd {crit.id} "Công khai ngân sách": max ...',
+                )
+            )
         is_leaf = crit.kind != "criterion" or crit.id not in children
         if is_leaf and crit.formula is None:
             what = "mục điểm thưởng/điểm trừ" if crit.kind != "criterion" else "tiêu chí lá"
