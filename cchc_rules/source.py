@@ -149,8 +149,12 @@ _BEFORE = 60
 
 def caret_snippet(line_text: str, column: int, width: int = 1) -> str:
     """The source line and a caret under the given 1-based column."""
-    # Tabs as one space and invisible characters as U+FFFD, so the caret stays under its column.
-    expanded = "".join(" " if ch == "\t" else ch if ch.isprintable() or ch == " " else "\ufffd" for ch in line_text)
+    # Tabs and other spaces (a no-break space from Word) as one space, invisible characters as U+FFFD,
+    # so the caret stays under its column and a space never shows as a replacement sign.
+    expanded = "".join(
+        " " if ch == "\t" or (ch.isspace() and ch not in "\n\r") else ch if ch.isprintable() else "\ufffd"
+        for ch in line_text
+    )
     start = 0
     if len(expanded) > SNIPPET_WIDTH:
         start = max(min(column - 1 - _BEFORE, len(expanded) - SNIPPET_WIDTH), 0)

@@ -15,7 +15,7 @@ from cchc_rules.checks.depth import check_depth, depths
 from cchc_rules.checks.header import check_header
 from cchc_rules.limits import MAX_DEPENDENCY_DEPTH
 from cchc_rules.loader import load_source
-from cchc_rules.source import Span
+from cchc_rules.source import Span, caret_snippet
 from tests.conftest import FIXTURES
 
 BAD = FIXTURES / "check" / "bad"
@@ -180,3 +180,9 @@ def test_at_most_twenty_criteria_too_deep_are_reported(tmp_path: Path) -> None:
     found = check_depth(merged)
     assert [d.message.split()[4] for d in found] == [str(i) for i in range(67, 87)]
     assert all("qua 201 tầng" in d.message for d in found)
+
+
+def test_a_no_break_space_in_a_quoted_line_shows_as_a_space_and_keeps_the_caret_under_its_column() -> None:
+    """Word puts no-break spaces in text; the line shown with an error must not turn them into �."""
+    assert caret_snippet("a\u00a0b\u200bc\td", 3) == "    a b\ufffdc d\n      ^"  # a zero-width one stays marked
+    assert "\ufffd" not in caret_snippet('1 "Công\u00a0khai": max 1', 1)
