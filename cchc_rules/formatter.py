@@ -131,12 +131,20 @@ def _placed(item: ast.Criterion, source: list[str], comments: list[Comment]) -> 
 
 
 def _tier_line(node: ast.Node | None, printed: list[str], at: int, own_line: bool) -> int | None:
-    """The printed line of a `score = tier` table that a comment on source line `at` belongs to: the row
-    on that line (a comment at its end), or the next row (a comment on its own line); None otherwise."""
-    if not isinstance(node, ast.Formula) or not isinstance(node.expr, ast.Tier):
+    """The printed line of a `score = tier` table, or of an `else if` chain, that a comment on source
+    line `at` belongs to: the row on that line (a comment at its end), or the next row (a comment on its
+    own line); None otherwise."""
+    if not isinstance(node, ast.Formula):
         return None
-    tier = node.expr
-    rows = [*tier.rows, *([tier.otherwise] if tier.otherwise is not None else [])]
+    rows: list[ast.Node]
+    if isinstance(node.expr, ast.Tier):
+        tier = node.expr
+        rows = [*tier.rows, *([tier.otherwise] if tier.otherwise is not None else [])]
+    else:
+        chain = printer.if_branches(node.expr)
+        if not chain:
+            return None
+        rows = [*chain[1:], chain[-1].otherwise]  # each line after the first starts at its branch
     if len(printed) != 1 + len(rows):  # not one printed line a row: nothing to match against
         return None
     for j, row in enumerate(rows, 1):

@@ -222,7 +222,7 @@ def criterion_parts(c: ast.Criterion) -> tuple[str, list[tuple[ast.Node | None, 
         head += f": max {number(c.max)}"
     lines: list[tuple[ast.Node | None, str]] = []
     if c.formula is not None:
-        lines.append((c.formula, f"score = {expr(c.formula.expr, INDENT)}"))
+        lines.append((c.formula, f"score = {_if_chain(c.formula.expr) or expr(c.formula.expr, INDENT)}"))
     for reason in c.reasons:
         if reason.condition is None:
             lines.append((reason, f"reason {string(reason.template)}"))
@@ -235,6 +235,27 @@ def criterion_parts(c: ast.Criterion) -> tuple[str, list[tuple[ast.Node | None, 
     lines += [(None, f"basis {string(b)}") for b in c.basis]
     lines += [(None, f"inferred {string(n)}") for n in c.inferred]
     return head, lines
+
+
+def if_branches(e: ast.Node) -> list[ast.If]:
+    """The `if` nodes of an `if ... else if ... else ...` chain, outermost first ([] for no chain)."""
+    chain = []
+    while isinstance(e, ast.If):
+        chain.append(e)
+        e = e.otherwise
+    return chain if len(chain) > 1 else []
+
+
+def _if_chain(e: ast.Node) -> str:
+    """A formula that chains `else if`, one branch a line, aligned under its `if` as the docs write it."""
+    chain = if_branches(e)
+    if not chain:
+        return ""
+    pad = INDENT + " " * len("score = ")
+    lines = [f"if {_expr(chain[0].condition, '', False)} then {_expr(chain[0].then, '', False)}"]
+    lines += [f"{pad}else if {_expr(b.condition, '', False)} then {_expr(b.then, '', False)}" for b in chain[1:]]
+    lines.append(f"{pad}else {_expr(chain[-1].otherwise, '', False)}")
+    return "\n".join(lines)
 
 
 def removal(r: ast.Removal) -> str:

@@ -336,3 +336,23 @@ def test_format_preserves_the_ast_and_every_comment_and_is_idempotent(
     assert "\r" not in once and not once.startswith("\ufeff")
     assert unicodedata.is_normalized("NFC", once)
     assert fmt(once) == once
+
+
+def test_an_else_if_chain_is_printed_a_branch_a_line_with_its_comments() -> None:
+    """The layout language.md §7.4 recommends; one line of 114 characters was fmt's before."""
+    source = (
+        'ruleset "T" total 2 rounding 3 half_up\n'
+        'fact loai: choice("đại học", "cao đẳng", "trung cấp") "Trình độ"\n'
+        '1 "A": max 2\n'
+        '  score = if loai = "đại học" then max else if loai = "cao đẳng" then 1  # cao đẳng: 1\n'
+        "    else 0\n"
+        '  reason "Chưa đạt"\n'
+    )
+    text = format_source(SourceFile(name="t.cchc", text=source))
+    # a comment at the end of the formula's first source line stays at the end of its first line
+    assert (
+        '  score = if loai = "đại học" then max  # cao đẳng: 1\n'
+        '          else if loai = "cao đẳng" then 1\n'
+        "          else 0\n"
+    ) in text
+    assert format_source(SourceFile(name="t.cchc", text=text)) == text
