@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cchc_rules import ast
+from cchc_rules import ast, printer
 from cchc_rules.checks import Merged, expressions, walk
 from cchc_rules.checks.ranges import Interval, RangeAnalysis
 from cchc_rules.checks.regions import Piece, Region
@@ -99,7 +99,7 @@ def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier:
         region = region.intersect(domain)
         fresh = region.minus(covered)
         if fresh.empty():
-            out.append(_unreachable(rules, crit, row, number, previous, region))
+            out.append(_unreachable(rules, crit, row, number, previous, region, domain.describe(show), percent))
         else:
             for other_number, other, other_region in previous:
                 shared = region.intersect(other_region)
@@ -144,14 +144,22 @@ def _unreachable(
     number: int,
     previous: list[tuple[int, ast.TierRow, Region]],
     region: Region,
+    domain: str,
+    percent: bool,
 ) -> Diagnostic:
     if region.empty():
+        test = row.test
+        bounds = [test.bound] if isinstance(test, ast.TierCmp) else [test.low, test.high]
+        bare = [b for b in bounds if isinstance(b, ast.Number) and b.value > 1]
+        hint = "kiểm tra lại ngưỡng và giới hạn của dữ kiện"
+        if percent and bare:  # `when >= 80` on a rate that runs from 0% to 100%
+            hint = f"viết {printer.number(bare[0].value)}% nếu ý là phần trăm"
         return rules.diag(
             "E190",
             "error",
             row.test.span,
-            f"tiêu chí {crit.id}: bậc {_ORDINAL} {number} không bao giờ khớp (ngoài miền giá trị của dữ kiện)",
-            "kiểm tra lại ngưỡng và giới hạn của dữ kiện",
+            f"tiêu chí {crit.id}: bậc {_ORDINAL} {number} không bao giờ khớp: giá trị chỉ {domain}",
+            hint,
         )
     test = row.test
     if isinstance(test, ast.TierCmp) and test.op in (">=", ">", "<=", "<"):
