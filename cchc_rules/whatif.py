@@ -292,9 +292,11 @@ def _options(
         return []
     sign = -1 if rules.nodes[node_id].kind == "penalty" else 1
     # Alone, a whole (a denominator) is not something to shrink to raise a rate: change the parts.
-    # With its part, it may change (nothing planned to disburse: plan some and disburse it).
-    wholes = {d.max.name for d in rules.facts.values() if isinstance(d.max, ast.NameRef)}
-    names = [n for n in facts_used(rules, node_id) if n in values and not rules.facts[n].given]
+    # With its part, it may change (nothing planned to disburse: plan some and disburse it). A fact is a
+    # whole only where its part is used too: compared with a quota, it is a figure like any other.
+    used = [n for n in facts_used(rules, node_id) if n in values]
+    wholes = {bound.name for n in used if isinstance(bound := rules.facts[n].max, ast.NameRef)}
+    names = [n for n in used if not rules.facts[n].given]
     crossings = _crossings(rules, node_id, values)
     pools = {n: _pool(rules, node_id, n, values, crossings) for n in names}
     found = []

@@ -279,3 +279,22 @@ def test_a_date_stays_within_its_bounds_and_a_given_one_is_not_moved(tmp_path: P
     # the day before a strict bound is before the plan's declared earliest day: nothing to propose
     assert _dates(tmp_path, op="<", min=" min 2025-01-31")["1"].best is None
     assert items["2"].best is None and [g.fact for g in items["2"].given] == ["ngay_cap_nhat", "han_cap_nhat"]
+
+
+def test_a_whole_is_changed_alone_where_its_part_is_not_used(tmp_path: Path) -> None:
+    """so_cbcc is the whole of cbcc_dao_tao, but at a quota criterion it is a figure to bring down."""
+    path = tmp_path / "bien-che.cchc"
+    path.write_text(
+        'ruleset "Thử" total 5 rounding 3 half_up\n'
+        'fact so_cbcc: count "Số cán bộ, công chức" unit "người"\n'
+        'fact cbcc_dao_tao: count "Số được đào tạo" unit "người" max so_cbcc\n'
+        'fact bien_che_giao: count "Biên chế được giao" unit "người" given\n'
+        '1 "Biên chế": max 4\n  score = if so_cbcc <= bien_che_giao then max else 0\n  reason "Vượt biên chế"\n'
+        '2 "Đào tạo": max 1\n  score = max * ratio(cbcc_dao_tao, so_cbcc, zero: zero)\n  reason "Chưa đủ"\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    facts = rules.facts({"so_cbcc": 21, "cbcc_dao_tao": 15, "bien_che_giao": 20})
+    quota = {o.id: o for o in opportunities(rules, facts, rules.evaluate(facts))}["1"]
+    (change,) = quota.best.changes  # type: ignore[union-attr]
+    assert (change.fact, change.old, change.new) == ("so_cbcc", "21", "20")
