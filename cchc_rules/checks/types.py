@@ -216,7 +216,7 @@ def _written_date(e: ast.Node) -> str:
     day, month, year = (int(p.value) for p in parts if isinstance(p, ast.Number))
     try:
         return datetime.date(year, month, day).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):  # 31/01/99999999999999999999 is no date either
         return ""
 
 
