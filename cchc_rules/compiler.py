@@ -271,7 +271,7 @@ class CompiledRules:
                         return None
                     else:
                         quick = _plain_number(raw, kind, parse)
-                        if quick is None and parse is _to_number and groups_thousands(raw):
+                        if quick is None and parse in (_to_number, _count, _percent) and groups_thousands(raw):
                             return None  # 12.500,5: the unit's 12.100 may mean 12 100; validation asks
                         values[name] = parse(raw) if quick is None else quick
                 elif default is not None:

@@ -844,9 +844,12 @@ def _to_number(value: Any) -> Fraction:
 
 # A number that shows which mark a file groups thousands with: 12.500,5 or 1.234.567 (a dot); 12,500.5 (a comma).
 _GROUPED_BY = {
-    ".": re.compile(r"[-+]?\d{1,3}(?:\.\d{3})+,\d+|[-+]?\d{1,3}(?:\.\d{3}){2,}"),
-    ",": re.compile(r"[-+]?\d{1,3}(?:,\d{3})+\.\d+|[-+]?\d{1,3}(?:,\d{3}){2,}"),
+    ".": re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+,\d+%?|[-+]?[1-9]\d{0,2}(?:\.\d{3}){2,}%?"),
+    ",": re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+\.\d+%?|[-+]?[1-9]\d{0,2}(?:,\d{3}){2,}%?"),
 }
+
+
+_NUMERIC_KINDS = ("count", "integer", "decimal", "percent")
 
 
 def _separators(rules: CheckedRules, raw: RawFacts, given: Mapping[str, Any]) -> list[Diagnostic]:
@@ -855,15 +858,16 @@ def _separators(rules: CheckedRules, raw: RawFacts, given: Mapping[str, Any]) ->
     Alone, 12.100 is read as 12,1 (a decimal point); beside 12.500,5 it most likely means 12 100. The
     same for 17,748 beside 12,500.5. Refused rather than guessed; counts refuse both forms anyway.
     """
-    texts = {n: _written(v) for n, v in given.items() if rules.facts[n].type.name == "decimal"}
+    # Any number of the file shows its mark (a count of 1.234.567 too); only decimals can be misread.
+    texts = {n: _written(v) for n, v in given.items() if rules.facts[n].type.name in _NUMERIC_KINDS}
     out = []
     for mark, grouped in _GROUPED_BY.items():
         shown = next(((n, t) for n, t in texts.items() if t and grouped.fullmatch(t)), None)
         if shown is None:
             continue
-        single = re.compile(r"[-+]?\d{1,3}" + re.escape(mark) + r"\d{3}")
+        single = re.compile(r"[-+]?[1-9]\d{0,2}" + re.escape(mark) + r"\d{3}")  # 0.125 groups nothing
         for name, text in texts.items():
-            if text and single.fullmatch(text):
+            if text and rules.facts[name].type.name == "decimal" and single.fullmatch(text):
                 whole = text.replace(mark, "")
                 out.append(
                     _problem(

@@ -301,6 +301,14 @@ def test_a_decimal_against_the_file_s_own_thousands_mark_is_refused(
 def test_a_decimal_point_is_still_read_where_the_file_shows_no_thousands_mark(rules: RuleSet) -> None:
     result = rules.evaluate(facts(von_a="0.100", von_b="0,200"))
     assert (result.facts["von_a"], result.facts["von_b"]) == ("0.1", "0.2")
+    # 0.125 groups no thousands, whatever else the file writes
+    result = rules.evaluate(facts(ho_so_tiep_nhan="1.234.567", von_a="0.125"))
+    assert result.facts["von_a"] == "0.125"
+
+
+def test_a_count_shows_the_file_s_thousands_mark_too(rules: RuleSet) -> None:
+    message = error(rules, facts(ho_so_tiep_nhan="1.234.567", von_a="12.100"))
+    assert "`von_a`: `12.100` có hai cách hiểu" in message and "(`1.234.567` ở `ho_so_tiep_nhan`)" in message
 
 
 @pytest.mark.parametrize(
