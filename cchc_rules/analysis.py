@@ -446,10 +446,11 @@ def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
     out: list[Diagnostic] = []
     possible: list[tuple[str, ast.Call]] = []
     for node_id, crit in rules.nodes.items():
-        if crit.formula is None or crit.max is None:
+        if crit.max is None:
             continue
         maximum, env = to_fraction(crit.max), guarded_env(crit, ranges)
-        for call in (n for n in walk(crit.formula.expr) if isinstance(n, ast.Call) and n.func == "clamp"):
+        calls = [n for e in expressions(crit) for n in walk(e) if isinstance(n, ast.Call) and n.func == "clamp"]
+        for call in calls:  # in the formula, an `na when` or a `reason when` condition alike
             low, high = (ranges.range(a, maximum, env) for a in call.args[1:])
             if low is not None and high is not None and low.lo is not None and high.hi is not None:
                 if low.lo > high.hi:  # for every unit
@@ -458,7 +459,8 @@ def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
                             rules,
                             node_id,
                             call,
-                            f"cận dưới {_shown(low)} luôn lớn hơn cận trên {_shown(high)}, không đơn vị nào chấm được",
+                            f"cận dưới {_shown(low)} luôn lớn hơn cận trên {_shown(high)}: "
+                            "đơn vị nào tính đến đây cũng không chấm được",
                         )
                     )
                     continue
@@ -507,12 +509,19 @@ def _clamp_counterexample(
 ) -> tuple[dict[str, Value] | None, int]:
     """The first facts for which evaluating the node stops at this clamp, and how many were tried."""
     crit = rules.nodes[node_id]
-    assert crit.formula is not None
+    # The expression the clamp is in: the formula is evaluated as the node is (its `na when` first), a
+    # condition of `reason when` or `na when` on its own.
+    within = next(e for e in expressions(crit) if any(n is call for n in walk(e)))
+    in_formula = crit.formula is not None and within is crit.formula.expr
     tried = 0
     for values in assignments(rules, ranges, node_id, limit):
         tried += 1
         try:
-            _evaluator(rules, values).raw(crit, crit.formula.expr)
+            evaluator = _evaluator(rules, values)
+            if in_formula:
+                evaluator.node(node_id)
+            else:
+                evaluator.raw(crit, within)
         except EvaluationError as exc:  # only a clamp the evaluation reaches counts, not one in a branch not taken
             if any(d.span == call.span for d in exc.diagnostics):
                 return values, tried
