@@ -116,7 +116,7 @@ def check_templates(rules: Merged) -> list[Diagnostic]:
                     rules.diag(
                         "E114",
                         "error",
-                        _within(rules, reason, brace),
+                        _within(rules, reason, brace, skip_placeholders=True),
                         f"lý do của tiêu chí {crit.id} có dấu `{brace}` không thành cặp `{{...}}`",
                         "viết tên dữ kiện trong cặp ngoặc nhọn, vd `{ty_le}`",
                     )
@@ -124,10 +124,14 @@ def check_templates(rules: Merged) -> list[Diagnostic]:
     return out
 
 
-def _within(rules: Merged, reason: ast.Reason, text: str) -> Span:
-    """Where `text` stands in the reason's line, or the whole reason when it is not found there."""
+def _within(rules: Merged, reason: ast.Reason, text: str, skip_placeholders: bool = False) -> Span:
+    """Where `text` stands in the reason's line, or the whole reason when it is not found there;
+    with `skip_placeholders`, not inside a `{name}` (the brace of `{ty_le}` is not the unpaired one)."""
     span = reason.span
-    at = rules.line(span).find(text, span.column - 1)
+    line = rules.line(span)
+    if skip_placeholders:
+        line = PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), line)
+    at = line.find(text, span.column - 1)
     if at < 0:
         return span
     return span.model_copy(update={"column": at + 1, "end_line": span.line, "end_column": at + 1 + len(text)})
