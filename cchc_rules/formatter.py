@@ -147,6 +147,9 @@ def _tier_line(node: ast.Node | None, printed: list[str], at: int, own_line: boo
         rows = [*chain[1:], chain[-1].otherwise]  # each line after the first starts at its branch
     if len(printed) != 1 + len(rows):  # not one printed line a row: nothing to match against
         return None
+    if not isinstance(node.expr, ast.Tier) and not own_line:
+        # At the end of a line of a branch, the first line of it or not: with the branch begun last.
+        return max((j for j, row in enumerate(rows, 1) if row.span.line <= at), default=0)
     for j, row in enumerate(rows, 1):
         if (row.span.line == at and not own_line) or (own_line and row.span.line > at):
             return j

@@ -356,3 +356,17 @@ def test_an_else_if_chain_is_printed_a_branch_a_line_with_its_comments() -> None
         "          else 0\n"
     ) in text
     assert format_source(SourceFile(name="t.cchc", text=text)) == text
+
+
+def test_a_comment_on_a_branch_s_second_line_stays_with_that_branch() -> None:
+    source = (
+        'ruleset "T" total 1 rounding 3 half_up\nfact x: count "X" max 10\n1 "A": max 1\n'
+        "  score = if x > 8 then max\n"
+        "          else if x > 5 then 0.5 else if x > 2\n"
+        "          then 0.25  # trung bình\n"
+        "          else 0\n"
+        '  reason "r"\n'
+    )
+    text = format_source(SourceFile(name="t.cchc", text=source))
+    assert "          else if x > 2 then 0.25  # trung bình\n" in text
+    assert format_source(SourceFile(name="t.cchc", text=text)) == text
