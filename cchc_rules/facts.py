@@ -509,7 +509,16 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
                 entry[1],
                 hint=f"có phải ý bạn là `{close}`?" if close else "các khoá: " + ", ".join(REPORT_KEYS),
             )
-    return {str(k): normalise(str(v)) for k, v in entry[0].items() if v is not None}
+    report = {str(k): normalise(str(v)) for k, v in entry[0].items() if v is not None}
+    if report.get("ngay"):
+        try:
+            _date(report["ngay"])
+        except ValueError:
+            if re.fullmatch(r"[\d/.-]+", report["ngay"].strip()):  # a date written wrong, not "ngày 5 tháng 1 ..."
+                raise _facts_error(
+                    name, f"`report.ngay`: `{report['ngay']}` không phải một ngày", entry[1], hint="vd 2023-10-25"
+                ) from None
+    return report
 
 
 def _rounds(name: str, entry: tuple[Any, Span | None] | None) -> tuple[RawRound, ...]:

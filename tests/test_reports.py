@@ -230,3 +230,18 @@ def test_the_place_and_date_line_is_written_out(tmp_path: Path) -> None:
             assert line in [p.text for p in docx.Document(str(out)).paragraphs]
         else:
             assert line in out.read_text(encoding="utf-8")
+
+
+def test_the_date_line_pads_as_decrees_do_and_a_wrong_date_is_refused(tmp_path: Path) -> None:
+    from cchc_rules.render.report import place_date
+
+    # Nghị định 30/2020/NĐ-CP: a day below 10 and the months 1 and 2 with a leading 0, the others without
+    assert place_date("Thanh Thủy", "2023-03-05") == "Thanh Thủy, ngày 05 tháng 3 năm 2023"
+    assert place_date("Thanh Thủy", "05/02/2023") == "Thanh Thủy, ngày 05 tháng 02 năm 2023"
+    assert place_date("", "ngày 5 tháng 1 năm 2024") == "ngày 5 tháng 1 năm 2024"  # written out: kept
+    facts = tmp_path / "facts.yaml"
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8").replace("report:\n", "report:\n  ngay: 31/02/2023\n")
+    facts.write_text(text, encoding="utf-8")
+    run = cchc("report", RULES_2023, facts, "--format", "md", "-o", tmp_path / "bc.md")
+    assert run.returncode == 1 and "`report.ngay`: `31/02/2023` không phải một ngày" in run.stderr
+    assert not (tmp_path / "bc.md").exists()

@@ -154,7 +154,9 @@ def place_date(place: str, when: str) -> str:
         if found:
             day, month, year = found.groups()
     if found:
-        when = f"ngày {int(day):02d} tháng {int(month):02d} năm {year}"
+        # As Nghị định 30/2020/NĐ-CP writes dates: a day below 10 and the months 1 and 2 with a leading 0.
+        month_text = f"{int(month):02d}" if int(month) <= 2 else str(int(month))
+        when = f"ngày {int(day):02d} tháng {month_text} năm {year}"
     return ", ".join(part for part in (place, when) if part)
 
 
