@@ -40,6 +40,8 @@ from cchc_rules.trace import NullTracer
 PAIR_LIMIT = 2500
 # The finest step tried for a decimal or a percent (0,1%), as in the checker's searches.
 STEP = Fraction(1, 1000)
+# How many secant steps look for where two sides meet (each an evaluation of both).
+_SECANT_STEPS = 6
 
 
 class Change(BaseModel):
@@ -180,7 +182,9 @@ def _crossings(rules: CheckedRules, node_id: str, values: Mapping[str, Value]) -
             day = _date_of(other, values)
             if isinstance(side, ast.NameRef) and day is not None and rules.facts[side.name].type.name == "date":
                 out.setdefault(side.name, set()).update(_days_around(day, strict))
-        names = {n.name for side in (left, right) for n in walk(side) if isinstance(n, ast.NameRef)}
+        nodes = [n for side in (left, right) for n in walk(side)]
+        names = {n.name for n in nodes if isinstance(n, ast.NameRef)}
+        names.update(f for n in nodes if isinstance(n, ast.CritRef) for f in facts_used(rules, n.id))  # [1.1] >= 3
         for name in sorted(names):
             decl = rules.facts[name]
             if name not in values or decl.given or decl.type.name not in ("count", "integer", "decimal", "percent"):
@@ -222,8 +226,8 @@ def _root(
 ) -> Fraction | None:
     """Where `left` meets `right` as one fact moves, when the gap between them is linear in it; else None.
 
-    The gap is measured at the fact's value and one above; the line through them is
-    trusted only where the gap really is 0 (a ratio's whole, say, is not linear).
+    The gap is measured at the fact's value and one step above; secant steps from there are trusted
+    only where the gap really is 0 (a ratio's whole, say, is not linear, and may never get there).
     """
 
     def gap(value: Fraction) -> Fraction | None:
@@ -238,12 +242,19 @@ def _root(
     current = values[name]
     if not isinstance(current, Fraction):
         return None
-    here = gap(current)
-    above = None if here is None else gap(current + 1)
-    if here is None or above is None or above == here:
-        return None
-    root = current - here / (above - here)
-    return root if gap(root) == 0 else None
+    # Secant steps from the value and one step above it: exact on a line, and a few steps cross the bends
+    # of min, max and clamp (a percent's step is 0,1 point, not 100).
+    step = Fraction(1) if rules.facts[name].type.name in ("count", "integer") else STEP
+    x0, x1 = current, current + step
+    g0, g1 = gap(x0), gap(x1)
+    for _ in range(_SECANT_STEPS):
+        if g0 is None or g1 is None or g0 == g1:
+            return None
+        x0, x1 = x1, x1 - g1 * (x1 - x0) / (g1 - g0)
+        g0, g1 = g1, gap(x1)
+        if g1 == 0:
+            return x1
+    return None
 
 
 def _date_allowed(rules: CheckedRules, name: str, day: datetime.date, values: Mapping[str, Value]) -> bool:

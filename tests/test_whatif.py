@@ -298,3 +298,24 @@ def test_a_whole_is_changed_alone_where_its_part_is_not_used(tmp_path: Path) -> 
     quota = {o.id: o for o in opportunities(rules, facts, rules.evaluate(facts))}["1"]
     (change,) = quota.best.changes  # type: ignore[union-attr]
     assert (change.fact, change.old, change.new) == ("so_cbcc", "21", "20")
+
+
+def test_where_two_sides_meet_past_a_bend_and_through_a_reference(tmp_path: Path) -> None:
+    """The meeting point is found by secant steps of 0,1 point, not a step of 100 points over the bend,
+    and a fact reached through [1.1] is moved too."""
+    path = tmp_path / "uon.cchc"
+    path.write_text(
+        'ruleset "Thử" total 5 rounding 3 half_up\n'
+        'fact p: percent "Tỷ lệ hài lòng"\nfact a: count "Số A" max 10\n'
+        '1 "Hài lòng": max 4\n  score = clamp(min(p, 90%) * 4 / 80% - 0.5, 0, max)\n  reason "Chưa đủ"\n'
+        '2 "Theo 1.1": max 1\n2.1 "A trên B": max 0.5\n  score = max * a / 10\n  reason "Thiếu"\n'
+        '2.2 "Khi 2.1 đủ": max 0.5\n  score = if [2.1] >= 0.4 then max else 0\n  reason "Chưa"\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    facts = rules.facts({"p": "50%", "a": 2})
+    found = {o.id: o for o in opportunities(rules, facts, rules.evaluate(facts))}
+    (top,) = found["1"].best.changes  # type: ignore[union-attr]
+    assert (top.old, top.new) == ("50%", "90%")  # clamp tops out at 4 × 90%/80% − 0,5 = 4
+    (ref,) = found["2.2"].best.changes  # type: ignore[union-attr]
+    assert (ref.fact, ref.old, ref.new) == ("a", "2", "8")  # 0,5 × 8/10 = 0,4: not the fallback 10
