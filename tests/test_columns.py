@@ -267,6 +267,16 @@ def test_a_bare_percentage_of_at_most_one_is_left_to_the_parser_which_refuses_it
             rules.evaluate(items[-1])
 
 
+@pytest.mark.parametrize("column", [[75, 80, 1], ["75", "80.5", "1"], ["75", "80.5", "0.5"]])
+def test_a_bare_percentage_in_a_column_of_one_type_is_found(column: list[Any]) -> None:
+    """Whole numbers only, or unsigned texts only: the fast column readers must still leave 1 to the parser."""
+    rules = load(RULES_2023)
+    base = next(iter(generate.communes(1)))["facts"]
+    items = [{**base, "ty_le_lien_thong": value} for value in column]
+    batch = rules.columns.run(items, [str(i) for i in range(len(items))])  # type: ignore[union-attr]
+    assert [batch.scored(r) for r in range(len(items))] == [True, True, False]
+
+
 @pytest.mark.parametrize("name", ["not_applicable", "partial", "zero_totals"])
 def test_every_step_fixtures_in_columns(name: str) -> None:
     rules = load(EVERY_STEP)

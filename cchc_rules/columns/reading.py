@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from itertools import repeat
+from itertools import compress, repeat
 from math import lcm
-from operator import add, ge, itemgetter, le, mul, sub
+from operator import add, ge, itemgetter, le, mul, not_, sub
 from typing import Any
 
 from cchc_rules.columns import arithmetic as ar
@@ -70,9 +70,12 @@ def read_facts(
                     texts = list(map(itemgetter(slice(None, -1)), raw))
                 elif any(signed):
                     texts = [v[:-1] if v.endswith("%") else v for v in raw]
-            # A bare percentage in (0, 1] is refused by the parser; such a column is read value by value.
-            bare = scale == 100 and not all(signed) and any(_plain_number(v, str, parse) is None for v in raw)
-            read = None if bare else _plain_decimals(texts, scale)
+            read = _plain_decimals(texts, scale)
+            if read is not None and scale == 100 and not all(signed):
+                # A bare percentage in (0, 1] is refused by the parser: such a column is read value by value.
+                top = read[1] // 100  # n / den is the fraction; the text without a sign is n / top points
+                if any(0 < n <= top for n in compress(read[0], map(not_, signed))):
+                    read = None
             if read is not None:
                 b.num[name] = read
                 continue
