@@ -71,7 +71,7 @@ def diagnostic(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
         severity="error",
         message=reading.message,
         span=Span(file=source.name, line=line, column=column, end_line=line, end_column=column + width),
-        line_text=_ODD_SPACE.sub(" ", source.line_text(line)),
+        line_text=source.line_text(line),  # caret_snippet shows odd spaces as spaces
         hint=reading.hint,
     )
 
@@ -161,10 +161,6 @@ def _hyphenated(text: str, pos: int) -> str:
 
 
 # ---- where things are ---------------------------------------------------------
-
-# Spaces other than the plain one (no-break space U+00A0 and the like, which Word and
-# web pages put in): shown as a plain space in the quoted line, so it looks as in the editor.
-_ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def _position(text: str, pos: int) -> tuple[int, int]:
