@@ -53,7 +53,7 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
     source = load_source(path, _budget)
     headers = [m.header for m in source.modules if m.header is not None]
     if path.is_dir() and len(headers) > 1:  # a year folder, not one rule set split over files
-        files = ", ".join(Path(h.span.file).name for h in headers)
+        files = ", ".join(os.path.relpath(h.span.file, path) for h in headers)  # xa/2023.cchc beside phuong/...
         raise _error(
             "E100",
             f"thư mục {path} chứa {len(headers)} bộ quy tắc ({files}), mỗi tệp có phần đầu `ruleset` riêng",

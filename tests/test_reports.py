@@ -245,3 +245,15 @@ def test_the_date_line_pads_as_decrees_do_and_a_wrong_date_is_refused(tmp_path: 
     run = cchc("report", RULES_2023, facts, "--format", "md", "-o", tmp_path / "bc.md")
     assert run.returncode == 1 and "`report.ngay`: `31/02/2023` không phải một ngày" in run.stderr
     assert not (tmp_path / "bc.md").exists()
+
+
+def test_a_total_capped_at_zero_writes_its_sum_with_a_minus_sign() -> None:
+    from decimal import Decimal
+
+    from cchc_rules.render.text import cap_note
+
+    class _Totals:  # what cap_note reads of a Result
+        base_score, bonus, penalty, score, max = Decimal(4), Decimal(0), Decimal(20), Decimal(0), Decimal(10)
+
+    note = cap_note(_Totals())  # type: ignore[arg-type]
+    assert note.endswith("4 điểm các lĩnh vực − 20 điểm trừ = −16, tính 0 điểm.")

@@ -194,3 +194,18 @@ def test_an_output_folder_a_file_is_in_the_way_of_is_a_clean_error(
     assert code == 1 and out == "" and "Traceback" not in err and "lỗi nội bộ" not in err
     assert f"lỗi [O002]: {tmp_path / where}: không tạo được thư mục: " in err
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "giữ nguyên\n"
+
+
+@pytest.mark.parametrize(
+    ("description", "inline"),
+    [
+        ("Có sáng kiến", "có sáng kiến"),
+        ("Số TTHC có hồ sơ", "số TTHC có hồ sơ"),
+        ("Hải Dương giao vốn", "Hải Dương giao vốn"),  # a proper name keeps its capitals
+        ("UBND xã ban hành", "UBND xã ban hành"),
+    ],
+)
+def test_a_description_inside_a_sentence_loses_only_an_ordinary_capital(description: str, inline: str) -> None:
+    from cchc_rules.render.rulebook import _inline
+
+    assert _inline(description) == inline

@@ -158,7 +158,8 @@ def _unreachable(
             "E190",
             "error",
             row.test.span,
-            f"tiêu chí {crit.id}: bậc {_ORDINAL} {number} không bao giờ khớp: giá trị chỉ {domain}",
+            f"tiêu chí {crit.id}: bậc {_ORDINAL} {number} không bao giờ khớp: "
+            + (f"giá trị luôn bằng {domain[5:]}" if domain.startswith("đúng ") else f"giá trị chỉ {domain}"),
             hint,
         )
     test = row.test

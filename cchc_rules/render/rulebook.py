@@ -23,9 +23,12 @@ def _value(e: ast.Node, rules: CheckedRules) -> str:
 
 
 def _inline(description: str) -> str:
-    """A fact's description inside a sentence: "Có sáng kiến" as "có sáng kiến"; "UBND xã", "TTHC" kept."""
-    first = description.split(" ", 1)[0]
-    if len(first) > 1 and first[0].isupper() and first[1:].islower():
+    """A fact's description inside a sentence: "Có sáng kiến" as "có sáng kiến"; "UBND xã", "Hải Dương" kept."""
+    words = description.split(" ", 2)
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    # A proper name goes on capitalised ("Hải Dương", "Đảng Cộng sản"): only an ordinary first word is lowered.
+    name_goes_on = len(second) > 1 and second[0].isupper() and second[1:].islower()  # "Dương", not "TTHC"
+    if len(first) > 1 and first[0].isupper() and first[1:].islower() and not name_goes_on:
         return description[0].lower() + description[1:]
     return description
 

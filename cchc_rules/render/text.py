@@ -76,8 +76,9 @@ def cap_note(result: Result) -> str:
         parts.append(f"+ {vi(result.bonus)} điểm thưởng")
     if result.penalty:
         parts.append(f"− {vi(result.penalty)} điểm trừ")
+    shown = vi(raw).replace("-", "−")  # the minus sign the terms use
     return (
-        f"Tổng điểm được giữ trong khoảng 0 đến {vi(result.max)} điểm: {' '.join(parts)} = {vi(raw)}, "
+        f"Tổng điểm được giữ trong khoảng 0 đến {vi(result.max)} điểm: {' '.join(parts)} = {shown}, "
         f"tính {vi(result.score)} điểm."
     )
 
