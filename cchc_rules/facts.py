@@ -512,7 +512,7 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
     report = {str(k): normalise(str(v)) for k, v in entry[0].items() if v is not None}
     if report.get("ngay"):
         try:
-            _date(report["ngay"])
+            read_date(report["ngay"])
         except ValueError:
             if re.fullmatch(r"[\d/.-]+", report["ngay"].strip()):  # a date written wrong, not "ngày 5 tháng 1 ..."
                 raise _facts_error(
@@ -965,7 +965,8 @@ def _boolean(value: Any) -> bool:
     raise _Invalid(f"cần có/không (true/false), không phải `{_short(str(value))}`", "viết `có` hoặc `không`")
 
 
-def _date(value: Any) -> datetime.date:
+def read_date(value: Any) -> datetime.date:
+    """A date as facts files write it (2023-10-31, 31/10/2023, or a YAML date); ValueError otherwise."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -998,7 +999,7 @@ _PARSERS = {
     "decimal": _to_number,
     "percent": _percent,
     "boolean": _boolean,
-    "date": _date,
+    "date": read_date,
 }
 
 

@@ -10,12 +10,11 @@ left out when not given; nothing is invented.
 from __future__ import annotations
 
 import html
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from cchc_rules.facts import RawFacts
+from cchc_rules.facts import RawFacts, read_date
 from cchc_rules.numbers import vi
 from cchc_rules.render.text import cap_note, excluded_lines, percent_text
 from cchc_rules.result import NodeResult, Result
@@ -146,17 +145,14 @@ def build_report(result: Result, raw: RawFacts, round_name: str, appraisal: bool
 def place_date(place: str, when: str) -> str:
     """The place and date line: a date given as 2023-10-20 or 20/10/2023 is written out the Vietnamese way."""
     place, when = place.strip(), when.strip()
-    found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", when)
-    if found:
-        year, month, day = found.groups()
+    try:
+        day = read_date(when)  # as the facts reader reads it, which refused an impossible one
+    except ValueError:
+        pass  # written out already ("ngày 5 tháng 1 năm 2024"): kept as it is
     else:
-        found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", when)
-        if found:
-            day, month, year = found.groups()
-    if found:
         # As Nghị định 30/2020/NĐ-CP writes dates: a day below 10 and the months 1 and 2 with a leading 0.
-        month_text = f"{int(month):02d}" if int(month) <= 2 else str(int(month))
-        when = f"ngày {int(day):02d} tháng {month_text} năm {year}"
+        month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+        when = f"ngày {day.day:02d} tháng {month} năm {day.year}"
     return ", ".join(part for part in (place, when) if part)
 
 
