@@ -18,24 +18,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cchc_rules.source import Span
-
-RoundingMode = Literal["half_up", "half_down", "half_even", "down", "up", "floor", "ceiling"]
-ROUNDING_MODES: tuple[str, ...] = (
-    "half_up",
-    "half_down",
-    "half_even",
-    "down",
-    "up",
-    "floor",
-    "ceiling",
-)
-# Names users write for a mode, beside the canonical ones.
-ROUNDING_ALIASES: dict[str, str] = {"truncate": "down"}
+from cchc_rules.vocabulary import FactKind, RoundingMode
 
 NaPolicy = Literal["full", "exclude"]
 ZeroPolicy = Literal["full", "zero", "na"]
-FactKind = Literal["count", "integer", "decimal", "percent", "boolean", "date", "choice"]
-FACT_KINDS: tuple[str, ...] = ("count", "integer", "decimal", "percent", "boolean", "date", "choice")
 CompareOp = Literal["=", "!=", "<", "<=", ">", ">="]
 ArithOp = Literal["+", "-", "*", "/"]
 FUNCTIONS: tuple[str, ...] = ("min", "max", "clamp", "ratio")

@@ -24,12 +24,13 @@ from cchc_rules.facts import load_yaml
 from cchc_rules.numbers import round_fraction, trimmed, vi
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
+from cchc_rules.vocabulary import RoundingMode
 
 FindingKind = Literal[
     "total", "max", "percent", "area", "area_max", "node", "deduction", "unaccounted", "unlisted", "unknown"
 ]
 # Rounding policies tried to explain a claimed figure, simplest first.
-_MODES: tuple[ast.RoundingMode, ...] = ("half_up", "down", "half_even", "half_down", "up", "floor", "ceiling")
+_MODES: tuple[RoundingMode, ...] = ("half_up", "down", "half_even", "half_down", "up", "floor", "ceiling")
 
 
 class Deduction(BaseModel):

@@ -15,6 +15,7 @@ from cchc_rules import ast
 from cchc_rules.errors import Diagnostic, RuleSyntaxError, suggest
 from cchc_rules.limits import check_tree
 from cchc_rules.source import SourceFile, Span
+from cchc_rules.vocabulary import FACT_KINDS, ROUNDING_ALIASES, ROUNDING_MODES, FactKind, RoundingMode
 
 _ZERO_POLICIES = ("full", "zero", "na")
 _NA_POLICIES = ("full", "exclude")
@@ -120,19 +121,19 @@ class _Builder:
 
     def rounding(self, spec: LarkTree) -> ast.Rounding:
         places_tok, mode_tok = spec.children
-        mode = ast.ROUNDING_ALIASES.get(str(mode_tok), str(mode_tok))
-        if mode not in ast.ROUNDING_MODES:
+        mode = ROUNDING_ALIASES.get(str(mode_tok), str(mode_tok))
+        if mode not in ROUNDING_MODES:
             self.fail(
                 mode_tok,
                 f"kiểu làm tròn không có: `{mode_tok}`",
-                self.did_you_mean(str(mode_tok), ast.ROUNDING_MODES + tuple(ast.ROUNDING_ALIASES)),
+                self.did_you_mean(str(mode_tok), ROUNDING_MODES + tuple(ROUNDING_ALIASES)),
             )
             mode = "half_up"
         places = int(Decimal(str(places_tok)))
         if "." in str(places_tok) or places > 28:
             self.fail(places_tok, f"số chữ số thập phân phải là số nguyên từ 0 đến 28, không phải {places_tok}")
             places = 0
-        return ast.Rounding.model_construct(span=self.span(spec), places=places, mode=cast(ast.RoundingMode, mode))
+        return ast.Rounding.model_construct(span=self.span(spec), places=places, mode=cast(RoundingMode, mode))
 
     def na_policy(self, token: Any) -> ast.NaPolicy:
         word = str(token)
@@ -233,10 +234,10 @@ class _Builder:
                 self.fail(tree, "một lựa chọn được liệt kê hai lần")
             return ast.FactType.model_construct(span=span, name="choice", choices=choices)
         word = str(tree.children[0])
-        if word not in ast.FACT_KINDS:
-            self.fail(tree, f"kiểu dữ kiện không có: `{word}`", self.did_you_mean(word, ast.FACT_KINDS))
+        if word not in FACT_KINDS:
+            self.fail(tree, f"kiểu dữ kiện không có: `{word}`", self.did_you_mean(word, FACT_KINDS))
             word = "decimal"
-        return ast.FactType.model_construct(span=span, name=cast(ast.FactKind, word))
+        return ast.FactType.model_construct(span=span, name=cast(FactKind, word))
 
     def criterion(self, tree: LarkTree) -> ast.Criterion:
         id_tok, title_tok, *stmts = tree.children

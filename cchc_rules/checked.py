@@ -7,8 +7,9 @@ from pydantic import BaseModel, ConfigDict
 from cchc_rules import ast
 from cchc_rules.errors import Diagnostic
 from cchc_rules.source import SourceFile
+from cchc_rules.vocabulary import RoundingMode
 
-DEFAULT_PERCENT_ROUNDING: tuple[int, ast.RoundingMode] = (2, "half_up")
+DEFAULT_PERCENT_ROUNDING: tuple[int, RoundingMode] = (2, "half_up")
 
 
 class CheckedRules(BaseModel):

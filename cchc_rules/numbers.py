@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation
 from fractions import Fraction
 
-from cchc_rules.ast import RoundingMode
+from cchc_rules.vocabulary import RoundingMode
 
 
 def to_fraction(value: Decimal | int | str) -> Fraction:

@@ -23,7 +23,7 @@ from typing import IO, Any
 from cchc_rules import ast
 from cchc_rules.columns import BatchRow
 from cchc_rules.errors import CchcError, Diagnostic, FactsError
-from cchc_rules.render.ooxml import stable_zip
+from cchc_rules.ooxml import stable_zip
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.units import UnitFacts, validate_unit

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from cchc_rules.ast import ROUNDING_MODES
 from cchc_rules.errors import Diagnostic, suggest
 from cchc_rules.parser import (
     describe_expected,
@@ -32,6 +31,7 @@ from cchc_rules.parser import (
     unbudgeted,
 )
 from cchc_rules.source import SourceFile, Span, comment_start, outside_strings
+from cchc_rules.vocabulary import ROUNDING_MODES
 
 
 @dataclass(frozen=True)

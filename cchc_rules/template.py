@@ -21,7 +21,7 @@ from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.facts import KIND_WORDS, literal_value
 from cchc_rules.numbers import plain
-from cchc_rules.render.ooxml import stable_zip
+from cchc_rules.ooxml import stable_zip
 from cchc_rules.units import DESCRIPTION_MARK, SHEET, UNIT_COLUMN, UNIT_MARK, column_letter
 
 FIRST_DATA_ROW = 4

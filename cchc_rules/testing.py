@@ -40,6 +40,7 @@ from cchc_rules.facts import literal_value
 from cchc_rules.result import NodeResult, Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.source import Span
+from cchc_rules.vocabulary import ROUNDING_MODES
 
 # ---- facts from a rule set's declarations ------------------------------------------------
 
@@ -547,7 +548,7 @@ def rule_sets(draw: st.DrawFn) -> ast.Module:
         rounding = None
         if draw(st.integers(0, 4)) == 0:
             rounding = ast.Rounding(
-                span=_SPAN, places=draw(st.integers(0, 3)), mode=draw(st.sampled_from(ast.ROUNDING_MODES))
+                span=_SPAN, places=draw(st.integers(0, 3)), mode=draw(st.sampled_from(ROUNDING_MODES))
             )
         leaves.append((len(criteria), node_id, maximum))
         return ast.Criterion(
@@ -599,11 +600,9 @@ def rule_sets(draw: st.DrawFn) -> ast.Module:
         span=_SPAN,
         name="Bộ quy tắc sinh ngẫu nhiên",
         total=total,
-        rounding=ast.Rounding(
-            span=_SPAN, places=draw(st.integers(0, 4)), mode=draw(st.sampled_from(ast.ROUNDING_MODES))
-        ),
+        rounding=ast.Rounding(span=_SPAN, places=draw(st.integers(0, 4)), mode=draw(st.sampled_from(ROUNDING_MODES))),
         percent_rounding=ast.Rounding(
-            span=_SPAN, places=draw(st.integers(0, 3)), mode=draw(st.sampled_from(ast.ROUNDING_MODES))
+            span=_SPAN, places=draw(st.integers(0, 3)), mode=draw(st.sampled_from(ROUNDING_MODES))
         ),
         na_default=draw(st.sampled_from(("full", "exclude"))),
     )

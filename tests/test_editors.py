@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from cchc_rules import ast
+from cchc_rules.vocabulary import FACT_KINDS, ROUNDING_ALIASES, ROUNDING_MODES
 from tests.conftest import ROOT
 from tests.test_docs import CCHC
 
@@ -147,8 +148,8 @@ def test_every_grammar_keyword_is_a_textmate_keyword_and_no_other_word_is() -> N
 
 def test_names_with_a_fixed_meaning_are_the_package_s() -> None:
     keywords = lark_keywords()
-    assert set(alternatives(REPOSITORY["types"]["match"])) == set(ast.FACT_KINDS) - keywords
-    policies = {*ast.ROUNDING_MODES, *ast.ROUNDING_ALIASES, "full", "exclude", "zero", "na"} - keywords
+    assert set(alternatives(REPOSITORY["types"]["match"])) == set(FACT_KINDS) - keywords
+    policies = {*ROUNDING_MODES, *ROUNDING_ALIASES, "full", "exclude", "zero", "na"} - keywords
     assert set(alternatives(REPOSITORY["policies"]["match"])) == policies
     functions = re.fullmatch(r"\\b\(([\w|]+)\).*", REPOSITORY["function"]["match"])
     assert functions and set(functions.group(1).split("|")) == set(ast.FUNCTIONS)

@@ -10,7 +10,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from cchc_rules.render.ooxml import stable_zip
+from cchc_rules.ooxml import stable_zip
 from cchc_rules.render.report import Report
 from cchc_rules.render.table import TableRow
 

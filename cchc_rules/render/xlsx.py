@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from cchc_rules.render.ooxml import stable_zip
+from cchc_rules.ooxml import stable_zip
 from cchc_rules.render.table import TableRow
 
 _THIN = Side(style="thin")

@@ -1,0 +1,18 @@
+"""The rule language's closed word lists, shared by every stage that names them.
+
+The parser's hints, the AST's types, the checker and the evaluator's
+rounding all need the same lists; they live here, below every stage, so that
+no early stage has to import a later one to know them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+RoundingMode = Literal["half_up", "half_down", "half_even", "down", "up", "floor", "ceiling"]
+ROUNDING_MODES: tuple[RoundingMode, ...] = ("half_up", "half_down", "half_even", "down", "up", "floor", "ceiling")
+# Names users write for a mode, beside the canonical ones.
+ROUNDING_ALIASES: dict[str, RoundingMode] = {"truncate": "down"}
+
+FactKind = Literal["count", "integer", "decimal", "percent", "boolean", "date", "choice"]
+FACT_KINDS: tuple[FactKind, ...] = ("count", "integer", "decimal", "percent", "boolean", "date", "choice")
