@@ -292,11 +292,12 @@ def _size(rules: CheckedRules, name: str, old: Value, new: Value) -> Fraction:
 
 
 def _options(
-    rules: CheckedRules, values: dict[str, Value], node_id: str
+    rules: CheckedRules, values: dict[str, Value], node_id: str, lost: Fraction
 ) -> list[tuple[Fraction, Fraction, dict[str, Value]]]:
-    """(recovered, size of change, changes) for single changes, then pairs if no single change helps.
+    """(recovered, size of change, changes) for single changes, then pairs if no single change recovers `lost`.
 
-    Points are recovered by raising a criterion's score, or by lowering a penalty's.
+    Points are recovered by raising a criterion's score, or by lowering a penalty's (`lost` is then
+    the penalty itself).
     """
     base = _score(rules, values, node_id)
     if base is None:
@@ -319,8 +320,9 @@ def _options(
             score = _score(rules, trial, node_id)
             if score is not None and sign * (score - base) > 0:
                 found.append((sign * (score - base), _size(rules, name, values[name], new), {name: new}))
-    if found:
+    if found and max(gain for gain, _, _ in found) >= lost:
         return found
+    # No change alone recovers everything (a rate with two parts, a count and a deadline): try two at once.
     tried = 0
     for a, b in itertools.combinations(names, 2):
         for new_a in pools[a]:
@@ -356,7 +358,7 @@ def opportunities(rules: RuleSet, facts: Facts, result: Result) -> list[Opportun
     out = []
     for node in [*result.losses(), *penalties]:
         base = Fraction(node.score)
-        found = _options(checked, values, node.id)
+        found = _options(checked, values, node.id, base if node.kind == "penalty" else Fraction(node.lost))
         after: dict[tuple[tuple[str, Any], ...], Fraction] = {}  # the node's score after each change
         for gain, _, changes in found:
             after[tuple(sorted(changes.items()))] = base - gain if node.kind == "penalty" else base + gain

@@ -319,3 +319,25 @@ def test_where_two_sides_meet_past_a_bend_and_through_a_reference(tmp_path: Path
     assert (top.old, top.new) == ("50%", "90%")  # clamp tops out at 4 × 90%/80% − 0,5 = 4
     (ref,) = found["2.2"].best.changes  # type: ignore[union-attr]
     assert (ref.fact, ref.old, ref.new) == ("a", "2", "8")  # 0,5 × 8/10 = 0,4: not the fallback 10
+
+
+def test_two_changes_are_tried_when_one_recovers_only_part(tmp_path: Path) -> None:
+    """Each of two conditions is worth a point: one change recovers 1 of 2, the pair recovers both."""
+    path = tmp_path / "hai-dieu-kien.cchc"
+    path.write_text(
+        'ruleset "Thử" total 2 rounding 3 half_up\n'
+        'fact hoi_nghi: count "Số hội nghị" unit "cuộc"\nfact kiem_tra: count "Số cuộc kiểm tra" unit "cuộc"\n'
+        '1 "Chỉ đạo": max 2\n'
+        "  score = (if hoi_nghi >= 2 then 1 else 0) + (if kiem_tra >= 3 then 1 else 0)\n"
+        '  reason "Chưa đủ"\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    facts = rules.facts({"hoi_nghi": 1, "kiem_tra": 1})
+    (o,) = opportunities(rules, facts, rules.evaluate(facts))
+    assert o.best is not None and o.first_step is not None
+    assert o.best.recovered == Decimal(2)
+    assert {(c.fact, c.new) for c in o.best.changes} == {("hoi_nghi", "2"), ("kiem_tra", "3")}
+    # the smallest single step is still offered first: one more conference recovers 1 point
+    assert o.first_step.recovered == Decimal(1)
+    assert [(c.fact, c.new) for c in o.first_step.changes] == [("hoi_nghi", "2")]
