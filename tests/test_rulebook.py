@@ -203,6 +203,10 @@ def test_an_output_folder_a_file_is_in_the_way_of_is_a_clean_error(
         ("Số TTHC có hồ sơ", "số TTHC có hồ sơ"),
         ("Hải Dương giao vốn", "Hải Dương giao vốn"),  # a proper name keeps its capitals
         ("UBND xã ban hành", "UBND xã ban hành"),
+        ("Đảng ủy xã ban hành nghị quyết", "Đảng ủy xã ban hành nghị quyết"),  # the name of a body
+        ("Ủy ban nhân dân xã ban hành kế hoạch", "Ủy ban nhân dân xã ban hành kế hoạch"),
+        ("Hội đồng nhân dân xã giám sát", "Hội đồng nhân dân xã giám sát"),
+        ("Hội nghị đối thoại", "hội nghị đối thoại"),  # "Hội" alone is an ordinary word
     ],
 )
 def test_a_description_inside_a_sentence_loses_only_an_ordinary_capital(description: str, inline: str) -> None:

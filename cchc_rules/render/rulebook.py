@@ -22,8 +22,15 @@ def _value(e: ast.Node, rules: CheckedRules) -> str:
     return words(e, rules)
 
 
+# Names of bodies that Vietnamese writes with a capital anywhere in a sentence (Nghị định 30/2020,
+# phụ lục II): "Ủy ban nhân dân xã", "Đảng ủy xã", where the second word alone does not show it.
+_BODIES = ("Đảng", "Ủy ban", "Uỷ ban", "Hội đồng nhân dân", "Mặt trận", "Chính phủ", "Quốc hội", "Nhà nước")
+
+
 def _inline(description: str) -> str:
     """A fact's description inside a sentence: "Có sáng kiến" as "có sáng kiến"; "UBND xã", "Hải Dương" kept."""
+    if any(description == body or description.startswith(body + " ") for body in _BODIES):
+        return description
     words = description.split(" ", 2)
     first, second = words[0], words[1] if len(words) > 1 else ""
     # A proper name goes on capitalised ("Hải Dương", "Đảng Cộng sản"): only an ordinary first word is lowered.
