@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -280,6 +281,37 @@ def test_help_is_in_vietnamese() -> None:
     assert "-h, --help            in hướng dẫn này rồi thoát" in run.stdout
     for english in ("usage:", "positional arguments", "options:", "show this help"):
         assert english not in run.stdout
+
+
+def test_the_output_file_name_sets_the_format(tmp_path: Path) -> None:
+    """`-o bang.docx` writes Word, `-o ket-qua.json` JSON: the file is what its name says."""
+    table = tmp_path / "bang.docx"
+    assert cchc("table", RULES_2023, FACTS_THANH_THUY, "-o", table).returncode == 0
+    assert zipfile.ZipFile(table).namelist().count("word/document.xml") == 1
+    result = tmp_path / "ket-qua.json"
+    assert cchc("eval", RULES_2023, FACTS_THANH_THUY, "-o", result).returncode == 0
+    assert json.loads(result.read_text(encoding="utf-8"))["score"] == "66.245"
+    page = tmp_path / "bao-cao.html"
+    assert cchc("report", RULES_2023, FACTS_THANH_THUY, "-o", page).returncode == 0
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    text = tmp_path / "ket-qua.txt"  # a name the command has no format for: the default
+    assert cchc("eval", RULES_2023, FACTS_THANH_THUY, "-o", text).returncode == 0
+    assert text.read_text(encoding="utf-8").startswith("Chỉ số")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("report", "--format", "md", "-o", "bao-cao.docx"), "--format md nhưng tệp `bao-cao.docx` có đuôi .docx"),
+        (("table", "-o", "bang.csv"), "không ghi được tệp .csv (`bang.csv`); dùng .xlsx, .docx"),
+        (("eval", "-o", "ket-qua.docx"), "không ghi được tệp .docx (`ket-qua.docx`); dùng .txt, .json, .html"),
+    ],
+)
+def test_a_format_the_file_name_contradicts_is_a_usage_error(tmp_path: Path, args: tuple[str, ...], said: str) -> None:
+    command, *options = args
+    run = cchc(command, RULES_2023, FACTS_THANH_THUY, *options, cwd=tmp_path)
+    assert run.returncode == 2 and f"cchc {command}: lỗi cách dùng: {said}" in run.stderr, run.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 def test_output_file_is_written_and_inputs_never_overwritten(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,6 +36,47 @@ def inputs_of(rules: RuleSet, *paths: str) -> tuple[str, ...]:
     """What `-o` must never overwrite: the paths given, and every rule file the rule set was read from
     (the files it extends too)."""
     return (*paths, *(source.name for source in rules.checked.sources))
+
+
+# What an output file's name says about its format.
+_SUFFIX_FORMATS = {
+    ".txt": "text",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+}
+
+
+def output_format(args: argparse.Namespace, choices: Sequence[str], default: str | None) -> str | None:
+    """The format to write: `--format` if given, else what `-o FILE`'s suffix names, else `default`.
+
+    A usage error (exit 2) when `--format` and the suffix disagree, or the suffix names a format the
+    command does not write: a Word file holding a workbook is refused by Word, far from the command
+    that wrote it.
+    """
+    output = getattr(args, "output", None)
+    suffix = Path(output).suffix.lower() if output else ""
+    said = _SUFFIX_FORMATS.get(suffix)
+    if args.format:
+        if said is not None and said != args.format:
+            _usage(args, f"--format {args.format} nhưng tệp `{output}` có đuôi {suffix}; bỏ --format, hoặc đổi tên tệp")
+        return str(args.format)
+    if said is not None:
+        if said not in choices:
+            shown = ", ".join(".txt" if c == "text" else f".{c}" for c in choices)
+            _usage(args, f"không ghi được tệp {suffix} (`{output}`); dùng {shown}")
+        return said
+    return default
+
+
+def _usage(args: argparse.Namespace, message: str) -> None:
+    sys.stderr.write(f"cchc {args.command}: lỗi cách dùng: {message}\n")
+    raise SystemExit(EXIT_USAGE)
 
 
 def require_output(args: argparse.Namespace, what: str) -> None:

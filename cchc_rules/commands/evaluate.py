@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format
+
+FORMATS = ("text", "json", "html")
 
 
 def register(sub: Any) -> None:
@@ -20,9 +22,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--format",
-        choices=("text", "json", "html"),
-        default="text",
-        help="định dạng kết quả; html: trang kiểm tra một tệp, mở được không cần mạng",
+        choices=FORMATS,
+        help="định dạng kết quả (mặc định: theo đuôi tệp -o, không có thì text); "
+        "html: trang kiểm tra một tệp, mở được không cần mạng",
     )
     p.add_argument("--trace", action="store_true", help="(JSON) kèm dấu vết tính điểm của từng mục")
     p.add_argument("-o", "--output", metavar="FILE", help="ghi ra tệp thay vì màn hình")
@@ -33,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and print (or write) the result; with several rounds, side by side."""
     from cchc_rules.rounds import differences, evaluate_rounds, read_rounds
 
+    args.format = output_format(args, FORMATS, "text")
     rules = load(args.rules)
     rounds = read_rounds(args.facts)
     inputs = inputs_of(rules, args.rules, *args.facts)

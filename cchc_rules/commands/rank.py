@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, inputs_of, load
+from cchc_rules.commands.common import EXIT_OK, inputs_of, load, output_format
 
 # Below this many units a run is over before a progress bar would help.
 PROGRESS_FROM = 200
@@ -30,16 +30,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _format(args: argparse.Namespace) -> str | None:
-    if args.format:
-        return str(args.format)
-    suffix = Path(args.output).suffix.lower().lstrip(".")
-    return suffix if suffix in ("csv", "xlsx", "json") else None
-
-
 def run(args: argparse.Namespace) -> int:
     """Score every unit, rank, and write the ranking atomically."""
-    fmt = _format(args)
+    fmt = output_format(args, ("csv", "xlsx", "json"), None)
     if fmt is None:
         sys.stderr.write(
             f"cchc rank: lỗi cách dùng: không biết định dạng của `{args.output}`; "

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, require_output
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, require_output
+
+FORMATS = ("md", "html", "docx")
 
 
 def register(sub: Any) -> None:
@@ -18,7 +20,7 @@ def register(sub: Any) -> None:
         metavar="R",
         help="vòng cần báo cáo: số thứ tự (1 là tự đánh giá, 2 là thẩm định vòng 1, ...) hoặc tên; mặc định: vòng 1",
     )
-    p.add_argument("--format", choices=("md", "html", "docx"), default="md", help="định dạng tệp")
+    p.add_argument("--format", choices=FORMATS, help="định dạng tệp (mặc định: theo đuôi tệp -o, không có thì md)")
     p.add_argument("-o", "--output", metavar="FILE", help="tệp ghi ra (bắt buộc với docx)")
     p.set_defaults(handler=run)
 
@@ -28,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.render.report import build_report, to_html, to_markdown
     from cchc_rules.rounds import read_rounds, select
 
+    args.format = output_format(args, FORMATS, "md")
     rules = load(args.rules)
     rounds = read_rounds(args.facts)
     chosen = select(rounds, args.round)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, require_output
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, require_output
+
+FORMATS = ("xlsx", "docx")
 
 
 def register(sub: Any) -> None:
@@ -13,7 +15,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("table", help="xuất bảng chấm điểm (mọi mục, điểm tối đa, điểm từng vòng, ghi chú)")
     p.add_argument("rules", metavar="RULES", help=RULES_HELP)
     p.add_argument("facts", metavar="FACTS", nargs="+", help="tệp dữ kiện, rồi các tệp thẩm định nếu có")
-    p.add_argument("--format", choices=("xlsx", "docx"), default="xlsx", help="định dạng tệp")
+    p.add_argument("--format", choices=FORMATS, help="định dạng tệp (mặc định: theo đuôi tệp -o, không có thì xlsx)")
     p.add_argument("-o", "--output", metavar="FILE", help="tệp ghi ra (bắt buộc)")
     p.set_defaults(handler=run)
 
@@ -23,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.render.table import headers, table_rows
     from cchc_rules.rounds import evaluate_rounds, read_rounds
 
+    args.format = output_format(args, FORMATS, "xlsx")
     require_output(args, args.format)
     rules = load(args.rules)
     results = evaluate_rounds(rules, read_rounds(args.facts), trace=False)
