@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -109,8 +109,9 @@ class RawFacts(BaseModel):
     notes: dict[str, str] = {}
     rounds: tuple[RawRound, ...] = ()
     report: dict[str, str] = {}
-    # The file's lines, so that a problem found later (a value, a bound) shows its line with a caret.
-    lines: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
+    # Each file's lines, by file name, so that a problem found later (a value, a bound) shows its line
+    # with a caret; a round merged from several files holds the lines of each.
+    texts: dict[str, tuple[str, ...]] = Field(default={}, repr=False, exclude=True)
 
 
 class Facts(BaseModel):
@@ -434,14 +435,31 @@ class _YamlReader:
             raise self.fail(root, "tệp dữ kiện phải là một bảng `tên: giá trị`")
         top = self.mapping(root)
         inner: dict[str, Span] = {}
+        round_spans: list[dict[str, Span]] = []  # each later round's facts, where they are written
         for key_node, value_node in root.value:
             if self.key(key_node) == "facts" and isinstance(value_node, yaml.MappingNode):
-                inner = {self.key(k): self.span(k) for k, _ in value_node.value}
-        return _raw_from_mapping(self.name, top, inner)
+                inner = self.key_spans(value_node)
+            if self.key(key_node) == "rounds" and isinstance(value_node, yaml.SequenceNode):
+                for item in value_node.value:
+                    facts = _value_of(item, "facts") if isinstance(item, yaml.MappingNode) else None
+                    round_spans.append(self.key_spans(facts) if isinstance(facts, yaml.MappingNode) else {})
+        return _raw_from_mapping(self.name, top, inner, round_spans)
+
+    def key_spans(self, node: yaml.MappingNode) -> dict[str, Span]:
+        """Where each key of a table is written."""
+        return {self.key(k): self.span(k) for k, _ in node.value}
+
+
+def _value_of(node: yaml.MappingNode, key: str) -> yaml.Node | None:
+    """The value node under `key` in a YAML table, if any."""
+    return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
 
 
 def _raw_from_mapping(
-    name: str, top: Mapping[str, tuple[Any, Span | None]], inner_spans: Mapping[str, Span] | None = None
+    name: str,
+    top: Mapping[str, tuple[Any, Span | None]],
+    inner_spans: Mapping[str, Span] | None = None,
+    round_spans: Sequence[Mapping[str, Span]] = (),
 ) -> RawFacts:
     facts_entry = top.get("facts")
     if facts_entry is not None and not isinstance(facts_entry[0], dict):
@@ -480,7 +498,7 @@ def _raw_from_mapping(
         round=text("round"),
         facts=facts,
         notes=_notes(name, top.get("notes")),
-        rounds=_rounds(name, top.get("rounds")),
+        rounds=_rounds(name, top.get("rounds"), round_spans),
         report=_report(name, top.get("report")),
     )
 
@@ -521,7 +539,9 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
     return report
 
 
-def _rounds(name: str, entry: tuple[Any, Span | None] | None) -> tuple[RawRound, ...]:
+def _rounds(
+    name: str, entry: tuple[Any, Span | None] | None, spans: Sequence[Mapping[str, Span]] = ()
+) -> tuple[RawRound, ...]:
     if entry is None or entry[0] is None:
         return ()
     items = entry[0]
@@ -534,6 +554,7 @@ def _rounds(name: str, entry: tuple[Any, Span | None] | None) -> tuple[RawRound,
         )
     out = []
     for number, item in enumerate(items, 2):
+        where = spans[number - 2] if number - 2 < len(spans) else {}  # else the `rounds:` line
         unknown = set(item) - {"name", "facts", "notes"}
         if unknown:
             raise _facts_error(
@@ -545,10 +566,11 @@ def _rounds(name: str, entry: tuple[Any, Span | None] | None) -> tuple[RawRound,
         facts = item.get("facts") or {}
         if not isinstance(facts, dict):
             raise _facts_error(name, f"`facts` của vòng {number} phải là bảng `tên: giá trị`", entry[1])
+        keyed = {normalise(str(k)): v for k, v in facts.items()}
         out.append(
             RawRound(
                 name=normalise(str(item.get("name") or f"Vòng {number}")),
-                facts=_entries(name, {normalise(str(k)): (v, entry[1]) for k, v in facts.items()}),
+                facts=_entries(name, {key: (v, where.get(key, entry[1])) for key, v in keyed.items()}),
                 notes=_notes(name, (item.get("notes"), entry[1])),
             )
         )
@@ -623,7 +645,7 @@ def read_facts(path: Path | str) -> RawFacts:
                 for d in exc.diagnostics
             ]
         ) from None
-    return raw.model_copy(update={"lines": tuple(lines)})
+    return raw.model_copy(update={"texts": {name: tuple(lines)}})
 
 
 # json's messages, in Vietnamese, with a hint.
@@ -1158,7 +1180,8 @@ def _type_problem(rules: CheckedRules, raw: RawFacts, name: str, error: Any) -> 
 def _problem(raw: RawFacts, span: Span | None, message: str, hint: str = "") -> Diagnostic:
     if span is None:
         return Diagnostic(code="F003", severity="error", message=f"{raw.name}: {message}", hint=hint)
-    line = raw.lines[span.line - 1] if span.file == raw.name and 0 < span.line <= len(raw.lines) else ""
+    lines = raw.texts.get(span.file, ())
+    line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
     return Diagnostic(code="F003", severity="error", message=message, span=span, line_text=line, hint=hint)
 
 
@@ -1195,16 +1218,23 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
                     shown = f"{bound.name} = {_show(limit, kind)}"
                 word = "nhỏ hơn" if is_low else "lớn hơn"
                 fact = raw.facts.get(name)
-                out.append(
-                    _problem(
-                        raw,
-                        fact.span if fact else None,
-                        f"dữ kiện `{name}` ({decl.description}) = {_show(value, kind)} {word} giới hạn {shown}",
-                        "kiểm tra lại số liệu"
-                        if isinstance(bound, ast.NameRef)
-                        else f"giá trị hợp lệ: {_range(decl, kind)}",
-                    )
+                span = fact.span if fact else None
+                message = f"dữ kiện `{name}` ({decl.description}) = {_show(value, kind)} {word} giới hạn {shown}"
+                hint = (
+                    "kiểm tra lại số liệu"
+                    if isinstance(bound, ast.NameRef)
+                    else f"giá trị hợp lệ: {_range(decl, kind)}"
                 )
+                other = raw.facts.get(bound.name) if isinstance(bound, ast.NameRef) else None
+                if other is not None and other.span is not None and span is not None and other.span.file != span.file:
+                    # An appraisal round changed one of the two figures: say where each is written, and point
+                    # at the one this round's file changed.
+                    message = f"{raw.round}: {message}" if raw.round else message
+                    limit_name = cast(ast.NameRef, bound).name
+                    hint = f"kiểm tra lại số liệu: `{name}` ghi ở {span}, `{limit_name}` ghi ở {other.span}"
+                    if other.span.file == raw.name:
+                        span = other.span
+                out.append(_problem(raw, span, message, hint))
     return out
 
 

@@ -62,17 +62,23 @@ def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
         # in: an appraisal file's `report:` block; the commune's words are never the appraisers'.
         words = raw.report if k else {}
         for name, facts, notes in steps:
+            label = name or (SELF_ASSESSMENT if not out else f"Thẩm định vòng {len(out)}")
             if current is None:
-                merged = raw.model_copy(update={"facts": dict(facts), "rounds": ()})
+                merged = raw.model_copy(update={"facts": dict(facts), "rounds": (), "round": label})
                 changed: tuple[str, ...] = ()
             else:
                 merged = current.model_copy(
-                    update={"facts": {**current.facts, **facts}, "name": raw.name, "report": words}
+                    update={
+                        "facts": {**current.facts, **facts},
+                        "name": raw.name,
+                        "round": label,
+                        "report": words,
+                        "texts": {**current.texts, **raw.texts},  # each fact's line is in its own file
+                    }
                 )
                 changed = tuple(
                     k for k, v in facts.items() if k not in current.facts or current.facts[k].value != v.value
                 )
-            label = name or (SELF_ASSESSMENT if not out else f"Thẩm định vòng {len(out)}")
             out.append(Round(name=label, facts=merged, notes=notes, changed=changed))
             current = merged
     return out
