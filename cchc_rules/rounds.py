@@ -7,9 +7,12 @@ the first; each is evaluated, and the scores are compared node by node.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,7 +51,10 @@ class Difference(BaseModel):
     id: str
     title: str
     scores: tuple[Decimal, ...]
-    changed_facts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Each changed fact's value in every round, as the JSON contract writes facts ("1340", true, "0.75").
+    changed_facts: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    # The same values as a reader expects them (1340; có; 75%; 31/10/2023).
+    shown_facts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
@@ -135,9 +141,32 @@ def differences(rules: RuleSet, results: Sequence[RoundResult]) -> list[Differen
             continue
         used = set(facts_used(rules.checked, node_id))
         changed = []
+        shown = []
         for name in sorted(used):
-            values = tuple(str(r.result.facts[name]) for r in results)
-            if len(set(values)) > 1:
+            values = tuple(r.result.facts.get(name) for r in results)
+            if len({json.dumps(v) for v in values}) > 1:
+                kind = rules.checked.facts[name].type.name
                 changed.append((name, values))
-        out.append(Difference(id=node_id, title=node.title, scores=scores, changed_facts=tuple(changed)))
+                shown.append((name, tuple(_shown(v, kind) for v in values)))
+        out.append(
+            Difference(
+                id=node_id, title=node.title, scores=scores, changed_facts=tuple(changed), shown_facts=tuple(shown)
+            )
+        )
     return out
+
+
+def _shown(value: Any, kind: str) -> str:
+    """A fact's JSON value as a reader expects it: có/không, 75%, 1.250,5 as 1250,5, 31/10/2023."""
+    from cchc_rules.evaluator import show
+    from cchc_rules.facts import read_date
+
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return show(value)
+    if kind == "date":
+        return show(read_date(str(value)))
+    if kind in ("count", "integer", "decimal", "percent"):
+        return show(Fraction(str(value)), kind)
+    return str(value)

@@ -182,6 +182,7 @@ def test_bonus_and_penalty_rows_carry_their_sign_so_the_rows_add_up(tmp_path: Pa
         [None, "Điểm thưởng: Sáng kiến", "1", "+1", None],
         [None, "Điểm trừ: Vi phạm", "2", "−2", "Có 4 vụ"],
         [None, "TỔNG ĐIỂM", "10", "9", None],
+        [None, "Tỷ lệ đạt", None, "90%", None],
     ]
 
 
@@ -257,3 +258,54 @@ def test_a_total_capped_at_zero_writes_its_sum_with_a_minus_sign() -> None:
 
     note = cap_note(_Totals())  # type: ignore[arg-type]
     assert note.endswith("4 điểm các lĩnh vực − 20 điểm trừ = −16, tính 0 điểm.")
+
+
+NA_RULES = """ruleset "Thử" total 10 rounding 3 half_up not_applicable exclude
+fact lien_thong: count "Số hồ sơ liên thông" unit "hồ sơ"
+fact dung_han: count "Số hồ sơ liên thông đúng hạn" unit "hồ sơ" max lien_thong
+fact doi_thoai: count "Số cuộc đối thoại" unit "cuộc"
+fact so_vu: count "Số vụ vi phạm" unit "vụ" default 0
+1 "Chỉ đạo": max 4
+  score = if doi_thoai >= 5 then max else 0
+2 "Thủ tục": max 6
+2.1 "Liên thông": max 3
+  na when lien_thong = 0: exclude
+  score = max * ratio(dung_han, lien_thong, zero: na)
+2.2 "Một cửa": max 3
+  score = max
+penalty vi_pham "Vi phạm": max 2
+  score = min(max, 0.5 * so_vu)
+"""
+
+
+def test_rounds_with_a_criterion_left_out_as_not_applicable_add_up(tmp_path: Path) -> None:
+    """2.1 is n/a in the self-assessment and applies once the appraisal finds 4 files: the maximum
+    column holds the declared maxima (which add up), 2.1 shows `—` where it is left out, and each
+    round's own maximum is given after the total (the table once showed a total of 7,75 out of 7)."""
+    rules = tmp_path / "thu.cchc"
+    rules.write_text(NA_RULES, encoding="utf-8")
+    own = tmp_path / "tu-danh-gia.yaml"
+    own.write_text("facts:\n  lien_thong: 0\n  dung_han: 0\n  doi_thoai: 6\n  so_vu: 1\n", encoding="utf-8")
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text('round: "Thẩm định vòng 1"\nfacts:\n  lien_thong: 4\n  dung_han: 3\n', encoding="utf-8")
+    out = tmp_path / "bang.xlsx"
+    assert cchc("table", rules, own, appraisal, "-o", out).returncode == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    rows = [[c.value for c in row][1:5] for row in sheet.iter_rows()][2:]
+    assert rows == [
+        ["Chỉ đạo", "4", "4", "4"],
+        ["Thủ tục", "6", "3", "5,25"],
+        ["Liên thông", "3", "—", "2,25"],
+        ["Một cửa", "3", "3", "3"],
+        ["Điểm trừ: Vi phạm", "2", "−0,5", "−0,5"],
+        ["TỔNG ĐIỂM", "10", "6,5", "8,75"],
+        ["Điểm tối đa, trừ các mục không áp dụng", None, "7", "10"],
+        ["Tỷ lệ đạt", None, "92,86%", "87,5%"],
+    ]
+    notes = {row[1].value: row[-1].value for row in sheet.iter_rows() if row[1].value}
+    assert "Tự đánh giá: không áp dụng" in notes["Liên thông"]
+    text = cchc("eval", rules, own, appraisal).stdout
+    assert "- 2.1 Liên thông: Tự đánh giá: không áp dụng → Thẩm định vòng 1: 2,25" in text
+    assert "               2                −0,5              −0,5  Điểm trừ: Vi phạm" in text  # the rows add up
+    assert "Tổng          10                 6,5              8,75" in text

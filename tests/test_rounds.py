@@ -39,6 +39,7 @@ def test_differences_name_the_changed_facts_and_notes(rules: cchc_rules.RuleSet)
     assert set(diffs) == {"1", "1.4", "1.4.2", "7", "7.2", "7.2.2"}
     assert diffs["7.2.2"].scores == (Decimal("2.292"), Decimal("2.223"), Decimal("2.223"))
     assert diffs["7.2.2"].changed_facts == (("ho_so_truc_tuyen_den_31_10", ("1340", "1300", "1300")),)
+    assert diffs["7.2.2"].shown_facts == (("ho_so_truc_tuyen_den_31_10", ("1340", "1300", "1300")),)
     assert rounds[1].notes["7.2.2"].startswith("Số liệu của xã")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from cchc_rules.numbers import vi
@@ -24,8 +25,20 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
         row = [f"{area_id:<8}{vi(area.max):>8}  "]
         row += [f"{vi(r.result[area_id].score):>{width}}" for r in results]
         lines.append("".join(row) + f"  {area.title}")
-    total = [f"{'Tổng':<8}{vi(first.max):>8}  "] + [f"{vi(r.result.score):>{width}}" for r in results]
+    for node_id in first.adjustments:  # bonus and penalty, signed, so that the column adds up to the total
+        node = first[node_id]
+        sign = "+" if node.kind == "bonus" else "−"
+        row = [f"{'':<8}{vi(node.max):>8}  "]
+        row += [f"{(sign if r.result[node_id].score else '') + vi(r.result[node_id].score):>{width}}" for r in results]
+        lines.append("".join(row) + f"  {'Điểm thưởng' if node.kind == 'bonus' else 'Điểm trừ'}: {node.title}")
+    declared = sum((first[a].max for a in first.areas), Decimal(0))
+    total = [f"{'Tổng':<8}{vi(declared):>8}  "] + [f"{vi(r.result.score):>{width}}" for r in results]
     lines.append("".join(total))
+    if any(r.result.max != declared for r in results):
+        tops = [f"{vi(r.result.max):>{width}}" for r in results]
+        lines.append(f"{'':<16}  " + "".join(tops) + "  điểm tối đa, trừ các mục không áp dụng")
+    shares = ["" if r.result.percent is None else f"{vi(r.result.percent)}%" for r in results]
+    lines.append(f"{'Tỷ lệ':<16}  " + "".join(f"{s:>{width}}" for s in shares))
     lines.append("")
     if not diffs:
         lines.append("Điểm mọi mục như nhau ở các vòng.")
@@ -34,9 +47,12 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
         for d in diffs:
             if d.id in first.areas:
                 continue  # areas are in the table above
-            steps = " → ".join(f"{name}: {vi(score)}" for name, score in zip(names, d.scores, strict=True))
+            steps = " → ".join(
+                f"{r.round.name}: " + ("không áp dụng" if r.result[d.id].status == "n_a" else vi(score))
+                for r, score in zip(results, d.scores, strict=True)
+            )
             lines.append(f"- {d.id} {d.title}: {steps}")
-            for fact, values in d.changed_facts:
+            for fact, values in d.shown_facts:
                 lines.append(f"    {fact}: " + " → ".join(values))
             for r in results:
                 note = r.round.notes.get(d.id)

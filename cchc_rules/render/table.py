@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
 from cchc_rules.numbers import vi
+from cchc_rules.result import NodeResult
 from cchc_rules.rounds import RoundResult
 
 NUMBER = "STT"
@@ -40,10 +42,11 @@ def table_rows(results: Sequence[RoundResult]) -> list[TableRow]:
 
     Notes hold the reasons points were lost, each with the rounds it was given in when the rounds do
     not all give the same, and every round's note on the node. A bonus is written with its `+`, a
-    penalty with its `−`, so that the rows add up to the total as it is computed.
+    penalty with its `−`, so that the rows add up to the total as it is computed. The maximum column
+    holds the declared maxima, which add up; a criterion left out as not applicable shows `—` in the
+    rounds it is left out of, and a row after the total gives each round's maximum without it.
     """
     first = results[0].result
-    last = results[-1].result
     rows = []
     for node_id, node in first.nodes.items():
         notes = []
@@ -54,8 +57,9 @@ def table_rows(results: Sequence[RoundResult]) -> list[TableRow]:
                 why.setdefault("; ".join(at.reasons), []).append(r.round.name)
         for text, rounds in why.items():
             notes.append(text if len(results) == 1 or len(rounds) == len(results) else f"{', '.join(rounds)}: {text}")
-        if last[node_id].status == "n_a":
-            notes.append("Không áp dụng")
+        na = [r.round.name for r in results if r.result[node_id].status == "n_a"]
+        if na:
+            notes.append("Không áp dụng" if len(na) == len(results) else f"{', '.join(na)}: không áp dụng")
         for r in results:
             note = r.round.notes.get(node_id)
             if note:
@@ -67,18 +71,47 @@ def table_rows(results: Sequence[RoundResult]) -> list[TableRow]:
                 title={"bonus": "Điểm thưởng: ", "penalty": "Điểm trừ: "}.get(node.kind, "") + node.title,
                 depth=node.depth if node.kind == "criterion" else 1,
                 max=vi(node.max),
-                scores=tuple((sign if r.result[node_id].score else "") + vi(r.result[node_id].score) for r in results),
+                scores=tuple(_score(r.result[node_id], sign) for r in results),
                 notes="\n".join(notes),
             )
         )
+    declared = sum((first[a].max for a in first.areas), Decimal(0))
     rows.append(
         TableRow(
             id="",
             title="TỔNG ĐIỂM",
             depth=1,
-            max=vi(first.max),
+            max=vi(declared),
             scores=tuple(vi(r.result.score) for r in results),
             notes="",
         )
     )
+    if any(r.result.max != declared for r in results):
+        rows.append(
+            TableRow(
+                id="",
+                title="Điểm tối đa, trừ các mục không áp dụng",
+                depth=1,
+                max="",
+                scores=tuple(vi(r.result.max) for r in results),
+                notes="",
+            )
+        )
+    rows.append(
+        TableRow(
+            id="",
+            title="Tỷ lệ đạt",
+            depth=1,
+            max="",
+            scores=tuple("" if r.result.percent is None else f"{vi(r.result.percent)}%" for r in results),
+            notes="",
+        )
+    )
     return rows
+
+
+def _score(node: NodeResult, sign: str) -> str:
+    """A node's score in one round: `—` where it is left out as not applicable."""
+    if node.status == "n_a" and node.effective_max == 0:
+        return "—"
+    return (sign if node.score else "") + vi(node.score)
