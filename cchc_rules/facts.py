@@ -205,11 +205,15 @@ _YAML_PROBLEMS = {
 
 def load_yaml(path: Path | str, code: str) -> Any:
     """A small YAML file other than facts (claims, test cases), safely loaded; a FactsError with `code`
-    naming the file and, for a syntax error, its line with a caret."""
+    naming the file and, for a syntax error, its line with a caret.
+
+    Numbers stay text, as written: these files key criteria by id (`3.10`, which YAML would read as
+    3.1) and their numbers are read exactly where they are used.
+    """
     name = str(path)
     try:
         text = normalise(read_bytes(Path(path)).decode("utf-8"))
-        loader = _SafeLoader(text)  # the facts reader's limits: so many nodes, so deep
+        loader = _TextNumbersLoader(text)  # the facts reader's limits: so many nodes, so deep
         try:
             return loader.get_single_data()
         finally:
@@ -275,6 +279,9 @@ class _Limit(yaml.MarkedYAMLError):
     """A YAML file beyond what a facts file may hold (not a syntax error)."""
 
 
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
 class _SafeLoader(yaml.SafeLoader):
     """PyYAML's safe loader, composing at most `MAX_FACTS_NODES` nodes, nested at most `_MAX_COMPOSE_DEPTH` deep."""
 
@@ -300,6 +307,17 @@ class _SafeLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+class _TextNumbersLoader(_SafeLoader):
+    """The safe loader with numbers kept as written: `3.10:` is criterion 3.10, not the number 3.1, and
+    `66.245` is read exactly where it is used."""
+
+
+_TextNumbersLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class _YamlReader:

@@ -149,3 +149,19 @@ def test_a_claims_file_has_the_facts_files_limits(tmp_path: Path) -> None:
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
     assert run.returncode == 1 and "lỗi [C001]: dữ liệu lồng nhau quá sâu" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_ids_written_without_quotes_are_read_as_written(tmp_path: Path) -> None:
+    """YAML reads `3.10:` as the number 3.1; a claims file means criterion 3.10, and exact scores."""
+    path = tmp_path / "khai.yaml"
+    path.write_text(
+        "total: 66.245\nnodes:\n  3.10: 1\n  1.5.2: 0\ndeductions:\n  - {node: 7.20, lost: 0.708}\n", encoding="utf-8"
+    )
+    claims = read_claims(path)
+    assert set(claims.nodes) == {"3.10", "1.5.2"}
+    assert [d.node for d in claims.deductions] == ["7.20"]
+    assert claims.total == Decimal("66.245") and claims.deductions[0].lost == Decimal("0.708")
+    rules = cchc_rules.load(RULES_2023)
+    _, found = audit(rules, rules.facts(FACTS_THANH_THUY), claims)
+    said = [f.message for f in found]
+    assert "Mục 3.10 không có trong bộ quy tắc" in said  # not 3.1, which exists and would be audited
