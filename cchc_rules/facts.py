@@ -88,6 +88,8 @@ class RawRound(BaseModel):
     name: str
     facts: dict[str, RawFact] = {}
     notes: dict[str, str] = {}
+    # Where each note's id is written, to point at a note for a criterion the rule set does not have.
+    note_spans: dict[str, Span] = Field(default={}, repr=False, exclude=True)
 
 
 class RawFacts(BaseModel):
@@ -112,6 +114,9 @@ class RawFacts(BaseModel):
     # Each file's lines, by file name, so that a problem found later (a value, a bound) shows its line
     # with a caret; a round merged from several files holds the lines of each.
     texts: dict[str, tuple[str, ...]] = Field(default={}, repr=False, exclude=True)
+    # Where each note's id, and the `unit` and `year` keys, are written (YAML files).
+    note_spans: dict[str, Span] = Field(default={}, repr=False, exclude=True)
+    key_spans: dict[str, Span] = Field(default={}, repr=False, exclude=True)
 
 
 class Facts(BaseModel):
@@ -453,15 +458,24 @@ class _YamlReader:
             raise self.fail(root, "tệp dữ kiện phải là một bảng `tên: giá trị`")
         top = self.mapping(root)
         inner: dict[str, Span] = {}
-        round_spans: list[dict[str, Span]] = []  # each later round's facts, where they are written
+        notes: dict[str, Span] = {}
+        # Each later round's facts and notes, where they are written.
+        round_spans: list[tuple[dict[str, Span], dict[str, Span]]] = []
         for key_node, value_node in root.value:
             if self.key(key_node) == "facts" and isinstance(value_node, yaml.MappingNode):
                 inner = self.key_spans(value_node)
+            if self.key(key_node) == "notes" and isinstance(value_node, yaml.MappingNode):
+                notes = self.key_spans(value_node)
             if self.key(key_node) == "rounds" and isinstance(value_node, yaml.SequenceNode):
                 for item in value_node.value:
-                    facts = _value_of(item, "facts") if isinstance(item, yaml.MappingNode) else None
-                    round_spans.append(self.key_spans(facts) if isinstance(facts, yaml.MappingNode) else {})
-        return _raw_from_mapping(self.name, top, inner, round_spans)
+                    found = [
+                        _value_of(item, k) if isinstance(item, yaml.MappingNode) else None for k in ("facts", "notes")
+                    ]
+                    spans = [self.key_spans(n) if isinstance(n, yaml.MappingNode) else {} for n in found]
+                    round_spans.append((spans[0], spans[1]))
+        raw = _raw_from_mapping(self.name, top, inner, round_spans)
+        keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
+        return raw.model_copy(update={"note_spans": notes, "key_spans": keys})
 
     def key_spans(self, node: yaml.MappingNode) -> dict[str, Span]:
         """Where each key of a table is written."""
@@ -477,7 +491,7 @@ def _raw_from_mapping(
     name: str,
     top: Mapping[str, tuple[Any, Span | None]],
     inner_spans: Mapping[str, Span] | None = None,
-    round_spans: Sequence[Mapping[str, Span]] = (),
+    round_spans: Sequence[tuple[Mapping[str, Span], Mapping[str, Span]]] = (),
 ) -> RawFacts:
     facts_entry = top.get("facts")
     if facts_entry is not None and not isinstance(facts_entry[0], dict):
@@ -558,7 +572,9 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
 
 
 def _rounds(
-    name: str, entry: tuple[Any, Span | None] | None, spans: Sequence[Mapping[str, Span]] = ()
+    name: str,
+    entry: tuple[Any, Span | None] | None,
+    spans: Sequence[tuple[Mapping[str, Span], Mapping[str, Span]]] = (),
 ) -> tuple[RawRound, ...]:
     if entry is None or entry[0] is None:
         return ()
@@ -572,7 +588,7 @@ def _rounds(
         )
     out = []
     for number, item in enumerate(items, 2):
-        where = spans[number - 2] if number - 2 < len(spans) else {}  # else the `rounds:` line
+        where, note_spans = spans[number - 2] if number - 2 < len(spans) else ({}, {})  # else the `rounds:` line
         unknown = set(item) - {"name", "facts", "notes"}
         if unknown:
             raise _facts_error(
@@ -590,6 +606,7 @@ def _rounds(
                 name=normalise(str(item.get("name") or f"Vòng {number}")),
                 facts=_entries(name, {key: (v, where.get(key, entry[1])) for key, v in keyed.items()}),
                 notes=_notes(name, (item.get("notes"), entry[1])),
+                note_spans=dict(note_spans),
             )
         )
     return tuple(out)

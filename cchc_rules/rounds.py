@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from cchc_rules.facts import RawFacts, read_facts
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
+from cchc_rules.source import Span
 
 SELF_ASSESSMENT = "Tự đánh giá"
 
@@ -32,6 +33,7 @@ class Round(BaseModel):
     facts: RawFacts
     notes: dict[str, str] = {}
     changed: tuple[str, ...] = ()
+    note_spans: dict[str, Span] = {}
 
 
 class RoundResult(BaseModel):
@@ -62,12 +64,14 @@ def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
     out: list[Round] = []
     current: RawFacts | None = None
     for k, raw in enumerate(raws):
-        steps = [(raw.round or "", raw.facts, raw.notes)]
-        steps += [(r.name, r.facts, r.notes) for r in raw.rounds]
+        if current is not None:
+            _same_unit(out[0].facts, raw)
+        steps = [(raw.round or "", raw.facts, raw.notes, raw.note_spans)]
+        steps += [(r.name, r.facts, r.notes, r.note_spans) for r in raw.rounds]
         # A round's own words (the report's sections, its signature) are those of the file it is written
         # in: an appraisal file's `report:` block; the commune's words are never the appraisers'.
         words = raw.report if k else {}
-        for name, facts, notes in steps:
+        for name, facts, notes, note_spans in steps:
             label = name or (SELF_ASSESSMENT if not out else f"Thẩm định vòng {len(out)}")
             if current is None:
                 merged = raw.model_copy(update={"facts": dict(facts), "rounds": (), "round": label})
@@ -85,14 +89,77 @@ def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
                 changed = tuple(
                     k for k, v in facts.items() if k not in current.facts or current.facts[k].value != v.value
                 )
-            out.append(Round(name=label, facts=merged, notes=notes, changed=changed))
+            out.append(Round(name=label, facts=merged, notes=notes, changed=changed, note_spans=note_spans))
             current = merged
     return out
 
 
-def read_rounds(paths: Sequence[Path | str]) -> list[Round]:
-    """Read one or more facts files as the rounds of one unit."""
-    return rounds_from([read_facts(p) for p in paths])
+def _same_unit(first: RawFacts, raw: RawFacts) -> None:
+    """An appraisal file is of the same unit and year as the self-assessment it follows (F007)."""
+    from cchc_rules.errors import CchcError, Diagnostic
+
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    problems = []
+    # "Xã Thanh Thủy" and "UBND xã Thanh Thủy, huyện Thanh Hà" are one unit: a name inside the other.
+    if raw.unit and first.unit and key(raw.unit) not in key(first.unit) and key(first.unit) not in key(raw.unit):
+        problems.append(("unit", f"`unit: {raw.unit}` nhưng {first.name} là của `{first.unit}`"))
+    if raw.year and first.year and raw.year.strip() != first.year.strip():
+        problems.append(("year", f"`year: {raw.year}` nhưng {first.name} là năm {first.year}"))
+    out = []
+    for field, problem in problems:
+        span = raw.key_spans.get(field)
+        lines = raw.texts.get(raw.name, ())
+        out.append(
+            Diagnostic(
+                code="F007",
+                severity="error",
+                message=("" if span else f"{raw.name}: ") + f"tệp thẩm định không cùng đơn vị hoặc năm: {problem}",
+                span=span,
+                line_text=lines[span.line - 1] if span is not None and 0 < span.line <= len(lines) else "",
+                hint="kiểm tra lại đã chọn đúng tệp: chỉ so sánh được các vòng của cùng một đơn vị, một năm",
+            )
+        )
+    if out:
+        raise CchcError(out)
+
+
+def read_rounds(paths: Sequence[Path | str], rules: RuleSet | None = None) -> list[Round]:
+    """Read one or more facts files as the rounds of one unit; given the rules, every note must be
+    on a criterion they have (F006), or it would be dropped from every table and report."""
+    rounds = rounds_from([read_facts(p) for p in paths])
+    if rules is not None:
+        check_notes(rules, rounds)
+    return rounds
+
+
+def check_notes(rules: RuleSet, rounds: Sequence[Round]) -> None:
+    """A note on an id the rule set does not have is an error, named at its key, with the id meant."""
+    from cchc_rules.errors import CchcError, Diagnostic, did_you_mean
+
+    ids = list(rules.checked.nodes)
+    problems = []
+    for r in rounds:
+        for node_id in r.notes:
+            if node_id in rules.checked.nodes:
+                continue
+            span = r.note_spans.get(node_id)
+            lines = r.facts.texts.get(span.file, ()) if span is not None else ()
+            problems.append(
+                Diagnostic(
+                    code="F006",
+                    severity="error",
+                    message=f"ghi chú ({r.name}) cho mục `{node_id}`: bộ quy tắc không có mục này"
+                    if span is not None
+                    else f"{r.facts.name}: ghi chú ({r.name}) cho mục `{node_id}`: bộ quy tắc không có mục này",
+                    span=span,
+                    line_text=lines[span.line - 1] if span is not None and 0 < span.line <= len(lines) else "",
+                    hint=did_you_mean(node_id, ids, 'ghi mã mục như trong bộ quy tắc, vd "7.2.2"'),
+                )
+            )
+    if problems:
+        raise CchcError(problems)
 
 
 def evaluate_rounds(rules: RuleSet, rounds: Sequence[Round], trace: bool = True) -> list[RoundResult]:

@@ -138,3 +138,33 @@ def test_a_bound_broken_by_an_appraisal_names_the_round_and_both_places(tmp_path
     assert "\n      ho_so_tong_den_31_10: 1000\n" in said
     assert f"`ho_so_truc_tuyen_den_31_10` ghi ở {FACTS_THANH_THUY}:" in said
     assert f"`ho_so_tong_den_31_10` ghi ở {appraisal}:3:3" in said
+
+
+def test_a_note_on_an_id_the_rules_do_not_have_is_an_error(tmp_path: Path) -> None:
+    """A note keyed 7.2.3 or "1,5,2" would be dropped from every table and report: it is named instead."""
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text(
+        'round: "Thẩm định vòng 1"\nfacts:\n  doi_thoai: 1\nnotes:\n  "7.2.3": "Số liệu chưa khớp"\n'
+        '  "1.5.2": "Đúng mục"\n  "1,5,2": "ghi chú"\n',
+        encoding="utf-8",
+    )
+    for command, suffix in (("eval", ".txt"), ("table", ".xlsx"), ("report", ".docx")):
+        run = cchc(command, RULES_2023, FACTS_THANH_THUY, appraisal, "-o", tmp_path / f"out{suffix}")
+        said = run.stderr
+        assert run.returncode == 1, said
+        assert f"{appraisal}:5:3: lỗi [F006]: ghi chú (Thẩm định vòng 1) cho mục `7.2.3`" in said
+        assert "có phải ý bạn là `7.2.2`?" in said
+        assert f"{appraisal}:7:3: lỗi [F006]" in said and "có phải ý bạn là `1.5.2`?" in said
+        assert "`1.5.2`: bộ quy tắc không có" not in said
+
+
+def test_an_appraisal_of_another_unit_or_year_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "tham-dinh.yaml"
+    other.write_text('unit: "UBND xã Thanh Hồng"\nyear: 2024\nfacts:\n  doi_thoai: 1\n', encoding="utf-8")
+    said = _errors(FACTS_THANH_THUY, other)
+    assert f"{other}:1:1: lỗi [F007]: tệp thẩm định không cùng đơn vị hoặc năm: `unit: UBND xã Thanh Hồng`" in said
+    assert f"{other}:2:1: lỗi [F007]" in said and "`year: 2024`" in said
+    # the same commune named shorter is the same unit
+    same = tmp_path / "cung-xa.yaml"
+    same.write_text('unit: "xã  Thanh Thủy"\nyear: 2023\nfacts:\n  doi_thoai: 1\n', encoding="utf-8")
+    assert cchc("eval", RULES_2023, FACTS_THANH_THUY, same).returncode == 0

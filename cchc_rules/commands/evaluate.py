@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     args.format = output_format(args, FORMATS, "text")
     rules = load(args.rules)
-    rounds = read_rounds(args.facts)
+    rounds = read_rounds(args.facts, rules)
     inputs = inputs_of(rules, args.rules, *args.facts)
     if len(rounds) == 1:
         result = rules.evaluate(rounds[0].facts, trace=args.trace)

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     args.format = output_format(args, FORMATS, "md")
     rules = load(args.rules)
-    rounds = read_rounds(args.facts)
+    rounds = read_rounds(args.facts, rules)
     chosen = select(rounds, args.round)
     result = rules.evaluate(chosen.facts)
     report = build_report(result, chosen.facts, chosen.name, appraisal=chosen is not rounds[0])

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     args.format = output_format(args, FORMATS, "xlsx")
     require_output(args, args.format)
     rules = load(args.rules)
-    results = evaluate_rounds(rules, read_rounds(args.facts), trace=False)
+    results = evaluate_rounds(rules, read_rounds(args.facts, rules), trace=False)
     first = results[0].result
     title = f"BẢNG CHẤM ĐIỂM {first.ruleset.upper()}"
     if first.unit:
