@@ -71,6 +71,15 @@ def test_docx_report_opens_and_holds_the_figures(tmp_path: Path) -> None:
     assert "Tổng điểm tự đánh giá: 66,245 điểm/74 điểm, đạt 89,52%." in text
     assert "Mất 2 điểm tại mục 1.6.1: Không có sáng kiến kinh nghiệm CCHC" in text
     assert "TM. ỦY BAN NHÂN DÂN XÃ" in text and "Nơi nhận:" in text
+    # A4 with the margins of Nghị định 30/2020 (top, bottom 20 mm; left 30; right 15), not US Letter
+    page = docx.Document(str(out)).sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (page.top_margin, page.bottom_margin, page.left_margin, page.right_margin)] == [
+        20,
+        20,
+        30,
+        15,
+    ]
 
 
 def test_appraisal_round_report(tmp_path: Path) -> None:
@@ -127,6 +136,8 @@ def test_docx_table(tmp_path: Path) -> None:
     cells = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows[1:]}
     assert cells["3.5.2"][2:4] == ["1", "0,999"]
     assert "Có 2 hồ sơ trả lại/1935 hồ sơ" in cells["3.5.2"][4]
+    page = docx.Document(str(out)).sections[0]  # a column per round: A4 landscape
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (297, 210)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.enum.section import WD_ORIENT
+from docx.shared import Mm, Pt
 
 from cchc_rules.ooxml import stable_zip
 from cchc_rules.render.report import Report
@@ -17,8 +18,16 @@ from cchc_rules.render.table import TableRow
 FONT = "Times New Roman"
 
 
-def _document() -> object:
+def _document(landscape: bool = False) -> object:
     doc = Document()
+    # A4, with the margins of Nghị định 30/2020/NĐ-CP (phụ lục I): top and bottom 20 mm, left 30 mm, right
+    # 15 mm; python-docx's template is US Letter, which administrative documents never use.
+    section = doc.sections[0]
+    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.page_width, section.page_height = width, height
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
     style = doc.styles["Normal"]
     style.font.name = FONT
     style.font.size = Pt(13)
@@ -80,8 +89,8 @@ def report_docx(report: Report) -> bytes:
 
 
 def table_docx(title: str, headers: Sequence[str], rows: Sequence[TableRow]) -> bytes:
-    """The scoring table (bảng chấm điểm) as a Word table."""
-    doc = _document()
+    """The scoring table (bảng chấm điểm) as a Word table, on a landscape page (a column per round)."""
+    doc = _document(landscape=True)
     p = doc.add_paragraph()  # type: ignore[attr-defined]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run(title).bold = True
