@@ -18,16 +18,29 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
-from cchc_rules.errors import Diagnostic, FactsError
+from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING
+from cchc_rules.errors import Diagnostic, FactsError, suggest
 from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import load_yaml
 from cchc_rules.numbers import round_fraction, trimmed, vi
+from cchc_rules.ranking import group_of
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.vocabulary import RoundingMode
 
 FindingKind = Literal[
-    "total", "max", "percent", "area", "area_max", "node", "deduction", "unaccounted", "unlisted", "unknown"
+    "total",
+    "max",
+    "percent",
+    "area",
+    "area_max",
+    "node",
+    "deduction",
+    "unaccounted",
+    "unlisted",
+    "unknown",
+    "over_max",
+    "sum",
 ]
 # Rounding policies tried to explain a claimed figure, simplest first.
 _MODES: tuple[RoundingMode, ...] = ("half_up", "down", "half_even", "half_down", "up", "floor", "ceiling")
@@ -107,6 +120,14 @@ def _number(name: str, where: str, value: Any) -> Decimal:
 def _claim(name: str, where: str, value: Any) -> AreaClaim:
     if not isinstance(value, dict):
         return AreaClaim(score=_number(name, where, value))
+    unknown = sorted(str(k) for k in value if k not in ("score", "max", "percent"))
+    if unknown:
+        close = suggest(unknown[0], ("score", "max", "percent"))
+        raise _claims_error(
+            name,
+            f"{where}: khoá không biết `{unknown[0]}`",
+            f"có phải ý bạn là `{close}`?" if close else "mỗi mục có: score, max, percent",
+        )
     if "score" not in value:
         raise _claims_error(name, f"{where}: thiếu `score`", 'vd: "1": {score: 12.75, max: 15}')
     return AreaClaim(
@@ -165,13 +186,19 @@ def _places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def _consistent_percent(score: Decimal, maximum: Decimal, claimed: Decimal) -> bool:
-    """Whether claimed% is score/max rounded, at the precision the claim is written with."""
+def _consistent_percent(score: Decimal, maximum: Decimal, claimed: Decimal, mode: RoundingMode) -> bool:
+    """Whether claimed% is score/max rounded at the precision the claim is written with, as the rule set
+    rounds percentages or cut short (reports often truncate); rounding up is never a reading of it."""
     if maximum == 0:
         return True
     exact = Fraction(score) / Fraction(maximum) * 100
     places = _places(claimed)
-    return any(round_fraction(exact, places, mode) == Fraction(claimed) for mode in _MODES)
+    return any(round_fraction(exact, places, m) == Fraction(claimed) for m in (mode, "down"))
+
+
+def _percent_mode(rules: RuleSet) -> RoundingMode:
+    rounding = rules.checked.header.percent_rounding
+    return rounding.mode if rounding is not None else DEFAULT_PERCENT_ROUNDING[1]
 
 
 def _under(node_id: str, area: str) -> bool:
@@ -239,9 +266,26 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
                 f"ghi {vi(result.max)}",
             )
         )
+    mode = _percent_mode(rules)
+    if claims.total is not None and claims.total > result.max:
+        out.append(_over(claims.total, result.max, "Tổng điểm khai"))
+    groups = rules.checked.header.groups
+    if claims.percent is not None and result.percent is not None and groups:
+        said, found = group_of(groups, claims.percent), group_of(groups, result.percent)
+        if said != found:  # a percentage rounded (or wrong) across a group's bound: the ranking it implies
+            out.append(
+                Finding(
+                    kind="percent",
+                    node="",
+                    claimed=claims.percent,
+                    computed=result.percent,
+                    message=f"Tỷ lệ khai {vi(claims.percent)}% thuộc nhóm {said or '(không nhóm nào)'} nhưng "
+                    f"tỷ lệ tính từ dữ kiện {vi(result.percent)}% thuộc nhóm {found or '(không nhóm nào)'}",
+                )
+            )
     if claims.percent is not None and claims.total is not None:
         maximum = claims.max if claims.max is not None else result.max
-        if not _consistent_percent(claims.total, maximum, claims.percent):
+        if not _consistent_percent(claims.total, maximum, claims.percent, mode):
             out.append(
                 Finding(
                     kind="percent",
@@ -259,8 +303,11 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
     for node_id, claim in claims.nodes.items():
         if node_id not in result:
             out.append(Finding(kind="unknown", node=node_id, message=f"Mục {node_id} không có trong bộ quy tắc"))
-        elif claim.score != result[node_id].score:
+            continue
+        out.extend(_claimed_max(result, node_id, claim, mode, "Mục"))
+        if claim.score != result[node_id].score:
             out.append(_mismatch(rules, facts, result, node_id, claim.score, "node"))
+    out.extend(_sums(result, claims))
     for node_id, lost in listed.items():
         if node_id not in result:
             out.append(
@@ -296,12 +343,13 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
 def _mismatch(rules: RuleSet, facts: Any, result: Result, node_id: str, claimed: Decimal, kind: FindingKind) -> Finding:
     computed = result[node_id].score
     word = "Lĩnh vực" if kind == "area" else "Mục"
+    na = " (mục không áp dụng)" if result[node_id].status == "n_a" else ""
     return Finding(
         kind=kind,
         node=node_id,
         claimed=claimed,
         computed=computed,
-        message=f"{word} {node_id}: khai {vi(claimed)} điểm nhưng tính từ dữ kiện được {vi(computed)} "
+        message=f"{word} {node_id}: khai {vi(claimed)} điểm nhưng tính từ dữ kiện được {vi(computed)}{na} "
         f"(chênh {vi(abs(claimed - computed))})",
         explanation=explain_by_rounding(rules, facts, node_id, claimed),
     )
@@ -312,19 +360,9 @@ def _area_findings(
 ) -> list[Finding]:
     if area_id not in result:
         return [Finding(kind="unknown", node=area_id, message=f"Lĩnh vực {area_id} không có trong bộ quy tắc")]
-    out = []
     area = result[area_id]
-    maximum = claim.max if claim.max is not None else area.max
-    if claim.max is not None and claim.max != area.max:
-        out.append(
-            Finding(
-                kind="area_max",
-                node=area_id,
-                claimed=claim.max,
-                computed=area.max,
-                message=f"Lĩnh vực {area_id}: điểm tối đa khai {vi(claim.max)} nhưng bộ quy tắc ghi {vi(area.max)}",
-            )
-        )
+    maximum = claim.max if claim.max is not None else area.effective_max
+    out = _claimed_max(result, area_id, claim, _percent_mode(rules), "Lĩnh vực")
     if claim.score != area.score:
         out.append(_mismatch(rules, facts, result, area_id, claim.score, "area"))
     claimed_lost = trimmed(maximum - claim.score)
@@ -347,16 +385,101 @@ def _area_findings(
         out.append(
             Finding(kind="unaccounted", node=area_id, claimed=claimed_lost, computed=listed_sum, message=message)
         )
-    if claim.percent is not None and not _consistent_percent(claim.score, maximum, claim.percent):
+    return out
+
+
+def _over(claimed: Decimal, maximum: Decimal, what: str) -> Finding:
+    return Finding(
+        kind="over_max",
+        node="",
+        claimed=claimed,
+        computed=maximum,
+        message=f"{what} {vi(claimed)} điểm, vượt điểm tối đa {vi(maximum)} điểm",
+    )
+
+
+def _claimed_max(result: Result, node_id: str, claim: AreaClaim, mode: RoundingMode, word: str) -> list[Finding]:
+    """A node's claimed score against its maximum, and its claimed maximum and percentage, if any.
+
+    The maximum is the node's after criteria excluded as not applicable (what its percentage divides by).
+    """
+    node = result[node_id]
+    top = node.effective_max
+    if node.status == "n_a" and top == 0 and (claim.score or claim.max):
+        return [
+            Finding(
+                kind="over_max",
+                node=node_id,
+                claimed=claim.score,
+                computed=Decimal(0),
+                message=f"{word} {node_id}: khai {vi(claim.score)} điểm nhưng mục này không áp dụng với đơn vị "
+                "(không tính vào điểm tối đa)",
+            )
+        ]
+    out = []
+    if claim.score > top and node.kind != "penalty":
+        out.append(_over(claim.score, top, f"{word} {node_id}: khai").model_copy(update={"node": node_id}))
+    if claim.max is not None and claim.max != top:
+        after = " (sau các tiêu chí không áp dụng)" if top != node.max else ""
+        out.append(
+            Finding(
+                kind="area_max",
+                node=node_id,
+                claimed=claim.max,
+                computed=top,
+                message=f"{word} {node_id}: điểm tối đa khai {vi(claim.max)} nhưng bộ quy tắc ghi {vi(top)}{after}",
+            )
+        )
+    maximum = claim.max if claim.max is not None else top
+    if claim.percent is not None and not _consistent_percent(claim.score, maximum, claim.percent, mode):
         out.append(
             Finding(
                 kind="percent",
-                node=area_id,
+                node=node_id,
                 claimed=claim.percent,
-                message=f"Lĩnh vực {area_id}: tỷ lệ khai {vi(claim.percent)}% không khớp với "
+                message=f"{word} {node_id}: tỷ lệ khai {vi(claim.percent)}% không khớp với "
                 f"{vi(claim.score)}/{vi(maximum)} điểm khai",
             )
         )
+    return out
+
+
+def _sums(result: Result, claims: Claims) -> list[Finding]:
+    """Claimed figures that do not add up among themselves: a node and all its claimed children, the
+    total and all its claimed areas (with the bonus and penalty as computed)."""
+    claimed = {**{k: c.score for k, c in claims.nodes.items()}, **{k: c.score for k, c in claims.areas.items()}}
+    out = []
+    for node_id, score in claimed.items():
+        if node_id not in result:
+            continue
+        children = result[node_id].children
+        if children and all(c in claimed for c in children):
+            parts = sum((claimed[c] for c in children), Decimal(0))
+            if parts != score:
+                out.append(
+                    Finding(
+                        kind="sum",
+                        node=node_id,
+                        claimed=score,
+                        computed=parts,
+                        message=f"Mục {node_id}: khai {vi(score)} điểm nhưng các mục con khai cộng lại "
+                        f"{vi(parts)} ({' + '.join(vi(claimed[c]) for c in children)})",
+                    )
+                )
+    if claims.total is not None and result.areas and all(a in claimed for a in result.areas):
+        parts = sum((claimed[a] for a in result.areas), Decimal(0)) + result.bonus - result.penalty
+        adjusted = result.bonus or result.penalty
+        if parts != claims.total and not (adjusted and (parts < 0 or parts > result.max)):
+            extra = f", cộng {vi(result.bonus)} điểm thưởng, trừ {vi(result.penalty)} điểm trừ" if adjusted else ""
+            out.append(
+                Finding(
+                    kind="sum",
+                    node="",
+                    claimed=claims.total,
+                    computed=parts,
+                    message=f"Tổng điểm khai {vi(claims.total)} nhưng các lĩnh vực khai cộng lại {vi(parts)}{extra}",
+                )
+            )
     return out
 
 

@@ -107,7 +107,10 @@ def test_claims_that_follow_exit_0(tmp_path: Path) -> None:
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
     assert "mất 0,5 điểm nhưng báo cáo không liệt kê" in run.stdout  # the other losses are not listed
     claims.write_text(CLAIMS.read_text(encoding="utf-8").replace('"65,988"', '"66,245"'), encoding="utf-8")
-    assert "Tổng điểm khai" not in cchc("audit", RULES_2023, FACTS_THANH_THUY, claims).stdout
+    said = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims).stdout
+    assert "Tổng điểm khai 66,245 nhưng tính từ dữ kiện" not in said
+    # the seed's areas add up to its own 65,988, not to a total corrected alone
+    assert "Tổng điểm khai 66,245 nhưng các lĩnh vực khai cộng lại 65,988" in said
 
 
 def test_bad_claims_file(tmp_path: Path) -> None:
@@ -137,8 +140,13 @@ def test_a_claimed_maximum_that_is_not_the_rule_sets_is_found(tmp_path: Path) ->
     assert run.returncode == 1, run.stderr
     data = json.loads(run.stdout)
     kinds = [f["kind"] for f in data["findings"]]
-    assert kinds[0] == "max" and "total" not in kinds and "percent" not in kinds  # (no deductions listed: unlisted)
+    assert kinds[:2] == ["max", "percent"] and "total" not in kinds  # (no deductions listed: unlisted)
     assert data["findings"][0]["message"].startswith("Điểm tối đa khai 70 nhưng bộ quy tắc")
+    # 94,64 % is consistent with 66,245/70, but it puts the commune in group A, where 89,52 % is B
+    assert (
+        data["findings"][1]["message"]
+        == "Tỷ lệ khai 94,64% thuộc nhóm A nhưng tỷ lệ tính từ dữ kiện 89,52% thuộc nhóm B"
+    )
     assert data["claimed"] == {"score": "66.245", "max": "70", "percent": "94.64"}
     assert data["computed"] == {"score": "66.245", "max": "74", "percent": "89.52"}
 
@@ -165,3 +173,55 @@ def test_ids_written_without_quotes_are_read_as_written(tmp_path: Path) -> None:
     _, found = audit(rules, rules.facts(FACTS_THANH_THUY), claims)
     said = [f.message for f in found]
     assert "Mục 3.10 không có trong bộ quy tắc" in said  # not 3.1, which exists and would be audited
+
+
+def _said(tmp_path: Path, claims: str, rules: Path = RULES_2023, facts: Path = FACTS_THANH_THUY) -> list[str]:
+    path = tmp_path / "khai.yaml"
+    path.write_text(claims, encoding="utf-8")
+    run = cchc("audit", rules, facts, path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    return [line[2:] for line in run.stdout.splitlines() if line.startswith("- ")]
+
+
+def test_claimed_figures_that_do_not_add_up_or_exceed_their_maxima(tmp_path: Path) -> None:
+    said = _said(
+        tmp_path,
+        'total: "66,245"\nareas: {"1": "12,5", "2": 6, "3": "18,248", "4": 6, "5": 9, "6": 6, "7": "9,497"}\n'
+        'nodes: {"1.5": 2, "1.5.1": "1,5", "1.5.2": 0, "3.5.1": "2,5"}\n',
+    )
+    assert "Tổng điểm khai 66,245 nhưng các lĩnh vực khai cộng lại 67,245" in said
+    assert "Mục 1.5: khai 2 điểm nhưng các mục con khai cộng lại 1,5 (1,5 + 0)" in said
+    assert "Lĩnh vực 2: khai 6 điểm, vượt điểm tối đa 5 điểm" in said
+    assert "Mục 3.5.1: khai 2,5 điểm, vượt điểm tối đa 2 điểm" in said
+
+
+def test_a_claimed_percentage_is_read_as_the_rules_round_it_or_cut_short(tmp_path: Path) -> None:
+    """66,245/74 is 89,5202…%: 89,52 and 89,5 (cut short) are readings of it; 89,53 (rounded up) is not."""
+    for fine in ("89,52", "89,5"):
+        assert not [s for s in _said(tmp_path, f'total: "66,245"\npercent: "{fine}"\n') if "Tỷ lệ" in s]
+    said = _said(tmp_path, 'total: "66,245"\npercent: "89,53"\n')
+    assert "Tỷ lệ khai 89,53% không khớp với 66,245/74 điểm khai" in said
+
+
+def test_a_claim_on_a_criterion_left_out_as_not_applicable_says_so(tmp_path: Path) -> None:
+    rules = tmp_path / "thu.cchc"
+    rules.write_text(
+        'ruleset "Thử" total 6 rounding 3 half_up not_applicable exclude\n'
+        'fact lien_thong: count "Số hồ sơ liên thông" unit "hồ sơ"\n'
+        '1 "Thủ tục": max 6\n1.1 "Liên thông": max 3\n  na when lien_thong = 0: exclude\n  score = max\n'
+        '1.2 "Một cửa": max 3\n  score = max\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("facts:\n  lien_thong: 0\n", encoding="utf-8")
+    said = _said(tmp_path, 'areas: {"1": {score: 3, max: 6}}\nnodes: {"1.1": 3}\n', rules, facts)
+    assert "Lĩnh vực 1: điểm tối đa khai 6 nhưng bộ quy tắc ghi 3 (sau các tiêu chí không áp dụng)" in said
+    assert "Mục 1.1: khai 3 điểm nhưng mục này không áp dụng với đơn vị (không tính vào điểm tối đa)" in said
+
+
+def test_an_unknown_key_in_a_claim_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "khai.yaml"
+    path.write_text('areas:\n  "1": {score: "12,75", maxx: 15}\n', encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
+    assert run.returncode == 1 and "areas 1: khoá không biết `maxx`" in run.stderr
+    assert "có phải ý bạn là `max`?" in run.stderr
