@@ -6,9 +6,9 @@ import io
 from collections.abc import Sequence
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
 from cchc_rules.ooxml import stable_zip
