@@ -102,10 +102,14 @@ def _claims_error(name: str, message: str, hint: str = "") -> FactsError:
     return FactsError([Diagnostic(code="C001", severity="error", message=f"{name}: {message}", hint=hint)])
 
 
-def _number(name: str, where: str, value: Any) -> Decimal:
+def _number(name: str, where: str, value: Any, percent: bool = False) -> Decimal:
     if isinstance(value, bool):
         raise _claims_error(name, f"{where}: cần một số, không phải {value}")
-    text = str(value).strip().replace(" ", "").rstrip("%")
+    text = str(value).strip().replace(" ", "")
+    if text.endswith("%"):
+        if not percent:  # "89,17%" under `total` is a percentage written in the wrong place, not 89,17 points
+            raise _claims_error(name, f"{where}: `{value}` là một tỷ lệ, không phải số điểm", "tỷ lệ ghi ở `percent`")
+        text = text[:-1]
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")  # 17,748 as the report writes it
     try:
@@ -133,7 +137,7 @@ def _claim(name: str, where: str, value: Any) -> AreaClaim:
     return AreaClaim(
         score=_number(name, where, value["score"]),
         max=_number(name, where, value["max"]) if value.get("max") is not None else None,
-        percent=_number(name, where, value["percent"]) if value.get("percent") is not None else None,
+        percent=_number(name, where, value["percent"], percent=True) if value.get("percent") is not None else None,
     )
 
 
@@ -171,7 +175,7 @@ def read_claims(path: Path | str) -> Claims:
         source=str(data.get("source") or ""),
         total=_number(name, "total", data["total"]) if data.get("total") is not None else None,
         max=_number(name, "max", data["max"]) if data.get("max") is not None else None,
-        percent=_number(name, "percent", data["percent"]) if data.get("percent") is not None else None,
+        percent=_number(name, "percent", data["percent"], percent=True) if data.get("percent") is not None else None,
         areas=group("areas"),
         nodes=group("nodes"),
         deductions=tuple(deductions),
@@ -360,6 +364,14 @@ def _area_findings(
 ) -> list[Finding]:
     if area_id not in result:
         return [Finding(kind="unknown", node=area_id, message=f"Lĩnh vực {area_id} không có trong bộ quy tắc")]
+    if area_id not in result.areas:  # a criterion given under `areas`: audited as the node it is
+        return [
+            Finding(
+                kind="unknown",
+                node=area_id,
+                message=f"Mục {area_id} ghi dưới `areas` nhưng không phải một lĩnh vực; ghi các tiêu chí dưới `nodes`",
+            )
+        ]
     area = result[area_id]
     maximum = claim.max if claim.max is not None else area.effective_max
     out = _claimed_max(result, area_id, claim, _percent_mode(rules), "Lĩnh vực")
@@ -377,10 +389,10 @@ def _area_findings(
                 f"(chênh {vi(listed_sum - claimed_lost)})"
             )
         else:
+            listed_text = f"chỉ liệt kê {vi(listed_sum)} ({parts})" if listed else "không liệt kê khoản mất điểm nào"
             message = (
                 f"Lĩnh vực {area_id}: điểm khai {vi(claim.score)}/{vi(maximum)} mất {vi(claimed_lost)} "
-                f"nhưng chỉ liệt kê {vi(listed_sum)} ({parts}): "
-                f"{vi(claimed_lost - listed_sum)} điểm mất không có lý do"
+                f"nhưng {listed_text}: {vi(claimed_lost - listed_sum)} điểm mất không có lý do"
             )
         out.append(
             Finding(kind="unaccounted", node=area_id, claimed=claimed_lost, computed=listed_sum, message=message)

@@ -80,9 +80,16 @@ class EvaluationError(CchcError):
 
 
 def suggest(name: str, candidates: Sequence[str]) -> str | None:
-    """The closest candidate to a misspelt name, if one is close enough."""
+    """The closest candidate to a misspelt name, if one is close enough.
+
+    A name that is the beginning of exactly one candidate is that candidate (`ho_so_truc_tuyen` for
+    `ho_so_truc_tuyen_den_31_10`): a name cut short is a likelier slip than a similar-looking one.
+    """
     import difflib
 
+    starting = [c for c in candidates if c.startswith(name) and c != name] if len(name) >= 4 else []
+    if len(starting) == 1:
+        return starting[0]
     found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
 

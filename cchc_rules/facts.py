@@ -1035,6 +1035,8 @@ def read_date(value: Any) -> datetime.date:
             return datetime.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         return datetime.date.fromisoformat(text)
     except ValueError:
+        if match or re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # written right, but no such day: 31/02/2023
+            raise ValueError(f"ngày `{text}` không có thật") from None
         raise ValueError("cần một ngày, vd 2023-10-31 hoặc 31/10/2023") from None
 
 
@@ -1145,7 +1147,8 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
                 code="F002",
                 severity="error",
                 message=f"{raw.name}: thiếu {len(missing)} dữ kiện:" + "".join(lines),
-                hint="thêm các dữ kiện này vào tệp, hoặc khai báo `default` trong bộ quy tắc",
+                hint="thêm các dữ kiện này vào tệp (người viết bộ quy tắc có thể khai báo `default` cho dữ kiện "
+                "thường vắng)",
             )
         )
     given = {k: v.value for k, v in raw.facts.items() if k in rules.facts}

@@ -225,3 +225,19 @@ def test_an_unknown_key_in_a_claim_is_an_error(tmp_path: Path) -> None:
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
     assert run.returncode == 1 and "areas 1: khoá không biết `maxx`" in run.stderr
     assert "có phải ý bạn là `max`?" in run.stderr
+
+
+def test_a_percentage_under_total_and_a_criterion_under_areas_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "khai.yaml"
+    path.write_text('total: "89,17%"\n', encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
+    assert run.returncode == 1 and "total: `89,17%` là một tỷ lệ, không phải số điểm" in run.stderr
+    said = _said(tmp_path, 'areas: {"1.5": "1,5", "2": 5}\n')
+    assert "Mục 1.5 ghi dưới `areas` nhưng không phải một lĩnh vực; ghi các tiêu chí dưới `nodes`" in said
+    assert "Lĩnh vực 1.5" not in " ".join(said)
+    # an area whose points are lost without any listed deduction says so plainly
+    said = _said(tmp_path, 'areas: {"1": "12,5"}\n')
+    assert (
+        "Lĩnh vực 1: điểm khai 12,5/15 mất 2,5 nhưng không liệt kê khoản mất điểm nào: 2,5 điểm mất không có lý do"
+        in said
+    )

@@ -326,7 +326,7 @@ def test_a_count_shows_the_file_s_thousands_mark_too(rules: RuleSet) -> None:
         ("ty_le", 0.75, ["ty_le", "kiểu tỷ lệ %", "`0,75` không có dấu %: không rõ là 0,75% hay 75%"]),
         ("ty_le", "0,5", ["ty_le", "không rõ là 0,5% hay 50%", "viết rõ `0,5%` hoặc `50%`"]),
         ("ty_le", 1, ["ty_le", "không rõ là 1% hay 100%"]),
-        ("ngay_ban_hanh", "31/02/2023", ["ngay_ban_hanh", "cần một ngày"]),
+        ("ngay_ban_hanh", "31/02/2023", ["ngay_ban_hanh", "ngày `31/02/2023` không có thật"]),
         ("ngay_ban_hanh", "hôm qua", ["ngay_ban_hanh", "cần một ngày"]),
         ("von_a", "một trăm", ["von_a", "không phải một số"]),
     ],
@@ -506,7 +506,12 @@ def test_choice_not_among_the_options_in_yaml(rules: RuleSet, tmp_path: Path) ->
         ("ho_so_tiep_nhan: 10", "ho_so_tiep_nhan: -1", 1, ["ho_so_tiep_nhan", "nhỏ hơn giới hạn 0"]),
         ("doi_thoai: 5", "doi_thoai: 13", 3, ["doi_thoai", "lớn hơn giới hạn 12"]),
         ("co_ke_hoach: có", "co_ke_hoach: chưa", 4, ["co_ke_hoach", "cần có/không"]),
-        ("ngay_ban_hanh: 2023-01-15", "ngay_ban_hanh: 32/01/2023", 5, ["ngay_ban_hanh", "cần một ngày"]),
+        (
+            "ngay_ban_hanh: 2023-01-15",
+            "ngay_ban_hanh: 32/01/2023",
+            5,
+            ["ngay_ban_hanh", "ngày `32/01/2023` không có thật"],
+        ),
     ],
 )
 def test_wrong_values_in_yaml_point_at_their_line(
