@@ -19,9 +19,9 @@ from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
 from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING
-from cchc_rules.errors import Diagnostic, FactsError, suggest
+from cchc_rules.errors import FactsError, suggest
 from cchc_rules.evaluator import rounding_words
-from cchc_rules.facts import load_yaml
+from cchc_rules.facts import Placed, load_yaml_placed
 from cchc_rules.numbers import round_fraction, trimmed, vi
 from cchc_rules.ranking import group_of
 from cchc_rules.result import Result
@@ -98,67 +98,86 @@ class Finding(BaseModel):
 # ---- reading claims --------------------------------------------------------------------
 
 
-def _claims_error(name: str, message: str, hint: str = "") -> FactsError:
-    return FactsError([Diagnostic(code="C001", severity="error", message=f"{name}: {message}", hint=hint)])
+class _Reading:
+    """A claims file being read: its name and where each key is written, for errors at their line."""
 
+    def __init__(self, name: str, placed: Placed):
+        self.name = name
+        self.placed = placed
 
-def _number(name: str, where: str, value: Any, percent: bool = False) -> Decimal:
-    if isinstance(value, bool):
-        raise _claims_error(name, f"{where}: cần một số, không phải {value}")
-    text = str(value).strip().replace(" ", "")
-    if text.endswith("%"):
-        if not percent:  # "89,17%" under `total` is a percentage written in the wrong place, not 89,17 points
-            raise _claims_error(name, f"{where}: `{value}` là một tỷ lệ, không phải số điểm", "tỷ lệ ghi ở `percent`")
-        text = text[:-1]
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")  # 17,748 as the report writes it
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise _claims_error(name, f"{where}: `{value}` không phải một số") from None
-    if not number.is_finite():
-        raise _claims_error(name, f"{where}: `{value}` không phải một số hữu hạn")
-    return number
+    def error(self, message: str, hint: str = "", at: tuple[str | int, ...] = ()) -> FactsError:
+        return FactsError([self.placed.diagnostic("C001", self.name, message, hint, at)])
 
+    def number(self, where: str, value: Any, at: tuple[str | int, ...], percent: bool = False) -> Decimal:
+        if isinstance(value, bool):
+            raise self.error(f"{where}: cần một số, không phải {value}", at=at)
+        text = str(value).strip().replace(" ", "")
+        if text.endswith("%"):
+            if not percent:  # "89,17%" under `total` is a percentage written in the wrong place, not points
+                raise self.error(f"{where}: `{value}` là một tỷ lệ, không phải số điểm", "tỷ lệ ghi ở `percent`", at)
+            text = text[:-1]
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # 17,748 as the report writes it
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise self.error(f"{where}: `{value}` không phải một số", "vd 12,75 hoặc 12.75", at) from None
+        if not number.is_finite():
+            raise self.error(f"{where}: `{value}` không phải một số hữu hạn", at=at)
+        return number
 
-def _claim(name: str, where: str, value: Any) -> AreaClaim:
-    if not isinstance(value, dict):
-        return AreaClaim(score=_number(name, where, value))
-    unknown = sorted(str(k) for k in value if k not in ("score", "max", "percent"))
-    if unknown:
-        close = suggest(unknown[0], ("score", "max", "percent"))
-        raise _claims_error(
-            name,
-            f"{where}: khoá không biết `{unknown[0]}`",
-            f"có phải ý bạn là `{close}`?" if close else "mỗi mục có: score, max, percent",
+    def claim(self, where: str, value: Any, at: tuple[str | int, ...]) -> AreaClaim:
+        if not isinstance(value, dict):
+            return AreaClaim(score=self.number(where, value, at))
+        unknown = sorted(str(k) for k in value if k not in ("score", "max", "percent"))
+        if unknown:
+            close = suggest(unknown[0], ("score", "max", "percent"))
+            raise self.error(
+                f"{where}: khoá không biết `{unknown[0]}`",
+                f"có phải ý bạn là `{close}`?" if close else "mỗi mục có: score, max, percent",
+                (*at, unknown[0]),
+            )
+        if "score" not in value:
+            raise self.error(f"{where}: thiếu `score`", 'vd: "1": {score: 12.75, max: 15}', at)
+        return AreaClaim(
+            score=self.number(where, value["score"], (*at, "score")),
+            max=self.number(where, value["max"], (*at, "max")) if value.get("max") is not None else None,
+            percent=self.number(where, value["percent"], (*at, "percent"), percent=True)
+            if value.get("percent") is not None
+            else None,
         )
-    if "score" not in value:
-        raise _claims_error(name, f"{where}: thiếu `score`", 'vd: "1": {score: 12.75, max: 15}')
-    return AreaClaim(
-        score=_number(name, where, value["score"]),
-        max=_number(name, where, value["max"]) if value.get("max") is not None else None,
-        percent=_number(name, where, value["percent"], percent=True) if value.get("percent") is not None else None,
-    )
 
 
 def read_claims(path: Path | str) -> Claims:
-    """Read a claims file (YAML, safe loading); numbers may use the decimal comma."""
+    """Read a claims file (YAML, safe loading); numbers may use the decimal comma. Every problem is
+    named at its line, with a caret."""
     name = str(path)
-    data = load_yaml(path, "C001")
+    placed = load_yaml_placed(path, "C001")
+    reading = _Reading(name, placed)
+    data = placed.data
     if not isinstance(data, dict):
-        raise _claims_error(name, "tệp điểm khai phải là một bảng", "các khoá: total, areas, deductions")
+        raise reading.error("tệp điểm khai phải là một bảng", "các khoá: total, areas, deductions")
     allowed = {"unit", "source", "total", "max", "percent", "areas", "nodes", "deductions"}
-    unknown = set(data) - allowed
+    unknown = sorted(set(data) - allowed)
     if unknown:
-        raise _claims_error(name, f"khoá không biết `{sorted(unknown)[0]}`", "các khoá: " + ", ".join(sorted(allowed)))
+        close = suggest(unknown[0], sorted(allowed))
+        raise reading.error(
+            f"khoá không biết `{unknown[0]}`",
+            f"có phải ý bạn là `{close}`?" if close else "các khoá: " + ", ".join(sorted(allowed)),
+            (unknown[0],),
+        )
     deductions = []
-    for i, item in enumerate(data.get("deductions") or [], 1):
+    items = data.get("deductions") or []
+    if not isinstance(items, list):
+        raise reading.error("`deductions` phải là một danh sách", 'vd: - {node: "1.5.2", lost: 0.5}', ("deductions",))
+    for i, item in enumerate(items, 1):
+        at = ("deductions", i - 1)
         if not isinstance(item, dict) or "node" not in item or "lost" not in item:
-            raise _claims_error(name, f"khoản mất điểm thứ {i} cần `node` và `lost`", 'vd: {node: "1.5.2", lost: 0.5}')
+            raise reading.error(f"khoản mất điểm thứ {i} cần `node` và `lost`", 'vd: {node: "1.5.2", lost: 0.5}', at)
         deductions.append(
             Deduction(
                 node=str(item["node"]),
-                lost=_number(name, f"khoản mất điểm {item['node']}", item["lost"]),
+                lost=reading.number(f"khoản mất điểm {item['node']}", item["lost"], (*at, "lost")),
                 reason=str(item.get("reason") or ""),
             )
         )
@@ -166,16 +185,19 @@ def read_claims(path: Path | str) -> Claims:
     def group(key: str) -> dict[str, AreaClaim]:
         entries = data.get(key) or {}
         if not isinstance(entries, dict):
-            raise _claims_error(name, f"`{key}` phải là bảng `mã: điểm`")
-        return {str(k): _claim(name, f"{key} {k}", v) for k, v in entries.items()}
+            raise reading.error(f"`{key}` phải là bảng `mã: điểm`", 'vd: "1": "12,5"', (key,))
+        return {str(k): reading.claim(f"{key} {k}", v, (key, str(k))) for k, v in entries.items()}
+
+    def figure(key: str, percent: bool = False) -> Decimal | None:
+        return reading.number(key, data[key], (key,), percent) if data.get(key) is not None else None
 
     return Claims(
         name=name,
         unit=str(data.get("unit") or ""),
         source=str(data.get("source") or ""),
-        total=_number(name, "total", data["total"]) if data.get("total") is not None else None,
-        max=_number(name, "max", data["max"]) if data.get("max") is not None else None,
-        percent=_number(name, "percent", data["percent"], percent=True) if data.get("percent") is not None else None,
+        total=figure("total"),
+        max=figure("max"),
+        percent=figure("percent", percent=True),
         areas=group("areas"),
         nodes=group("nodes"),
         deductions=tuple(deductions),

@@ -11,6 +11,7 @@ import datetime
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -215,12 +216,57 @@ def load_yaml(path: Path | str, code: str) -> Any:
     Numbers stay text, as written: these files key criteria by id (`3.10`, which YAML would read as
     3.1) and their numbers are read exactly where they are used.
     """
+    return load_yaml_placed(path, code).data
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A small YAML file's data, where each key and list item is written, and the file's lines."""
+
+    data: Any
+    places: dict[tuple[str | int, ...], Span]
+    lines: tuple[str, ...]
+
+    def diagnostic(self, code: str, name: str, message: str, hint: str, at: tuple[str | int, ...]) -> Diagnostic:
+        """A problem at `at` (the keys and indices leading to it, as far as they are written)."""
+        while at and at not in self.places:
+            at = at[:-1]
+        span = self.places.get(at) if at else None
+        if span is None:
+            return Diagnostic(code=code, severity="error", message=f"{name}: {message}", hint=hint)
+        line = self.lines[span.line - 1] if 0 < span.line <= len(self.lines) else ""
+        return Diagnostic(code=code, severity="error", message=message, span=span, line_text=line, hint=hint)
+
+
+def _placed(name: str, node: yaml.Node, at: tuple[str | int, ...], out: dict[tuple[str | int, ...], Span]) -> None:
+    def span(n: yaml.Node) -> Span:
+        s, e = n.start_mark, n.end_mark
+        return Span(file=name, line=s.line + 1, column=s.column + 1, end_line=e.line + 1, end_column=e.column + 1)
+
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                out[(*at, normalise(str(key.value)))] = span(key)
+                _placed(name, value, (*at, normalise(str(key.value))), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*at, i)] = span(item)
+            _placed(name, item, (*at, i), out)
+
+
+def load_yaml_placed(path: Path | str, code: str) -> Placed:
+    """`load_yaml`, keeping where every key and list item is written, to point at a bad one."""
     name = str(path)
     try:
         text = normalise(read_bytes(Path(path)).decode("utf-8"))
         loader = _TextNumbersLoader(text)  # the facts reader's limits: so many nodes, so deep
         try:
-            return loader.get_single_data()
+            node = loader.get_single_node()
+            places: dict[tuple[str | int, ...], Span] = {}
+            if node is not None:
+                _placed(name, node, (), places)
+            data = loader.construct_document(node) if node is not None else None
+            return Placed(data=data, places=places, lines=tuple(text.split("\n")))
         finally:
             loader.dispose()
     except FileTooLarge as exc:

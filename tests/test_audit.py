@@ -241,3 +241,14 @@ def test_a_percentage_under_total_and_a_criterion_under_areas_are_named(tmp_path
         "Lĩnh vực 1: điểm khai 12,5/15 mất 2,5 nhưng không liệt kê khoản mất điểm nào: 2,5 điểm mất không có lý do"
         in said
     )
+
+
+def test_a_bad_claims_file_is_named_at_its_line_with_a_caret(tmp_path: Path) -> None:
+    path = tmp_path / "khai.yaml"
+    path.write_text('total: "66,245"\nareas:\n  "1": {score: "12,75", maxx: 15}\n', encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
+    assert f"{path}:3:25: lỗi [C001]: areas 1: khoá không biết `maxx`" in run.stderr
+    assert '\n      "1": {score: "12,75", maxx: 15}\n                            ^^^^\n' in run.stderr
+    path.write_text('total: "66,245"\ndeductions:\n  - {node: "1.5.2", lost: "0,5 điểm"}\n', encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
+    assert f"{path}:3:21: lỗi [C001]: khoản mất điểm 1.5.2: `0,5 điểm` không phải một số" in run.stderr
