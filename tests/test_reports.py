@@ -87,6 +87,10 @@ def test_appraisal_round_report(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "Về thẩm định (Thẩm định vòng 1), chấm điểm" in run.stdout
     assert "Tổng điểm thẩm định (Thẩm định vòng 1): 65,676 điểm/74 điểm" in run.stdout
+    # the appraisers' notes are where their scores are reported; the shortcomings are the commune's
+    assert "Ghi chú thẩm định:\n\n- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: Số liệu của xã chưa khớp" in run.stdout
+    assert "Tồn tại, hạn chế, nguyên nhân qua kết quả thẩm định" in run.stdout
+    assert "trong việc thẩm định" not in run.stdout
 
 
 def test_docx_needs_an_output_file() -> None:

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     rounds = read_rounds(args.facts, rules)
     chosen = select(rounds, args.round)
     result = rules.evaluate(chosen.facts)
-    report = build_report(result, chosen.facts, chosen.name, appraisal=chosen is not rounds[0])
+    report = build_report(result, chosen.facts, chosen.name, appraisal=chosen is not rounds[0], notes=chosen.notes)
     data: str | bytes
     if args.format == "docx":
         require_output(args, "docx")

@@ -10,6 +10,7 @@ left out when not given; nothing is invented.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -67,8 +68,10 @@ def loss_line(node: NodeResult) -> str:
     return f"Mất {vi(node.lost)} điểm tại mục {node.id}: {reason}"
 
 
-def build_report(result: Result, raw: RawFacts, round_name: str, appraisal: bool) -> Report:
-    """The report of one round of one unit."""
+def build_report(
+    result: Result, raw: RawFacts, round_name: str, appraisal: bool, notes: Mapping[str, str] | None = None
+) -> Report:
+    """The report of one round of one unit; `notes` are that round's notes per criterion id."""
     word = f"thẩm định ({round_name})" if appraisal else "tự đánh giá"
     unit = result.unit or "đơn vị"
     year = f" năm {result.year}" if result.year else ""
@@ -121,10 +124,18 @@ def build_report(result: Result, raw: RawFacts, round_name: str, appraisal: bool
     if evidence:
         shortcomings.append(Paragraph(text="Tài liệu kiểm chứng của các số liệu trên:"))
         shortcomings += [Paragraph(kind="bullet", text=e) for e in evidence]
+    noted = [(node_id, text) for node_id, text in (notes or {}).items() if node_id in result]
+    if noted:  # the appraisers' reasons (or the unit's own notes) belong where the scores are reported
+        shortcomings.append(Paragraph(text="Ghi chú thẩm định:" if appraisal else "Ghi chú của đơn vị:"))
+        shortcomings += [
+            Paragraph(kind="bullet", text=f"{node_id} {result[node_id].title}: {text}") for node_id, text in noted
+        ]
 
+    # An appraisal reports the unit's shortcomings as the appraisal found them, not the appraisal's own.
+    where = "qua kết quả thẩm định" if appraisal else f"trong việc {word}"
     sections = [
         Section(heading="Kết quả thực hiện", paragraphs=tuple(results)),
-        Section(heading=f"Tồn tại, hạn chế, nguyên nhân trong việc {word}", paragraphs=tuple(shortcomings)),
+        Section(heading=f"Tồn tại, hạn chế, nguyên nhân {where}", paragraphs=tuple(shortcomings)),
     ]
     for key, heading in (("giai_phap", "Giải pháp thời gian tới"), ("kien_nghi", "Kiến nghị, đề xuất")):
         texts = _lines(raw.report.get(key, ""))
