@@ -448,6 +448,44 @@ class Evaluator:
             "thêm một dòng `otherwise: ...` hoặc bậc còn thiếu",
         )
 
+    # ---- which way each `if` went, for a trace read later ----------------------------
+
+    def branches(self, formula: ast.Node) -> list[tuple[str, Span]]:
+        """Each `if` the formula tested, with the values compared and the branch taken, outermost first.
+
+        Worked out when a trace is read, from the same facts, so that every engine's trace says it the
+        same way: "điều kiện `doi_thoai >= 5`: 2 ≥ 5 không đúng → lấy `0`".
+        """
+        out: list[tuple[str, Span]] = []
+        self._branches(formula, out)
+        return out
+
+    def _branches(self, e: ast.Node, out: list[tuple[str, Span]]) -> None:
+        if isinstance(e, ast.If):
+            taken = bool(self.condition(e.condition))
+            branch = e.then if taken else e.otherwise
+            compared = ""
+            if isinstance(e.condition, ast.Compare):
+                left, right = self.value(e.condition.left), self.value(e.condition.right)
+                op = {">=": "≥", "<=": "≤", "!=": "≠"}.get(e.condition.op, e.condition.op)
+                compared = f"{self._quoted(e.condition.left, left)} {op} {self._quoted(e.condition.right, right)} "
+            verdict = "đúng" if taken else "không đúng"
+            if isinstance(e.condition, ast.NameRef):  # a yes/no fact: its value says it
+                verdict = self._show_subject(e.condition, self.value(e.condition))
+            text = f"điều kiện `{self._text(e.condition)}`: {compared}{verdict} → lấy `{self._text(branch)}`"
+            out.append((text, e.condition.span))
+            self._branches(branch, out)
+            return
+        for name in type(e).model_fields:
+            value = getattr(e, name)
+            for child in value if isinstance(value, tuple) else (value,):
+                if isinstance(child, ast.Node) and not isinstance(child, ast.Criterion):
+                    self._branches(child, out)
+
+    def _quoted(self, expr: ast.Node, value: Value) -> str:
+        """A value in a sentence: a choice or a text in quotes (“khá”), others as `_show_subject` shows them."""
+        return f"“{value}”" if isinstance(value, str) else self._show_subject(expr, value)
+
     def _show_subject(self, expr: ast.Node, value: Value) -> str:
         kind = ""
         if isinstance(expr, ast.NameRef):

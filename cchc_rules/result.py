@@ -16,12 +16,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PrivateAttr
 from pydantic_core import CoreSchema, core_schema
 
+from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.compiler import Scores, reasons_text, score_places
-from cchc_rules.evaluator import Outcome, ancestors, rounding_words, show
+from cchc_rules.errors import CchcError
+from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
-from cchc_rules.trace import FactUse, NodeRecord, NodeTrace, Step, Tracer, built
+from cchc_rules.trace import FactUse, NodeRecord, NodeTrace, NullTracer, Step, Tracer, built
 
 
 class Layout:
@@ -230,7 +232,7 @@ class NodeResult:
         data = self._data
         if data.tracer is None:
             return None
-        return derivation_of(data.tracer.record(self.id), data.facts.values)
+        return derivation_of(data.tracer.record(self.id), data.facts.values, _branch_steps(data, self._i))
 
     @property
     def depth(self) -> int:
@@ -345,13 +347,44 @@ class Result(BaseModel):
         return json.dumps(self.to_dict(trace=trace), ensure_ascii=False, indent=2) + "\n"
 
 
-def derivation_of(record: NodeRecord | None, values: Mapping[str, Value]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The facts a node's record read (JSON-ready values) and its steps in words."""
+def derivation_of(
+    record: NodeRecord | None, values: Mapping[str, Value], branches: Sequence[Step] = ()
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The facts a node's record read (JSON-ready values) and its steps in words, `branches` (which way
+    each `if` went) first."""
     if record is None:
         return {}, ()
     facts = {name: fact_json(values[name]) for name in record.facts}
     steps = tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in record.steps)
-    return facts, steps
+    return facts, (*(b.text for b in branches), *steps)
+
+
+def branch_steps(rules: CheckedRules, crit: ast.Criterion, facts: Facts, status: str) -> tuple[Step, ...]:
+    """Which way each `if` of a node's formula went, as trace steps; worked out when the trace is read
+    (from the same facts, so every engine says it alike). None for a node that was not scored."""
+    if crit.formula is None or status != "scored" or not has_if(crit.formula.expr):
+        return ()
+    try:
+        found = Evaluator(rules, facts, NullTracer()).branches(crit.formula.expr)
+    except (CchcError, ArithmeticError):  # a formula that failed was reported when it was scored
+        return ()
+    return tuple(built(Step, kind="condition", text=text, span=span) for text, span in found)
+
+
+def has_if(e: ast.Node) -> bool:
+    """Whether an expression holds an `if` anywhere."""
+    if isinstance(e, ast.If):
+        return True
+    for name in type(e).model_fields:
+        value = getattr(e, name)
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, ast.Node) and has_if(child):
+                return True
+    return False
+
+
+def _branch_steps(data: _Data, i: int) -> tuple[Step, ...]:
+    return branch_steps(data.layout.rules, data.layout.crits[i], data.facts, data.scores.status[i])
 
 
 def fact_json(value: Value) -> Any:
@@ -466,7 +499,7 @@ def _trace(data: _Data, i: int) -> NodeTrace:
         formula_span=crit.formula.span if crit.formula else None,
         facts=tuple(uses),
         refs=refs,
-        steps=record.materialised() if record else (),
+        steps=(*_branch_steps(data, i), *record.materialised()) if record else (),
         unrounded=plain(unrounded) if unrounded is not None else None,
         rounding=rounding_words(rounding) if crit.formula else None,
         reasons=reasons_text(scores.reasons[i]),

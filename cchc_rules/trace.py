@@ -27,6 +27,7 @@ StepKind = Literal[
     "rounding",
     "sum",
     "adjustment",
+    "condition",
 ]
 
 

@@ -81,6 +81,14 @@ def test_explain_shows_formula_facts_line_and_reason() -> None:
     assert "2,292" in out
 
 
+def test_explain_says_which_way_each_if_went() -> None:
+    """The values compared and the branch taken, not only the formula and the facts."""
+    out = cchc("explain", RULES_2023, FACTS_THANH_THUY, "1.5.2").stdout
+    assert "  Các bước:\n    - điều kiện `doi_thoai >= 5`: 2 ≥ 5 không đúng → lấy `0` (dòng" in out
+    out = cchc("explain", RULES_2023, FACTS_THANH_THUY, "1.6.1").stdout
+    assert "- điều kiện `co_sang_kien`: không → lấy `0`" in out  # a yes/no fact: its value says it
+
+
 def test_explain_lays_a_tiers_rows_out_under_its_formula() -> None:
     run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "3")  # 3.3.3, two levels down, is a tier
     assert run.returncode == 0, run.stderr
