@@ -31,6 +31,37 @@ def check_zero_na_policy(rules: Merged) -> list[Diagnostic]:
     return out
 
 
+def check_bonus_na_full(rules: Merged) -> list[Diagnostic]:
+    """A bonus that is n/a with full marks would give its whole bonus to a unit that did not earn it."""
+    header = rules.headers[0] if rules.headers else None
+    default = header.na_default if header is not None else None
+    out: list[Diagnostic] = []
+    for crit in rules.criteria:
+        if crit.kind != "bonus":
+            continue
+        spans = [clause.span for clause in crit.not_applicable if clause.policy == "full"]
+        if crit.formula is not None and default == "full" and not crit.not_applicable:
+            spans += [
+                node.span
+                for node in walk(crit.formula.expr)
+                if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options)
+            ]
+        spans.sort(key=lambda span: (span.line, span.column))
+        out += [
+            rules.diag(
+                "E142",
+                "error",
+                span,
+                f"điểm thưởng {crit.id} không áp dụng thì được đủ điểm (full): đơn vị không đạt vẫn được cộng "
+                f"toàn bộ điểm thưởng {crit.id}",
+                "dùng `exclude` (không áp dụng thì không cộng), hoặc viết điều kiện trong công thức, "
+                "vd `score = if co_sang_kien then max else 0`",
+            )
+            for span in spans
+        ]
+    return out
+
+
 def check_penalty_na(rules: Merged) -> list[Diagnostic]:
     """A penalty cannot be n/a: n/a with full marks would take its whole maximum off the total."""
     out: list[Diagnostic] = []
