@@ -264,6 +264,14 @@ def search_cost(rules: CheckedRules, node_id: str) -> int:
     return cost
 
 
+def _decimals(value: Fraction) -> int:
+    """How many decimals a terminating value needs (0,125: 3)."""
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    return places
+
+
 _CUT_SHORT = "; việc tìm phản ví dụ bị rút ngắn vì bộ quy tắc có quá nhiều công thức cần tìm"
 
 
@@ -276,6 +284,23 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
         if crit.formula is None or crit.max is None:
             continue
         maximum = to_fraction(crit.max)
+        rounding = rules.rounding[node_id]
+        written = round_fraction(maximum, rounding.places, rounding.mode)
+        if written != maximum:  # full marks cannot be written at the declared precision
+            out.append(
+                _diag(
+                    rules,
+                    "E173",
+                    "error",
+                    crit.span,
+                    f"điểm tối đa {vi(maximum)} của tiêu chí {node_id} có nhiều chữ số thập phân hơn cách làm tròn "
+                    f"({rounding_words(rounding)}): đủ điểm sẽ thành {vi(written)}",
+                    f"làm tròn với ít nhất {_decimals(maximum)} chữ số thập phân "
+                    f"(`rounding {_decimals(maximum)} {rounding.mode}`)",
+                    {},
+                )
+            )
+            continue
         found = ranges.range(crit.formula.expr, maximum, guarded_env(crit, ranges))
         if found is None:
             continue
@@ -292,21 +317,15 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
         example, tried = _bounds_counterexample(rules, ranges, node_id, maximum, limit)
         budget.spend(tried, cost)
         if example is not None:
-            values, raw, score = example
+            values, _, score = example
             where = "âm" if score < 0 else f"lớn hơn điểm tối đa {vi(maximum)}"
-            rounding = rules.rounding[node_id]
-            if 0 <= raw <= maximum:  # the rounding, not the formula, leaves [0, max]
-                gives = f"công thức cho {vi(raw)}, làm tròn ({rounding_words(rounding)}) thành {vi(score)}"
-                hint = (
-                    f"điểm tối đa {vi(maximum)} cần nhiều chữ số thập phân hơn cách làm tròn cho phép; "
-                    f"tăng số chữ số (`rounding {rounding.places + 1} ...`) hoặc dùng kiểu `down`"
-                )
-            else:
-                gives = f"công thức cho {vi(score)}"
-                hint = (
-                    "giới hạn công thức (clamp(..., 0, max), min(max, ...)), hoặc khai báo giới hạn cho dữ kiện "
-                    "(vd `max tong_so` cho phần không vượt tổng)"
-                )
+            # The maximum is written exactly at the node's rounding (E173 otherwise), and rounding is
+            # monotone: a rounded score leaves [0, max] only when the formula's value does.
+            gives = f"công thức cho {vi(score)}"
+            hint = (
+                "giới hạn công thức (clamp(..., 0, max), min(max, ...)), hoặc khai báo giới hạn cho dữ kiện "
+                "(vd `max tong_so` cho phần không vượt tổng)"
+            )
             out.append(
                 _diag(
                     rules,
