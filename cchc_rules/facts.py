@@ -1076,14 +1076,15 @@ def read_date(value: Any) -> datetime.date:
         return value
     text = str(value).strip()
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)  # 31/10/2023, as written in Vietnam
+    iso = re.fullmatch(r"\d{4}-\d{2}-\d{2}", text)  # only this ISO form: not 20231031 or 2023-W44-2
     try:
         if match:
             return datetime.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        if match or re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # written right, but no such day: 31/02/2023
-            raise ValueError(f"ngày `{text}` không có thật") from None
-        raise ValueError("cần một ngày, vd 2023-10-31 hoặc 31/10/2023") from None
+        if iso:
+            return datetime.date.fromisoformat(text)
+    except ValueError:  # written right, but no such day: 31/02/2023
+        raise ValueError(f"ngày `{text}` không có thật") from None
+    raise ValueError("cần một ngày, vd 2023-10-31 hoặc 31/10/2023")
 
 
 def _choice(choices: tuple[str, ...]) -> Any:

@@ -739,3 +739,13 @@ def test_yaml_problems_are_said_in_vietnamese(rules: RuleSet, tmp_path: Path, te
     message = error(rules, write(tmp_path, text))
     assert f"tệp YAML sai cú pháp: {said}" in message, message
     assert not re.search(r"expected|found|but|while", message), message  # none of PyYAML's English
+
+
+@pytest.mark.parametrize("written", ["20231031", "2023-W44-2", 20231031, "2023-10-31T00:00"])
+def test_only_the_two_documented_date_forms_are_dates(written: Any) -> None:
+    """Python's fromisoformat reads 20231031 and 2023-W44-2 as 31/10/2023; a facts file holds 2023-10-31 or
+    31/10/2023, and anything else is asked about, not guessed."""
+    from cchc_rules.facts import read_date
+
+    with pytest.raises(ValueError, match="cần một ngày"):
+        read_date(written)
