@@ -22,7 +22,7 @@ from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING
 from cchc_rules.errors import FactsError, suggest
 from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import Placed, load_yaml_placed
-from cchc_rules.numbers import round_fraction, trimmed, vi
+from cchc_rules.numbers import decimal_text, round_fraction, trimmed, vi
 from cchc_rules.ranking import group_of
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -546,9 +546,9 @@ def audit_json(claims: Claims, result: Result, findings: list[Finding]) -> dict[
         "ruleset": result.ruleset,
         "unit": claims.unit or result.unit,
         "computed": {
-            "score": str(result.score),
-            "max": str(result.max),
-            "percent": None if result.percent is None else str(result.percent),
+            "score": decimal_text(result.score),
+            "max": decimal_text(result.max),
+            "percent": None if result.percent is None else decimal_text(result.percent),
         },
         "claimed": {
             "score": None if claims.total is None else str(claims.total),

@@ -136,6 +136,12 @@ def _places_text(negative: bool, m: int, k: int) -> str:
     return f"-{out}" if negative and m else out
 
 
+def decimal_text(value: Decimal) -> str:
+    """A decimal as the JSON contract writes it: plain digits, never an exponent ("0.0000001", not "1E-7")."""
+    text = str(value)
+    return format(value, "f") if "E" in text else text
+
+
 def vi(value: Fraction | Decimal, digits: int = 12) -> str:
     """A number written the Vietnamese way, with a decimal comma (12,75)."""
     return plain(value, digits).replace(".", ",")

@@ -22,7 +22,7 @@ from cchc_rules.compiler import Scores, reasons_text, score_places
 from cchc_rules.errors import CchcError
 from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
-from cchc_rules.numbers import plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
+from cchc_rules.numbers import decimal_text, plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
 from cchc_rules.trace import FactUse, NodeRecord, NodeTrace, NullTracer, Step, Tracer, built
 
 
@@ -250,11 +250,11 @@ class NodeResult:
         out: dict[str, Any] = {
             "title": self.title,
             "kind": self.kind,
-            "score": str(self.score),
-            "max": str(self.max),
-            "effective_max": str(self.effective_max),
-            "lost": str(self.lost),
-            "percent": None if self.percent is None else str(self.percent),
+            "score": decimal_text(self.score),
+            "max": decimal_text(self.max),
+            "effective_max": decimal_text(self.effective_max),
+            "lost": decimal_text(self.lost),
+            "percent": None if self.percent is None else decimal_text(self.percent),
             "status": self.status,
             "reasons": list(self.reasons),
         }
@@ -332,12 +332,12 @@ class Result(BaseModel):
             "year": self.year,
             "unit": self.unit,
             "inferred": list(self.inferred),
-            "score": str(self.score),
-            "max": str(self.max),
-            "percent": None if self.percent is None else str(self.percent),
-            "base_score": str(self.base_score),
-            "bonus": str(self.bonus),
-            "penalty": str(self.penalty),
+            "score": decimal_text(self.score),
+            "max": decimal_text(self.max),
+            "percent": None if self.percent is None else decimal_text(self.percent),
+            "base_score": decimal_text(self.base_score),
+            "bonus": decimal_text(self.bonus),
+            "penalty": decimal_text(self.penalty),
             "facts": self.facts,
             "nodes": nodes,
         }

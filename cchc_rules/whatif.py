@@ -31,7 +31,7 @@ from cchc_rules.checks import expressions, walk
 from cchc_rules.errors import CchcError, EvaluationError
 from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, show
 from cchc_rules.facts import Facts, Value, literal_value
-from cchc_rules.numbers import trimmed, vi
+from cchc_rules.numbers import decimal_text, trimmed, vi
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.trace import NullTracer
@@ -431,8 +431,8 @@ def render_opportunities(result: Result, items: list[Opportunity]) -> str:
 def opportunities_json(result: Result, items: list[Opportunity]) -> dict[str, Any]:
     """The opportunities as JSON (decimals as strings)."""
     return {
-        "score": str(result.score),
-        "max": str(result.max),
+        "score": decimal_text(result.score),
+        "max": decimal_text(result.max),
         "opportunities": [o.model_dump(mode="json") for o in items],
     }
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cchc_rules
 from cchc_rules.numbers import is_terminating, plain, round_fraction, to_decimal, trimmed, vi
 
 
@@ -85,3 +88,18 @@ def _plain_reference(value: Fraction, digits: int = 12) -> str:
 )
 def test_plain_is_the_decimal_text(value: Fraction) -> None:
     assert plain(value) == _plain_reference(value)
+
+
+def test_json_decimals_are_plain_digits_however_small(tmp_path: Path) -> None:
+    """Decimal writes 0.0000001 as "1E-7"; the JSON contract promises plain decimals."""
+    from cchc_rules.numbers import decimal_text
+
+    assert decimal_text(Decimal("0.0000001")) == "0.0000001" and decimal_text(Decimal("66.245")) == "66.245"
+    path = tmp_path / "nho.cchc"
+    path.write_text(
+        'ruleset "T" total 1 rounding 7 half_up percent rounding 8 half_up\n'
+        'fact x: decimal "x" min 0 max 1\n1 "A": max 1\n  score = x\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    data = json.loads(cchc_rules.load(path).evaluate({"x": "0.0000001"}).to_json())
+    assert (data["score"], data["percent"], data["nodes"]["1"]["lost"]) == ("0.0000001", "0.00001", "0.9999999")

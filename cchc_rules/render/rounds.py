@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from cchc_rules.numbers import vi
+from cchc_rules.numbers import decimal_text, vi
 from cchc_rules.rounds import Difference, RoundResult
 
 
@@ -77,7 +77,7 @@ def rounds_json(results: Sequence[RoundResult], diffs: Sequence[Difference], tra
             {
                 "id": d.id,
                 "title": d.title,
-                "scores": [str(s) for s in d.scores],
+                "scores": [decimal_text(s) for s in d.scores],
                 "changed_facts": {name: list(values) for name, values in d.changed_facts},
             }
             for d in diffs
