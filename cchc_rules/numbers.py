@@ -163,7 +163,7 @@ def percent_vi(value: Fraction) -> str:
 
 def decimal_places(value: Decimal) -> int:
     """Decimals a literal needs (0.25 -> 2, 15 -> 0)."""
-    exponent = value.normalize().as_tuple().exponent
+    exponent = value.normalize(_EXACT).as_tuple().exponent  # the default context would round to 28 digits
     assert isinstance(exponent, int)
     return max(0, -exponent)
 
@@ -203,7 +203,10 @@ def scaled_decimal(n: int, k: int) -> Decimal:
     while e and m % 10 == 0:
         m //= 10
         e -= 1
-    value = Decimal(m).scaleb(-e) if e else Decimal(m)
+    # Built from its digits, not with scaleb, which rounds to the context's 28 digits (a rule set may round
+    # to 28 places, on numbers of 30 digits).
+    exact = Decimal(m).as_tuple()
+    value = Decimal((exact.sign, exact.digits, -e)) if e else Decimal(m)
     if len(_SCALED) > 100_000:  # keep the values units keep hitting, not every value ever seen
         _SCALED.clear()
     _SCALED[key] = value

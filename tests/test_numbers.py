@@ -103,3 +103,22 @@ def test_json_decimals_are_plain_digits_however_small(tmp_path: Path) -> None:
     )
     data = json.loads(cchc_rules.load(path).evaluate({"x": "0.0000001"}).to_json())
     assert (data["score"], data["percent"], data["nodes"]["1"]["lost"]) == ("0.0000001", "0.00001", "0.9999999")
+
+
+def test_scaled_decimals_and_places_are_exact_past_28_digits() -> None:
+    """Python's default context keeps 28 digits; a rule set may round to 28 places on 30-digit numbers."""
+    from cchc_rules.numbers import decimal_places, scaled_decimal
+
+    n = 66666666666666666666666666666  # 29 digits
+    assert scaled_decimal(n, 28) == Decimal("6.6666666666666666666666666666")
+    assert decimal_places(Decimal("10000.0000000000000000000000001")) == 25
+
+
+def test_maxima_past_28_digits_add_up_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "dai.cchc"
+    body = (
+        '1 "A": max 10000.0000000000000000000000001\n1.1 "B": max 10000\n  score = max\n'
+        '1.2 "C": max 0.0000000000000000000000001\n  score = max\n'
+    )
+    path.write_text(f'ruleset "T" total 10000.0000000000000000000000001 rounding 25 half_up\n{body}', encoding="utf-8")
+    assert cchc_rules.load(path).evaluate({}).score == Decimal("10000.0000000000000000000000001")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from fractions import Fraction
 
 from cchc_rules import ast
 from cchc_rules.checks import Merged
@@ -75,14 +75,14 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
     """Children's maxima add up to their parent's; areas add up to the declared total."""
     out: list[Diagnostic] = []
     children = _children(rules)
-    wrong: dict[str, Decimal] = {}  # criteria whose children do not add up to their maximum: the sum
+    wrong: dict[str, Fraction] = {}  # criteria whose children do not add up to their maximum: the sum
     for crit in rules.criteria:
         kids = children.get(crit.id)
         if crit.kind != "criterion" or not kids or crit.formula is not None or crit.max is None:
             continue
         if any(k.max is None for k in kids):
             continue
-        total = sum((k.max for k in kids if k.max is not None), Decimal(0))
+        total = sum((Fraction(k.max) for k in kids if k.max is not None), Fraction(0))  # exact, past 28 digits
         if total != crit.max:
             wrong[crit.id] = total
     for crit in rules.criteria:
@@ -123,7 +123,7 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                 )
             )
         if areas and all(a.max is not None for a in areas):
-            total = sum((a.max for a in areas if a.max is not None), Decimal(0))
+            total = sum((Fraction(a.max) for a in areas if a.max is not None), Fraction(0))
             if total != header.total:
                 out.append(
                     rules.diag(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from cchc_rules.numbers import decimal_text, vi
@@ -31,7 +31,7 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
         row = [f"{'':<8}{vi(node.max):>8}  "]
         row += [f"{(sign if r.result[node_id].score else '') + vi(r.result[node_id].score):>{width}}" for r in results]
         lines.append("".join(row) + f"  {'Điểm thưởng' if node.kind == 'bonus' else 'Điểm trừ'}: {node.title}")
-    declared = sum((first[a].max for a in first.areas), Decimal(0))
+    declared = sum((Fraction(first[a].max) for a in first.areas), Fraction(0))
     total = [f"{'Tổng':<8}{vi(declared):>8}  "] + [f"{vi(r.result.score):>{width}}" for r in results]
     lines.append("".join(total))
     if any(r.result.max != declared for r in results):

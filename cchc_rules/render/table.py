@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
@@ -75,7 +75,7 @@ def table_rows(results: Sequence[RoundResult]) -> list[TableRow]:
                 notes="\n".join(notes),
             )
         )
-    declared = sum((first[a].max for a in first.areas), Decimal(0))
+    declared = sum((Fraction(first[a].max) for a in first.areas), Fraction(0))
     rows.append(
         TableRow(
             id="",
