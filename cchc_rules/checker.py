@@ -16,7 +16,12 @@ from cchc_rules.checks.facts import check_fact_types
 from cchc_rules.checks.groups import check_groups
 from cchc_rules.checks.header import check_header
 from cchc_rules.checks.names import check_duplicates, check_references, check_templates, check_unused_facts
-from cchc_rules.checks.policies import check_bonus_na_full, check_penalty_na, check_zero_na_policy
+from cchc_rules.checks.policies import (
+    check_bonus_na_full,
+    check_parent_zero_na,
+    check_penalty_na,
+    check_zero_na_policy,
+)
 from cchc_rules.checks.reasons import check_missing_reasons
 from cchc_rules.checks.references import check_cycles
 from cchc_rules.checks.tiers import check_tiers
@@ -42,6 +47,7 @@ PASSES: tuple[Pass, ...] = (
     check_zero_na_policy,
     check_penalty_na,
     check_bonus_na_full,
+    check_parent_zero_na,
     check_tiers,
     check_groups,
     check_missing_reasons,

@@ -31,6 +31,36 @@ def check_zero_na_policy(rules: Merged) -> list[Diagnostic]:
     return out
 
 
+def check_parent_zero_na(rules: Merged) -> list[Diagnostic]:
+    """A criterion with sub-criteria made n/a by its own formula (`zero: na`) would leave them scored, with
+    their losses and reasons reported; `na when` on it makes them n/a too, as the language says."""
+    parents = {crit.id.rpartition(".")[0] for crit in rules.criteria if "." in crit.id}
+    out: list[Diagnostic] = []
+    for crit in rules.criteria:
+        if crit.kind != "criterion" or crit.formula is None or crit.id not in parents or crit.not_applicable:
+            continue  # with `na when`, the sub-criteria follow the parent
+        for node in walk(crit.formula.expr):
+            if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options):
+                whole = rules_text(node.args[1]) if len(node.args) > 1 else "mẫu số"
+                out.append(
+                    rules.diag(
+                        "E143",
+                        "error",
+                        node.span,
+                        f"tiêu chí {crit.id} có tiêu chí con nhưng chỉ không áp dụng qua công thức (zero: na): "
+                        "các tiêu chí con vẫn được chấm và báo mất điểm",
+                        f"viết `na when {whole} = 0: full|exclude` cho {crit.id} (các tiêu chí con cũng không áp "
+                        "dụng theo), và `zero: zero` hoặc `zero: full` trong công thức",
+                    )
+                )
+    return out
+
+
+def rules_text(e: ast.Node) -> str:
+    """A short expression as written (a fact's name), for a hint."""
+    return e.name if isinstance(e, ast.NameRef) else "mẫu số"
+
+
 def check_bonus_na_full(rules: Merged) -> list[Diagnostic]:
     """A bonus that is n/a with full marks would give its whole bonus to a unit that did not earn it."""
     header = rules.headers[0] if rules.headers else None
