@@ -353,22 +353,21 @@ def test_tier_closed_range_on_counts(tmp_path: Path) -> None:
 
 
 def test_tier_on_dates_without_otherwise(tmp_path: Path) -> None:
-    decls = 'fact ngay: date "Ngày nộp báo cáo"'
+    decls = 'fact ngay: date "Ngày nộp báo cáo" max 2023-11-15'  # the rows cover every day it can be
     formula = "tier ngay\n    when <= 2023-10-31: max\n    when <= 2023-11-15: 5"
     assert score(tmp_path, formula, {"ngay": "2023-10-31"}, decls=decls) == "10"
     assert score(tmp_path, formula, {"ngay": "2023-11-15"}, decls=decls) == "5"
 
 
-def test_tier_with_no_matching_row_and_no_otherwise_is_an_error(tmp_path: Path) -> None:
+def test_tier_on_dates_that_leaves_days_without_a_row_is_refused_by_the_checker(tmp_path: Path) -> None:
+    """Days are decided like numbers: a day after the last row, without `otherwise`, is named (E193)."""
     decls = 'fact ngay: date "Ngày nộp báo cáo"'
     formula = "tier ngay\n    when <= 2023-10-31: max\n    when <= 2023-11-15: 5"
-    rules = load(tmp_path, one(formula, decls))
-    with pytest.raises(EvaluationError) as info:
-        rules.evaluate({"ngay": "2023-11-16"})
+    with pytest.raises(CheckError) as info:
+        load(tmp_path, one(formula, decls))
     message = str(info.value)
-    assert f"{tmp_path / 'r.cchc'}:4:" in message
-    assert "không bậc nào khớp" in message and "16/11/2023" in message
-    assert "Traceback" not in message
+    assert f"{tmp_path / 'r.cchc'}:4:" in message and "[E193]" in message
+    assert "không bậc nào khớp khi giá trị từ 16/11/2023" in message
 
 
 # ---- deductions -----------------------------------------------------------------------------

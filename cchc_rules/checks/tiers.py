@@ -7,6 +7,8 @@ count, [0, 1] for a ratio of a part to its whole).
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from fractions import Fraction
 
 from cchc_rules import ast, printer
@@ -24,7 +26,45 @@ def _literal(node: ast.Node) -> Fraction | None:
         return Fraction(node.value)
     if isinstance(node, ast.Percent):
         return Fraction(node.value) / 100
+    if isinstance(node, ast.DateLit):  # a day as its ordinal: dates are whole numbers in order
+        try:
+            return Fraction(datetime.date.fromisoformat(node.value).toordinal())
+        except ValueError:  # an impossible date: the types pass reports it
+            return None
     return None
+
+
+def _day(value: Fraction) -> str:
+    return datetime.date.fromordinal(int(value)).strftime("%d/%m/%Y")
+
+
+def _finite_gap(rules: Merged, crit: ast.Criterion, tier: ast.Tier, decl: ast.FactDecl) -> list[Diagnostic]:
+    """A tier on a choice or a yes/no fact, without `otherwise`: every value it can take must match a row."""
+    values: list[str | bool] = list(decl.type.choices) if decl.type.name == "choice" else [True, False]
+
+    def matches(test: ast.TierCmp | ast.TierRange, value: str | bool) -> bool:
+        if (
+            not isinstance(test, ast.TierCmp)
+            or test.op not in ("=", "!=")
+            or not isinstance(test.bound, (ast.String, ast.Bool))
+        ):
+            return True  # not decided here (E201 reports an order on such values)
+        return (test.bound.value == value) == (test.op == "=")
+
+    unmatched = [v for v in values if not any(matches(row.test, v) for row in tier.rows)]
+    if not unmatched:
+        return []
+    shown = [("có" if v else "không") if isinstance(v, bool) else f"“{v}”" for v in unmatched]
+    example = {decl.name: ("có" if unmatched[0] else "không") if isinstance(unmatched[0], bool) else unmatched[0]}
+    return [
+        rules.diag(
+            "E193",
+            "error",
+            tier.span,
+            f"tiêu chí {crit.id}: không bậc nào khớp khi {decl.name} = {', '.join(shown)}",
+            "thêm bậc còn thiếu, hoặc dòng `otherwise: ...` ở cuối bảng",
+        ).model_copy(update={"example": example})
+    ]
 
 
 def _row_region(test: ast.TierCmp | ast.TierRange, integral: bool) -> Region | None:
@@ -76,6 +116,14 @@ def check_tiers(rules: Merged) -> list[Diagnostic]:
 
 
 def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier: ast.Tier) -> list[Diagnostic]:
+    decl = ranges.facts.get(tier.subject.name) if isinstance(tier.subject, ast.NameRef) else None
+    if decl is not None and decl.type.name in ("choice", "boolean"):
+        return _finite_gap(rules, crit, tier, decl) if tier.otherwise is None else []
+    if decl is not None and decl.type.name == "date":
+        low = _literal(decl.min) if decl.min is not None else None
+        high = _literal(decl.max) if decl.max is not None else None
+        days = Region.of(Piece(low, low is not None, high, high is not None), True)
+        return _check_rows(rules, crit, tier, days, True, False, _day)
     try:
         # `max` is the criterion's own maximum, as the evaluator takes it (0 when missing: E122 reports it).
         own_max = Fraction(crit.max) if crit.max is not None else Fraction(0)
@@ -89,6 +137,19 @@ def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier:
     def show(v: Fraction) -> str:
         return f"{vi(v * 100)}%" if percent else vi(v)
 
+    return _check_rows(rules, crit, tier, domain, integral, percent, show)
+
+
+def _check_rows(
+    rules: Merged,
+    crit: ast.Criterion,
+    tier: ast.Tier,
+    domain: Region,
+    integral: bool,
+    percent: bool,
+    show: Callable[[Fraction], str],
+) -> list[Diagnostic]:
+    """Each row against the subject's domain: reachable, not overlapping, and no gap without `otherwise`."""
     out: list[Diagnostic] = []
     covered = Region([], integral)
     previous: list[tuple[int, ast.TierRow, Region]] = []
@@ -124,7 +185,9 @@ def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier:
             value = gap.pieces[0].sample()
             example = {}
             if isinstance(tier.subject, ast.NameRef):
-                example[tier.subject.name] = f"{plain(value * 100)}%" if percent else plain(value)
+                example[tier.subject.name] = (
+                    show(value) if show is _day else f"{plain(value * 100)}%" if percent else plain(value)
+                )
             out.append(
                 rules.diag(
                     "E193",
