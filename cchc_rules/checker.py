@@ -11,6 +11,7 @@ from collections.abc import Callable
 from cchc_rules import ast
 from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING, CheckedRules
 from cchc_rules.checks import Merged
+from cchc_rules.checks.deductions import check_deductions
 from cchc_rules.checks.depth import check_depth
 from cchc_rules.checks.facts import check_fact_types
 from cchc_rules.checks.groups import check_groups
@@ -48,6 +49,7 @@ PASSES: tuple[Pass, ...] = (
     check_penalty_na,
     check_bonus_na_full,
     check_parent_zero_na,
+    check_deductions,
     check_tiers,
     check_groups,
     check_missing_reasons,
