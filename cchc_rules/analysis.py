@@ -166,8 +166,17 @@ def candidates(rules: CheckedRules, ranges: RangeAnalysis, name: str, thresholds
     if kind == "choice":
         return list(decl.type.choices)
     if kind == "date":
+        # The days the rules compare with, each with the day before and after, within the fact's bounds.
         base = _literal_value(decl.default) if decl.default is not None else datetime.date(2000, 1, 1)
-        return [base]
+        one = datetime.timedelta(days=1)
+        days: set[Value] = {base}
+        for lit in _date_literals(rules):
+            day = datetime.date.fromisoformat(lit)
+            days.update({day - one, day, day + one})
+        low = _literal_value(decl.min) if isinstance(decl.min, ast.DateLit) else None
+        high = _literal_value(decl.max) if isinstance(decl.max, ast.DateLit) else None
+        kept = [d for d in days if (low is None or d >= low) and (high is None or d <= high)]  # type: ignore[operator]
+        return sorted(kept, key=lambda d: (d == base, str(d)))  # the rules' own days first: a natural example
     r = ranges.fact(name) or Interval(None, None)
     step = Fraction(1) if kind in ("count", "integer") else Fraction(1, 1000)
     pool = {Fraction(0), Fraction(1), Fraction(2), Fraction(10), Fraction(100), BIG, -BIG}
@@ -179,6 +188,17 @@ def candidates(rules: CheckedRules, ranges: RangeAnalysis, name: str, thresholds
     if kind in ("count", "integer"):
         pool = {Fraction(int(v)) for v in pool}
     return sorted(v for v in pool if r.contains(v))
+
+
+def _date_literals(rules: CheckedRules) -> set[str]:
+    """Every date written in the rules' formulas and conditions (a few: the deadlines)."""
+    return {
+        node.value
+        for crit in rules.nodes.values()
+        for expr in expressions(crit)
+        for node in walk(expr)
+        if isinstance(node, ast.DateLit)
+    }
 
 
 def respects(rules: CheckedRules, values: dict[str, Value]) -> bool:
