@@ -47,8 +47,11 @@ def check_fact_types(rules: Merged) -> list[Diagnostic]:
                 continue
             if isinstance(value, ast.NameRef):
                 other = kinds.get(value.name)
-                if (other is not None and (other in _NUMERIC) != (kind in _NUMERIC)) or (
-                    other is not None and kind not in _NUMERIC and other != kind
+                if other is not None and (
+                    (other in _NUMERIC) != (kind in _NUMERIC)
+                    or (kind not in _NUMERIC and other != kind)
+                    # 75% against a count of 3: no common scale (a decimal may be either)
+                    or {kind, other} in ({"percent", "count"}, {"percent", "integer"})
                 ):
                     out.append(
                         rules.diag(
