@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import tempfile
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -170,7 +171,7 @@ def rank_units(
     ranking = Ranking(rules)
     problems: list[Diagnostic] = []
     failed = 0
-    seen: dict[str, str] = {}  # unit id -> where it was first given
+    seen: dict[str, tuple[str, str]] = {}  # unit id, as compared -> where it was first given, and how written
 
     def fail(unit: UnitFacts, exc: CchcError, named: bool = True) -> None:
         nonlocal failed
@@ -214,9 +215,13 @@ def rank_units(
         for unit in units:
             if progress is not None:
                 progress(unit)
-            chunk.append((unit, seen.get(unit.id, "") if unit.problem is None else ""))
+            first = ""
             if unit.problem is None:
-                seen.setdefault(unit.id, unit.where)
+                key = same_unit(unit.id)
+                where, written = seen.setdefault(key, (unit.where, unit.id))
+                if where != unit.where:  # written otherwise ("xã  a" after "Xã A"): both spellings are named
+                    first = where if written == unit.id else f"{where} (viết `{written}`)"
+            chunk.append((unit, first))
             if len(chunk) == CHUNK:
                 score(chunk)
                 chunk = []
@@ -237,6 +242,11 @@ def rank_units(
             )
         raise FactsError(problems)
     return ranking
+
+
+def same_unit(unit_id: str) -> str:
+    """A unit's id as two are compared: "Xã  Thanh Thủy" and "xã thanh thủy" are the same unit."""
+    return unicodedata.normalize("NFC", " ".join(unit_id.split()).casefold())
 
 
 def _twice(first: str) -> CchcError:

@@ -1,15 +1,20 @@
 """Facts of many units: a folder of facts files, a JSON-lines file, or an Excel workbook.
 
-Every reader yields `UnitFacts` one unit at a time (JSON lines and workbooks
-are streamed, so memory does not grow with the number of units). Values are
-not validated here: `validate_unit` does it against a rule set, with the fast
-path for plain values and the usual messages otherwise, each naming where the
-unit was written (file and line, or sheet, row and column).
+A folder's JSON-lines files and workbooks are read as they would be alone. A
+workbook is read from every sheet whose A1 is `don_vi`; what it would misread
+(data under no heading, merged cells, a formula without its value) is refused,
+never read as an empty cell. Every reader yields `UnitFacts` one unit at a time
+(JSON lines and workbooks are streamed, so memory does not grow with the
+number of units). Values are not validated here: `validate_unit` does it
+against a rule set, with the fast path for plain values and the usual messages
+otherwise, each naming where the unit was written (file and line, or sheet,
+row and column).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 import zipfile
@@ -36,6 +41,13 @@ UNIT_COLUMN = "don_vi"
 DESCRIPTION_MARK = "(mô tả)"
 UNIT_MARK = "(đơn vị, giới hạn)"
 SHEET = "Dữ kiện"
+_SAVE_AS_XLSX = "mở tệp bằng Excel rồi lưu lại dạng Excel Workbook (.xlsx): Tệp > Lưu thành"
+# Spreadsheets that are not read, but are once saved as .xlsx.
+_SAVE_AS = {
+    ".xls": "tệp Excel cũ (.xls)",
+    ".xlsb": "bảng tính Excel nhị phân (.xlsb)",
+    ".ods": "bảng tính OpenDocument (.ods)",
+}
 
 
 class UnitsError(CchcError):
@@ -72,6 +84,11 @@ def kind_of(path: Path) -> str:
         return "jsonl"
     if suffix in XLSX_SUFFIXES:
         return "xlsx"
+    if suffix in _SAVE_AS or suffix == ".csv":
+        raise _error(
+            f"{path}: không đọc được {_SAVE_AS.get(suffix, 'tệp CSV')} như dữ kiện nhiều đơn vị",
+            f"{_SAVE_AS_XLSX}, rồi dùng tệp .xlsx",
+        )
     raise _error(
         f"{path}: không biết đọc dữ kiện nhiều đơn vị từ tệp `{suffix or path.name}`",
         "dùng một thư mục tệp dữ kiện (.yaml, .json), một tệp JSON lines (.jsonl) hoặc một bảng tính (.xlsx)",
@@ -87,7 +104,7 @@ def read_units(path: Path | str, rules: CheckedRules | None = None) -> Iterator[
     path = Path(path)
     kind = kind_of(path)
     if kind == "folder":
-        return _folder(path)
+        return _folder(path, rules)
     if kind == "jsonl":
         return _jsonl(path)
     return _workbook(path, rules)
@@ -101,27 +118,61 @@ def count_units(path: Path | str) -> int | None:
     except UnitsError:
         return None
     if kind == "folder":
-        return sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FACTS_SUFFIXES)
+        total = 0
+        for file in _folder_files(path):
+            suffix = file.suffix.lower()
+            if suffix in XLSX_SUFFIXES:  # counting a workbook's rows would read it twice
+                return None
+            total += _lines(file) if suffix in JSONL_SUFFIXES else 1
+        return total
     if kind == "jsonl":
+        return _lines(path)
+    return None
+
+
+def _lines(path: Path) -> int:
+    try:
         with path.open("rb") as handle:
             return sum(1 for line in handle if line.strip())
-    return None
+    except OSError:
+        return 1  # one problem, reported when it is read
 
 
 # ---- a folder of facts files ---------------------------------------------------------------------
 
 
-def _folder(path: Path) -> Iterator[UnitFacts]:
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FACTS_SUFFIXES)
+def _folder_files(path: Path) -> list[Path]:
+    """The files of a folder read as units: facts files, JSON lines and workbooks (not the `~$` file Excel
+    keeps beside a workbook it has open), and spreadsheets to be saved as .xlsx first, to say so."""
+    read = (*FACTS_SUFFIXES, *JSONL_SUFFIXES, *XLSX_SUFFIXES, *_SAVE_AS)
+    return sorted(
+        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in read and not p.name.startswith("~$")
+    )
+
+
+def _folder(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFacts]:
+    files = _folder_files(path)
     if not files:
-        raise _error(f"{path}: thư mục không có tệp dữ kiện nào (.yaml, .yml, .json)")
+        raise _error(f"{path}: thư mục không có tệp dữ kiện nào (.yaml, .yml, .json, .jsonl, .xlsx)")
     for file in files:
-        try:
-            raw = read_facts(file)
-        except CchcError as exc:
-            yield UnitFacts(id=file.stem, where=str(file), facts={}, problem=exc)
+        suffix = file.suffix.lower()
+        if suffix in FACTS_SUFFIXES:
+            try:
+                raw = read_facts(file)
+            except CchcError as exc:
+                yield UnitFacts(id=file.stem, where=str(file), facts={}, problem=exc)
+                continue
+            yield UnitFacts(id=raw.unit or file.stem, where=str(file), facts=raw)
             continue
-        yield UnitFacts(id=raw.unit or file.stem, where=str(file), facts=raw)
+        if suffix in _SAVE_AS:
+            problem = _error(f"{file}: không đọc được {_SAVE_AS[suffix]}", f"{_SAVE_AS_XLSX}, rồi dùng tệp .xlsx")
+            yield UnitFacts(id=f"({file.name})", where=str(file), facts={}, problem=problem)
+            continue
+        units = _jsonl(file) if suffix in JSONL_SUFFIXES else _workbook(file, rules, in_folder=True)
+        try:
+            yield from units
+        except UnitsError as exc:  # a file that cannot be read: listed with the other files' problems
+            yield UnitFacts(id=f"({file.name})", where=str(file), facts={}, problem=exc)
 
 
 # ---- JSON lines ------------------------------------------------------------------------------------
@@ -202,6 +253,30 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
 
 # ---- Excel workbooks -------------------------------------------------------------------------------
 
+# The start of an OLE compound file: an old .xls, or an .xlsx saved with a password (Excel encrypts it into one).
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Quoted text, an escaped character, a fill or padding character, a colour or locale in brackets:
+# shown as they are, so a % among them is text, not a percent format.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"?|\\.|[_*].|\[[^\]]*\]')
+# 2.400 typed as text: 2,4 with a decimal point, or 2 400 with a Vietnamese thousands dot.
+_ONE_GROUP = re.compile(r"[-+]?[1-9]\d{0,2}\.\d{3}")
+# In a sheet's XML: a formula element, the end of the rows, a merged range.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+)(\d+):([A-Za-z]+)(\d+)"')
+# A formula with no value after it (as a script writes it): `<f>A1*2</f></c>`, `<f>A1*2</f><v></v></c>`.
+_BARE_FORMULA = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^<>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_CHUNK = 1 << 20
+_SAVE_FORMULAS = "mở tệp bằng Excel (hoặc LibreOffice) rồi lưu lại để công thức được tính"
+# What Excel shows in a cell whose formula failed (a cached error, or its text copied as a value).
+_EXCEL_ERRORS = frozenset(
+    ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+)
+# Merged ranges named in one error; the rest are counted.
+_MAX_MERGES = 10
+
 
 def column_letter(index: int) -> str:
     """1 -> A, 27 -> AA."""
@@ -212,6 +287,23 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def _column_number(letters: str) -> int:
+    """A -> 1, AA -> 27."""
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+@functools.lru_cache(maxsize=256)
+def _percent_kind(number_format: str) -> str:
+    """`scaled` when a number format shows the value times 100 with a percent sign (`0.00%`); `literal` when
+    its percent sign is text beside the value as it is (`0.00" %"`, `0.00\\%`); "" when it has none."""
+    if "%" not in number_format:
+        return ""
+    return "scaled" if "%" in _FORMAT_LITERALS.sub("", number_format) else "literal"
+
+
 def _cell_value(value: Any, number_format: str) -> Any:
     """A cell as a facts file would hold it: percent-formatted numbers become "75%", floats exact decimals."""
     if isinstance(value, str):
@@ -219,84 +311,460 @@ def _cell_value(value: Any, number_format: str) -> Any:
         return value if value else None
     if isinstance(value, float):
         value = Decimal(repr(value))
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and "%" in (number_format or ""):
+    if (
+        isinstance(value, (int, Decimal))
+        and not isinstance(value, bool)
+        and "%" in number_format
+        and _percent_kind(number_format) == "scaled"
+    ):
         return f"{Decimal(value) * 100:f}%"
     if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
         return value.date()
+    if isinstance(value, datetime.time):  # a time of day where a number is expected: said as it shows
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, datetime.timedelta):  # a duration ([h]:mm): the same
+        minutes, seconds = divmod(int(abs(value.total_seconds())), 60)
+        return f"{'-' if value < datetime.timedelta(0) else ''}{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
     return value
 
 
-def _workbook(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFacts]:
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _at(path: Path, sheet: str, row: int, column: str, name: str = "") -> str:
+    """Where a cell is, as every workbook message says it."""
+    named = f", `{name}`" if name else ""
+    return f"{path}: trang tính `{sheet}`, ô {column}{row} (dòng {row}, cột {column}{named})"
+
+
+def _open_book(path: Path) -> Any:
+    """A workbook opened to be read row by row, or a UnitsError saying in Vietnamese why it cannot be."""
     try:
         from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         raise _error("cần thư viện openpyxl để đọc bảng tính") from None
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise _error(f"{path}: không đọc được bảng tính ({exc})", "lưu lại tệp dạng .xlsx") from None
+        with path.open("rb") as handle:
+            start = handle.read(len(_OLE))
+    except OSError as exc:
+        raise _error(f"{path}: không đọc được tệp: {os_error_text(exc)}") from None
+    if not start:
+        raise _error(f"{path}: tệp trống (0 byte), không phải bảng tính", "tạo bảng mẫu bằng `cchc template`")
+    if start == _OLE:
+        raise _error(
+            f"{path}: không đọc được bảng tính: tệp có đặt mật khẩu, hoặc là tệp Excel cũ (.xls) mang đuôi .xlsx",
+            f"{_SAVE_AS_XLSX}, không đặt mật khẩu",
+        )
     try:
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        rows = sheet.iter_rows()
-        header = next(rows, None)
-        if header is None:
-            raise _error(f"{path}: trang tính `{sheet.title}` trống", "tạo bảng mẫu bằng `cchc template`")
-        names = [normalise(str(c.value)).strip() if c.value is not None else "" for c in header]
-        if not names or names[0] != UNIT_COLUMN:
-            raise _error(
-                f"{path}: trang tính `{sheet.title}`, ô A1 phải là `{UNIT_COLUMN}` (cột mã đơn vị)",
-                "dòng 1 ghi tên dữ kiện; tạo bảng mẫu bằng `cchc template RULES -o facts.xlsx`",
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # a broken file makes openpyxl fail in many ways: none of them is news to the user
+        raise _error(f"{path}: không đọc được bảng tính: tệp hỏng hoặc không phải tệp .xlsx", _SAVE_AS_XLSX) from None
+
+
+def _workbook(path: Path, rules: CheckedRules | None = None, in_folder: bool = False) -> Iterator[UnitFacts]:
+    """Every unit of a workbook: each row of each sheet whose A1 is `don_vi`, in the workbook's order.
+
+    In a folder of units, a ranking `cchc rank` wrote there (A1 `rank`) is not input: it is passed over.
+    """
+    book = _open_book(path)
+    try:
+        for sheet in _data_sheets(path, book, in_folder):
+            yield from _sheet(path, book, sheet, rules)
+    finally:
+        book.close()
+
+
+def _first_value(sheet: Any) -> tuple[int, int, Any] | None:
+    """Row, column and value of a sheet's first cell that is not blank; None for a sheet without any."""
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        for number, row in enumerate(rows, 1):  # a stale dimension reset: every row, in place (empty ones too)
+            for column, value in enumerate(row, 1):
+                if not _blank(value):
+                    return number, column, value
+        return None
+    finally:
+        rows.close()
+
+
+def _data_sheets(path: Path, book: Any, in_folder: bool = False) -> list[Any]:
+    """The sheets whose A1 is `don_vi`; a UnitsError for a visible sheet with data but not that header
+    (a list of units under another header would be dropped), or when no sheet has it."""
+    found: list[Any] = []
+    refused: list[Diagnostic] = []
+    others: list[str] = []
+    rankings = 0
+    for sheet in book.worksheets:
+        sheet.reset_dimensions()  # a stale <dimension> (another program's) would cut rows off
+        first = _first_value(sheet)
+        a1 = normalise(str(first[2])).strip() if first is not None and first[:2] == (1, 1) else None
+        if a1 == UNIT_COLUMN:
+            found.append(sheet)
+        elif a1 == "rank" and in_folder:
+            rankings += 1
+        elif first is None:
+            others.append(f"`{sheet.title}` trống")
+        elif sheet.sheet_state != "visible":  # a hidden list of choices, old notes: not units
+            others.append(f"`{sheet.title}` đang ẩn, ô A1 không phải `{UNIT_COLUMN}`")
+        else:
+            refused.append(_not_units(path, sheet, first))
+    if refused:
+        raise UnitsError(refused)
+    if not found and not rankings:
+        raise _error(
+            f"{path}: không có trang tính nào có ô A1 là `{UNIT_COLUMN}` (cột mã đơn vị): " + "; ".join(others),
+            "tạo bảng mẫu bằng `cchc template RULES -o facts.xlsx`: dòng 1 ghi tên dữ kiện, bắt đầu bằng "
+            f"`{UNIT_COLUMN}` ở ô A1",
+        )
+    return found
+
+
+def _not_units(path: Path, sheet: Any, first: tuple[int, int, Any]) -> Diagnostic:
+    """Why a visible sheet with data is not read, and what to do."""
+    a1 = first[2] if first[:2] == (1, 1) else None
+    said = f"không phải `{_short_text(a1)}`" if a1 is not None else "ô đang trống"
+    hint = (
+        f"mọi trang tính có dữ liệu đều được đọc: ghi `{UNIT_COLUMN}` ở ô A1 và tên dữ kiện ở dòng 1 (như bảng mẫu "
+        "của `cchc template RULES -o facts.xlsx`); trang ghi chú, hướng dẫn thì ẩn đi (chuột phải vào tên trang "
+        "tính > Ẩn) hoặc chuyển sang tệp khác"
+    )
+    if a1 == "rank":
+        hint = "đây là bảng kết quả của `cchc rank`? chuyển nó ra khỏi bảng tính (hoặc thư mục) dữ kiện"
+    rows = sheet.iter_rows(max_row=20, max_col=1, values_only=True)
+    try:
+        for number, row in enumerate(rows, 1):
+            if number > 1 and row and isinstance(row[0], str) and normalise(row[0]).strip() == UNIT_COLUMN:
+                hint = (
+                    f"dòng tên dữ kiện đang là dòng {number}: xoá {number - 1} dòng phía trên "
+                    f"để `{UNIT_COLUMN}` nằm ở ô A1"
+                )
+                break
+    finally:
+        rows.close()
+    return Diagnostic(
+        code="U001",
+        severity="error",
+        message=f"{path}: trang tính `{sheet.title}` có dữ liệu nhưng ô A1 phải là `{UNIT_COLUMN}` "
+        f"(cột mã đơn vị), {said}",
+        hint=hint,
+    )
+
+
+def _short_text(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class _Merge:
+    """A merged range of cells: only its first cell holds a value, the others read as empty."""
+
+    ref: str
+    first_column: int
+    first_row: int
+    last_column: int
+    last_row: int
+
+
+def _scan_sheet(book: Any, sheet: Any) -> tuple[list[_Merge], dict[int, list[int]]]:
+    """A sheet's merged ranges, and its formulas without a computed value (row -> column indexes, from 0).
+
+    Read-only openpyxl says neither: a merged range is only its first cell, and a formula a script wrote
+    (no value computed) reads as an empty cell. The sheet's XML is scanned for both without being parsed;
+    only a formula not followed by a value makes it parsed again, to find the cells.
+    """
+    archive = getattr(book, "_archive", None)
+    member = getattr(sheet, "_worksheet_path", None)
+    if not isinstance(archive, zipfile.ZipFile) or not isinstance(member, str):  # pragma: no cover - openpyxl's
+        return [], {}
+    bare = False
+    in_rows = True
+    tail = b""  # the end of the previous chunk: a mark cut in two
+    rest = bytearray()  # the XML after the rows, where merged ranges are
+    with archive.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            data = tail + chunk
+            tail = data[-64:]
+            if in_rows:
+                end = _SHEET_DATA_END.search(data) if b"sheetData>" in data else None
+                rows = data[: end.end()] if end is not None else data
+                if not bare and (b"<f" in rows or b":f" in rows) and _FORMULA.search(rows):
+                    bare = _BARE_FORMULA.search(rows) is not None
+                if end is None:
+                    continue
+                in_rows = False
+                rest += data[end.end() :]
+            else:
+                rest += chunk
+    merges = []
+    if b"mergeCell" in rest:
+        for match in _MERGE.finditer(rest):
+            first, row, last, last_row = (group.decode("ascii") for group in match.groups())
+            merges.append(
+                _Merge(
+                    f"{first.upper()}{row}:{last.upper()}{last_row}",
+                    _column_number(first),
+                    int(row),
+                    _column_number(last),
+                    int(last_row),
+                )
             )
+    return merges, (_bare_formulas(archive, member) if bare else {})
+
+
+def _bare_formulas(archive: zipfile.ZipFile, member: str) -> dict[int, list[int]]:
+    """The cells of a sheet that hold a formula without its computed value: row -> column indexes (from 0)."""
+    from xml.etree.ElementTree import iterparse
+
+    found: dict[int, list[int]] = {}
+    row = column = 0
+    with archive.open(member) as stream:
+        for event, element in iterparse(stream, events=("start", "end")):
+            tag = element.tag.rpartition("}")[2]
+            if event == "start":
+                if tag == "row":
+                    number = element.get("r", "")
+                    row = int(number) if number.isdigit() else row + 1
+                    column = 0
+                continue
+            if tag == "c":
+                ref = element.get("r", "")
+                column = _column_number(ref.rstrip("0123456789")) if ref else column + 1
+                parts = {child.tag.rpartition("}")[2]: child for child in element}
+                value = parts.get("v")
+                if "f" in parts and (value is None or (not value.text and element.get("t") != "str")):
+                    found.setdefault(row, []).append(column - 1)
+                element.clear()
+            elif tag == "row":
+                element.clear()
+            elif tag == "sheetData":
+                break
+    return found
+
+
+def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Iterator[UnitFacts]:
+    """The units of one sheet whose A1 is `don_vi`."""
+    title = sheet.title
+    merges, bare = _scan_sheet(book, sheet)
+    rows = sheet.iter_rows()
+    try:
+        header = next(rows, ())
+        names = [normalise(str(c.value)).strip() if c.value is not None else "" for c in header]
+        width = len(names)
         seen: dict[str, str] = {}
-        for i, name in enumerate(names[1:], 2):
-            if not name:  # a column without a heading (notes, or a cell merely formatted): not read
+        unnamed: list[int] = []  # columns without a heading: read nothing, so must hold nothing
+        for i, name in enumerate(names[1:], 1):
+            if not name:
+                unnamed.append(i)
                 continue
             if name in seen:
                 raise _error(
-                    f"{path}: trang tính `{sheet.title}`: dữ kiện `{name}` ở hai cột {seen[name]} và {column_letter(i)}"
+                    f"{path}: trang tính `{title}`: dữ kiện `{name}` ở hai cột {seen[name]} và {column_letter(i + 1)}"
                 )
-            seen[name] = column_letter(i)
+            seen[name] = column_letter(i + 1)
+        if 1 in bare:
+            column = column_letter(bare[1][0] + 1)
+            raise _error(
+                f"{_at(path, title, 1, column)}: công thức chưa có giá trị đã tính ở dòng tên dữ kiện",
+                f"{_SAVE_FORMULAS}; hoặc ghi thẳng tên dữ kiện",
+            )
         if rules is not None:
-            _check_header(path, sheet.title, seen, rules)
-        percents = {n for n, d in rules.facts.items() if d.type.name == "percent"} if rules is not None else set()
-        for row in rows:
-            first = row[0].value if row else None
-            if first in (DESCRIPTION_MARK, UNIT_MARK):
+            _check_header(path, title, seen, rules)
+        kinds = {name: decl.type.name for name, decl in rules.facts.items()} if rules is not None else {}
+        percents = {n for n, k in kinds.items() if k == "percent"}
+        decimals = {n for n, k in kinds.items() if k == "decimal"}
+        # Whether a row with nothing but its unit is missing facts (it is, unless every fact has a default).
+        needed = rules is not None and any(decl.default is None for name, decl in rules.facts.items() if name in seen)
+        hidden = sheet.sheet_state != "visible"
+        orphans: dict[int, int] = {}  # a column without a heading that holds data -> its first such row
+        descriptions = {1}  # the header and the template's description rows: merged cells there are harmless
+        merges_checked = not merges
+        for number, row in enumerate(rows, 2):  # with the dimension reset, rows come in place, empty ones too
+            if not row:
                 continue
-            number = next((c.row for c in row if getattr(c, "row", None)), None) or 0  # an empty cell has no row
-            cells = {names[i]: c for i, c in enumerate(row) if i < len(names) and names[i]}
-            if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in row):
+            first = row[0].value
+            if first in (DESCRIPTION_MARK, UNIT_MARK):
+                descriptions.add(number)
+                continue
+            formulas = bare.get(number) if bare else None
+            if formulas is None and all(_blank(c.value) for c in row):
                 continue  # a blank line
-            unit = cells.get(UNIT_COLUMN)
-            unit_id = normalise(str(unit.value)).strip() if unit is not None and unit.value is not None else ""
-            where = f"{path}: trang tính `{sheet.title}`, dòng {number}"
+            if not merges_checked:
+                _check_merges(path, title, merges, descriptions)
+                merges_checked = True
+            if hidden:
+                raise _error(
+                    f"{path}: trang tính `{title}` đang ẩn nhưng có đơn vị (dòng {number})",
+                    "hiện trang tính (chuột phải vào tên trang tính > Bỏ ẩn) nếu cần xếp hạng các đơn vị này, "
+                    "hoặc xoá trang tính",
+                )
+            if unnamed or len(row) > width:
+                for i in (*unnamed, *range(width, len(row))):
+                    if i < len(row) and i not in orphans and not _blank(row[i].value):
+                        orphans[i] = number
+            problems: list[Diagnostic] = []
+            for i in formulas or ():
+                if i < width and (i == 0 or names[i]):
+                    problems.append(_bare_formula(path, title, number, i, names[i] if i else ""))
+                else:
+                    orphans.setdefault(i, number)
+            where = f"{path}: trang tính `{title}`, dòng {number}"
+            unit_id = normalise(str(first)).strip() if first is not None else ""
             if not unit_id:  # listed with the other rows' problems (a unit given twice: see `rank_units`)
-                missing = _error(f"{where}, cột A: thiếu mã đơn vị", "mỗi dòng là một đơn vị; ghi tên xã ở cột A")
-                yield UnitFacts(id=f"(dòng {number})", where=where, facts={}, problem=missing)
+                if not problems:
+                    problems.append(
+                        Diagnostic(
+                            code="U001",
+                            severity="error",
+                            message=f"{where}, cột A: thiếu mã đơn vị",
+                            hint="mỗi dòng là một đơn vị; ghi tên xã ở cột A",
+                        )
+                    )
+                yield UnitFacts(id=f"(dòng {number})", where=where, facts={}, problem=UnitsError(problems))
                 continue
             given: dict[str, Any] = {}
             empty: list[str] = []
             where_cells: dict[str, tuple[str, int, str]] = {}
-            unclear: list[Diagnostic] = []
-            for name, cell in cells.items():
-                if name == UNIT_COLUMN:
+            for i, cell in enumerate(row[1:width], 1):
+                name = names[i]
+                if not name:
                     continue
-                where_cells[name] = (sheet.title, number, seen[name])
-                number_format = getattr(cell, "number_format", "") or ""
-                value = _cell_value(cell.value, number_format)
+                column = seen[name]
+                where_cells[name] = (title, number, column)
+                raw = cell.value
+                if raw.__class__ is str and raw[:1] == "#" and (cell.data_type == "e" or raw.strip() in _EXCEL_ERRORS):
+                    problems.append(_formula_error(path, title, number, column, name, raw))
+                    continue
+                number_format = cell.number_format or ""
+                value = _cell_value(raw, number_format)
                 if value is None:
                     empty.append(name)
-                else:
-                    given[name] = value
-                if name in percents and _unclear_percent(cell.value, number_format):
-                    unclear.append(_unclear(path, sheet.title, number, seen[name], name, cell.value))
-            problem = FactsError(unclear) if unclear else None
+                    continue
+                given[name] = value
+                if name in percents:
+                    if _unclear_percent(raw, number_format):
+                        problems.append(_unclear(path, title, number, column, name, raw))
+                    elif (
+                        isinstance(value, (int, Decimal))
+                        and not isinstance(value, bool)
+                        and _percent_kind(number_format) == "literal"
+                    ):
+                        given[name] = f"{Decimal(value):f}%"  # shown as typed, a % sign beside it: points
+                elif name in decimals and value.__class__ is str and _ONE_GROUP.fullmatch(value):
+                    problems.append(_thousands(path, title, number, column, name, value))
+            for i in range(len(row), width):  # a row shorter than the header: its last cells are empty
+                if names[i]:
+                    where_cells[names[i]] = (title, number, seen[names[i]])
+                    empty.append(names[i])
+            if not given and not problems and needed:
+                problems.append(
+                    Diagnostic(
+                        code="F002",
+                        severity="error",
+                        message=f"{where}: chỉ có mã đơn vị `{unit_id}`, thiếu mọi dữ kiện",
+                        hint="điền dữ kiện của đơn vị vào dòng này, hoặc xoá dòng nếu đơn vị chưa báo cáo",
+                    )
+                )
             yield UnitFacts(
-                id=unit_id, where=where, facts=given, cells=where_cells, empty=tuple(empty), problem=problem
+                id=unit_id,
+                where=where,
+                facts=given,
+                cells=where_cells,
+                empty=tuple(empty),
+                problem=FactsError(problems) if problems else None,
             )
     finally:
-        book.close()
+        rows.close()
+    if orphans:
+        raise UnitsError([_orphan(path, title, i, number, merges) for i, number in sorted(orphans.items())])
+
+
+def _bare_formula(path: Path, sheet: str, row: int, index: int, name: str) -> Diagnostic:
+    return Diagnostic(
+        code="F003",
+        severity="error",
+        message=f"{_at(path, sheet, row, column_letter(index + 1), name)}: công thức chưa có giá trị đã tính "
+        "(bảng tính do một chương trình ghi ra, chưa mở bằng Excel)",
+        hint=f"{_SAVE_FORMULAS}; hoặc ghi giá trị thay cho công thức",
+    )
+
+
+def _formula_error(path: Path, sheet: str, row: int, column: str, name: str, value: str) -> Diagnostic:
+    return Diagnostic(
+        code="F003",
+        severity="error",
+        message=f"{_at(path, sheet, row, column, name)}: ô chứa lỗi công thức `{value.strip()}`, không có giá trị",
+        hint="sửa công thức (vd chia cho ô trống hay bằng 0 ra #DIV/0!) hoặc ghi giá trị vào ô",
+    )
+
+
+def _thousands(path: Path, sheet: str, row: int, column: str, name: str, text: str) -> Diagnostic:
+    """2.400 typed as text in a decimal column: the same two readings as a facts file's."""
+    whole = text.replace(".", "")
+    comma = text.replace(".", ",")
+    return Diagnostic(
+        code="F003",
+        severity="error",
+        message=f"{_at(path, sheet, row, column, name)}: `{text}` (ô dạng văn bản) có hai cách hiểu: "
+        f"số thập phân {comma} hoặc {whole} (dấu chấm phân cách hàng nghìn)",
+        hint=f"viết {whole} nếu là số nguyên, hoặc {comma} với dấu phẩy thập phân; hoặc nhập vào ô dạng số",
+    )
+
+
+def _check_merges(path: Path, sheet: str, merges: list[_Merge], descriptions: set[int]) -> None:
+    """Merged cells among the units' rows: only the first holds the value, the others read as empty (or as
+    the fact's default), so they are refused; merged headings and description cells are harmless."""
+    bad = [
+        m
+        for m in merges
+        if m.last_row - m.first_row >= len(descriptions)
+        or any(r not in descriptions for r in range(m.first_row, m.last_row + 1))
+    ]
+    if not bad:
+        return
+    problems = [
+        Diagnostic(
+            code="U001",
+            severity="error",
+            message=f"{path}: trang tính `{sheet}`, vùng ô {m.ref} đang gộp (merge): chỉ ô "
+            f"{column_letter(m.first_column)}{m.first_row} có giá trị, các ô khác của vùng đọc là ô trống",
+            hint="bỏ gộp ô (Trang đầu > Gộp & Căn giữa > Bỏ gộp ô) rồi ghi giá trị vào từng ô",
+        )
+        for m in bad[:_MAX_MERGES]
+    ]
+    if len(bad) > _MAX_MERGES:
+        problems.append(
+            Diagnostic(
+                code="U001",
+                severity="error",
+                message=f"{path}: trang tính `{sheet}`: còn {len(bad) - _MAX_MERGES} vùng ô gộp khác",
+                hint="bỏ gộp mọi ô trong các dòng đơn vị",
+            )
+        )
+    raise UnitsError(problems)
+
+
+def _orphan(path: Path, sheet: str, index: int, row: int, merges: list[_Merge]) -> Diagnostic:
+    """A column with data but no heading: nothing of it is read (a fact with a default would take it for
+    every unit), so it is refused, named once."""
+    column = column_letter(index + 1)
+    merged = next((m for m in merges if m.first_row == 1 and m.first_column <= index + 1 <= m.last_column), None)
+    if merged is not None:
+        return Diagnostic(
+            code="U001",
+            severity="error",
+            message=f"{path}: trang tính `{sheet}`, cột {column} có dữ liệu (từ ô {column}{row}) nhưng không có "
+            f"tên dữ kiện: ô {column}1 nằm trong vùng gộp {merged.ref}",
+            hint=f"bỏ gộp {merged.ref} rồi ghi tên dữ kiện của cột {column} vào ô {column}1",
+        )
+    return Diagnostic(
+        code="U001",
+        severity="error",
+        message=f"{path}: trang tính `{sheet}`, cột {column} có dữ liệu (từ ô {column}{row}) nhưng ô {column}1 "
+        "trống: cột không có tên dữ kiện thì không được đọc",
+        hint=f"ghi tên dữ kiện vào ô {column}1, hoặc xoá dữ liệu của cột (ghi chú để ở tệp khác)",
+    )
 
 
 def _unclear_percent(value: Any, number_format: str) -> bool:
@@ -313,7 +781,7 @@ def _unclear(path: Path, sheet: str, row: int, column: str, name: str, value: An
     return Diagnostic(
         code="F003",
         severity="error",
-        message=f"{path}: trang tính `{sheet}`, ô {column}{row} (dòng {row}, cột {column}, `{name}`): "
+        message=f"{_at(path, sheet, row, column, name)}: "
         f"{shown} trong một cột phần trăm không định dạng phần trăm: không rõ là {shown}% hay {vi(exact * 100)}%",
         hint=f"định dạng ô là phần trăm, hoặc viết rõ `{shown}%` hay `{vi(exact * 100)}%`",
     )

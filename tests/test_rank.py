@@ -338,24 +338,31 @@ def test_a_wrong_header_is_one_error_at_its_cell_not_one_a_row(tmp_path: Path) -
     assert list(read_units(path))  # without the rules, the rows are read as they are
 
 
-def test_a_column_without_a_heading_is_not_read(tmp_path: Path) -> None:
-    """A notes column, or a cell only formatted past the last fact: read-only openpyxl pads the header."""
+def test_a_column_without_a_heading_is_read_only_when_it_is_empty(tmp_path: Path) -> None:
+    """A cell only formatted past the last fact is nothing; data under no heading is refused, named once:
+    it is not read, so a fact with a default would silently take it for every unit."""
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
     rules = cchc_rules.load(RULES_2023)
     path = tmp_path / "xa.xlsx"
     with path.open("wb") as handle:
-        write_workbook(rules.checked, handle, [{UNIT_COLUMN: "Xã A", **plain_facts()}])
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: f"Xã {k}", **plain_facts()} for k in range(3)])
     book = load_workbook(path)
     sheet = book.active
     assert sheet is not None
     last = sheet.max_column
     sheet.cell(1, last + 1).font = Font(bold=True)
-    sheet.cell(4, last + 2, "ghi chú của xã")
     book.save(path)
     run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
     assert run.returncode == 0, run.stderr
+    sheet.cell(5, last + 2, "ghi chú của xã")
+    sheet.cell(6, last + 2, "ghi chú khác")
+    book.save(path)
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "s.csv")
+    assert run.returncode == 1 and not (tmp_path / "s.csv").exists()
+    assert "trang tính `Dữ kiện`, cột AW có dữ liệu (từ ô AW5) nhưng ô AW1 trống" in run.stderr
+    assert "ghi tên dữ kiện vào ô AW1" in run.stderr and run.stderr.count("lỗi [") == 1, run.stderr
 
 
 def test_workbook_percentages_and_defaults(tmp_path: Path) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
+from pathlib import Path
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load
+from cchc_rules.commands.common import EXIT_OK, EXIT_USAGE, emit, inputs_of, load, output_format
 
 
 def register(sub: Any) -> None:
@@ -24,10 +26,20 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the facts workbook of a rule set."""
+    from cchc_rules.output import refuse_inputs
     from cchc_rules.template import write_workbook
 
     rules = load(args.rules)
+    inputs = inputs_of(rules, args.rules)
+    refuse_inputs(Path(args.output), inputs)  # first: never over a rule file, whatever its name says
+    args.format = None  # `template` has no --format: the suffix alone says it, and only .xlsx is written
+    output_format(args, ("xlsx",), "xlsx")  # a known suffix of another format (.csv, .docx): its usage error
+    suffix = Path(args.output).suffix.lower()
+    if suffix != ".xlsx":  # an xlsx inside facts.xls or facts.xlsm is refused by Excel, far from here
+        said = f"tệp {suffix}" if suffix else "tệp không có đuôi"
+        sys.stderr.write(f"cchc template: lỗi cách dùng: không ghi được {said} (`{args.output}`); dùng .xlsx\n")
+        return EXIT_USAGE
     buffer = io.BytesIO()
     write_workbook(rules.checked, buffer)
-    emit(buffer.getvalue(), args.output, inputs_of(rules, args.rules))
+    emit(buffer.getvalue(), args.output, inputs)
     return EXIT_OK

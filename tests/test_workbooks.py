@@ -1,0 +1,420 @@
+"""Workbooks as provinces make them: stale dimensions, several sheets, merged cells, formulas, odd formats.
+
+Each test builds its workbook from the template (`write_workbook`), changes it with openpyxl the way an
+officer or another program would, and checks that `cchc rank` reads every unit as written or refuses,
+naming the sheet and the cell, and never silently reads something else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cchc_rules
+from cchc_rules import CchcError
+from cchc_rules.ranking import rank_units
+from cchc_rules.ruleset import RuleSet
+from cchc_rules.template import write_workbook
+from cchc_rules.units import UNIT_COLUMN, UnitsError, count_units, read_units, validate_unit
+from tests.conftest import FACTS_THANH_THUY, RULES_2023
+from tests.test_cli import cchc
+from tests.test_rank import plain_facts, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return cchc_rules.load(RULES_2023)
+
+
+def letter(rules: RuleSet, name: str) -> str:
+    """The template's column of a fact (B for the first)."""
+    from cchc_rules.units import column_letter
+
+    return column_letter(list(rules.checked.facts).index(name) + 2)
+
+
+def template(rules: RuleSet, path: Path, units: int = 3) -> Path:
+    """The template with `units` communes (Xã 0, Xã 1, ...), rows 4 on, each with the same plain facts."""
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: f"Xã {k}", **plain_facts()} for k in range(units)])
+    return path
+
+
+def edit(path: Path, change: Callable[[Any], None]) -> Path:
+    """Open the workbook as Excel would, change it, save it."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    change(book)
+    book.save(path)
+    return path
+
+
+def rewrite_sheet(path: Path, change: Callable[[str], str], member: str = "xl/worksheets/sheet1.xml") -> Path:
+    """Change a sheet's XML, as another program may write it."""
+    with zipfile.ZipFile(path) as source:
+        items = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in items:
+            target.writestr(info, change(data.decode("utf-8")).encode("utf-8") if info.filename == member else data)
+    return path
+
+
+def rank(rules: RuleSet, path: Path) -> tuple[list[str], str]:
+    """The units ranked, in rank order (ties in input order), or the errors (rendered) of ranking `path`."""
+    try:
+        ranking = rank_units(rules, read_units(path, rules.checked))
+    except CchcError as exc:
+        return [], "\n".join(d.render() for d in exc.diagnostics)
+    try:
+        return [row["unit"] for row in ranking.rows()], ""
+    finally:
+        ranking.close()
+
+
+def units_of(rules: RuleSet, path: Path) -> Iterator[str]:
+    return (unit.id for unit in read_units(path, rules.checked))
+
+
+# ---- rows and sheets ---------------------------------------------------------------------------------
+
+
+def test_a_stale_dimension_does_not_cut_rows_off(rules: RuleSet, tmp_path: Path) -> None:
+    """Other programs leave `<dimension ref="A1:AU10"/>` on a longer sheet; read-only openpyxl trusts it."""
+    path = edit(template(rules, tmp_path / "xa.xlsx", 20), lambda book: None)
+    rewrite_sheet(path, lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:AU10"/>', xml))
+    assert '<dimension ref="A1:AU10"/>' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert list(units_of(rules, path)) == [f"Xã {k}" for k in range(20)]
+
+
+def test_units_are_read_from_every_sheet_headed_don_vi_in_order(rules: RuleSet, tmp_path: Path) -> None:
+    """One sheet per district: every sheet whose A1 is `don_vi` holds units; empty and hidden sheets
+    without that header (a list for a drop-down) are not units; a unit on two sheets is given twice."""
+
+    def split(book: Any) -> None:
+        first = book["Dữ kiện"]
+        second = book.copy_worksheet(first)
+        second.title = "Huyện Kinh Môn"
+        first.delete_rows(7, 2)  # Xã 0..2 stay here
+        second.delete_rows(4, 3)  # Xã 3, 4 there
+        book.create_sheet("Trống")
+        lists = book.create_sheet("Danh mục")
+        lists["A1"] = "có"
+        lists.sheet_state = "hidden"
+
+    path = edit(template(rules, tmp_path / "xa.xlsx", 5), split)
+    assert rank(rules, path) == ([f"Xã {k}" for k in range(5)], "")
+
+    def twice(book: Any) -> None:
+        book["Huyện Kinh Môn"]["A5"] = "Xã 1"
+
+    _, errors = rank(rules, edit(path, twice))
+    assert (
+        f"{path}: trang tính `Huyện Kinh Môn`, dòng 5 (đơn vị `Xã 1`): đơn vị này đã có ở "
+        f"{path}: trang tính `Dữ kiện`, dòng 5"
+    ) in errors
+
+
+def test_a_sheet_with_data_but_not_the_header_is_refused_by_its_name(rules: RuleSet, tmp_path: Path) -> None:
+    def notes(book: Any) -> None:
+        book.create_sheet("Hướng dẫn", 0)["A1"] = "Điền mỗi xã một dòng"
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), notes)
+    with pytest.raises(UnitsError) as refused:
+        list(read_units(path, rules.checked))
+    assert "trang tính `Hướng dẫn` có dữ liệu nhưng ô A1 phải là `don_vi`" in str(refused.value)
+    assert "không phải `Điền mỗi xã một dòng`" in str(refused.value) and "ẩn đi" in str(refused.value)
+
+    def hide(book: Any) -> None:
+        book["Hướng dẫn"].sheet_state = "hidden"
+
+    assert rank(rules, edit(path, hide)) == (["Xã 0", "Xã 1", "Xã 2"], "")
+
+    def title_row(book: Any) -> None:
+        book["Dữ kiện"].insert_rows(1)
+        book["Dữ kiện"]["A1"] = "BẢNG SỐ LIỆU CCHC CẤP XÃ NĂM 2023"
+
+    _, errors = rank(rules, edit(path, title_row))
+    assert "trang tính `Dữ kiện` có dữ liệu nhưng ô A1 phải là `don_vi`" in errors
+    assert "dòng tên dữ kiện đang là dòng 2: xoá 1 dòng phía trên" in errors
+
+
+def test_a_hidden_sheet_is_never_silently_taken_for_the_units(rules: RuleSet, tmp_path: Path) -> None:
+    """An old copy of the header hidden first no longer hides the sheet with the units; a hidden sheet
+    with units is refused, not ranked nor dropped unseen."""
+
+    def old_copy_first(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        sheet.title = "Số liệu"
+        old = book.create_sheet("Dữ kiện cũ", 0)
+        for row in sheet.iter_rows(max_row=3):
+            for cell in row:
+                old.cell(cell.row, cell.column, cell.value)
+        old.sheet_state = "hidden"
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), old_copy_first)
+    assert rank(rules, path) == (["Xã 0", "Xã 1", "Xã 2"], "")
+
+    def units_hidden(book: Any) -> None:
+        book["Dữ kiện cũ"]["A4"] = "Xã 9"
+
+    _, errors = rank(rules, edit(path, units_hidden))
+    assert f"{path}: trang tính `Dữ kiện cũ` đang ẩn nhưng có đơn vị (dòng 4)" in errors and "Bỏ ẩn" in errors
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    assert book.active is not None
+    book.active.title = "Sheet1"
+    hidden = book.create_sheet("Cũ")
+    hidden["A1"] = "tên xã"
+    hidden.sheet_state = "hidden"
+    book.save(tmp_path / "none.xlsx")
+    with pytest.raises(UnitsError) as none:
+        list(read_units(tmp_path / "none.xlsx"))
+    assert "không có trang tính nào có ô A1 là `don_vi` (cột mã đơn vị): `Sheet1` trống; `Cũ` đang ẩn" in str(
+        none.value
+    )
+
+
+# ---- columns and merged cells ------------------------------------------------------------------------
+
+
+def test_data_under_an_empty_or_merged_heading_is_refused(rules: RuleSet, tmp_path: Path) -> None:
+    """`co_xin_loi_qua_han` has a default: with its heading gone, every unit would silently take it."""
+    column = letter(rules, "co_xin_loi_qua_han")
+    before = letter(rules, "ho_so_tam_dung")
+
+    def cleared(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        sheet[f"{column}1"] = None
+        sheet[f"{column}5"] = "không"
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), cleared)
+    _, errors = rank(rules, path)
+    assert f"trang tính `Dữ kiện`, cột {column} có dữ liệu (từ ô {column}5) nhưng ô {column}1 trống" in errors
+
+    def merged(book: Any) -> None:
+        book["Dữ kiện"][f"{column}1"] = "co_xin_loi_qua_han"
+        book["Dữ kiện"].merge_cells(f"{before}1:{column}1")
+
+    _, errors = rank(rules, edit(path, merged))
+    assert f"cột {column} có dữ liệu (từ ô {column}5) nhưng không có tên dữ kiện: ô {column}1 nằm trong " in errors
+    assert f"vùng gộp {before}1:{column}1" in errors and f"bỏ gộp {before}1:{column}1" in errors
+
+
+def test_merged_cells_among_the_units_are_refused(rules: RuleSet, tmp_path: Path) -> None:
+    """`không` typed once over three communes: the two below would read as empty, so take the default."""
+    column = letter(rules, "co_xin_loi_qua_han")
+
+    def descriptions(book: Any) -> None:
+        book["Dữ kiện"].merge_cells("B2:C2")  # the description rows: harmless
+        book["Dữ kiện"].merge_cells("B3:B3")
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), descriptions)
+    assert rank(rules, path) == (["Xã 0", "Xã 1", "Xã 2"], "")
+
+    def merged(book: Any) -> None:
+        book["Dữ kiện"][f"{column}4"] = "không"
+        book["Dữ kiện"].merge_cells(f"{column}4:{column}6")
+
+    _, errors = rank(rules, edit(path, merged))
+    assert f"trang tính `Dữ kiện`, vùng ô {column}4:{column}6 đang gộp (merge): chỉ ô {column}4 có giá trị" in errors
+    assert "Bỏ gộp ô" in errors and errors.count("lỗi [") == 1, errors
+
+
+# ---- formulas ----------------------------------------------------------------------------------------
+
+
+def test_a_formula_without_its_computed_value_is_refused(rules: RuleSet, tmp_path: Path) -> None:
+    """A script writes formulas without their value: they read as empty cells, so a fact with a default
+    would take it and one without would be 'empty'. Excel saves the value: then it is read."""
+    defaulted, count = letter(rules, "co_xin_loi_qua_han"), letter(rules, "doi_thoai")
+
+    def formulas(book: Any) -> None:
+        book["Dữ kiện"][f"{defaulted}5"] = '=IF(1>0,"không","có")'
+        book["Dữ kiện"][f"{count}6"] = "=1+1"
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), formulas)
+    _, errors = rank(rules, path)
+    for cell, name in ((f"{defaulted}5", "co_xin_loi_qua_han"), (f"{count}6", "doi_thoai")):
+        row = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        assert f"ô {cell} (dòng {row}, cột {cell[: -len(row)]}, `{name}`): công thức chưa có giá trị đã tính" in errors
+    assert "mở tệp bằng Excel (hoặc LibreOffice) rồi lưu lại" in errors and "ô trống" not in errors
+
+    def computed(xml: str) -> str:  # what Excel saves: each formula with its value
+        xml = re.sub(
+            rf'<c r="{defaulted}5"><f>(.*?)</f><v></v></c>',
+            rf'<c r="{defaulted}5" t="str"><f>\1</f><v>không</v></c>',
+            xml,
+        )
+        return xml.replace("<f>1+1</f><v></v>", "<f>1+1</f><v>2</v>")
+
+    rewrite_sheet(path, computed)
+    ranked, errors = rank(rules, path)
+    assert sorted(ranked) == ["Xã 0", "Xã 1", "Xã 2"] and errors == ""
+    given = [u.facts for u in read_units(path, rules.checked)]
+    assert given[1]["co_xin_loi_qua_han"] == "không" and given[2]["doi_thoai"] == 2
+
+
+def test_a_formula_error_is_named_as_one(rules: RuleSet, tmp_path: Path) -> None:
+    count = letter(rules, "doi_thoai")
+
+    def formula(book: Any) -> None:
+        book["Dữ kiện"][f"{count}4"] = "=1/0"
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), formula)
+    rewrite_sheet(
+        path,
+        lambda xml: xml.replace("<f>1/0</f><v></v>", "<f>1/0</f><v>#DIV/0!</v>").replace(
+            f'<c r="{count}4"', f'<c r="{count}4" t="e"', 1
+        ),
+    )
+    _, errors = rank(rules, path)
+    assert f"ô {count}4 (dòng 4, cột {count}, `doi_thoai`): ô chứa lỗi công thức `#DIV/0!`" in errors
+    assert "không phải một số" not in errors and "17.748" not in errors
+
+
+# ---- values ------------------------------------------------------------------------------------------
+
+
+def test_a_percent_sign_quoted_in_a_number_format_shows_the_value_as_it_is(rules: RuleSet, tmp_path: Path) -> None:
+    """`0.00" %"` and `0.00\\%` show 0.5 as 0.50 %: 0,5 %, not 50 % as a percent format (`0.00%`) would."""
+    column = letter(rules, "ty_le_lien_thong")
+
+    def formats(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        for row, value, number_format in ((4, 0.5, '0.00" %"'), (5, 0.5, "0.00\\%"), (6, 0.005, "0.00%")):
+            sheet[f"{column}{row}"] = value
+            sheet[f"{column}{row}"].number_format = number_format
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), formats)
+    rates = [validate_unit(rules, u).values["ty_le_lien_thong"] for u in read_units(path, rules.checked)]
+    assert rates == [Fraction(1, 200)] * 3
+
+
+def test_text_2_400_in_a_decimal_column_has_two_readings(rules: RuleSet, tmp_path: Path) -> None:
+    """Typed in a Text cell, 2.400 is 2 400 with the Vietnamese thousands dot, or 2,4: refused with both.
+    A facts file or a JSON line reads it as before (a decimal point)."""
+    column = letter(rules, "von_dau_tu_giai_ngan")
+
+    def typed(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        for row, text in ((4, "2.400"), (5, "2,4"), (6, "0.125")):
+            sheet[f"{letter(rules, 'von_dau_tu_ke_hoach')}{row}"] = 2500
+            sheet[f"{column}{row}"] = text
+            sheet[f"{column}{row}"].number_format = "@"
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), typed)
+    _, errors = rank(rules, path)
+    assert (
+        f"ô {column}4 (dòng 4, cột {column}, `von_dau_tu_giai_ngan`): `2.400` (ô dạng văn bản) có hai cách hiểu: "
+        "số thập phân 2,400 hoặc 2400 (dấu chấm phân cách hàng nghìn)"
+    ) in errors
+    assert "viết 2400 nếu là số nguyên, hoặc 2,400 với dấu phẩy thập phân" in errors
+    assert errors.count("lỗi [") == 1, errors  # 2,4 and 0.125 are clear
+    facts = {**plain_facts(), "von_dau_tu_ke_hoach": 2500, "von_dau_tu_giai_ngan": "2.400"}
+    lines = write_jsonl(tmp_path / "u.jsonl", [{"unit": "Xã A", "facts": facts}])
+    assert rank(rules, lines) == (["Xã A"], "")
+
+
+def test_a_time_or_a_duration_is_named_in_vietnamese(rules: RuleSet, tmp_path: Path) -> None:
+    import datetime
+
+    count = letter(rules, "doi_thoai")
+
+    def times(book: Any) -> None:
+        book["Dữ kiện"][f"{count}4"] = datetime.time(4, 0)
+        book["Dữ kiện"][f"{count}5"] = datetime.timedelta(hours=26)
+
+    _, errors = rank(rules, edit(template(rules, tmp_path / "xa.xlsx"), times))
+    assert "`04:00:00` không phải một số" in errors and "`26:00:00` không phải một số" in errors
+    assert "không phải time" not in errors and "timedelta" not in errors
+
+
+def test_a_row_with_only_its_unit_is_one_problem(rules: RuleSet, tmp_path: Path) -> None:
+    """Communes listed but not reported: one line each, so the 50-problem cap does not hide the others."""
+
+    def unreported(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        for row in (5, 7):
+            for cell in sheet[row][1:]:
+                cell.value = None
+
+    path = edit(template(rules, tmp_path / "xa.xlsx", 5), unreported)
+    _, errors = rank(rules, path)
+    assert f"{path}: trang tính `Dữ kiện`, dòng 5: chỉ có mã đơn vị `Xã 1`, thiếu mọi dữ kiện" in errors
+    assert f"{path}: trang tính `Dữ kiện`, dòng 7: chỉ có mã đơn vị `Xã 3`, thiếu mọi dữ kiện" in errors
+    assert errors.count("lỗi [") == 3, errors  # the two rows, and the count
+
+
+# ---- units ---------------------------------------------------------------------------------------------
+
+
+def test_the_same_unit_in_another_case_or_spacing_is_given_twice(rules: RuleSet, tmp_path: Path) -> None:
+    items = [{"unit": unit, "facts": plain_facts()} for unit in ("Xã A", "Xã B", "xã  a", "XÃ\u00a0B")]
+    lines = write_jsonl(tmp_path / "u.jsonl", items)
+    _, errors = rank(rules, lines)
+    assert f"{lines}:3 (đơn vị `xã  a`): đơn vị này đã có ở {lines}:1 (viết `Xã A`)" in errors
+    assert f"{lines}:4 (đơn vị `XÃ\u00a0B`): đơn vị này đã có ở {lines}:2 (viết `Xã B`)" in errors
+
+
+def test_a_folder_reads_its_workbooks_and_json_lines_too(rules: RuleSet, tmp_path: Path) -> None:
+    """One workbook per district in a folder; not Excel's `~$` lock file, nor a ranking written there."""
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    (folder / "thanh-thuy.yaml").write_bytes(FACTS_THANH_THUY.read_bytes())
+    template(rules, folder / "huyen-a.xlsx", 2)
+    (folder / "~$huyen-a.xlsx").write_bytes(b"\x00" * 165)
+    write_jsonl(folder / "huyen-b.jsonl", [{"unit": "Xã B", "facts": plain_facts()}])
+    assert count_units(folder) is None  # a workbook's rows are not counted without reading it
+    run = cchc("rank", RULES_2023, folder, "-o", folder / "xep-hang.xlsx")
+    assert run.returncode == 0, run.stderr
+    named = "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải Dương"
+    assert sorted(rank(rules, folder)[0]) == sorted(["Xã 0", "Xã 1", "Xã B", named])  # the ranking: not read
+    (folder / "huyen-c.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    _, errors = rank(rules, folder)
+    assert f"{folder / 'huyen-c.xls'}: không đọc được tệp Excel cũ (.xls)" in errors and ".xlsx" in errors
+    only_lines = tmp_path / "dong"
+    only_lines.mkdir()
+    write_jsonl(only_lines / "a.jsonl", [{"unit": f"Xã {k}", "facts": plain_facts()} for k in range(3)])
+    (only_lines / "b.json").write_text(json.dumps(plain_facts()), encoding="utf-8")
+    assert count_units(only_lines) == 4
+
+
+# ---- files and usage ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "said"),
+    [
+        ("khoa.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "tệp có đặt mật khẩu, hoặc là tệp Excel cũ (.xls)"),
+        ("hong.xlsx", b"PK\x03\x04garbage", "tệp hỏng hoặc không phải tệp .xlsx"),
+        ("trong.xlsx", b"", "tệp trống (0 byte)"),
+        ("cu.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "không đọc được tệp Excel cũ (.xls)"),
+    ],
+)
+def test_a_file_that_is_no_workbook_says_so_in_vietnamese(tmp_path: Path, name: str, data: bytes, said: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1 and said in run.stderr, run.stderr
+    assert "zip" not in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("name", ["facts.csv", "facts.xls", "facts.xlsm", "facts"])
+def test_the_template_is_written_only_to_an_xlsx_file(tmp_path: Path, name: str) -> None:
+    run = cchc("template", RULES_2023, "-o", tmp_path / name)
+    assert run.returncode == 2, run.stderr
+    suffix = name.partition(".")[2]
+    assert run.stderr.startswith("cchc template: lỗi cách dùng: không ghi được tệp ")
+    assert (f".{suffix} " if suffix else "không có đuôi") in run.stderr and "dùng .xlsx" in run.stderr
+    assert not (tmp_path / name).exists()
+    assert cchc("template", RULES_2023, "-o", tmp_path / "FACTS.XLSX").returncode == 0
