@@ -19,6 +19,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import IO, Any
 
 from cchc_rules import ast
@@ -116,14 +117,22 @@ class Ranking:
         self._scale = 10 ** (policy.places if policy is not None else 2)
         self._spill: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._offsets = array("q")
-        self._keys = array("q")
+        # Percentages as whole numbers of 1/10**places; 100% must fit a 64-bit slot (and Decimal's 28 digits),
+        # else plain Python integers, exact however many places the rule set rounds percentages to.
+        self._wide = 100 * self._scale >= 2**62
+        self._keys: array[int] | list[int] = [] if self._wide else array("q")
         self.count = 0
 
     def add(self, row: dict[str, Any]) -> None:
         """Keep one unit's summary row."""
         percent = row["percent"]
         self._offsets.append(self._spill.tell())
-        self._keys.append(-1 if percent is None else int(Decimal(percent) * self._scale))
+        if percent is None:
+            self._keys.append(-1)
+        elif self._wide:
+            self._keys.append(int(Fraction(percent) * self._scale))
+        else:
+            self._keys.append(int(Decimal(percent) * self._scale))
         self._spill.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
         self.count += 1
 
@@ -137,9 +146,15 @@ class Ranking:
         for i in order:
             key = keys[i]
             if key not in groups:
-                groups[key] = group_of(self.groups, None if key is None else Decimal(key) / self._scale)
+                groups[key] = group_of(self.groups, None if key is None else self._percent(key))
             self._spill.seek(self._offsets[i])
             yield ranks[i], groups[key], self._spill.readline().rstrip(b"\n")
+
+    def _percent(self, key: int) -> Decimal:
+        """A key back as the percentage it was (exact: built from its digits, not divided in 28 digits)."""
+        places = len(str(self._scale)) - 1
+        digits = Decimal(key).as_tuple()
+        return Decimal((digits.sign, digits.digits, -places))
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Every row in rank order, with `rank` and `group` added."""

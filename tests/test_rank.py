@@ -514,3 +514,27 @@ def test_workbooks_are_the_same_bytes_whenever_they_are_written(
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
             assert b"2000-01-01T00:00:00Z" in book.read("docProps/core.xml")
+
+
+def test_percentages_rounded_to_many_places_rank_exactly(tmp_path: Path) -> None:
+    """100 % at 17 places does not fit a 64-bit key (it crashed with exit 70); 20 places need more than
+    Decimal's 28 digits: ranks and groups stay exact."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "T" total 10 rounding 20 down percent rounding 20 half_up\n'
+        '  group "A" from 33.33333333333333333334%\n  group "B" under 33.33333333333333333334%\n'
+        'fact tong: count "t"\nfact phan: count "p" max tong\n'
+        '1 "A": max 10\n  score = max * ratio(phan, tong, zero: zero)\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    units = tmp_path / "u.jsonl"
+    lines = [{"unit": "a", "facts": {"tong": 1, "phan": 1}}, {"unit": "b", "facts": {"tong": 3, "phan": 1}}]
+    units.write_text("".join(json.dumps(u) + "\n" for u in lines), encoding="utf-8")
+    out = tmp_path / "x.csv"
+    run = cchc("rank", rules, units, "-o", out)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["rank"], r["unit"], r["group"], r["percent"]) for r in rows] == [
+        ("1", "a", "A", "100"),
+        ("2", "b", "B", "33.3333333333333333333"),
+    ]
