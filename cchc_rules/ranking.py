@@ -25,6 +25,7 @@ from typing import IO, Any
 from cchc_rules import ast
 from cchc_rules.columns import BatchRow
 from cchc_rules.errors import CchcError, Diagnostic, FactsError
+from cchc_rules.numbers import decimal_text
 from cchc_rules.ooxml import stable_zip
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -70,7 +71,7 @@ def competition_ranks(keys: list[int | None]) -> list[int | None]:
 
 
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else decimal_text(value)
 
 
 def summary(result: Result | BatchRow, trace: bool = False, losses: bool = True) -> dict[str, Any]:
@@ -82,13 +83,13 @@ def summary(result: Result | BatchRow, trace: bool = False, losses: bool = True)
     for area_id in result.areas:
         node = result[area_id]
         areas[area_id] = {
-            "score": str(node.score),
-            "max": str(node.effective_max),
+            "score": decimal_text(node.score),
+            "max": decimal_text(node.effective_max),
             "percent": _text(node.percent),
         }
     lost = []
     for node in result.losses() if losses else ():
-        entry: dict[str, Any] = {"id": node.id, "lost": str(node.lost), "reasons": list(node.reasons)}
+        entry: dict[str, Any] = {"id": node.id, "lost": decimal_text(node.lost), "reasons": list(node.reasons)}
         derivation = node.derivation() if trace else None
         if derivation is not None:
             entry["facts"], steps = derivation
@@ -96,12 +97,12 @@ def summary(result: Result | BatchRow, trace: bool = False, losses: bool = True)
         lost.append(entry)
     return {
         "unit": result.unit,
-        "score": str(result.score),
-        "max": str(result.max),
+        "score": decimal_text(result.score),
+        "max": decimal_text(result.max),
         "percent": _text(result.percent),
-        "base_score": str(result.base_score),
-        "bonus": str(result.bonus),
-        "penalty": str(result.penalty),
+        "base_score": decimal_text(result.base_score),
+        "bonus": decimal_text(result.bonus),
+        "penalty": decimal_text(result.penalty),
         "areas": areas,
         "losses": lost,
     }
