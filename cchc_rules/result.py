@@ -57,6 +57,9 @@ class Layout:
         self.percent_places = policy.places
         self.percent_mode = policy.mode
         self.percent_scale = 100 * 10**policy.places
+        # Which way each `if` went, by node and the values of the facts its formula reads (see `branch_steps`).
+        self.branch_plans: dict[int, tuple[tuple[str, ...], bool] | None] = {}
+        self.branch_cache: dict[tuple[Any, ...], tuple[Step, ...]] = {}
 
     def lost(self, score: Sequence[int], effective: Sequence[int], i: int) -> int:
         """Node `i`'s points lost, scaled: its effective maximum - its score, or a penalty's own score."""
@@ -359,16 +362,67 @@ def derivation_of(
     return facts, (*(b.text for b in branches), *steps)
 
 
-def branch_steps(rules: CheckedRules, crit: ast.Criterion, facts: Facts, status: str) -> tuple[Step, ...]:
-    """Which way each `if` of a node's formula went, as trace steps; worked out when the trace is read
-    (from the same facts, so every engine says it alike). None for a node that was not scored."""
-    if crit.formula is None or status != "scored" or not has_if(crit.formula.expr):
+_BRANCH_CACHE_SIZE = 50_000
+
+
+def branch_steps(layout: Layout, i: int, values: Mapping[str, Value], status: str) -> tuple[Step, ...]:
+    """Which way each `if` of node `i`'s formula went, as trace steps; worked out when the trace is read
+    (from the same facts, so every engine says it alike); none for a node that was not scored.
+
+    A formula that reads only facts gives the same steps for the same values of them: many units share
+    them (a count of dialogues, a yes/no), so the steps are kept per node and values, and a traced
+    ranking of the country's communes words each branch once per distinct value, not once per unit.
+    """
+    if status != "scored":
         return ()
+    if i not in layout.branch_plans:
+        layout.branch_plans[i] = _branch_plan(layout.crits[i])
+    plan = layout.branch_plans[i]
+    if plan is None:
+        return ()
+    names, cacheable = plan
+    key = (i, *(values[name] for name in names)) if cacheable else None
+    if key is not None:
+        found = layout.branch_cache.get(key)
+        if found is not None:
+            return found
+    crit = layout.crits[i]
+    assert crit.formula is not None
+    read = {name: values[name] for name in names} if cacheable else {name: values[name] for name in values}
     try:
-        found = Evaluator(rules, facts, NullTracer()).branches(crit.formula.expr)
+        made = Evaluator(layout.rules, Facts.model_construct(values=read), NullTracer()).branches(crit.formula.expr)
+        found = tuple(built(Step, kind="condition", text=text, span=span) for text, span in made)
     except (CchcError, ArithmeticError):  # a formula that failed was reported when it was scored
-        return ()
-    return tuple(built(Step, kind="condition", text=text, span=span) for text, span in found)
+        found = ()
+    if key is not None:
+        if len(layout.branch_cache) >= _BRANCH_CACHE_SIZE:
+            layout.branch_cache.clear()
+        layout.branch_cache[key] = found
+    return found
+
+
+def _branch_plan(crit: ast.Criterion) -> tuple[tuple[str, ...], bool] | None:
+    """The facts a formula with `if` reads, and whether they alone decide it (no `[id]` in it); None
+    for a node without a formula or without `if`."""
+    if crit.formula is None or not has_if(crit.formula.expr):
+        return None
+    names: dict[str, None] = {}
+    cacheable = True
+    for node in _nodes(crit.formula.expr):
+        if isinstance(node, ast.NameRef):
+            names[node.name] = None
+        elif isinstance(node, ast.CritRef):  # another node's score decides too: worked out each time
+            cacheable = False
+    return tuple(names), cacheable
+
+
+def _nodes(e: ast.Node) -> Iterator[ast.Node]:
+    yield e
+    for name in type(e).model_fields:
+        value = getattr(e, name)
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, ast.Node):
+                yield from _nodes(child)
 
 
 def has_if(e: ast.Node) -> bool:
@@ -384,7 +438,7 @@ def has_if(e: ast.Node) -> bool:
 
 
 def _branch_steps(data: _Data, i: int) -> tuple[Step, ...]:
-    return branch_steps(data.layout.rules, data.layout.crits[i], data.facts, data.scores.status[i])
+    return branch_steps(data.layout, i, data.facts.values, data.scores.status[i])
 
 
 def fact_json(value: Value) -> Any:

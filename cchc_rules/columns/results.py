@@ -13,7 +13,7 @@ from cchc_rules.compiler import CompiledRules, Reasons, Scores, _Run
 from cchc_rules.evaluator import Evaluator
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import scaled_decimal
-from cchc_rules.result import Result, branch_steps, derivation_of, fact_json, has_if, result_from_scores
+from cchc_rules.result import Result, branch_steps, derivation_of, fact_json, result_from_scores
 from cchc_rules.trace import LazyStep, NodeRecord, Tracer
 
 if TYPE_CHECKING:
@@ -362,13 +362,9 @@ class _RowNode:
         if tracer is None:
             return None
         facts, steps = tracer.derivation(self.id, row._values)
-        crit = row._layout.crits[self._i]
-        if crit.formula is None or not has_if(crit.formula.expr):
-            return facts, steps
         na = any(i == self._i for i, _ in row._b.nodes_na.get(row._r, ()))
-        values = Facts.model_construct(values={name: row._values[name] for name in row._values})
-        branches = branch_steps(row._layout.rules, crit, values, "n_a" if na else "scored")
-        return facts, (*(b.text for b in branches), *steps)
+        branches = branch_steps(row._layout, self._i, row._values, "n_a" if na else "scored")
+        return facts, (*(b.text for b in branches), *steps) if branches else steps
 
 
 class BatchRow:
