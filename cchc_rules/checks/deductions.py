@@ -12,16 +12,14 @@ from fractions import Fraction
 
 from cchc_rules import ast
 from cchc_rules.checks import Merged, expressions, walk
-from cchc_rules.checks.ranges import RangeAnalysis
+from cchc_rules.checks.ranges import range_analysis
 from cchc_rules.errors import Diagnostic
 from cchc_rules.numbers import vi
 
 
 def check_deductions(rules: Merged) -> list[Diagnostic]:
     """Every `deduct ... per ...`: amount and count at least 0 for all facts the declarations allow (E174)."""
-    facts = {f.name: f for f in reversed(rules.facts)}
-    maxima = {c.id: Fraction(c.max) for c in rules.criteria if c.max is not None}
-    ranges = RangeAnalysis(facts, maxima)
+    ranges = range_analysis(rules)
     out: list[Diagnostic] = []
     for crit in rules.criteria:
         own_max = Fraction(crit.max) if crit.max is not None else Fraction(0)

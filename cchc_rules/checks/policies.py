@@ -7,6 +7,15 @@ from cchc_rules.checks import Merged, walk
 from cchc_rules.errors import Diagnostic
 
 
+def zero_na_calls(expr: ast.Node) -> list[ast.Call]:
+    """The `ratio(..., zero: na)` calls of an expression: where a criterion can become not applicable."""
+    return [
+        node
+        for node in walk(expr)
+        if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options)
+    ]
+
+
 def check_zero_na_policy(rules: Merged) -> list[Diagnostic]:
     """`zero: na` makes the criterion n/a, so full marks or exclusion must be declared somewhere."""
     header = rules.headers[0] if rules.headers else None
@@ -16,18 +25,17 @@ def check_zero_na_policy(rules: Merged) -> list[Diagnostic]:
     for crit in rules.criteria:
         if crit.formula is None or crit.not_applicable:
             continue
-        for node in walk(crit.formula.expr):
-            if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options):
-                out.append(
-                    rules.diag(
-                        "E140",
-                        "error",
-                        node.span,
-                        f"tiêu chí {crit.id} có thể không áp dụng (zero: na) nhưng chưa khai báo cách tính",
-                        "thêm `not_applicable full` hoặc `not_applicable exclude` ở phần đầu, "
-                        "hoặc `na when ...: full|exclude` cho tiêu chí",
-                    )
+        for node in zero_na_calls(crit.formula.expr):
+            out.append(
+                rules.diag(
+                    "E140",
+                    "error",
+                    node.span,
+                    f"tiêu chí {crit.id} có thể không áp dụng (zero: na) nhưng chưa khai báo cách tính",
+                    "thêm `not_applicable full` hoặc `not_applicable exclude` ở phần đầu, "
+                    "hoặc `na when ...: full|exclude` cho tiêu chí",
                 )
+            )
     return out
 
 
@@ -39,24 +47,23 @@ def check_parent_zero_na(rules: Merged) -> list[Diagnostic]:
     for crit in rules.criteria:
         if crit.kind != "criterion" or crit.formula is None or crit.id not in parents or crit.not_applicable:
             continue  # with `na when`, the sub-criteria follow the parent
-        for node in walk(crit.formula.expr):
-            if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options):
-                whole = rules_text(node.args[1]) if len(node.args) > 1 else "mẫu số"
-                out.append(
-                    rules.diag(
-                        "E143",
-                        "error",
-                        node.span,
-                        f"tiêu chí {crit.id} có tiêu chí con nhưng chỉ không áp dụng qua công thức (zero: na): "
-                        "các tiêu chí con vẫn được chấm và báo mất điểm",
-                        f"viết `na when {whole} = 0: full|exclude` cho {crit.id} (các tiêu chí con cũng không áp "
-                        "dụng theo), và `zero: zero` hoặc `zero: full` trong công thức",
-                    )
+        for node in zero_na_calls(crit.formula.expr):
+            whole = _fact_name(node.args[1]) if len(node.args) > 1 else "mẫu số"
+            out.append(
+                rules.diag(
+                    "E143",
+                    "error",
+                    node.span,
+                    f"tiêu chí {crit.id} có tiêu chí con nhưng chỉ không áp dụng qua công thức (zero: na): "
+                    "các tiêu chí con vẫn được chấm và báo mất điểm",
+                    f"viết `na when {whole} = 0: full|exclude` cho {crit.id} (các tiêu chí con cũng không áp "
+                    "dụng theo), và `zero: zero` hoặc `zero: full` trong công thức",
                 )
+            )
     return out
 
 
-def rules_text(e: ast.Node) -> str:
+def _fact_name(e: ast.Node) -> str:
     """A short expression as written (a fact's name), for a hint."""
     return e.name if isinstance(e, ast.NameRef) else "mẫu số"
 
@@ -71,11 +78,7 @@ def check_bonus_na_full(rules: Merged) -> list[Diagnostic]:
             continue
         spans = [clause.span for clause in crit.not_applicable if clause.policy == "full"]
         if crit.formula is not None and default == "full" and not crit.not_applicable:
-            spans += [
-                node.span
-                for node in walk(crit.formula.expr)
-                if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options)
-            ]
+            spans += [call.span for call in zero_na_calls(crit.formula.expr)]
         spans.sort(key=lambda span: (span.line, span.column))
         out += [
             rules.diag(
@@ -101,11 +104,7 @@ def check_penalty_na(rules: Merged) -> list[Diagnostic]:
             continue
         spans = [clause.span for clause in crit.not_applicable]
         if crit.formula is not None:
-            spans += [
-                node.span
-                for node in walk(crit.formula.expr)
-                if isinstance(node, ast.Call) and any(o.name == "zero" and o.value == "na" for o in node.options)
-            ]
+            spans += [call.span for call in zero_na_calls(crit.formula.expr)]
         spans.sort(key=lambda span: (span.line, span.column))
         out += [
             rules.diag(

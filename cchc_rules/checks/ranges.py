@@ -13,8 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from cchc_rules import ast
+
+if TYPE_CHECKING:
+    from cchc_rules.checks import Merged
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
@@ -401,3 +405,10 @@ def _narrow(
         excludes_zero = (op == ">" and bound >= 0) or (op == "<" and bound <= 0) or (op == "!=" and bound == 0)
         out[name] = Interval(new.lo, new.hi, new.nonzero or excludes_zero)
     return out
+
+
+def range_analysis(rules: Merged) -> RangeAnalysis:
+    """The range analysis of a merged rule set: its facts (the last declaration of a name wins) and maxima."""
+    facts = {f.name: f for f in reversed(rules.facts)}
+    maxima = {c.id: Fraction(c.max) for c in rules.criteria if c.max is not None}
+    return RangeAnalysis(facts, maxima)

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from cchc_rules import ast, printer
 from cchc_rules.checks import Merged, expressions, walk
-from cchc_rules.checks.ranges import Interval, RangeAnalysis
+from cchc_rules.checks.ranges import Interval, RangeAnalysis, range_analysis
 from cchc_rules.checks.regions import Piece, Region
 from cchc_rules.errors import Diagnostic
 from cchc_rules.numbers import plain, vi
@@ -103,9 +103,7 @@ def _domain(subject: ast.Node, ranges: RangeAnalysis, own_max: Fraction) -> tupl
 
 def check_tiers(rules: Merged) -> list[Diagnostic]:
     """Every tier table: each row reachable, no range row overlapping another, no gap left."""
-    facts = {f.name: f for f in reversed(rules.facts)}
-    maxima = {c.id: Fraction(c.max) for c in rules.criteria if c.max is not None}
-    ranges = RangeAnalysis(facts, maxima)
+    ranges = range_analysis(rules)
     out: list[Diagnostic] = []
     for crit in rules.criteria:
         for expr in expressions(crit):
