@@ -18,6 +18,7 @@ from pydantic_core import CoreSchema, core_schema
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
+from cchc_rules.checks import walk
 from cchc_rules.compiler import Scores, reasons_text, score_places
 from cchc_rules.errors import CchcError
 from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words, show
@@ -408,7 +409,7 @@ def _branch_plan(crit: ast.Criterion) -> tuple[tuple[str, ...], bool] | None:
         return None
     names: dict[str, None] = {}
     cacheable = True
-    for node in _nodes(crit.formula.expr):
+    for node in walk(crit.formula.expr):
         if isinstance(node, ast.NameRef):
             names[node.name] = None
         elif isinstance(node, ast.CritRef):  # another node's score decides too: worked out each time
@@ -416,25 +417,9 @@ def _branch_plan(crit: ast.Criterion) -> tuple[tuple[str, ...], bool] | None:
     return tuple(names), cacheable
 
 
-def _nodes(e: ast.Node) -> Iterator[ast.Node]:
-    yield e
-    for name in type(e).model_fields:
-        value = getattr(e, name)
-        for child in value if isinstance(value, tuple) else (value,):
-            if isinstance(child, ast.Node):
-                yield from _nodes(child)
-
-
 def has_if(e: ast.Node) -> bool:
     """Whether an expression holds an `if` anywhere."""
-    if isinstance(e, ast.If):
-        return True
-    for name in type(e).model_fields:
-        value = getattr(e, name)
-        for child in value if isinstance(value, tuple) else (value,):
-            if isinstance(child, ast.Node) and has_if(child):
-                return True
-    return False
+    return any(isinstance(node, ast.If) for node in walk(e))
 
 
 def _branch_steps(data: _Data, i: int) -> tuple[Step, ...]:

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cchc_rules.facts import RawFacts, read_facts
+from cchc_rules.evaluator import show
+from cchc_rules.facts import RawFacts, read_date, read_facts
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.source import Span
@@ -225,9 +226,6 @@ def differences(rules: RuleSet, results: Sequence[RoundResult]) -> list[Differen
 
 def _shown(value: Any, kind: str) -> str:
     """A fact's JSON value as a reader expects it: có/không, 75%, 1.250,5 as 1250,5, 31/10/2023."""
-    from cchc_rules.evaluator import show
-    from cchc_rules.facts import read_date
-
     if value is None:
         return "—"
     if isinstance(value, bool):
