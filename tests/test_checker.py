@@ -86,6 +86,18 @@ def test_warnings_do_not_stop_loading() -> None:
     assert [w.code for w in unproved.warnings] == ["W171"]
 
 
+def test_full_marks_by_formula_need_no_reason(tmp_path: Path) -> None:
+    """W150 asks a criterion that can lose points for its reason; `score = max` cannot."""
+    path = tmp_path / "du.cchc"
+    path.write_text(
+        'ruleset "T" total 2 rounding 3 half_up\nfact co: boolean "Có"\n'
+        '1 "A": max 1\n  score = max\n2 "B": max 1\n  score = if co then max else 0\n',
+        encoding="utf-8",
+    )
+    warned = [(d.code, d.message) for d in check_and_prove(load_source(path))[0]]
+    assert warned == [("W150", "tiêu chí 2 có thể mất điểm nhưng chưa có câu lý do")]
+
+
 THREE_MISTAKES = [
     # two tiers that overlap
     (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cchc_rules import ast
 from cchc_rules.checks import Merged
 from cchc_rules.errors import Diagnostic
 
@@ -17,5 +18,9 @@ def check_missing_reasons(rules: Merged) -> list[Diagnostic]:
             'thêm `reason "..."`, vd reason "Chỉ đạt {ty_le}"',
         )
         for crit in rules.criteria
-        if crit.kind == "criterion" and crit.formula is not None and not crit.reasons
+        if crit.kind == "criterion"
+        and crit.formula is not None
+        and not crit.reasons
+        # `score = max` never loses a point (its maximum is written exactly at its rounding: E173)
+        and not isinstance(crit.formula.expr, ast.OwnMax)
     ]
