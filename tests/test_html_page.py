@@ -105,5 +105,9 @@ def test_with_appraisal_rounds_the_page_names_its_round_and_shows_every_round(tm
         in text
     )
     assert "của vòng cuối: <b>Thẩm định vòng 2</b>" in text and "Tổng điểm: 66,176 điểm/74 điểm" in text
+    # each round's percentage, and the appraisers' notes, which the page once left out
+    assert "<tr><td>Tỷ lệ đạt</td><td></td><td class=n>89,52%</td><td class=n>88,75%</td>" in text
+    assert "<h3>Ghi chú của các vòng</h3>" in text
+    assert "<li><b>Thẩm định vòng 1</b>, 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: Số liệu của xã chưa khớp" in text
     one = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "html").stdout
     assert "Các vòng" not in one  # one round: the page as before

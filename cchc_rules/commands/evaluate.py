@@ -58,7 +58,11 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "html":
         from cchc_rules.render.html import render_html
 
-        text = render_html(rules.evaluate(rounds[-1].facts, trace=True), [(r.round.name, r.result) for r in results])
+        text = render_html(
+            rules.evaluate(rounds[-1].facts, trace=True),
+            [(r.round.name, r.result) for r in results],
+            [r.round.notes for r in results],
+        )
     elif args.format == "json":
         import json
 

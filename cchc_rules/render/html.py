@@ -9,7 +9,8 @@ Opening the page at #node-7.2.2 opens that node; printing opens them all.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 from cchc_rules.numbers import vi
 from cchc_rules.render.explain import formula_lines
@@ -117,26 +118,56 @@ def _node(result: Result, node_id: str) -> str:
 
 
 def _rounds_table(rounds: Sequence[tuple[str, Result]]) -> str:
-    """Every round's areas and total side by side, as `cchc eval` prints them."""
+    """Every round's areas, bonus and penalty and total side by side, as `cchc eval` prints them: the
+    declared maxima (which add up), and each round's own maximum where a criterion is left out."""
     first = rounds[0][1]
     head = "".join(f"<th>{_e(name)}</th>" for name, _ in rounds)
+
+    def cells(values: Sequence[str]) -> str:
+        return "".join(f"<td class=n>{_e(v)}</td>" for v in values)
+
     rows = [
         f"<tr><td>{_e(a)} {_e(first[a].title)}</td><td class=n>{vi(first[a].max)}</td>"
-        + "".join(f"<td class=n>{vi(r[a].score)}</td>" for _, r in rounds)
+        + cells([vi(r[a].score) for _, r in rounds])
         + "</tr>"
         for a in first.areas
     ]
-    rows.append(
-        f"<tr><th>Tổng</th><td class=n>{vi(first.max)}</td>"
-        + "".join(f"<td class=n>{vi(r.score)}</td>" for _, r in rounds)
-        + "</tr>"
-    )
+    for a in first.adjustments:
+        sign = "+" if first[a].kind == "bonus" else "−"
+        label = "Điểm thưởng" if first[a].kind == "bonus" else "Điểm trừ"
+        rows.append(
+            f"<tr><td>{label}: {_e(first[a].title)}</td><td class=n>{vi(first[a].max)}</td>"
+            + cells([(sign if r[a].score else "") + vi(r[a].score) for _, r in rounds])
+            + "</tr>"
+        )
+    declared = sum((Fraction(first[a].max) for a in first.areas), Fraction(0))
+    rows.append(f"<tr><th>Tổng</th><td class=n>{vi(declared)}</td>" + cells([vi(r.score) for _, r in rounds]) + "</tr>")
+    if any(r.max != declared for _, r in rounds):
+        rows.append(
+            "<tr><td>Điểm tối đa, trừ các mục không áp dụng</td><td></td>"
+            + cells([vi(r.max) for _, r in rounds])
+            + "</tr>"
+        )
+    rows.append("<tr><td>Tỷ lệ đạt</td><td></td>" + cells([percent_text(r.percent) for _, r in rounds]) + "</tr>")
     return f'<table class="rounds"><tr><th>Mục</th><th>Tối đa</th>{head}</tr>{"".join(rows)}</table>'
 
 
-def render_html(result: Result, rounds: Sequence[tuple[str, Result]] = ()) -> str:
+def _rounds_notes(rounds: Sequence[tuple[str, Result]], notes: Sequence[Mapping[str, str]]) -> str:
+    """Each round's notes per criterion (the appraisers' reasons), under the table."""
+    items = [
+        f"<li><b>{_e(name)}</b>, {_e(node_id)} {_e(result[node_id].title)}: {_e(text)}</li>"
+        for (name, result), round_notes in zip(rounds, notes, strict=False)
+        for node_id, text in round_notes.items()
+        if node_id in result
+    ]
+    return f"<h3>Ghi chú của các vòng</h3><ul>{''.join(items)}</ul>" if items else ""
+
+
+def render_html(
+    result: Result, rounds: Sequence[tuple[str, Result]] = (), round_notes: Sequence[Mapping[str, str]] = ()
+) -> str:
     """The audit page of one evaluation; given several rounds, `result` is the last one's, and the page
-    names it and shows every round's areas and total side by side."""
+    names it, shows every round's areas and total side by side, and each round's notes per criterion (`round_notes`)."""
     title = f"{result.ruleset}" + (f" — {result.unit}" if result.unit else "")
     tree = "".join(_node(result, a) for a in (*result.areas, *result.adjustments))
     notes = "".join(f'<p class="meta">{_e(line)}</p>' for line in (cap_note(result),) if line)
@@ -144,8 +175,8 @@ def render_html(result: Result, rounds: Sequence[tuple[str, Result]] = ()) -> st
     shown = ""
     if len(rounds) > 1:
         shown = (
-            f'<h2>Các vòng</h2>{_rounds_table(rounds)}<p class="meta">Điểm và cách tính dưới đây là của vòng '
-            f"cuối: <b>{_e(rounds[-1][0])}</b>.</p>"
+            f"<h2>Các vòng</h2>{_rounds_table(rounds)}{_rounds_notes(rounds, round_notes)}"
+            f'<p class="meta">Điểm và cách tính dưới đây là của vòng cuối: <b>{_e(rounds[-1][0])}</b>.</p>'
         )
     return (
         "<!DOCTYPE html>\n"
