@@ -119,6 +119,13 @@ class RawFacts(BaseModel):
     note_spans: dict[str, Span] = Field(default={}, repr=False, exclude=True)
     key_spans: dict[str, Span] = Field(default={}, repr=False, exclude=True)
 
+    def line_at(self, span: Span | None) -> str:
+        """The line a span points at, in whichever of these files it is ("" when unknown)."""
+        if span is None:
+            return ""
+        lines = self.texts.get(span.file, ())
+        return lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+
 
 class Facts(BaseModel):
     """Validated facts: every declared fact's value, from the file or its default."""
@@ -1265,9 +1272,7 @@ def _type_problem(rules: CheckedRules, raw: RawFacts, name: str, error: Any) -> 
 def _problem(raw: RawFacts, span: Span | None, message: str, hint: str = "") -> Diagnostic:
     if span is None:
         return Diagnostic(code="F003", severity="error", message=f"{raw.name}: {message}", hint=hint)
-    lines = raw.texts.get(span.file, ())
-    line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
-    return Diagnostic(code="F003", severity="error", message=message, span=span, line_text=line, hint=hint)
+    return Diagnostic(code="F003", severity="error", message=message, span=span, line_text=raw.line_at(span), hint=hint)
 
 
 def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> list[Diagnostic]:

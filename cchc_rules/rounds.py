@@ -111,14 +111,13 @@ def _same_unit(first: RawFacts, raw: RawFacts) -> None:
     out = []
     for field, problem in problems:
         span = raw.key_spans.get(field)
-        lines = raw.texts.get(raw.name, ())
         out.append(
             Diagnostic(
                 code="F007",
                 severity="error",
                 message=("" if span else f"{raw.name}: ") + f"tệp thẩm định không cùng đơn vị hoặc năm: {problem}",
                 span=span,
-                line_text=lines[span.line - 1] if span is not None and 0 < span.line <= len(lines) else "",
+                line_text=raw.line_at(span),
                 hint="kiểm tra lại đã chọn đúng tệp: chỉ so sánh được các vòng của cùng một đơn vị, một năm",
             )
         )
@@ -146,7 +145,6 @@ def check_notes(rules: RuleSet, rounds: Sequence[Round]) -> None:
             if node_id in rules.checked.nodes:
                 continue
             span = r.note_spans.get(node_id)
-            lines = r.facts.texts.get(span.file, ()) if span is not None else ()
             problems.append(
                 Diagnostic(
                     code="F006",
@@ -155,7 +153,7 @@ def check_notes(rules: RuleSet, rounds: Sequence[Round]) -> None:
                     if span is not None
                     else f"{r.facts.name}: ghi chú ({r.name}) cho mục `{node_id}`: bộ quy tắc không có mục này",
                     span=span,
-                    line_text=lines[span.line - 1] if span is not None and 0 < span.line <= len(lines) else "",
+                    line_text=r.facts.line_at(span),
                     hint=did_you_mean(node_id, ids, 'ghi mã mục như trong bộ quy tắc, vd "7.2.2"'),
                 )
             )

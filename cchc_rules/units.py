@@ -332,7 +332,7 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _at(path: Path, sheet: str, row: int, column: str, name: str = "") -> str:
+def _at(path: Path | str, sheet: str, row: int, column: str, name: str = "") -> str:
     """Where a cell is, as every workbook message says it."""
     named = f", `{name}`" if name else ""
     return f"{path}: trang tính `{sheet}`, ô {column}{row} (dòng {row}, cột {column}{named})"
@@ -863,9 +863,5 @@ def _cell_problem(unit: UnitFacts, name: str, message: str, hint: str = "", code
         return Diagnostic(code=code, severity="error", message=f"{unit.where}: {message}", hint=hint)
     sheet, row, column = cell
     where = unit.where.split(": trang tính")[0]
-    return Diagnostic(
-        code=code,
-        severity="error",
-        message=f"{where}: trang tính `{sheet}`, ô {column}{row} (dòng {row}, cột {column}, `{name}`): {message}",
-        hint=hint,
-    )
+    message = f"{_at(where, sheet, row, column, name)}: {message}"
+    return Diagnostic(code=code, severity="error", message=message, hint=hint)
