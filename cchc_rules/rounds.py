@@ -213,7 +213,7 @@ def differences(rules: RuleSet, results: Sequence[RoundResult]) -> list[Differen
             if len({json.dumps(v) for v in values}) > 1:
                 kind = rules.checked.facts[name].type.name
                 changed.append((name, values))
-                shown.append((name, tuple(_shown(v, kind) for v in values)))
+                shown.append((name, tuple(shown_fact(v, kind) for v in values)))
         out.append(
             Difference(
                 id=node_id, title=node.title, scores=scores, changed_facts=tuple(changed), shown_facts=tuple(shown)
@@ -222,7 +222,7 @@ def differences(rules: RuleSet, results: Sequence[RoundResult]) -> list[Differen
     return out
 
 
-def _shown(value: Any, kind: str) -> str:
+def shown_fact(value: Any, kind: str) -> str:
     """A fact's JSON value as a reader expects it: có/không, 75%, 1.250,5 as 1250,5, 31/10/2023."""
     if value is None:
         return "—"

@@ -89,6 +89,35 @@ def test_explain_says_which_way_each_if_went() -> None:
     assert "- điều kiện `co_sang_kien`: không → lấy `0`" in out  # a yes/no fact: its value says it
 
 
+def test_explain_with_an_appraisal_explains_the_round_in_force() -> None:
+    """An appraiser gives the appraisal file: the last round is explained, and each round's figure,
+    the changed fact's value in every round, and the appraisers' note are beside the derivation."""
+    appraisal = FACTS_THANH_THUY.parent / "tham-dinh.yaml"
+    run = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.2")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert out.startswith("Vòng: Thẩm định vòng 2 (vòng 3 trong 3; chọn vòng khác bằng --round)\n\n7.2.2 ")
+    assert "  Điểm: 2,223/3 (mất 0,777)\n" in out  # 3 × 1300/1754, not the commune's 1340
+    assert "  Các vòng: Tự đánh giá 2,292 → Thẩm định vòng 1 2,223 → Thẩm định vòng 2 2,223\n" in out
+    assert "      các vòng: Tự đánh giá 1340 → Thẩm định vòng 1 1300 → Thẩm định vòng 2 1300\n" in out
+    assert "kiểm chứng: Biên bản thẩm định số 12/BB-TĐ (minh hoạ)" in out  # the appraisers' evidence
+    assert "  Ghi chú (Thẩm định vòng 1): Số liệu của xã chưa khớp" in out
+    assert out.count("các vòng:") == 1  # the total of documents did not change: no line for it
+
+    first = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "1.4.2", "--round", "1").stdout
+    assert first.startswith("Vòng: Tự đánh giá (vòng 1 trong 3;")
+    assert "Điểm: 1/1\n" in first and "Các vòng" not in first and "Ghi chú" not in first
+    named = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "1.4.2", "--round", "thẩm định vòng 1").stdout
+    assert "  Các vòng: Tự đánh giá 1 → Thẩm định vòng 1 0,5\n" in named
+    assert "Thẩm định vòng 2" not in named.split("\n", 1)[1]  # later rounds are not the reader's question
+
+    alone = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.2").stdout
+    assert not alone.startswith("Vòng") and "Các vòng" not in alone  # one round: as before
+
+    wrong = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.2", "--round", "7")
+    assert wrong.returncode == 1 and "[F004]" in wrong.stderr and "3 (Thẩm định vòng 2)" in wrong.stderr
+
+
 def test_explain_lays_a_tiers_rows_out_under_its_formula() -> None:
     run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "3")  # 3.3.3, two levels down, is a tier
     assert run.returncode == 0, run.stderr

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cchc_rules.numbers import vi
 from cchc_rules.result import NodeResult, Result
+from cchc_rules.rounds import RoundResult, shown_fact
 
 _STATUS = {"scored": "đã chấm", "n_a": "không áp dụng"}
 
@@ -17,10 +20,14 @@ def formula_lines(formula: str) -> list[str]:
     return [first, *(line[depth:] for line in rest)]
 
 
-def explain_node(node: NodeResult, indent: str = "", result: Result | None = None) -> str:
+def explain_node(
+    node: NodeResult, indent: str = "", result: Result | None = None, rounds: Sequence[RoundResult] = ()
+) -> str:
     """One node's derivation: score, rule line, formula, facts with evidence, steps, reasons.
 
     Given the whole `result`, a referenced criterion that does not apply says so beside its score.
+    Given the `rounds` up to the one explained (its own last), a score or a fact that an earlier
+    round had otherwise is shown round by round, and each round's note on the node is given.
     """
     t = node.trace
     lines = [f"{indent}{node.id} {node.title}"]
@@ -30,6 +37,9 @@ def explain_node(node: NodeResult, indent: str = "", result: Result | None = Non
     status = "" if node.status == "scored" else f" [{_STATUS.get(node.status, node.status)}]"
     label = "Điểm trừ" if node.kind == "penalty" else "Điểm"  # a penalty's score is taken off the total
     add(f"{pad}{label}: {vi(node.score)}/{vi(node.effective_max)}{lost}{status}")
+    scores = [(r.round.name, r.result[node.id].score) for r in rounds]
+    if len({score for _, score in scores}) > 1:  # an appraiser sees at once what each round gave
+        add(f"{pad}Các vòng: " + " → ".join(f"{name} {vi(score)}" for name, score in scores))
     if t is None:
         add(f"{pad}(không có dấu vết: kết quả được tính với trace=False)")
         return "\n".join(lines)
@@ -47,6 +57,9 @@ def explain_node(node: NodeResult, indent: str = "", result: Result | None = Non
             add(f"{pad}  - {fact.name} = {fact.shown}{unit}{default}: {fact.description}")
             if fact.evidence:
                 add(f"{pad}    kiểm chứng: {fact.evidence}")
+            values = [(r.round.name, r.result.facts.get(fact.name)) for r in rounds]
+            if len({repr(value) for _, value in values}) > 1:
+                add(f"{pad}    các vòng: " + " → ".join(f"{name} {shown_fact(v, fact.type)}" for name, v in values))
     if t.refs:
         add(f"{pad}Tiêu chí được tham chiếu: " + ", ".join(f"[{i}] = {vi_str(s)}{_na(result, i)}" for i, s in t.refs))
     if t.steps:
@@ -58,6 +71,9 @@ def explain_node(node: NodeResult, indent: str = "", result: Result | None = Non
         add(f"{pad}Làm tròn: {t.rounding}")
     if t.reasons:
         add(f"{pad}Lý do mất điểm: " + "; ".join(t.reasons))
+    for r in rounds:
+        if node.id in r.round.notes:
+            add(f"{pad}Ghi chú ({r.round.name}): {r.round.notes[node.id]}")
     for basis in t.basis:
         add(f"{pad}Căn cứ: {basis}")
     for note in t.inferred:
@@ -78,13 +94,19 @@ def vi_str(value: str) -> str:
     return value.replace(".", ",")
 
 
-def explain(result: Result, node_id: str) -> str:
-    """A node's derivation and, below it, each of its descendants'."""
+def explain(result: Result, node_id: str, rounds: Sequence[RoundResult] = (), of: int = 0) -> str:
+    """A node's derivation and, below it, each of its descendants'.
+
+    `rounds` are the rounds up to the one explained (whose result is `result`), out of `of` in all:
+    the text then says which round it explains and how the earlier ones differed.
+    """
     out = []
+    if rounds and of > 1:
+        out.append(f"Vòng: {rounds[-1].round.name} (vòng {len(rounds)} trong {of}; chọn vòng khác bằng --round)")
 
     def visit(nid: str, depth: int) -> None:
         node = result[nid]
-        out.append(explain_node(node, "    " * depth, result))
+        out.append(explain_node(node, "    " * depth, result, rounds))
         for child in node.children:
             visit(child, depth + 1)
 
