@@ -25,11 +25,11 @@ from typing import IO, Any
 from cchc_rules import ast
 from cchc_rules.columns import BatchRow
 from cchc_rules.errors import CchcError, Diagnostic, FactsError
-from cchc_rules.numbers import decimal_text
+from cchc_rules.numbers import decimal_text, vi
 from cchc_rules.ooxml import stable_zip
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
-from cchc_rules.units import UnitFacts, validate_unit
+from cchc_rules.units import RANK_HEADING, UnitFacts, validate_unit
 
 FORMATS = ("csv", "xlsx", "json")
 # How many problems a batch reports before it only counts them.
@@ -338,18 +338,90 @@ def write_json(ranking: Ranking, handle: IO[bytes]) -> None:
     handle.write(("\n  ]\n}\n" if ranking.count else "]\n}\n").encode("utf-8"))
 
 
+# The workbook's headings: it is read by people in Excel, where the CSV's keys would be code.
+_HEADINGS = {
+    "rank": (RANK_HEADING, "thứ hạng theo tỷ lệ đạt, cao xuống thấp; bằng tỷ lệ thì cùng hạng (1, 1, 3)"),
+    "unit": ("Đơn vị", "đơn vị được chấm"),
+    "group": ("Nhóm", "nhóm theo tỷ lệ đạt, như bộ quy tắc quy định"),
+    "score": ("Tổng điểm", "tổng điểm, kể cả điểm thưởng và điểm trừ"),
+    "max": ("Điểm tối đa", "điểm tối đa, trừ các mục không áp dụng được loại khỏi điểm tối đa"),
+    "percent": ("Tỷ lệ đạt (%)", "tổng điểm trên điểm tối đa, làm tròn như bộ quy tắc quy định"),
+    "base_score": ("Điểm các lĩnh vực", "tổng điểm các lĩnh vực, trước điểm thưởng và điểm trừ"),
+    "bonus": ("Điểm thưởng", "điểm thưởng, đã cộng vào tổng điểm"),
+    "penalty": ("Điểm trừ", "điểm trừ, đã trừ khỏi tổng điểm"),
+}
+_AREA = {"score": ("điểm", "điểm"), "max": ("tối đa", "điểm tối đa"), "percent": ("tỷ lệ (%)", "tỷ lệ đạt (%)")}
+
+
+def headings(rules: RuleSet) -> list[tuple[str, str, str]]:
+    """The workbook's columns as (Vietnamese heading, what it holds, the CSV's key), in the CSV's order."""
+    out = [(*_HEADINGS[key], key) for key in columns(rules)[: len(_HEADINGS)]]
+    for area_id in rules.checked.areas:
+        title = rules.checked.nodes[area_id].title
+        for part, (short, long) in _AREA.items():
+            meaning = f"{long} của lĩnh vực {area_id} ({title})"
+            out.append((f"Lĩnh vực {area_id}: {short}", meaning, f"area_{area_id}_{part}"))
+    return out
+
+
+def group_words(group: ast.Group) -> str:
+    """A group's range as a reader says it: "từ 80% đến dưới 90%"."""
+    low = f"từ {vi(Fraction(group.low))}%" if group.low is not None else ""
+    high = ""
+    if group.high is not None:
+        high = f"{'đến dưới' if group.high_open else 'đến'} {vi(Fraction(group.high))}%"
+        if group.low is None:
+            high = f"{'dưới' if group.high_open else 'đến'} {vi(Fraction(group.high))}%"
+    return " ".join(p for p in (low, high) if p)
+
+
 def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
-    """The ranking as a workbook: one sheet, a header row, numbers as numbers."""
+    """The ranking as a workbook for people: Vietnamese headings, numbers as numbers, the heading row and
+    the units frozen, a filter on every column; a second sheet says what each column holds and the groups."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Xếp hạng")
-    head = columns(ranking.rules)
-    sheet.append(head)
-    numeric = {h for h in head if h not in ("unit", "group")}
+    head = headings(ranking.rules)
+    keys = [key for _, _, key in head]
+    numeric = {key for key in keys if key not in ("unit", "group")}
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    for n, key in enumerate(keys, 1):
+        sheet.column_dimensions[get_column_letter(n)].width = 28 if key == "unit" else 12
+    sheet.freeze_panes = "C2"  # the heading row and the rank and unit stay in view
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(head))}{ranking.count + 1}"
+    cells = []
+    for heading, _, _ in head:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font, cell.alignment = bold, wrap
+        cells.append(cell)
+    sheet.append(cells)
     for row in ranking.rows():
         values = flat(row)
-        sheet.append([_cell(values.get(h), h in numeric) for h in head])
+        sheet.append([_cell(values.get(key), key in numeric) for key in keys])
+    legend = book.create_sheet("Chú thích")
+    legend.column_dimensions["A"].width = 28
+    legend.column_dimensions["B"].width = 80
+    legend.column_dimensions["C"].width = 22
+    header = ranking.rules.checked.header
+    about = [("Bộ quy tắc", header.name), ("Cấp", header.level), ("Tỉnh", header.province), ("Năm", header.year)]
+    for label, value in about:
+        if value:
+            legend.append([label, value])
+    for group in header.groups:
+        legend.append([f"Nhóm {group.name}", group_words(group)])
+    legend.append([])
+    titles = []
+    for text in ("Cột", "Nội dung", "Tên cột trong CSV, JSON"):
+        cell = WriteOnlyCell(legend, value=text)
+        cell.font = bold
+        titles.append(cell)
+    legend.append(titles)
+    for heading, meaning, key in head:
+        legend.append([heading, meaning, key])
     buffer = io.BytesIO()
     book.save(buffer)
     handle.write(stable_zip(buffer.getvalue()))  # the same units, the same bytes: no save time inside

@@ -41,6 +41,10 @@ UNIT_COLUMN = "don_vi"
 DESCRIPTION_MARK = "(mô tả)"
 UNIT_MARK = "(đơn vị, giới hạn)"
 SHEET = "Dữ kiện"
+# A1 of the workbook `cchc rank` writes (`rank` before its headers were Vietnamese): found among the
+# units' workbooks, it is an output written there, not units.
+RANK_HEADING = "Hạng"
+RANK_HEADINGS = (RANK_HEADING, "rank")
 _SAVE_AS_XLSX = "mở tệp bằng Excel rồi lưu lại dạng Excel Workbook (.xlsx): Tệp > Lưu thành"
 # Spreadsheets that are not read, but are once saved as .xlsx.
 _SAVE_AS = {
@@ -365,7 +369,7 @@ def _open_book(path: Path) -> Any:
 def _workbook(path: Path, rules: CheckedRules | None = None, in_folder: bool = False) -> Iterator[UnitFacts]:
     """Every unit of a workbook: each row of each sheet whose A1 is `don_vi`, in the workbook's order.
 
-    In a folder of units, a ranking `cchc rank` wrote there (A1 `rank`) is not input: it is passed over.
+    In a folder of units, a ranking `cchc rank` wrote there (A1 `Hạng`) is not input: it is passed over.
     """
     book = _open_book(path)
     try:
@@ -394,15 +398,24 @@ def _data_sheets(path: Path, book: Any, in_folder: bool = False) -> list[Any]:
     found: list[Any] = []
     refused: list[Diagnostic] = []
     others: list[str] = []
-    rankings = 0
+    sheets = []
     for sheet in book.worksheets:
         sheet.reset_dimensions()  # a stale <dimension> (another program's) would cut rows off
         first = _first_value(sheet)
         a1 = normalise(str(first[2])).strip() if first is not None and first[:2] == (1, 1) else None
+        sheets.append((sheet, first, a1))
+    ranked = next((sheet.title for sheet, _, a1 in sheets if a1 in RANK_HEADINGS), None)
+    if ranked is not None and in_folder:
+        return []  # a ranking written into the folder, its legend sheet included: an output, not units
+    if ranked is not None:  # one error for the whole file, not one per sheet of it
+        raise _error(
+            f"{path}: đây là bảng kết quả của `cchc rank` (trang tính `{ranked}`), không phải dữ kiện các đơn vị",
+            "cho `cchc rank` bảng dữ kiện (bảng mẫu của `cchc template RULES -o facts.xlsx` đã điền), "
+            "tệp .jsonl hoặc thư mục tệp dữ kiện",
+        )
+    for sheet, first, a1 in sheets:
         if a1 == UNIT_COLUMN:
             found.append(sheet)
-        elif a1 == "rank" and in_folder:
-            rankings += 1
         elif first is None:
             others.append(f"`{sheet.title}` trống")
         elif sheet.sheet_state != "visible":  # a hidden list of choices, old notes: not units
@@ -411,7 +424,7 @@ def _data_sheets(path: Path, book: Any, in_folder: bool = False) -> list[Any]:
             refused.append(_not_units(path, sheet, first))
     if refused:
         raise UnitsError(refused)
-    if not found and not rankings:
+    if not found:
         raise _error(
             f"{path}: không có trang tính nào có ô A1 là `{UNIT_COLUMN}` (cột mã đơn vị): " + "; ".join(others),
             "tạo bảng mẫu bằng `cchc template RULES -o facts.xlsx`: dòng 1 ghi tên dữ kiện, bắt đầu bằng "
@@ -429,8 +442,6 @@ def _not_units(path: Path, sheet: Any, first: tuple[int, int, Any]) -> Diagnosti
         "của `cchc template RULES -o facts.xlsx`); trang ghi chú, hướng dẫn thì ẩn đi (chuột phải vào tên trang "
         "tính > Ẩn) hoặc chuyển sang tệp khác"
     )
-    if a1 == "rank":
-        hint = "đây là bảng kết quả của `cchc rank`? chuyển nó ra khỏi bảng tính (hoặc thư mục) dữ kiện"
     rows = sheet.iter_rows(max_row=20, max_col=1, values_only=True)
     try:
         for number, row in enumerate(rows, 1):

@@ -118,13 +118,27 @@ def test_rank_csv_json_and_xlsx_agree(tmp_path: Path) -> None:
     assert {loss["id"] for loss in data["units"][1]["losses"]} >= {"1.5.2", "1.6.1", "7.2.2"}
     from openpyxl import load_workbook
 
-    sheet = load_workbook(tmp_path / "rank.xlsx", read_only=True).active
-    assert sheet is not None
+    book = load_workbook(tmp_path / "rank.xlsx")
+    sheet, legend = book.worksheets
     table = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert table[0][:3] == ["rank", "unit", "group"]
+    # For people in Excel: Vietnamese headings, one per CSV column, in the same order.
+    assert table[0][:6] == ["Hạng", "Đơn vị", "Nhóm", "Tổng điểm", "Điểm tối đa", "Tỷ lệ đạt (%)"]
+    assert table[0][-3:] == ["Lĩnh vực 7: điểm", "Lĩnh vực 7: tối đa", "Lĩnh vực 7: tỷ lệ (%)"]
+    assert len(table[0]) == len(rows[0])
     assert [(r[0], r[1], Decimal(str(r[3]))) for r in table[1:]] == [
         (int(r["rank"]), r["unit"], Decimal(r["score"])) for r in rows
     ]
+    assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref == f"A1:AD{len(rows) + 1}"
+    # The second sheet says what each column holds, with its CSV key, and how the groups are cut.
+    said = [[c.value for c in row] for row in legend.iter_rows()]
+    assert ["Nhóm B", "từ 80% đến dưới 90%"] in [r[:2] for r in said]
+    keys = [r[2] for r in said if r[2] is not None][1:]
+    assert keys == list(rows[0])
+    assert [
+        "Lĩnh vực 7: tỷ lệ (%)",
+        "tỷ lệ đạt (%) của lĩnh vực 7 (Xây dựng và phát triển chính quyền điện tử, chính quyền số)",
+        "area_7_percent",
+    ] in said
 
 
 def test_rank_with_trace_explains_every_loss(tmp_path: Path) -> None:

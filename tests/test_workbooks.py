@@ -366,6 +366,30 @@ def test_the_same_unit_in_another_case_or_spacing_is_given_twice(rules: RuleSet,
     assert f"{lines}:4 (đơn vị `XÃ\u00a0B`): đơn vị này đã có ở {lines}:2 (viết `Xã B`)" in errors
 
 
+def test_a_ranking_is_never_read_as_units(rules: RuleSet, tmp_path: Path) -> None:
+    """Its two sheets (the ranking, its legend) are passed over in a folder, an older ranking's (A1 `rank`)
+    too; given as the input itself, it is refused with what it is."""
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", [{"unit": "Xã A", "facts": plain_facts()}])
+    assert cchc("rank", RULES_2023, folder, "-o", folder / "xep-hang.xlsx").returncode == 0
+    from openpyxl import Workbook
+
+    old = Workbook()
+    sheet = old.active
+    assert sheet is not None
+    sheet.append(["rank", "unit", "group"])
+    sheet.append([1, "Xã A", "B"])
+    old.save(folder / "xep-hang-cu.xlsx")
+    assert rank(rules, folder) == (["Xã A"], "")
+    _, errors = rank(rules, folder / "xep-hang.xlsx")
+    assert errors == (
+        f"lỗi [U001]: {folder / 'xep-hang.xlsx'}: đây là bảng kết quả của `cchc rank` (trang tính `Xếp hạng`), "
+        "không phải dữ kiện các đơn vị\n    gợi ý: cho `cchc rank` bảng dữ kiện (bảng mẫu của `cchc template RULES "
+        "-o facts.xlsx` đã điền), tệp .jsonl hoặc thư mục tệp dữ kiện"
+    )
+
+
 def test_a_folder_reads_its_workbooks_and_json_lines_too(rules: RuleSet, tmp_path: Path) -> None:
     """One workbook per district in a folder; not Excel's `~$` lock file, nor a ranking written there."""
     folder = tmp_path / "xa"

@@ -10,6 +10,7 @@ from cchc_rules.checks import expressions, walk
 from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import KIND_WORDS
 from cchc_rules.numbers import vi
+from cchc_rules.ranking import group_words
 
 _OPS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 
@@ -168,13 +169,7 @@ def rulebook(rules: CheckedRules) -> str:
     if h.rounding is not None:
         lines.append(f"Làm tròn điểm: {rounding_words(h.rounding)}.")
     for group in h.groups:
-        low = f"từ {vi(Fraction(group.low))}%" if group.low is not None else ""
-        high = ""
-        if group.high is not None:
-            high = f"{'đến dưới' if group.high_open else 'đến'} {vi(Fraction(group.high))}%"
-            if group.low is None:
-                high = f"{'dưới' if group.high_open else 'đến'} {vi(Fraction(group.high))}%"
-        lines.append(f"Nhóm {group.name}: {' '.join(p for p in (low, high) if p)}.")
+        lines.append(f"Nhóm {group.name}: {group_words(group)}.")
     lines += [f"\nCăn cứ: {b}" for b in h.basis]
     lines += [f"\n*Suy luận: {n}*" for n in h.inferred]
     lines.append("")
