@@ -416,17 +416,27 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBu
     """No plain division `/` can divide by zero under the declared bounds."""
     budget = budget or SearchBudget()
     out: list[Diagnostic] = []
-    risky: list[tuple[str, ast.BinOp, Interval]] = []
+    risky: list[tuple[str, ast.BinOp, Interval, bool]] = []
     for node_id, crit in rules.nodes.items():
         if crit.formula is None or crit.max is None:
             continue
         ranges.risky_divisions.clear()
-        ranges.range(crit.formula.expr, to_fraction(crit.max), guarded_env(crit, ranges))
-        risky.extend((node_id, division, divisor) for division, divisor in ranges.risky_divisions)
-    for number, (node_id, division, divisor) in enumerate(risky):
+        maximum, env = to_fraction(crit.max), dict[str, Interval]()
+        for clause in crit.not_applicable:  # each runs where the ones before it did not hold
+            ranges.condition(clause.condition, maximum, env)
+            _, env = refine(clause.condition, ranges, env)
+        # A division in an `na when` is worked out before the node is known to apply: tried as it stands.
+        risky.extend((node_id, division, divisor, False) for division, divisor in ranges.risky_divisions)
+        ranges.risky_divisions.clear()
+        ranges.range(crit.formula.expr, maximum, env)
+        for reason in crit.reasons:
+            if reason.condition is not None:
+                ranges.condition(reason.condition, maximum, env)
+        risky.extend((node_id, division, divisor, True) for division, divisor in ranges.risky_divisions)
+    for number, (node_id, division, divisor, applicable) in enumerate(risky):
         cost = search_cost(rules, node_id)
         limit = budget.attempts(len(risky) - number, cost)
-        example, tried = _division_counterexample(rules, ranges, node_id, division, limit)
+        example, tried = _division_counterexample(rules, ranges, node_id, division, limit, applicable)
         budget.spend(tried, cost)
         text = rules.source_line(division.right.span.file, division.right.span.line)[
             division.right.span.column - 1 : division.right.span.end_column - 1
@@ -464,15 +474,21 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBu
 
 
 def _division_counterexample(
-    rules: CheckedRules, ranges: RangeAnalysis, node_id: str, division: ast.BinOp, limit: int = SEARCH_LIMIT
+    rules: CheckedRules,
+    ranges: RangeAnalysis,
+    node_id: str,
+    division: ast.BinOp,
+    limit: int = SEARCH_LIMIT,
+    applicable: bool = True,
 ) -> tuple[dict[str, Value] | None, int]:
-    """The first facts that make a divisor 0, and how many combinations were tried."""
+    """The first facts that make a divisor 0, and how many combinations were tried; `applicable`: only
+    where the node applies (a division in an `na when` is worked out to decide that)."""
     crit = rules.nodes[node_id]
     tried = 0
     for values in assignments(rules, ranges, node_id, limit):
         tried += 1
         try:
-            if _evaluator(rules, values).raw(crit, division.right) == 0:
+            if _evaluator(rules, values).raw(crit, division.right, applicable) == 0:
                 return values, tried
         except (EvaluationError, ZeroDenominatorSignal, KeyError):
             continue

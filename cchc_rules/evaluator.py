@@ -171,12 +171,13 @@ class Evaluator:
                 "kiểm tra mẫu số trong điều kiện, vd `... and b > 0`",
             ) from None
 
-    def raw(self, crit: ast.Criterion, expr: ast.Node) -> Fraction | None:
-        """The value of a numeric `expr` inside `crit`, or None when `crit` is not applicable.
+    def raw(self, crit: ast.Criterion, expr: ast.Node, applicable: bool = True) -> Fraction | None:
+        """The value of a numeric `expr` inside `crit`, or None when `crit` is not applicable (asked only
+        when `applicable`: an expression of its `na when` is worked out before that is known).
 
         Lets the checker's proofs evaluate one formula or divisor on trial facts.
         """
-        if self.inherited_na(crit.id) is not None or self.own_na(crit) is not None:
+        if applicable and (self.inherited_na(crit.id) is not None or self.own_na(crit) is not None):
             return None
         saved, self._current = self._current, crit
         try:

@@ -221,10 +221,17 @@ class RangeAnalysis:
         if isinstance(expr, ast.Call):
             return self._call(expr, own_max, env)
         if isinstance(expr, ast.If):
+            self.condition(expr.condition, own_max, env)
             then_env, else_env = refine(expr.condition, self, env)
             parts = [r(expr.then, own_max, then_env), r(expr.otherwise, own_max, else_env)]
             return _union_all(parts)
         if isinstance(expr, ast.Tier):
+            # The subject and the rows' bounds are worked out too: a division there fails like any other.
+            r(expr.subject, own_max, env)
+            for row in expr.rows:
+                test = row.test
+                for bound in (test.bound,) if isinstance(test, ast.TierCmp) else (test.low, test.high):
+                    r(bound, own_max, env)
             parts = [r(row.value, own_max, env) for row in expr.rows]
             if expr.otherwise is not None:
                 parts.append(r(expr.otherwise, own_max, env))
@@ -244,6 +251,24 @@ class RangeAnalysis:
             hi = None if raw.hi is None else max(raw.hi, ZERO)
             return Interval(lo, hi)
         return None
+
+    def condition(self, expr: ast.Node, own_max: Fraction, env: Mapping[str, Interval] | None = None) -> None:
+        """Work out the numbers a condition compares, so that a division among them is seen (its range
+        is of no use: a condition is true or false)."""
+        env = env or {}
+        if isinstance(expr, ast.Not):
+            self.condition(expr.operand, own_max, env)
+        elif isinstance(expr, ast.And):  # the right side runs only where the left holds
+            self.condition(expr.left, own_max, env)
+            self.condition(expr.right, own_max, refine(expr.left, self, env)[0])
+        elif isinstance(expr, ast.Or):  # ... and here only where it does not
+            self.condition(expr.left, own_max, env)
+            self.condition(expr.right, own_max, refine(expr.left, self, env)[1])
+        elif isinstance(expr, ast.Compare):
+            self.range(expr.left, own_max, env)
+            self.range(expr.right, own_max, env)
+        else:
+            self.range(expr, own_max, env)
 
     def _divide(self, left: ast.Node, right: ast.Node, a: Interval, b: Interval) -> Interval:
         # part / whole with part <= whole and both >= 0 lies in [0, 1].
