@@ -1,10 +1,14 @@
-"""Fact declarations: bounds and defaults fit the declared type."""
+"""Fact declarations: bounds and defaults fit the declared type, and each other."""
 
 from __future__ import annotations
+
+import datetime
+from fractions import Fraction
 
 from cchc_rules import ast
 from cchc_rules.checks import Merged
 from cchc_rules.errors import Diagnostic
+from cchc_rules.numbers import to_fraction, vi
 
 _NUMERIC = ("count", "integer", "decimal", "percent")
 # Which literal each fact type accepts as a bound or a default.
@@ -91,3 +95,75 @@ def check_fact_types(rules: Merged) -> list[Diagnostic]:
                     rules.diag("E160", "error", value.span, f"`{label}` của dữ kiện `{fact.name}` phải là số nguyên")
                 )
     return out
+
+
+def check_fact_bounds(rules: Merged) -> list[Diagnostic]:
+    """Written bounds that leave no value (min above max, E161), and a default outside them (E162):
+    every unit that leaves the fact out would be refused for a value the rule writer chose."""
+    out: list[Diagnostic] = []
+    for fact in rules.facts:
+        kind = fact.type.name
+        low, high = _value(fact.min, kind), _value(fact.max, kind)
+        if kind == "count" and low is None:
+            low = Fraction(0)  # a count is never negative, whatever its declaration says
+        if fact.min is not None and fact.max is not None and low is not None and high is not None and low > high:
+            out.append(
+                rules.diag(
+                    "E161",
+                    "error",
+                    fact.max.span,
+                    f"dữ kiện `{fact.name}` có `min {_written(fact.min)}` lớn hơn `max {_written(fact.max)}`: "
+                    "không giá trị nào hợp lệ",
+                    "sửa lại hai giới hạn (có phải viết nhầm chỗ `min` và `max`?)",
+                )
+            )
+            continue
+        default = _value(fact.default, kind)
+        if fact.default is None or default is None:
+            continue
+        below = low is not None and default < low
+        above = high is not None and default > high
+        if below or above:
+            bound = f"`min {_written(fact.min)}`" if below else f"`max {_written(fact.max)}`"
+            if below and fact.min is None:
+                bound = "0 (dữ kiện kiểu count không âm)"
+            out.append(
+                rules.diag(
+                    "E162",
+                    "error",
+                    fact.default.span,
+                    f"giá trị mặc định {_shown(default, kind)} của `{fact.name}` "
+                    f"{'nhỏ hơn' if below else 'lớn hơn'} giới hạn {bound}: đơn vị nào bỏ trống dữ kiện này "
+                    "cũng bị báo lỗi",
+                    "sửa `default` cho nằm trong giới hạn (hoặc sửa giới hạn)",
+                )
+            )
+    return out
+
+
+def _value(node: ast.Node | None, kind: str) -> Fraction | None:
+    """A literal bound or default of the fact's own kind, as a number (a date: its day number); None for
+    another fact's name or a literal of the wrong kind (E160 says so)."""
+    if isinstance(node, ast.Number) and kind in ("count", "integer", "decimal"):
+        return to_fraction(node.value)
+    if isinstance(node, ast.Percent) and kind == "percent":
+        return to_fraction(node.value) / 100
+    if isinstance(node, ast.DateLit) and kind == "date":
+        return Fraction(datetime.date.fromisoformat(node.value).toordinal())
+    return None
+
+
+def _shown(value: Fraction, kind: str) -> str:
+    """A value as a reader writes it: 0,5; 40%; 31/12/2023."""
+    if kind == "date":
+        return datetime.date.fromordinal(int(value)).strftime("%d/%m/%Y")
+    return vi(value * 100) + "%" if kind == "percent" else vi(value)
+
+
+def _written(node: ast.Node | None) -> str:
+    """A literal as the rule file writes it (quoted code: 0.5, 40%, 2024-01-01)."""
+    if isinstance(node, ast.Percent):
+        return f"{node.value}%"
+    if isinstance(node, (ast.Number, ast.DateLit)):
+        return str(node.value)
+    return ""

@@ -21,6 +21,8 @@ def check_missing_reasons(rules: Merged) -> list[Diagnostic]:
         if crit.kind == "criterion"
         and crit.formula is not None
         and not crit.reasons
-        # `score = max` never loses a point (its maximum is written exactly at its rounding: E173)
+        # `score = max` never loses a point (its maximum is written exactly at its rounding: E173), nor
+        # does a criterion worth nothing
         and not isinstance(crit.formula.expr, ast.OwnMax)
+        and not (crit.max is not None and crit.max == 0)
     ]
