@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import numbers
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -951,7 +952,20 @@ def _to_number(value: Any) -> Fraction:
     if isinstance(value, Decimal):
         return to_fraction(_sized(value))
     if isinstance(value, float):  # only from the Python API; decimal text keeps it exact
-        return to_fraction(_sized(Decimal(repr(value))))
+        # float() first: numpy's float64 is a float whose repr is `np.float64(1249.92)`
+        return to_fraction(_sized(Decimal(repr(float(value)))))
+    if isinstance(value, Fraction):  # exact already: taken if it has a decimal expansion, as a fact must
+        text = plain(value, MAX_FACT_DECIMALS)
+        if text.endswith("…"):
+            raise _Invalid(f"`{value}` không viết được thành số thập phân hữu hạn", "ghi số đã làm tròn, vd 0,333")
+        return to_fraction(_sized(Decimal(text)))
+    if isinstance(value, numbers.Integral):  # numpy's and pandas' integers
+        return _to_number(int(value))
+    if isinstance(value, numbers.Real):  # numpy's float32...: the digits it prints, not its binary noise
+        try:
+            return to_fraction(_sized(Decimal(str(value))))
+        except InvalidOperation:
+            return _to_number(float(value))
     if isinstance(value, str):
         try:
             number = _decimal_text(value)

@@ -143,6 +143,27 @@ def test_mapping(rules: RuleSet) -> None:
     assert (str(result.score), str(result.max), result.unit) == ("9.1", "10", "")
 
 
+def test_numbers_from_numpy_and_fractions_are_read_exactly(rules: RuleSet) -> None:
+    """An analyst's values come from pandas or numpy: numpy's float64 is a float whose repr is
+    `np.float64(0.1)` (that crashed with decimal.InvalidOperation), its integers are not ints."""
+    from fractions import Fraction
+
+    np = pytest.importorskip("numpy")
+    expected = scores(rules.evaluate(GOOD))
+    given = facts(
+        ho_so_tiep_nhan=np.int64(10),
+        doi_thoai=np.int32(5),
+        von_a=np.float64(0.1),
+        von_b=np.float32(0.2),  # the digits it prints, 0.2, not the binary 0.20000000298...
+        co_ke_hoach=np.bool_(True),
+    )
+    assert scores(rules.evaluate(given)) == expected  # 1.6 needs von_a + von_b = 0.3 exactly
+    assert scores(rules.evaluate(facts(von_a=Fraction(1, 10), von_b=Fraction(1, 5)))) == expected
+    message = error(rules, facts(von_a=Fraction(1, 3)))
+    assert "`1/3` không viết được thành số thập phân hữu hạn" in message
+    assert "cần một số, không phải bool" in error(rules, facts(doi_thoai=np.bool_(True)))
+
+
 def test_plain_yaml_file(rules: RuleSet, tmp_path: Path) -> None:
     result = rules.evaluate(write(tmp_path, GOOD_YAML))
     assert scores(result) == EXPECTED
