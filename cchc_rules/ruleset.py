@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from cchc_rules.analysis import check_and_prove
 from cchc_rules.checked import CheckedRules
 from cchc_rules.columns import ColumnRules, Unsupported
 from cchc_rules.compiler import CompiledRules
-from cchc_rules.errors import CheckError, Diagnostic
+from cchc_rules.errors import CheckError, Diagnostic, EvaluationError, FactsError
 from cchc_rules.evaluator import evaluate
 from cchc_rules.facts import Facts, RawFacts, facts_model, raw_from_mapping, read_facts, validate
 from cchc_rules.inherit import load_resolved
@@ -40,8 +41,8 @@ class RuleSet:
         return self.checked.header.name
 
     @property
-    def max(self) -> Any:
-        """The declared total maximum."""
+    def max(self) -> Decimal | None:
+        """The declared total maximum (`total` in the header)."""
         return self.checked.header.total
 
     @property
@@ -80,25 +81,63 @@ class RuleSet:
         return result_from_scores(layout, valid, scores, tracer)
 
     def evaluate_many(
-        self, units: Sequence[Mapping[str, Any]], names: Sequence[str] | None = None, trace: bool = False
+        self, units: Iterable[Mapping[str, Any]], names: Iterable[str] | None = None, trace: bool = False
     ) -> list[Result]:
-        """Score many units at once, each given as a mapping of fact names to plain values.
+        """Score many units at once, each given as `evaluate` takes a mapping: plain values, or
+        `{"unit": ..., "facts": {...}}` as a JSON line holds it.
 
         The same results as `evaluate` on each unit, computed column by column
         (`cchc_rules.columns`); with `trace=True` each node's derivation is
-        worked out when it is read. `names` are the units' names (else "").
-        Raises the first unit's `FactsError` or `EvaluationError`, as `evaluate` would.
+        worked out when it is read. `names` name the units (else each its own
+        `unit`, or ""). Raises one `FactsError` naming every unit whose facts are
+        wrong (by its place and name), or the `EvaluationError` of the first unit a
+        rule cannot score, named the same way.
         """
-        names = list(names) if names is not None else [""] * len(units)
-        batch = self.columns.run(units, names, trace) if self.columns is not None and units else None
-        out = []
+        units = list(units)
+        given_names = list(names) if names is not None else None
+        if given_names is not None and len(given_names) != len(units):
+            raise ValueError(f"`names` có {len(given_names)} tên cho {len(units)} đơn vị: cần mỗi đơn vị một tên")
+        plain_names = given_names if given_names is not None else [""] * len(units)
+        batch = self.columns.run(units, plain_names, trace) if self.columns is not None and units else None
+        out: list[Result] = []
+        problems: list[Diagnostic] = []
         for r, given in enumerate(units):
             result = batch.result(r, trace) if batch is not None else None
             if result is None:
-                valid = self.facts(dict(given))
-                result = self.evaluate(valid.model_copy(update={"unit": names[r]}), trace=trace)
-            out.append(result)
+                result = self._one_of_many(r, given, given_names, trace, problems)
+            if result is not None:
+                out.append(result)
+        if problems:
+            raise FactsError(problems)
         return out
+
+    def _one_of_many(
+        self,
+        r: int,
+        given: Mapping[str, Any],
+        names: list[str] | None,
+        trace: bool,
+        problems: list[Diagnostic],
+    ) -> Result | None:
+        """Unit `r` of `evaluate_many` scored alone; its facts' problems added to `problems`, named by the
+        unit's place and name (None then)."""
+        label = f"đơn vị thứ {r + 1}"
+        try:
+            raw = raw_from_mapping(given, label)
+            unit = names[r] if names is not None else raw.unit
+            label += f" (`{unit}`)" if unit else ""
+            valid = self.facts(raw.model_copy(update={"name": label, "unit": unit}))
+        except FactsError as exc:
+            problems.extend(exc.diagnostics)
+            return None
+        if problems:  # the other units' facts are checked; no use scoring this one
+            return None
+        try:
+            return self.evaluate(valid, trace=trace)
+        except EvaluationError as exc:
+            raise EvaluationError(
+                [d.model_copy(update={"message": f"{label}: {d.message}"}) for d in exc.diagnostics]
+            ) from None
 
     @property
     def columns(self) -> ColumnRules | None:

@@ -169,6 +169,27 @@ def test_evaluate_many_scores_what_the_columns_leave() -> None:
     assert results[0].to_json() == rules.evaluate(rules.facts(good).model_copy(update={"unit": "a"})).to_json()
 
 
+def test_evaluate_many_names_every_bad_unit_and_keeps_json_lines_names() -> None:
+    """An analyst's batch: units as JSON lines hold them keep their names; every unit with bad facts is
+    named by place and name in one error; names that do not match the units are a ValueError."""
+    rules = load(RULES_2023)
+    items = list(generate.communes(6))
+    results = rules.evaluate_many(iter(items))  # a generator will do
+    assert [r.unit for r in results] == [item["unit"] for item in items]
+    assert results[2].to_json() == rules.evaluate(items[2]).to_json()
+    bad = [dict(item["facts"]) for item in items]
+    bad[3]["doi_thoai"] = "hai"
+    bad[5]["doi_thoai"] = -1
+    with pytest.raises(FactsError) as caught:
+        rules.evaluate_many(bad, [item["unit"] for item in items])
+    messages = [d.message for d in caught.value.diagnostics]
+    assert len(messages) == 2
+    assert messages[0].startswith(f"đơn vị thứ 4 (`{items[3]['unit']}`): dữ kiện `doi_thoai`")
+    assert messages[1].startswith(f"đơn vị thứ 6 (`{items[5]['unit']}`): dữ kiện `doi_thoai`")
+    with pytest.raises(ValueError, match="`names` có 2 tên cho 3 đơn vị"):
+        rules.evaluate_many(bad[:3], ["a", "b"])
+
+
 def test_a_ranking_in_columns_equals_one_unit_by_unit(tmp_path: Path) -> None:
     """More units than one chunk, with edge cases: the same rows as scoring each unit alone."""
     rules = load(RULES_2023)

@@ -40,6 +40,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_the_grammar(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "cchc_rules/grammar/cchc.lark" in names
+    assert "cchc_rules/py.typed" in names  # an analyst's mypy sees the package's types, not Any
     packaged = zipfile.ZipFile(wheel).read("cchc_rules/grammar/cchc.lark")
     assert packaged == (ROOT / "grammar" / "cchc.lark").read_bytes()
 
