@@ -20,7 +20,7 @@ from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checker import diagnose, index, merge
 from cchc_rules.checks import expressions, walk
-from cchc_rules.checks.ranges import Interval, RangeAnalysis, refine
+from cchc_rules.checks.ranges import Interval, RangeAnalysis, constant, refine
 from cchc_rules.errors import Diagnostic, EvaluationError
 from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, ancestors, rounding_words, show
 from cchc_rules.loader import RuleSource
@@ -150,9 +150,8 @@ def thresholds(rules: CheckedRules, node_id: str) -> dict[str, set[Fraction]]:
                     bounds = [test.bound] if isinstance(test, ast.TierCmp) else [test.low, test.high]
                     pairs.extend((node.subject, b) for b in bounds)
             for side, other in pairs:
-                if isinstance(side, ast.NameRef) and isinstance(other, (ast.Number, ast.Percent)):
-                    value = _literal_value(other)
-                    assert isinstance(value, Fraction)
+                value = constant(other)  # negative ones too: `na when d != -1.5`
+                if isinstance(side, ast.NameRef) and value is not None:
                     out.setdefault(side.name, set()).add(value)
     return out
 
@@ -413,45 +412,51 @@ def _bounds_counterexample(
 
 
 def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudget | None = None) -> list[Diagnostic]:
-    """No plain division `/` can divide by zero under the declared bounds."""
+    """No plain division `/` can divide by zero under the declared bounds, nor a ratio in a condition."""
     budget = budget or SearchBudget()
     out: list[Diagnostic] = []
-    risky: list[tuple[str, ast.BinOp, Interval, bool]] = []
+    risky: list[tuple[str, ast.Node, Interval, bool]] = []
     for node_id, crit in rules.nodes.items():
         if crit.formula is None or crit.max is None:
             continue
         ranges.risky_divisions.clear()
         maximum, env = to_fraction(crit.max), dict[str, Interval]()
+        ranges.ratios_fail = True  # outside the formula a ratio's `zero:` decides nothing: 0 fails there
         for clause in crit.not_applicable:  # each runs where the ones before it did not hold
             ranges.condition(clause.condition, maximum, env)
             _, env = refine(clause.condition, ranges, env)
         # A division in an `na when` is worked out before the node is known to apply: tried as it stands.
-        risky.extend((node_id, division, divisor, False) for division, divisor in ranges.risky_divisions)
+        risky.extend((node_id, divisor, found, False) for divisor, found in ranges.risky_divisions)
         ranges.risky_divisions.clear()
-        ranges.range(crit.formula.expr, maximum, env)
         for reason in crit.reasons:
             if reason.condition is not None:
                 ranges.condition(reason.condition, maximum, env)
-        risky.extend((node_id, division, divisor, True) for division, divisor in ranges.risky_divisions)
-    for number, (node_id, division, divisor, applicable) in enumerate(risky):
+        ranges.ratios_fail = False
+        ranges.range(crit.formula.expr, maximum, env)
+        risky.extend((node_id, divisor, found, True) for divisor, found in ranges.risky_divisions)
+    for number, (node_id, divisor_expr, divisor, applicable) in enumerate(risky):
         cost = search_cost(rules, node_id)
         limit = budget.attempts(len(risky) - number, cost)
-        example, tried = _division_counterexample(rules, ranges, node_id, division, limit, applicable)
+        example, tried = _division_counterexample(rules, ranges, node_id, divisor_expr, limit, applicable)
         budget.spend(tried, cost)
-        text = rules.source_line(division.right.span.file, division.right.span.line)[
-            division.right.span.column - 1 : division.right.span.end_column - 1
-        ]
+        span = divisor_expr.span
+        text = rules.source_line(span.file, span.line)[span.column - 1 : span.end_column - 1]
         hint = (
             f"dùng ratio(..., {text}, zero: full|zero|na) để quy định nghĩa của mẫu số bằng 0, "
             f"hoặc `na when {text} = 0: full`"
         )
+        crit = rules.nodes[node_id]
+        if any(n.func == "ratio" and n.args[1] is divisor_expr for e in expressions(crit) for n in _calls(e)):
+            # a ratio in an `na when` or a `reason when`: its `zero:` policy is the formula's business
+            hint = "`zero:` chỉ áp dụng trong công thức tính điểm; trong điều kiện, xét mẫu số trước: "
+            hint += f"`{text} > 0 and ...`"
         if example is not None:
             out.append(
                 _diag(
                     rules,
                     "E180",
                     "error",
-                    division.right.span,
+                    span,
                     f"tiêu chí {node_id} có thể chia cho 0: với {_describe(rules, example)}, mẫu số `{text}` bằng 0",
                     hint,
                     example,
@@ -463,7 +468,7 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBu
                     rules,
                     "W181",
                     "warning",
-                    division.right.span,
+                    span,
                     f"không chứng minh được mẫu số `{text}` của tiêu chí {node_id} khác 0 "
                     f"(khoảng {_show_range(divisor)})"
                     + (_CUT_SHORT if limit < SEARCH_LIMIT and tried == limit else ""),
@@ -473,11 +478,15 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBu
     return out
 
 
+def _calls(expr: ast.Node) -> Iterator[ast.Call]:
+    return (n for n in walk(expr) if isinstance(n, ast.Call))
+
+
 def _division_counterexample(
     rules: CheckedRules,
     ranges: RangeAnalysis,
     node_id: str,
-    division: ast.BinOp,
+    divisor: ast.Node,
     limit: int = SEARCH_LIMIT,
     applicable: bool = True,
 ) -> tuple[dict[str, Value] | None, int]:
@@ -488,7 +497,7 @@ def _division_counterexample(
     for values in assignments(rules, ranges, node_id, limit):
         tried += 1
         try:
-            if _evaluator(rules, values).raw(crit, division.right, applicable) == 0:
+            if _evaluator(rules, values).raw(crit, divisor, applicable) == 0:
                 return values, tried
         except (EvaluationError, ZeroDenominatorSignal, KeyError):
             continue
@@ -506,6 +515,8 @@ def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
         maximum, env = to_fraction(crit.max), guarded_env(crit, ranges)
         calls = [n for e in expressions(crit) for n in walk(e) if isinstance(n, ast.Call) and n.func == "clamp"]
         for call in calls:  # in the formula, an `na when` or a `reason when` condition alike
+            if _declared_below(rules, call.args[1], call.args[2]):
+                continue  # proved by the declarations: `fact san: decimal max tran`, clamp(x, san, tran)
             low, high = (ranges.range(a, maximum, env) for a in call.args[1:])
             if low is not None and high is not None and low.lo is not None and high.hi is not None:
                 if low.lo > high.hi:  # for every unit
@@ -537,7 +548,29 @@ def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
                     example,
                 )
             )
+        else:  # as for a score's bounds (W171) and a divisor (W181): what is not proved is said
+            out.append(
+                _diag(
+                    rules,
+                    "W175",
+                    "warning",
+                    call.span,
+                    f"không chứng minh được cận dưới của clamp ở tiêu chí {node_id} luôn nhỏ hơn hoặc bằng cận trên, "
+                    "dù không tìm thấy phản ví dụ" + (_CUT_SHORT if limit < SEARCH_LIMIT and tried == limit else ""),
+                    "thêm giới hạn cho các dữ kiện trong hai cận, vd `max` cho dữ kiện ở cận dưới",
+                )
+            )
     return out
+
+
+def _declared_below(rules: CheckedRules, low: ast.Node, high: ast.Node) -> bool:
+    """Whether fact `low` is declared never above fact `high` (`max high` on one, or `min low` on the other)."""
+    if not isinstance(low, ast.NameRef) or not isinstance(high, ast.NameRef):
+        return False
+    below, above = rules.facts.get(low.name), rules.facts.get(high.name)
+    return (below is not None and isinstance(below.max, ast.NameRef) and below.max.name == high.name) or (
+        above is not None and isinstance(above.min, ast.NameRef) and above.min.name == low.name
+    )
 
 
 def _clamp_diag(

@@ -86,6 +86,22 @@ def test_warnings_do_not_stop_loading() -> None:
     assert [w.code for w in unproved.warnings] == ["W171"]
 
 
+def test_a_clamp_not_proved_is_said_and_one_its_facts_bound_is_not(tmp_path: Path) -> None:
+    """`a - a` is always 0, which interval arithmetic cannot see and no search disproves: W175, as W171
+    says it of a score; `san` declared `max tran` proves clamp(x, san, tran) and says nothing."""
+    path = tmp_path / "kep.cchc"
+    path.write_text(
+        'ruleset "T" total 1 rounding 2 half_up\nfact a: decimal "a" min 0 max 10\n'
+        '1 "A": max 1\n  score = clamp(0.5, a - a, max)\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    assert [(w.code, w.span.line if w.span else 0) for w in rules.warnings] == [("W175", 4)]
+    assert "clamp ở tiêu chí 1" in rules.warnings[0].message
+    declared = cchc_rules.load(FIXTURES / "check" / "good" / "clamp_between_declared_bounds.cchc")
+    assert declared.warnings == ()
+
+
 def test_full_marks_by_formula_need_no_reason(tmp_path: Path) -> None:
     """W150 asks a criterion that can lose points for its reason; `score = max` cannot."""
     path = tmp_path / "du.cchc"

@@ -940,7 +940,16 @@ def test_a_zero_denominator_in_a_reason_condition_is_an_error(tmp_path: Path, in
         '  reason when ratio(a, b, zero: full) < 1: "ít"\n',
         encoding="utf-8",
     )
-    rules = cchc_rules.load(path)
+    # The checker refuses it now (E180 at the divisor); the evaluator's own refusal stays, for any rule
+    # set the proofs could not decide: it is scored here as checked without them.
+    with pytest.raises(CheckError) as refused:
+        cchc_rules.load(path)
+    (e180,) = refused.value.diagnostics
+    assert e180.code == "E180" and e180.span is not None and (e180.span.line, e180.span.column) == (11, 24)
+    from cchc_rules.checker import check
+    from cchc_rules.inherit import load_resolved
+
+    rules = cchc_rules.RuleSet(check(load_resolved(path)))
     facts = {"a": 1, "b": 0, "c": 0}
     with pytest.raises(EvaluationError) as caught:
         if interpreted:

@@ -169,11 +169,49 @@ def test_a_divisor_that_may_be_zero_is_recorded_and_gives_no_bound() -> None:
     expr, facts = parsed("n / d")
     analysis = RangeAnalysis(facts, {})
     assert analysis.range(expr, F(7)) == EVERYTHING
-    assert [(division.op, divisor) for division, divisor in analysis.risky_divisions] == [("/", Interval(F(-2), F(3)))]
+    assert [(type(d).__name__, getattr(d, "name", None), found) for d, found in analysis.risky_divisions] == [
+        ("NameRef", "d", Interval(F(-2), F(3)))
+    ]
     expr, facts = parsed("n / pos")
     analysis = RangeAnalysis(facts, {})
     analysis.range(expr, F(7))
     assert analysis.risky_divisions == []
+
+
+def test_divisions_in_conditions_and_tiers_are_recorded_and_ratios_only_outside_a_formula() -> None:
+    """A division fails wherever it is; a ratio's `zero:` decides a formula, not an `na when`."""
+    for formula in ("if n / d > 1 then 1 else 0", "tier n / d\n    when >= 1: 1\n    otherwise: 0"):
+        expr, facts = parsed(formula)
+        analysis = RangeAnalysis(facts, {})
+        analysis.range(expr, F(7))
+        assert len(analysis.risky_divisions) == 1, formula
+    expr, facts = parsed("if ratio(n, d, zero: zero) > 1 then 1 else 0")
+    analysis = RangeAnalysis(facts, {})
+    analysis.range(expr, F(7))
+    assert analysis.risky_divisions == []
+    analysis.ratios_fail = True
+    analysis.condition(expr.condition, F(7))  # type: ignore[attr-defined]
+    assert len(analysis.risky_divisions) == 1
+
+
+@pytest.mark.parametrize(
+    ("condition", "yes", "no"),
+    [
+        ("n > 2.5", Interval(F(3), F(10)), Interval(F(0), F(2))),
+        ("n >= 2.5", Interval(F(3), F(10)), Interval(F(0), F(2))),
+        ("n < 2.5", Interval(F(0), F(2)), Interval(F(3), F(10))),
+        ("n <= 2.5", Interval(F(0), F(2)), Interval(F(3), F(10))),
+        ("n > 2", Interval(F(3), F(10)), Interval(F(0), F(2))),
+    ],
+)
+def test_a_whole_number_past_a_fraction_is_narrowed_to_whole_numbers(
+    condition: str, yes: Interval, no: Interval
+) -> None:
+    expr, facts = parsed(f"if {condition} then 1 else 0")
+    analysis = RangeAnalysis(facts, {})
+    then_env, else_env = refine(expr.condition, analysis, {})  # type: ignore[attr-defined]
+    assert (then_env["n"].lo, then_env["n"].hi) == (yes.lo, yes.hi)
+    assert (else_env["n"].lo, else_env["n"].hi) == (no.lo, no.hi)
 
 
 def test_a_whole_number_divisor_from_zero_counts_from_one() -> None:

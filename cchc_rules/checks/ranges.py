@@ -9,6 +9,7 @@ one, never a narrower one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -133,8 +134,10 @@ class RangeAnalysis:
         self.facts = facts
         self.maxima = maxima
         self._cache: dict[str, Interval | None] = {}
-        # Each plain division `/` whose divisor's range holds 0, with that range.
-        self.risky_divisions: list[tuple[ast.BinOp, Interval]] = []
+        # The divisor of each plain division `/` whose range holds 0, with that range; with `ratios_fail`,
+        # a ratio's too (in an `na when` or a `reason when` its `zero:` policy does not apply).
+        self.risky_divisions: list[tuple[ast.Node, Interval]] = []
+        self.ratios_fail = False
 
     # ---- facts -----------------------------------------------------------------
 
@@ -148,18 +151,23 @@ class RangeAnalysis:
         kind = decl.type.name
         lo: Fraction | None = ZERO if kind in ("count", "percent") else None
         hi: Fraction | None = ONE if kind == "percent" else None
-        lo = self._bound(decl.min, lo, seen | {name}, low=True)
-        hi = self._bound(decl.max, hi, seen | {name}, low=False)
+        # A count is never negative, whatever its bounds; a percentage's 0% and 100% hold only where it
+        # declares no bound of its own (`max 150%`, `min lo`: as the facts are read).
+        replaces = kind == "percent"
+        lo = self._bound(decl.min, lo, seen | {name}, low=True, replaces=replaces)
+        hi = self._bound(decl.max, hi, seen | {name}, low=False, replaces=replaces)
         result = Interval(lo, hi)
         if not seen:
             self._cache[name] = result
         return result
 
     def _bound(
-        self, bound: ast.Node | None, default: Fraction | None, seen: frozenset[str], low: bool
+        self, bound: ast.Node | None, default: Fraction | None, seen: frozenset[str], low: bool, replaces: bool
     ) -> Fraction | None:
         if bound is None:
             return default
+        if replaces:
+            default = None  # the declared bound holds instead; where its value is unknown, nothing does
         if isinstance(bound, ast.Number):
             value: Fraction | None = _literal(bound.value)
         elif isinstance(bound, ast.Percent):
@@ -215,7 +223,7 @@ class RangeAnalysis:
             if expr.op == "*":
                 return _mul(a, b)
             if b.contains(ZERO):
-                self.risky_divisions.append((expr, b))
+                self.risky_divisions.append((expr.right, b))
             scaled = self._scaled_part(expr.left, expr.right, own_max, env)
             return scaled if scaled is not None else self._divide(expr.left, expr.right, a, b)
         if isinstance(expr, ast.Call):
@@ -313,6 +321,8 @@ class RangeAnalysis:
             return None
         ranges = [a for a in args if a is not None]
         if expr.func == "ratio":
+            if self.ratios_fail and ranges[1].contains(ZERO):
+                self.risky_divisions.append((expr.args[1], ranges[1]))
             return self._divide(expr.args[0], expr.args[1], ranges[0], ranges[1])
         if expr.func == "min":
             return _lowest(ranges)
@@ -380,10 +390,10 @@ def _refine_compare(
 ) -> tuple[dict[str, Interval], dict[str, Interval]]:
     name, bound = None, None
     op: str = cmp.op
-    if isinstance(cmp.left, ast.NameRef) and _constant(cmp.right) is not None:
-        name, bound = cmp.left.name, _constant(cmp.right)
-    elif isinstance(cmp.right, ast.NameRef) and _constant(cmp.left) is not None:
-        name, bound = cmp.right.name, _constant(cmp.left)
+    if isinstance(cmp.left, ast.NameRef) and constant(cmp.right) is not None:
+        name, bound = cmp.left.name, constant(cmp.right)
+    elif isinstance(cmp.right, ast.NameRef) and constant(cmp.left) is not None:
+        name, bound = cmp.right.name, constant(cmp.left)
         op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
     if name is None or bound is None:
         return dict(env), dict(env)
@@ -397,12 +407,12 @@ def _refine_compare(
     )
 
 
-def _constant(node: ast.Node) -> Fraction | None:
+def constant(node: ast.Node) -> Fraction | None:
     """The value of a number or percent literal, negated ones too (`x > -1`)."""
     if isinstance(node, (ast.Number, ast.Percent)):
         return _literal(node.value, percent=isinstance(node, ast.Percent))
     if isinstance(node, ast.Neg):
-        inner = _constant(node.operand)
+        inner = constant(node.operand)
         return None if inner is None else -inner
     return None
 
@@ -411,15 +421,15 @@ def _narrow(
     env: Mapping[str, Interval], name: str, current: Interval, op: str, bound: Fraction, integral: bool
 ) -> dict[str, Interval]:
     out = dict(env)
-    step = ONE if integral else ZERO
     if op in (">", ">="):
-        low = bound + step if op == ">" and integral else bound
-        new = current.intersect(Interval(low, None))
+        # A whole number above 2.5 is at least 3 (not 3.5), above 2 at least 3, at least 2.5 at least 3.
+        low = (math.floor(bound) + 1 if op == ">" else math.ceil(bound)) if integral else bound
+        new = current.intersect(Interval(Fraction(low), None))
     elif op in ("<", "<="):
-        high = bound - step if op == "<" and integral else bound
-        new = current.intersect(Interval(None, high))
-    elif op == "=":
-        new = current.intersect(Interval.point(bound))
+        high = (math.ceil(bound) - 1 if op == "<" else math.floor(bound)) if integral else bound
+        new = current.intersect(Interval(None, Fraction(high)))
+    elif op == "=":  # a whole number is never 2.5: nothing narrowed (the branch never runs)
+        new = current.intersect(Interval.point(bound)) if not integral or bound.denominator == 1 else None
     else:  # "!=": only an end can be cut off
         new = current
         if integral and current.lo == bound:
