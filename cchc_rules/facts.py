@@ -24,6 +24,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
+from cchc_rules.checks.names import PLACEHOLDER
 from cchc_rules.errors import Diagnostic, FactsError, os_error_text, suggest
 from cchc_rules.limits import (
     MAX_ALIAS_EXPANSION,
@@ -32,7 +33,7 @@ from cchc_rules.limits import (
     MAX_FACTS_NODES,
     vi_count,
 )
-from cchc_rules.numbers import plain, to_fraction
+from cchc_rules.numbers import plain, to_fraction, vi
 from cchc_rules.source import FileTooLarge, NotUtf8, Span, decode, normalise, outside_strings, read_bytes
 
 Value = Fraction | bool | str | datetime.date
@@ -1061,7 +1062,7 @@ def _count(value: Any) -> Fraction:
         if isinstance(value, Decimal) and value.as_tuple().exponent == -3 and abs(value) < 1000:
             thousands = f"{abs(value) * 1000:f}".split(".")[0]
             hint = f"nếu là {thousands}, viết liền, không có dấu chấm phân cách hàng nghìn"
-        raise _Invalid(f"cần một số nguyên, không phải {plain(number)}", hint)
+        raise _Invalid(f"cần một số nguyên, không phải {vi(number)}", hint)
     return number
 
 
@@ -1161,14 +1162,20 @@ def facts_model(rules: CheckedRules) -> type[BaseModel]:
 
 
 def usage(rules: CheckedRules) -> dict[str, list[str]]:
-    """For each fact, the criteria whose formulas, conditions or reasons use it."""
+    """For each fact, the criteria whose formulas, conditions or reasons (their sentences too) use it."""
     used: dict[str, list[str]] = {name: [] for name in rules.facts}
     for node_id, crit in rules.nodes.items():
         names = {n.name for e in expressions(crit) for n in walk(e) if isinstance(n, ast.NameRef)}
+        names.update(m.group(1).strip() for reason in crit.reasons for m in PLACEHOLDER.finditer(reason.template))
         for name in sorted(names):
             if name in used:
                 used[name].append(node_id)
     return used
+
+
+def _named(bound: ast.Node | None) -> str | None:
+    """The fact a bound names (`max tong`), if it names one."""
+    return bound.name if isinstance(bound, ast.NameRef) else None
 
 
 # Undeclared facts named one by one; the rest are counted.
@@ -1208,8 +1215,15 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
         lines = []
         for name in missing:
             decl = rules.facts[name]
-            where = ", ".join(used[name]) or "không tiêu chí nào"
-            lines.append(f"\n  - {name}: {decl.description or decl.type.name} (dùng ở {where})")
+            bounded = [f"`{d.name}`" for d in rules.facts.values() if name in (_named(d.min), _named(d.max))]
+            where = (
+                f"dùng ở {', '.join(used[name])}"
+                if used[name]
+                else f"là giới hạn của {', '.join(bounded)}"
+                if bounded
+                else "không tiêu chí nào dùng: hỏi người viết bộ quy tắc, có thể bỏ khai báo này"
+            )
+            lines.append(f"\n  - {name}: {decl.description or decl.type.name} ({where})")
         problems.append(
             Diagnostic(
                 code="F002",
@@ -1343,8 +1357,11 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
 
 
 def _show(value: Value, kind: str) -> str:
+    """A value in a message as the unit's people write it: 8025,34; 75%; 31/10/2023."""
     if isinstance(value, Fraction):
-        return plain(value * 100) + "%" if kind == "percent" else plain(value)
+        return vi(value * 100) + "%" if kind == "percent" else vi(value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
     return str(value)
 
 

@@ -336,7 +336,7 @@ def test_a_count_shows_the_file_s_thousands_mark_too(rules: RuleSet) -> None:
     ("name", "value", "words"),
     [
         ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại kiểu số nguyên ≥ 0", "`mười` không phải một số"]),
-        ("doi_thoai", 2.5, ["doi_thoai", "cần một số nguyên", "2.5"]),
+        ("doi_thoai", 2.5, ["doi_thoai", "cần một số nguyên", "không phải 2,5"]),
         ("doi_thoai", "2,5", ["doi_thoai", "cần một số nguyên"]),
         ("doi_thoai", True, ["doi_thoai", "không phải có/không"]),
         ("ho_so_tiep_nhan", -1, ["ho_so_tiep_nhan", "-1", "nhỏ hơn giới hạn 0"]),
@@ -362,9 +362,9 @@ def test_wrong_type(rules: RuleSet, name: str, value: Any, words: list[str]) -> 
     ("name", "value", "words"),
     [
         ("doi_thoai", 13, ["doi_thoai", "13", "lớn hơn giới hạn 12", "từ 0 đến 12"]),
-        ("von_a", "-0.5", ["von_a", "-0.5", "nhỏ hơn giới hạn 0"]),
-        ("von_b", "100.51", ["von_b", "lớn hơn giới hạn 100.5"]),
-        ("ty_le", "100.5%", ["ty_le", "100.5%", "lớn hơn giới hạn 100%"]),
+        ("von_a", "-0.5", ["von_a", "= -0,5", "nhỏ hơn giới hạn 0"]),  # numbers as the commune writes them
+        ("von_b", "100.51", ["von_b", "lớn hơn giới hạn 100,5", "từ 0 đến 100,5"]),
+        ("ty_le", "100.5%", ["ty_le", "100,5%", "lớn hơn giới hạn 100%"]),
         ("ty_le", "-1%", ["ty_le", "nhỏ hơn giới hạn 0%"]),
     ],
 )
@@ -770,3 +770,48 @@ def test_only_the_two_documented_date_forms_are_dates(written: Any) -> None:
 
     with pytest.raises(ValueError, match="cần một ngày"):
         read_date(written)
+
+
+def test_a_fact_no_criterion_uses_any_more_is_said_so_to_both_writers(tmp_path: Path) -> None:
+    """2024 removes 1.6.2, the only user of `ap_dung_sang_kien`: the rule writer is told to drop it in
+    this year's file (not to edit last year's); a commune asked for it is told nothing uses it."""
+    from tests.conftest import FACTS_THANH_THUY, RULES_2023
+
+    (tmp_path / "2023.cchc").write_bytes(RULES_2023.read_bytes())
+    rules_2024 = tmp_path / "2024.cchc"
+    rules_2024.write_text(
+        'ruleset "R 2024"\n  extends "2023.cchc"\n  year 2024\n  total 72\n\n'
+        "remove 1.6.2\noverride 1.6: max 2\noverride 1: max 13\n",
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(rules_2024)
+    (w115,) = [w for w in rules.warnings if w.code == "W115"]
+    assert (
+        w115.hint
+        == "bỏ nó trong bộ quy tắc năm nay: `remove fact ap_dung_sang_kien` (các đơn vị sẽ không phải ghi nó nữa)"
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text(
+        "".join(
+            line
+            for line in FACTS_THANH_THUY.read_text(encoding="utf-8").splitlines(keepends=True)
+            if "ap_dung_sang_kien" not in line
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(FactsError) as caught:
+        rules.evaluate(facts)
+    assert "(không tiêu chí nào dùng: hỏi người viết bộ quy tắc, có thể bỏ khai báo này)" in str(caught.value)
+
+
+def test_a_missing_fact_says_which_criteria_or_bounds_need_it(tmp_path: Path) -> None:
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 1 rounding 2 half_up\nfact tong: count "Tổng"\nfact phan: count "Phần" max tong\n'
+        'fact ten: choice("a", "b") "Tên"\n1 "A": max 1\n  score = if phan >= 1 then max else 0\n'
+        '  reason "Chỉ {phan}, loại {ten}"\n',
+        encoding="utf-8",
+    )
+    message = error(cchc_rules.load(path), {"phan": 1})
+    assert "- tong: Tổng (là giới hạn của `phan`)" in message
+    assert "- ten: Tên (dùng ở 1)" in message  # in a reason's sentence only: still needed to write it

@@ -155,7 +155,10 @@ def check_unused_facts(rules: Merged) -> list[Diagnostic]:
             "warning",
             fact.name_span or fact.span,
             f"dữ kiện `{fact.name}` không được tiêu chí nào dùng",
-            "xoá khai báo, hoặc dùng nó trong một công thức",
+            # Last year's file is not this year's to edit: its fact is dropped where this year's rules are.
+            f"bỏ nó trong bộ quy tắc năm nay: `remove fact {fact.name}` (các đơn vị sẽ không phải ghi nó nữa)"
+            if (fact.name_span or fact.span).file in rules.inherited_files
+            else "xoá khai báo, hoặc dùng nó trong một công thức",
         )
         for fact in rules.facts
         if fact.name not in used
