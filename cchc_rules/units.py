@@ -621,7 +621,17 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                 else:
                     orphans.setdefault(i, number)
             where = f"{path}: trang tính `{title}`, dòng {number}"
-            unit_id = normalise(str(first)).strip() if first is not None else ""
+            unit_id = _unit_text(first)
+            if isinstance(first, (datetime.date, datetime.time)):  # Excel turned the typed name into a date
+                problems.append(
+                    Diagnostic(
+                        code="U001",
+                        severity="error",
+                        message=f"{_at(path, title, number, 'A')}: mã đơn vị là một ngày ({unit_id}): Excel đã "
+                        "đổi chữ gõ vào thành ngày",
+                        hint="định dạng cột A là Văn bản (Text) rồi gõ lại tên đơn vị, hoặc gõ dấu ' trước tên",
+                    )
+                )
             if not unit_id:  # listed with the other rows' problems (a unit given twice: see `rank_units`)
                 if not problems:
                     problems.append(
@@ -689,6 +699,19 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
         rows.close()
     if orphans:
         raise UnitsError([_orphan(path, title, i, number, merges) for i, number in sorted(orphans.items())])
+
+
+def _unit_text(value: Any) -> str:
+    """A unit's name from its cell, as Excel shows it: 12 (not 12.0), a date as 01/01/2023."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y" if value.time() == datetime.time() else "%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return normalise(str(value)).strip()
 
 
 def _bare_formula(path: Path, sheet: str, row: int, index: int, name: str) -> Diagnostic:

@@ -366,6 +366,26 @@ def test_the_same_unit_in_another_case_or_spacing_is_given_twice(rules: RuleSet,
     assert f"{lines}:4 (đơn vị `XÃ\u00a0B`): đơn vị này đã có ở {lines}:2 (viết `Xã B`)" in errors
 
 
+def test_a_unit_name_excel_made_a_date_is_refused_and_a_number_is_read_as_shown(rules: RuleSet, tmp_path: Path) -> None:
+    """Excel turns "1-1" typed in A4 into a date: that is no unit's name (it ranked as `2023-01-01 00:00:00`);
+    a code typed as 12 is the unit `12`, not `12.0`."""
+    import datetime
+
+    def change(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        sheet["A4"] = datetime.datetime(2023, 1, 1)
+        sheet["A5"] = 12.0
+
+    _, errors = rank(rules, edit(template(rules, tmp_path / "xa.xlsx"), change))
+    assert errors == (
+        f"lỗi [U001]: {tmp_path / 'xa.xlsx'}: trang tính `Dữ kiện`, ô A4 (dòng 4, cột A): mã đơn vị là một ngày "
+        "(01/01/2023): Excel đã đổi chữ gõ vào thành ngày\n    gợi ý: định dạng cột A là Văn bản (Text) rồi gõ lại "
+        "tên đơn vị, hoặc gõ dấu ' trước tên"
+    )
+    book = edit(template(rules, tmp_path / "so.xlsx"), lambda b: b["Dữ kiện"].__setitem__("A5", 12.0))
+    assert sorted(rank(rules, book)[0]) == ["12", "Xã 0", "Xã 2"]
+
+
 def test_a_ranking_is_never_read_as_units(rules: RuleSet, tmp_path: Path) -> None:
     """Its two sheets (the ranking, its legend) are passed over in a folder, an older ranking's (A1 `rank`)
     too; given as the input itself, it is refused with what it is."""
