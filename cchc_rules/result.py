@@ -20,7 +20,7 @@ from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import walk
 from cchc_rules.compiler import Scores, reasons_text, score_places
-from cchc_rules.errors import CchcError
+from cchc_rules.errors import CchcError, did_you_mean
 from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words, show
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import decimal_text, plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
@@ -305,7 +305,8 @@ class Result(BaseModel):
         try:
             return self.nodes[node_id]
         except KeyError:
-            raise KeyError(f"no criterion {node_id!r} in this result") from None
+            hint = did_you_mean(str(node_id), list(self.nodes), "các lĩnh vực: " + ", ".join(self.areas))
+            raise KeyError(f"kết quả không có mục `{node_id}`; {hint}") from None
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self.nodes

@@ -815,3 +815,12 @@ def test_a_missing_fact_says_which_criteria_or_bounds_need_it(tmp_path: Path) ->
     message = error(cchc_rules.load(path), {"phan": 1})
     assert "- tong: Tổng (là giới hạn của `phan`)" in message
     assert "- ten: Tên (dùng ở 1)" in message  # in a reason's sentence only: still needed to write it
+
+
+def test_a_result_asked_for_an_id_it_lacks_says_so_with_the_closest() -> None:
+    from tests.conftest import FACTS_THANH_THUY, RULES_2023
+
+    result = cchc_rules.load(RULES_2023).evaluate(FACTS_THANH_THUY, trace=False)
+    with pytest.raises(KeyError) as caught:
+        result["7.2.9"]
+    assert caught.value.args[0] == "kết quả không có mục `7.2.9`; có phải ý bạn là `7.2.2`?"
