@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from cchc_rules import ast
-from cchc_rules.errors import Diagnostic, RuleLoadError, did_you_mean
+from cchc_rules.errors import Diagnostic, RuleLoadError, did_you_mean, suggest
 from cchc_rules.loader import RuleSource, load_source
 from cchc_rules.parser import TokenBudget
 from cchc_rules.source import Span
@@ -117,13 +117,30 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
 
 
 def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
-    """Last year's rule set with this year's changes applied (see the module's docstring)."""
+    """Last year's rule set with this year's changes applied (see the module's docstring).
+
+    This year's items are applied kind by kind (removals, facts, new criteria, overrides), so a
+    criterion removed may be declared again anywhere in the file. Each item may be given once:
+    a fact or a new criterion declared twice, an `override` written twice, a `remove` of what this
+    year's file already removed are errors naming the first.
+    """
     # Last year's rule set may be one file or a folder of them: all its items together.
     header = next((m.header for m in parent.modules if m.header is not None), None)
     facts = {f.name: f for m in parent.modules for f in m.facts}
     criteria = {c.id: c for m in parent.modules for c in m.criteria}
+    inherited_facts = frozenset(facts)
     retired = set(parent.retired_facts)
     problems: list[Diagnostic] = []
+    # What this year's own items did, for the messages about an item given again.
+    removed: dict[str, tuple[str, Span]] = {}  # criterion id -> (the id `remove` named, where)
+    removed_facts: dict[str, Span] = {}
+    own_facts: dict[str, ast.FactDecl] = {}
+    declared: dict[str, ast.Criterion] = {}  # the new criteria, each at its first declaration
+    added: dict[str, ast.Criterion] = {}  # those of them that are not last year's ids
+    overridden: dict[str, ast.Criterion] = {}
+    # This year's declarations at their first place, for a `remove` of one of them.
+    declared_here = {c.id: c for m in reversed(child.modules) for c in reversed(m.criteria)}
+    facts_here = {f.name: f for m in reversed(child.modules) for f in reversed(m.facts)}
 
     def fail(code: str, message: str, span: Span, hint: str = "") -> None:
         line = next((s.line_text(span.line) for s in child.sources if s.name == span.file), "")
@@ -134,29 +151,67 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
             header = _merge_header(header, module.header)
         for removal in module.removals:
             if removal.target == "fact":
-                if removal.id not in facts:
-                    fail(
-                        "E211",
-                        f"không có dữ kiện `{removal.id}` để bỏ",
-                        removal.span,
-                        did_you_mean(removal.id, list(facts)),
-                    )
-                if facts.pop(removal.id, None) is not None:
+                if removal.id in facts:
+                    del facts[removal.id]
                     retired.add(removal.id)
+                    removed_facts[removal.id] = removal.span
+                else:
+                    fail("E211", *_no_fact_to_remove(removal, facts, removed_facts, retired, facts_here))
                 continue
-            if removal.id not in criteria:
+            if removal.id in criteria:
+                for node_id in [i for i in criteria if i == removal.id or i.startswith(removal.id + ".")]:
+                    del criteria[node_id]
+                    removed[node_id] = (removal.id, removal.span)
+            elif removal.id in removed:
+                root, at = removed[removal.id]
+                fail(
+                    "E211",
+                    f"không có tiêu chí {removal.id} để bỏ: {_gone(removal.id, root, at, removal.span)}",
+                    removal.span,
+                    "mỗi tiêu chí chỉ bỏ một lần; xoá dòng này"
+                    if root == removal.id
+                    else f"bỏ {root} là bỏ cả các tiêu chí con của nó; xoá dòng này",
+                )
+            else:
+                own = declared_here.get(removal.id)
                 fail(
                     "E211",
                     f"không có tiêu chí {removal.id} để bỏ",
                     removal.span,
-                    did_you_mean(removal.id, list(criteria)),
+                    f"{removal.id} được khai báo ở {_place(own.head, removal.span)} của chính bộ quy tắc này; "
+                    "xoá khai báo đó thay vì `remove`"
+                    if own is not None
+                    else did_you_mean(removal.id, list(criteria)),
                 )
-            for node_id in [i for i in criteria if i == removal.id or i.startswith(removal.id + ".")]:
-                del criteria[node_id]
         for fact in module.facts:
+            twin = own_facts.get(fact.name)
+            if twin is not None:
+                keep = (
+                    "giữ một khai báo (khai báo lại một lần là đủ để thay khai báo của năm trước)"
+                    if fact.name in inherited_facts
+                    else "đổi tên hoặc xoá một khai báo"
+                )
+                fail(
+                    "E113",
+                    f"dữ kiện `{fact.name}` được khai báo hai lần",
+                    fact.name_span or fact.span,
+                    f"lần đầu ở {_place(twin.span, fact.span)}; {keep}",
+                )
+                continue
+            own_facts[fact.name] = fact
             facts[fact.name] = fact  # a declaration given again replaces last year's
             retired.discard(fact.name)
         for crit in module.criteria:
+            first = declared.get(crit.id)
+            if first is not None:
+                fail(
+                    "E112",
+                    f"mã tiêu chí {crit.id} được khai báo hai lần",
+                    crit.head,
+                    f"lần đầu ở {_place(first.head, crit.head)}; đổi mã hoặc xoá một tiêu chí",
+                )
+                continue
+            declared[crit.id] = crit
             if crit.id in criteria:
                 fail(
                     "E213",
@@ -164,10 +219,42 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                     crit.head,
                     f"dùng `override {crit.id} ...` để sửa, hoặc `remove {crit.id}` trước khi khai báo lại",
                 )
+            else:
+                added[crit.id] = crit
             criteria[crit.id] = crit
         for change in module.overrides:
+            earlier = overridden.get(change.id)
+            if earlier is not None:
+                fail(
+                    "E214",
+                    f"`override {change.id}` được viết hai lần",
+                    change.head,
+                    f"lần đầu ở {_place(earlier.head, change.head)}; gộp các thay đổi vào một `override {change.id}`",
+                )
+                continue
+            overridden[change.id] = change
+            if change.id in added:
+                where = _place(added[change.id].head, change.head)
+                fail(
+                    "E214",
+                    f"tiêu chí {change.id} được khai báo ở {where} của chính bộ quy tắc này, không cần `override`",
+                    change.head,
+                    f"sửa ngay trong khai báo ở {where}, rồi xoá `override` này",
+                )
+                continue
             old = criteria.get(change.id)
             if old is None:
+                if change.id in removed:
+                    root, at_removal = removed[change.id]
+                    fail(
+                        "E212",
+                        f"không có tiêu chí {change.id} để sửa (override): "
+                        f"{_gone(change.id, root, at_removal, change.head)}",
+                        change.head,
+                        f"xoá `remove {root}` để giữ và sửa {change.id}, hoặc xoá `override` này; "
+                        f'muốn thay hẳn thì khai báo lại: {change.id} "Tên": max ...',
+                    )
+                    continue
                 fail(
                     "E212",
                     f"không có tiêu chí {change.id} để sửa (override)",
@@ -177,7 +264,8 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                 continue
             criteria[change.id] = _override(old, change)
     if problems:
-        raise RuleLoadError(problems)
+        files = {s.name: i for i, s in enumerate(child.sources)}
+        raise RuleLoadError(sorted(problems, key=lambda d: _order(d.span, files)))
     merged = ast.Module.model_construct(
         span=child.modules[0].span,
         file=child.modules[0].file,
@@ -191,6 +279,52 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
         retired_facts=frozenset(retired),
         inherited_files=frozenset(s.name for s in parent.sources),
     )
+
+
+def _order(span: Span | None, files: dict[str, int]) -> tuple[int, int, int]:
+    """Problems in the order of this year's files and lines."""
+    return (files.get(span.file, len(files)), span.line, span.column) if span else (len(files), 0, 0)
+
+
+def _place(first: Span, here: Span) -> str:
+    """Where an earlier item is, said from `here`: `dòng 7` in the same file, else `tệp:dòng:cột`."""
+    return f"dòng {first.line}" if first.file == here.file else str(first)
+
+
+def _gone(node_id: str, root: str, removal: Span, here: Span) -> str:
+    """Why a criterion this year's file removed is not there: `đã bỏ ở dòng 5`, `đã bỏ cùng 1.6 ở dòng 5`."""
+    with_root = "" if root == node_id else f" cùng {root}"
+    return f"đã bỏ{with_root} ở {_place(removal, here)}"
+
+
+def _no_fact_to_remove(
+    removal: ast.Removal,
+    facts: dict[str, ast.FactDecl],
+    removed: dict[str, Span],
+    retired: set[str],
+    own: dict[str, ast.FactDecl],
+) -> tuple[str, Span, str]:
+    """E211's message, place and hint for `remove fact NAME` without such a fact: removed already, or misspelt."""
+    name, here = removal.id, removal.span
+    message = f"không có dữ kiện `{name}` để bỏ"
+    if name in removed:
+        return f"{message}: đã bỏ ở {_place(removed[name], here)}", here, "mỗi dữ kiện chỉ bỏ một lần; xoá dòng này"
+    if name in retired:
+        return f"{message}: đã bỏ trong bộ quy tắc được kế thừa", here, "xoá dòng này"
+    if name in own:
+        return (
+            message,
+            here,
+            f"`{name}` được khai báo ở {_place(own[name].span, here)}; xoá khai báo đó thay vì `remove fact`",
+        )
+    close = suggest(name, [*facts, *removed])
+    if close in removed:
+        hint = f"có phải ý bạn là `{close}`? dữ kiện đó đã bỏ ở {_place(removed[close], here)}"
+    elif close is not None:
+        hint = f"có phải ý bạn là `{close}`?"
+    else:
+        hint = "chỉ bỏ được dữ kiện của bộ quy tắc được kế thừa"
+    return message, here, hint
 
 
 def _merge_header(old: ast.Header | None, new: ast.Header) -> ast.Header:

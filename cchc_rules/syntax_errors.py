@@ -31,7 +31,7 @@ from cchc_rules.parser import (
     unbudgeted,
 )
 from cchc_rules.source import SourceFile, Span, comment_start, outside_strings
-from cchc_rules.vocabulary import ROUNDING_MODES
+from cchc_rules.vocabulary import ROUNDING_ALIASES, ROUNDING_MODES
 
 
 @dataclass(frozen=True)
@@ -551,13 +551,203 @@ def _unquoted_text(text: str, token: Token, expected: set[str]) -> _Fix | None:
     line_end = _line_bounds(text, at)[1]
     if token.type != "NAME" or "STRING" not in expected or "NAME" in expected or line_end - at > _LONGEST_LINE:
         return None
-    # The shortest text that, quoted, lets the line read: a title ends before its `:`, a reason at the line's end.
+    # The shortest text that, quoted, lets the line read: a title ends before its `:`, a reason at the
+    # line's end; those are tried first and last, the first words of the line in between.
     stop = _content_end(text, _line_bounds(text, at)[0], line_end)
-    for word in itertools.islice(re.finditer(r"\w+", text[at:stop]), _WORDS_TRIED):
-        quoted = '"' + text[at : at + word.end()] + '"'
-        if _parses_past(text[:at] + quoted + text[at + word.end() :], line_end + 2):
-            return _Fix(f"tên, lý do và căn cứ viết trong ngoặc kép: `{_short(quoted)}`", at, at + word.end())
+    colon = text.find(":", at, stop)
+    ends = [at + len(text[at:colon].rstrip())] if colon > at else []
+    ends += [at + w.end() for w in itertools.islice(re.finditer(r"\w+", text[at:stop]), _WORDS_TRIED)] + [stop]
+    for end in dict.fromkeys(ends):
+        quoted = '"' + text[at:end] + '"'
+        if _parses_past(text[:at] + quoted + text[end:], line_end + 2):
+            return _Fix(f"tên, lý do và căn cứ viết trong ngoặc kép: {_quoted_whole(quoted)}", at, end)
     return None
+
+
+# Longest text a hint gives whole, to be copied; past it, the hint says where the quotes go.
+_SHOWN_QUOTED = 300
+
+
+def _quoted_whole(quoted: str) -> str:
+    """A text put in quotes, as a hint shows it: whole, so that it can be copied, unless it is very long."""
+    if len(quoted) <= _SHOWN_QUOTED:
+        return f"`{quoted}`"
+    words = quoted[1:-1].split()
+    return f'đặt `"` trước `{_short(words[0])}` và sau `{_short(words[-1])}`'
+
+
+# ---- a maximum with a unit, a rounding mode, a zero policy, a name in two words, a bracket left open ----
+
+# Words for points written after a number of points (`max 2 điểm`).
+_POINT_WORDS = {"điểm", "diem", "đ", "d", "point", "points", "pts"}
+
+
+def _unit_after_number(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`max 2 điểm`, `max 2%`, `total 74 điểm`: a maximum and the total are points, a bare number.
+
+    In a fact's declaration (`max 20 điểm`) a unit has a statement of its own: `unit "điểm"`.
+    """
+    at = token.start_pos or 0
+    word = str(token)
+    before = re.search(r"\b(max|min|total)[ \t]*(\d+(?:\.\d+)?)[ \t]*$", text[max(at - _LOOK_BACK, 0) : at])
+    if before is None:
+        return None
+    keyword, number = before.groups()
+    points = token.type == "NAME" and word.lower() in _POINT_WORDS
+    line_end = _line_bounds(text, at)[1]
+    if "unit" in literals_in(expected):  # a fact's bound
+        unit = f'unit "{word}"'
+        if not points or word.lower() == "d" or not _parses_past(text[:at] + unit + text[at + len(word) :], line_end):
+            return None
+        return _Fix(f"đơn vị của dữ kiện viết riêng: `{keyword} {number} {unit}`")
+    if keyword == "min" or not (points or word == "%"):
+        return None
+    if not _parses_past(text[:at] + text[at + len(word) :], line_end):
+        return None
+    what = "điểm tối đa" if keyword == "max" else "tổng điểm"
+    if word == "%":
+        return _Fix(f"{what} tính bằng điểm, không theo phần trăm: viết `{keyword} {number}`")
+    return _Fix(f"{what} viết số điểm, không kèm đơn vị: bỏ `{word}`, viết `{keyword} {number}`")
+
+
+def _rounding_mode(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`rounding 2 làm tròn`, `rounding 2 "half_up"`: the mode is one of the rounding modes' names."""
+    at = token.start_pos or 0
+    line_start = _line_bounds(text, at)[0]
+    if at - line_start > _LONGEST_LINE:
+        return None
+    found = re.search(r"\brounding[ \t]+(\d+)[ \t]+((?:[^\W\d]\w*[ \t]+)*)$", text[line_start:at])
+    if found is None:
+        return None
+    digits, words = found.groups()
+    first = (words.split() or [str(token)])[0]
+    if first in ROUNDING_MODES or first in ROUNDING_ALIASES:
+        return None  # the mode is right: the mistake is after it
+    start = line_start + found.start(2) if words else at
+    end = at + max(len(str(token)), 1)
+    keywords = set(literal_terminals().values())
+    while (more := re.match(r"[ \t]+([^\W\d]\w*)", text[end : end + _SHOWN])) and more.group(1) not in keywords:
+        end += more.end()  # the rest of the words written for the mode (`làm tròn lên`)
+    written = text[start:end]
+    modes = ", ".join(ROUNDING_MODES)
+    aliases = ", ".join(f"`{alias}` = `{mode}`" for alias, mode in ROUNDING_ALIASES.items())
+    example = written.strip('"') if written.strip('"') in ROUNDING_MODES else "half_up"
+    return _Fix(
+        f"kiểu làm tròn là một trong: {modes} (và {aliases}); vd `rounding {digits} {example}`",
+        start,
+        end,
+        f"kiểu làm tròn không có: `{_short(written)}`",
+    )
+
+
+# The zero policies of `ratio`, with what they give, and what a value written for one may mean.
+_ZERO_POLICIES = "`zero: zero` (0 điểm), `zero: full` (đạt tối đa) hoặc `zero: na` (không áp dụng)"
+_ZERO_MEANT = {"0": "zero", "100%": "full"}
+_NA_POLICIES = "`full` (đạt tối đa) hoặc `exclude` (không tính điểm tối đa của tiêu chí)"
+
+
+def _option_value(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`ratio(a, b, zero: 0)`, `na when x = 0: 0`: a policy is one of its names, not a number."""
+    at = token.start_pos or 0
+    if expected != {"NAME"}:
+        return None
+    line_start = _line_bounds(text, at)[0]
+    before = text[max(line_start, at - _LOOK_BACK) : at]
+    written = re.match(r"\d+(?:\.\d+)?%?|\S", text[at : at + _SHOWN])
+    value = written.group() if written else str(token)
+    if re.search(r"\bzero[ \t]*:[ \t]*$", before):
+        meant = _ZERO_MEANT.get(value)
+        guess = f"có phải ý bạn là `zero: {meant}`? " if meant else ""
+        return _Fix(f"{guess}khi mẫu số bằng 0, viết {_ZERO_POLICIES}", at, at + len(value))
+    if re.search(r"\bna[ \t]+when\b.*:[ \t]*$", before):
+        return _Fix(f"sau `na when ...:` là cách tính khi không áp dụng: {_NA_POLICIES}", at, at + len(value))
+    return None
+
+
+def _name_in_words(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`fact so thon: count ...`: a name of several words; a name is one word, its parts joined by `_`."""
+    at = token.start_pos or 0
+    if token.type != "NAME":
+        return None
+    line_start, line_end = _line_bounds(text, at)
+    if line_end - line_start > _LONGEST_LINE:
+        return None
+    found = re.search(r"\b(?:fact|bonus|penalty)[ \t]+([^\W\d]\w*)[ \t]+$", text[line_start:at])
+    if found is None or str(token) in literal_terminals().values():
+        return None
+    start = line_start + found.start(1)
+    words = re.match(r"\w+(?:[ \t]+\w+)*", text[start:line_end])
+    assert words is not None
+    end = start + len(words.group())
+    joined = "_".join(words.group().split())
+    if not _parses_past(text[:start] + joined + text[end:], line_end):
+        return None
+    return _Fix(
+        f"tên viết liền, nối các từ bằng dấu gạch dưới: `{joined}`",
+        start,
+        end,
+        f"tên không có dấu cách: `{_short(words.group())}`",
+    )
+
+
+_CLOSING = {"(": ")", "[": "]"}
+
+
+def _open_bracket(text: str, at: int, closing: str) -> int | None:
+    """Where the innermost bracket still open at `at` is, if it closes with `closing` and is near."""
+    line_start = _line_bounds(text, at)[0]
+    for _ in range(_LINES_BACK):
+        if line_start == 0:
+            break
+        line_start = _line_bounds(text, line_start - 1)[0]
+    if at - line_start > _LONGEST_LINE * _LINES_BACK:
+        return None
+    stack: list[int] = []
+    offset = line_start
+    for line in text[line_start:at].split("\n"):
+        cut = comment_start(line)
+        for index, char in outside_strings(line if cut is None else line[:cut]):
+            if char in _CLOSING:
+                stack.append(offset + index)
+            elif char in _CLOSING.values() and stack:
+                stack.pop()
+        offset += len(line) + 1
+    return stack[-1] if stack and _CLOSING[text[stack[-1]]] == closing else None
+
+
+def _unclosed_bracket(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`min(max, (a + b` without its `)`: lark stops at what follows, often the next line's statement."""
+    at = token.start_pos or 0
+    closing = next((c for c in _CLOSING.values() if c in literals_in(expected)), None)
+    opening = _open_bracket(text, at, closing) if closing else None
+    if closing is None or opening is None:
+        return None
+    before = _token_before(text, at)
+    if before is None or "\n" not in text[before[1] : at]:
+        return _Fix(f"{_opened(text, opening, at)}; thêm `{closing}` trước `{_short(str(token))}`")
+    # The statement goes on to the next line: the bracket closes at the end of the line before. Only
+    # when nothing but the bracket can follow does the caret go there (as `_missing_after` does).
+    start, end = before
+    word = _short(text[start:end])
+    moved = len(expected) == 1
+    hint = _opened(text, opening, end if moved else at)
+    line_start, line_end = _line_bounds(text, end)
+    fixed = text[line_start:end] + closing + text[end:line_end]
+    if _parses_past(text[:line_start] + fixed + text[line_end:], at + 1):
+        shown, line = fixed.strip(), "" if moved else f" {_position(text, end)[0]}"
+        hint += (
+            f"; thêm `{closing}` ở cuối dòng{line}: `{shown}`"
+            if len(shown) <= _SHOWN_LINE
+            else f"; thêm `{closing}` sau `{word}`"
+        )
+    return _Fix(hint, end, end + 1, f"thiếu `{closing}` sau `{word}`") if moved else _Fix(hint)
+
+
+def _opened(text: str, opening: int, caret: int) -> str:
+    """Where a bracket left open is, said from the caret's line: `ngoặc ( ở dòng 4, cột 14 chưa đóng`."""
+    line, column = _position(text, opening)
+    where = f"cột {column}" if line == _position(text, caret)[0] else f"dòng {line}, cột {column}"
+    return f"ngoặc `{text[opening]}` ở {where} chưa đóng"
 
 
 # ---- recognised mistakes at a character ---------------------------------------------
@@ -700,6 +890,10 @@ def _date_at_character(text: str, pos: int, expected: set[str]) -> _Fix | None:
 
 # In order: the first that recognises the mistake gives the hint.
 _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
+    _unit_after_number,
+    _rounding_mode,
+    _option_value,
+    _name_in_words,
     _vietnamese_keywords,
     _glued_keywords,
     _habit,
@@ -711,6 +905,7 @@ _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
     _double_equals,
     _decimal_comma,
     _exponent,
+    _unclosed_bracket,
     _missing_after_token,
     _tier_without_test,
     _missing_colon,

@@ -19,9 +19,11 @@ from cchc_rules.inherit import load_resolved, rules_root
 from cchc_rules.loader import load_source, parse_source
 from cchc_rules.ruleset import load
 from cchc_rules.source import SourceFile
-from tests.conftest import RULES_2023
+from tests.conftest import FIXTURES, RULES_2023, golden
 
 RULES_2024 = RULES_2023.with_name("2024.cchc")
+# Broken 2024 files beside the 2023 file they extend, each with its golden output (.out).
+BAD_YEARS = sorted(p for p in (FIXTURES / "inherit" / "bad").glob("*.cchc") if p.name != "2023.cchc")
 # What 2024.cchc touches; every other criterion of 2023 must come through as it was.
 TOUCHED = {"1.5.2", "3.5", "3.5.3", "3.6", "7.2.2"}
 
@@ -531,3 +533,93 @@ def test_a_year_folder_given_as_rules_is_one_clear_error(tree: Path, capsys: pyt
     assert err.count("lỗi [") == 1 and "[E213]" not in err
     assert f"lỗi [E100]: thư mục {tree} chứa 2 bộ quy tắc (2023.cchc, 2024.cchc)" in err
     assert f"gợi ý: chọn một tệp, vd `{tree / '2024.cchc'}`" in err
+
+
+# ---- an item given twice in this year's file (fixtures with golden output) -----------------
+
+
+@pytest.mark.parametrize("path", BAD_YEARS, ids=lambda p: p.stem)
+def test_bad_year_is_refused_with_its_code(
+    path: Path, update_golden: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(path.parent)
+    with pytest.raises(CchcError) as caught:
+        load_resolved(path.name)
+    found = caught.value.diagnostics
+    assert path.stem.split("_")[0] in {d.code for d in found}
+    for d in found:
+        assert d.span is not None and d.span.file == path.name and d.line_text
+    golden(path.with_suffix(".out"), "\n".join(d.render() for d in found) + "\n", update_golden)
+    assert "Traceback" not in errors_of(capsys, Path(path.name))
+
+
+def test_the_bad_years_are_right_but_for_their_one_mistake(tmp_path: Path) -> None:
+    """Each fixture, with the item its error names taken out, checks clean: the error is the only one."""
+    (tmp_path / "2023.cchc").write_text((FIXTURES / "inherit" / "bad" / "2023.cchc").read_text(encoding="utf-8"))
+    for path in BAD_YEARS:
+        with pytest.raises(CchcError) as caught:
+            load_resolved(path)
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for d in caught.value.diagnostics:  # the item named: its lines up to the next blank one
+            assert d.span is not None
+            line = d.span.line - 1
+            while line < len(lines) and lines[line].strip():
+                lines[line] = "# " + lines[line]
+                line += 1
+        fixed = tmp_path / path.name
+        fixed.write_text("".join(lines), encoding="utf-8")
+        assert main(["check", str(fixed)]) == 0, path.name
+
+
+def test_a_fact_of_last_year_declared_again_once_replaces_it(tree: Path) -> None:
+    path = child(tree, 'fact so: decimal "Số lần (mới)"\n')
+    assert by_name(load_resolved(path).modules[0])["so"].description == "Số lần (mới)"
+
+
+def test_a_criterion_declared_twice_is_e112_not_e213(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = '1.3 "Ba": max 1\n  score = 1\n1.3 "Ba": max 1\n  score = 1\n'
+    err = errors_of(capsys, child(tree, body))
+    assert "[E213]" not in err
+    assert "lỗi [E112]: mã tiêu chí 1.3 được khai báo hai lần" in err and "lần đầu ở dòng 3" in err
+
+
+def test_a_criterion_of_last_year_declared_twice_is_e213_then_e112(tree: Path) -> None:
+    path = child(tree, '1.1 "Một": max 1\n  score = 1\n1.1 "Một": max 1\n  score = 1\n')
+    with pytest.raises(CchcError) as caught:
+        load_resolved(path)
+    assert [(d.code, d.span.line if d.span else 0) for d in caught.value.diagnostics] == [("E213", 3), ("E112", 5)]
+
+
+def test_an_override_written_before_the_remove_of_its_criterion(tree: Path) -> None:
+    """Removals apply first, whatever the order written: the override names the removal below it."""
+    path = child(tree, "override 1.2: max 2\nremove 1.2\n")
+    with pytest.raises(CchcError) as caught:
+        load_resolved(path)
+    (d,) = caught.value.diagnostics
+    assert (d.code, d.message) == ("E212", "không có tiêu chí 1.2 để sửa (override): đã bỏ ở dòng 4")
+
+
+def test_a_fact_removed_in_an_earlier_year_is_said_so(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    child(tree, "  year 2024\n  total 1\nremove 1.2\nremove fact so\noverride 1: max 1\n")
+    path = child(tree, "  year 2025\nremove fact so\n", name="2025.cchc", extends="2024.cchc")
+    err = errors_of(capsys, path)
+    assert "lỗi [E211]: không có dữ kiện `so` để bỏ: đã bỏ trong bộ quy tắc được kế thừa" in err
+
+
+def test_a_remove_of_this_years_own_item_says_where_it_is(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = 'fact moi: count "Mới"\nremove fact moi\n1.3 "Ba": max 1\n  score = 1\nremove 1.3\n'
+    err = errors_of(capsys, child(tree, body))
+    assert "`moi` được khai báo ở dòng 3; xoá khai báo đó thay vì `remove fact`" in err
+    assert "1.3 được khai báo ở dòng 5 của chính bộ quy tắc này; xoá khai báo đó thay vì `remove`" in err
+
+
+def test_items_given_twice_across_the_files_of_a_folder_name_the_other_file(tree: Path) -> None:
+    folder = tree.parent / "nam-2024"
+    folder.mkdir()
+    child(folder, "override 1.1: max 1\n", name="a.cchc", extends="../tinh/2023.cchc")
+    (folder / "b.cchc").write_text("override 1.1\n  score = 1\n", encoding="utf-8")
+    with pytest.raises(CchcError) as caught:
+        load_resolved(folder)
+    (d,) = caught.value.diagnostics
+    assert d.code == "E214" and d.span is not None and d.span.file == str(folder / "b.cchc")
+    assert d.hint.startswith(f"lần đầu ở {folder / 'a.cchc'}:3:10;")

@@ -276,3 +276,85 @@ def test_every_syntax_message_and_hint_is_nfc() -> None:
     for out in (FIXTURES / "parse" / "bad").glob("*.out"):
         text = out.read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", text), out.name
+
+
+@pytest.mark.parametrize(
+    ("statement", "hint"),
+    [
+        ("max 2 điểm", "điểm tối đa viết số điểm, không kèm đơn vị: bỏ `điểm`, viết `max 2`"),
+        ("max 0.5đ", "điểm tối đa viết số điểm, không kèm đơn vị: bỏ `đ`, viết `max 0.5`"),
+        ("max 2%", "điểm tối đa tính bằng điểm, không theo phần trăm: viết `max 2`"),
+    ],
+)
+def test_a_maximum_with_a_unit_is_told_to_drop_it(statement: str, hint: str) -> None:
+    diag = syntax_error(HEADER.replace("max 1\n", f"{statement}\n") + "  score = 0\n")
+    assert diag.span is not None and diag.span.line == 4
+    assert diag.hint == hint
+
+
+def test_a_facts_bound_with_a_unit_gets_the_unit_statement() -> None:
+    diag = syntax_error('ruleset "T" total 1 rounding 3 half_up\nfact d: decimal "Điểm tự chấm" max 20 điểm\n')
+    assert diag.hint == 'đơn vị của dữ kiện viết riêng: `max 20 unit "điểm"`'
+
+
+@pytest.mark.parametrize("mode", ["làm tròn", '"half_up"', "làm tròn lên"])
+def test_a_rounding_mode_that_is_not_a_name_gets_the_modes(mode: str) -> None:
+    diag = syntax_error(HEADER + f"  score = 0\n  rounding 2 {mode}\n")
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (6, 14)
+    assert diag.message.startswith("kiểu làm tròn không có: `")
+    assert "half_up, half_down, half_even, down, up, floor, ceiling" in diag.hint
+    assert "`rounding 2 half_up`" in diag.hint
+
+
+def test_a_good_rounding_mode_followed_by_a_stray_word_is_not_called_a_bad_mode() -> None:
+    assert "kiểu làm tròn" not in syntax_error(HEADER + "  score = 0\n  rounding 2 half_up thêm\n").message
+
+
+@pytest.mark.parametrize(("value", "meant"), [("0", "zero"), ("100%", "full"), ("1", "")])
+def test_a_zero_policy_written_as_a_value_gets_the_policies(value: str, meant: str) -> None:
+    diag = syntax_error(HEADER + f"  score = max * ratio(x, x, zero: {value})\n")
+    assert diag.span is not None and (diag.span.column, diag.span.end_column) == (35, 35 + len(value))
+    policies = "`zero: zero` (0 điểm), `zero: full` (đạt tối đa) hoặc `zero: na` (không áp dụng)"
+    guess = f"có phải ý bạn là `zero: {meant}`? " if meant else ""
+    assert diag.hint == f"{guess}khi mẫu số bằng 0, viết {policies}"
+
+
+def test_an_na_policy_written_as_a_number_gets_the_policies() -> None:
+    diag = syntax_error(HEADER + "  score = 0\n  na when x = 0: 0\n")
+    assert "`full` (đạt tối đa) hoặc `exclude`" in diag.hint
+
+
+@pytest.mark.parametrize(
+    ("declaration", "joined"),
+    [('fact so thon: count "Số thôn"', "so_thon"), ('fact số thôn xã: count "Số thôn"', "số_thôn_xã")],
+)
+def test_a_name_in_several_words_is_joined_by_underscores(declaration: str, joined: str) -> None:
+    diag = syntax_error(f'ruleset "T" total 1 rounding 3 half_up\n{declaration}\n')
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (2, 6)
+    assert diag.hint == f"tên viết liền, nối các từ bằng dấu gạch dưới: `{joined}`"
+
+
+def test_a_bracket_left_open_names_where_it_was_opened() -> None:
+    # lark stops at the tier row below (a `,` could still follow): the caret stays there, the hint says where to close
+    diag = syntax_error(HEADER + "  score = tier ratio(x, x, zero: na\n    when >= 80%: max\n    otherwise: 0\n")
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (6, 5)
+    assert diag.hint == (
+        "ngoặc `(` ở dòng 5, cột 21 chưa đóng; thêm `)` ở cuối dòng 5: `score = tier ratio(x, x, zero: na)`"
+    )
+    # only `)` can follow: the caret goes where it belongs, as before
+    diag = syntax_error(HEADER + '  score = min(max, (x\n  reason when x > 1: "r"\n')
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (5, 22)
+    assert diag.message == "thiếu `)` sau `x`"
+    assert diag.hint == "ngoặc `(` ở cột 20 chưa đóng; thêm `)` ở cuối dòng: `score = min(max, (x)`"
+    # on one line: before the word lark stopped at
+    diag = syntax_error(HEADER + '  score = min(max, (x + 1) reason "r"\n')
+    assert diag.hint == "ngoặc `(` ở cột 14 chưa đóng; thêm `)` trước `reason`"
+
+
+def test_an_unquoted_title_is_given_whole_so_that_it_can_be_copied() -> None:
+    title = "Ứng dụng mạng xã hội trong tuyên truyền cải cách hành chính"
+    diag = syntax_error(f'ruleset "T" total 2 rounding 3 half_up\n1 {title}: max 2\n  score = 0\n')
+    assert diag.hint == f'tên, lý do và căn cứ viết trong ngoặc kép: `"{title}"`'
+    long = " ".join(["Ứng dụng mạng xã hội"] * 20)
+    diag = syntax_error(f'ruleset "T" total 2 rounding 3 half_up\n1 {long}: max 2\n  score = 0\n')
+    assert diag.hint == 'tên, lý do và căn cứ viết trong ngoặc kép: đặt `"` trước `Ứng` và sau `hội`'
