@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,13 +14,16 @@ from typing import Any
 import pytest
 
 from cchc_rules.cli import main
-from cchc_rules.diff import diff_rules
+from cchc_rules.diff import diff_rules, score
 from cchc_rules.facts import read_facts
 from cchc_rules.loader import load_source
 from cchc_rules.ruleset import load
-from tests.conftest import FACTS_THANH_THUY, RULES_2023
+from tests.conftest import FACTS_THANH_THUY, FIXTURES, ROOT, RULES_2023
 
 RULES_2024 = RULES_2023.with_name("2024.cchc")
+# Thanh Thủy's facts as this year's file gives them: 2024 removed 3.5.3 and ho_so_tam_dung, so it has no
+# ho_so_tam_dung, which 2023 needs.
+FACTS_2024 = FIXTURES / "diff" / "thanh-thuy-2024.yaml"
 
 # (kind, what, id, changed fields): what 2024.cchc changes, read off the file.
 EXPECTED = {
@@ -35,6 +42,30 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def cchc(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """`cchc ARGS` as a user runs it, in its own process."""
+    env = {k: v for k, v in os.environ.items() if k != "CCHC_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "cchc_rules", *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=env,
+        timeout=60,
+    )
+
+
+def beside_2023(tmp_path: Path, text: str) -> Path:
+    """A rules folder holding the shipped 2023.cchc and a 2024.cchc with `text` after its header."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(RULES_2023, folder / "2023.cchc")
+    header = 'ruleset "Năm 2024"\n  extends "2023.cchc"\n  year 2024\n'
+    (folder / "2024.cchc").write_text(header + text, encoding="utf-8")
+    return folder
 
 
 def diff_json(capsys: pytest.CaptureFixture[str], *extra: str | Path) -> dict[str, Any]:
@@ -126,6 +157,7 @@ def test_with_facts_the_total_moves_and_each_move_has_its_cause(capsys: pytest.C
     before = load(RULES_2023).evaluate(FACTS_THANH_THUY)
     data = diff_json(capsys, "--facts", FACTS_THANH_THUY)
     assert data["total"] == {"old": "66.245", "new": "64.954"}
+    assert data["missing_facts"] == {"old": {}, "new": {}}
     assert Decimal(data["total"]["old"]) == before.score
     moved = {m["id"]: m for m in data["scores"]}
     # Exactly the nodes whose score differs (or that exist on one side only).
@@ -144,6 +176,8 @@ def test_with_facts_the_total_moves_and_each_move_has_its_cause(capsys: pytest.C
     assert moved["3.6"]["because"] == "tiêu chí mới"
     # 3.5 is the sum of its children: 3.5.3 leaving moved it; its own maximum changing alone would not have.
     assert moved["3.5"]["because"] == "thay đổi ở 3.5.3; thay đổi điểm tối đa của chính tiêu chí này"
+    # 3.6 scores 0 and 3.5's maximum does not move a sum: only 3.5.3 moved area 3's points.
+    assert moved["3"]["because"] == "thay đổi ở 3.5.3"
     assert [m["id"] for m in data["scores"]] == ["3", "3.5", "3.5.3", "3.6", "7", "7.2", "7.2.2"]  # tree order
     assert "1.5.2" not in moved  # 2 talks: under 4 and under 5 alike, no move
 
@@ -296,3 +330,238 @@ def test_a_score_that_stays_while_its_maximum_moves_says_so(tmp_path: Path, caps
     code, out, err = run(capsys, "diff", tmp_path / "a.cchc", tmp_path / "b.cchc", "--facts", facts, "--format", "json")
     (moved,) = json.loads(out)["scores"]
     assert (moved["old"], moved["new"], moved["old_max"], moved["new_max"]) == ("1.5", "1.5", "2", "3")
+
+
+# ---- the cause of a move: rounding, inherited down the tree -------------------------------------
+
+
+def test_a_rounding_set_on_an_area_is_the_cause_of_the_moves_under_it(tmp_path: Path) -> None:
+    folder = beside_2023(tmp_path, "\noverride 7\n  rounding 2 down\n")
+    done = cchc("diff", "2023.cchc", "2024.cchc", "--facts", FACTS_THANH_THUY, cwd=folder)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # What applies to 7 before, where it comes from, and after: in words, not `(không có) → 2 down`.
+    assert "~ Sửa tiêu chí 7:" in lines
+    assert "    làm tròn: 3 chữ số thập phân, làm tròn nửa lên (theo phần đầu)" in lines
+    assert "            → 2 chữ số thập phân, cắt bỏ (làm tròn xuống về 0)" in lines
+    moves = lines[lines.index("Điểm của đơn vị thay đổi:") + 1 :]
+    assert moves == [
+        "  Tổng: 66,245 → 66,238",
+        "  7 Xây dựng và phát triển chính quyền điện tử, chính quyền số: 9,497 → 9,49 "
+        "(thay đổi làm tròn của chính tiêu chí này)",
+        "  7.2 Cung cấp dịch vụ công trực tuyến: 2,497 → 2,49 (thay đổi làm tròn ở 7)",
+        "  7.2.1 TTHC cung cấp dịch vụ công trực tuyến có phát sinh hồ sơ: 0,205 → 0,2 (thay đổi làm tròn ở 7)",
+        "  7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: 2,292 → 2,29 (thay đổi làm tròn ở 7)",
+    ]
+
+
+ROUNDED = """ruleset "X"
+  total 4
+  rounding {header}
+fact a: count "A"
+fact b: count "B" max a
+1 "Một": max 2
+  rounding {one}
+1.1 "Theo 1": max 1
+  score = max * ratio(b, a, zero: full)
+  reason "Thiếu"
+1.2 "Tự làm tròn": max 1
+  rounding 3 half_up
+  score = max * ratio(b, a, zero: full)
+  reason "Thiếu"
+2 "Hai": max 2
+2.1 "Theo phần đầu": max 1
+  score = max * ratio(b, a, zero: full)
+  reason "Thiếu"
+2.2 "Cũng theo phần đầu": max 1
+  score = max * ratio(b, a, zero: full)
+  reason "Thiếu"
+"""
+
+
+def test_the_rounding_change_named_is_the_nearest_that_applies(tmp_path: Path) -> None:
+    """The header's rounding and area 1's both change: under 1, 1's applies, elsewhere the header's;
+    a criterion with a rounding of its own that stayed does not move."""
+    (tmp_path / "a.cchc").write_text(ROUNDED.format(header="3 half_up", one="2 half_up"), encoding="utf-8")
+    (tmp_path / "b.cchc").write_text(ROUNDED.format(header="2 half_up", one="1 down"), encoding="utf-8")
+    (tmp_path / "f.yaml").write_text("a: 3\nb: 1\n", encoding="utf-8")
+    done = cchc("diff", "a.cchc", "b.cchc", "--facts", "f.yaml", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    moved = {m["id"]: (m["old"], m["new"], m["because"]) for m in json.loads(done.stdout)["scores"]}
+    assert moved == {
+        "1": ("0.663", "0.633", "thay đổi làm tròn của chính tiêu chí này"),
+        "1.1": ("0.33", "0.3", "thay đổi làm tròn ở 1"),
+        "2": ("0.666", "0.66", "thay đổi làm tròn ở phần đầu"),
+        "2.1": ("0.333", "0.33", "thay đổi làm tròn ở phần đầu"),
+        "2.2": ("0.333", "0.33", "thay đổi làm tròn ở phần đầu"),
+    }
+    done = cchc("diff", "a.cchc", "b.cchc", cwd=tmp_path)
+    assert "    làm tròn: 3 chữ số thập phân, làm tròn nửa lên\n" in done.stdout
+    assert "            → 2 chữ số thập phân, làm tròn nửa lên\n" in done.stdout
+
+
+# ---- a cause is a change that moved points --------------------------------------------------------
+
+
+def test_a_change_that_left_its_score_is_not_a_cause_of_its_area_s_move(tmp_path: Path) -> None:
+    # 1.1.1 is written another way and scores the same; 1.5.2 asks 2 talks, and Thanh Thủy held 2.
+    folder = beside_2023(
+        tmp_path,
+        "\noverride 1.1.1\n  score = if co_ke_hoach_cchc then 1 else 0\n"
+        "\noverride 1.5.2\n  score = if doi_thoai >= 2 then max else 0\n",
+    )
+    done = cchc("diff", "2023.cchc", "2024.cchc", "--facts", FACTS_THANH_THUY, cwd=folder)
+    assert done.returncode == 0, done.stderr
+    assert "~ Sửa tiêu chí 1.1.1:" in done.stdout  # a change all the same
+    moves = done.stdout.split("Điểm của đơn vị thay đổi:\n", 1)[1].splitlines()
+    assert moves == [
+        "  Tổng: 66,245 → 66,745",
+        "  1 Công tác chỉ đạo, điều hành CCHC: 12,5 → 13 (thay đổi ở 1.5.2)",  # not "ở 1.1.1, 1.5.2"
+        "  1.5 Chỉ đạo, điều hành và đối thoại: 1,5 → 2 (thay đổi ở 1.5.2)",
+        "  1.5.2 Người đứng đầu đối thoại với nhân dân: 0 → 0,5 (thay đổi công thức của chính tiêu chí này)",
+    ]
+
+
+# ---- numbers and words the Vietnamese way -----------------------------------------------------
+
+
+def test_numbers_in_the_changes_have_a_decimal_comma_and_policies_are_in_words(tmp_path: Path) -> None:
+    rules = (
+        'ruleset "X"\n  total {top}\n  rounding 3 half_up\n  not_applicable {na}\n  group "A" from {group}%\n'
+        'fact v: decimal "Vốn" max {bound} default {default}\n'
+        '1 "Một": max {top}\n  score = if v > 1 then {top} else 0\n  reason "Ít vốn"\n'
+    )
+    old = rules.format(top="3", na="full", group="90", bound="2.5", default="0.5")
+    new = rules.format(top="3.5", na="exclude", group="87.5", bound="4", default="1.25")
+    (tmp_path / "a.cchc").write_text(old, encoding="utf-8")
+    (tmp_path / "b.cchc").write_text(new, encoding="utf-8")
+    (tmp_path / "f.yaml").write_text("v: 2\n", encoding="utf-8")
+    done = cchc("diff", "a.cchc", "b.cchc", "--facts", "f.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for name, before, after in (
+        ("tổng điểm", "3", "3,5"),
+        ("mặc định không áp dụng", "tính đủ điểm", "loại khỏi điểm tối đa"),
+        ("nhóm xếp loại", "A từ 90%", "A từ 87,5%"),
+        ("điểm tối đa", "3", "3,5"),
+        ("giới hạn trên", "2,5", "4"),
+        ("mặc định", "0,5", "1,25"),
+        ("công thức", "if v > 1 then 3 else 0", "if v > 1 then 3.5 else 0"),  # code, as written
+    ):
+        assert f"    {name}: {before}\n    {' ' * len(name)}→ {after}\n" in out, name
+    assert "  1. Một: 3 → 3,5   (đổi)\n" in out
+    assert "  1 Một: 3 → 3,5 (thay đổi điểm tối đa, công thức của chính tiêu chí này; điểm tối đa 3 → 3,5)\n" in out
+    # JSON gives the fields as the rule file writes them.
+    done = cchc("diff", "a.cchc", "b.cchc", "--format", "json", cwd=tmp_path)
+    changes = {c["id"]: c for c in json.loads(done.stdout)["changes"]}
+    assert changes["1"]["new"]["max"] == "3.5" and changes["v"]["old"]["max"] == "2.5"
+    assert changes["ruleset"]["new"]["na_default"] == "exclude"
+
+
+# ---- a fact one side needs and the facts file does not give -------------------------------------
+
+
+def test_this_year_s_facts_leave_only_what_needs_last_year_s_fact_unknown() -> None:
+    done = cchc("diff", "rules/hai-duong/xa/2023.cchc", "rules/hai-duong/xa/2024.cchc", "--facts", FACTS_2024)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    where = "khi chấm theo rules/hai-duong/xa/2023.cchc"
+    for line in (
+        f"  Tổng: không tính được → 64,954 (thiếu dữ kiện ho_so_tam_dung {where})",
+        f"  3 Cải cách thủ tục hành chính: không tính được → 17,249 (thiếu dữ kiện ho_so_tam_dung {where})",
+        "  3.5.3 Hồ sơ bị tạm dừng: không tính được → - (tiêu chí bị bỏ)",
+        "  7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến (theo bậc): 2,292 → 2 "
+        "(thay đổi công thức của chính tiêu chí này)",
+        f"Thiếu dữ kiện {where} (tệp dữ kiện không ghi, không có mặc định):",
+        "  - ho_so_tam_dung: Số hồ sơ bị tạm dừng giải quyết (dùng ở 3.5.3)",
+    ):
+        assert line in out.splitlines(), line
+
+
+def test_what_can_be_scored_without_the_fact_is_exactly_the_rule_set_s_score(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old = load(RULES_2023)
+    side = score(old, read_facts(FACTS_2024), "2023.cchc")
+    assert side.missing == {"ho_so_tam_dung": ("3.5.3",)}
+    assert set(side.unknown) == {"3", "3.5", "3.5.3"} and side.total is None
+    full = old.evaluate(FACTS_THANH_THUY)  # the same facts, with ho_so_tam_dung
+    for node_id in old.checked.order:
+        if node_id not in side.unknown:
+            assert side.score(node_id) == full[node_id].score, node_id
+    code, out, err = run(capsys, "diff", RULES_2023, RULES_2024, "--facts", FACTS_2024, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["total"] == {"old": None, "new": "64.954"}
+    assert data["missing_facts"] == {"old": {"ho_so_tam_dung": ["3.5.3"]}, "new": {}}
+    moved = {m["id"]: m for m in data["scores"]}
+    assert set(moved) == {"3", "3.5", "3.5.3", "3.6", "7", "7.2", "7.2.2"}
+    assert (moved["3.5"]["old"], moved["3.5"]["new"], moved["3.5"]["old_missing"]) == (
+        None,
+        "2.999",
+        ["ho_so_tam_dung"],
+    )
+    assert moved["7.2.2"]["old_missing"] == [] and moved["7.2.2"]["old"] == "2.292"
+
+
+def test_the_new_side_can_lack_a_fact_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "diff", RULES_2024, RULES_2023, "--facts", FACTS_2024)
+    assert code == 0, err
+    assert f"  Tổng: 64,954 → không tính được (thiếu dữ kiện ho_so_tam_dung khi chấm theo {RULES_2023})" in out
+    assert "  3.5.3 Hồ sơ bị tạm dừng: - → không tính được (tiêu chí mới)" in out
+    assert f"Thiếu dữ kiện khi chấm theo {RULES_2023} (tệp dữ kiện không ghi, không có mặc định):" in out
+
+
+UNKNOWN_REACHES = """ruleset "X"
+  total 4
+  rounding 3 half_up
+{fact}fact k: count "K"
+1 "Một": max 2
+{na}1.1 "A": max 1
+  score = if k >= 1 then max else 0
+  reason "Thiếu"
+1.2 "B": max 1
+  score = if k >= 1 then max else 0
+  reason "Thiếu"
+2 "Hai": max 2
+2.1 "Theo 1.1": max 1
+  score = if [1.1] >= 1 then max else 0
+  reason "Thiếu"
+2.2 "D": max 1
+  score = if k >= {k} then max else 0
+  reason "Có {{k}}"
+"""
+
+
+def test_an_unknown_score_reaches_the_children_of_an_n_a_condition_and_what_refers_to_it(
+    tmp_path: Path,
+) -> None:
+    # The old rule set says area 1 does not apply when `m`, which the file does not give.
+    old = UNKNOWN_REACHES.format(fact='fact m: boolean "M"\n', na="  na when m: exclude\n", k=2)
+    (tmp_path / "a.cchc").write_text(old, encoding="utf-8")
+    (tmp_path / "b.cchc").write_text(UNKNOWN_REACHES.format(fact="", na="", k=3), encoding="utf-8")
+    (tmp_path / "f.yaml").write_text("k: 2\n", encoding="utf-8")
+    done = cchc("diff", "a.cchc", "b.cchc", "--facts", "f.yaml", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    moved = {m["id"]: (m["old"], m["new"], m["old_missing"]) for m in data["scores"]}
+    assert moved == {
+        "1": (None, "2", ["m"]),
+        "1.1": (None, "1", ["m"]),
+        "1.2": (None, "1", ["m"]),
+        "2": (None, "1", ["m"]),
+        "2.1": (None, "1", ["m"]),  # refers to 1.1
+        "2.2": ("1", "0", []),  # needs only k: scored, and it moved
+    }
+    assert data["total"] == {"old": None, "new": "3"}
+    assert data["missing_facts"]["old"] == {"m": ["1"]}
+
+
+def test_a_facts_problem_names_the_rule_set_it_was_met_under(tmp_path: Path) -> None:
+    facts = tmp_path / "f.yaml"
+    facts.write_text(FACTS_2024.read_text(encoding="utf-8").replace("value: 1935", "value: nhiều", 1), encoding="utf-8")
+    done = cchc("diff", RULES_2023, RULES_2024, "--facts", facts)
+    assert done.returncode == 1
+    assert f"{facts}:" in done.stderr and "^" in done.stderr and "gợi ý:" in done.stderr
+    assert f"khi chấm theo {RULES_2023}: dữ kiện `ho_so_tiep_nhan`" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

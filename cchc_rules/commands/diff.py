@@ -22,27 +22,23 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the differences (and, with --facts, the score movements)."""
-    from cchc_rules.diff import diff_json, diff_rules, movements, render_diff
+    from cchc_rules.diff import diff_json, diff_rules, movements, render_diff, score
     from cchc_rules.facts import read_facts
 
     old, new = load(args.old), load(args.new)
     changes = diff_rules(old.checked, new.checked)
     moved = None
-    totals = None
+    sides = None
     if args.facts:
         raw = read_facts(args.facts)
-        # The same unit under both years' rules: each side reads the facts it declares.
-        before = old.evaluate(
-            raw.model_copy(update={"facts": {k: v for k, v in raw.facts.items() if k in old.checked.facts}})
-        )
-        after = new.evaluate(
-            raw.model_copy(update={"facts": {k: v for k, v in raw.facts.items() if k in new.checked.facts}})
-        )
-        moved = movements(changes, before, after)
-        totals = (before.score, after.score)
+        # The same unit under both years' rules: each side reads the facts it declares, and a fact the
+        # file lacks leaves unknown only the scores that need it.
+        before, after = score(old, raw, args.old), score(new, raw, args.new)
+        moved = movements(changes, old.checked, new.checked, before, after)
+        sides = (before, after)
     if args.format == "json":
-        payload = diff_json(old.checked, new.checked, changes, moved, totals)
+        payload = diff_json(old.checked, new.checked, changes, moved, sides)
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(render_diff(old.checked, new.checked, changes, moved, totals))
+        sys.stdout.write(render_diff(old.checked, new.checked, changes, moved, sides))
     return EXIT_OK
