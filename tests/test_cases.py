@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -13,7 +14,7 @@ import pytest
 from cchc_rules.cases import read_cases, run_file, tier_rows
 from cchc_rules.cli import main
 from cchc_rules.ruleset import load
-from tests.conftest import FACTS_THANH_THUY, ROOT, RULES_2023
+from tests.conftest import FACTS_THANH_THUY, FIXTURES, ROOT, RULES_2023
 
 RULES_2024 = RULES_2023.with_name("2024.cchc")
 
@@ -173,7 +174,13 @@ def test_a_facts_file_that_cannot_be_read_fails_its_case_and_names_where_it_was_
     )
     code, out, err = run(capsys, "test", path)
     assert code == 1 and "Traceback" not in out + err
-    assert f"  ✗ gõ nhầm tệp\n      `facts: don-vii.yaml` (trong {path}): lỗi [F001]: " in out
+    assert (
+        f"  ✗ gõ nhầm tệp\n"
+        f"      {path}:3:5: lỗi [T001]: không đọc được tệp dữ kiện `don-vii.yaml` của `gõ nhầm tệp`\n"
+        "              facts: don-vii.yaml\n"
+        "              ^^^^^\n"
+        f"      lỗi [F001]: {tmp_path / 'don-vii.yaml'}: không đọc được tệp: không có tệp hay thư mục này\n"
+    ) in out
     assert "  ✓ đủ" in out and "1 passed, 1 failed" in out  # the other cases still run
 
 
@@ -221,8 +228,9 @@ def test_coverage_lists_the_branches_and_nodes_no_case_reaches(
     assert code == 0, out + err
     lines = out.splitlines()
     assert "  Độ phủ: 1/3 bậc; 1/3 mục có giá trị mong đợi" in lines
-    assert "    bậc chưa kiểm tra: 1.2 dòng 12: when >= 80%: max" in lines
-    assert "    bậc chưa kiểm tra: 1.2 dòng 14: otherwise: 0" in lines
+    rules = tmp_path / "nho.cchc"
+    assert f"    bậc chưa kiểm tra: 1.2 ({rules}:12): when >= 80%: max" in lines
+    assert f"    bậc chưa kiểm tra: 1.2 ({rules}:14): otherwise: 0" in lines
     assert "    mục chưa có giá trị mong đợi: 1, 1.1" in lines
 
 
@@ -237,16 +245,47 @@ def test_a_case_that_cannot_be_evaluated_fails_with_the_reason(
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["cases: 3\n", "- a\n", "cases:\n  - name: x\n    facts: {co: true}\n", "cases: [\n"],
-    ids=["cases-not-a-list", "not-a-mapping", "no-expect", "not-yaml"],
+    ("text", "shown"),
+    [
+        ("cases: 3\n", "1:1: lỗi [T001]: `cases` phải là một danh sách các trường hợp\n    cases: 3\n    ^^^^^\n"),
+        (
+            "- a\n",
+            "1:3: lỗi [T001]: tệp kiểm thử là một bảng có khoá `cases`, không phải một danh sách\n    - a\n      ^\n",
+        ),
+        (
+            "cases:\n  - name: x\n    facts: {co: true}\n",
+            "2:5: lỗi [T001]: `x` cần `expect`: các giá trị mong đợi\n      - name: x\n        ^\n",
+        ),
+        ("cases: [\n", "2:1: lỗi [T001]: tệp YAML sai cú pháp"),
+        (
+            "cases:\n  - name: x\n    expect: {}\n",
+            "3:5: lỗi [T001]: `expect` của `x` phải là bảng `mã: giá trị mong đợi`",
+        ),
+        (
+            "cases:\n  - name: x\n    facts: {co: true}\n    set: 5\n    expect: {total: 1}\n",
+            "4:5: lỗi [T001]: `set` của `x`",
+        ),
+        ("cases:\n  - name: x\n    facts: [a]\n    expect: {total: 1}\n", "3:5: lỗi [T001]: `facts` của `x` phải là"),
+        ("cases:\n  - chữ\n", "2:5: lỗi [T001]: trường hợp thứ 1 phải là một bảng các khoá `name`, `facts`"),
+    ],
+    ids=["cases-not-a-list", "not-a-mapping", "no-expect", "not-yaml", "empty-expect", "bad-set", "bad-facts", "text"],
 )
-def test_a_malformed_case_file_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
+def test_a_malformed_case_file_is_a_clean_error_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, shown: str
+) -> None:
     path = write_cases(tmp_path, text)
-    code, _, err = run(capsys, "test", path)
-    assert code == 1
-    assert f"[T001]: {path}:" in err or f"{path}:2:1: lỗi [T001]: tệp YAML sai cú pháp" in err, err
+    code, out, err = run(capsys, "test", path)
+    assert code == 1 and out == ""
+    assert err.startswith(f"{path}:{shown}"), err
     assert "Traceback" not in err and "expected" not in err
+
+
+def test_a_case_file_without_cases_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for text in ("", "{}\n", "rules: nho.cchc\n"):
+        path = write_cases(tmp_path, text)
+        code, out, err = run(capsys, "test", path)
+        assert (code, out) == (1, "")
+        assert err.startswith(f"lỗi [T001]: {path}: tệp kiểm thử cần danh sách `cases`\n    gợi ý: vd: cases:"), err
 
 
 def test_a_folder_without_case_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -263,8 +302,9 @@ def test_run_file_reports_which_tier_rows_each_case_went_through(tmp_path: Path)
     )
     _, rules, outcomes = run_file(path)
     assert [o.passed for o in outcomes] == [True, True]
-    assert [sorted(o.tiers) for o in outcomes] == [[("1.2", 12)], [("1.2", 14)]]
-    assert set(tier_rows(rules)) == {("1.2", 12), ("1.2", 13), ("1.2", 14)}
+    file = str(tmp_path / "nho.cchc")
+    assert [sorted(o.tiers) for o in outcomes] == [[("1.2", file, 12)], [("1.2", file, 14)]]
+    assert set(tier_rows(rules)) == {("1.2", file, 12), ("1.2", file, 13), ("1.2", file, 14)}
 
 
 def test_a_misspelt_fact_in_set_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -275,6 +315,184 @@ def test_a_misspelt_fact_in_set_is_reported(tmp_path: Path, capsys: pytest.Captu
     code, out, err = run(capsys, "test", path)
     assert code == 1
     assert "coo" in out + err
+
+
+# ---- a rule set that extends last year's: which file each problem and each row is in -------
+
+
+def extends_folder(tmp_path: Path, cases: str | None = None) -> Path:
+    """A copy of tests/fixtures/cases (2024.cchc extends 2023.cchc; don-vi.yaml) in a `rules` folder,
+    with `cases` as 2024.tests.yaml."""
+    folder = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "cases", folder)
+    if cases is not None:
+        (folder / "2024.tests.yaml").write_text(cases, encoding="utf-8")
+    return folder
+
+
+def line_of(path: Path, text: str) -> int:
+    """The number of the line of a file that holds `text`."""
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+PASSING = "cases:\n  - name: như tệp\n    facts: don-vi.yaml\n    expect: {total: 4, '1.3': 1}\n"
+
+
+def test_a_rule_file_runs_the_test_cases_beside_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = extends_folder(tmp_path, PASSING)
+    code, out, err = run(capsys, "test", folder / "2024.cchc")
+    assert code == 0, out + err
+    rules, cases = folder / "2024.cchc", folder / "2024.tests.yaml"
+    assert err == f"{rules} là tệp quy tắc: chạy các trường hợp kiểm thử của nó, trong {cases}\n"  # said so
+    assert out.splitlines() == [
+        f"{cases} ({rules}):",
+        "  ✓ như tệp",
+        "1 passed, 0 failed",
+    ]
+
+
+def test_a_rule_file_without_test_cases_is_not_read_as_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = extends_folder(tmp_path)
+    code, out, err = run(capsys, "test", folder / "2023.cchc")
+    assert (code, out) == (1, "")  # a wrong input, as `cchc rank` answers an input of the wrong kind
+    assert err.splitlines() == [
+        f"lỗi [T001]: {folder / '2023.cchc'}: là tệp quy tắc, không phải tệp kiểm thử, và bên cạnh nó không có "
+        f"tệp kiểm thử cùng tên `{folder / '2023.tests.yaml'}`",
+        f"    gợi ý: PATH là một tệp .tests.yaml hoặc một thư mục chứa chúng: viết các trường hợp kiểm thử của bộ "
+        f"quy tắc này vào `{folder / '2023.tests.yaml'}` (xem docs/tutorial.md, mục 5), hoặc chạy mọi tệp kiểm "
+        f"thử của thư mục: `cchc test {folder}`",
+    ]
+    assert "YAML" not in err and "Traceback" not in err
+
+
+def test_a_missing_path_is_named_with_the_file_meant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = extends_folder(tmp_path, PASSING)
+    for given, meant in (("2024.test.yaml", "2024.tests.yaml"), ("2025.cchc", "2024.cchc")):
+        code, out, err = run(capsys, "test", folder / given)
+        assert (code, out) == (1, "")
+        assert (
+            err
+            == f"lỗi [T001]: {folder / given}: không có tệp hay thư mục này\n    gợi ý: có phải ý bạn là `{meant}`?\n"
+        )
+    code, _, err = run(capsys, "test", folder / ("a" * 300))  # a name the system refuses: said so, no traceback
+    assert code == 1 and "tên tệp quá dài" in err and "lỗi nội bộ" not in err
+
+
+def test_a_bad_value_in_set_is_named_where_set_writes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`set` breaks a bound the facts file sets (so_thon_co_loa <= so_thon): shown in the test file, where `set`
+    writes it, not in the facts file."""
+    folder = extends_folder(
+        tmp_path,
+        "cases:\n"
+        "  - name: loa quá số thôn\n    facts: don-vi.yaml\n    set: {so_thon_co_loa: 9}\n    expect: {'1.3': 1}\n"
+        "  - name: thôn ít hơn loa\n    facts: don-vi.yaml\n    set: {so_thon: 5}\n    expect: {'1.3': 1}\n"
+        "  - name: bảng\n    facts: {co: có lẽ, ty_le: 90%, so_thon: 2, so_thon_co_loa: 1}\n    expect: {total: 4}\n",
+    )
+    path, facts = folder / "2024.tests.yaml", folder / "don-vi.yaml"
+    code, out, err = run(capsys, "test", path)
+    assert code == 1 and err == "", err
+    lines = out.splitlines()
+    assert lines[1:6] == [
+        "  ✗ loa quá số thôn",
+        f"      {path}:4:11: lỗi [F003]: dữ kiện `so_thon_co_loa` (Số thôn có loa truyền thanh) = 9 lớn hơn giới hạn "
+        "so_thon = 8",
+        "              set: {so_thon_co_loa: 9}",
+        "                    ^^^^^^^^^^^^^^",
+        f"          gợi ý: kiểm tra lại số liệu: `so_thon_co_loa` ghi ở {path}:4:11, `so_thon` ghi ở "
+        f"{facts}:{line_of(facts, 'so_thon:')}:3",
+    ]
+    # the other way round: the fact `set` writes is the bound, and the caret is under it
+    assert lines[6:9] == [
+        "  ✗ thôn ít hơn loa",
+        f"      {path}:8:11: lỗi [F003]: dữ kiện `so_thon_co_loa` (Số thôn có loa truyền thanh) = 7 lớn hơn giới hạn "
+        "so_thon = 5",
+        "              set: {so_thon: 5}",
+    ]
+    # facts written in the case itself: each at its line
+    assert f"      {path}:11:13: lỗi [F003]: dữ kiện `co` (Có kiểu có/không): " in out
+    assert str(facts) + ":" not in "\n".join(lines[1:5]) and "[F003]: " + str(facts) not in out
+
+
+def test_facts_missing_from_a_case_are_named_at_its_facts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cases(tmp_path, "cases:\n  - name: thiếu\n    facts: {co: true}\n    expect: {total: 3}\n")
+    code, out, _ = run(capsys, "test", path)
+    assert code == 1
+    assert f"      {path}:3:5: lỗi [F002]: thiếu 1 dữ kiện:\n        - ty_le: Tỷ lệ (dùng ở 1.2)\n" in out
+    assert "              facts: {co: true}\n              ^^^^^\n" in out
+
+
+def test_every_problem_of_a_case_file_is_named_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cases(
+        tmp_path,
+        "rule: nho.cchc\n"
+        "cases:\n"
+        "  - name: chữ\n    facts: {co: true, ty_le: 90%}\n    expect: {'1.2': một, total: }\n"
+        "  - name: gõ nhầm\n    facts: {co: true, ty_le: 90%}\n    expext: {total: 3}\n"
+        "  - name: thừa\n    facts: {co: true, ty_le: 90%}\n    sett: {co: false}\n    expect: {total: 3}\n"
+        "  - facts: {co: true, ty_le: 90%}\n",
+    )
+    code, out, err = run(capsys, "test", path)
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{path}:1:1: lỗi [T001]: khoá không biết `rule` ở đầu tệp kiểm thử",
+        "    rule: nho.cchc",
+        "    ^^^^",
+        "    gợi ý: có phải ý bạn là `rules`?",
+        f"{path}:5:14: lỗi [T001]: `expect` của `chữ`: `1.2: một` không phải một số",
+        "        expect: {'1.2': một, total: }",
+        "                 ^^^^^",
+        '    gợi ý: viết số trong ngoặc kép, dấu chấm hoặc dấu phẩy thập phân, vd "2.292" hoặc "2,292"',
+        f"{path}:5:26: lỗi [T001]: `expect` của `chữ`: `total` chưa có giá trị",
+        "        expect: {'1.2': một, total: }",
+        "                             ^^^^^",
+        '    gợi ý: viết số trong ngoặc kép, dấu chấm hoặc dấu phẩy thập phân, vd "2.292" hoặc "2,292"',
+        # a misspelt `expect`: named with the key meant, and not reported missing as well
+        f"{path}:8:5: lỗi [T001]: `gõ nhầm`: khoá không biết `expext`",
+        "        expext: {total: 3}",
+        "        ^^^^^^",
+        "    gợi ý: có phải ý bạn là `expect`?",
+        # a key no case has is an error even beside `expect`: it would be ignored, and the case pass untested
+        f"{path}:11:5: lỗi [T001]: `thừa`: khoá không biết `sett`",
+        "        sett: {co: false}",
+        "        ^^^^",
+        "    gợi ý: có phải ý bạn là `set`?",
+        f"{path}:13:5: lỗi [T001]: trường hợp thứ 4 cần `expect`: các giá trị mong đợi",
+        "      - facts: {co: true, ty_le: 90%}",
+        "        ^",
+        '    gợi ý: vd: expect: {total: "66.245", "7.2.2": "2.292"}',
+    ]
+
+
+def test_a_rule_set_that_is_not_there_is_named_in_the_case_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_cases(tmp_path, "rules: nhoo.cchc\ncases:\n  - name: x\n    facts: {}\n    expect: {total: 1}\n")
+    code, out, err = run(capsys, "test", path)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{path}:1:1: lỗi [T001]: không có bộ quy tắc `nhoo.cchc` (tìm ở {tmp_path / 'nhoo.cchc'})")
+    assert "    gợi ý: có phải ý bạn là `nho.cchc`?" in err
+    alone = tmp_path / "khac.tests.yaml"
+    alone.write_text("cases:\n  - name: x\n    facts: {}\n    expect: {total: 1}\n", encoding="utf-8")
+    code, _, err = run(capsys, "test", alone)
+    assert code == 1
+    assert err.startswith(f"lỗi [T001]: {alone}: không có bộ quy tắc cùng tên `khac.cchc` bên cạnh tệp kiểm thử\n")
+    assert "thêm dòng `rules: TỆP.cchc`" in err
+
+
+def test_coverage_names_the_file_of_each_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """2024.cchc extends 2023.cchc: the rows of 1.2 are in last year's file, those of 1.3 in this year's."""
+    folder = extends_folder(tmp_path, PASSING)
+    code, out, err = run(capsys, "test", folder / "2024.tests.yaml", "--coverage")
+    assert code == 0, out + err
+    old, new = folder / "2023.cchc", folder / "2024.cchc"
+    assert "  Độ phủ: 2/6 bậc; 1/4 mục có giá trị mong đợi" in out
+    assert [line for line in out.splitlines() if "bậc chưa kiểm tra" in line] == [
+        f"    bậc chưa kiểm tra: 1.2 ({old}:{line_of(old, 'from 50%')}): when from 50% to under 80%: 1",
+        f"    bậc chưa kiểm tra: 1.2 ({old}:{line_of(old, 'otherwise')}): otherwise: 0",
+        f"    bậc chưa kiểm tra: 1.3 ({new}:{line_of(new, 'from 50%')}): when from 50% to under 80%: 0.5",
+        f"    bậc chưa kiểm tra: 1.3 ({new}:{line_of(new, 'otherwise')}): otherwise: 0",
+    ]
+    assert line_of(old, "otherwise") == line_of(new, "otherwise")  # the same line number in both files
 
 
 # ---- the pytest plugin -------------------------------------------------------------------
