@@ -134,6 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:
         sys.stderr.write("lỗi: dữ liệu lồng nhau quá sâu để xử lý\n")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # `cchc ... | head`: the reader has what it wanted and closed the pipe; not an error. What is left
+        # unwritten goes nowhere, so that flushing at exit does not fail again (Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # an internal error: no traceback for users, unless asked for
         if os.environ.get("CCHC_DEBUG"):
             raise

@@ -396,3 +396,30 @@ def test_help_is_vietnamese() -> None:
     run = cchc("--help")
     assert run.returncode == 0
     assert "Chấm điểm" in run.stdout
+
+
+def test_a_reader_that_stops_early_is_not_an_internal_error() -> None:
+    """`cchc eval ... | head`: the pipe closes before the 130 KB of JSON are written (it was exit 70)."""
+    env = {k: v for k, v in os.environ.items() if k != "CCHC_DEBUG"}
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cchc_rules",
+            "eval",
+            str(RULES_2023),
+            str(FACTS_THANH_THUY),
+            "--format",
+            "json",
+            "--trace",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    )
+    assert writer.stdout is not None and writer.stderr is not None
+    writer.stdout.close()  # as `head` does once it has its lines: here before the first, so that it always fails
+    errors = writer.stderr.read().decode("utf-8")
+    assert writer.wait(timeout=60) == 0, errors
+    assert errors == ""
