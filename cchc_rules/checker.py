@@ -71,7 +71,7 @@ def merge(source: RuleSource) -> Merged:
 def diagnose(source: RuleSource) -> list[Diagnostic]:
     """Every diagnostic of every pass, errors and warnings, in pass order."""
     merged = merge(source)
-    found: list[Diagnostic] = []
+    found: list[Diagnostic] = list(source.warnings)
     for check in PASSES:
         found.extend(check(merged))
     return found

@@ -131,6 +131,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
     inherited_facts = frozenset(facts)
     retired = set(parent.retired_facts)
     problems: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
     # What this year's own items did, for the messages about an item given again.
     removed: dict[str, tuple[str, Span]] = {}  # criterion id -> (the id `remove` named, where)
     removed_facts: dict[str, Span] = {}
@@ -143,7 +144,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
     facts_here = {f.name: f for m in reversed(child.modules) for f in reversed(m.facts)}
 
     def fail(code: str, message: str, span: Span, hint: str = "") -> None:
-        line = next((s.line_text(span.line) for s in child.sources if s.name == span.file), "")
+        line = _line(child, span)
         problems.append(Diagnostic(code=code, severity="error", message=message, span=span, line_text=line, hint=hint))
 
     for module in child.modules:
@@ -263,6 +264,9 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                 )
                 continue
             criteria[change.id] = _override(old, change)
+            stale = _stale_notes(old, change)
+            if stale is not None:
+                warnings.append(stale.model_copy(update={"line_text": _line(child, change.head)}))
     if problems:
         files = {s.name: i for i, s in enumerate(child.sources)}
         raise RuleLoadError(sorted(problems, key=lambda d: _order(d.span, files)))
@@ -278,6 +282,28 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
         modules=(merged,),
         retired_facts=frozenset(retired),
         inherited_files=frozenset(s.name for s in parent.sources),
+        warnings=tuple(warnings),
+    )
+
+
+def _line(child: RuleSource, span: Span) -> str:
+    return next((s.line_text(span.line) for s in child.sources if s.name == span.file), "")
+
+
+def _stale_notes(old: ast.Criterion, change: ast.Criterion) -> Diagnostic | None:
+    """W215: an `override` that changes how a criterion scores keeps last year's `inferred` notes, which
+    say how last year's was reconstructed; whoever reads this year's score would be misled."""
+    changed = [word for name, word in (("max", "điểm tối đa"), ("formula", "công thức")) if getattr(change, name)]
+    if not changed or change.inferred or not old.inferred:
+        return None
+    return Diagnostic(
+        code="W215",
+        severity="warning",
+        message=f"`override {change.id}` đổi {' và '.join(changed)} nhưng vẫn giữ ghi chú suy luận của năm trước: "
+        f"“{old.inferred[0]}”" + (f" (và {len(old.inferred) - 1} ghi chú khác)" if len(old.inferred) > 1 else ""),
+        span=change.head,
+        hint='ghi chú nói về cách tính năm trước: viết `inferred "..."` mới trong override này, '
+        'hoặc `inferred ""` để bỏ',
     )
 
 
@@ -351,4 +377,6 @@ def _override(old: ast.Criterion, change: ast.Criterion) -> ast.Criterion:
     for name in ("reasons", "basis", "not_applicable", "inferred"):
         if getattr(change, name):
             update[name] = getattr(change, name)
+    if change.inferred:  # `inferred ""` drops last year's notes and says nothing new
+        update["inferred"] = tuple(note for note in change.inferred if note.strip())
     return old.model_copy(update=update)

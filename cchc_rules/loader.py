@@ -28,6 +28,8 @@ class RuleSource(BaseModel):
     retired_facts: frozenset[str] = frozenset()
     # The files of earlier years (`extends`), whose items a problem may point into.
     inherited_files: frozenset[str] = frozenset()
+    # What applying this year's changes found worth a warning (W215), reported with the checker's.
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 def _load_error(path: Path, message: str, hint: str = "", code: str = "E000") -> RuleLoadError:

@@ -29,7 +29,7 @@ FACTS_2024 = FIXTURES / "diff" / "thanh-thuy-2024.yaml"
 EXPECTED = {
     ("changed", "header", "ruleset", ("name", "year", "basis", "inferred")),
     ("changed", "criterion", "1.5.2", ("formula", "reasons", "inferred")),
-    ("changed", "criterion", "3.5", ("max",)),
+    ("changed", "criterion", "3.5", ("max", "inferred")),
     ("removed", "criterion", "3.5.3", ()),
     ("added", "criterion", "3.6", ()),
     ("changed", "criterion", "7.2.2", ("title", "formula", "inferred")),
@@ -142,7 +142,8 @@ def test_diff_json_lists_the_changes_with_old_and_new_values(capsys: pytest.Capt
     found = {(c["kind"], c["what"], c["id"], tuple(c["fields"])) for c in data["changes"]}
     assert found == EXPECTED
     changes = {c["id"]: c for c in data["changes"]}
-    assert (changes["3.5"]["old"], changes["3.5"]["new"]) == ({"max": "4"}, {"max": "3"})
+    assert (changes["3.5"]["old"]["max"], changes["3.5"]["new"]["max"]) == ("4", "3")
+    assert changes["3.5"]["new"]["inferred"].startswith("Minh hoạ: năm 2024 bỏ 3.5.3")
     assert changes["ruleset"]["old"]["year"] == "2023" and changes["ruleset"]["new"]["year"] == "2024"
     assert changes["7.2.2"]["new"]["title"] == "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến (theo bậc)"
     assert changes["7.2.2"]["new"]["formula"].startswith("tier ratio(ho_so_truc_tuyen_den_31_10")

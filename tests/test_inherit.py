@@ -87,7 +87,8 @@ def test_3_5_keeps_its_title_with_max_3(old: ast.Module, new: ast.Module) -> Non
     before, after = by_id(old)["3.5"], by_id(new)["3.5"]
     assert (before.max, after.max) == (Decimal(4), Decimal(3))
     assert after.title == before.title
-    assert after.inferred == before.inferred  # the override gave only `max`
+    assert after.basis == before.basis  # the override gave only `max` and a note of its own
+    assert after.inferred != before.inferred and after.inferred[0].startswith("Minh hoạ: năm 2024 bỏ 3.5.3")
 
 
 def test_3_6_is_added_with_its_fact(new: ast.Module) -> None:
@@ -516,8 +517,9 @@ def test_a_forgotten_override_is_fixed_in_this_years_file(tmp_path: Path, capsys
     folder.mkdir(parents=True)
     (folder / "2023.cchc").write_text(RULES_2023.read_text(encoding="utf-8"), encoding="utf-8")
     text = RULES_2024.read_text(encoding="utf-8")
-    assert "override 3.5: max 3\n" in text
-    (folder / "2024.cchc").write_text(text.replace("override 3.5: max 3\n", ""), encoding="utf-8")
+    written = re.search(r"override 3\.5: max 3\n  inferred .*\n", text)
+    assert written is not None
+    (folder / "2024.cchc").write_text(text.replace(written.group(0), ""), encoding="utf-8")
     err = errors_of(capsys, folder / "2024.cchc")
     hints = [line.strip() for line in err.splitlines() if "gợi ý" in line]
     assert hints == [
@@ -623,3 +625,24 @@ def test_items_given_twice_across_the_files_of_a_folder_name_the_other_file(tree
     (d,) = caught.value.diagnostics
     assert d.code == "E214" and d.span is not None and d.span.file == str(folder / "b.cchc")
     assert d.hint.startswith(f"lần đầu ở {folder / 'a.cchc'}:3:10;")
+
+
+def test_an_override_that_changes_the_score_but_keeps_last_years_notes_is_warned(tmp_path: Path) -> None:
+    """W215: 7.2.2's 2023 note explains 3 × 1340/1754; with max 2.5 it would mislead. `inferred ""` drops it."""
+    (tmp_path / "2023.cchc").write_bytes(RULES_2023.read_bytes())
+    kept = tmp_path / "2024.cchc"
+    kept.write_text(
+        'ruleset "R 2024"\n  extends "2023.cchc"\n  year 2024\n  total 73.5\n\n'
+        "override 7.2.2: max 2.5\noverride 7.2: max 4\noverride 7: max 11\n",
+        encoding="utf-8",
+    )
+    rules = load(kept)
+    w215 = [w for w in rules.warnings if w.code == "W215"]
+    assert [(w.span.line if w.span else 0) for w in w215] == [6]  # 7.2 and 7 have no notes of their own
+    assert w215[0].message.startswith("`override 7.2.2` đổi điểm tối đa nhưng vẫn giữ ghi chú suy luận của năm trước")
+    assert w215[0].line_text == "override 7.2.2: max 2.5"
+    dropped = tmp_path / "2024b.cchc"
+    dropped.write_text(kept.read_text(encoding="utf-8").replace(": max 2.5\n", ': max 2.5\n  inferred ""\n', 1))
+    rules = load(dropped)
+    assert not [w for w in rules.warnings if w.code == "W215"]
+    assert rules.checked.nodes["7.2.2"].inferred == ()
