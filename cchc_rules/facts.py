@@ -893,6 +893,20 @@ _GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})+"), ",": re.compile(r"\d{1,3}(?
 _AMBIGUOUS = re.compile(r"[-+]?\d{1,3}[.,]\d{3}")
 _TOO_LARGE = f"số quá lớn: phần nguyên tối đa {MAX_FACT_INTEGER_DIGITS} chữ số"
 _NUMBER_HINT = "viết số bằng chữ số, vd 17.748 hoặc 17,748 (số thập phân), 1340 hoặc 1.340.000 (số nguyên)"
+# A number followed by words: "4 cuộc", "80 phần trăm", "1.340 hồ sơ".
+_NUMBER_AND_WORDS = re.compile(r"\s*([-+]?\d[\d.,]*)\s+(\D.*?)\s*")
+_PERCENT_WORDS = {"phần trăm", "phan tram", "percent", "pct"}
+
+
+def _number_hint(text: str) -> str:
+    """What to write for a number given with words after it: the number alone (its unit is declared)."""
+    found = _NUMBER_AND_WORDS.fullmatch(normalise(text))
+    if found is None:
+        return _NUMBER_HINT
+    number, words = found.groups()
+    if words.casefold() in _PERCENT_WORDS:
+        return f"viết `{number}%`"
+    return f"viết `{number}`, bỏ `{_short(words)}`: đơn vị đã có trong khai báo của dữ kiện"
 
 
 def _decimal_text(text: str) -> Decimal:
@@ -971,7 +985,7 @@ def _to_number(value: Any) -> Fraction:
         try:
             number = _decimal_text(value)
         except InvalidOperation:
-            raise _Invalid(f"`{_short(value)}` không phải một số", _NUMBER_HINT) from None
+            raise _Invalid(f"`{_short(value)}` không phải một số", _number_hint(value)) from None
         return to_fraction(_sized(number))
     raise _Invalid(f"cần một số, không phải {_kind_of(value)}")
 
@@ -1106,6 +1120,10 @@ def read_date(value: Any) -> datetime.date:
             return datetime.date.fromisoformat(text)
     except ValueError:  # written right, but no such day: 31/02/2023
         raise ValueError(f"ngày `{text}` không có thật") from None
+    other = re.fullmatch(r"(\d{1,2})[.\-](\d{1,2})[.\-](\d{4})", text)  # 31.01.2024, 31-01-2024
+    if other:
+        written = f"{other.group(1)}/{other.group(2)}/{other.group(3)}"
+        raise ValueError(f"ngày `{text}` cần viết với dấu /: `{written}` (hoặc dạng 2023-10-31)")
     raise ValueError("cần một ngày, vd 2023-10-31 hoặc 31/10/2023")
 
 

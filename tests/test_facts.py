@@ -824,3 +824,17 @@ def test_a_result_asked_for_an_id_it_lacks_says_so_with_the_closest() -> None:
     with pytest.raises(KeyError) as caught:
         result["7.2.9"]
     assert caught.value.args[0] == "kết quả không có mục `7.2.9`; có phải ý bạn là `7.2.2`?"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "hint"),
+    [
+        ("doi_thoai", "4 cuộc", "gợi ý: viết `4`, bỏ `cuộc`: đơn vị đã có trong khai báo của dữ kiện"),
+        ("ty_le", "80 phần trăm", "gợi ý: viết `80%`"),
+        ("ngay_ban_hanh", "15.01.2023", "ngày `15.01.2023` cần viết với dấu /: `15/01/2023` (hoặc dạng 2023-10-31)"),
+    ],
+)
+def test_a_number_with_its_unit_or_a_dotted_date_gets_the_form_to_write(
+    rules: RuleSet, name: str, value: str, hint: str
+) -> None:
+    assert hint in error(rules, facts(**{name: value}))
