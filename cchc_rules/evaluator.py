@@ -465,15 +465,10 @@ class Evaluator:
         if isinstance(e, ast.If):
             taken = bool(self.condition(e.condition))
             branch = e.then if taken else e.otherwise
-            compared = ""
-            if isinstance(e.condition, ast.Compare):
-                left, right = self.value(e.condition.left), self.value(e.condition.right)
-                op = {">=": "≥", "<=": "≤", "!=": "≠"}.get(e.condition.op, e.condition.op)
-                compared = f"{self._quoted(e.condition.left, left)} {op} {self._quoted(e.condition.right, right)} "
-            verdict = "đúng" if taken else "không đúng"
-            if isinstance(e.condition, ast.NameRef):  # a yes/no fact: its value says it
-                verdict = self._show_subject(e.condition, self.value(e.condition))
-            text = f"điều kiện `{self._text(e.condition)}`: {compared}{verdict} → lấy `{self._text(branch)}`"
+            said = self._said(e.condition, taken)
+            if isinstance(e.condition, (ast.And, ast.Or)):  # each part as it was found, then the whole
+                said += f": cả điều kiện {'đúng' if taken else 'không đúng'}"
+            text = f"điều kiện `{self._text(e.condition)}`: {said} → lấy `{self._text(branch)}`"
             out.append((text, e.condition.span))
             self._branches(branch, out)
             return
@@ -482,6 +477,38 @@ class Evaluator:
             for child in value if isinstance(value, tuple) else (value,):
                 if isinstance(child, ast.Node) and not isinstance(child, ast.Criterion):
                     self._branches(child, out)
+
+    def _said(self, condition: ast.Node, holds: bool) -> str:
+        """A condition as found: `2 ≥ 5 không đúng`, a yes/no fact by its value, the parts of `and`/`or`
+        each so (those the evaluator did not need to look at: `không cần xét`)."""
+        if isinstance(condition, ast.Compare):
+            left, right = self.value(condition.left), self.value(condition.right)
+            op = {">=": "≥", "<=": "≤", "!=": "≠"}.get(condition.op, condition.op)
+            compared = f"{self._quoted(condition.left, left)} {op} {self._quoted(condition.right, right)}"
+            return f"{compared} {'đúng' if holds else 'không đúng'}"
+        if isinstance(condition, ast.NameRef):  # a yes/no fact: its value says it
+            return self._show_subject(condition, self.value(condition))
+        if isinstance(condition, (ast.And, ast.Or)):
+            left = bool(self.condition(condition.left))
+            parts = [self._part(condition.left, left)]
+            decided = left is (isinstance(condition, ast.Or))  # `and` stops at a false left side, `or` at a true
+            if decided:
+                parts.append(f"`{self._text(condition.right)}` không cần xét")
+            else:
+                parts.append(self._part(condition.right, bool(self.condition(condition.right))))
+            return "; ".join(parts)
+        if isinstance(condition, ast.Not):
+            return f"`{self._text(condition)}` {'đúng' if holds else 'không đúng'}"
+        return "đúng" if holds else "không đúng"
+
+    def _part(self, condition: ast.Node, holds: bool) -> str:
+        """A part of `and`/`or`: named by its own text when it is not one comparison or one fact."""
+        said = self._said(condition, holds)
+        if isinstance(condition, ast.NameRef):
+            return f"{condition.name} {said}"
+        if isinstance(condition, (ast.And, ast.Or)):
+            return f"({said})"
+        return said
 
     def _quoted(self, expr: ast.Node, value: Value) -> str:
         """A value in a sentence: a choice or a text in quotes (“khá”), others as `_show_subject` shows them."""

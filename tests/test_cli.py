@@ -89,6 +89,33 @@ def test_explain_says_which_way_each_if_went() -> None:
     assert "- điều kiện `co_sang_kien`: không → lấy `0`" in out  # a yes/no fact: its value says it
 
 
+def test_explain_says_how_each_part_of_and_or_went(tmp_path: Path) -> None:
+    """`a and b`: each part with its values, a part not looked at said so, then the whole."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "T" total 3 rounding 2 half_up\nfact co: boolean "Có kế hoạch"\nfact ngay: date "Ngày ban hành"\n'
+        'fact n: count "Số cuộc"\n1 "A": max 3\n'
+        '  1.1 "Và": max 1\n    score = if co and ngay <= 2024-01-31 then max else 0\n    reason "r"\n'
+        '  1.2 "Hoặc": max 1\n    score = if n >= 4 or (co and not n = 0) then max else 0\n    reason "r"\n'
+        '  1.3 "Dừng sớm": max 1\n    score = if not co and n > 1 then max else 0\n    reason "r"\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("co: có\nngay: 25/01/2024\nn: 2\n", encoding="utf-8")
+    out = cchc("explain", rules, facts, "1").stdout
+    assert (
+        "điều kiện `co and ngay <= 2024-01-31`: co có; 25/01/2024 ≤ 31/01/2024 đúng: cả điều kiện đúng → lấy `max`"
+    ) in out
+    assert (
+        "điều kiện `n >= 4 or (co and not n = 0)`: 2 ≥ 4 không đúng; (co có; `not n = 0` đúng): "
+        "cả điều kiện đúng → lấy `max`"
+    ) in out
+    assert (
+        "điều kiện `not co and n > 1`: `not co` không đúng; `n > 1` không cần xét: cả điều kiện không đúng → lấy `0`"
+        in out
+    )
+
+
 def test_explain_with_an_appraisal_explains_the_round_in_force() -> None:
     """An appraiser gives the appraisal file: the last round is explained, and each round's figure,
     the changed fact's value in every round, and the appraisers' note are beside the derivation."""
