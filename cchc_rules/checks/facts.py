@@ -73,7 +73,10 @@ def check_fact_types(rules: Merged) -> list[Diagnostic]:
                         "error",
                         value.span,
                         f"`{label}` của dữ kiện `{fact.name}` không hợp kiểu {kind}",
-                        f"viết giá trị kiểu {kind}, vd {_EXAMPLE[kind]}",
+                        # a bare 50 for a percentage: the percentage meant, not any example
+                        f"viết `{label} {value.value}%`"
+                        if kind == "percent" and isinstance(value, ast.Number)
+                        else f"viết giá trị kiểu {kind}, vd {_EXAMPLE[kind]}",
                     )
                 )
             elif kind == "choice" and isinstance(value, ast.String) and value.value not in fact.type.choices:
