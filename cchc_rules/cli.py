@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE
+from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_USAGE
 
 # The subcommands, each a module of cchc_rules.commands, in the order `--help` lists them.
 COMMANDS = (
@@ -135,11 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("lỗi: dữ liệu lồng nhau quá sâu để xử lý\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
-        # `cchc ... | head`: the reader has what it wanted and closed the pipe; not an error. What is left
-        # unwritten goes nowhere, so that flushing at exit does not fail again (Python's signal docs).
+        # `cchc ... | head`: the reader closed the pipe. Not cchc's fault, so no "internal error"; but
+        # the command did not finish (a failing `test` must not pass for a success under pipefail):
+        # 141, as a program the pipe's signal stopped. What is left goes nowhere, so that flushing at
+        # exit does not fail again (Python's signal docs).
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+        return EXIT_PIPE_CLOSED
     except Exception as exc:  # an internal error: no traceback for users, unless asked for
         if os.environ.get("CCHC_DEBUG"):
             raise
