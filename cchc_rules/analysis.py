@@ -65,6 +65,15 @@ def analysis_for(rules: CheckedRules) -> RangeAnalysis:
     return RangeAnalysis(rules.facts, maxima)
 
 
+def ancestors_env(rules: CheckedRules, crit: ast.Criterion, ranges: RangeAnalysis) -> dict[str, Interval]:
+    """Fact ranges under which a node is evaluated at all: no ancestor's `na when` holds."""
+    env: dict[str, Interval] = {}
+    for above in ancestors(crit.id) if crit.kind == "criterion" else ():
+        for clause in rules.nodes[above].not_applicable:
+            _, env = refine(clause.condition, ranges, env)
+    return env
+
+
 def guarded_env(crit: ast.Criterion, ranges: RangeAnalysis) -> dict[str, Interval]:
     """Fact ranges under which the formula runs: every `na when` condition is false."""
     env: dict[str, Interval] = {}
@@ -415,29 +424,31 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBu
     """No plain division `/` can divide by zero under the declared bounds, nor a ratio in a condition."""
     budget = budget or SearchBudget()
     out: list[Diagnostic] = []
-    risky: list[tuple[str, ast.Node, Interval, bool]] = []
+    # Each divisor with where it is: ("na", k) in the k-th `na when`, ("reason", 0) or ("formula", 0).
+    risky: list[tuple[str, ast.Node, Interval, tuple[str, int]]] = []
     for node_id, crit in rules.nodes.items():
-        if crit.formula is None or crit.max is None:
-            continue
-        ranges.risky_divisions.clear()
-        maximum, env = to_fraction(crit.max), dict[str, Interval]()
+        maximum = to_fraction(crit.max) if crit.max is not None else Fraction(0)
+        env = ancestors_env(rules, crit, ranges)  # a node is evaluated only where no ancestor is n/a
         ranges.ratios_fail = True  # outside the formula a ratio's `zero:` decides nothing: 0 fails there
-        for clause in crit.not_applicable:  # each runs where the ones before it did not hold
+        for k, clause in enumerate(crit.not_applicable):  # each runs where the ones before it did not hold
+            ranges.risky_divisions.clear()
             ranges.condition(clause.condition, maximum, env)
+            risky.extend((node_id, divisor, found, ("na", k)) for divisor, found in ranges.risky_divisions)
             _, env = refine(clause.condition, ranges, env)
-        # A division in an `na when` is worked out before the node is known to apply: tried as it stands.
-        risky.extend((node_id, divisor, found, False) for divisor, found in ranges.risky_divisions)
         ranges.risky_divisions.clear()
         for reason in crit.reasons:
             if reason.condition is not None:
                 ranges.condition(reason.condition, maximum, env)
+        risky.extend((node_id, divisor, found, ("reason", 0)) for divisor, found in ranges.risky_divisions)
         ranges.ratios_fail = False
-        ranges.range(crit.formula.expr, maximum, env)
-        risky.extend((node_id, divisor, found, True) for divisor, found in ranges.risky_divisions)
-    for number, (node_id, divisor_expr, divisor, applicable) in enumerate(risky):
+        ranges.risky_divisions.clear()
+        if crit.formula is not None:
+            ranges.range(crit.formula.expr, maximum, env)
+        risky.extend((node_id, divisor, found, ("formula", 0)) for divisor, found in ranges.risky_divisions)
+    for number, (node_id, divisor_expr, divisor, where) in enumerate(risky):
         cost = search_cost(rules, node_id)
         limit = budget.attempts(len(risky) - number, cost)
-        example, tried = _division_counterexample(rules, ranges, node_id, divisor_expr, limit, applicable)
+        example, tried = _division_counterexample(rules, ranges, node_id, divisor_expr, limit, where)
         budget.spend(tried, cost)
         span = divisor_expr.span
         text = rules.source_line(span.file, span.line)[span.column - 1 : span.end_column - 1]
@@ -445,9 +456,7 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBu
             f"dùng ratio(..., {text}, zero: full|zero|na) để quy định nghĩa của mẫu số bằng 0, "
             f"hoặc `na when {text} = 0: full`"
         )
-        crit = rules.nodes[node_id]
-        if any(n.func == "ratio" and n.args[1] is divisor_expr for e in expressions(crit) for n in _calls(e)):
-            # a ratio in an `na when` or a `reason when`: its `zero:` policy is the formula's business
+        if where[0] != "formula":  # in an `na when` or a `reason when`: a `zero:` policy decides nothing there
             hint = "`zero:` chỉ áp dụng trong công thức tính điểm; trong điều kiện, xét mẫu số trước: "
             hint += f"`{text} > 0 and ...`"
         if example is not None:
@@ -478,30 +487,53 @@ def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBu
     return out
 
 
-def _calls(expr: ast.Node) -> Iterator[ast.Call]:
-    return (n for n in walk(expr) if isinstance(n, ast.Call))
-
-
 def _division_counterexample(
     rules: CheckedRules,
     ranges: RangeAnalysis,
     node_id: str,
     divisor: ast.Node,
     limit: int = SEARCH_LIMIT,
-    applicable: bool = True,
+    where: tuple[str, int] = ("formula", 0),
 ) -> tuple[dict[str, Value] | None, int]:
-    """The first facts that make a divisor 0, and how many combinations were tried; `applicable`: only
-    where the node applies (a division in an `na when` is worked out to decide that)."""
+    """The first facts that make a divisor 0 where the evaluator works it out, and how many combinations
+    were tried. `where` says when that is: the k-th `na when` (`("na", k)`) when no ancestor is n/a and
+    no clause before it holds; a `reason when` when the node applies and loses points; the formula when
+    the node applies."""
     crit = rules.nodes[node_id]
     tried = 0
     for values in assignments(rules, ranges, node_id, limit):
         tried += 1
+        evaluator = _evaluator(rules, values)
         try:
-            if _evaluator(rules, values).raw(crit, divisor, applicable) == 0:
+            if where[0] == "na":
+                if not evaluator.reaches(crit, where[1]):
+                    continue
+                found = evaluator.raw(crit, divisor, applicable=False)
+            else:
+                if where[0] == "reason" and not _loses_points(rules, evaluator, crit):
+                    continue  # reasons are written only for points lost
+                found = evaluator.raw(crit, divisor)
+            if found == 0:
                 return values, tried
         except (EvaluationError, ZeroDenominatorSignal, KeyError):
             continue
     return None, tried
+
+
+def _loses_points(rules: CheckedRules, evaluator: Evaluator, crit: ast.Criterion) -> bool:
+    """Whether the node, applicable, scores below its maximum on the evaluator's facts (a node without a
+    formula of its own is taken to: its children decide, and this search does not follow them)."""
+    if crit.formula is None or crit.max is None:
+        return True
+    maximum = to_fraction(crit.max)
+    try:
+        raw = evaluator.raw(crit, crit.formula.expr)
+    except ZeroDenominatorSignal as zero:
+        return zero.policy == "zero" and maximum > 0
+    if raw is None:
+        return False
+    rounding = rules.rounding[crit.id]
+    return round_fraction(raw, rounding.places, rounding.mode) < maximum
 
 
 def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudget | None = None) -> list[Diagnostic]:
@@ -518,8 +550,8 @@ def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
             if _declared_below(rules, call.args[1], call.args[2]):
                 continue  # proved by the declarations: `fact san: decimal max tran`, clamp(x, san, tran)
             low, high = (ranges.range(a, maximum, env) for a in call.args[1:])
-            if low is not None and high is not None and low.lo is not None and high.hi is not None:
-                if low.lo > high.hi:  # for every unit
+            if low is not None and high is not None:
+                if low.lo is not None and high.hi is not None and low.lo > high.hi:  # for every unit
                     out.append(
                         _clamp_diag(
                             rules,
@@ -530,8 +562,9 @@ def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
                         )
                     )
                     continue
+                # proved: low <= high whatever the facts (an upper bound unbounded above, a count, is fine)
                 if low.hi is not None and high.lo is not None and low.hi <= high.lo:
-                    continue  # proved: low <= high whatever the facts
+                    continue
             possible.append((node_id, call))
     for number, (node_id, call) in enumerate(possible):
         cost = search_cost(rules, node_id)

@@ -148,6 +148,17 @@ class Evaluator:
             self._na[parent] = self.inherited_na(parent) or self.own_na(self.rules.nodes[parent])
         return self._na[parent]
 
+    def reaches(self, crit: ast.Criterion, clause: int) -> bool:
+        """Whether evaluating `crit` comes to its `na when` number `clause` (from 0): no ancestor is n/a
+        and no clause before it holds. Lets the checker try a divisor written in that clause."""
+        if self.inherited_na(crit.id) is not None:
+            return False
+        saved, self._current = self._current, crit
+        try:
+            return not any(self.outside_formula(c.condition) for c in crit.not_applicable[:clause])
+        finally:
+            self._current = saved
+
     def own_na(self, crit: ast.Criterion) -> str | None:
         """The policy of the first `na when` clause whose condition holds."""
         saved, self._current = self._current, crit

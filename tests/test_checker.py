@@ -102,6 +102,18 @@ def test_a_clamp_not_proved_is_said_and_one_its_facts_bound_is_not(tmp_path: Pat
     assert declared.warnings == ()
 
 
+def test_a_divisor_is_tried_only_where_the_evaluator_reaches_it() -> None:
+    """Refused by an early version of the condition proofs, though safe: a child's `na when` behind its
+    parent's (no warning: the parent's guard narrows the ranges), a clause behind an earlier one and a
+    `reason when` written only for points lost (W181: not proved, never an error). A count clamped
+    from 0 is proved."""
+    good = FIXTURES / "check" / "good"
+    assert cchc_rules.load(good / "na_when_behind_a_parents_na_when.cchc").warnings == ()
+    for name in ("na_when_behind_an_earlier_clause.cchc", "reason_when_only_where_points_are_lost.cchc"):
+        assert [w.code for w in cchc_rules.load(good / name).warnings] == ["W181"], name
+    assert cchc_rules.load(good / "clamp_up_to_a_count.cchc").warnings == ()
+
+
 def test_full_marks_by_formula_need_no_reason(tmp_path: Path) -> None:
     """W150 asks a criterion that can lose points for its reason; `score = max` cannot."""
     path = tmp_path / "du.cchc"
