@@ -1059,6 +1059,8 @@ def _kind_of(value: Any) -> str:
         return "một ngày"
     if isinstance(value, bytes):
         return "dữ liệu nhị phân"
+    if type(value).__name__ in ("bool", "bool_"):  # numpy's yes/no (np.bool_), which is not a bool
+        return "có/không"
     return type(value).__name__
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cchc_rules import ast
+from cchc_rules import ast, printer
 from cchc_rules.errors import Diagnostic, RuleLoadError, did_you_mean, suggest
 from cchc_rules.loader import RuleSource, load_source
 from cchc_rules.parser import TokenBudget
@@ -293,7 +293,13 @@ def _line(child: RuleSource, span: Span) -> str:
 def _stale_notes(old: ast.Criterion, change: ast.Criterion) -> Diagnostic | None:
     """W215: an `override` that changes how a criterion scores keeps last year's `inferred` notes, which
     say how last year's was reconstructed; whoever reads this year's score would be misled."""
-    changed = [word for name, word in (("max", "điểm tối đa"), ("formula", "công thức")) if getattr(change, name)]
+    changed = []
+    if change.max is not None and change.max != old.max:
+        changed.append("điểm tối đa")
+    if change.formula is not None and (
+        old.formula is None or printer.inline(change.formula.expr) != printer.inline(old.formula.expr)
+    ):
+        changed.append("công thức")
     if not changed or change.inferred or not old.inferred:
         return None
     return Diagnostic(

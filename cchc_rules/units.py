@@ -627,8 +627,9 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                     Diagnostic(
                         code="U001",
                         severity="error",
-                        message=f"{_at(path, title, number, 'A')}: mã đơn vị là một ngày ({unit_id}): Excel đã "
-                        "đổi chữ gõ vào thành ngày",
+                        message=f"{_at(path, title, number, 'A')}: mã đơn vị là một "
+                        f"{'giờ' if isinstance(first, datetime.time) else 'ngày'} ({unit_id}): Excel đã đổi chữ gõ "
+                        f"vào thành {'giờ' if isinstance(first, datetime.time) else 'ngày'}",
                         hint="định dạng cột A là Văn bản (Text) rồi gõ lại tên đơn vị, hoặc gõ dấu ' trước tên",
                     )
                 )

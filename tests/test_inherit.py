@@ -646,3 +646,10 @@ def test_an_override_that_changes_the_score_but_keeps_last_years_notes_is_warned
     rules = load(dropped)
     assert not [w for w in rules.warnings if w.code == "W215"]
     assert rules.checked.nodes["7.2.2"].inferred == ()
+    same = tmp_path / "2024c.cchc"  # the maximum and the formula written again as they were: nothing changed
+    same.write_text(
+        'ruleset "R 2024"\n  extends "2023.cchc"\n  year 2024\n\noverride 7.2.2: max 3\n'
+        "  score = max * ratio(ho_so_truc_tuyen_den_31_10,  ho_so_tong_den_31_10, zero: na)\n",
+        encoding="utf-8",
+    )
+    assert not [w for w in load(same).warnings if w.code == "W215"]

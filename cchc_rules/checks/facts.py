@@ -101,23 +101,33 @@ def check_fact_types(rules: Merged) -> list[Diagnostic]:
 
 
 def check_fact_bounds(rules: Merged) -> list[Diagnostic]:
-    """Written bounds that leave no value (min above max, E161), and a default outside them (E162):
-    every unit that leaves the fact out would be refused for a value the rule writer chose."""
+    """Bounds that leave no value (min above max, E161), and a default outside them (E162): every unit
+    that leaves the fact out would be refused for a value the rule writer chose. The bounds are those the
+    facts are read with: a count is never below 0; a percentage without its own `min` is not below 0%,
+    without its own `max` not above 100%."""
     out: list[Diagnostic] = []
     for fact in rules.facts:
         kind = fact.type.name
         low, high = _value(fact.min, kind), _value(fact.max, kind)
-        if kind == "count" and low is None:
-            low = Fraction(0)  # a count is never negative, whatever its declaration says
-        if fact.min is not None and fact.max is not None and low is not None and high is not None and low > high:
+        low_said, high_said = f"`min {_written(fact.min)}`", f"`max {_written(fact.max)}`"
+        if kind == "count" and (low is None or low < 0):
+            low, low_said = Fraction(0), "0 (dữ kiện kiểu count không âm)"
+        if kind == "percent" and fact.min is None:
+            low, low_said = Fraction(0), "0% (tỷ lệ không khai `min`)"
+        if kind == "percent" and fact.max is None:
+            high, high_said = Fraction(1), "100% (tỷ lệ không khai `max`)"
+        if low is not None and high is not None and low > high:
+            span = (fact.max or fact.min or fact).span
             out.append(
                 rules.diag(
                     "E161",
                     "error",
-                    fact.max.span,
-                    f"dữ kiện `{fact.name}` có `min {_written(fact.min)}` lớn hơn `max {_written(fact.max)}`: "
+                    span,
+                    f"dữ kiện `{fact.name}` có giới hạn dưới {low_said} lớn hơn giới hạn trên {high_said}: "
                     "không giá trị nào hợp lệ",
-                    "sửa lại hai giới hạn (có phải viết nhầm chỗ `min` và `max`?)",
+                    "sửa lại hai giới hạn (có phải viết nhầm chỗ `min` và `max`?)"
+                    if fact.min is not None and fact.max is not None
+                    else "sửa giới hạn, hoặc khai giới hạn còn lại cho tỷ lệ, vd `max 150%`",
                 )
             )
             continue
@@ -127,17 +137,14 @@ def check_fact_bounds(rules: Merged) -> list[Diagnostic]:
         below = low is not None and default < low
         above = high is not None and default > high
         if below or above:
-            bound = f"`min {_written(fact.min)}`" if below else f"`max {_written(fact.max)}`"
-            if below and fact.min is None:
-                bound = "0 (dữ kiện kiểu count không âm)"
             out.append(
                 rules.diag(
                     "E162",
                     "error",
                     fact.default.span,
                     f"giá trị mặc định {_shown(default, kind)} của `{fact.name}` "
-                    f"{'nhỏ hơn' if below else 'lớn hơn'} giới hạn {bound}: đơn vị nào bỏ trống dữ kiện này "
-                    "cũng bị báo lỗi",
+                    f"{'nhỏ hơn' if below else 'lớn hơn'} giới hạn {low_said if below else high_said}: "
+                    "đơn vị nào bỏ trống dữ kiện này cũng bị báo lỗi",
                     "sửa `default` cho nằm trong giới hạn (hoặc sửa giới hạn)",
                 )
             )
