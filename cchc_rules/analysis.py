@@ -22,9 +22,9 @@ from cchc_rules.checker import diagnose, index, merge
 from cchc_rules.checks import expressions, walk
 from cchc_rules.checks.ranges import Interval, RangeAnalysis, constant, refine
 from cchc_rules.errors import Diagnostic, EvaluationError
-from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, ancestors, rounding_words, show
+from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, ancestors, rounding_words
 from cchc_rules.loader import RuleSource
-from cchc_rules.numbers import plain, round_fraction, to_fraction, vi
+from cchc_rules.numbers import plain, round_fraction, show, to_fraction, vi
 from cchc_rules.source import Span
 
 if TYPE_CHECKING:
@@ -69,14 +69,16 @@ def ancestors_env(rules: CheckedRules, crit: ast.Criterion, ranges: RangeAnalysi
     """Fact ranges under which a node is evaluated at all: no ancestor's `na when` holds."""
     env: dict[str, Interval] = {}
     for above in ancestors(crit.id) if crit.kind == "criterion" else ():
-        for clause in rules.nodes[above].not_applicable:
-            _, env = refine(clause.condition, ranges, env)
+        env = _none_holds(rules.nodes[above], ranges, env)
     return env
 
 
-def guarded_env(crit: ast.Criterion, ranges: RangeAnalysis) -> dict[str, Interval]:
-    """Fact ranges under which the formula runs: every `na when` condition is false."""
-    env: dict[str, Interval] = {}
+def guarded_env(rules: CheckedRules, crit: ast.Criterion, ranges: RangeAnalysis) -> dict[str, Interval]:
+    """Fact ranges under which the formula runs: no `na when` of the node or of an ancestor holds."""
+    return _none_holds(crit, ranges, ancestors_env(rules, crit, ranges))
+
+
+def _none_holds(crit: ast.Criterion, ranges: RangeAnalysis, env: dict[str, Interval]) -> dict[str, Interval]:
     for clause in crit.not_applicable:
         _, env = refine(clause.condition, ranges, env)
     return env
@@ -329,7 +331,7 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
                 )
             )
             continue
-        found = ranges.range(crit.formula.expr, maximum, guarded_env(crit, ranges))
+        found = ranges.range(crit.formula.expr, maximum, guarded_env(rules, crit, ranges))
         if found is None:
             continue
         if _gives_full_marks_on_zero(crit.formula.expr):
@@ -544,7 +546,7 @@ def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
     for node_id, crit in rules.nodes.items():
         if crit.max is None:
             continue
-        maximum, env = to_fraction(crit.max), guarded_env(crit, ranges)
+        maximum, env = to_fraction(crit.max), guarded_env(rules, crit, ranges)
         calls = [n for e in expressions(crit) for n in walk(e) if isinstance(n, ast.Call) and n.func == "clamp"]
         for call in calls:  # in the formula, an `na when` or a `reason when` condition alike
             if _declared_below(rules, call.args[1], call.args[2]):

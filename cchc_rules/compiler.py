@@ -30,7 +30,7 @@ from typing import Any
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
-from cchc_rules.evaluator import NodeOutcome, Outcome, ZeroDenominatorSignal, ancestors, rounding_words, show
+from cchc_rules.evaluator import NodeOutcome, Outcome, ZeroDenominatorSignal, ancestors, rounding_words
 from cchc_rules.facts import (
     _PARSERS,
     Facts,
@@ -44,7 +44,7 @@ from cchc_rules.facts import (
     literal_value,
 )
 from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
-from cchc_rules.numbers import decimal_places, round_scaled, scaled_vi, to_fraction, vi
+from cchc_rules.numbers import decimal_places, round_scaled, scaled_vi, show, to_fraction, vi
 from cchc_rules.source import Span
 from cchc_rules.trace import Tracer
 

@@ -14,9 +14,9 @@ from cchc_rules import ast, printer
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import walk
 from cchc_rules.errors import CchcError, EvaluationError, FactsError
-from cchc_rules.evaluator import ancestors, rounding_words, show
+from cchc_rules.evaluator import ancestors, rounding_words
 from cchc_rules.facts import Facts, RawFacts, Value, literal_value, usage, validate
-from cchc_rules.numbers import vi
+from cchc_rules.numbers import show, vi
 from cchc_rules.ranking import group_words
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet

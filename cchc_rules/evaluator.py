@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.errors import Diagnostic, EvaluationError
-from cchc_rules.numbers import percent_vi, round_fraction, to_fraction, vi
+from cchc_rules.numbers import round_fraction, show, to_fraction, vi
 from cchc_rules.source import Span
 
 if TYPE_CHECKING:  # facts (YAML, pydantic models) and trace load only when a unit is scored, not for `cchc check`
@@ -75,17 +75,6 @@ class ZeroDenominatorSignal(Exception):
 def rounding_words(rounding: ast.Rounding) -> str:
     """A rounding policy in Vietnamese: "3 chữ số thập phân, làm tròn nửa lên"."""
     return f"{rounding.places} chữ số thập phân, {_MODE_WORDS[rounding.mode]}"
-
-
-def show(value: Value, kind: str = "") -> str:
-    """A value as a Vietnamese reader expects it (12,75; 75%; có; 31/10/2023)."""
-    if isinstance(value, bool):
-        return "có" if value else "không"
-    if isinstance(value, Fraction):
-        return percent_vi(value) if kind == "percent" else vi(value)
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
 
 
 class Evaluator:

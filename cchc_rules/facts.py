@@ -33,7 +33,7 @@ from cchc_rules.limits import (
     MAX_FACTS_NODES,
     vi_count,
 )
-from cchc_rules.numbers import plain, to_fraction, vi
+from cchc_rules.numbers import plain, show, to_fraction, vi
 from cchc_rules.source import FileTooLarge, NotUtf8, Span, decode, normalise, outside_strings, read_bytes
 
 Value = Fraction | bool | str | datetime.date
@@ -1351,13 +1351,13 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
                 continue
             broken = value < limit if is_low else value > limit  # type: ignore[operator]
             if broken:
-                shown = label or _show(limit, kind)
+                shown = label or show(limit, kind)
                 if isinstance(bound, ast.NameRef):
-                    shown = f"{bound.name} = {_show(limit, kind)}"
+                    shown = f"{bound.name} = {show(limit, kind)}"
                 word = "nhỏ hơn" if is_low else "lớn hơn"
                 fact = raw.facts.get(name)
                 span = fact.span if fact else None
-                message = f"dữ kiện `{name}` ({decl.description}) = {_show(value, kind)} {word} giới hạn {shown}"
+                message = f"dữ kiện `{name}` ({decl.description}) = {show(value, kind)} {word} giới hạn {shown}"
                 hint = (
                     "kiểm tra lại số liệu"
                     if isinstance(bound, ast.NameRef)
@@ -1376,20 +1376,11 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
     return out
 
 
-def _show(value: Value, kind: str) -> str:
-    """A value in a message as the unit's people write it: 8025,34; 75%; 31/10/2023."""
-    if isinstance(value, Fraction):
-        return vi(value * 100) + "%" if kind == "percent" else vi(value)
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
 def _range(decl: ast.FactDecl, kind: str) -> str:
     low = "0" if kind == "count" else ("0%" if kind == "percent" else "")
     high = "100%" if kind == "percent" else ""
     if decl.min is not None:
-        low = decl.min.name if isinstance(decl.min, ast.NameRef) else _show(literal_value(decl.min), kind)
+        low = decl.min.name if isinstance(decl.min, ast.NameRef) else show(literal_value(decl.min), kind)
     if decl.max is not None:
-        high = decl.max.name if isinstance(decl.max, ast.NameRef) else _show(literal_value(decl.max), kind)
+        high = decl.max.name if isinstance(decl.max, ast.NameRef) else show(literal_value(decl.max), kind)
     return f"từ {low or '-∞'} đến {high or '+∞'}"

@@ -7,6 +7,7 @@ floats.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation
 from fractions import Fraction
 
@@ -156,6 +157,18 @@ def percent_vi(value: Fraction) -> str:
     n, d = value.numerator * 100, value.denominator
     text = str(n) if d == 1 else _cached(n, d, 12)
     return text.replace(".", ",") + "%"
+
+
+def show(value: Fraction | bool | str | datetime.date, kind: str = "") -> str:
+    """A value as a Vietnamese reader expects it (12,75; 75%; có; 31/10/2023): in traces, reports and
+    messages alike."""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, Fraction):
+        return percent_vi(value) if kind == "percent" else vi(value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
 
 
 # ---- whole numbers of 1/10**k: how the compiled evaluator keeps node scores -------------------

@@ -21,9 +21,9 @@ from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import walk
 from cchc_rules.compiler import Scores, reasons_text, score_places
 from cchc_rules.errors import CchcError, did_you_mean
-from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words, show
+from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words
 from cchc_rules.facts import Facts, Value
-from cchc_rules.numbers import decimal_text, plain, round_scaled, scaled_decimal, scaled_plain, to_fraction
+from cchc_rules.numbers import decimal_text, plain, round_scaled, scaled_decimal, scaled_plain, show, to_fraction
 from cchc_rules.trace import FactUse, NodeRecord, NodeTrace, NullTracer, Step, Tracer, built
 
 

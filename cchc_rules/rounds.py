@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cchc_rules.evaluator import show
 from cchc_rules.facts import RawFacts, read_date, read_facts
+from cchc_rules.numbers import show
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.source import Span

@@ -29,9 +29,9 @@ from cchc_rules.analysis import analysis_for, as_fact_text, candidates, facts_us
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
 from cchc_rules.errors import CchcError, EvaluationError
-from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal, show
+from cchc_rules.evaluator import Evaluator, ZeroDenominatorSignal
 from cchc_rules.facts import Facts, Value, literal_value
-from cchc_rules.numbers import decimal_text, trimmed, vi
+from cchc_rules.numbers import decimal_text, show, trimmed, vi
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.trace import NullTracer

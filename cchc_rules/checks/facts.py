@@ -8,7 +8,7 @@ from fractions import Fraction
 from cchc_rules import ast
 from cchc_rules.checks import Merged
 from cchc_rules.errors import Diagnostic
-from cchc_rules.numbers import to_fraction, vi
+from cchc_rules.numbers import show, to_fraction
 
 _NUMERIC = ("count", "integer", "decimal", "percent")
 # Which literal each fact type accepts as a bound or a default.
@@ -164,10 +164,8 @@ def _value(node: ast.Node | None, kind: str) -> Fraction | None:
 
 
 def _shown(value: Fraction, kind: str) -> str:
-    """A value as a reader writes it: 0,5; 40%; 31/12/2023."""
-    if kind == "date":
-        return datetime.date.fromordinal(int(value)).strftime("%d/%m/%Y")
-    return vi(value * 100) + "%" if kind == "percent" else vi(value)
+    """A value as a reader writes it: 0,5; 40%; 31/12/2023 (a date is held as its day number)."""
+    return show(datetime.date.fromordinal(int(value)) if kind == "date" else value, kind)
 
 
 def _written(node: ast.Node | None) -> str:

@@ -24,8 +24,8 @@ from cchc_rules.compiler import (
     _ratio_text,
     _tier_text,
 )
-from cchc_rules.evaluator import show
 from cchc_rules.facts import literal_value
+from cchc_rules.numbers import show
 
 # An expression over the units at `rows` (indices into the batch): one value per row, in that order.
 Col = Callable[[Batch, list[int]], Any]
