@@ -402,24 +402,37 @@ def _bounds_counterexample(
     """The first facts that take a node's score out of [0, max], and how many combinations were tried."""
     crit = rules.nodes[node_id]
     assert crit.formula is not None
-    rounding = rules.rounding[node_id]
     tried = 0
     for values in assignments(rules, ranges, node_id, limit):
         tried += 1
         try:
-            raw = _evaluator(rules, values).raw(crit, crit.formula.expr)
-        except ZeroDenominatorSignal as zero:
-            if zero.policy == "na":
-                continue
-            raw = maximum if zero.policy == "full" else Fraction(0)
+            found = _trial_score(rules, _evaluator(rules, values), crit, maximum)
         except (EvaluationError, KeyError):
             continue
-        if raw is None:
+        if found is None:
             continue
-        score = round_fraction(raw, rounding.places, rounding.mode)
+        raw, score = found
         if score < 0 or score > maximum:
             return (values, raw, score), tried
     return None, tried
+
+
+def _trial_score(
+    rules: CheckedRules, evaluator: Evaluator, crit: ast.Criterion, maximum: Fraction
+) -> tuple[Fraction, Fraction] | None:
+    """A node's formula on trial facts, before and after its rounding (a zero denominator as its `zero:`
+    policy says); None where the node does not apply."""
+    assert crit.formula is not None
+    try:
+        raw = evaluator.raw(crit, crit.formula.expr)
+    except ZeroDenominatorSignal as zero:
+        if zero.policy == "na":
+            return None
+        raw = maximum if zero.policy == "full" else Fraction(0)
+    if raw is None:
+        return None
+    rounding = rules.rounding[crit.id]
+    return raw, round_fraction(raw, rounding.places, rounding.mode)
 
 
 def prove_divisions(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudget | None = None) -> list[Diagnostic]:
@@ -528,14 +541,8 @@ def _loses_points(rules: CheckedRules, evaluator: Evaluator, crit: ast.Criterion
     if crit.formula is None or crit.max is None:
         return True
     maximum = to_fraction(crit.max)
-    try:
-        raw = evaluator.raw(crit, crit.formula.expr)
-    except ZeroDenominatorSignal as zero:
-        return zero.policy == "zero" and maximum > 0
-    if raw is None:
-        return False
-    rounding = rules.rounding[crit.id]
-    return round_fraction(raw, rounding.places, rounding.mode) < maximum
+    found = _trial_score(rules, evaluator, crit, maximum)
+    return found is not None and found[1] < maximum
 
 
 def prove_clamps(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudget | None = None) -> list[Diagnostic]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from fractions import Fraction
 
-from cchc_rules import ast
+from cchc_rules import ast, printer
 from cchc_rules.checks import Merged
 from cchc_rules.errors import Diagnostic
 from cchc_rules.numbers import show, to_fraction
@@ -109,7 +109,8 @@ def check_fact_bounds(rules: Merged) -> list[Diagnostic]:
     for fact in rules.facts:
         kind = fact.type.name
         low, high = _value(fact.min, kind), _value(fact.max, kind)
-        low_said, high_said = f"`min {_written(fact.min)}`", f"`max {_written(fact.max)}`"
+        low_said = f"`min {printer.expr(fact.min)}`" if fact.min is not None else ""
+        high_said = f"`max {printer.expr(fact.max)}`" if fact.max is not None else ""
         if kind == "count" and (low is None or low < 0):
             low, low_said = Fraction(0), "0 (dữ kiện kiểu count không âm)"
         if kind == "percent" and fact.min is None:
@@ -166,12 +167,3 @@ def _value(node: ast.Node | None, kind: str) -> Fraction | None:
 def _shown(value: Fraction, kind: str) -> str:
     """A value as a reader writes it: 0,5; 40%; 31/12/2023 (a date is held as its day number)."""
     return show(datetime.date.fromordinal(int(value)) if kind == "date" else value, kind)
-
-
-def _written(node: ast.Node | None) -> str:
-    """A literal as the rule file writes it (quoted code: 0.5, 40%, 2024-01-01)."""
-    if isinstance(node, ast.Percent):
-        return f"{node.value}%"
-    if isinstance(node, (ast.Number, ast.DateLit)):
-        return str(node.value)
-    return ""
