@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,13 @@ def golden(path: Path, actual: str, update: bool) -> None:
         path.write_text(actual, encoding="utf-8")
         return
     assert actual == path.read_text(encoding="utf-8")
+
+
+def beside_2023(tmp_path: Path, text: str) -> Path:
+    """A rules folder holding the shipped 2023.cchc and a 2024.cchc with `text` after its header."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    shutil.copy(RULES_2023, folder / "2023.cchc")
+    header = 'ruleset "Năm 2024"\n  extends "2023.cchc"\n  year 2024\n'
+    (folder / "2024.cchc").write_text(header + text, encoding="utf-8")
+    return folder

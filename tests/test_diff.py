@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +14,8 @@ from cchc_rules.diff import diff_rules, score
 from cchc_rules.facts import read_facts
 from cchc_rules.loader import load_source
 from cchc_rules.ruleset import load
-from tests.conftest import FACTS_THANH_THUY, FIXTURES, ROOT, RULES_2023
+from tests.conftest import FACTS_THANH_THUY, FIXTURES, RULES_2023, beside_2023
+from tests.test_cli import cchc
 
 RULES_2024 = RULES_2023.with_name("2024.cchc")
 # Thanh Thủy's facts as this year's file gives them: 2024 removed 3.5.3 and ho_so_tam_dung, so it has no
@@ -42,30 +39,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def cchc(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """`cchc ARGS` as a user runs it, in its own process."""
-    env = {k: v for k, v in os.environ.items() if k != "CCHC_DEBUG"}
-    return subprocess.run(
-        [sys.executable, "-m", "cchc_rules", *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=cwd,
-        env=env,
-        timeout=60,
-    )
-
-
-def beside_2023(tmp_path: Path, text: str) -> Path:
-    """A rules folder holding the shipped 2023.cchc and a 2024.cchc with `text` after its header."""
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    shutil.copy(RULES_2023, folder / "2023.cchc")
-    header = 'ruleset "Năm 2024"\n  extends "2023.cchc"\n  year 2024\n'
-    (folder / "2024.cchc").write_text(header + text, encoding="utf-8")
-    return folder
 
 
 def diff_json(capsys: pytest.CaptureFixture[str], *extra: str | Path) -> dict[str, Any]:

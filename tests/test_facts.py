@@ -775,16 +775,10 @@ def test_only_the_two_documented_date_forms_are_dates(written: Any) -> None:
 def test_a_fact_no_criterion_uses_any_more_is_said_so_to_both_writers(tmp_path: Path) -> None:
     """2024 removes 1.6.2, the only user of `ap_dung_sang_kien`: the rule writer is told to drop it in
     this year's file (not to edit last year's); a commune asked for it is told nothing uses it."""
-    from tests.conftest import FACTS_THANH_THUY, RULES_2023
+    from tests.conftest import FACTS_THANH_THUY, beside_2023
 
-    (tmp_path / "2023.cchc").write_bytes(RULES_2023.read_bytes())
-    rules_2024 = tmp_path / "2024.cchc"
-    rules_2024.write_text(
-        'ruleset "R 2024"\n  extends "2023.cchc"\n  year 2024\n  total 72\n\n'
-        "remove 1.6.2\noverride 1.6: max 2\noverride 1: max 13\n",
-        encoding="utf-8",
-    )
-    rules = cchc_rules.load(rules_2024)
+    folder = beside_2023(tmp_path, "  total 72\n\nremove 1.6.2\noverride 1.6: max 2\noverride 1: max 13\n")
+    rules = cchc_rules.load(folder / "2024.cchc")
     (w115,) = [w for w in rules.warnings if w.code == "W115"]
     assert (
         w115.hint

@@ -19,7 +19,7 @@ from cchc_rules.inherit import load_resolved, rules_root
 from cchc_rules.loader import load_source, parse_source
 from cchc_rules.ruleset import load
 from cchc_rules.source import SourceFile
-from tests.conftest import FIXTURES, RULES_2023, golden
+from tests.conftest import FIXTURES, RULES_2023, beside_2023, golden
 
 RULES_2024 = RULES_2023.with_name("2024.cchc")
 # Broken 2024 files beside the 2023 file they extend, each with its golden output (.out).
@@ -629,24 +629,19 @@ def test_items_given_twice_across_the_files_of_a_folder_name_the_other_file(tree
 
 def test_an_override_that_changes_the_score_but_keeps_last_years_notes_is_warned(tmp_path: Path) -> None:
     """W215: 7.2.2's 2023 note explains 3 × 1340/1754; with max 2.5 it would mislead. `inferred ""` drops it."""
-    (tmp_path / "2023.cchc").write_bytes(RULES_2023.read_bytes())
-    kept = tmp_path / "2024.cchc"
-    kept.write_text(
-        'ruleset "R 2024"\n  extends "2023.cchc"\n  year 2024\n  total 73.5\n\n'
-        "override 7.2.2: max 2.5\noverride 7.2: max 4\noverride 7: max 11\n",
-        encoding="utf-8",
-    )
+    kept = beside_2023(tmp_path, "  total 73.5\n\noverride 7.2.2: max 2.5\noverride 7.2: max 4\noverride 7: max 11\n")
+    kept = kept / "2024.cchc"
     rules = load(kept)
     w215 = [w for w in rules.warnings if w.code == "W215"]
     assert [(w.span.line if w.span else 0) for w in w215] == [6]  # 7.2 and 7 have no notes of their own
     assert w215[0].message.startswith("`override 7.2.2` đổi điểm tối đa nhưng vẫn giữ ghi chú suy luận của năm trước")
     assert w215[0].line_text == "override 7.2.2: max 2.5"
-    dropped = tmp_path / "2024b.cchc"
+    dropped = kept.with_name("2024b.cchc")
     dropped.write_text(kept.read_text(encoding="utf-8").replace(": max 2.5\n", ': max 2.5\n  inferred ""\n', 1))
     rules = load(dropped)
     assert not [w for w in rules.warnings if w.code == "W215"]
     assert rules.checked.nodes["7.2.2"].inferred == ()
-    same = tmp_path / "2024c.cchc"  # the maximum and the formula written again as they were: nothing changed
+    same = kept.with_name("2024c.cchc")  # the maximum and the formula written again as they were: nothing changed
     same.write_text(
         'ruleset "R 2024"\n  extends "2023.cchc"\n  year 2024\n\noverride 7.2.2: max 3\n'
         "  score = max * ratio(ho_so_truc_tuyen_den_31_10,  ho_so_tong_den_31_10, zero: na)\n",
