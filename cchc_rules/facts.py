@@ -738,6 +738,27 @@ def read_facts(path: Path | str) -> RawFacts:
     return raw.model_copy(update={"texts": {name: tuple(lines)}})
 
 
+def year_warning(raw: RawFacts, rules: CheckedRules) -> Diagnostic | None:
+    """W008, a warning: the facts give another year than the rule set's (last year's file picked by mistake).
+
+    Not an error: scoring one year's figures by another year's rules is also done on purpose.
+    """
+    written = raw.year.strip()
+    year = rules.header.year
+    if year is None or not (written.isascii() and written.isdigit()) or int(written) == year:
+        return None
+    span = raw.key_spans.get("year")
+    return Diagnostic(
+        code="W008",
+        severity="warning",
+        message=("" if span else f"{raw.name}: ") + f"dữ kiện ghi `year: {written}` nhưng bộ quy tắc là của năm {year}",
+        span=span,
+        line_text=raw.line_at(span),
+        hint=f"chọn bộ quy tắc năm {written}, hoặc tệp dữ kiện năm {year}; "
+        f"cố ý chấm số liệu năm {written} theo quy tắc năm {year} thì bỏ qua cảnh báo này",
+    )
+
+
 # json's messages, in Vietnamese, with a hint.
 _JSON_PROBLEMS = {
     "Expecting value": ("cần một giá trị ở đây", "chuỗi viết trong ngoặc kép; không để dấu phẩy thừa"),

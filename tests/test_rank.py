@@ -166,6 +166,31 @@ def test_a_folder_of_facts_files(tmp_path: Path) -> None:
     assert [(r["rank"], r["unit"], r["score"]) for r in rows] == [("1", "xa-b", "68.245"), ("2", named, "66.245")]
 
 
+def test_facts_files_of_another_year_in_a_folder_are_said_the_first_ten_then_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    line = text.split("\n").index("year: 2023") + 1
+    (folder / "thanh-thuy.yaml").write_text(text, encoding="utf-8")
+    for k in range(12):
+        old = text.replace("year: 2023", "year: 2022").replace("Thanh Thủy", f"Xã {k:02d}")
+        (folder / f"xa-{k:02d}.yaml").write_text(old, encoding="utf-8")
+    out = tmp_path / "rank.csv"
+    run = cchc("rank", RULES_2023, folder, "-o", out)
+    assert run.returncode == 0, run.stderr  # ranked all the same: scoring last year's figures may be meant
+    assert len(list(csv.DictReader(out.open(encoding="utf-8", newline="")))) == 13
+    said = run.stderr
+    for k in range(10):
+        assert f"{folder / f'xa-{k:02d}.yaml'}:{line}:1: cảnh báo [W008]: dữ kiện ghi `year: 2022`" in said
+    assert "xa-10.yaml" not in said and "thanh-thuy.yaml" not in said
+    assert said.count("gợi ý: chọn bộ quy tắc năm 2022") == 1
+    assert "cảnh báo [W008]: và 2 tệp dữ kiện khác cũng ghi năm khác 2023" in said
+    # said too when the ranking is refused, where a file of last year may be the cause
+    (folder / "xa-hong.yaml").write_text("facts:\n  doi_thoai: -1\n", encoding="utf-8")
+    run = cchc("rank", RULES_2023, folder, "-o", out)
+    assert run.returncode == 1 and "lỗi [F002]" in run.stderr and "[W008]" in run.stderr, run.stderr
+
+
 def test_bad_units_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
     base = plain_facts()
     items = [

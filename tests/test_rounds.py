@@ -10,6 +10,7 @@ import pytest
 
 import cchc_rules
 from cchc_rules import CchcError, FactsError
+from cchc_rules.facts import read_facts
 from cchc_rules.rounds import differences, evaluate_rounds, read_rounds, select
 from tests.conftest import FACTS_THANH_THUY, RULES_2023
 from tests.test_cli import cchc
@@ -168,3 +169,47 @@ def test_an_appraisal_of_another_unit_or_year_is_refused(tmp_path: Path) -> None
     same = tmp_path / "cung-xa.yaml"
     same.write_text('unit: "xã  Thanh Thủy"\nyear: 2023\nfacts:\n  doi_thoai: 1\n', encoding="utf-8")
     assert cchc("eval", RULES_2023, FACTS_THANH_THUY, same).returncode == 0
+
+
+def test_facts_of_another_year_than_the_rules_are_scored_with_a_warning(tmp_path: Path) -> None:
+    """Last year's file picked by mistake is said (W008, at its `year:` line); the output is still made."""
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    assert "\nyear: 2023\n" in text
+    old = tmp_path / "facts-2022.yaml"
+    old.write_text(text.replace("\nyear: 2023\n", "\nyear: 2022\n"), encoding="utf-8")
+    line = text.split("\n").index("year: 2023") + 1
+    claims = FACTS_THANH_THUY.parent / "claims.yaml"
+    for argv in (
+        ("eval", RULES_2023, old),
+        ("eval", RULES_2023, old, APPRAISAL, "--format", "json"),
+        ("explain", RULES_2023, old, "7.2.2"),
+        ("report", RULES_2023, old),
+        ("table", RULES_2023, old, "-o", tmp_path / "bang.xlsx"),
+        ("whatif", RULES_2023, old),
+        ("audit", RULES_2023, old, claims),
+    ):
+        run = cchc(*argv)
+        said = run.stderr
+        assert f"{old}:{line}:1: cảnh báo [W008]: dữ kiện ghi `year: 2022` nhưng bộ quy tắc là của năm 2023" in said
+        assert "    year: 2022\n    ^^^^\n" in said and "gợi ý: chọn bộ quy tắc năm 2022" in said
+        assert said.count("[W008]") == 1, said
+        if argv[0] == "audit":  # the seed report's discrepancies, as with the 2023 file
+            assert run.returncode == cchc("audit", RULES_2023, FACTS_THANH_THUY, claims).returncode
+        else:
+            assert run.returncode == 0, said
+        assert run.stdout or argv[0] == "table"
+    # The year the rules score, or none written: nothing said.
+    for facts in (FACTS_THANH_THUY, tmp_path / "no-year.yaml"):
+        if not facts.exists():
+            facts.write_text(text.replace("\nyear: 2023\n", "\n"), encoding="utf-8")
+        run = cchc("eval", RULES_2023, facts)
+        assert run.returncode == 0 and run.stderr == "", run.stderr
+
+
+def test_a_json_facts_file_of_another_year_is_named_in_the_warning(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.json"
+    values = {name: fact.value for name, fact in read_facts(FACTS_THANH_THUY).facts.items()}
+    facts.write_text(json.dumps({"year": 2024, "facts": values}, default=str), encoding="utf-8")
+    run = cchc("eval", RULES_2023, facts)
+    assert run.returncode == 0, run.stderr
+    assert f"cảnh báo [W008]: {facts}: dữ kiện ghi `year: 2024` nhưng bộ quy tắc là của năm 2023" in run.stderr

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, FACTS_HELP, RULES_HELP, load
+from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, FACTS_HELP, RULES_HELP, load, warn
 
 
 def register(sub: Any) -> None:
@@ -23,10 +23,13 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print every discrepancy; exit 1 when there is any, for scripts."""
     from cchc_rules.audit import audit, audit_json, read_claims, render_audit
+    from cchc_rules.facts import read_facts, year_warning
 
     rules = load(args.rules)
     claims = read_claims(args.claims)
-    result, findings = audit(rules, rules.facts(args.facts), claims)
+    raw = read_facts(args.facts)
+    warn(year_warning(raw, rules.checked))
+    result, findings = audit(rules, rules.facts(raw), claims)
     if args.format == "json":
         sys.stdout.write(json.dumps(audit_json(claims, result, findings), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cchc_rules.errors import Diagnostic
     from cchc_rules.ruleset import RuleSet
 
 EXIT_OK = 0
@@ -32,6 +33,13 @@ def emit(data: str | bytes, output: str | None, inputs: Sequence[str]) -> None:
         sys.stdout.buffer.write(data)
     else:
         sys.stdout.write(data)
+
+
+def warn(*found: Diagnostic | None) -> None:
+    """Print warnings to standard error: the output goes on, to standard output or the file."""
+    for diagnostic in found:
+        if diagnostic is not None:
+            sys.stderr.write(diagnostic.render() + "\n")
 
 
 def inputs_of(rules: RuleSet, *paths: str) -> tuple[str, ...]:

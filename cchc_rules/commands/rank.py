@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cchc_rules.commands.common import EXIT_OK, inputs_of, load, output_format
+from cchc_rules.commands.common import EXIT_OK, inputs_of, load, output_format, warn
+
+if TYPE_CHECKING:
+    from cchc_rules.checked import CheckedRules
+    from cchc_rules.errors import Diagnostic
+    from cchc_rules.units import UnitFacts
 
 # Below this many units a run is over before a progress bar would help.
 PROGRESS_FROM = 200
@@ -47,11 +53,15 @@ def run(args: argparse.Namespace) -> int:
     rules = load(args.rules)
     inputs = inputs_of(rules, args.rules, args.input)
     refuse_inputs(Path(args.output), inputs)
-    units = read_units(args.input, rules.checked)
-    if not args.no_progress and sys.stderr.isatty():
-        ranking = _with_progress(rules, units, args, losses=fmt == "json")
-    else:
-        ranking = rank_units(rules, units, trace=args.trace, losses=fmt == "json")
+    years = _Years(rules.checked)
+    units = years.watch(read_units(args.input, rules.checked))
+    try:
+        if not args.no_progress and sys.stderr.isatty():
+            ranking = _with_progress(rules, units, args, losses=fmt == "json")
+        else:
+            ranking = rank_units(rules, units, trace=args.trace, losses=fmt == "json")
+    finally:  # said even when the ranking is refused: a file of last year may be why
+        years.say()
     if not ranking.count:
         ranking.close()
         from cchc_rules.units import UnitsError
@@ -95,3 +105,35 @@ def _with_progress(rules: Any, units: Any, args: argparse.Namespace, losses: boo
     ) as progress:
         task = progress.add_task("rank", total=total)
         return rank_units(rules, units, trace=args.trace, progress=lambda _: progress.advance(task), losses=losses)
+
+
+class _Years:
+    """W008 for the facts files of a folder that give another year than the rules': the first few, then a count."""
+
+    SHOWN = 10
+
+    def __init__(self, rules: CheckedRules):
+        self._rules = rules
+        self._found: list[Diagnostic] = []
+        self._more = 0
+
+    def watch(self, units: Iterable[UnitFacts]) -> Iterator[UnitFacts]:
+        """The units, unchanged, each facts file's year looked at on the way."""
+        from cchc_rules.facts import RawFacts, year_warning
+
+        for unit in units:
+            if isinstance(unit.facts, RawFacts):
+                found = year_warning(unit.facts, self._rules)
+                if found is not None:
+                    if len(self._found) < self.SHOWN:
+                        self._found.append(found)
+                    else:
+                        self._more += 1
+            yield unit
+
+    def say(self) -> None:
+        """Print what was found to standard error."""
+        warn(*self._found[:1], *(d.model_copy(update={"hint": ""}) for d in self._found[1:]))  # the hint once
+        if self._more:
+            year = self._rules.header.year
+            sys.stderr.write(f"cảnh báo [W008]: và {self._more} tệp dữ kiện khác cũng ghi năm khác {year}\n")

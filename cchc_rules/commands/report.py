@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, require_output
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, require_output, warn
 
 FORMATS = ("md", "html", "docx")
 
@@ -27,12 +27,14 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report of the chosen round and write it."""
+    from cchc_rules.facts import year_warning
     from cchc_rules.render.report import build_report, to_html, to_markdown
     from cchc_rules.rounds import read_rounds, select
 
     args.format = output_format(args, FORMATS, "md")
     rules = load(args.rules)
     rounds = read_rounds(args.facts, rules)
+    warn(year_warning(rounds[0].facts, rules.checked))
     chosen = select(rounds, args.round)
     result = rules.evaluate(chosen.facts)
     report = build_report(result, chosen.facts, chosen.name, appraisal=chosen is not rounds[0], notes=chosen.notes)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, FACTS_HELP, RULES_HELP, load
+from cchc_rules.commands.common import EXIT_OK, FACTS_HELP, RULES_HELP, load, warn
 
 
 def register(sub: Any) -> None:
@@ -39,7 +39,7 @@ def _setting(pair: str) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """The ranked opportunities, or the scenario's changes per node."""
-    from cchc_rules.facts import read_facts
+    from cchc_rules.facts import read_facts, year_warning
     from cchc_rules.whatif import (
         check_settings,
         opportunities,
@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     rules = load(args.rules)
     raw = read_facts(args.facts)
+    warn(year_warning(raw, rules.checked))
     facts = rules.facts(raw)
     before = rules.evaluate(facts, trace=False)
     if args.set:
