@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -11,10 +12,10 @@ from typing import BinaryIO
 
 from cchc_rules.errors import CchcError, Diagnostic, os_error_text
 from cchc_rules.loader import RULE_SUFFIX
-from cchc_rules.units import FACTS_SUFFIXES
+from cchc_rules.units import FACTS_SUFFIXES, JSONL_SUFFIXES, XLSX_SUFFIXES
 
-# The files a folder given as input is read for: rule files, facts files.
-_READ_IN_FOLDERS = (RULE_SUFFIX, *FACTS_SUFFIXES)
+# The files a folder given as input is read for: rule files; facts files, JSON lines and workbooks of units.
+_READ_IN_FOLDERS = (RULE_SUFFIX, *FACTS_SUFFIXES, *JSONL_SUFFIXES, *XLSX_SUFFIXES)
 
 
 def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
@@ -75,31 +76,57 @@ def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterat
     """
     target = Path(path)
     refuse_inputs(target, inputs)
+    try:
+        found = target.stat()
+    except OSError:
+        found = None
+    if found is not None and not stat.S_ISREG(found.st_mode):  # /dev/null, /dev/stdout, a pipe: written into
+        with _cannot_write(target), target.open("wb") as handle:
+            yield handle
+        return
+    if found is not None and not found.st_mode & 0o222:
+        raise CchcError([_not_written(target, "tệp chỉ đọc", "bỏ thuộc tính chỉ đọc của tệp, hoặc chọn tên khác")])
+    if target.is_symlink():  # a link to a file: the file it points to is replaced, not the link
+        target = target.resolve()
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise CchcError(
-            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {os_error_text(exc)}")]
-        ) from None
+        raise CchcError([_not_written(target, os_error_text(exc))]) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        # mkstemp makes the file private (0600): give it the mode of the file it replaces, or else
+        # the mode a plain open() would.
+        if found is not None:
+            mode = stat.S_IMODE(found.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise CchcError(
-            [Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {os_error_text(exc)}")]
-        ) from None
+        raise CchcError([_not_written(target, os_error_text(exc))]) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _not_written(target: Path, reason: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {reason}", hint=hint)
+
+
+@contextlib.contextmanager
+def _cannot_write(target: Path) -> Iterator[None]:
+    """An OSError while writing into a device or a pipe, as O002."""
+    try:
+        yield
+    except OSError as exc:
+        raise CchcError([_not_written(target, os_error_text(exc))]) from None
 
 
 def write_atomic(path: Path | str, data: str | bytes, inputs: Iterable[Path | str] = ()) -> None:

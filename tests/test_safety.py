@@ -163,6 +163,65 @@ def test_write_atomic_refuses_every_input_and_its_folder(tmp_path: Path) -> None
     assert sorted(p.name for p in rules.iterdir()) == ["2023.cchc"]
 
 
+def test_a_ranking_is_never_written_over_a_workbook_or_json_lines_of_the_folder_it_ranks(tmp_path: Path) -> None:
+    """A folder of units is read for facts files, JSON lines and workbooks: none is overwritten, none made there."""
+    from tests.test_cli import cchc
+
+    folder = tmp_path / "huyen"
+    folder.mkdir()
+    (folder / "thanh-thuy.yaml").write_bytes(FACTS_THANH_THUY.read_bytes())
+    cchc("template", RULES_2023, "-o", folder / "huyen-a.xlsx")
+    (folder / "huyen-b.jsonl").write_text("", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for name in ("huyen-a.xlsx", "huyen-b.jsonl", "xep-hang.xlsx", "xep-hang.ndjson"):
+        run = cchc("rank", RULES_2023, folder, "-o", folder / name, *(("--format", "json") if "json" in name else ()))
+        assert run.returncode == 1 and "[O001]" in run.stderr, run.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert cchc("rank", RULES_2023, folder, "-o", folder / "xep-hang.csv").returncode == 0
+
+
+def test_output_into_a_pipe_or_a_device_is_written_into_it_not_replaced(tmp_path: Path) -> None:
+    """`-o /dev/null` or a named pipe: the rename of an atomic write would put a plain file in its place."""
+    import stat
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    write_atomic(pipe, "mới\n")
+    reader.join(10)
+    assert got == ["mới\n".encode()]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_a_read_only_output_is_refused_and_a_files_mode_is_kept(tmp_path: Path) -> None:
+    locked = tmp_path / "khoa.json"
+    locked.write_text("cũ\n", encoding="utf-8")
+    locked.chmod(0o444)
+    with pytest.raises(CchcError, match="O002") as caught:
+        write_atomic(locked, "mới\n")
+    assert "tệp chỉ đọc" in str(caught.value)
+    assert locked.read_text(encoding="utf-8") == "cũ\n"
+    shared = tmp_path / "chung.json"
+    shared.write_text("cũ\n", encoding="utf-8")
+    shared.chmod(0o640)
+    write_atomic(shared, "mới\n")
+    assert shared.read_text(encoding="utf-8") == "mới\n" and shared.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_link_to_an_output_file_is_kept_and_the_file_it_points_to_is_written(tmp_path: Path) -> None:
+    real = tmp_path / "that" / "ket-qua.json"
+    real.parent.mkdir()
+    real.write_text("cũ\n", encoding="utf-8")
+    link = tmp_path / "ket-qua.json"
+    link.symlink_to(real)
+    write_atomic(link, "mới\n")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "mới\n"
+
+
 # ---- nothing outside the rules folder -----------------------------------------------------------------
 
 
