@@ -1,4 +1,7 @@
-"""Office files are zip archives: rewrite them with fixed timestamps so the same inputs give the same bytes."""
+"""What Office files need of us: text XML can hold, and the same bytes for the same inputs.
+
+Office files are zip archives: they are rewritten with fixed timestamps.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,16 @@ import zipfile
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # Writers stamp the save time into the document properties; pin it too.
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+# Characters XML 1.0 cannot hold: C0 controls other than tab and line breaks, U+FFFE/U+FFFF, lone surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text: str) -> str:
+    """Text a Word or Excel file can hold: Word's line and page breaks pasted into a note (\\v, \\f) become
+    line breaks, any other control character is dropped (the writers refuse them, and none is visible)."""
+    return _NOT_XML.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", text) if _NOT_XML.search(text) else text
 
 
 def stable_zip(data: bytes) -> bytes:

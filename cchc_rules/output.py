@@ -12,10 +12,11 @@ from typing import BinaryIO
 
 from cchc_rules.errors import CchcError, Diagnostic, os_error_text
 from cchc_rules.loader import RULE_SUFFIX
-from cchc_rules.units import FACTS_SUFFIXES, JSONL_SUFFIXES, XLSX_SUFFIXES
+from cchc_rules.units import FACTS_SUFFIXES, JSONL_SUFFIXES, XLSX_SUFFIXES, is_ranking
 
 # The files a folder given as input is read for: rule files; facts files, JSON lines and workbooks of units.
-_READ_IN_FOLDERS = (RULE_SUFFIX, *FACTS_SUFFIXES, *JSONL_SUFFIXES, *XLSX_SUFFIXES)
+# (A ranking workbook is passed over when a folder is read: one may be written there, and written again.)
+_READ_IN_FOLDERS = (RULE_SUFFIX, *FACTS_SUFFIXES, *JSONL_SUFFIXES)
 
 
 def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
@@ -27,16 +28,16 @@ def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
         message = ""
         if source.exists() and target.exists() and os.path.samefile(source, target):
             message = f"{target}: không ghi đè lên tệp đầu vào"
-        elif (
-            source.is_dir()
-            and target.resolve().is_relative_to(source.resolve())
-            and target.suffix.lower() in _READ_IN_FOLDERS
-        ):
-            message = (
-                f"{target}: không ghi đè lên tệp đầu vào"
-                if target.exists()
-                else f"{target}: tệp nằm trong thư mục đầu vào {source}, sẽ bị đọc như dữ liệu vào ở lần chạy sau"
-            )
+        elif source.is_dir() and target.resolve().is_relative_to(source.resolve()):
+            suffix = target.suffix.lower()
+            if suffix in _READ_IN_FOLDERS:
+                message = (
+                    f"{target}: không ghi đè lên tệp đầu vào"
+                    if target.exists()
+                    else f"{target}: tệp nằm trong thư mục đầu vào {source}, sẽ bị đọc như dữ liệu vào ở lần chạy sau"
+                )
+            elif suffix in XLSX_SUFFIXES and target.is_file() and not is_ranking(target):
+                message = f"{target}: không ghi đè lên tệp đầu vào (bảng tính dữ kiện trong thư mục {source})"
         if message:
             raise CchcError(
                 [Diagnostic(code="O001", severity="error", message=message, hint="chọn một tên tệp khác cho `-o`")]

@@ -401,7 +401,7 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     sheet.append(cells)
     for row in ranking.rows():
         values = flat(row)
-        sheet.append([_cell(values.get(key), key in numeric) for key in keys])
+        sheet.append([_cell(sheet, values.get(key), key in numeric) for key in keys])
     legend = book.create_sheet("Chú thích")
     legend.column_dimensions["A"].width = 28
     legend.column_dimensions["B"].width = 80
@@ -410,7 +410,7 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     about = [("Bộ quy tắc", header.name), ("Cấp", header.level), ("Tỉnh", header.province), ("Năm", header.year)]
     for label, value in about:
         if value:
-            legend.append([label, value])
+            legend.append([label, _cell(legend, value, False)])
     for group in header.groups:
         legend.append([f"Nhóm {group.name}", group_words(group)])
     legend.append([])
@@ -427,9 +427,17 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     handle.write(stable_zip(buffer.getvalue()))  # the same units, the same bytes: no save time inside
 
 
-def _cell(value: Any, numeric: bool) -> Any:
+def _cell(sheet: Any, value: Any, numeric: bool) -> Any:
     if value is None:
         return None
     if numeric and isinstance(value, str):
         return Decimal(value)
+    if isinstance(value, str):
+        from openpyxl.cell import WriteOnlyCell
+
+        from cchc_rules.ooxml import xml_text
+
+        cell = WriteOnlyCell(sheet, value=xml_text(value))
+        cell.data_type = "s"  # a unit named "=1+2" is a name, never a formula
+        return cell
     return value

@@ -379,6 +379,24 @@ def _workbook(path: Path, rules: CheckedRules | None = None, in_folder: bool = F
         book.close()
 
 
+def is_ranking(path: Path) -> bool:
+    """Whether a workbook is a ranking `cchc rank` wrote (a sheet whose A1 is `Hạng`): read in a folder, it
+    is passed over, so writing a ranking over it is not writing over an input."""
+    try:
+        book = _open_book(path)
+    except UnitsError:
+        return False
+    try:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            first = _first_value(sheet)
+            if first is not None and first[:2] == (1, 1) and normalise(str(first[2])).strip() in RANK_HEADINGS:
+                return True
+        return False
+    finally:
+        book.close()
+
+
 def _first_value(sheet: Any) -> tuple[int, int, Any] | None:
     """Row, column and value of a sheet's first cell that is not blank; None for a sheet without any."""
     rows = sheet.iter_rows(values_only=True)

@@ -577,3 +577,19 @@ def test_percentages_rounded_to_many_places_rank_exactly(tmp_path: Path) -> None
         ("1", "a", "A", "100"),
         ("2", "b", "B", "33.3333333333333333333"),
     ]
+
+
+def test_a_unit_name_in_a_ranking_workbook_is_text_never_a_formula(tmp_path: Path) -> None:
+    """A name such as "=1+2" (or "=HYPERLINK(...)") would be run by Excel; a control character would make
+    the workbook unwritable (exit 70)."""
+    import openpyxl
+
+    units = tmp_path / "xa.jsonl"
+    lines = [{"unit": name, "facts": plain_facts()} for name in ("=1+2", "Xã 1\u000b", "+SUM(A1)")]
+    units.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    out = tmp_path / "xep-hang.xlsx"
+    run = cchc("rank", RULES_2023, units, "-o", out)
+    assert run.returncode == 0, run.stderr
+    sheet = openpyxl.load_workbook(out)["Xếp hạng"]
+    names = {sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=2).data_type for r in range(2, 5)}
+    assert names == {"=1+2": "s", "Xã 1\n": "s", "+SUM(A1)": "s"}

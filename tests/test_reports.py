@@ -324,3 +324,27 @@ def test_rounds_with_a_criterion_left_out_as_not_applicable_add_up(tmp_path: Pat
     assert "- 2.1 Liên thông: Tự đánh giá: không áp dụng → Thẩm định vòng 1: 2,25" in text
     assert "               2                −0,5              −0,5  Điểm trừ: Vi phạm" in text  # the rows add up
     assert "Tổng          10                 6,5              8,75" in text
+
+
+def test_control_characters_pasted_from_word_do_not_break_office_files(tmp_path: Path) -> None:
+    """Word's soft line break (\\v) in a note, another control character in a unit's words: the Office
+    writers refuse them, so they are made line breaks or dropped, never a crash (exit 70)."""
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text(
+        'round: "Thẩm định vòng 1"\nfacts:\n  doi_thoai: 1\nnotes:\n  "1.5.2": "Biên bản số 12\\vngày 5/11\\x01"\n'
+        'report:\n  kien_nghi: "Đề nghị bổ sung\\ftài liệu"\n',
+        encoding="utf-8",
+    )
+    for command, suffix in (("table", ".xlsx"), ("table", ".docx"), ("report", ".docx")):
+        out = tmp_path / f"{command}{suffix}"
+        run = cchc(
+            command, RULES_2023, FACTS_THANH_THUY, appraisal, "-o", out, *(("--round", "2") * (command == "report"))
+        )
+        assert run.returncode == 0, run.stderr
+        if suffix == ".xlsx":
+            cells = [c.value for row in openpyxl.load_workbook(out).active.iter_rows() for c in row]
+            assert "Biên bản số 12\nngày 5/11" in " | ".join(str(v) for v in cells)
+        else:
+            text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+            text += "\n".join(c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells)
+            assert ("Biên bản số 12\nngày 5/11" if command == "table" else "Đề nghị bổ sung\ntài liệu") in text

@@ -173,10 +173,13 @@ def test_a_ranking_is_never_written_over_a_workbook_or_json_lines_of_the_folder_
     cchc("template", RULES_2023, "-o", folder / "huyen-a.xlsx")
     (folder / "huyen-b.jsonl").write_text("", encoding="utf-8")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    for name in ("huyen-a.xlsx", "huyen-b.jsonl", "xep-hang.xlsx", "xep-hang.ndjson"):
+    for name in ("huyen-a.xlsx", "huyen-b.jsonl", "xep-hang.ndjson", "xep-hang.json"):
         run = cchc("rank", RULES_2023, folder, "-o", folder / name, *(("--format", "json") if "json" in name else ()))
         assert run.returncode == 1 and "[O001]" in run.stderr, run.stderr
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    # A ranking workbook is passed over when the folder is read: written there, and written again.
+    for _ in range(2):
+        assert cchc("rank", RULES_2023, folder, "-o", folder / "xep-hang.xlsx").returncode == 0
     assert cchc("rank", RULES_2023, folder, "-o", folder / "xep-hang.csv").returncode == 0
 
 

@@ -11,7 +11,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from cchc_rules.ooxml import stable_zip
+from cchc_rules.ooxml import stable_zip, xml_text
 from cchc_rules.render.report import Report
 from cchc_rules.render.table import TableRow
 
@@ -56,35 +56,35 @@ def report_docx(report: Report) -> bytes:
     for i, line in enumerate(report.title):
         p = doc.add_paragraph()  # type: ignore[attr-defined]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(line)
+        run = p.add_run(xml_text(line))
         run.bold = True
         run.font.size = Pt(14 if i == 0 else 13)
     if report.place_date:
         p = doc.add_paragraph()  # type: ignore[attr-defined]
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        p.add_run(report.place_date).italic = True
+        p.add_run(xml_text(report.place_date)).italic = True
     for line in report.preamble:
-        doc.add_paragraph(line)  # type: ignore[attr-defined]
+        doc.add_paragraph(xml_text(line))  # type: ignore[attr-defined]
     for section in report.sections:
         heading = doc.add_paragraph()  # type: ignore[attr-defined]
-        heading.add_run(section.heading).bold = True
+        heading.add_run(xml_text(section.heading)).bold = True
         for para in section.paragraphs:
             if para.kind == "bullet":
-                doc.add_paragraph(f"- {para.text}")  # type: ignore[attr-defined]
+                doc.add_paragraph(xml_text(f"- {para.text}"))  # type: ignore[attr-defined]
             else:
                 p = doc.add_paragraph()  # type: ignore[attr-defined]
-                p.add_run(para.text).bold = para.kind in ("area", "total")
+                p.add_run(xml_text(para.text)).bold = para.kind in ("area", "total")
     if report.recipients or report.signature:
         table = doc.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
         left, right = table.rows[0].cells
         if report.recipients:
             left.paragraphs[0].add_run("Nơi nhận:").bold = True
             for r in report.recipients:
-                left.add_paragraph(f"- {r.lstrip('- ')}")
+                left.add_paragraph(xml_text(f"- {r.lstrip('- ')}"))
         for i, line in enumerate(report.signature):
             p = right.paragraphs[0] if i == 0 else right.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run(line).bold = True
+            p.add_run(xml_text(line)).bold = True
     return _bytes(doc)
 
 
@@ -93,15 +93,15 @@ def table_docx(title: str, headers: Sequence[str], rows: Sequence[TableRow]) -> 
     doc = _document(landscape=True)
     p = doc.add_paragraph()  # type: ignore[attr-defined]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run(title).bold = True
+    p.add_run(xml_text(title)).bold = True
     table = doc.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.paragraphs[0].add_run(text).bold = True
+        cell.paragraphs[0].add_run(xml_text(text)).bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row.cells(), strict=True):
-            run = cell.paragraphs[0].add_run(text)
+            run = cell.paragraphs[0].add_run(xml_text(text))
             run.bold = row.depth == 1
     return _bytes(doc)

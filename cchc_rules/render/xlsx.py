@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from cchc_rules.ooxml import stable_zip
+from cchc_rules.ooxml import stable_zip, xml_text
 from cchc_rules.render.table import TableRow
 
 _THIN = Side(style="thin")
@@ -32,17 +32,18 @@ def table_xlsx(title: str, headers: Sequence[str], rows: Sequence[TableRow]) -> 
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.creator = "cchc_rules"
-    ws.append([title])
+    ws.append([xml_text(title)])
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws.append(list(headers))
+    ws.append([xml_text(h) for h in headers])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         cell.border = _BORDER
     for row in rows:
-        ws.append(row.cells())
+        ws.append([xml_text(text) for text in row.cells()])
         for cell in ws[ws.max_row]:
+            cell.data_type = "s"  # a note or a title "=..." is text, never a formula
             cell.border = _BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if row.depth == 1:
