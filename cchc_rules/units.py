@@ -166,6 +166,10 @@ def _folder(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFacts
             except CchcError as exc:
                 yield UnitFacts(id=file.stem, where=str(file), facts={}, problem=exc)
                 continue
+            if raw.rounds:  # appraised in the file itself: the score in force is the last round's
+                from cchc_rules.rounds import rounds_from
+
+                raw = rounds_from([raw])[-1].facts
             yield UnitFacts(id=raw.unit or file.stem, where=str(file), facts=raw)
             continue
         if suffix in _SAVE_AS:
@@ -244,7 +248,15 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
                 )
             ]
         ) from None
-    if not isinstance(item, dict) or set(item) - {"unit", "facts"} or not isinstance(item.get("facts"), dict):
+    extra = sorted(set(item) - {"unit", "facts"}) if isinstance(item, dict) else []
+    if extra:  # `rounds`, `notes`, `year`: a facts file's keys, which one line of units does not take
+        keys = ", ".join(f"`{k}`" for k in extra)
+        raise _error(
+            f"{where}: dòng chỉ có `unit` và `facts`; không dùng được {keys} trong JSON lines",
+            "vòng thẩm định, ghi chú, năm: viết mỗi đơn vị một tệp dữ kiện (.yaml) trong một thư mục, rồi xếp hạng "
+            "thư mục đó; hoặc ghi vào `facts` số liệu của vòng cần xếp hạng",
+        )
+    if not isinstance(item, dict) or not isinstance(item.get("facts"), dict):
         raise _error(
             f"{where}: mỗi dòng phải là một đối tượng có `unit` và `facts`",
             'vd: {"unit": "Xã Thanh Thủy", "facts": {"doi_thoai": 2, "tong_ho_so": 1754}}',

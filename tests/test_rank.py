@@ -593,3 +593,34 @@ def test_a_unit_name_in_a_ranking_workbook_is_text_never_a_formula(tmp_path: Pat
     sheet = openpyxl.load_workbook(out)["Xếp hạng"]
     names = {sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=2).data_type for r in range(2, 5)}
     assert names == {"=1+2": "s", "Xã 1\n": "s", "+SUM(A1)": "s"}
+
+
+def test_a_facts_file_with_its_appraisal_rounds_is_ranked_by_the_last_round(tmp_path: Path) -> None:
+    """Units are ranked after the appraisal: the score in force is the last round's, as `cchc explain` takes it."""
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    appraised = folder / "thanh-thuy.yaml"
+    appraised.write_text(
+        FACTS_THANH_THUY.read_text(encoding="utf-8")
+        + 'rounds:\n  - name: "Thẩm định vòng 1"\n    facts:\n      co_sang_kien: có\n      doi_thoai: 5\n',
+        encoding="utf-8",
+    )
+    in_force = cchc("eval", RULES_2023, appraised, "--format", "json")
+    assert in_force.returncode == 0, in_force.stderr
+    last = json.loads(in_force.stdout)["rounds"][-1]
+    assert last["score"] == "68.745"  # the self-assessment's is 66.245
+    out = tmp_path / "rank.csv"
+    run = cchc("rank", RULES_2023, folder, "-o", out)
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert [(r["score"], r["group"]) for r in rows] == [("68.745", "A")]
+    assert f"1 đơn vị xếp hạng theo vòng thẩm định cuối ghi trong tệp của mình: {appraised} (Thẩm định vòng 1)" in (
+        run.stderr
+    )
+
+
+def test_a_json_line_with_a_facts_files_keys_says_which_and_where_to_write_them(tmp_path: Path) -> None:
+    units = write_jsonl(tmp_path / "xa.jsonl", [{"unit": "Xã A", "facts": plain_facts(), "rounds": [], "year": 2023}])
+    run = cchc("rank", RULES_2023, units, "-o", tmp_path / "rank.csv")
+    assert run.returncode == 1
+    assert f"{units}:1: dòng chỉ có `unit` và `facts`; không dùng được `rounds`, `year` trong JSON lines" in run.stderr

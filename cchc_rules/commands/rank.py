@@ -53,15 +53,15 @@ def run(args: argparse.Namespace) -> int:
     rules = load(args.rules)
     inputs = inputs_of(rules, args.rules, args.input)
     refuse_inputs(Path(args.output), inputs)
-    years = _Years(rules.checked)
-    units = years.watch(read_units(args.input, rules.checked))
+    said = _FolderNotes(rules.checked)
+    units = said.watch(read_units(args.input, rules.checked))
     try:
         if not args.no_progress and sys.stderr.isatty():
             ranking = _with_progress(rules, units, args, losses=fmt == "json")
         else:
             ranking = rank_units(rules, units, trace=args.trace, losses=fmt == "json")
     finally:  # said even when the ranking is refused: a file of last year may be why
-        years.say()
+        said.say()
     if not ranking.count:
         ranking.close()
         from cchc_rules.units import UnitsError
@@ -107,8 +107,9 @@ def _with_progress(rules: Any, units: Any, args: argparse.Namespace, losses: boo
         return rank_units(rules, units, trace=args.trace, progress=lambda _: progress.advance(task), losses=losses)
 
 
-class _Years:
-    """W008 for the facts files of a folder that give another year than the rules': the first few, then a count."""
+class _FolderNotes:
+    """What a folder's facts files make worth saying: W008 for those that give another year than the rules'
+    (the first few, then a count), and which were ranked by an appraisal round written in them."""
 
     SHOWN = 10
 
@@ -116,10 +117,12 @@ class _Years:
         self._rules = rules
         self._found: list[Diagnostic] = []
         self._more = 0
+        self._appraised: list[str] = []
 
     def watch(self, units: Iterable[UnitFacts]) -> Iterator[UnitFacts]:
-        """The units, unchanged, each facts file's year looked at on the way."""
+        """The units, unchanged, each facts file's year and round looked at on the way."""
         from cchc_rules.facts import RawFacts, year_warning
+        from cchc_rules.rounds import SELF_ASSESSMENT
 
         for unit in units:
             if isinstance(unit.facts, RawFacts):
@@ -129,6 +132,8 @@ class _Years:
                         self._found.append(found)
                     else:
                         self._more += 1
+                if unit.facts.round and unit.facts.round != SELF_ASSESSMENT:
+                    self._appraised.append(f"{unit.where} ({unit.facts.round})")
             yield unit
 
     def say(self) -> None:
@@ -137,3 +142,12 @@ class _Years:
         if self._more:
             year = self._rules.header.year
             sys.stderr.write(f"cảnh báo [W008]: và {self._more} tệp dữ kiện khác cũng ghi năm khác {year}\n")
+        if self._appraised:
+            shown = self._appraised[: self.SHOWN]
+            more = len(self._appraised) - len(shown)
+            sys.stderr.write(
+                f"{len(self._appraised)} đơn vị xếp hạng theo vòng thẩm định cuối ghi trong tệp của mình: "
+                + "; ".join(shown)
+                + (f"; và {more} tệp khác" if more else "")
+                + "\n"
+            )
