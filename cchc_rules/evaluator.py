@@ -458,7 +458,10 @@ class Evaluator:
         same way: "điều kiện `doi_thoai >= 5`: 2 ≥ 5 không đúng → lấy `0`".
         """
         out: list[tuple[str, Span]] = []
-        self._branches(formula, out)
+        try:
+            self._branches(formula, out)
+        except ZeroDenominatorSignal:  # a ratio's `zero:` decided the formula there (its own step says so)
+            pass
         return out
 
     def _branches(self, e: ast.Node, out: list[tuple[str, Span]]) -> None:

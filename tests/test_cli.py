@@ -89,6 +89,30 @@ def test_explain_says_which_way_each_if_went() -> None:
     assert "- điều kiện `co_sang_kien`: không → lấy `0`" in out  # a yes/no fact: its value says it
 
 
+def test_a_ratio_whose_zero_policy_decides_inside_an_if_is_explained_not_a_crash(tmp_path: Path) -> None:
+    """Found by `make fuzz`: the branches of an `if` whose condition's ratio met 0/0 crashed explain, the
+    traced JSON and the HTML page (exit 70); the ratio's `zero:` decided the formula, and that is the step."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "T" total 2 rounding 3 half_up\nfact phan: count "Phần"\nfact tong: count "Tổng"\n'
+        'fact co: boolean "Có"\n1 "A": max 2\n'
+        '  1.1 "Một": max 1\n    score = if ratio(phan, tong, zero: full) >= 75% then max else 0\n    reason "r"\n'
+        '  1.2 "Lồng": max 1\n    score = if co then (if ratio(phan, tong, zero: zero) >= 75% then max else 0) else 0\n'
+        '    reason "r"\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("phan: 0\ntong: 0\nco: có\n", encoding="utf-8")
+    out = cchc("explain", rules, facts, "1")
+    assert out.returncode == 0, out.stderr
+    assert "- mẫu số bằng 0 trong ratio(phan, tong, zero: full): theo quy định `zero: full` (dòng 7)" in out.stdout
+    # the branch taken before the ratio stands
+    assert "- điều kiện `co`: có → lấy `if ratio(phan, tong, zero: zero) >= 75% then max else 0`" in out.stdout
+    for argv in (("--format", "json", "--trace"), ("--format", "html")):
+        run = cchc("eval", rules, facts, *argv)
+        assert run.returncode == 0, run.stderr
+
+
 def test_explain_says_how_each_part_of_and_or_went(tmp_path: Path) -> None:
     """`a and b`: each part with its values, a part not looked at said so, then the whole."""
     rules = tmp_path / "r.cchc"
