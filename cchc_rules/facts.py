@@ -68,8 +68,12 @@ class Evidence(BaseModel):
     note: str = ""
 
     def summary(self) -> str:
-        """One line for a report: document, date, note."""
-        parts = [p for p in (self.document, self.title, self.date, self.file, self.link, self.note) if p]
+        """One line for a report: document, date (31/10/2023, as every date is shown), note."""
+        try:
+            day = show(read_date(self.date)) if self.date else ""
+        except ValueError:  # a date written some other way ("tháng 10/2023") is shown as written
+            day = self.date
+        parts = [p for p in (self.document, self.title, day, self.file, self.link, self.note) if p]
         return "; ".join(parts)
 
 

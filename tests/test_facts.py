@@ -199,7 +199,7 @@ def test_fact_with_evidence(rules: RuleSet, tmp_path: Path) -> None:
     assert trace is not None
     (use,) = [f for f in trace.facts if f.name == "doi_thoai"]
     assert (use.value, use.shown, use.type) == ("2", "2", "count")
-    assert "Số 12/BC-UBND" in use.evidence and "2023-12-01" in use.evidence and "Biên bản đối thoại" in use.evidence
+    assert "Số 12/BC-UBND" in use.evidence and "01/12/2023" in use.evidence and "Biên bản đối thoại" in use.evidence
     assert use.description == "Số cuộc đối thoại"
 
 
@@ -832,3 +832,12 @@ def test_a_number_with_its_unit_or_a_dotted_date_gets_the_form_to_write(
     rules: RuleSet, name: str, value: str, hint: str
 ) -> None:
     assert hint in error(rules, facts(**{name: value}))
+
+
+def test_an_evidence_date_is_shown_as_every_date_is() -> None:
+    """31/10/2023 beside a fact's value of 31/10/2023, not 2023-10-31 (as YAML reads `date: 2023-10-31`)."""
+    from cchc_rules.facts import Evidence
+
+    assert Evidence(document="Báo cáo số 12", date="2023-10-31").summary() == "Báo cáo số 12; 31/10/2023"
+    assert Evidence(date="5/11/2023", note="bản sao").summary() == "05/11/2023; bản sao"
+    assert Evidence(date="tháng 10/2023").summary() == "tháng 10/2023"  # as written when it is not a day
