@@ -13,7 +13,7 @@ from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING, CheckedRules
 from cchc_rules.checks import Merged
 from cchc_rules.checks.deductions import check_deductions
 from cchc_rules.checks.depth import check_depth
-from cchc_rules.checks.facts import check_fact_bounds, check_fact_types
+from cchc_rules.checks.facts import check_bound_cycles, check_fact_bounds, check_fact_types
 from cchc_rules.checks.groups import check_groups
 from cchc_rules.checks.header import check_header
 from cchc_rules.checks.names import check_duplicates, check_references, check_templates, check_unused_facts
@@ -41,6 +41,7 @@ PASSES: tuple[Pass, ...] = (
     check_unused_facts,
     check_fact_types,
     check_fact_bounds,
+    check_bound_cycles,
     check_types,
     check_tree,
     check_sums,

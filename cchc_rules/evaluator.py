@@ -8,6 +8,7 @@ policy. Scores are checked to stay within [0, max]; what cannot be evaluated
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 from dataclasses import dataclass
@@ -458,10 +459,8 @@ class Evaluator:
         same way: "điều kiện `doi_thoai >= 5`: 2 ≥ 5 không đúng → lấy `0`".
         """
         out: list[tuple[str, Span]] = []
-        try:
+        with contextlib.suppress(ZeroDenominatorSignal):  # a ratio's `zero:` decided the formula there
             self._branches(formula, out)
-        except ZeroDenominatorSignal:  # a ratio's `zero:` decided the formula there (its own step says so)
-            pass
         return out
 
     def _branches(self, e: ast.Node, out: list[tuple[str, Span]]) -> None:

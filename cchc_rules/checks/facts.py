@@ -152,6 +152,53 @@ def check_fact_bounds(rules: Merged) -> list[Diagnostic]:
     return out
 
 
+def check_bound_cycles(rules: Merged) -> list[Diagnostic]:
+    """Facts bounded by one another in a circle (E163): `fact a: count max a`, or `a max b` with `b max a`.
+
+    A circle says nothing a single bound would not (a ≤ a; a ≤ b ≤ a is a = b), and no order of the facts
+    has each fact's bounds known before it: test facts cannot be drawn for them, nor the template's checks
+    be written.
+    """
+    decls = {fact.name: fact for fact in rules.facts}
+    out: list[Diagnostic] = []
+    reported: set[frozenset[str]] = set()
+    state: dict[str, int] = {}
+
+    def bounds(name: str) -> list[ast.NameRef]:
+        fact = decls[name]
+        return [b for b in (fact.min, fact.max) if isinstance(b, ast.NameRef) and b.name in decls]
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for bound in bounds(name):
+            if state.get(bound.name) == 1:
+                cycle = [*path[path.index(bound.name) :], name, bound.name] if bound.name != name else [name, name]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    said = " → ".join(f"`{n}`" for n in cycle)
+                    out.append(
+                        rules.diag(
+                            "E163",
+                            "error",
+                            bound.span,
+                            f"dữ kiện `{name}` bị giới hạn bởi chính nó"
+                            if bound.name == name
+                            else f"các dữ kiện giới hạn lẫn nhau thành vòng: {said}",
+                            "bỏ giới hạn này: một dữ kiện không giới hạn được bằng chính nó"
+                            if bound.name == name
+                            else "giữ một giới hạn cho mỗi cặp, vd chỉ `max` ở phần (`fact phan: count ... max tong`)",
+                        )
+                    )
+            elif bound.name not in state:
+                visit(bound.name, [*path, name])
+        state[name] = 2
+
+    for name in decls:
+        if name not in state:
+            visit(name, [])
+    return out
+
+
 def _value(node: ast.Node | None, kind: str) -> Fraction | None:
     """A literal bound or default of the fact's own kind, as a number (a date: its day number); None for
     another fact's name or a literal of the wrong kind (E160 says so)."""
