@@ -75,7 +75,7 @@ def test_undefined_fact_suggests_the_close_name() -> None:
 def test_sum_mismatch_names_every_child() -> None:
     found, _ = check_and_prove(load_source(FIXTURES / "check" / "bad" / "E123_children_do_not_add_up.cchc"))
     e123 = next(d for d in found if d.code == "E123")
-    assert "1.1 (1) + 1.2 (0.5)" in e123.message
+    assert "cộng lại 1,5: 1.1 (1) + 1.2 (0,5)" in e123.message
     assert e123.span is not None and e123.span.line == 2
 
 
@@ -163,7 +163,7 @@ def test_three_deliberate_mistakes_give_three_precise_diagnostics(tmp_path: Path
     assert [d.code for d in errors] == ["E123", "E170", "E191"]
     e123, e170, e191 = errors
     assert e123.span is not None and e123.span.line == line_of('1.5 "')
-    assert "1.5" in e123.message and "2.5" in e123.message and "1.5.2 (1)" in e123.message
+    assert "1.5" in e123.message and "cộng lại 2,5" in e123.message and "1.5.2 (1)" in e123.message
     assert e170.span is not None and e170.span.line == line_of('7.2.1 "') + 1
     assert "7.2.1" in e170.message and "tthc_co_ho_so_truc_tuyen" in e170.message
     assert e191.span is not None and e191.span.line == line_of("    when from 50% to 80%")

@@ -7,7 +7,7 @@ from fractions import Fraction
 from cchc_rules import ast
 from cchc_rules.checks import Merged
 from cchc_rules.errors import Diagnostic
-from cchc_rules.numbers import plain
+from cchc_rules.numbers import plain, vi
 
 
 def _children(rules: Merged) -> dict[str, list[ast.Criterion]]:
@@ -89,7 +89,7 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
         if crit.id in wrong and crit.max is not None:
             kids = children[crit.id]
             total = wrong[crit.id]
-            listed = " + ".join(f"{k.id} ({plain(k.max)})" for k in kids if k.max is not None)
+            listed = " + ".join(f"{k.id} ({vi(k.max)})" for k in kids if k.max is not None)
             hint = "sửa điểm tối đa cho khớp, hoặc cho tiêu chí cha công thức riêng (`score = ...`)"
             if crit.head.file in rules.inherited_files:  # last year's line: the fix belongs in this year's file
                 hint = (
@@ -104,8 +104,8 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                     "E123",
                     "error",
                     crit.head,
-                    f"điểm tối đa của {crit.id} là {plain(crit.max)} nhưng các tiêu chí con cộng lại "
-                    f"{plain(total)}: {listed}",
+                    f"điểm tối đa của {crit.id} là {vi(crit.max)} nhưng các tiêu chí con cộng lại "
+                    f"{vi(total)}: {listed}",
                     hint,
                 )
             )
@@ -118,7 +118,7 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                     "E124",
                     "error",
                     header.span,
-                    f"bộ quy tắc chưa có lĩnh vực nào, nhưng khai báo tổng điểm {plain(header.total)}",
+                    f"bộ quy tắc chưa có lĩnh vực nào, nhưng khai báo tổng điểm {vi(header.total)}",
                     'thêm các lĩnh vực và tiêu chí, vd 1 "Công tác chỉ đạo, điều hành CCHC": max 15',
                 )
             )
@@ -130,7 +130,7 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                         "E124",
                         "error",
                         header.span,
-                        f"tổng điểm khai báo là {plain(header.total)} nhưng các lĩnh vực cộng lại {plain(total)}",
+                        f"tổng điểm khai báo là {vi(header.total)} nhưng các lĩnh vực cộng lại {vi(total)}",
                         "sửa `total` hoặc điểm tối đa của các lĩnh vực",
                     )
                 )

@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.analysis import check_and_prove
     from cchc_rules.errors import CchcError
     from cchc_rules.inherit import load_resolved
+    from cchc_rules.numbers import vi
 
     try:
         found, checked = check_and_prove(load_resolved(args.rules))
@@ -42,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
         if failed:
             sys.stderr.write(f"{args.rules}: không đạt ({summary})\n")
         elif checked is not None:
+            total = "" if checked.header.total is None else vi(checked.header.total)
             sys.stdout.write(
                 f"{args.rules}: hợp lệ ({summary}): {checked.header.name}; "
-                f"{len(checked.order)} mục, {len(checked.facts)} dữ kiện, tổng điểm {checked.header.total}\n"
+                f"{len(checked.order)} mục, {len(checked.facts)} dữ kiện, tổng điểm {total}\n"
             )
     return EXIT_BAD_INPUT if failed else EXIT_OK
