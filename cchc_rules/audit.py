@@ -15,17 +15,18 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from cchc_rules import ast
 from cchc_rules.checked import DEFAULT_PERCENT_ROUNDING
-from cchc_rules.errors import FactsError, suggest
+from cchc_rules.errors import Diagnostic, FactsError, suggest
 from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import Placed, load_yaml_placed
 from cchc_rules.numbers import decimal_text, round_fraction, trimmed, vi
 from cchc_rules.ranking import group_of
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
+from cchc_rules.source import Span
 from cchc_rules.vocabulary import RoundingMode
 
 FindingKind = Literal[
@@ -80,6 +81,30 @@ class Claims(BaseModel):
     areas: dict[str, AreaClaim] = {}
     nodes: dict[str, AreaClaim] = {}
     deductions: tuple[Deduction, ...] = ()
+    # Where `unit:` is written, to point at it when the claims are another unit's.
+    unit_span: Span | None = Field(default=None, repr=False, exclude=True)
+    unit_line: str = Field(default="", repr=False, exclude=True)
+
+
+def check_unit(claims: Claims, unit: str) -> None:
+    """Claims of another unit than the facts' are not audited against them (C002): every figure would
+    differ, for no fault of either file. Compared as an appraisal's `unit:` is (`rounds.unit_core`)."""
+    from cchc_rules.rounds import unit_core
+
+    if claims.unit and unit and unit_core(claims.unit) != unit_core(unit):
+        where = "" if claims.unit_span else f"{claims.name}: "
+        raise FactsError(
+            [
+                Diagnostic(
+                    code="C002",
+                    severity="error",
+                    message=f"{where}điểm khai là của `{claims.unit}` nhưng dữ kiện là của `{unit}`",
+                    span=claims.unit_span,
+                    line_text=claims.unit_line,
+                    hint="kiểm tra lại đã chọn đúng tệp điểm khai và tệp dữ kiện của cùng một đơn vị",
+                )
+            ]
+        )
 
 
 class Finding(BaseModel):
@@ -201,6 +226,8 @@ def read_claims(path: Path | str) -> Claims:
         areas=group("areas"),
         nodes=group("nodes"),
         deductions=tuple(deductions),
+        unit_span=placed.places.get(("unit",)),
+        unit_line=placed.diagnostic("C001", name, "", "", ("unit",)).line_text if "unit" in data else "",
     )
 
 

@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import tempfile
-import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -29,6 +28,7 @@ from cchc_rules.numbers import decimal_text, vi
 from cchc_rules.ooxml import stable_zip
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
+from cchc_rules.source import name_key
 from cchc_rules.units import RANK_HEADING, UnitFacts, validate_unit
 
 FORMATS = ("csv", "xlsx", "json")
@@ -261,8 +261,8 @@ def rank_units(
 
 
 def same_unit(unit_id: str) -> str:
-    """A unit's id as two are compared: "Xã  Thanh Thủy" and "xã thanh thủy" are the same unit."""
-    return unicodedata.normalize("NFC", " ".join(unit_id.split()).casefold())
+    """A unit's id as two are compared: "Xã  Thanh Thuỷ" and "xã thanh thủy" are the same unit."""
+    return name_key(unit_id)
 
 
 def _twice(first: str) -> CchcError:

@@ -8,6 +8,7 @@ the first; each is evaluated, and the scores are compared node by node.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -20,7 +21,7 @@ from cchc_rules.facts import RawFacts, read_date, read_facts
 from cchc_rules.numbers import show
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
-from cchc_rules.source import Span
+from cchc_rules.source import Span, name_key
 
 SELF_ASSESSMENT = "Tự đánh giá"
 
@@ -95,16 +96,38 @@ def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
     return out
 
 
+# The words before a commune's own name ("UBND xã", "Ủy ban nhân dân phường": the authority, then the
+# level, each at most once: "Phường Xã Đàn" is the ward Xã Đàn), and those that begin the places after it.
+_AUTHORITY = ("ubnd", "ủy ban nhân dân")
+_LEVEL = ("xã", "phường", "thị trấn")
+_AFTER = ("huyện", "quận", "thị xã", "thành phố", "tp.", "tp", "tỉnh")
+
+
+def unit_core(name: str) -> str:
+    """A unit's own name, as two files' `unit:` are compared: "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải
+    Dương" and "Xã Thanh Thuỷ" are both "thanh thủy"; "Hải Dương" or "Xã Thanh" is another unit."""
+    first = re.split(r",|\s[-–]\s", name, maxsplit=1)[0]
+    words = name_key(first).split()
+    keys = {phrase: name_key(phrase).split() for phrase in (*_AUTHORITY, *_LEVEL, *_AFTER)}
+    for kind in (_AUTHORITY, _LEVEL):
+        for phrase in kind:
+            if words[: len(keys[phrase])] == keys[phrase] and len(words) > len(keys[phrase]):
+                words = words[len(keys[phrase]) :]
+                break
+    for k in range(1, len(words)):  # "Thanh Thủy huyện Thanh Hà": up to the district
+        if any(words[k : k + len(keys[phrase])] == keys[phrase] for phrase in _AFTER):
+            words = words[:k]
+            break
+    return " ".join(words)
+
+
 def _same_unit(first: RawFacts, raw: RawFacts) -> None:
     """An appraisal file is of the same unit and year as the self-assessment it follows (F007)."""
     from cchc_rules.errors import CchcError, Diagnostic
 
-    def key(text: str) -> str:
-        return " ".join(text.casefold().split())
-
     problems = []
-    # "Xã Thanh Thủy" and "UBND xã Thanh Thủy, huyện Thanh Hà" are one unit: a name inside the other.
-    if raw.unit and first.unit and key(raw.unit) not in key(first.unit) and key(first.unit) not in key(raw.unit):
+    # "Xã Thanh Thuỷ" and "UBND xã Thanh Thủy, huyện Thanh Hà" are one unit: the commune's own name is compared.
+    if raw.unit and first.unit and unit_core(raw.unit) != unit_core(first.unit):
         problems.append(("unit", f"`unit: {raw.unit}` nhưng {first.name} là của `{first.unit}`"))
     if raw.year and first.year and raw.year.strip() != first.year.strip():
         problems.append(("year", f"`year: {raw.year}` nhưng {first.name} là năm {first.year}"))

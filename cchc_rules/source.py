@@ -83,6 +83,20 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Vietnamese tone marks as NFD writes them apart: grave, acute, tilde, hook above, dot below.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def name_key(text: str) -> str:
+    """A name as two are compared: case, spacing and the tone mark's place do not matter ("Xã  Thanh Thuỷ"
+    and "xã thanh thủy" are one unit; both placements are in use). Each word's tone goes last, so a
+    different tone or letter still makes a different name."""
+    words = []
+    for word in unicodedata.normalize("NFD", text.casefold()).split():
+        words.append("".join(c for c in word if c not in _TONES) + "".join(sorted(c for c in word if c in _TONES)))
+    return " ".join(words)
+
+
 class SourceFile(BaseModel):
     """One rule file's name and normalised text."""
 

@@ -252,3 +252,22 @@ def test_a_bad_claims_file_is_named_at_its_line_with_a_caret(tmp_path: Path) -> 
     path.write_text('total: "66,245"\ndeductions:\n  - {node: "1.5.2", lost: "0,5 điểm"}\n', encoding="utf-8")
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
     assert f"{path}:3:21: lỗi [C001]: khoản mất điểm 1.5.2: `0,5 điểm` không phải một số" in run.stderr
+
+
+def test_claims_of_another_unit_are_not_audited_against_these_facts(tmp_path: Path) -> None:
+    """Every figure would differ for no fault of either file: the two units are named, at `unit:`."""
+    text = CLAIMS.read_text(encoding="utf-8")
+    line = text.split("\n").index('unit: "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải Dương"') + 1
+    other = tmp_path / "claims.yaml"
+    other.write_text(text.replace("xã Thanh Thủy, huyện Thanh Hà", "xã Thanh Hồng, huyện Thanh Hà"), encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, other)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(
+        f"{other}:{line}:1: lỗi [C002]: điểm khai là của `UBND xã Thanh Hồng, huyện Thanh Hà, tỉnh Hải Dương` "
+        "nhưng dữ kiện là của `UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải Dương`"
+    ), run.stderr
+    assert run.stdout == ""
+    # the same commune written another way is the same unit
+    same = tmp_path / "cung-xa.yaml"
+    same.write_text(text.replace('unit: "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải Dương"', "unit: Xã Thanh Thuỷ"))
+    assert "[C002]" not in cchc("audit", RULES_2023, FACTS_THANH_THUY, same).stderr

@@ -624,3 +624,12 @@ def test_a_json_line_with_a_facts_files_keys_says_which_and_where_to_write_them(
     run = cchc("rank", RULES_2023, units, "-o", tmp_path / "rank.csv")
     assert run.returncode == 1
     assert f"{units}:1: dòng chỉ có `unit` và `facts`; không dùng được `rounds`, `year` trong JSON lines" in run.stderr
+
+
+def test_one_unit_named_with_either_tone_mark_placement_is_given_twice(tmp_path: Path) -> None:
+    units = write_jsonl(
+        tmp_path / "xa.jsonl",
+        [{"unit": "Xã Thanh Thủy", "facts": plain_facts()}, {"unit": "xã  Thanh Thuỷ", "facts": plain_facts()}],
+    )
+    run = cchc("rank", RULES_2023, units, "-o", tmp_path / "rank.csv")
+    assert run.returncode == 1 and "[U002]" in run.stderr, run.stderr

@@ -213,3 +213,25 @@ def test_a_json_facts_file_of_another_year_is_named_in_the_warning(tmp_path: Pat
     run = cchc("eval", RULES_2023, facts)
     assert run.returncode == 0, run.stderr
     assert f"cảnh báo [W008]: {facts}: dữ kiện ghi `year: 2024` nhưng bộ quy tắc là của năm 2023" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("appraised", "same"),
+    [
+        ("Xã Thanh Thuỷ", True),  # the tone mark placed the older way
+        ("UBND xã Thanh Thủy,  huyện Thanh Hà - tỉnh Hải Dương", True),
+        ("xã Thanh Thủy huyện Thanh Hà", True),
+        ("Thanh Thủy", True),
+        ("Hải Dương", False),  # inside the name, but the province, not the commune
+        ("Xã Thanh", False),
+        ("Xã Thanh Thúy", False),  # another tone: another name
+    ],
+)
+def test_an_appraisal_is_of_the_same_unit_when_the_communes_own_name_is(
+    tmp_path: Path, appraised: str, same: bool
+) -> None:
+    other = tmp_path / "tham-dinh.yaml"
+    other.write_text(f'unit: "{appraised}"\nyear: 2023\nfacts:\n  doi_thoai: 1\n', encoding="utf-8")
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, other)
+    assert (run.returncode == 0) is same, run.stderr
+    assert ("[F007]" in run.stderr) is not same

@@ -22,13 +22,14 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print every discrepancy; exit 1 when there is any, for scripts."""
-    from cchc_rules.audit import audit, audit_json, read_claims, render_audit
+    from cchc_rules.audit import audit, audit_json, check_unit, read_claims, render_audit
     from cchc_rules.facts import read_facts, year_warning
 
     rules = load(args.rules)
     claims = read_claims(args.claims)
     raw = read_facts(args.facts)
     warn(year_warning(raw, rules.checked))
+    check_unit(claims, raw.unit)
     result, findings = audit(rules, rules.facts(raw), claims)
     if args.format == "json":
         sys.stdout.write(json.dumps(audit_json(claims, result, findings), ensure_ascii=False, indent=2) + "\n")
