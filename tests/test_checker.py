@@ -72,6 +72,47 @@ def test_undefined_fact_suggests_the_close_name() -> None:
     assert e110.span is not None and (e110.span.line, e110.span.column) == (4, 14)
 
 
+def test_an_undeclared_fact_gets_a_declaration_of_the_type_its_use_needs(tmp_path: Path) -> None:
+    """Declared as the hint says, the fact must not make the next error (a count in a condition is E203)."""
+    rules = tmp_path / "r.cchc"
+    lines = {
+        "co_sang_kien": "if co_sang_kien then max else 0",
+        "trinh_do": 'if trinh_do = "đại học" or trinh_do = "cao đẳng" then max else 0',
+        "ty_le": "if ty_le >= 75% then max else 0",
+        "ngay": "if ngay <= 2024-01-31 then max else 0",
+        "phan": "max * ratio(phan, n, zero: zero)",
+        "muc": "tier muc\n      when >= 80%: max\n      otherwise: 0",
+        "diem_tb": "if diem_tb >= 7.5 then max else 0",
+    }
+    body = "".join(
+        f'  1.{k} "T{k}": max 1\n    score = {line}\n    reason "r"\n' for k, line in enumerate(lines.values(), 1)
+    )
+    header = f'ruleset "T" total {len(lines) + 1} rounding 2 half_up\nfact n: count "N"\n'
+    rules.write_text(
+        header + f'1 "A": max {len(lines) + 1}\n{body}  1.9 "U": max 1\n    score = max\n'
+        "    na when not ap_dung: exclude\n",
+        encoding="utf-8",
+    )
+    found, _ = check_and_prove(load_source(rules))
+    hints = {d.message.split("`")[1]: d.hint for d in found if d.code == "E110"}
+    assert hints == {
+        "co_sang_kien": 'khai báo: fact co_sang_kien: boolean "..."',
+        "trinh_do": 'khai báo: fact trinh_do: choice("đại học", "cao đẳng") "..."',
+        "ty_le": 'khai báo: fact ty_le: percent "..."',
+        "ngay": 'khai báo: fact ngay: date "..."',
+        "phan": 'khai báo: fact phan: count "..."',
+        "muc": 'khai báo: fact muc: percent "..."',
+        "diem_tb": 'khai báo: fact diem_tb: decimal "..."',
+        "ap_dung": 'khai báo: fact ap_dung: boolean "..."',
+    }
+    # declared as the hints say, no type error follows (E2xx; the ratio's part still needs its bound, E170)
+    declared = "".join(h.removeprefix("khai báo: ").replace('"..."', f'"{name}"') + "\n" for name, h in hints.items())
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace('fact n: count "N"\n', 'fact n: count "N"\n' + declared), encoding="utf-8")
+    found, _ = check_and_prove(load_source(rules))
+    assert [d.code for d in found if d.severity == "error"] == ["E170"]
+
+
 def test_sum_mismatch_names_every_child() -> None:
     found, _ = check_and_prove(load_source(FIXTURES / "check" / "bad" / "E123_children_do_not_add_up.cchc"))
     e123 = next(d for d in found if d.code == "E123")

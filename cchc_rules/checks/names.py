@@ -64,7 +64,7 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                             "error",
                             node.span,
                             f"tiêu chí {crit.id} dùng dữ kiện chưa khai báo `{node.name}`",
-                            did_you_mean(node.name, facts) or f'khai báo: fact {node.name}: count "..."',
+                            did_you_mean(node.name, facts) or f"khai báo: {_declaration(node.name, crit)}",
                         )
                     )
                 elif isinstance(node, ast.CritRef) and node.id not in ids:
@@ -90,6 +90,77 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                     )
                 )
     return out
+
+
+def _declaration(name: str, crit: ast.Criterion) -> str:
+    """A declaration of an undeclared fact, its type read from how the criterion uses it: a condition is a
+    `boolean`, compared with a text a `choice` of the texts, with a percentage a `percent`, with a day a
+    `date`, with a decimal a `decimal`; a count otherwise (the hint must not lead to a type error next)."""
+    kinds: list[str] = []
+    texts: list[str] = []
+
+    def used(node: ast.Node | None, as_condition: bool) -> None:
+        if node is None:
+            return
+        if isinstance(node, ast.NameRef):
+            if node.name == name and as_condition:
+                kinds.append("boolean")
+            return
+        if isinstance(node, ast.If):
+            used(node.condition, True)
+            used(node.then, False)
+            used(node.otherwise, False)
+            return
+        if isinstance(node, (ast.And, ast.Or)):
+            used(node.left, True)
+            used(node.right, True)
+            return
+        if isinstance(node, ast.Not):
+            used(node.operand, True)
+            return
+        if isinstance(node, ast.Compare):
+            for mine, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(mine, ast.NameRef) and mine.name == name:
+                    kinds.append(_kind_of(other, texts))
+        elif isinstance(node, ast.Tier) and isinstance(node.subject, ast.NameRef) and node.subject.name == name:
+            for row in node.rows:
+                bound = row.test.bound if isinstance(row.test, ast.TierCmp) else row.test.low
+                kinds.append(_kind_of(bound, texts))
+        for field in type(node).model_fields:
+            value = getattr(node, field)
+            for child in value if isinstance(value, tuple) else (value,):
+                if isinstance(child, ast.TierRow):
+                    used(child.value, False)
+                elif isinstance(child, ast.Node) and not isinstance(child, ast.Criterion):
+                    used(child, False)
+
+    if crit.formula is not None:
+        used(crit.formula.expr, False)
+    for na in crit.not_applicable:
+        used(na.condition, True)
+    for reason in crit.reasons:
+        used(reason.condition, True)
+    kind = next((k for k in ("boolean", "choice", "percent", "date", "decimal") if k in kinds), "count")
+    if kind == "choice":
+        listed = ", ".join(f'"{t}"' for t in dict.fromkeys(texts))
+        return f'fact {name}: choice({listed}) "..."'
+    return f'fact {name}: {kind} "..."'
+
+
+def _kind_of(other: ast.Node, texts: list[str]) -> str:
+    """The type a fact compared with `other` has ("" when `other` does not say)."""
+    if isinstance(other, ast.String):
+        texts.append(other.value)
+        return "choice"
+    if isinstance(other, ast.Percent):
+        return "percent"
+    if isinstance(other, ast.DateLit):
+        return "date"
+    if isinstance(other, ast.Bool):
+        return "boolean"
+    if isinstance(other, ast.Number) and other.value != other.value.to_integral_value():
+        return "decimal"
+    return ""
 
 
 def check_templates(rules: Merged) -> list[Diagnostic]:
