@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -190,15 +191,17 @@ def evaluate_rounds(rules: RuleSet, rounds: Sequence[Round], trace: bool = True)
 
 
 def select(rounds: Sequence[Round], which: str | None) -> Round:
-    """A round by 1-based number or by name (case-insensitive); the first when `which` is None."""
+    """A round by 1-based number or by name (whatever the case, spacing, Unicode form or tone mark's place:
+    a name typed in a terminal may come decomposed); the first when `which` is None."""
     from cchc_rules.errors import CchcError, Diagnostic, suggest
 
     if which is None:
         return rounds[0]
+    which = unicodedata.normalize("NFC", which)
     if which.isdigit() and 1 <= int(which) <= len(rounds):
         return rounds[int(which) - 1]
     for r in rounds:
-        if r.name.casefold() == which.casefold():
+        if name_key(r.name) == name_key(which):
             return r
     names = [r.name for r in rounds]
     close = suggest(which, names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,6 +50,8 @@ def test_select_by_number_or_name() -> None:
     assert select(rounds, None).name == "Tự đánh giá"
     assert select(rounds, "2").name == "Thẩm định vòng 1"
     assert select(rounds, "thẩm định vòng 2").name == "Thẩm định vòng 2"
+    # as a terminal may pass it: decomposed (NFD), spaced and cased otherwise
+    assert select(rounds, unicodedata.normalize("NFD", "THẨM ĐỊNH  vòng 1")).name == "Thẩm định vòng 1"
     with pytest.raises(CchcError, match="có phải ý bạn là"):
         select(rounds, "Thẩm định vòng 3")
 
