@@ -601,7 +601,30 @@ def _notes(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
         raise _facts_error(
             name, "`notes` phải là bảng `mã tiêu chí: ghi chú`", entry[1], hint='vd: notes: {"7.2.2": "..."}'
         )
-    return {normalise(str(k)): normalise(str(v)) for k, v in entry[0].items()}
+    out = {}
+    for key, note in entry[0].items():
+        if note is None or note == "":  # a slot left empty: nothing to say
+            continue
+        if isinstance(note, (bool, list, dict, datetime.date)):
+            raise _facts_error(
+                name,
+                f"ghi chú của `{normalise(str(key))}` phải là một đoạn văn bản, không phải {_kind_said(note)}",
+                entry[1],
+                hint='viết ghi chú trong ngoặc kép, vd "7.2.2": "Số liệu chưa khớp với phần mềm một cửa"',
+            )
+        out[normalise(str(key))] = normalise(str(note))
+    return out
+
+
+def _kind_said(value: Any) -> str:
+    """What a YAML value is, in words."""
+    if isinstance(value, bool):
+        return f"có/không ({'có' if value else 'không'})"
+    if isinstance(value, list):
+        return "một danh sách"
+    if isinstance(value, dict):
+        return "một bảng"
+    return "một ngày"
 
 
 def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:

@@ -321,7 +321,7 @@ def test_rounds_with_a_criterion_left_out_as_not_applicable_add_up(tmp_path: Pat
     notes = {row[1].value: row[-1].value for row in sheet.iter_rows() if row[1].value}
     assert "Tự đánh giá: không áp dụng" in notes["Liên thông"]
     text = cchc("eval", rules, own, appraisal).stdout
-    assert "- 2.1 Liên thông: Tự đánh giá: không áp dụng → Thẩm định vòng 1: 2,25" in text
+    assert "- 2.1 Liên thông: Tự đánh giá: không áp dụng, loại khỏi điểm tối đa → Thẩm định vòng 1: 2,25" in text
     assert "               2                −0,5              −0,5  Điểm trừ: Vi phạm" in text  # the rows add up
     assert "Tổng          10                 6,5              8,75" in text
 

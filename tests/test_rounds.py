@@ -238,3 +238,38 @@ def test_an_appraisal_is_of_the_same_unit_when_the_communes_own_name_is(
     run = cchc("eval", RULES_2023, FACTS_THANH_THUY, other)
     assert (run.returncode == 0) is same, run.stderr
     assert ("[F007]" in run.stderr) is not same
+
+
+def test_a_note_that_is_not_text_is_refused_and_an_empty_one_left_out(tmp_path: Path) -> None:
+    """`"7.2": ["a", "b"]` printed as ['a', 'b'], `"7.2.1":` as None; a number is text enough."""
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text('facts:\n  doi_thoai: 1\nnotes:\n  7.2.2: 5\n  "7.2.1":\n', encoding="utf-8")
+    noted = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.2")
+    assert noted.returncode == 0 and "Ghi chú (Thẩm định vòng 1): 5" in noted.stdout, noted.stderr
+    empty = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.1")
+    assert empty.returncode == 0 and "Ghi chú" not in empty.stdout and "None" not in empty.stdout, empty.stderr
+    appraisal.write_text('facts:\n  doi_thoai: 1\nnotes:\n  "7.2": ["a", "b"]\n', encoding="utf-8")
+    said = _errors(FACTS_THANH_THUY, appraisal)
+    assert f"{appraisal}:3:1: lỗi [F001]: ghi chú của `7.2` phải là một đoạn văn bản, không phải một danh sách" in said
+
+
+def test_a_criterion_not_applicable_in_a_round_says_how_it_counts(tmp_path: Path) -> None:
+    """7.2.2 with no application at all (zero: na, full marks) counts 3 in its parent's 3,205: said so."""
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text("facts:\n  ho_so_truc_tuyen_den_31_10: 0\n  ho_so_tong_den_31_10: 0\n", encoding="utf-8")
+    out = cchc("eval", RULES_2023, FACTS_THANH_THUY, appraisal).stdout
+    assert "- 7.2 Cung cấp dịch vụ công trực tuyến: Tự đánh giá: 2,497 → Thẩm định vòng 1: 3,205" in out
+    assert (
+        "- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: Tự đánh giá: 2,292 → Thẩm định vòng 1: không áp dụng, " in out
+    )
+    assert "Thẩm định vòng 1: không áp dụng, tính đủ 3\n" in out
+
+
+def test_a_note_on_a_criterion_whose_score_did_not_move_is_shown_too(tmp_path: Path) -> None:
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text('facts:\n  doi_thoai: 2\nnotes:\n  "7.2.2": "Đã kiểm tra, đúng"\n', encoding="utf-8")
+    out = cchc("eval", RULES_2023, FACTS_THANH_THUY, appraisal).stdout
+    assert out.endswith(
+        "Điểm mọi mục như nhau ở các vòng.\n\nGhi chú ở các mục điểm không đổi:\n"
+        "- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: 2,292\n    ghi chú (Thẩm định vòng 1): Đã kiểm tra, đúng\n"
+    ), out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -48,8 +49,7 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
             if d.id in first.areas:
                 continue  # areas are in the table above
             steps = " → ".join(
-                f"{r.round.name}: " + ("không áp dụng" if r.result[d.id].status == "n_a" else vi(score))
-                for r, score in zip(results, d.scores, strict=True)
+                f"{r.round.name}: {_shown(r, d.id, score)}" for r, score in zip(results, d.scores, strict=True)
             )
             lines.append(f"- {d.id} {d.title}: {steps}")
             for fact, values in d.shown_facts:
@@ -58,7 +58,31 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
                 note = r.round.notes.get(d.id)
                 if note:
                     lines.append(f"    ghi chú ({r.round.name}): {note}")
+    # The appraisers' notes on criteria whose score did not move ("đã kiểm tra, đúng") are said too.
+    moved = {d.id for d in diffs}
+    unmoved = [
+        node_id for node_id in first.nodes if node_id not in moved and any(node_id in r.round.notes for r in results)
+    ]
+    if unmoved:
+        lines.append("")
+        lines.append("Ghi chú ở các mục điểm không đổi:")
+        for node_id in unmoved:
+            lines.append(f"- {node_id} {first[node_id].title}: {vi(first[node_id].score)}")
+            for r in results:
+                note = r.round.notes.get(node_id)
+                if note:
+                    lines.append(f"    ghi chú ({r.round.name}): {note}")
     return "\n".join(lines) + "\n"
+
+
+def _shown(r: RoundResult, node_id: str, score: Decimal) -> str:
+    """A node's score in one round; one not applicable says how it counts, as its parent's sum counts it."""
+    node = r.result[node_id]
+    if node.status != "n_a":
+        return vi(score)
+    if node.effective_max == 0:
+        return "không áp dụng, loại khỏi điểm tối đa"
+    return f"không áp dụng, tính đủ {vi(score)}"
 
 
 def rounds_json(results: Sequence[RoundResult], diffs: Sequence[Difference], trace: bool = False) -> dict[str, Any]:
