@@ -69,6 +69,7 @@ def rounds_from(raws: Sequence[RawFacts]) -> list[Round]:
     for k, raw in enumerate(raws):
         if current is not None:
             _same_unit(out[0].facts, raw)
+            _not_empty(raw)
         steps = [(raw.round or "", raw.facts, raw.notes, raw.note_spans)]
         steps += [(r.name, r.facts, r.notes, r.note_spans) for r in raw.rounds]
         # A round's own words (the report's sections, its signature) are those of the file it is written
@@ -122,6 +123,25 @@ def unit_core(name: str) -> str:
     return " ".join(words)
 
 
+def _not_empty(raw: RawFacts) -> None:
+    """An appraisal file that says nothing (0 bytes, comments only, `{}`) is a file not saved, or the wrong
+    one: it would show as a round that changed nothing (F001)."""
+    from cchc_rules.errors import Diagnostic, FactsError
+
+    if not (raw.facts or raw.notes or raw.rounds or raw.round or raw.report or raw.unit or raw.year):
+        raise FactsError(
+            [
+                Diagnostic(
+                    code="F001",
+                    severity="error",
+                    message=f"{raw.name}: tệp thẩm định không ghi gì: không dữ kiện, ghi chú hay tên vòng nào",
+                    hint="kiểm tra tệp đã được lưu, và là đúng tệp; một vòng không đổi gì vẫn ghi tên, "
+                    'vd round: "Thẩm định vòng 1"',
+                )
+            ]
+        )
+
+
 def _same_unit(first: RawFacts, raw: RawFacts) -> None:
     """An appraisal file is of the same unit and year as the self-assessment it follows (F007)."""
     from cchc_rules.errors import CchcError, Diagnostic
@@ -155,7 +175,31 @@ def read_rounds(paths: Sequence[Path | str], rules: RuleSet | None = None) -> li
     rounds = rounds_from([read_facts(p) for p in paths])
     if rules is not None:
         check_notes(rules, rounds)
+        if len(paths) > 1:
+            _first_is_whole(rules, rounds[0], paths)
     return rounds
+
+
+def _first_is_whole(rules: RuleSet, first: Round, paths: Sequence[Path | str]) -> None:
+    """Facts missing from the first of several files (F002): most likely an appraisal file given first,
+    which holds only the facts it changes; the hint says the order."""
+    from cchc_rules.errors import FactsError
+
+    try:
+        rules.facts(first.facts)
+    except FactsError as exc:
+        order = (
+            f"tệp đầu tiên ({paths[0]}) phải là tệp tự đánh giá, đủ mọi dữ kiện; "
+            "các tệp thẩm định, chỉ ghi dữ kiện thay đổi, đặt sau nó"
+        )
+        raise FactsError(
+            [
+                d.model_copy(update={"hint": f"{order}; nếu đúng là tệp tự đánh giá: {d.hint}" if d.hint else order})
+                if d.code == "F002"
+                else d
+                for d in exc.diagnostics
+            ]
+        ) from None
 
 
 def check_notes(rules: RuleSet, rounds: Sequence[Round]) -> None:

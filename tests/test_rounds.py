@@ -273,3 +273,18 @@ def test_a_note_on_a_criterion_whose_score_did_not_move_is_shown_too(tmp_path: P
         "Điểm mọi mục như nhau ở các vòng.\n\nGhi chú ở các mục điểm không đổi:\n"
         "- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: 2,292\n    ghi chú (Thẩm định vòng 1): Đã kiểm tra, đúng\n"
     ), out
+
+
+@pytest.mark.parametrize("text", ["", "# chưa ghi gì\n", "{}\n"])
+def test_an_appraisal_file_that_says_nothing_is_refused(tmp_path: Path, text: str) -> None:
+    """Not saved, or the wrong file: it would show as a round that changed nothing."""
+    empty = tmp_path / ("tham-dinh.json" if text.startswith("{") else "tham-dinh.yaml")
+    empty.write_text(text, encoding="utf-8")
+    said = _errors(FACTS_THANH_THUY, empty)
+    assert f"lỗi [F001]: {empty}: tệp thẩm định không ghi gì" in said
+
+
+def test_an_appraisal_file_given_first_is_said_to_go_after_the_self_assessment() -> None:
+    said = _errors(APPRAISAL, FACTS_THANH_THUY)
+    assert "lỗi [F002]" in said
+    assert f"gợi ý: tệp đầu tiên ({APPRAISAL}) phải là tệp tự đánh giá, đủ mọi dữ kiện; các tệp thẩm định" in said
