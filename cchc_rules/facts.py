@@ -7,6 +7,7 @@ wrong value is named with its fact, its description and where it was written.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import json
 import numbers
@@ -859,12 +860,62 @@ def _json_int(text: str) -> int | Decimal:
     return int(text) if len(text) <= 18 else Decimal(text)
 
 
+def _json_key_places(name: str, text: str) -> dict[tuple[str | int, ...], list[Span]]:
+    """Where each object key of a JSON text is written, by its path of keys and list indices (every
+    place, in order: a key written twice has two), so that a problem is shown at its line with a caret.
+
+    Reads the text as it is laid out (strings, brackets, commas, colons); it is only called on text
+    `json` reads, so nothing is checked here.
+    """
+    places: dict[tuple[str | int, ...], list[Span]] = {}
+    line_starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"]
+    stack: list[list[Any]] = []  # per open container: [path, "obj" | "arr", current key or index]
+    expect_key = False
+    # A string (escapes included), or a bracket, comma or colon: outside strings a JSON text has no quote.
+    tokens = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+    for match in tokens.finditer(text):
+        token = match.group()
+        if token in "{[":
+            path: tuple[str | int, ...] = ()
+            if stack:
+                parent = stack[-1]
+                path = (*parent[0], parent[2])
+            stack.append([path, "obj" if token == "{" else "arr", 0])
+            expect_key = token == "{"
+        elif token in "}]":
+            stack.pop()
+            expect_key = False
+        elif token == ",":
+            if stack and stack[-1][1] == "arr":
+                stack[-1][2] += 1
+            expect_key = bool(stack) and stack[-1][1] == "obj"
+        elif token == ":":
+            expect_key = False
+        elif expect_key and stack:  # a key
+            key = normalise(json.loads(token))
+            stack[-1][2] = key
+            at = match.start()
+            line = bisect.bisect_right(line_starts, at)
+            column = at - line_starts[line - 1] + 1
+            span = Span(file=name, line=line, column=column, end_line=line, end_column=column + len(token))
+            places.setdefault((*stack[-1][0], key), []).append(span)
+            expect_key = False
+    return places
+
+
 def _read_json(name: str, text: str) -> RawFacts:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in items:
             if key in out:
-                raise _facts_error(name, f"khoá `{key}` xuất hiện hai lần")
+                written = [s for path, spans in _json_key_places(name, text).items() if path[-1] == key for s in spans]
+                again = written[1] if len(written) > 1 else None
+                raise _facts_error(
+                    name,
+                    f"khoá `{key}` xuất hiện hai lần" + (f" (lần đầu ở dòng {written[0].line})" if again else ""),
+                    again,
+                    hint="mỗi khoá chỉ ghi một lần trong một bảng; bỏ một lần",
+                )
             out[key] = value
         return out
 
@@ -901,8 +952,24 @@ def _read_json(name: str, text: str) -> RawFacts:
             hint,
         ) from None
     if not isinstance(data, dict):
-        raise _facts_error(name, "tệp dữ kiện phải là một bảng `tên: giá trị`")
-    return _raw_from_mapping(name, {normalise(k): (v, None) for k, v in data.items()})
+        first = Span(file=name, line=1, column=1, end_line=1, end_column=2)
+        raise _facts_error(
+            name, "tệp dữ kiện phải là một bảng `tên: giá trị`", first, hint='vd: {"facts": {"doi_thoai": 2}}'
+        )
+    places = {path: spans[0] for path, spans in _json_key_places(name, text).items()}
+
+    def under(*path: str | int) -> dict[str, Span]:
+        return {str(p[-1]): span for p, span in places.items() if len(p) == len(path) + 1 and p[:-1] == path}
+
+    top = {normalise(k): (v, places.get((normalise(k),))) for k, v in data.items()}
+    rounds = data.get("rounds")
+    round_spans = [
+        (under("rounds", k, "facts"), under("rounds", k, "notes"))
+        for k in range(len(rounds) if isinstance(rounds, list) else 0)
+    ]
+    raw = _raw_from_mapping(name, top, under("facts"), round_spans)
+    keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
+    return raw.model_copy(update={"note_spans": under("notes"), "key_spans": keys})
 
 
 def raw_from_mapping(values: Mapping[str, Any], name: str = "<facts>") -> RawFacts:

@@ -841,3 +841,35 @@ def test_an_evidence_date_is_shown_as_every_date_is() -> None:
     assert Evidence(document="Báo cáo số 12", date="2023-10-31").summary() == "Báo cáo số 12; 31/10/2023"
     assert Evidence(date="5/11/2023", note="bản sao").summary() == "05/11/2023; bản sao"
     assert Evidence(date="tháng 10/2023").summary() == "tháng 10/2023"  # as written when it is not a day
+
+
+def test_a_json_facts_files_problems_are_shown_at_their_line(rules: RuleSet, tmp_path: Path) -> None:
+    """As in a YAML file: file:line:column, the line, a caret (they were named by file alone)."""
+    text = json.dumps({**GOOD, "doi_thoai": "hai"}, ensure_ascii=False, indent=2, default=str)
+    line = text.split("\n").index('  "doi_thoai": "hai",') + 1
+    path = write(tmp_path, text, "facts.json")
+    said = error(rules, path)
+    assert (
+        f"{path}:{line}:3: lỗi [F003]: dữ kiện `doi_thoai`" in said and '\n      "doi_thoai": "hai",\n      ^^^' in said
+    )
+    nested = write(tmp_path, json.dumps({"facts": {**GOOD, "ty_le": "NaN"}}, indent=1, default=str), "nested.json")
+    assert re.search(rf"{re.escape(str(nested))}:\d+:3: lỗi \[F003\]: dữ kiện `ty_le`", error(rules, nested))
+    twice = write(tmp_path, '{\n  "doi_thoai": 2,\n  "ty_le": "50%",\n  "doi_thoai": 3\n}\n', "twice.json")
+    assert f"{twice}:4:3: lỗi [F001]: khoá `doi_thoai` xuất hiện hai lần (lần đầu ở dòng 2)" in error(rules, twice)
+    listed = write(tmp_path, "[1, 2]\n", "list.json")
+    assert f"{listed}:1:1: lỗi [F001]: tệp dữ kiện phải là một bảng" in error(rules, listed)
+
+
+def test_json_keys_are_found_past_strings_that_look_like_keys() -> None:
+    from cchc_rules.facts import _json_key_places
+
+    text = '{"a": "x\\": {\\"b\\": 1", "c": [{"d": 1}, {"d": 2}],\n "e": {"a": "{[,:"}}'
+    places = {path: [(s.line, s.column) for s in spans] for path, spans in _json_key_places("f.json", text).items()}
+    assert places == {
+        ("a",): [(1, 2)],
+        ("c",): [(1, 25)],
+        ("c", 0, "d"): [(1, 32)],
+        ("c", 1, "d"): [(1, 42)],
+        ("e",): [(2, 2)],
+        ("e", "a"): [(2, 8)],
+    }

@@ -209,13 +209,13 @@ def test_facts_of_another_year_than_the_rules_are_scored_with_a_warning(tmp_path
         assert run.returncode == 0 and run.stderr == "", run.stderr
 
 
-def test_a_json_facts_file_of_another_year_is_named_in_the_warning(tmp_path: Path) -> None:
+def test_a_json_facts_file_of_another_year_is_warned_at_its_year_key(tmp_path: Path) -> None:
     facts = tmp_path / "facts.json"
     values = {name: fact.value for name, fact in read_facts(FACTS_THANH_THUY).facts.items()}
     facts.write_text(json.dumps({"year": 2024, "facts": values}, default=str), encoding="utf-8")
     run = cchc("eval", RULES_2023, facts)
     assert run.returncode == 0, run.stderr
-    assert f"cảnh báo [W008]: {facts}: dữ kiện ghi `year: 2024` nhưng bộ quy tắc là của năm 2023" in run.stderr
+    assert f"{facts}:1:2: cảnh báo [W008]: dữ kiện ghi `year: 2024` nhưng bộ quy tắc là của năm 2023" in run.stderr
 
 
 @pytest.mark.parametrize(
