@@ -68,6 +68,11 @@ class Evidence(BaseModel):
     link: str = ""
     note: str = ""
 
+    def documented(self) -> bool:
+        """Whether a document is named (its number, title, date, file or link), not only a note: "giả định:
+        báo cáo không nêu" is no evidence, and is not shown as one."""
+        return any((self.document, self.title, self.date, self.file, self.link))
+
     def summary(self) -> str:
         """One line for a report: document, date (31/10/2023, as every date is shown), note."""
         try:

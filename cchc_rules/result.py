@@ -516,6 +516,7 @@ def _trace(data: _Data, i: int) -> NodeTrace:
                 unit=decl.unit,
                 description=decl.description,
                 evidence=evidence.summary() if evidence else "",
+                documented=evidence.documented() if evidence else False,
                 defaulted=name in facts.defaulted,
             )
         )

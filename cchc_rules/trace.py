@@ -43,6 +43,8 @@ class FactUse(BaseModel):
     unit: str = ""
     description: str = ""
     evidence: str = ""
+    # Whether `evidence` names a document; a note alone ("giả định: ...") is shown as a note, not as evidence.
+    documented: bool = False
     defaulted: bool = False
 
 

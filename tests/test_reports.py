@@ -348,3 +348,25 @@ def test_control_characters_pasted_from_word_do_not_break_office_files(tmp_path:
             text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
             text += "\n".join(c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells)
             assert ("Biên bản số 12\nngày 5/11" if command == "table" else "Đề nghị bổ sung\ntài liệu") in text
+
+
+def test_a_note_alone_is_not_shown_as_evidence(tmp_path: Path) -> None:
+    """ "giả định: ..." names no document: explain says `ghi chú`, the report lists it apart from the evidence."""
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    start = text.index("  doi_thoai:\n")
+    end = text.index("\n  ", text.index("note:", start))
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(
+        text[:start] + '  doi_thoai: {value: 2, note: "giả định: chưa có biên bản"}' + text[end:], encoding="utf-8"
+    )
+    explained = cchc("explain", RULES_2023, facts, "1.5.2")
+    assert explained.returncode == 0, explained.stderr
+    assert "      ghi chú: giả định: chưa có biên bản\n" in explained.stdout
+    assert "kiểm chứng: giả định" not in explained.stdout
+    report = cchc("report", RULES_2023, facts).stdout
+    evidence, _, notes = report.partition("Ghi chú về các số liệu trên:")
+    assert (
+        "- Số cuộc đối thoại của người đứng đầu với nhân dân trong năm = 2 cuộc (giả định: chưa có biên bản)" in notes
+    )
+    assert "giả định: chưa có biên bản" not in evidence
+    assert "Tài liệu kiểm chứng của các số liệu trên:" in evidence  # the other facts' documents stay there

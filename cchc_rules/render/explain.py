@@ -56,7 +56,7 @@ def explain_node(
             default = " (giá trị mặc định)" if fact.defaulted else ""
             add(f"{pad}  - {fact.name} = {fact.shown}{unit}{default}: {fact.description}")
             if fact.evidence:
-                add(f"{pad}    kiểm chứng: {fact.evidence}")
+                add(f"{pad}    {'kiểm chứng' if fact.documented else 'ghi chú'}: {fact.evidence}")
             values = [(r.round.name, r.result.facts.get(fact.name)) for r in rounds]
             if len({repr(value) for _, value in values}) > 1:
                 add(f"{pad}    các vòng: " + " → ".join(f"{name} {shown_fact(v, fact.type)}" for name, v in values))

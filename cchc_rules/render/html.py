@@ -16,6 +16,7 @@ from cchc_rules.numbers import vi
 from cchc_rules.render.explain import formula_lines
 from cchc_rules.render.text import cap_note, percent_text
 from cchc_rules.result import NodeResult, Result
+from cchc_rules.trace import FactUse
 
 _CSS = """
 :root{--lost:#b3261e;--ok:#1e6b34;--muted:#555;--line:#ddd}
@@ -75,7 +76,7 @@ def _derivation(node: NodeResult) -> str:
     if t.facts:
         body = "".join(
             f"<tr><td><code>{_e(f.name)}</code></td><td>{_e(f.shown)}{' ' + _e(f.unit) if f.unit else ''}"
-            f"{' (mặc định)' if f.defaulted else ''}</td><td>{_e(f.description)}</td><td>{_e(f.evidence)}</td></tr>"
+            f"{' (mặc định)' if f.defaulted else ''}</td><td>{_e(f.description)}</td><td>{_e(_evidence(f))}</td></tr>"
             for f in t.facts
         )
         rows.append(
@@ -191,3 +192,8 @@ def render_html(
         '<button type="button" onclick="setAll(false)">Thu gọn</button></p>'
         f"<main>{tree}</main></body></html>\n"
     )
+
+
+def _evidence(fact: FactUse) -> str:
+    """The evidence cell: a note alone ("giả định: ...") is marked as a note, not taken for a document."""
+    return fact.evidence if fact.documented or not fact.evidence else f"ghi chú: {fact.evidence}"

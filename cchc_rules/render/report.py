@@ -120,10 +120,14 @@ def build_report(
     else:
         shortcomings.append(Paragraph(text="Các tiêu chí đều đạt điểm tối đa."))
     shortcomings += [Paragraph(text=t) for t in _lines(raw.report.get("nguyen_nhan", ""))]
-    evidence = _evidence(result, losses)
+    evidence = _evidence(result, losses, documented=True)
     if evidence:
         shortcomings.append(Paragraph(text="Tài liệu kiểm chứng của các số liệu trên:"))
         shortcomings += [Paragraph(kind="bullet", text=e) for e in evidence]
+    said = _evidence(result, losses, documented=False)  # a note alone ("giả định: ...") is no evidence
+    if said:
+        shortcomings.append(Paragraph(text="Ghi chú về các số liệu trên:"))
+        shortcomings += [Paragraph(kind="bullet", text=e) for e in said]
     noted = [(node_id, text) for node_id, text in (notes or {}).items() if node_id in result]
     if noted:  # the appraisers' reasons (or the unit's own notes) belong where the scores are reported
         shortcomings.append(Paragraph(text="Ghi chú thẩm định:" if appraisal else "Ghi chú của đơn vị:"))
@@ -167,13 +171,14 @@ def place_date(place: str, when: str) -> str:
     return ", ".join(part for part in (place, when) if part)
 
 
-def _evidence(result: Result, losses: list[NodeResult]) -> list[str]:
+def _evidence(result: Result, losses: list[NodeResult], documented: bool) -> list[str]:
+    """The facts behind the points lost that name a document (or, `documented=False`, only a note)."""
     seen: dict[str, str] = {}
     for node in losses:
         if node.trace is None:
             continue
         for fact in node.trace.facts:
-            if fact.evidence and fact.name not in seen:
+            if fact.evidence and fact.documented is documented and fact.name not in seen:
                 unit = f" {fact.unit}" if fact.unit else ""
                 seen[fact.name] = f"{fact.description} = {fact.shown}{unit} ({fact.evidence})"
     return list(seen.values())
