@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         RuleLoadError,
         RuleSyntaxError,
     )
+    from cchc_rules.ranking import Ranked, rank
     from cchc_rules.result import NodeResult, Result
     from cchc_rules.ruleset import RuleSet, load
 
@@ -39,6 +40,8 @@ _EXPORTS = {
     "RuleLoadError": "cchc_rules.errors",
     "RuleSyntaxError": "cchc_rules.errors",
     "NodeResult": "cchc_rules.result",
+    "Ranked": "cchc_rules.ranking",
+    "rank": "cchc_rules.ranking",
     "Result": "cchc_rules.result",
     "RuleSet": "cchc_rules.ruleset",
     "load": "cchc_rules.ruleset",
@@ -51,11 +54,13 @@ __all__ = [
     "EvaluationError",
     "FactsError",
     "NodeResult",
+    "Ranked",
     "Result",
     "RuleLoadError",
     "RuleSet",
     "RuleSyntaxError",
     "load",
+    "rank",
 ]
 __version__ = "0.1.0"
 

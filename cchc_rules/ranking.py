@@ -16,7 +16,8 @@ import io
 import json
 import tempfile
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import IO, Any
@@ -53,11 +54,11 @@ def group_of(groups: Iterable[ast.Group], percent: Decimal | None) -> str:
     return ""
 
 
-def competition_ranks(keys: list[int | None]) -> list[int | None]:
+def competition_ranks(keys: Sequence[int | Decimal | None]) -> list[int | None]:
     """Ranks high to low, equal keys sharing a rank (1, 1, 3); None keys get no rank."""
     order = sorted(range(len(keys)), key=lambda i: (keys[i] is None, -(keys[i] or 0), i))
     ranks: list[int | None] = [None] * len(keys)
-    previous: int | None = None
+    previous: int | Decimal | None = None
     rank = 0
     for position, i in enumerate(order, 1):
         key = keys[i]
@@ -68,6 +69,37 @@ def competition_ranks(keys: list[int | None]) -> list[int | None]:
             previous = key
         ranks[i] = rank
     return ranks
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One unit of a ranking made from results: its rank (None without a percentage, when every criterion
+    was excluded), its group ("" when none takes its percentage) and its `Result`."""
+
+    rank: int | None
+    group: str
+    result: Result
+
+
+def rank(rules: RuleSet, results: Iterable[Result]) -> list[Ranked]:
+    """Results ranked as `cchc rank` ranks them, for the Python API: by percentage high to low, equal
+    percentages sharing a rank (1, 1, 3), each in the group its percentage falls in; in rank order, units
+    of one rank (and those without a percentage, last) in the order given.
+
+    The percentages are those the results hold, rounded as the rule set declares, so units that `cchc rank`
+    puts level are level here too. Every result must be of this rule set (a `ValueError` otherwise).
+    """
+    given = list(results)
+    for k, result in enumerate(given, 1):
+        if result.ruleset != rules.name:
+            raise ValueError(
+                f"kết quả thứ {k} ({result.unit or 'không tên'}) là của bộ quy tắc `{result.ruleset}`, "
+                f"không phải `{rules.name}`"
+            )
+    ranks = competition_ranks([r.percent for r in given])
+    groups = rules.checked.header.groups
+    order = sorted(range(len(given)), key=lambda i: (ranks[i] is None, ranks[i] or 0, i))
+    return [Ranked(rank=ranks[i], group=group_of(groups, given[i].percent), result=given[i]) for i in order]
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -25,8 +25,9 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("analysis",),
     ("result",),
     ("columns",),
-    ("ruleset", "__init__"),
+    ("ruleset",),
     ("rounds", "audit", "whatif", "diff", "cases", "testing", "pytest_plugin", "units", "ranking", "template"),
+    ("__init__",),  # the package's names, imported when first used: `load` and `RuleSet`, and `rank`
     ("formatter",),  # `cchc fmt`: reads rule files with the loader, writes them with the printer
     ("render",),
     ("output", "commands"),

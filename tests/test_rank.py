@@ -633,3 +633,27 @@ def test_one_unit_named_with_either_tone_mark_placement_is_given_twice(tmp_path:
     )
     run = cchc("rank", RULES_2023, units, "-o", tmp_path / "rank.csv")
     assert run.returncode == 1 and "[U002]" in run.stderr, run.stderr
+
+
+def test_results_ranked_from_python_as_the_command_ranks_them(tmp_path: Path) -> None:
+    """`cchc_rules.rank`: equal percentages share a rank (1, 1, 3), the list in rank order, the same ranks
+    and groups as `cchc rank` gives the same units; a result of another rule set is refused."""
+    rules = cchc_rules.load(RULES_2023)
+    base = plain_facts()
+    units = [{**base, "doi_thoai": 5}, {**base, "co_sang_kien": True}, {**base, "doi_thoai": 5}, base]
+    names = ["Xã A", "Xã B", "Xã C", "Xã D"]
+    ranked = cchc_rules.rank(rules, rules.evaluate_many(units, names))
+    assert [(r.rank, r.result.unit) for r in ranked] == [
+        (1, "Xã B"),
+        (2, "Xã A"),
+        (2, "Xã C"),
+        (4, "Xã D"),
+    ]  # 92,9%, 90,2% twice, 89,52%
+    path = write_jsonl(tmp_path / "xa.jsonl", [{"unit": n, "facts": u} for n, u in zip(names, units, strict=True)])
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "rank.csv")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader((tmp_path / "rank.csv").open(encoding="utf-8", newline="")))
+    assert [(int(r["rank"]), r["group"], r["unit"]) for r in rows] == [(r.rank, r.group, r.result.unit) for r in ranked]
+    other = cchc_rules.load(ROOT / "rules" / "hai-duong" / "xa" / "2024.cchc")
+    with pytest.raises(ValueError, match="là của bộ quy tắc"):
+        cchc_rules.rank(other, rules.evaluate_many(units[:1]))
