@@ -184,27 +184,33 @@ def _evidence(result: Result, losses: list[NodeResult], documented: bool) -> lis
     return list(seen.values())
 
 
+def _md(text: str) -> str:
+    """A unit's own words as Markdown text: a line it begins with `#` is not a heading, `<` is not HTML."""
+    text = text.replace("<", "&lt;")
+    return "\\" + text if text.startswith("#") else text
+
+
 def to_markdown(report: Report) -> str:
     """The report as Markdown."""
-    out = [f"# {report.title[0]}", "", *(f"**{t}**  " for t in report.title[1:]), ""]
-    out += [f"*{report.place_date}*", ""] if report.place_date else []
-    out += [*report.preamble, ""] if report.preamble else []
+    out = [f"# {_md(report.title[0])}", "", *(f"**{_md(t)}**  " for t in report.title[1:]), ""]
+    out += [f"*{_md(report.place_date)}*", ""] if report.place_date else []
+    out += [*map(_md, report.preamble), ""] if report.preamble else []
     for section in report.sections:
-        out += [f"## {section.heading}", ""]
+        out += [f"## {_md(section.heading)}", ""]
         previous = "text"
         for p in section.paragraphs:
             if p.kind == "bullet":
-                out.append(f"- {p.text}")
+                out.append(f"- {_md(p.text)}")
             else:
                 if previous == "bullet":
                     out.append("")  # a list ends with a blank line in Markdown
-                out += [f"**{p.text}**" if p.kind in ("area", "total") else p.text, ""]
+                out += [f"**{_md(p.text)}**" if p.kind in ("area", "total") else _md(p.text), ""]
             previous = p.kind
         out.append("")
     if report.recipients:
-        out += ["**Nơi nhận:**", "", *(f"- {r.lstrip('- ')}" for r in report.recipients), ""]
+        out += ["**Nơi nhận:**", "", *(f"- {_md(r.lstrip('- '))}" for r in report.recipients), ""]
     if report.signature:
-        out += [*(f"**{s}**  " for s in report.signature), ""]
+        out += [*(f"**{_md(s)}**  " for s in report.signature), ""]
     text = "\n".join(out)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
