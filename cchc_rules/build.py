@@ -6,6 +6,8 @@ twice, a ratio without its zero policy...) are collected and raised together.
 
 from __future__ import annotations
 
+import itertools
+import re
 from decimal import Decimal
 from typing import Any, Literal, cast
 
@@ -391,6 +393,8 @@ class _Builder:
 
     def check_call(self, func: str, values: list[Any], options: list[ast.Option], item: LarkTree) -> None:
         arity = {"clamp": (3, 3), "ratio": (2, 2), "min": (2, 99), "max": (2, 99)}.get(func)
+        if self.decimal_commas(func, values):
+            return  # the arguments are miscounted: the comma said, not the count
         if arity and not arity[0] <= len(values) <= arity[1]:
             need = str(arity[0]) if arity[0] == arity[1] else f"ít nhất {arity[0]}"
             self.fail(item, f"hàm `{func}` cần {need} đối số, ở đây có {len(values)}")
@@ -412,6 +416,40 @@ class _Builder:
                 "thêm `zero: full` (đạt tối đa), `zero: zero` (0 điểm) hoặc `zero: na` (không áp dụng), "
                 "vd ratio(online, total, zero: full)",
             )
+
+    def decimal_commas(self, func: str, values: list[Any]) -> bool:
+        """`min(max, 0,5 * x)`: a decimal comma between arguments reads as two of them (0 and 5 * x) and
+        gives a score always 0, where outside a call it is a syntax error. A comma with a digit on both
+        sides and no space is taken for one; `min(1, 2)` with its space is two arguments."""
+        text = self.source.text
+        found = False
+        for a, b in itertools.pairwise(values):
+            start, end = a.span.end_pos, b.span.start_pos
+            if (
+                isinstance(a, ast.Number)
+                and start is not None
+                and end == start + 1
+                and text[start] == ","
+                and text[end].isdigit()
+            ):
+                whole = re.match(r"\d+", text[end:])
+                written = f"{text[a.span.start_pos : start]},{whole.group(0) if whole else ''}"
+                self.fail(
+                    Span(
+                        file=a.span.file,
+                        line=a.span.line,
+                        column=a.span.column,
+                        end_line=a.span.line,
+                        end_column=a.span.column + len(written),
+                        start_pos=a.span.start_pos,
+                        end_pos=end + (whole.end() if whole else 0),
+                    ),
+                    f"`{written}` trong `{func}(...)` được đọc thành hai đối số ({written.replace(',', ' và ')})",
+                    f"số thập phân viết bằng dấu chấm: `{written.replace(',', '.')}`; nếu đúng là hai đối số, "
+                    f"thêm dấu cách sau dấu phẩy: `{written.replace(',', ', ')}`",
+                )
+                found = True
+        return found
 
     def tier(self, item: LarkTree, span: Span) -> ast.Tier:
         subject, *rows = item.children
