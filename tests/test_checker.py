@@ -217,3 +217,33 @@ def test_passes_are_pure_functions_listed_once() -> None:
     assert len(names) == len(set(names))
     for path in BAD:
         assert check_and_prove(load_source(path))[0] == check_and_prove(load_source(path))[0]
+
+
+@pytest.mark.parametrize(
+    ("condition", "hint", "fixed"),
+    [
+        ("co_cho = không", "gợi ý: viết `false` (`co_cho = false`; gọn hơn: `not co_cho`)", "co_cho = false"),
+        ("có = co_cho", "gợi ý: viết `true` (`co_cho = true`; gọn hơn: `co_cho`)", "co_cho = true"),
+        (
+            'co_cho = "không"',
+            "gợi ý: có/không viết là `true`/`false`, không trong ngoặc kép: `co_cho = false`",
+            "co_cho = false",
+        ),
+    ],
+)
+def test_yes_or_no_written_in_vietnamese_as_a_value_gets_true_or_false(
+    tmp_path: Path, condition: str, hint: str, fixed: str
+) -> None:
+    """`co_cho = không` was an undeclared fact `không`, whose hint `fact không: count` led to E201."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        f'ruleset "T" total 1 rounding 2 half_up\nfact co_cho: boolean "Có chợ"\n1 "A": max 1\n'
+        f"  score = max\n  na when {condition}: exclude\n",
+        encoding="utf-8",
+    )
+    found, _ = check_and_prove(load_source(rules))
+    (problem,) = [d for d in found if d.severity == "error"]
+    assert hint in problem.render()
+    rules.write_text(rules.read_text(encoding="utf-8").replace(condition, fixed), encoding="utf-8")
+    found, _ = check_and_prove(load_source(rules))
+    assert [d for d in found if d.severity == "error"] == []  # the hint, followed, checks clean

@@ -10,6 +10,8 @@ from cchc_rules.errors import Diagnostic, did_you_mean
 from cchc_rules.source import Span
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Vietnamese yes/no words written as a value where the language has `true` and `false`.
+_YES_NO = {"có": "true", "đúng": "true", "không": "false", "sai": "false"}
 # Placeholders every reason template may use besides the facts.
 TEMPLATE_BUILTINS = ("score", "max", "lost")
 
@@ -56,8 +58,29 @@ def check_references(rules: Merged) -> list[Diagnostic]:
     ids = rules.criterion_ids()
     for crit in rules.criteria:
         for expr in expressions(crit):
+            compared = {  # `co_cho = không`: the fact a yes/no word is compared with, to write the fix with it
+                id(mine): other.name
+                for node in walk(expr)
+                if isinstance(node, ast.Compare)
+                for mine, other in ((node.left, node.right), (node.right, node.left))
+                if isinstance(other, ast.NameRef)
+            }
             for node in walk(expr):
-                if isinstance(node, ast.NameRef) and node.name not in facts:
+                if isinstance(node, ast.NameRef) and node.name in _YES_NO and node.name not in facts:
+                    word = _YES_NO[node.name]
+                    named = compared.get(id(node))
+                    shorter = f"{'' if word == 'true' else 'not '}{named}"
+                    out.append(
+                        rules.diag(
+                            "E110",
+                            "error",
+                            node.span,
+                            f"tiêu chí {crit.id}: `{node.name}` không phải tên dữ kiện; "
+                            f"giá trị có/không viết là `true`/`false`",
+                            f"viết `{word}`" + (f" (`{named} = {word}`; gọn hơn: `{shorter}`)" if named else ""),
+                        )
+                    )
+                elif isinstance(node, ast.NameRef) and node.name not in facts:
                     out.append(
                         rules.diag(
                             "E110",

@@ -201,9 +201,27 @@ class _Checker:
             return
         if a.kind == b.kind and a.kind in ("bool", "date"):
             return
+        if {a.kind, b.kind} == {"bool", "string"}:  # `co_cho = "không"`: yes/no written as a text
+            text = right if isinstance(right, ast.String) else left
+            fact = left if text is right else right
+            word = _YES_NO_TEXT.get(text.value.strip().casefold(), "") if isinstance(text, ast.String) else ""
+            if word and isinstance(fact, ast.NameRef):
+                negated = "" if word == "true" else "not "
+                self.error(
+                    "E201",
+                    at,
+                    f"không so sánh được {a.word} với {b.word}",
+                    f"có/không viết là `true`/`false`, không trong ngoặc kép: `{fact.name} = {word}` "
+                    f"(gọn hơn: `{negated}{fact.name}`)",
+                )
+                return
         day = _written_date(right if a.kind == "date" else left) if "date" in (a.kind, b.kind) else None
         hint = f"ngày viết theo dạng năm-tháng-ngày: `{day}`" if day else ""
         self.error("E201", at, f"không so sánh được {a.word} với {b.word}", hint)
+
+
+# Yes/no written as a text in a comparison with a yes/no fact.
+_YES_NO_TEXT = {"có": "true", "đúng": "true", "không": "false", "sai": "false", "true": "true", "false": "false"}
 
 
 def _written_date(e: ast.Node) -> str:
