@@ -66,6 +66,7 @@ def merge(source: RuleSource) -> Merged:
         criteria=tuple(c for m in source.modules for c in m.criteria),
         sources=source.sources,
         inherited_files=source.inherited_files,
+        retired_facts=source.retired_facts,
     )
 
 

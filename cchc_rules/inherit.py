@@ -130,6 +130,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
     criteria = {c.id: c for m in parent.modules for c in m.criteria}
     inherited_facts = frozenset(facts)
     retired = set(parent.retired_facts)
+    retired_criteria = set(parent.retired_criteria)
     problems: list[Diagnostic] = []
     warnings: list[Diagnostic] = []
     # What this year's own items did, for the messages about an item given again.
@@ -163,6 +164,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                 for node_id in [i for i in criteria if i == removal.id or i.startswith(removal.id + ".")]:
                     del criteria[node_id]
                     removed[node_id] = (removal.id, removal.span)
+                    retired_criteria.add(node_id)
             elif removal.id in removed:
                 root, at = removed[removal.id]
                 fail(
@@ -172,6 +174,13 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                     "mỗi tiêu chí chỉ bỏ một lần; xoá dòng này"
                     if root == removal.id
                     else f"bỏ {root} là bỏ cả các tiêu chí con của nó; xoá dòng này",
+                )
+            elif removal.id in retired_criteria and removal.id not in declared_here:
+                fail(
+                    "E211",
+                    f"không có tiêu chí {removal.id} để bỏ: đã bỏ trong bộ quy tắc được kế thừa",
+                    removal.span,
+                    "xoá dòng này",
                 )
             else:
                 own = declared_here.get(removal.id)
@@ -223,6 +232,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
             else:
                 added[crit.id] = crit
             criteria[crit.id] = crit
+            retired_criteria.discard(crit.id)
         for change in module.overrides:
             earlier = overridden.get(change.id)
             if earlier is not None:
@@ -256,6 +266,15 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
                         f'muốn thay hẳn thì khai báo lại: {change.id} "Tên": max ...',
                     )
                     continue
+                if change.id in retired_criteria:
+                    fail(
+                        "E212",
+                        f"không có tiêu chí {change.id} để sửa (override): đã bỏ trong bộ quy tắc được kế thừa",
+                        change.head,
+                        f'muốn có lại tiêu chí này thì khai báo nó đầy đủ: {change.id} "Tên": max ...; '
+                        "không thì xoá `override` này",
+                    )
+                    continue
                 fail(
                     "E212",
                     f"không có tiêu chí {change.id} để sửa (override)",
@@ -281,6 +300,7 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
         sources=(*parent.sources, *child.sources),
         modules=(merged,),
         retired_facts=frozenset(retired),
+        retired_criteria=frozenset(retired_criteria),
         inherited_files=frozenset(s.name for s in parent.sources),
         warnings=tuple(warnings),
     )

@@ -26,6 +26,8 @@ class RuleSource(BaseModel):
     # Facts an earlier year declared and a later one removed (`remove fact`): last year's facts
     # files still carry them, and they are set aside, not refused as undeclared.
     retired_facts: frozenset[str] = frozenset()
+    # Criteria an earlier year had and a later one removed (`remove ID`), to say so when one is named again.
+    retired_criteria: frozenset[str] = frozenset()
     # The files of earlier years (`extends`), whose items a problem may point into.
     inherited_files: frozenset[str] = frozenset()
     # What applying this year's changes found worth a warning (W215), reported with the checker's.

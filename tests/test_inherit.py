@@ -648,3 +648,29 @@ def test_an_override_that_changes_the_score_but_keeps_last_years_notes_is_warned
         encoding="utf-8",
     )
     assert not [w for w in load(same).warnings if w.code == "W215"]
+
+
+def test_a_criterion_removed_in_an_earlier_year_is_said_so_not_taken_for_its_sibling(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`remove 1.2` in 2025 after 2024 removed it: "did you mean 1.1" would remove the wrong criterion."""
+    child(tree, "  year 2024\nremove 1.2\noverride 1: max 1\n")
+    path = child(tree, "  year 2025\nremove 1.2\noverride 1.2: max 1\n", name="2025.cchc", extends="2024.cchc")
+    err = errors_of(capsys, path)
+    assert f"{path}:4:1: lỗi [E211]: không có tiêu chí 1.2 để bỏ: đã bỏ trong bộ quy tắc được kế thừa" in err
+    assert (
+        f"{path}:5:10: lỗi [E212]: không có tiêu chí 1.2 để sửa (override): đã bỏ trong bộ quy tắc được kế thừa" in err
+    )
+    assert "1.1" not in err
+
+
+def test_a_fact_removed_but_still_used_is_said_removed(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not "did you mean" another fact: the `remove fact` is named, with the two ways out."""
+    path = child(tree, "  year 2024\nremove fact so\n")
+    err = errors_of(capsys, path)
+    assert "lỗi [E110]: tiêu chí 1.2 dùng dữ kiện `so`, đã bỏ bằng `remove fact so`" in err
+    assert (
+        "gợi ý: giữ dữ kiện: xoá `remove fact so`; hoặc sửa 1.2 cho không dùng nó (`override 1.2` hoặc `remove 1.2`)"
+        in err
+    )
+    assert "lỗi [E114]: lý do của tiêu chí 1.2 dùng `{so}`, dữ kiện đã bỏ bằng `remove fact so`" in err

@@ -25,6 +25,7 @@ class Merged(BaseModel):
     criteria: tuple[ast.Criterion, ...]
     sources: tuple[SourceFile, ...]
     inherited_files: frozenset[str] = frozenset()  # earlier years' files (see `RuleSource`)
+    retired_facts: frozenset[str] = frozenset()  # facts a `remove fact` of this or an earlier year removed
 
     def line(self, span: Span) -> str:
         """The source line a span starts on."""

@@ -80,6 +80,21 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                             f"viết `{word}`" + (f" (`{named} = {word}`; gọn hơn: `{shorter}`)" if named else ""),
                         )
                     )
+                elif isinstance(node, ast.NameRef) and node.name in rules.retired_facts and node.name not in facts:
+                    out.append(
+                        rules.diag(
+                            "E110",
+                            "error",
+                            node.span,
+                            f"tiêu chí {crit.id} dùng dữ kiện `{node.name}`, đã bỏ bằng `remove fact {node.name}`",
+                            f"giữ dữ kiện: xoá `remove fact {node.name}`; hoặc sửa {crit.id} cho không dùng nó"
+                            + (
+                                f" (`override {crit.id}` hoặc `remove {crit.id}`)"
+                                if crit.head.file in rules.inherited_files
+                                else ""
+                            ),
+                        )
+                    )
                 elif isinstance(node, ast.NameRef) and node.name not in facts:
                     out.append(
                         rules.diag(
@@ -194,7 +209,17 @@ def check_templates(rules: Merged) -> list[Diagnostic]:
         for reason in crit.reasons:
             for match in PLACEHOLDER.finditer(reason.template):
                 name = match.group(1).strip()
-                if name not in allowed:
+                if name not in allowed and name in rules.retired_facts:
+                    out.append(
+                        rules.diag(
+                            "E114",
+                            "error",
+                            _within(rules, reason, match.group(0)),
+                            f"lý do của tiêu chí {crit.id} dùng `{{{name}}}`, dữ kiện đã bỏ bằng `remove fact {name}`",
+                            f"giữ dữ kiện: xoá `remove fact {name}`; hoặc bỏ `{{{name}}}` khỏi lý do",
+                        )
+                    )
+                elif name not in allowed:
                     out.append(
                         rules.diag(
                             "E114",
