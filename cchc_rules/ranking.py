@@ -30,7 +30,7 @@ from cchc_rules.ooxml import stable_zip
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.source import name_key
-from cchc_rules.units import RANK_HEADING, UnitFacts, validate_unit
+from cchc_rules.units import RANK_HEADING, UnitFacts, row_problems, validate_unit
 
 FORMATS = ("csv", "xlsx", "json")
 # How many problems a batch reports before it only counts them.
@@ -242,7 +242,7 @@ def rank_units(
         at = {k: r for r, k in enumerate(plain)}
         for k, (unit, first) in enumerate(chunk):
             if unit.problem is not None:  # a unit that could not be read: its problem says where
-                fail(unit, unit.problem, named=False)
+                fail(unit, row_problems(rules, unit), named=False)
                 continue
             if first:
                 fail(unit, _twice(first))

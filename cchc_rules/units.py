@@ -13,6 +13,7 @@ row and column).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -920,6 +921,31 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
     if problems:
         raise FactsError(problems)
     return valid
+
+
+def row_problems(rules: RuleSet, unit: UnitFacts) -> CchcError:
+    """Every problem of a workbook row: those found reading its cells (an unclear percentage, an Excel
+    error), then those the values of its other cells have, so that a row is put right in one go."""
+    problem = unit.problem
+    assert problem is not None
+    if not isinstance(problem, FactsError) or not unit.cells or type(unit.facts) is not dict:
+        return problem
+    if any(d.code == "F002" for d in problem.diagnostics):  # a row with its unit alone: said once, as such
+        return problem
+    flagged = {
+        name
+        for name, (_, row, column) in unit.cells.items()
+        if any(f"ô {column}{row} (" in d.message for d in problem.diagnostics)
+    }
+    rest = {name: value for name, value in unit.facts.items() if name not in flagged}
+    empty = tuple(name for name in unit.empty if name not in flagged)
+    try:
+        validate_unit(rules, dataclasses.replace(unit, facts=rest, empty=empty, problem=None))
+    except FactsError as exc:
+        # A workbook has a column for every fact without a default: what is missing is what was set aside.
+        more = [d for d in exc.diagnostics if d.code != "F002"]
+        return FactsError([*problem.diagnostics, *more])
+    return problem
 
 
 def _cell_problem(unit: UnitFacts, name: str, message: str, hint: str = "", code: str = "F003") -> Diagnostic:

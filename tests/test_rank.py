@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+from openpyxl.utils import get_column_letter
 
 import cchc_rules
 from cchc_rules import FactsError, ast
@@ -352,6 +353,28 @@ def test_a_bad_cell_is_named_by_sheet_row_and_column(tmp_path: Path) -> None:
     assert f"ô {tra_lai}6 (dòng 6, cột {tra_lai}, `ho_so_tra_lai`): ô trống" in str(empty.value)
     run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
     assert run.returncode == 1 and f"ô {doi_thoai}5" in run.stderr and f"ô {tra_lai}6" in run.stderr
+
+
+def test_every_bad_cell_of_a_row_is_named_in_one_run(tmp_path: Path) -> None:
+    """A cell Excel could not work out (#DIV/0!) was said alone; the row's other bad cells came a run later."""
+    rules = cchc_rules.load(RULES_2023)
+    bad = {"doi_thoai": "2.500", "co_sang_kien": "Không có", "von_dau_tu_ke_hoach": "abc"}
+    path = tmp_path / "xa.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: "Xã A", **plain_facts(), **bad}])
+    names = list(rules.checked.facts)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book["Dữ kiện"][f"{get_column_letter(names.index('ty_le_lien_thong') + 2)}4"] = "#DIV/0!"
+    book.save(path)
+    bad["ty_le_lien_thong"] = "#DIV/0!"
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1
+    for name in bad:
+        column = get_column_letter(names.index(name) + 2)
+        assert f"ô {column}4 (dòng 4, cột {column}, `{name}`)" in run.stderr, (name, run.stderr)
+    assert "[F002]" not in run.stderr
 
 
 def test_a_wrong_header_is_one_error_at_its_cell_not_one_a_row(tmp_path: Path) -> None:
