@@ -29,6 +29,7 @@ class _Builder:
     def __init__(self, source: SourceFile):
         self.source = source
         self.problems: list[Diagnostic] = []
+        self.mode_missing = False  # a `rounding N` without its mode: the next line was read as its mode
 
     # ---- helpers ---------------------------------------------------------------
 
@@ -124,6 +125,16 @@ class _Builder:
     def rounding(self, spec: LarkTree) -> ast.Rounding:
         places_tok, mode_tok = spec.children
         mode = ROUNDING_ALIASES.get(str(mode_tok), str(mode_tok))
+        places_at, mode_at = cast(Token, places_tok), cast(Token, mode_tok)
+        if mode_at.line != places_at.line:  # `rounding 2` then the next line's first word taken for the mode
+            line, end = places_at.line or 1, places_at.end_column or 1
+            self.fail(
+                Span(file=self.source.name, line=line, column=end, end_line=line, end_column=end + 1),
+                f"thiếu kiểu làm tròn sau `rounding {places_tok}`",
+                f"vd `rounding {places_tok} half_up`; các kiểu: {', '.join(ROUNDING_MODES)}",
+            )
+            self.mode_missing = True
+            return ast.Rounding.model_construct(span=self.span(spec), places=0, mode="half_up")
         if mode not in ROUNDING_MODES:
             self.fail(
                 mode_tok,
@@ -157,7 +168,7 @@ class _Builder:
             if kind in ("basis", "inferred"):
                 fields[kind].append(self.string(opt.children[0]))
                 continue
-            if kind in fields:
+            if kind in fields and not self.mode_missing:  # after a mode missing, the next line was misread
                 self.fail(opt, f"phần đầu khai báo `{kind}` hai lần")
             value = opt.children[0]
             if kind in ("level", "province", "extends"):
