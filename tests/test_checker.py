@@ -247,3 +247,27 @@ def test_yes_or_no_written_in_vietnamese_as_a_value_gets_true_or_false(
     rules.write_text(rules.read_text(encoding="utf-8").replace(condition, fixed), encoding="utf-8")
     found, _ = check_and_prove(load_source(rules))
     assert [d for d in found if d.severity == "error"] == []  # the hint, followed, checks clean
+
+
+def test_sum_hints_never_lead_from_one_error_into_the_other(tmp_path: Path) -> None:
+    """E123 on an area whose maximum already makes `total` add up points at the children (changing the area
+    would break `total`, E124); E124 caused by an area's wrong maximum says so instead of "fix total"."""
+    rules = tmp_path / "r.cchc"
+    body = (
+        'fact co: boolean "Có"\n1 "A": max 2\n'
+        + "".join(f'  1.{k} "a{k}": max 1\n    score = if co then max else 0\n    reason "r"\n' for k in (1, 2, 3))
+        + '2 "B": max 1\n  score = if co then max else 0\n  reason "r"\n'
+    )
+    rules.write_text('ruleset "T" total 3 rounding 2 half_up\n' + body, encoding="utf-8")
+    found, _ = check_and_prove(load_source(rules))
+    (e123,) = [d for d in found if d.severity == "error"]
+    assert e123.code == "E123" and "giữ điểm tối đa 2 của lĩnh vực 1, sửa điểm tối đa các tiêu chí con" in e123.hint
+    rules.write_text('ruleset "T" total 4 rounding 2 half_up\n' + body, encoding="utf-8")
+    found, _ = check_and_prove(load_source(rules))
+    hints = {d.code: d.hint for d in found if d.severity == "error"}
+    assert (
+        hints["E124"]
+        == "giữ `total`; sửa điểm tối đa của lĩnh vực 1 thành 3 (tổng các tiêu chí con, xem lỗi E123) là khớp"
+    )
+    rules.write_text('ruleset "T" total 4 rounding 2 half_up\n' + body.replace('1 "A": max 2', '1 "A": max 3'))
+    assert [d for d in check_and_prove(load_source(rules))[0] if d.severity == "error"] == []  # followed: clean

@@ -85,13 +85,26 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
         total = sum((Fraction(k.max) for k in kids if k.max is not None), Fraction(0))  # exact, past 28 digits
         if total != crit.max:
             wrong[crit.id] = total
+    header = rules.headers[0] if rules.headers else None
+    areas = [c for c in rules.criteria if c.kind == "criterion" and c.parent_id is None]
+    declared_areas = sum((Fraction(a.max) for a in areas if a.max is not None), Fraction(0))
+    # The areas' maxima already add up to `total`: an area's own maximum is right, its children are not.
+    declared_total = header.total if header is not None else None
+    balanced = declared_total is not None and declared_areas == declared_total
     for crit in rules.criteria:
         if crit.id in wrong and crit.max is not None:
             kids = children[crit.id]
             total = wrong[crit.id]
             listed = " + ".join(f"{k.id} ({vi(k.max)})" for k in kids if k.max is not None)
             hint = "sửa điểm tối đa cho khớp, hoặc cho tiêu chí cha công thức riêng (`score = ...`)"
-            if crit.head.file in rules.inherited_files:  # last year's line: the fix belongs in this year's file
+            inherited = [k.id for k in kids if k.head.file in rules.inherited_files]
+            if crit.parent_id is None and balanced and declared_total is not None:
+                last_year = f" (tiêu chí của năm trước: `override {inherited[0]}: max ...`)" if inherited else ""
+                hint = (
+                    f"các lĩnh vực đang cộng lại đúng `total {plain(declared_total)}`: giữ điểm tối đa {vi(crit.max)} "
+                    f"của lĩnh vực {crit.id}, sửa điểm tối đa các tiêu chí con cho cộng lại {vi(crit.max)}{last_year}"
+                )
+            elif crit.head.file in rules.inherited_files:  # last year's line: the fix belongs in this year's file
                 hint = (
                     f"{crit.id} lấy từ năm trước ({crit.head.file}); sửa trong bộ quy tắc năm nay, "
                     f"vd `override {crit.id}: max {plain(total)}`"
@@ -109,9 +122,7 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                     hint,
                 )
             )
-    header = rules.headers[0] if rules.headers else None
     if header is not None and header.total is not None:
-        areas = [c for c in rules.criteria if c.kind == "criterion" and c.parent_id is None]
         if not areas:  # nothing to score: a file cut short after its header, or the wrong file
             out.append(
                 rules.diag(
@@ -125,13 +136,24 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
         if areas and all(a.max is not None for a in areas):
             total = sum((Fraction(a.max) for a in areas if a.max is not None), Fraction(0))
             if total != header.total:
+                hint = "sửa `total` hoặc điểm tối đa của các lĩnh vực"
+                # Areas whose children add up otherwise (E123): with their children's sums, does `total` hold?
+                off = [a for a in areas if a.id in wrong]
+                if off and total - sum(Fraction(a.max) for a in off if a.max is not None) + sum(
+                    wrong[a.id] for a in off
+                ) == Fraction(header.total):
+                    hint = (
+                        "giữ `total`; sửa điểm tối đa của "
+                        + ", ".join(f"lĩnh vực {a.id} thành {vi(wrong[a.id])}" for a in off)
+                        + " (tổng các tiêu chí con, xem lỗi E123) là khớp"
+                    )
                 out.append(
                     rules.diag(
                         "E124",
                         "error",
                         header.span,
                         f"tổng điểm khai báo là {vi(header.total)} nhưng các lĩnh vực cộng lại {vi(total)}",
-                        "sửa `total` hoặc điểm tối đa của các lĩnh vực",
+                        hint,
                     )
                 )
     return out
