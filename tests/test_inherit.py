@@ -674,3 +674,20 @@ def test_a_fact_removed_but_still_used_is_said_removed(tree: Path, capsys: pytes
         in err
     )
     assert "lỗi [E114]: lý do của tiêu chí 1.2 dùng `{so}`, dữ kiện đã bỏ bằng `remove fact so`" in err
+
+
+def test_a_step_written_in_this_years_file_is_named_with_its_file(tree: Path) -> None:
+    """Last year's criterion rounded by this year's header: "(dòng 4)" pointed into last year's file."""
+    from tests.test_cli import cchc
+
+    (tree / "2023.cchc").write_text(
+        'ruleset "Gốc"\n  year 2023\n  total 1\n  rounding 3 half_up\nfact a: count "A"\nfact b: count "B" max a\n'
+        '1 "L": max 1\n1.1 "Một": max 1\n  score = max * ratio(b, a, zero: zero)\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    path = child(tree, "  year 2024\n  rounding 2 half_up\n")
+    facts = tree / "f.yaml"
+    facts.write_text("a: 3\nb: 1\n", encoding="utf-8")
+    out = cchc("explain", path, facts, "1.1").stdout
+    assert "- ratio(b, a, zero: zero) = 1/3 = 0,333333333333… (dòng 9)\n" in out  # in the rule's own file
+    assert f"- 0,333333333333… → 0,33 (2 chữ số thập phân, làm tròn nửa lên) ({path}:4)\n" in out

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from cchc_rules.numbers import vi
 from cchc_rules.result import NodeResult, Result
 from cchc_rules.rounds import RoundResult, shown_fact
+from cchc_rules.trace import NodeTrace, Step
 
 _STATUS = {"scored": "đã chấm", "n_a": "không áp dụng"}
 
@@ -65,8 +66,7 @@ def explain_node(
     if t.steps:
         add(f"{pad}Các bước:")
         for step in t.steps:
-            where = f" (dòng {step.span.line})" if step.span else ""
-            add(f"{pad}  - {step.text}{where}")
+            add(f"{pad}  - {step.text}{step_place(step, t)}")
     if t.rounding and t.unrounded is not None:
         add(f"{pad}Làm tròn: {t.rounding}")
     if t.reasons:
@@ -112,3 +112,13 @@ def explain(result: Result, node_id: str, rounds: Sequence[RoundResult] = (), of
 
     visit(node_id, 0)
     return "\n\n".join(out) + "\n"
+
+
+def step_place(step: Step, trace: NodeTrace) -> str:
+    """Where a step is written: " (dòng 9)" in the rule's file; in another file (this year's header
+    rounding a criterion kept from last year's file) that file too, or the line would point into the wrong one."""
+    if step.span is None:
+        return ""
+    if step.span.file != trace.source.file:
+        return f" ({step.span.file}:{step.span.line})"
+    return f" (dòng {step.span.line})"

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from cchc_rules.numbers import vi
-from cchc_rules.render.explain import formula_lines
+from cchc_rules.render.explain import formula_lines, step_place
 from cchc_rules.render.text import cap_note, percent_text
 from cchc_rules.result import NodeResult, Result
 from cchc_rules.trace import FactUse
@@ -87,7 +87,7 @@ def _derivation(node: NodeResult) -> str:
         refs = ", ".join(f'<a href="#node-{_e(i)}">[{_e(i)}]</a> = {_e(s.replace(".", ","))}' for i, s in t.refs)
         rows.append(f"<dt>Tiêu chí được tham chiếu</dt><dd>{refs}</dd>")
     if t.steps:
-        steps = "".join(f"<li>{_e(s.text)}{f' (dòng {s.span.line})' if s.span else ''}</li>" for s in t.steps)
+        steps = "".join(f"<li>{_e(s.text)}{_e(step_place(s, t))}</li>" for s in t.steps)
         rows.append(f"<dt>Các bước</dt><dd><ol>{steps}</ol></dd>")
     if t.rounding and t.unrounded is not None:
         rows.append(f"<dt>Làm tròn</dt><dd>{_e(t.rounding)}</dd>")
