@@ -30,7 +30,14 @@ from typing import Any
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
-from cchc_rules.evaluator import NodeOutcome, Outcome, ZeroDenominatorSignal, ancestors, rounding_words
+from cchc_rules.evaluator import (
+    NodeOutcome,
+    Outcome,
+    ZeroDenominatorSignal,
+    ancestors,
+    min_max_text,
+    rounding_words,
+)
 from cchc_rules.facts import (
     _PARSERS,
     Facts,
@@ -436,7 +443,16 @@ class CompiledRules:
             return ratio
         if e.func in ("min", "max"):
             pick = min if e.func == "min" else max
-            return lambda run: pick([_number(a(run)) for a in args])
+            func, call_text, call_span = e.func, self._text(e.span), e.span
+
+            def min_max(run: _Run) -> Any:
+                values = [_number(a(run)) for a in args]
+                picked = pick(values)
+                if run.tr is not None:
+                    run.tr.lazy("min_max", call_span, min_max_text, (call_text, func, picked, *values))
+                return picked
+
+            return min_max
         value_, low_, high_ = args
         span = e.span
 

@@ -64,6 +64,12 @@ class Outcome:
     score: Fraction
 
 
+def min_max_text(text: str, func: str, result: Fraction, *values: Fraction) -> str:
+    """A `min`/`max` step: the call as written, the values it compared (`;` apart, as decimals use the
+    comma) and the one it took: "min(max, 0.5 * so_vu) = min(2; 3) = 2"."""
+    return f"{text} = {func}({'; '.join(vi(v) for v in values)}) = {vi(result)}"
+
+
 class ZeroDenominatorSignal(Exception):
     """A ratio met a zero denominator: its declared policy decides the criterion's score."""
 
@@ -405,10 +411,10 @@ class Evaluator:
             self.tracer.step("ratio", f"{text} = {vi(num)}/{vi(den)} = {vi(result)}", e.span)
             return result
         args = [self.number(a, f"hàm {e.func}") for a in e.args]
-        if e.func == "min":
-            return min(args)
-        if e.func == "max":
-            return max(args)
+        if e.func in ("min", "max"):
+            picked = min(args) if e.func == "min" else max(args)
+            self.tracer.step("min_max", min_max_text(self._text(e), e.func, picked, *args), e.span)
+            return picked
         value, low, high = args
         if low > high:
             raise self.fail(e.span, f"clamp có cận dưới {vi(low)} lớn hơn cận trên {vi(high)}")

@@ -24,6 +24,7 @@ StepKind = Literal[
     "deduction",
     "floor",
     "clamp",
+    "min_max",
     "rounding",
     "sum",
     "adjustment",

@@ -474,3 +474,22 @@ def test_a_reader_that_stops_early_is_not_an_internal_error() -> None:
     errors = writer.stderr.read().decode("utf-8")
     assert writer.wait(timeout=60) == 141, errors  # not 0: under pipefail a failing `cchc test` must not pass
     assert errors == ""
+
+
+def test_explain_says_what_min_and_max_compared_and_took(tmp_path: Path) -> None:
+    """`max(0.5, deduct 0.25 per x)` showed the deduction and then 0,5 with nothing between; `min(max, ...)`
+    showed no step at all."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "T" total 4 rounding 2 half_up\nfact x: count "X"\n1 "A": max 2\n'
+        '  score = max(0.5, deduct 0.25 per x)\n  reason "r"\n2 "B": max 2\n  score = 2 - min(max, 0.5 * x)\n'
+        '  reason "r"\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("x: 7\n", encoding="utf-8")
+    out = cchc("explain", rules, facts, "1").stdout
+    assert (
+        "- trừ 0,25 × 7 (x) = 1,75 (dòng 4)\n    - max(0.5, deduct 0.25 per x) = max(0,5; 0,25) = 0,5 (dòng 4)" in out
+    )
+    assert "- min(max, 0.5 * x) = min(2; 3,5) = 2 (dòng 7)" in cchc("explain", rules, facts, "2").stdout

@@ -24,6 +24,7 @@ from cchc_rules.compiler import (
     _ratio_text,
     _tier_text,
 )
+from cchc_rules.evaluator import min_max_text
 from cchc_rules.facts import literal_value
 from cchc_rules.numbers import show
 
@@ -212,12 +213,15 @@ class Expressions:
             return ratio
         if e.func in ("min", "max"):
             smaller = e.func == "min"
+            func, call_text, call_span = e.func, self.compiled._text(e.span), e.span
 
             def extreme(b: Batch, rows: list[int]) -> Num:
                 values: list[Num] = [a(b, rows) for a in args]
                 out = values[0]
                 for v in values[1:]:
                     out = ar.pick(out, v, smaller)
+                if b.events is not None:
+                    b.note(STEP, rows, ("min_max", call_span, min_max_text), step_args(call_text, func, out, *values))
                 return out
 
             return extreme
