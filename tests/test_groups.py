@@ -97,3 +97,22 @@ def test_reserved_words_in_the_docs_are_the_grammars_keywords() -> None:
     listed = set(block.split())
     assert listed == keywords
     assert f"These {len(keywords)} words" in docs
+
+
+def test_a_gap_between_groups_is_said_at_the_group_beside_it_with_a_line_that_fills_it(tmp_path: Path) -> None:
+    """The hint was always `group "Dưới 80%" under 80%`, which overlapped group C (E194) when followed."""
+    from cchc_rules.analysis import check_and_prove
+    from cchc_rules.loader import load_source
+
+    groups = '  group "A" from 90%\n  group "B" from 80% to under 90%\n  group "C" from 65% to under 79%\n'
+    rules = tmp_path / "r.cchc"
+    body = 'fact co: boolean "Có"\n1 "A": max 1\n  score = if co then max else 0\n  reason "r"\n'
+    rules.write_text(f'ruleset "T" total 1 rounding 2 half_up\n{groups}  group "D" under 65%\n{body}', encoding="utf-8")
+    (w195,) = [d for d in check_and_prove(load_source(rules))[0] if d.code == "W195"]
+    assert w195.span is not None and w195.span.line == 4  # group C, whose upper bound leaves 79% out
+    assert "từ 79% đến 79,99%" in w195.message
+    line = w195.hint.split("`")[-2]
+    assert line == 'group "..." from 79% to under 80%'
+    text = rules.read_text(encoding="utf-8").replace('  group "D"', f'  {line.replace("...", "C+")}\n  group "D"')
+    rules.write_text(text, encoding="utf-8")
+    assert [d.code for d in check_and_prove(load_source(rules))[0]] == []  # followed literally: nothing left

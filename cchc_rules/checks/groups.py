@@ -14,7 +14,7 @@ from cchc_rules import ast
 from cchc_rules.checks import Merged
 from cchc_rules.checks.regions import Piece, Region
 from cchc_rules.errors import Diagnostic
-from cchc_rules.numbers import vi
+from cchc_rules.numbers import plain, vi
 
 # The default of `percent rounding` (checked.DEFAULT_PERCENT_ROUNDING, applied after the checks).
 DEFAULT_PERCENT_PLACES = 2
@@ -88,13 +88,34 @@ def check_groups(rules: Merged) -> list[Diagnostic]:
     if not out:
         gap = domain.minus(covered)
         if not gap.empty():
+            first = gap.pieces[0]  # whole numbers of 1/scale percent point, both ends included
+            lo, hi = first.lo or Fraction(0), first.hi if first.hi is not None else Fraction(100 * scale)
+            # The group beside the gap (the one just below it, else just above) is where the bound is wrong.
+            beside = next(
+                (g for g, r in placed for piece in r.pieces if piece.hi == lo - 1),
+                next((g for g, r in placed for piece in r.pieces if piece.lo == hi + 1), header.groups[0]),
+            )
             out.append(
                 rules.diag(
                     "W195",
                     "warning",
-                    header.groups[0].span,
+                    beside.span,
                     f"không nhóm nào nhận đơn vị có tỷ lệ đạt {gap.describe(show)}",
-                    'thêm nhóm cho khoảng còn thiếu, vd `group "Dưới 80%" under 80%`',
+                    f"nới cận của nhóm `{beside.name}` cho liền nhóm bên cạnh, hoặc thêm nhóm cho khoảng còn thiếu: "
+                    f"`{_group_line(lo, hi, scale)}`",
                 )
             )
     return out
+
+
+def _group_line(lo: Fraction, hi: Fraction, scale: int) -> str:
+    """A `group` line taking exactly the percentages lo..hi (whole numbers of 1/scale percent point)."""
+
+    def pct(value: Fraction) -> str:
+        return f"{plain(value / scale)}%"
+
+    if hi >= 100 * scale:
+        return f'group "..." from {pct(lo)}'
+    if lo <= 0:
+        return f'group "..." under {pct(hi + 1)}'
+    return f'group "..." from {pct(lo)} to under {pct(hi + 1)}'
