@@ -285,6 +285,10 @@ _VIETNAMESE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "điểm trừ": ("penalty",),
     "phần trăm": ("%", "percent"),
     "không áp dụng": ("na", "not_applicable"),
+    "loại trừ": ("exclude",),
+    "loại khỏi": ("exclude",),
+    "đủ điểm": ("full",),
+    "tối đa điểm": ("full",),
 }
 
 
@@ -466,6 +470,16 @@ def _exponent(text: str, token: Token, expected: set[str]) -> _Fix | None:
     if re.fullmatch(r"[eE]\d*", str(token)) and text[max(at - 1, 0)].isdigit():
         return _Fix("viết số đầy đủ (vd 1000000 hoặc 0.00001), không dùng dạng mũ như 1e6")
     return None
+
+
+def _else_in_a_tier(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`else: 0` closing a tier, as an `if` closes: a tier's last row is `otherwise:`."""
+    if str(token) not in ("else", "default") or not text[token.end_pos or 0 :].lstrip(" \t").startswith(":"):
+        return None
+    before = text[: token.start_pos or 0].rstrip().rsplit("\n", 1)[-1].strip()
+    if not before.startswith(("when", "tier")) and "tier" not in before:
+        return None
+    return _Fix(f"dòng cuối của bảng bậc viết `otherwise:`, không phải `{token}:`")
 
 
 def _missing_colon(text: str, token: Token, expected: set[str]) -> _Fix | None:
@@ -908,6 +922,7 @@ _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
     _unclosed_bracket,
     _missing_after_token,
     _tier_without_test,
+    _else_in_a_tier,
     _missing_colon,
 )
 _CHARACTER_FIXES: tuple[Callable[[str, int, set[str]], _Fix | None], ...] = (

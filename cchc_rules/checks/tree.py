@@ -58,6 +58,9 @@ def check_tree(rules: Merged) -> list[Diagnostic]:
             )
         is_leaf = crit.kind != "criterion" or crit.id not in children
         if is_leaf and crit.formula is None:
+            # An example with one of this rule set's own yes/no facts, so that it checks as written.
+            flag = next((f.name for f in rules.facts if f.type.name == "boolean"), None)
+            example = f"score = if {flag} then max else 0" if flag else "score = max"
             what = "mục điểm thưởng/điểm trừ" if crit.kind != "criterion" else "tiêu chí lá"
             out.append(
                 rules.diag(
@@ -65,7 +68,7 @@ def check_tree(rules: Merged) -> list[Diagnostic]:
                     "error",
                     crit.head,
                     f"{what} {crit.id} chưa có công thức tính điểm",
-                    "thêm `score = ...`, vd `score = if co_ke_hoach then max else 0`",
+                    f"thêm `score = ...`, vd `{example}`",
                 )
             )
     return out
