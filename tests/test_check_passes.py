@@ -61,15 +61,15 @@ def test_groups_may_hold_exactly_0_and_exactly_100_percent(tmp_path: Path) -> No
     assert check_groups(rules) == []
 
 
-def test_a_gap_between_groups_is_one_warning_at_the_first_group(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_gap_below_the_groups_is_one_warning_at_the_group_above_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(GOOD)
     found = check_groups(merge(load_source("groups_gap_is_a_warning.cchc")))
     assert [d.render() for d in found] == [
-        "groups_gap_is_a_warning.cchc:5:3: cảnh báo [W195]: không nhóm nào nhận đơn vị có tỷ lệ đạt "
+        "groups_gap_is_a_warning.cchc:6:3: cảnh báo [W195]: không nhóm nào nhận đơn vị có tỷ lệ đạt "
         "từ 0% đến 79,99%\n"
-        '      group "A" from 90%\n'
-        "      ^^^^^^^^^^^^^^^^^^\n"
-        '    gợi ý: thêm nhóm cho khoảng còn thiếu, vd `group "Dưới 80%" under 80%`'
+        '      group "B" from 80% to under 90%\n'
+        "      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        '    gợi ý: thêm nhóm cho khoảng còn thiếu: `group "..." under 80%`'
     ]
 
 

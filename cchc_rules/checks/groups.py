@@ -101,8 +101,12 @@ def check_groups(rules: Merged) -> list[Diagnostic]:
                     "warning",
                     beside.span,
                     f"không nhóm nào nhận đơn vị có tỷ lệ đạt {gap.describe(show)}",
-                    f"nới cận của nhóm `{beside.name}` cho liền nhóm bên cạnh, hoặc thêm nhóm cho khoảng còn thiếu: "
-                    f"`{_group_line(lo, hi, scale)}`",
+                    (
+                        ""
+                        if lo <= 0 or hi >= 100 * scale
+                        else f"nới cận của nhóm `{beside.name}` cho liền nhóm bên cạnh, hoặc "
+                    )
+                    + f"thêm nhóm cho khoảng còn thiếu: `{_group_line(lo, hi, scale)}`",
                 )
             )
     return out
