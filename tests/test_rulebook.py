@@ -213,3 +213,19 @@ def test_a_description_inside_a_sentence_loses_only_an_ordinary_capital(descript
     from cchc_rules.render.rulebook import _inline
 
     assert _inline(description) == inline
+
+
+def test_dates_and_a_yes_no_fact_negated_read_as_people_write_them(tmp_path: Path) -> None:
+    """`≤ 2025-01-31` and "không phải (có chợ)" stood in a rulebook otherwise written with 31/01/2025."""
+    from cchc_rules.render.rulebook import rulebook
+
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 1 rounding 2 half_up\nfact ngay: date "Ngày ban hành kế hoạch"\n'
+        'fact co_cho: boolean "Có chợ"\n1 "A": max 1\n  score = tier ngay\n    when <= 2025-01-31: max\n'
+        '    otherwise: 0\n  reason "r"\n  na when not co_cho: exclude\n',
+        encoding="utf-8",
+    )
+    page = rulebook(load(path).checked)
+    assert "| ≤ 31/01/2025 | điểm tối đa |" in page  # the rule's own text, below it, keeps 2025-01-31
+    assert "Không áp dụng khi không có chợ: loại khỏi điểm tối đa." in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 
 from cchc_rules import ast, printer
@@ -9,7 +10,7 @@ from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
 from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import KIND_WORDS
-from cchc_rules.numbers import vi
+from cchc_rules.numbers import show, vi
 from cchc_rules.ranking import group_words
 
 _OPS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
@@ -50,7 +51,7 @@ def words(e: ast.Node, rules: CheckedRules) -> str:
     if isinstance(e, ast.String):
         return f"“{e.value}”"
     if isinstance(e, ast.DateLit):
-        return e.value
+        return show(datetime.date.fromisoformat(e.value))  # 31/01/2025, as every date is shown
     if isinstance(e, ast.Bool):
         return "có" if e.value else "không"
     if isinstance(e, ast.NameRef):
@@ -82,6 +83,8 @@ def words(e: ast.Node, rules: CheckedRules) -> str:
     if isinstance(e, ast.Or):
         return f"{words(e.left, rules)} hoặc {words(e.right, rules)}"
     if isinstance(e, ast.Not):
+        if isinstance(e.operand, ast.NameRef):  # a yes/no fact: "không có chợ", as `co_cho = false` reads
+            return f"không {words(e.operand, rules)}"
         return f"không phải ({words(e.operand, rules)})"
     if isinstance(e, ast.If):
         return f"{_value(e.then, rules)} nếu {words(e.condition, rules)}; nếu không, {_value(e.otherwise, rules)}"
