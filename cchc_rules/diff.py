@@ -470,10 +470,12 @@ def movements(
             continue
         shown_node = b if b is not None else a
         title = shown_node.title if shown_node is not None else ""
+        kind = shown_node.kind if shown_node is not None else "criterion"
+        noun = {"bonus": "mục điểm thưởng", "penalty": "mục điểm trừ"}.get(kind, "tiêu chí")
         if a is None:
-            because = "tiêu chí mới"
+            because = f"{noun} mới" + (", không áp dụng với đơn vị này" if b is not None and b.status == "n_a" else "")
         elif b is None:
-            because = "tiêu chí bị bỏ"
+            because = f"{noun} bị bỏ"
         elif old_missing or new_missing:
             because = "; ".join(
                 f"thiếu dữ kiện {', '.join(facts)} khi chấm theo {side.label}"
@@ -489,8 +491,9 @@ def movements(
                 old=before.score(node_id),
                 new=after.score(node_id),
                 because=because,
-                old_max=a.max if a and b and a.max != b.max else None,
-                new_max=b.max if a and b and a.max != b.max else None,
+                # The maximum that counts: after criteria not applicable to the unit are left out (7 → 6).
+                old_max=a.effective_max if a and b and a.effective_max != b.effective_max else None,
+                new_max=b.effective_max if a and b and a.effective_max != b.effective_max else None,
                 old_missing=old_missing,
                 new_missing=new_missing,
             )

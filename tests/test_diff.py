@@ -539,3 +539,28 @@ def test_a_facts_problem_names_the_rule_set_it_was_met_under(tmp_path: Path) -> 
     assert f"{facts}:" in done.stderr and "^" in done.stderr and "gợi ý:" in done.stderr
     assert f"khi chấm theo {RULES_2023}: dữ kiện `ho_so_tiep_nhan`" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_new_item_not_applicable_and_the_maximum_that_counts_are_said(tmp_path: Path) -> None:
+    """6.4 new and not applicable read "- → 0 (tiêu chí mới)", area 6 lost a point of maximum unsaid, and a new
+    bonus was called a criterion."""
+    folder = tmp_path / "rules" / "t"
+    folder.mkdir(parents=True)
+    (folder / "2023.cchc").write_text(
+        'ruleset "Gốc"\n  year 2023\n  total 7\n  rounding 2 half_up\nfact co_cho: boolean "Có chợ" default false\n'
+        'fact x: count "X" max 10\n6 "Tài chính": max 7\n6.1 "Một": max 7\n  score = max * ratio(x, 10, zero: zero)\n'
+        '  reason "r"\n',
+        encoding="utf-8",
+    )
+    (folder / "2024.cchc").write_text(
+        'ruleset "Con"\n  extends "2023.cchc"\n  year 2024\noverride 6.1: max 6\n6.4 "Chợ": max 1\n'
+        '  score = if co_cho then max else 0\n  reason "r"\n  na when not co_cho: exclude\n'
+        'bonus b "Thưởng": max 1\n  score = if x > 5 then 1 else 0\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    facts = folder / "f.yaml"
+    facts.write_text("x: 6\n", encoding="utf-8")
+    out = cchc("diff", folder / "2023.cchc", folder / "2024.cchc", "--facts", facts).stdout
+    assert "  6 Tài chính: 4,2 → 3,6 (thay đổi ở 6.1; điểm tối đa 7 → 6)\n" in out
+    assert "  6.4 Chợ: - → 0 (tiêu chí mới, không áp dụng với đơn vị này)\n" in out
+    assert "  b Thưởng: - → 1 (mục điểm thưởng mới)\n" in out
