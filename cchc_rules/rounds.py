@@ -172,12 +172,38 @@ def _same_unit(first: RawFacts, raw: RawFacts) -> None:
 def read_rounds(paths: Sequence[Path | str], rules: RuleSet | None = None) -> list[Round]:
     """Read one or more facts files as the rounds of one unit; given the rules, every note must be
     on a criterion they have (F006), or it would be dropped from every table and report."""
+    _each_once(paths)
     rounds = rounds_from([read_facts(p) for p in paths])
     if rules is not None:
         check_notes(rules, rounds)
         if len(paths) > 1:
             _first_is_whole(rules, rounds[0], paths)
     return rounds
+
+
+def _each_once(paths: Sequence[Path | str]) -> None:
+    """The same file given twice would be a round that changed nothing (F001): a path typed twice, or the
+    self-assessment given where the appraisal file was meant."""
+    from cchc_rules.errors import Diagnostic, FactsError
+
+    seen: dict[Path, str] = {}
+    for path in paths:
+        try:
+            key = Path(path).resolve()
+        except OSError:  # unreadable: reading it says so
+            continue
+        if key in seen:
+            raise FactsError(
+                [
+                    Diagnostic(
+                        code="F001",
+                        severity="error",
+                        message=f"{path}: tệp được cho hai lần (lần đầu là `{seen[key]}`)",
+                        hint="mỗi vòng một tệp: tệp tự đánh giá trước, rồi các tệp thẩm định",
+                    )
+                ]
+            )
+        seen[key] = str(path)
 
 
 def _first_is_whole(rules: RuleSet, first: Round, paths: Sequence[Path | str]) -> None:

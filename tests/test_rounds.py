@@ -288,3 +288,9 @@ def test_an_appraisal_file_given_first_is_said_to_go_after_the_self_assessment()
     said = _errors(APPRAISAL, FACTS_THANH_THUY)
     assert "lỗi [F002]" in said
     assert f"gợi ý: tệp đầu tiên ({APPRAISAL}) phải là tệp tự đánh giá, đủ mọi dữ kiện; các tệp thẩm định" in said
+
+
+def test_the_same_file_given_twice_is_refused() -> None:
+    """It would be a round that changed nothing; a path typed twice, or the wrong file picked."""
+    said = _errors(FACTS_THANH_THUY, FACTS_THANH_THUY.parent / ".." / FACTS_THANH_THUY.parent.name / "facts.yaml")
+    assert "lỗi [F001]" in said and f"tệp được cho hai lần (lần đầu là `{FACTS_THANH_THUY}`)" in said
