@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -77,11 +78,18 @@ def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterat
     """
     target = Path(path)
     refuse_inputs(target, inputs)
+    stream = _STREAMS.get(str(target))
+    if stream is not None:  # `-o /dev/stdout`: the stream the shell opened (appending with `>>`, say), as it is
+        with _cannot_write(target):
+            handle = getattr(sys, stream).buffer
+            yield handle
+            handle.flush()
+        return
     try:
         found = target.stat()
     except OSError:
         found = None
-    if found is not None and not stat.S_ISREG(found.st_mode):  # /dev/null, /dev/stdout, a pipe: written into
+    if found is not None and not stat.S_ISREG(found.st_mode):  # /dev/null, a pipe: written into
         with _cannot_write(target), target.open("wb") as handle:
             yield handle
         return
@@ -117,6 +125,18 @@ def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterat
         raise
 
 
+# Names of the command's own standard streams: written through the open stream, never replaced by a file
+# (the shell may have opened a file there to append to, or a pipe).
+_STREAMS = {
+    "/dev/stdout": "stdout",
+    "/dev/fd/1": "stdout",
+    "/proc/self/fd/1": "stdout",
+    "/dev/stderr": "stderr",
+    "/dev/fd/2": "stderr",
+    "/proc/self/fd/2": "stderr",
+}
+
+
 def _not_written(target: Path, reason: str, hint: str = "") -> Diagnostic:
     return Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {reason}", hint=hint)
 
@@ -126,6 +146,8 @@ def _cannot_write(target: Path) -> Iterator[None]:
     """An OSError while writing into a device or a pipe, as O002."""
     try:
         yield
+    except BrokenPipeError:  # the reader closed the pipe: the command's usual exit for it, not O002
+        raise
     except OSError as exc:
         raise CchcError([_not_written(target, os_error_text(exc))]) from None
 

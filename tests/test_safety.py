@@ -200,6 +200,22 @@ def test_output_into_a_pipe_or_a_device_is_written_into_it_not_replaced(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
 
+def test_output_to_dev_stdout_goes_to_the_open_stream_and_appends_where_the_shell_appends(tmp_path: Path) -> None:
+    """`cchc eval ... -o /dev/stdout >> log.txt`: following the link to log.txt and replacing it lost its lines."""
+    log = tmp_path / "log.txt"
+    log.write_text("dòng cũ\n", encoding="utf-8")
+    with log.open("ab") as handle:
+        run = subprocess.run(
+            [sys.executable, "-m", "cchc_rules", "eval", str(RULES_2023), str(FACTS_THANH_THUY), "-o", "/dev/stdout"],
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert run.returncode == 0, run.stderr
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("dòng cũ\nChỉ số cải cách hành chính cấp xã") and "66,245" in text
+
+
 def test_a_read_only_output_is_refused_and_a_files_mode_is_kept(tmp_path: Path) -> None:
     locked = tmp_path / "khoa.json"
     locked.write_text("cũ\n", encoding="utf-8")
