@@ -400,12 +400,14 @@ def is_ranking(path: Path) -> bool:
     except UnitsError:
         return False
     try:
+        headings = set()
         for sheet in book.worksheets:
             sheet.reset_dimensions()
             first = _first_value(sheet)
-            if first is not None and first[:2] == (1, 1) and normalise(str(first[2])).strip() in RANK_HEADINGS:
-                return True
-        return False
+            if first is not None and first[:2] == (1, 1):
+                headings.add(normalise(str(first[2])).strip())
+        # A sheet of units beside it makes it a workbook of units, read as such (and never written over).
+        return bool(headings & set(RANK_HEADINGS)) and UNIT_COLUMN not in headings
     finally:
         book.close()
 
@@ -436,9 +438,10 @@ def _data_sheets(path: Path, book: Any, in_folder: bool = False) -> list[Any]:
         a1 = normalise(str(first[2])).strip() if first is not None and first[:2] == (1, 1) else None
         sheets.append((sheet, first, a1))
     ranked = next((sheet.title for sheet, _, a1 in sheets if a1 in RANK_HEADINGS), None)
-    if ranked is not None and in_folder:
+    units_too = any(a1 == UNIT_COLUMN for _, _, a1 in sheets)
+    if ranked is not None and in_folder and not units_too:
         return []  # a ranking written into the folder, its legend sheet included: an output, not units
-    if ranked is not None:  # one error for the whole file, not one per sheet of it
+    if ranked is not None and not units_too:  # one error for the whole file, not one per sheet of it
         raise _error(
             f"{path}: đây là bảng kết quả của `cchc rank` (trang tính `{ranked}`), không phải dữ kiện các đơn vị",
             "cho `cchc rank` bảng dữ kiện (bảng mẫu của `cchc template RULES -o facts.xlsx` đã điền), "

@@ -462,3 +462,26 @@ def test_the_template_is_written_only_to_an_xlsx_file(tmp_path: Path, name: str)
     assert (f".{suffix} " if suffix else "không có đuôi") in run.stderr and "dùng .xlsx" in run.stderr
     assert not (tmp_path / name).exists()
     assert cchc("template", RULES_2023, "-o", tmp_path / "FACTS.XLSX").returncode == 0
+
+
+def test_a_workbook_of_units_with_a_sheet_headed_like_a_ranking_is_read_and_never_written_over(
+    rules: RuleSet, tmp_path: Path
+) -> None:
+    """Review: one sheet whose A1 is `Hạng` made the whole workbook a ranking, skipped without a word, and then
+    overwritten by `rank -o` into the folder."""
+    from openpyxl import load_workbook
+
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    book_path = folder / "huyen.xlsx"
+    template(rules, book_path, 2)
+    book = load_workbook(book_path)
+    notes = book.create_sheet("Ghi chú")
+    notes["A1"], notes["B1"] = "Hạng", "ghi chú"
+    book.save(book_path)
+    before = book_path.read_bytes()
+    run = cchc("rank", RULES_2023, folder, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1 and "trang tính `Ghi chú` có dữ liệu nhưng ô A1 phải là `don_vi`" in run.stderr
+    run = cchc("rank", RULES_2023, folder, "-o", book_path)
+    assert run.returncode == 1 and "[O001]" in run.stderr
+    assert book_path.read_bytes() == before
