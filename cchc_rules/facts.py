@@ -35,7 +35,16 @@ from cchc_rules.limits import (
     vi_count,
 )
 from cchc_rules.numbers import plain, show, to_fraction, vi
-from cchc_rules.source import FileTooLarge, NotUtf8, Span, decode, normalise, outside_strings, read_bytes
+from cchc_rules.source import (
+    FileTooLarge,
+    NotUtf8,
+    Span,
+    decode,
+    normalise,
+    outside_strings,
+    read_bytes,
+    unshowable,
+)
 
 Value = Fraction | bool | str | datetime.date
 
@@ -558,7 +567,19 @@ def _raw_from_mapping(
     inner_spans: Mapping[str, Span] | None = None,
     round_spans: Sequence[tuple[Mapping[str, Span], Mapping[str, Span]]] = (),
 ) -> RawFacts:
+    for key, (value, span) in top.items():
+        bad = unshowable(key) or unshowable(value)
+        if bad is not None:
+            raise _facts_error(
+                name,
+                f"`{key}` có ký tự không hiển thị, không ghi ra được ({bad})",
+                span,
+                hint="xoá ký tự đó: thường do chép từ nơi khác, hoặc do viết mã `\\u...`, `\\e` trong chuỗi",
+            )
     facts_entry = top.get("facts")
+    if facts_entry is None and top and all(key in META_KEYS for key in top):
+        # `round:`, `notes:`, `unit:` and no `facts:`: an appraisal round that changes no fact, not facts named so
+        facts_entry = ({}, None)
     if facts_entry is not None and not isinstance(facts_entry[0], dict):
         raise _facts_error(
             name,

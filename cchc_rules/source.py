@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,6 +82,25 @@ def normalise(text: str) -> str:
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
+
+
+# Characters no output can carry: lone surrogates (a YAML or JSON `\\ud800` escape) break every encoder, and
+# control characters other than tab, line breaks and Word's line and page breaks (\\v, \\f, which Office
+# outputs turn into line breaks) would reach a terminal as escape codes.
+_UNSHOWABLE = re.compile("[\\ud800-\\udfff\\x00-\\x08\\x0e-\\x1f\\x7f]")
+
+
+def unshowable(value: object) -> str | None:
+    """The first character of a text (in a value, or in a list or mapping of them) that no output can carry,
+    as `\\uXXXX`; None when there is none."""
+    if isinstance(value, str):
+        found = _UNSHOWABLE.search(value)
+        return f"\\u{ord(found.group()):04x}" if found else None
+    if isinstance(value, dict):
+        return next((c for item in value.items() for v in item if (c := unshowable(v))), None)
+    if isinstance(value, (list, tuple)):
+        return next((c for v in value if (c := unshowable(v))), None)
+    return None
 
 
 # Vietnamese tone marks as NFD writes them apart: grave, acute, tilde, hook above, dot below.

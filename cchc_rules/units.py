@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text
 from cchc_rules.facts import Facts, RawFacts, json_problem, raw_from_mapping, read_facts
 from cchc_rules.numbers import vi
-from cchc_rules.source import Span, normalise
+from cchc_rules.source import Span, normalise, unshowable
 
 if TYPE_CHECKING:
     from cchc_rules.checked import CheckedRules
@@ -249,11 +249,17 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
                 )
             ]
         ) from None
+    bad = unshowable(item)
+    if bad is not None:
+        raise _error(
+            f"{where}: dòng có ký tự không hiển thị, không ghi ra được ({bad})",
+            "xoá ký tự đó: thường do chép từ nơi khác, hoặc do mã `\\u...` trong chuỗi",
+        )
     extra = sorted(set(item) - {"unit", "facts"}) if isinstance(item, dict) else []
     if extra:  # `rounds`, `notes`, `year`: a facts file's keys, which one line of units does not take
         keys = ", ".join(f"`{k}`" for k in extra)
         raise _error(
-            f"{where}: dòng chỉ có `unit` và `facts`; không dùng được {keys} trong JSON lines",
+            f"{where}: mỗi dòng chỉ được có `unit` và `facts`; không dùng được {keys} trong JSON lines",
             "vòng thẩm định, ghi chú, năm: viết mỗi đơn vị một tệp dữ kiện (.yaml) trong một thư mục, rồi xếp hạng "
             "thư mục đó; hoặc ghi vào `facts` số liệu của vòng cần xếp hạng",
         )

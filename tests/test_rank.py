@@ -646,7 +646,10 @@ def test_a_json_line_with_a_facts_files_keys_says_which_and_where_to_write_them(
     units = write_jsonl(tmp_path / "xa.jsonl", [{"unit": "Xã A", "facts": plain_facts(), "rounds": [], "year": 2023}])
     run = cchc("rank", RULES_2023, units, "-o", tmp_path / "rank.csv")
     assert run.returncode == 1
-    assert f"{units}:1: dòng chỉ có `unit` và `facts`; không dùng được `rounds`, `year` trong JSON lines" in run.stderr
+    assert (
+        f"{units}:1: mỗi dòng chỉ được có `unit` và `facts`; không dùng được `rounds`, `year` trong JSON lines"
+        in run.stderr
+    )
 
 
 def test_one_unit_named_with_either_tone_mark_placement_is_given_twice(tmp_path: Path) -> None:
@@ -680,3 +683,15 @@ def test_results_ranked_from_python_as_the_command_ranks_them(tmp_path: Path) ->
     other = cchc_rules.load(ROOT / "rules" / "hai-duong" / "xa" / "2024.cchc")
     with pytest.raises(ValueError, match="là của bộ quy tắc"):
         cchc_rules.rank(other, rules.evaluate_many(units[:1]))
+
+
+def test_a_character_no_output_can_carry_is_refused_where_it_is_read(tmp_path: Path) -> None:
+    """A `\\ud800` escape in a JSON line crashed every writer (exit 70); an escape code would reach a terminal."""
+    units = tmp_path / "xa.jsonl"
+    units.write_text(
+        '{"unit": "Xã \\ud800 A", "facts": {}}\n{"unit": "Xã \\u001b[31m B", "facts": {}}\n', encoding="utf-8"
+    )
+    run = cchc("rank", RULES_2023, units, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1 and "Traceback" not in run.stderr and "lỗi nội bộ" not in run.stderr
+    assert f"{units}:1: dòng có ký tự không hiển thị, không ghi ra được (\\ud800)" in run.stderr
+    assert f"{units}:2: dòng có ký tự không hiển thị, không ghi ra được (\\u001b)" in run.stderr

@@ -294,3 +294,19 @@ def test_the_same_file_given_twice_is_refused() -> None:
     """It would be a round that changed nothing; a path typed twice, or the wrong file picked."""
     said = _errors(FACTS_THANH_THUY, FACTS_THANH_THUY.parent / ".." / FACTS_THANH_THUY.parent.name / "facts.yaml")
     assert "lỗi [F001]" in said and f"tệp được cho hai lần (lần đầu là `{FACTS_THANH_THUY}`)" in said
+
+
+def test_a_character_no_output_can_carry_is_refused_in_a_facts_file(tmp_path: Path) -> None:
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text('facts:\n  doi_thoai: 1\nnotes:\n  "1.5.2": "x\\uD800y"\n', encoding="utf-8")
+    said = _errors(FACTS_THANH_THUY, appraisal)
+    assert f"{appraisal}:3:1: lỗi [F001]: `notes` có ký tự không hiển thị, không ghi ra được (\\ud800)" in said
+
+
+def test_an_appraisal_file_with_a_round_name_and_notes_only_is_a_round_that_changes_no_fact(tmp_path: Path) -> None:
+    """Read as plain facts it said "dữ kiện `round` không được khai báo"; the empty-file hint suggests it."""
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text('round: "Thẩm định vòng 1"\nnotes:\n  "1.5.2": "Đã kiểm tra"\n', encoding="utf-8")
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, appraisal)
+    assert run.returncode == 0, run.stderr
+    assert "Ghi chú ở các mục điểm không đổi:" in run.stdout and "ghi chú (Thẩm định vòng 1): Đã kiểm tra" in run.stdout
