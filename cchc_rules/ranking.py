@@ -415,6 +415,8 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from cchc_rules.ooxml import xml_text
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Xếp hạng")
     head = headings(ranking.rules)
@@ -427,7 +429,7 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(head))}{ranking.count + 1}"
     cells = []
     for heading, _, _ in head:
-        cell = WriteOnlyCell(sheet, value=heading)
+        cell = WriteOnlyCell(sheet, value=xml_text(heading))  # an area's title, as the rule file writes it
         cell.font, cell.alignment = bold, wrap
         cells.append(cell)
     sheet.append(cells)
@@ -444,7 +446,7 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
         if value:
             legend.append([label, _cell(legend, value, False)])
     for group in header.groups:
-        legend.append([f"Nhóm {group.name}", group_words(group)])
+        legend.append([_cell(legend, f"Nhóm {group.name}", False), _cell(legend, group_words(group), False)])
     legend.append([])
     titles = []
     for text in ("Cột", "Nội dung", "Tên cột trong CSV, JSON"):
@@ -453,7 +455,7 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
         titles.append(cell)
     legend.append(titles)
     for heading, meaning, key in head:
-        legend.append([heading, meaning, key])
+        legend.append([_cell(legend, heading, False), _cell(legend, meaning, False), key])
     buffer = io.BytesIO()
     book.save(buffer)
     handle.write(stable_zip(buffer.getvalue()))  # the same units, the same bytes: no save time inside
