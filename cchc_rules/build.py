@@ -436,23 +436,20 @@ class _Builder:
         found = False
         for a, b in itertools.pairwise(values):
             start, end = a.span.end_pos, b.span.start_pos
-            if (
-                isinstance(a, ast.Number)
-                and start is not None
-                and end == start + 1
-                and text[start] == ","
-                and text[end].isdigit()
-            ):
+            # The argument before ends in a number (`0`, `x * 0`), the one after begins with one (`5 * x`, `5`).
+            before = re.search(r"(?<![\w.])\d+(?:\.\d+)?$", text[:start]) if start is not None else None
+            if before is not None and end == start + 1 and text[start] == "," and text[end].isdigit():
                 whole = re.match(r"\d+", text[end:])
-                written = f"{text[a.span.start_pos : start]},{whole.group(0) if whole else ''}"
+                written = f"{before.group(0)},{whole.group(0) if whole else ''}"
+                column = a.span.end_column - len(before.group(0)) if a.span.end_line == a.span.line else 1
                 self.fail(
                     Span(
                         file=a.span.file,
-                        line=a.span.line,
-                        column=a.span.column,
-                        end_line=a.span.line,
-                        end_column=a.span.column + len(written),
-                        start_pos=a.span.start_pos,
+                        line=a.span.end_line,
+                        column=column,
+                        end_line=a.span.end_line,
+                        end_column=column + len(written),
+                        start_pos=before.start(),
                         end_pos=end + (whole.end() if whole else 0),
                     ),
                     f"`{written}` trong `{func}(...)` được đọc thành hai đối số ({written.replace(',', ' và ')})",
