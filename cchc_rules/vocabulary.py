@@ -16,3 +16,13 @@ ROUNDING_ALIASES: dict[str, RoundingMode] = {"truncate": "down"}
 
 FactKind = Literal["count", "integer", "decimal", "percent", "boolean", "date", "choice"]
 FACT_KINDS: tuple[FactKind, ...] = ("count", "integer", "decimal", "percent", "boolean", "date", "choice")
+
+# Vietnamese yes/no words written as a value where the language has `true` and `false` (the checker's hints).
+YES_NO_WORDS: dict[str, bool] = {"có": True, "đúng": True, "không": False, "sai": False, "ko": False, "chưa": False}
+
+
+def yes_no_fix(fact: str, op: str, value: bool) -> tuple[str, str]:
+    """`co_cho != không` written with the language's words, and shorter: ("co_cho != false", "co_cho")."""
+    word = "true" if value else "false"
+    holds = value if op == "=" else not value  # the comparison holds when the fact is true
+    return f"{fact} {op} {word}", fact if holds else f"not {fact}"

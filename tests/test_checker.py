@@ -229,6 +229,10 @@ def test_passes_are_pure_functions_listed_once() -> None:
             "gợi ý: có/không viết là `true`/`false`, không trong ngoặc kép: `co_cho = false`",
             "co_cho = false",
         ),
+        # `!=` kept: `co_cho != không` is "has a market", and the shorter form must say so too
+        ("co_cho != không", "gợi ý: viết `false` (`co_cho != false`; gọn hơn: `co_cho`)", "co_cho"),
+        ('co_cho != "có"', "`co_cho != true` (gọn hơn: `not co_cho`)", "not co_cho"),
+        ("co_cho = Chưa", "gợi ý: viết `false` (`co_cho = false`; gọn hơn: `not co_cho`)", "not co_cho"),
     ],
 )
 def test_yes_or_no_written_in_vietnamese_as_a_value_gets_true_or_false(

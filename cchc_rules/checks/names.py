@@ -8,10 +8,10 @@ from cchc_rules import ast
 from cchc_rules.checks import Merged, expressions, walk
 from cchc_rules.errors import Diagnostic, did_you_mean
 from cchc_rules.source import Span
+from cchc_rules.vocabulary import YES_NO_WORDS, yes_no_fix
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-# Vietnamese yes/no words written as a value where the language has `true` and `false`.
-_YES_NO = {"có": "true", "đúng": "true", "không": "false", "sai": "false"}
+
 # Placeholders every reason template may use besides the facts.
 TEMPLATE_BUILTINS = ("score", "max", "lost")
 
@@ -58,18 +58,21 @@ def check_references(rules: Merged) -> list[Diagnostic]:
     ids = rules.criterion_ids()
     for crit in rules.criteria:
         for expr in expressions(crit):
-            compared = {  # `co_cho = không`: the fact a yes/no word is compared with, to write the fix with it
-                id(mine): other.name
+            compared = {  # `co_cho = không`: the fact and operator a yes/no word is compared with, for the fix
+                id(mine): (other.name, node.op)
                 for node in walk(expr)
                 if isinstance(node, ast.Compare)
                 for mine, other in ((node.left, node.right), (node.right, node.left))
                 if isinstance(other, ast.NameRef)
             }
             for node in walk(expr):
-                if isinstance(node, ast.NameRef) and node.name in _YES_NO and node.name not in facts:
-                    word = _YES_NO[node.name]
-                    named = compared.get(id(node))
-                    shorter = f"{'' if word == 'true' else 'not '}{named}"
+                said = node.name.casefold() if isinstance(node, ast.NameRef) else ""
+                if isinstance(node, ast.NameRef) and said in YES_NO_WORDS and node.name not in facts:
+                    value = YES_NO_WORDS[said]
+                    fix = f"viết `{'true' if value else 'false'}`"
+                    if id(node) in compared and compared[id(node)][1] in ("=", "!="):
+                        written, shorter = yes_no_fix(*compared[id(node)], value)
+                        fix += f" (`{written}`; gọn hơn: `{shorter}`)"
                     out.append(
                         rules.diag(
                             "E110",
@@ -77,7 +80,7 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                             node.span,
                             f"tiêu chí {crit.id}: `{node.name}` không phải tên dữ kiện; "
                             f"giá trị có/không viết là `true`/`false`",
-                            f"viết `{word}`" + (f" (`{named} = {word}`; gọn hơn: `{shorter}`)" if named else ""),
+                            fix,
                         )
                     )
                 elif isinstance(node, ast.NameRef) and node.name in rules.retired_facts and node.name not in facts:

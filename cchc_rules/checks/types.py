@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cchc_rules import ast
 from cchc_rules.checks import Merged
 from cchc_rules.errors import Diagnostic, suggest
+from cchc_rules.vocabulary import YES_NO_WORDS, yes_no_fix
 
 NUMERIC = frozenset({"number", "count", "percent", "ratio"})
 _WORDS = {
@@ -204,24 +205,20 @@ class _Checker:
         if {a.kind, b.kind} == {"bool", "string"}:  # `co_cho = "không"`: yes/no written as a text
             text = right if isinstance(right, ast.String) else left
             fact = left if text is right else right
-            word = _YES_NO_TEXT.get(text.value.strip().casefold(), "") if isinstance(text, ast.String) else ""
-            if word and isinstance(fact, ast.NameRef):
-                negated = "" if word == "true" else "not "
+            said = text.value.strip().casefold() if isinstance(text, ast.String) else ""
+            value = YES_NO_WORDS.get(said, {"true": True, "false": False}.get(said))
+            if value is not None and isinstance(fact, ast.NameRef) and op in ("=", "!="):
+                written, shorter = yes_no_fix(fact.name, op, value)
                 self.error(
                     "E201",
                     at,
                     f"không so sánh được {a.word} với {b.word}",
-                    f"có/không viết là `true`/`false`, không trong ngoặc kép: `{fact.name} = {word}` "
-                    f"(gọn hơn: `{negated}{fact.name}`)",
+                    f"có/không viết là `true`/`false`, không trong ngoặc kép: `{written}` (gọn hơn: `{shorter}`)",
                 )
                 return
         day = _written_date(right if a.kind == "date" else left) if "date" in (a.kind, b.kind) else None
         hint = f"ngày viết theo dạng năm-tháng-ngày: `{day}`" if day else ""
         self.error("E201", at, f"không so sánh được {a.word} với {b.word}", hint)
-
-
-# Yes/no written as a text in a comparison with a yes/no fact.
-_YES_NO_TEXT = {"có": "true", "đúng": "true", "không": "false", "sai": "false", "true": "true", "false": "false"}
 
 
 def _written_date(e: ast.Node) -> str:
