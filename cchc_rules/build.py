@@ -126,7 +126,8 @@ class _Builder:
         places_tok, mode_tok = spec.children
         mode = ROUNDING_ALIASES.get(str(mode_tok), str(mode_tok))
         places_at, mode_at = cast(Token, places_tok), cast(Token, mode_tok)
-        if mode_at.line != places_at.line:  # `rounding 2` then the next line's first word taken for the mode
+        known = mode in ROUNDING_MODES
+        if mode_at.line != places_at.line and not known:  # `rounding 2` then the next line's word taken for it
             line, end = places_at.line or 1, places_at.end_column or 1
             self.fail(
                 Span(file=self.source.name, line=line, column=end, end_line=line, end_column=end + 1),

@@ -288,7 +288,6 @@ _VIETNAMESE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "loại trừ": ("exclude",),
     "loại khỏi": ("exclude",),
     "đủ điểm": ("full",),
-    "tối đa điểm": ("full",),
 }
 
 

@@ -358,3 +358,8 @@ def test_an_unquoted_title_is_given_whole_so_that_it_can_be_copied() -> None:
     long = " ".join(["Ứng dụng mạng xã hội"] * 20)
     diag = syntax_error(f'ruleset "T" total 2 rounding 3 half_up\n1 {long}: max 2\n  score = 0\n')
     assert diag.hint == 'tên, lý do và căn cứ viết trong ngoặc kép: đặt `"` trước `Ứng` và sau `hội`'
+
+
+def test_a_rounding_mode_on_the_next_line_is_still_its_mode() -> None:
+    """`rounding 2` then `half_up` on the next line read before; only a word that is no mode is said missing."""
+    parse('ruleset "T"\n  total 1\n  rounding 2\n    half_up\n1 "A": max 1\n  score = max\n')

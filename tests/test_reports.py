@@ -374,17 +374,13 @@ def test_a_note_alone_is_not_shown_as_evidence(tmp_path: Path) -> None:
 
 
 def test_a_units_own_words_do_not_turn_into_markdown_headings_or_html(tmp_path: Path) -> None:
-    facts = tmp_path / "facts.yaml"
-    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
-    facts.write_text(
-        text.replace("report:\n", 'report:\n  giai_phap: "# Không phải tiêu đề <script>alert(1)</script>"\n', 1)
-        if "  giai_phap:" not in text
-        else text,
-        encoding="utf-8",
-    )
-    raw = yaml.safe_load(facts.read_text(encoding="utf-8"))
+    """A section or a note beginning a line with `#` was a heading; `<script>` went through as HTML."""
+    raw = yaml.safe_load(FACTS_THANH_THUY.read_text(encoding="utf-8"))
     raw["report"]["giai_phap"] = "# Không phải tiêu đề <script>alert(1)</script>"
+    raw["notes"] = {"1.5.2": "Số liệu đã đối chiếu\n# Kết luận giả"}
+    facts = tmp_path / "facts.yaml"
     facts.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     out = cchc("report", RULES_2023, facts).stdout
     assert "\\# Không phải tiêu đề &lt;script>alert(1)&lt;/script>" in out
-    assert "<script>" not in out
+    assert "\\# Kết luận giả" in out
+    assert "<script>" not in out and "\n# Kết luận" not in out

@@ -229,3 +229,17 @@ def test_dates_and_a_yes_no_fact_negated_read_as_people_write_them(tmp_path: Pat
     page = rulebook(load(path).checked)
     assert "| ≤ 31/01/2025 | điểm tối đa |" in page  # the rule's own text, below it, keeps 2025-01-31
     assert "Không áp dụng khi không có chợ: loại khỏi điểm tối đa." in page
+
+
+def test_a_yes_no_fact_compared_with_not_equal_reads_the_right_way(tmp_path: Path) -> None:
+    """`co_cho != false` read "không có chợ", the opposite."""
+    from cchc_rules.render.rulebook import rulebook
+
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 1 rounding 2 half_up\nfact co_cho: boolean "Có chợ"\n1 "A": max 1\n'
+        '  score = if co_cho != false then max else 0\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    page = rulebook(load(path).checked)
+    assert "điểm tối đa nếu có chợ" in page and "không có chợ" not in page

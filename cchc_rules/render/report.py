@@ -185,9 +185,11 @@ def _evidence(result: Result, losses: list[NodeResult], documented: bool) -> lis
 
 
 def _md(text: str) -> str:
-    """A unit's own words as Markdown text: a line it begins with `#` is not a heading, `<` is not HTML."""
-    text = text.replace("<", "&lt;")
-    return "\\" + text if text.startswith("#") else text
+    """A unit's own words as Markdown text: no line of it (a note keeps its line breaks) begins a heading,
+    and `<` is not HTML."""
+    return "\n".join(
+        "\\" + line if line.lstrip().startswith("#") else line for line in text.replace("<", "&lt;").split("\n")
+    )
 
 
 def to_markdown(report: Report) -> str:

@@ -75,8 +75,9 @@ def words(e: ast.Node, rules: CheckedRules) -> str:
             right = f"({right})"
         return f"{left} {op} {right}"
     if isinstance(e, ast.Compare):
-        if isinstance(e.left, ast.NameRef) and isinstance(e.right, ast.Bool):
-            return words(e.left, rules) if e.right.value else f"không {words(e.left, rules)}"
+        if isinstance(e.left, ast.NameRef) and isinstance(e.right, ast.Bool) and e.op in ("=", "!="):
+            holds = e.right.value == (e.op == "=")  # `co_cho != false` is "có chợ"
+            return words(e.left, rules) if holds else f"không {words(e.left, rules)}"
         return f"{words(e.left, rules)} {_OPS[e.op]} {words(e.right, rules)}"
     if isinstance(e, ast.And):
         return f"{words(e.left, rules)} và {words(e.right, rules)}"
