@@ -465,7 +465,13 @@ def movements(
         a = present_a.get(node_id)
         b = present_b.get(node_id)
         old_missing, new_missing = before.unknown.get(node_id, ()), after.unknown.get(node_id, ())
-        stayed = a is not None and b is not None and a.score == b.score and a.max == b.max
+        stayed = (
+            a is not None
+            and b is not None
+            and a.score == b.score
+            and a.max == b.max
+            and a.effective_max == b.effective_max  # left out as not applicable one year only: it moved
+        )
         if stayed and not old_missing and not new_missing:
             continue
         shown_node = b if b is not None else a
@@ -599,6 +605,11 @@ def render_diff(
             why = "; ".join(
                 f"thiếu dữ kiện {', '.join(s.total_missing)} khi chấm theo {s.label}" for s in sides if s.total_missing
             )
+            top_a, top_b = before.result.max, after.result.max
+            if top_a != top_b and not why:  # the same points of a smaller maximum are a higher percentage
+                share_a, share_b = before.result.percent, after.result.percent
+                shares = "" if share_a is None or share_b is None else f", tỷ lệ {vi(share_a)}% → {vi(share_b)}%"
+                why = f"điểm tối đa {vi(top_a)} → {vi(top_b)}{shares}"
             lines.append(f"  Tổng: {_number(before.total)} → {_number(after.total)}" + (f" ({why})" if why else ""))
         if not moved:
             lines.append("  Không mục nào đổi điểm.")
