@@ -72,6 +72,8 @@ class UnitFacts:
     # A unit that could not be read (a broken line, a facts file that is not YAML): reported with the
     # others' problems, instead of stopping at the first.
     problem: CchcError | None = None
+    # The appraisal round a facts file's `rounds:` gave its facts from (the last), "" for its own facts.
+    round: str = ""
 
 
 def _error(message: str, hint: str = "", code: str = "U001") -> UnitsError:
@@ -167,11 +169,13 @@ def _folder(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFacts
             except CchcError as exc:
                 yield UnitFacts(id=file.stem, where=str(file), facts={}, problem=exc)
                 continue
+            last = ""
             if raw.rounds:  # appraised in the file itself: the score in force is the last round's
                 from cchc_rules.rounds import rounds_from
 
-                raw = rounds_from([raw])[-1].facts
-            yield UnitFacts(id=raw.unit or file.stem, where=str(file), facts=raw)
+                in_force = rounds_from([raw])[-1]
+                raw, last = in_force.facts, in_force.name
+            yield UnitFacts(id=raw.unit or file.stem, where=str(file), facts=raw, round=last)
             continue
         if suffix in _SAVE_AS:
             problem = _error(f"{file}: không đọc được {_SAVE_AS[suffix]}", f"{_SAVE_AS_XLSX}, rồi dùng tệp .xlsx")

@@ -705,3 +705,18 @@ def test_a_control_character_in_a_rule_files_title_does_not_break_the_ranking_wo
     out = tmp_path / "r.xlsx"
     run = cchc("rank", rules, ROOT / "examples" / "cac-xa-2023" / "cac-xa.jsonl", "-o", out)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_facts_file_naming_its_own_round_is_not_said_ranked_by_an_appraisal(tmp_path: Path) -> None:
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    own = folder / "thanh-thuy.yaml"
+    own.write_text(
+        FACTS_THANH_THUY.read_text(encoding="utf-8").replace(
+            "year: 2023\n", 'year: 2023\nround: "Tự đánh giá năm 2023"\n'
+        ),
+        encoding="utf-8",
+    )
+    run = cchc("rank", RULES_2023, folder, "-o", tmp_path / "r.csv")
+    assert run.returncode == 0, run.stderr
+    assert "vòng thẩm định" not in run.stderr

@@ -310,3 +310,16 @@ def test_an_appraisal_file_with_a_round_name_and_notes_only_is_a_round_that_chan
     run = cchc("eval", RULES_2023, FACTS_THANH_THUY, appraisal)
     assert run.returncode == 0, run.stderr
     assert "Ghi chú ở các mục điểm không đổi:" in run.stdout and "ghi chú (Thẩm định vòng 1): Đã kiểm tra" in run.stdout
+
+
+def test_a_note_on_an_unmoved_criterion_not_applicable_says_how_it_counts(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load(FACTS_THANH_THUY.read_text(encoding="utf-8"))
+    raw["facts"]["ho_so_truc_tuyen_den_31_10"] = raw["facts"]["ho_so_tong_den_31_10"] = 0
+    own = tmp_path / "facts.yaml"
+    own.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    later = tmp_path / "tham-dinh.yaml"
+    later.write_text('round: "Thẩm định vòng 1"\nnotes:\n  "7.2.2": "Đã kiểm tra"\n', encoding="utf-8")
+    out = cchc("eval", RULES_2023, own, later).stdout
+    assert "- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: không áp dụng, tính đủ 3\n" in out, out

@@ -122,7 +122,6 @@ class _FolderNotes:
     def watch(self, units: Iterable[UnitFacts]) -> Iterator[UnitFacts]:
         """The units, unchanged, each facts file's year and round looked at on the way."""
         from cchc_rules.facts import RawFacts, year_warning
-        from cchc_rules.rounds import SELF_ASSESSMENT
 
         for unit in units:
             if isinstance(unit.facts, RawFacts):
@@ -132,8 +131,8 @@ class _FolderNotes:
                         self._found.append(found)
                     else:
                         self._more += 1
-                if unit.facts.round and unit.facts.round != SELF_ASSESSMENT:
-                    self._appraised.append(f"{unit.where} ({unit.facts.round})")
+                if unit.round:
+                    self._appraised.append(f"{unit.where} ({unit.round})")
             yield unit
 
     def say(self) -> None:

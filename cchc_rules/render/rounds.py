@@ -67,7 +67,7 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
         lines.append("")
         lines.append("Ghi chú ở các mục điểm không đổi:")
         for node_id in unmoved:
-            lines.append(f"- {node_id} {first[node_id].title}: {vi(first[node_id].score)}")
+            lines.append(f"- {node_id} {first[node_id].title}: {_shown(results[0], node_id, first[node_id].score)}")
             for r in results:
                 note = r.round.notes.get(node_id)
                 if note:
