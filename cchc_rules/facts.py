@@ -934,7 +934,15 @@ def _read_json(name: str, text: str) -> RawFacts:
         out: dict[str, Any] = {}
         for key, value in items:
             if key in out:
-                written = [s for path, spans in _json_key_places(name, text).items() if path[-1] == key for s in spans]
+                # The table that holds the key twice (a round's facts repeat the top ones' names: not those).
+                written = next(
+                    (
+                        spans
+                        for path, spans in _json_key_places(name, text).items()
+                        if path[-1] == key and len(spans) > 1
+                    ),
+                    [],
+                )
                 again = written[1] if len(written) > 1 else None
                 raise _facts_error(
                     name,

@@ -856,6 +856,15 @@ def test_a_json_facts_files_problems_are_shown_at_their_line(rules: RuleSet, tmp
     assert re.search(rf"{re.escape(str(nested))}:\d+:3: lỗi \[F003\]: dữ kiện `ty_le`", error(rules, nested))
     twice = write(tmp_path, '{\n  "doi_thoai": 2,\n  "ty_le": "50%",\n  "doi_thoai": 3\n}\n', "twice.json")
     assert f"{twice}:4:3: lỗi [F001]: khoá `doi_thoai` xuất hiện hai lần (lần đầu ở dòng 2)" in error(rules, twice)
+    # twice inside a round's facts, whose names repeat the top facts' names: the round's pair is named
+    nested_twice = write(
+        tmp_path,
+        '{\n  "doi_thoai": 2,\n  "rounds": [\n    {"facts": {\n      "doi_thoai": 3,\n'
+        '      "doi_thoai": 4\n    }}\n  ]\n}\n',
+        "nested-twice.json",
+    )
+    said = error(rules, nested_twice)
+    assert f"{nested_twice}:6:7: lỗi [F001]: khoá `doi_thoai` xuất hiện hai lần (lần đầu ở dòng 5)" in said
     listed = write(tmp_path, "[1, 2]\n", "list.json")
     assert f"{listed}:1:1: lỗi [F001]: tệp dữ kiện phải là một bảng" in error(rules, listed)
 
