@@ -88,10 +88,10 @@ class Claims(BaseModel):
 
 def check_unit(claims: Claims, unit: str) -> None:
     """Claims of another unit than the facts' are not audited against them (C002): every figure would
-    differ, for no fault of either file. Compared as an appraisal's `unit:` is (`rounds.unit_core`)."""
-    from cchc_rules.rounds import unit_core
+    differ, for no fault of either file. Compared as an appraisal's `unit:` is (`rounds.same_unit_named`)."""
+    from cchc_rules.rounds import same_unit_named
 
-    if claims.unit and unit and unit_core(claims.unit) != unit_core(unit):
+    if claims.unit and unit and not same_unit_named(claims.unit, unit):
         where = "" if claims.unit_span else f"{claims.name}: "
         raise FactsError(
             [

@@ -108,7 +108,7 @@ _AFTER = ("huyện", "quận", "thị xã", "thành phố", "tp.", "tp", "tỉnh
 def unit_core(name: str) -> str:
     """A unit's own name, as two files' `unit:` are compared: "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải
     Dương" and "Xã Thanh Thuỷ" are both "thanh thủy"; "Hải Dương" or "Xã Thanh" is another unit."""
-    first = re.split(r",|\s[-–]\s", name, maxsplit=1)[0]
+    first = re.split(r",|\s[-–]\s|\(", name, maxsplit=1)[0]
     words = name_key(first).split()
     keys = {phrase: name_key(phrase).split() for phrase in (*_AUTHORITY, *_LEVEL, *_AFTER)}
     for kind in (_AUTHORITY, _LEVEL):
@@ -121,6 +121,45 @@ def unit_core(name: str) -> str:
             words = words[:k]
             break
     return " ".join(words)
+
+
+_DISTRICT = ("huyện", "quận", "thị xã")
+_PROVINCE = ("tỉnh",)
+
+
+def unit_places(name: str) -> dict[str, str]:
+    """The district and province a unit's name gives ("huyện Thanh Hà", "tỉnh Hải Dương"), as compared."""
+    markers = [
+        (kind, name_key(m).split()) for kind, group in (("district", _DISTRICT), ("province", _PROVINCE)) for m in group
+    ]
+
+    def marker_at(words: list[str], k: int) -> tuple[str, int] | None:
+        return next(((kind, len(key)) for kind, key in markers if words[k : k + len(key)] == key), None)
+
+    found: dict[str, str] = {}
+    for segment in re.split(r",|\s[-–]\s|\(|\)", name):
+        words = name_key(segment).split()
+        k = 0
+        while k < len(words):
+            at = marker_at(words, k)
+            if at is None:
+                k += 1
+                continue
+            kind, width = at
+            end = next((j for j in range(k + width, len(words)) if marker_at(words, j)), len(words))
+            if words[k + width : end]:
+                found.setdefault(kind, " ".join(words[k + width : end]))
+            k = end
+    return found
+
+
+def same_unit_named(a: str, b: str) -> bool:
+    """Whether two `unit:` lines name one unit: the commune's own name, and its district and province where
+    both give them ("Xã Thanh Thủy, huyện Tứ Kỳ" is not the Thanh Thủy of huyện Thanh Hà)."""
+    if unit_core(a) != unit_core(b):
+        return False
+    here, there = unit_places(a), unit_places(b)
+    return all(here[kind] == there[kind] for kind in here.keys() & there.keys())
 
 
 def _not_empty(raw: RawFacts) -> None:
@@ -148,7 +187,7 @@ def _same_unit(first: RawFacts, raw: RawFacts) -> None:
 
     problems = []
     # "Xã Thanh Thuỷ" and "UBND xã Thanh Thủy, huyện Thanh Hà" are one unit: the commune's own name is compared.
-    if raw.unit and first.unit and unit_core(raw.unit) != unit_core(first.unit):
+    if raw.unit and first.unit and not same_unit_named(raw.unit, first.unit):
         problems.append(("unit", f"`unit: {raw.unit}` nhưng {first.name} là của `{first.unit}`"))
     if raw.year and first.year and raw.year.strip() != first.year.strip():
         problems.append(("year", f"`year: {raw.year}` nhưng {first.name} là năm {first.year}"))

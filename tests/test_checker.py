@@ -273,5 +273,7 @@ def test_sum_hints_never_lead_from_one_error_into_the_other(tmp_path: Path) -> N
         hints["E124"]
         == "giữ `total`; sửa điểm tối đa của lĩnh vực 1 thành 3 (tổng các tiêu chí con, xem lỗi E123) là khớp"
     )
-    rules.write_text('ruleset "T" total 4 rounding 2 half_up\n' + body.replace('1 "A": max 2', '1 "A": max 3'))
+    rules.write_text(
+        'ruleset "T" total 4 rounding 2 half_up\n' + body.replace('1 "A": max 2', '1 "A": max 3'), encoding="utf-8"
+    )
     assert [d for d in check_and_prove(load_source(rules))[0] if d.severity == "error"] == []  # followed: clean

@@ -228,6 +228,9 @@ def test_a_json_facts_file_of_another_year_is_warned_at_its_year_key(tmp_path: P
         ("Hải Dương", False),  # inside the name, but the province, not the commune
         ("Xã Thanh", False),
         ("Xã Thanh Thúy", False),  # another tone: another name
+        ("Xã Thanh Thủy (huyện Thanh Hà)", True),
+        ("Xã Thanh Thủy, huyện Tứ Kỳ", False),  # the same name in another district
+        ("UBND xã Thanh Thủy, huyện Thanh Liêm, tỉnh Hà Nam", False),
     ],
 )
 def test_an_appraisal_is_of_the_same_unit_when_the_communes_own_name_is(
