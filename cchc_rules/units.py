@@ -74,6 +74,8 @@ class UnitFacts:
     problem: CchcError | None = None
     # The appraisal round a facts file's `rounds:` gave its facts from (the last), "" for its own facts.
     round: str = ""
+    # A workbook row's cells refused while reading it (an Excel error, an unclear percentage), by fact name.
+    refused: tuple[str, ...] = ()
 
 
 def _error(message: str, hint: str = "", code: str = "U001") -> UnitsError:
@@ -659,9 +661,11 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                     if i < len(row) and i not in orphans and not _blank(row[i].value):
                         orphans[i] = number
             problems: list[Diagnostic] = []
+            refused: list[str] = []  # the cells of those problems, by fact name (see `row_problems`)
             for i in formulas or ():
                 if i < width and (i == 0 or names[i]):
                     problems.append(_bare_formula(path, title, number, i, names[i] if i else ""))
+                    refused.append(names[i] if i else "")
                 else:
                     orphans.setdefault(i, number)
             where = f"{path}: trang tính `{title}`, dòng {number}"
@@ -701,6 +705,7 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                 raw = cell.value
                 if raw.__class__ is str and raw[:1] == "#" and (cell.data_type == "e" or raw.strip() in _EXCEL_ERRORS):
                     problems.append(_formula_error(path, title, number, column, name, raw))
+                    refused.append(name)
                     continue
                 number_format = cell.number_format or ""
                 value = _cell_value(raw, number_format)
@@ -711,6 +716,7 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                 if name in percents:
                     if _unclear_percent(raw, number_format):
                         problems.append(_unclear(path, title, number, column, name, raw))
+                        refused.append(name)
                     elif (
                         isinstance(value, (int, Decimal))
                         and not isinstance(value, bool)
@@ -719,6 +725,7 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                         given[name] = f"{Decimal(value):f}%"  # shown as typed, a % sign beside it: points
                 elif name in decimals and value.__class__ is str and _ONE_GROUP.fullmatch(value):
                     problems.append(_thousands(path, title, number, column, name, value))
+                    refused.append(name)
             for i in range(len(row), width):  # a row shorter than the header: its last cells are empty
                 if names[i]:
                     where_cells[names[i]] = (title, number, seen[names[i]])
@@ -739,6 +746,7 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                 cells=where_cells,
                 empty=tuple(empty),
                 problem=FactsError(problems) if problems else None,
+                refused=tuple(refused),
             )
     finally:
         rows.close()
@@ -940,16 +948,13 @@ def row_problems(rules: RuleSet, unit: UnitFacts) -> CchcError:
     """Every problem of a workbook row: those found reading its cells (an unclear percentage, an Excel
     error), then those the values of its other cells have, so that a row is put right in one go."""
     problem = unit.problem
-    assert problem is not None
+    if problem is None:
+        return FactsError([])
     if not isinstance(problem, FactsError) or not unit.cells or type(unit.facts) is not dict:
         return problem
     if any(d.code == "F002" for d in problem.diagnostics):  # a row with its unit alone: said once, as such
         return problem
-    flagged = {
-        name
-        for name, (_, row, column) in unit.cells.items()
-        if any(f"ô {column}{row} (" in d.message for d in problem.diagnostics)
-    }
+    flagged = set(unit.refused)
     rest = {name: value for name, value in unit.facts.items() if name not in flagged}
     empty = tuple(name for name in unit.empty if name not in flagged)
     try:
