@@ -332,7 +332,7 @@ def test_control_characters_pasted_from_word_do_not_break_office_files(tmp_path:
     writers refuse them, so they are made line breaks or dropped, never a crash (exit 70)."""
     appraisal = tmp_path / "tham-dinh.yaml"
     appraisal.write_text(
-        'round: "Thẩm định vòng 1"\nfacts:\n  doi_thoai: 1\nnotes:\n  "1.5.2": "Biên bản số 12\\vngày 5/11\\x01"\n'
+        'round: "Thẩm định vòng 1"\nfacts:\n  doi_thoai: 1\nnotes:\n  "1.5.2": "Biên bản số 12\\vngày 5/11"\n'
         'report:\n  kien_nghi: "Đề nghị bổ sung\\ftài liệu"\n',
         encoding="utf-8",
     )

@@ -33,8 +33,13 @@ class TableRow(BaseModel):
 
 def headers(results: Sequence[RoundResult]) -> list[str]:
     """Column titles: number, criterion, maximum, one column per round, notes."""
-    names = [f"Điểm {r.round.name.lower()}" for r in results]
+    names = [f"Điểm {_in_sentence(r.round.name)}" for r in results]
     return [NUMBER, "Lĩnh vực, tiêu chí, tiêu chí thành phần", "Điểm tối đa", *names, "Ghi chú"]
+
+
+def _in_sentence(name: str) -> str:
+    """A round's name inside a heading: "Tự đánh giá" as "tự đánh giá", an acronym ("TĐ1") as written."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
 
 def table_rows(results: Sequence[RoundResult]) -> list[TableRow]:
