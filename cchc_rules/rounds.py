@@ -217,6 +217,7 @@ def read_rounds(paths: Sequence[Path | str], rules: RuleSet | None = None) -> li
         check_notes(rules, rounds)
         if len(paths) > 1:
             _first_is_whole(rules, rounds[0], paths)
+    _names_once(rounds)  # after the order check: files in the wrong order make names alike too
     return rounds
 
 
@@ -243,6 +244,27 @@ def _each_once(paths: Sequence[Path | str]) -> None:
                 ]
             )
         seen[key] = str(path)
+
+
+def _names_once(rounds: Sequence[Round]) -> None:
+    """Two rounds of one name (whatever the case) would make two columns alike and `--round` take the first."""
+    from cchc_rules.errors import Diagnostic, FactsError
+
+    seen: dict[str, str] = {}
+    for r in rounds:
+        key = name_key(r.name)
+        if key in seen:
+            raise FactsError(
+                [
+                    Diagnostic(
+                        code="F001",
+                        severity="error",
+                        message=f"{r.facts.name}: hai vòng cùng tên `{r.name}` (vòng trước là `{seen[key]}`)",
+                        hint='đặt cho mỗi vòng một tên riêng, vd round: "Thẩm định vòng 2"',
+                    )
+                ]
+            )
+        seen[key] = r.name
 
 
 def _first_is_whole(rules: RuleSet, first: Round, paths: Sequence[Path | str]) -> None:

@@ -326,3 +326,12 @@ def test_a_note_on_an_unmoved_criterion_not_applicable_says_how_it_counts(tmp_pa
     later.write_text('round: "Thẩm định vòng 1"\nnotes:\n  "7.2.2": "Đã kiểm tra"\n', encoding="utf-8")
     out = cchc("eval", RULES_2023, own, later).stdout
     assert "- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: không áp dụng, tính đủ 3\n" in out, out
+
+
+def test_two_rounds_of_one_name_are_refused(tmp_path: Path) -> None:
+    first = tmp_path / "td1.yaml"
+    first.write_text('round: "Thẩm định"\nfacts:\n  doi_thoai: 1\n', encoding="utf-8")
+    second = tmp_path / "td2.yaml"
+    second.write_text('round: "thẩm  định"\nfacts:\n  doi_thoai: 3\n', encoding="utf-8")
+    said = _errors(FACTS_THANH_THUY, first, second)
+    assert f"lỗi [F001]: {second}: hai vòng cùng tên `thẩm  định` (vòng trước là `Thẩm định`)" in said
