@@ -493,3 +493,11 @@ def test_explain_says_what_min_and_max_compared_and_took(tmp_path: Path) -> None
         "- trừ 0,25 × 7 (x) = 1,75 (dòng 4)\n    - max(0.5, deduct 0.25 per x) = max(0,5; 0,25) = 0,5 (dòng 4)" in out
     )
     assert "- min(max, 0.5 * x) = min(2; 3,5) = 2 (dòng 7)" in cchc("explain", rules, facts, "2").stdout
+
+
+def test_explain_across_rounds_says_a_round_left_the_criterion_out(tmp_path: Path) -> None:
+    """ "Tự đánh giá 2,292 → Thẩm định vòng 1 3" hid that the round found it not applicable."""
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text("facts:\n  ho_so_truc_tuyen_den_31_10: 0\n  ho_so_tong_den_31_10: 0\n", encoding="utf-8")
+    out = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.2").stdout
+    assert "  Các vòng: Tự đánh giá 2,292 → Thẩm định vòng 1 không áp dụng, tính đủ 3\n" in out

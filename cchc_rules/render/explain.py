@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cchc_rules.numbers import vi
+from cchc_rules.render.rounds import shown_score
 from cchc_rules.result import NodeResult, Result
 from cchc_rules.rounds import RoundResult, shown_fact
 from cchc_rules.trace import NodeTrace, Step
@@ -40,7 +41,8 @@ def explain_node(
     add(f"{pad}{label}: {vi(node.score)}/{vi(node.effective_max)}{lost}{status}")
     scores = [(r.round.name, r.result[node.id].score) for r in rounds]
     if len({score for _, score in scores}) > 1:  # an appraiser sees at once what each round gave
-        add(f"{pad}Các vòng: " + " → ".join(f"{name} {vi(score)}" for name, score in scores))
+        said = [f"{r.round.name} {shown_score(r, node.id, r.result[node.id].score)}" for r in rounds]
+        add(f"{pad}Các vòng: " + " → ".join(said))  # a round leaving it out says so, not 0
     if t is None:
         add(f"{pad}(không có dấu vết: kết quả được tính với trace=False)")
         return "\n".join(lines)

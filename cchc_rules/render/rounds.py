@@ -49,7 +49,7 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
             if d.id in first.areas:
                 continue  # areas are in the table above
             steps = " → ".join(
-                f"{r.round.name}: {_shown(r, d.id, score)}" for r, score in zip(results, d.scores, strict=True)
+                f"{r.round.name}: {shown_score(r, d.id, score)}" for r, score in zip(results, d.scores, strict=True)
             )
             lines.append(f"- {d.id} {d.title}: {steps}")
             for fact, values in d.shown_facts:
@@ -67,7 +67,9 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
         lines.append("")
         lines.append("Ghi chú ở các mục điểm không đổi:")
         for node_id in unmoved:
-            lines.append(f"- {node_id} {first[node_id].title}: {_shown(results[0], node_id, first[node_id].score)}")
+            lines.append(
+                f"- {node_id} {first[node_id].title}: {shown_score(results[0], node_id, first[node_id].score)}"
+            )
             for r in results:
                 note = r.round.notes.get(node_id)
                 if note:
@@ -75,7 +77,7 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
     return "\n".join(lines) + "\n"
 
 
-def _shown(r: RoundResult, node_id: str, score: Decimal) -> str:
+def shown_score(r: RoundResult, node_id: str, score: Decimal) -> str:
     """A node's score in one round; one not applicable says how it counts, as its parent's sum counts it."""
     node = r.result[node_id]
     if node.status != "n_a":
