@@ -216,6 +216,8 @@ def read_claims(path: Path | str) -> Claims:
     def figure(key: str, percent: bool = False) -> Decimal | None:
         return reading.number(key, data[key], (key,), percent) if data.get(key) is not None else None
 
+    if isinstance(data.get("unit"), (list, dict, bool)):
+        raise reading.error("`unit` phải là tên đơn vị, một dòng chữ", 'vd: unit: "UBND xã Thanh Thủy"', ("unit",))
     return Claims(
         name=name,
         unit=str(data.get("unit") or ""),

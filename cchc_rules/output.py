@@ -138,6 +138,15 @@ _STREAMS = {
 
 
 def _not_written(target: Path, reason: str, hint: str = "") -> Diagnostic:
+    if not hint:
+        folder = target.parent if str(target.parent) else Path(".")
+        hint = (
+            f"thư mục `{folder}` chưa có: tạo nó trước, hoặc chọn tệp ở thư mục khác"
+            if not folder.exists()
+            else f"`{target}` là một thư mục: `-o` cần tên một tệp, vd `-o {target}/ket-qua{target.suffix or '.csv'}`"
+            if target.is_dir()
+            else "kiểm tra quyền ghi vào thư mục, và ổ đĩa còn chỗ"
+        )
     return Diagnostic(code="O002", severity="error", message=f"{target}: không ghi được tệp: {reason}", hint=hint)
 
 

@@ -279,3 +279,10 @@ def test_claims_of_another_unit_are_not_audited_against_these_facts(tmp_path: Pa
     shipped = cchc("audit", RULES_2023, FACTS_THANH_THUY, CLAIMS)
     assert audited.returncode == shipped.returncode == 1  # the discrepancies found, not a refusal
     assert audited.stdout.split("\n")[2:] == shipped.stdout.split("\n")[2:]  # past the title and `Đơn vị:`
+
+
+def test_a_claims_unit_that_is_not_text_is_said_at_its_line(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("unit: [a]\ntotal: 1\n", encoding="utf-8")
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 1 and f"{claims}:1:1: lỗi [C001]: `unit` phải là tên đơn vị, một dòng chữ" in run.stderr

@@ -318,3 +318,13 @@ def test_evaluating_twice_in_one_process_gives_the_same_bytes(tmp_path: Path) ->
     first = rules.evaluate(FACTS_THANH_THUY).to_json(trace=True)
     again = cchc_rules.load(RULES_2023).evaluate(FACTS_THANH_THUY).to_json(trace=True)
     assert first == again == rules.evaluate(FACTS_THANH_THUY).to_json(trace=True)
+
+
+def test_an_output_that_cannot_be_written_says_what_to_do(tmp_path: Path) -> None:
+    for target, hint in (
+        (tmp_path / "chua-co" / "x.json", "thư mục `" + str(tmp_path / "chua-co") + "` chưa có: tạo nó trước"),
+        (tmp_path, f"`{tmp_path}` là một thư mục: `-o` cần tên một tệp"),
+    ):
+        with pytest.raises(CchcError, match="O002") as caught:
+            write_atomic(target, "x")
+        assert hint in str(caught.value)
