@@ -92,7 +92,7 @@ _UNSHOWABLE = re.compile("[\\ud800-\\udfff\\x00-\\x08\\x0e-\\x1f\\x7f]")
 
 def unshowable(value: object) -> str | None:
     """The first character of a text (in a value, or in a list or mapping of them) that no output can carry,
-    as `\\uXXXX`; None when there is none."""
+    written as its escape (`\\ud800`, `\\u001b`); None when there is none."""
     if isinstance(value, str):
         found = _UNSHOWABLE.search(value)
         return f"\\u{ord(found.group()):04x}" if found else None

@@ -541,26 +541,33 @@ def test_a_facts_problem_names_the_rule_set_it_was_met_under(tmp_path: Path) -> 
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
+# Last year's area 6 for the tests below: a criterion on a fact x of 10, and a yes/no fact for a market.
+AREA_6 = (
+    'ruleset "Gốc"\n  year 2023\n  total 7\n  rounding 2 half_up\nfact co_cho: boolean "Có chợ" default false\n'
+    'fact x: count "X" max 10\n6 "Tài chính": max 7\n'
+)
+
+
+def moved(tmp_path: Path, old: str, new: str) -> str:
+    """`cchc diff` of two years (this year's extends last year's) on a unit with x = 6: its text."""
+    folder = tmp_path / "rules" / "t"
+    folder.mkdir(parents=True)
+    (folder / "2023.cchc").write_text(AREA_6 + old, encoding="utf-8")
+    (folder / "2024.cchc").write_text('ruleset "Con"\n  extends "2023.cchc"\n  year 2024\n' + new, encoding="utf-8")
+    facts = folder / "f.yaml"
+    facts.write_text("x: 6\n", encoding="utf-8")
+    return cchc("diff", folder / "2023.cchc", folder / "2024.cchc", "--facts", facts).stdout
+
+
 def test_a_new_item_not_applicable_and_the_maximum_that_counts_are_said(tmp_path: Path) -> None:
     """6.4 new and not applicable read "- → 0 (tiêu chí mới)", area 6 lost a point of maximum unsaid, and a new
     bonus was called a criterion."""
-    folder = tmp_path / "rules" / "t"
-    folder.mkdir(parents=True)
-    (folder / "2023.cchc").write_text(
-        'ruleset "Gốc"\n  year 2023\n  total 7\n  rounding 2 half_up\nfact co_cho: boolean "Có chợ" default false\n'
-        'fact x: count "X" max 10\n6 "Tài chính": max 7\n6.1 "Một": max 7\n  score = max * ratio(x, 10, zero: zero)\n'
-        '  reason "r"\n',
-        encoding="utf-8",
+    out = moved(
+        tmp_path,
+        '6.1 "Một": max 7\n  score = max * ratio(x, 10, zero: zero)\n  reason "r"\n',
+        'override 6.1: max 6\n6.4 "Chợ": max 1\n  score = if co_cho then max else 0\n  reason "r"\n'
+        '  na when not co_cho: exclude\nbonus b "Thưởng": max 1\n  score = if x > 5 then 1 else 0\n  reason "r"\n',
     )
-    (folder / "2024.cchc").write_text(
-        'ruleset "Con"\n  extends "2023.cchc"\n  year 2024\noverride 6.1: max 6\n6.4 "Chợ": max 1\n'
-        '  score = if co_cho then max else 0\n  reason "r"\n  na when not co_cho: exclude\n'
-        'bonus b "Thưởng": max 1\n  score = if x > 5 then 1 else 0\n  reason "r"\n',
-        encoding="utf-8",
-    )
-    facts = folder / "f.yaml"
-    facts.write_text("x: 6\n", encoding="utf-8")
-    out = cchc("diff", folder / "2023.cchc", folder / "2024.cchc", "--facts", facts).stdout
     assert "  6 Tài chính: 4,2 → 3,6 (thay đổi ở 6.1; điểm tối đa 7 → 6)\n" in out
     assert "  6.4 Chợ: - → 0 (tiêu chí mới, không áp dụng với đơn vị này)\n" in out
     assert "  b Thưởng: - → 1 (mục điểm thưởng mới)\n" in out
@@ -568,21 +575,12 @@ def test_a_new_item_not_applicable_and_the_maximum_that_counts_are_said(tmp_path
 
 def test_a_criterion_left_out_one_year_only_moves_the_maximum_and_the_percentage(tmp_path: Path) -> None:
     """The same points of a smaller maximum: "Không mục nào đổi điểm" hid a percentage 51,43% → 60%."""
-    folder = tmp_path / "rules" / "t"
-    folder.mkdir(parents=True)
-    (folder / "2023.cchc").write_text(
-        'ruleset "Gốc"\n  year 2023\n  total 7\n  rounding 2 half_up\nfact co_cho: boolean "Có chợ" default false\n'
-        'fact x: count "X" max 10\n6 "Tài chính": max 7\n6.1 "Một": max 6\n  score = max * ratio(x, 10, zero: zero)\n'
-        '  reason "r"\n6.2 "Chợ": max 1\n  score = if co_cho then max else 0\n  reason "r"\n',
-        encoding="utf-8",
+    out = moved(
+        tmp_path,
+        '6.1 "Một": max 6\n  score = max * ratio(x, 10, zero: zero)\n  reason "r"\n'
+        '6.2 "Chợ": max 1\n  score = if co_cho then max else 0\n  reason "r"\n',
+        "override 6.2\n  na when not co_cho: exclude\n",
     )
-    (folder / "2024.cchc").write_text(
-        'ruleset "Con"\n  extends "2023.cchc"\n  year 2024\noverride 6.2\n  na when not co_cho: exclude\n',
-        encoding="utf-8",
-    )
-    facts = folder / "f.yaml"
-    facts.write_text("x: 6\n", encoding="utf-8")
-    out = cchc("diff", folder / "2023.cchc", folder / "2024.cchc", "--facts", facts).stdout
     assert "  Tổng: 3,6 → 3,6 (điểm tối đa 7 → 6, tỷ lệ 51,43% → 60%)\n" in out
     assert "  6.2 Chợ: 0 → 0 (thay đổi không áp dụng của chính tiêu chí này; điểm tối đa 1 → 0)\n" in out
     assert "Không mục nào đổi điểm" not in out
