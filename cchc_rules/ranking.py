@@ -242,7 +242,7 @@ def rank_units(
         at = {k: r for r, k in enumerate(plain)}
         for k, (unit, first) in enumerate(chunk):
             if unit.problem is not None:  # a unit that could not be read: its problem says where
-                fail(unit, row_problems(rules, unit), named=False)
+                fail(unit, row_problems(rules, unit, unit.problem), named=False)
                 continue
             if first:
                 fail(unit, _twice(first))

@@ -944,12 +944,9 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
     return valid
 
 
-def row_problems(rules: RuleSet, unit: UnitFacts) -> CchcError:
-    """Every problem of a workbook row: those found reading its cells (an unclear percentage, an Excel
+def row_problems(rules: RuleSet, unit: UnitFacts, problem: CchcError) -> CchcError:
+    """Every problem of a workbook row: `problem`, found reading its cells (an unclear percentage, an Excel
     error), then those the values of its other cells have, so that a row is put right in one go."""
-    problem = unit.problem
-    if problem is None:
-        return FactsError([])
     if not isinstance(problem, FactsError) or not unit.cells or type(unit.facts) is not dict:
         return problem
     if any(d.code == "F002" for d in problem.diagnostics):  # a row with its unit alone: said once, as such
