@@ -630,7 +630,7 @@ def _notes(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
         )
     out = {}
     for key, note in entry[0].items():
-        if note is None or note == "":  # a slot left empty: nothing to say
+        if note is None or str(note).strip() == "":  # a slot left empty: nothing to say
             continue
         if isinstance(note, (bool, list, dict, datetime.date)):
             raise _facts_error(
@@ -797,15 +797,18 @@ def year_warning(raw: RawFacts, rules: CheckedRules) -> Diagnostic | None:
 
     Not an error: scoring one year's figures by another year's rules is also done on purpose.
     """
-    written = raw.year.strip()
+    # "2022", "năm 2022", 2022.0 (a YAML number): one year; "2022-2023" is not one, and is left alone.
+    found = re.fullmatch(r"(?:năm\s+)?([0-9]{4})(?:\.0+)?", normalise(raw.year).strip().casefold())
     year = rules.header.year
-    if year is None or not (written.isascii() and written.isdigit()) or int(written) == year:
+    if year is None or found is None or int(found.group(1)) == year:
         return None
+    written = found.group(1)
     span = raw.key_spans.get("year")
     return Diagnostic(
         code="W008",
         severity="warning",
-        message=("" if span else f"{raw.name}: ") + f"dữ kiện ghi `year: {written}` nhưng bộ quy tắc là của năm {year}",
+        message=("" if span else f"{raw.name}: ")
+        + f"dữ kiện ghi `year: {raw.year.strip()}` nhưng bộ quy tắc là của năm {year}",
         span=span,
         line_text=raw.line_at(span),
         hint=f"chọn bộ quy tắc năm {written}, hoặc tệp dữ kiện năm {year}; "

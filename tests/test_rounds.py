@@ -335,3 +335,20 @@ def test_two_rounds_of_one_name_are_refused(tmp_path: Path) -> None:
     second.write_text('round: "thẩm  định"\nfacts:\n  doi_thoai: 3\n', encoding="utf-8")
     said = _errors(FACTS_THANH_THUY, first, second)
     assert f"lỗi [F001]: {second}: hai vòng cùng tên `thẩm  định` (vòng trước là `Thẩm định`)" in said
+
+
+@pytest.mark.parametrize(("written", "warned"), [("năm 2022", True), ("2022.0", True), ("2022-2023", False)])
+def test_a_year_written_in_words_or_as_a_number_is_compared_too(tmp_path: Path, written: str, warned: bool) -> None:
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8").replace("\nyear: 2023\n", f'\nyear: "{written}"\n')
+    old = tmp_path / "facts.yaml"
+    old.write_text(text, encoding="utf-8")
+    run = cchc("eval", RULES_2023, old)
+    assert run.returncode == 0, run.stderr
+    assert (f"cảnh báo [W008]: dữ kiện ghi `year: {written}`" in run.stderr) is warned, run.stderr
+
+
+def test_a_note_of_spaces_only_is_left_out(tmp_path: Path) -> None:
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text('facts:\n  doi_thoai: 1\nnotes:\n  "7.2.1": "   "\n', encoding="utf-8")
+    out = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.1").stdout
+    assert "Ghi chú" not in out
