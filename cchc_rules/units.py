@@ -911,7 +911,20 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
     """The unit's facts validated against `rules`; a FactsError names the file and line, or the cell."""
     facts = unit.facts
     if isinstance(facts, RawFacts):
-        return rules.facts(facts)
+        try:
+            return rules.facts(facts)
+        except FactsError as exc:
+            if not facts.round:
+                raise
+            # An appraisal file put in the folder beside its unit's facts: read alone, it lacks every fact it
+            # does not change. Said so, with where its round belongs.
+            appraisal = (
+                f"tệp này là vòng `{facts.round}`: nếu là tệp thẩm định, đưa các vòng của nó vào `rounds:` của tệp dữ "
+                "kiện của đơn vị (xếp hạng một thư mục đọc mỗi tệp là một đơn vị), rồi chuyển tệp này ra khỏi thư mục"
+            )
+            raise FactsError(
+                [d.model_copy(update={"hint": appraisal}) if d.code == "F002" else d for d in exc.diagnostics]
+            ) from None
     if type(facts) is dict and not unit.empty:
         fast = rules.compiled[0].facts(facts, unit=unit.id)
         if fast is not None:

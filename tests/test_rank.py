@@ -720,3 +720,17 @@ def test_a_facts_file_naming_its_own_round_is_not_said_ranked_by_an_appraisal(tm
     run = cchc("rank", RULES_2023, folder, "-o", tmp_path / "r.csv")
     assert run.returncode == 0, run.stderr
     assert "vòng thẩm định" not in run.stderr
+
+
+def test_an_appraisal_file_in_a_ranked_folder_is_said_to_belong_under_rounds(tmp_path: Path) -> None:
+    """Read alone it lacks every fact it does not change: "thêm các dữ kiện này" was the wrong way out."""
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    (folder / "thanh-thuy.yaml").write_bytes(FACTS_THANH_THUY.read_bytes())
+    (folder / "tham-dinh.yaml").write_text('round: "Thẩm định vòng 1"\nfacts:\n  doi_thoai: 3\n', encoding="utf-8")
+    run = cchc("rank", RULES_2023, folder, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1 and "lỗi [F002]" in run.stderr
+    assert "gợi ý: tệp này là vòng `Thẩm định vòng 1`: nếu là tệp thẩm định, đưa các vòng của nó vào `rounds:`" in (
+        run.stderr
+    )
+    assert "xếp hạng theo vòng" not in run.stderr  # nothing was ranked

@@ -60,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
             ranking = _with_progress(rules, units, args, losses=fmt == "json")
         else:
             ranking = rank_units(rules, units, trace=args.trace, losses=fmt == "json")
-    finally:  # said even when the ranking is refused: a file of last year may be why
-        said.say()
+    except BaseException:  # the years said even when the ranking is refused: a file of last year may be why
+        said.say(ranked=False)
+        raise
+    said.say(ranked=True)
     if not ranking.count:
         ranking.close()
         from cchc_rules.units import UnitsError
@@ -135,13 +137,13 @@ class _FolderNotes:
                     self._appraised.append(f"{unit.where} ({unit.round})")
             yield unit
 
-    def say(self) -> None:
-        """Print what was found to standard error."""
+    def say(self, ranked: bool) -> None:
+        """Print what was found to standard error (the rounds ranked by, only when units were ranked)."""
         warn(*self._found[:1], *(d.model_copy(update={"hint": ""}) for d in self._found[1:]))  # the hint once
         if self._more:
             year = self._rules.header.year
             sys.stderr.write(f"cảnh báo [W008]: và {self._more} tệp dữ kiện khác cũng ghi năm khác {year}\n")
-        if self._appraised:
+        if self._appraised and ranked:
             shown = self._appraised[: self.SHOWN]
             more = len(self._appraised) - len(shown)
             sys.stderr.write(
