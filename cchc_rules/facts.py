@@ -174,7 +174,8 @@ _BINARY_KINDS = (
 )
 
 
-def _facts_error(file: str, message: str, span: Span | None = None, line_text: str = "", hint: str = "") -> FactsError:
+def facts_error(file: str, message: str, span: Span | None = None, line_text: str = "", hint: str = "") -> FactsError:
+    """An F001 problem of one facts file, named at `span` or else by the file."""
     if span is None:
         message = f"{file}: {message}"
     return FactsError(
@@ -424,7 +425,7 @@ class _YamlReader:
         line = before.count("\n") + 1
         column = exc.position - (before.rfind("\n") + 1) + 1
         span = Span(file=self.name, line=line, column=column, end_line=line, end_column=column + 1)
-        return _facts_error(
+        return facts_error(
             self.name,
             f"tệp có ký tự điều khiển không được phép (mã #x{exc.character:04x})"
             if isinstance(exc.character, int)
@@ -448,7 +449,7 @@ class _YamlReader:
 
     def fail(self, node: yaml.Node, message: str, hint: str = "") -> FactsError:
         span = self.span(node)
-        return _facts_error(
+        return facts_error(
             self.name, message, span, self.lines[span.line - 1] if span.line <= len(self.lines) else "", hint
         )
 
@@ -570,7 +571,7 @@ def _raw_from_mapping(
     for key, (value, span) in top.items():
         bad = unshowable(key) or unshowable(value)
         if bad is not None:
-            raise _facts_error(
+            raise facts_error(
                 name,
                 f"`{key}` có ký tự không hiển thị, không ghi ra được ({bad})",
                 span,
@@ -581,7 +582,7 @@ def _raw_from_mapping(
         # `round:`, `notes:`, `unit:` and no `facts:`: an appraisal round that changes no fact, not facts named so
         facts_entry = ({}, None)
     if facts_entry is not None and not isinstance(facts_entry[0], dict):
-        raise _facts_error(
+        raise facts_error(
             name,
             "`facts:` phải là một bảng `tên: giá trị`",
             facts_entry[1],
@@ -592,7 +593,7 @@ def _raw_from_mapping(
     for key, (_, span) in top.items():
         if key not in META_KEYS:
             close = suggest(key, META_KEYS)
-            raise _facts_error(
+            raise facts_error(
                 name,
                 f"khoá không biết `{key}` ở đầu tệp dữ kiện",
                 span,
@@ -606,7 +607,7 @@ def _raw_from_mapping(
             return ""
         value, span = top[key]
         if isinstance(value, (dict, list)):
-            raise _facts_error(name, f"`{key}` phải là một dòng chữ, không phải một danh sách hay một bảng", span)
+            raise facts_error(name, f"`{key}` phải là một dòng chữ, không phải một danh sách hay một bảng", span)
         return normalise(str(value))
 
     return RawFacts(
@@ -625,7 +626,7 @@ def _notes(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
     if entry is None or entry[0] is None:
         return {}
     if not isinstance(entry[0], dict):
-        raise _facts_error(
+        raise facts_error(
             name, "`notes` phải là bảng `mã tiêu chí: ghi chú`", entry[1], hint='vd: notes: {"7.2.2": "..."}'
         )
     out = {}
@@ -633,7 +634,7 @@ def _notes(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
         if note is None or str(note).strip() == "":  # a slot left empty: nothing to say
             continue
         if isinstance(note, (bool, list, dict, datetime.date)):
-            raise _facts_error(
+            raise facts_error(
                 name,
                 f"ghi chú của `{normalise(str(key))}` phải là một đoạn văn bản, không phải {_kind_said(note)}",
                 entry[1],
@@ -658,11 +659,11 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
     if entry is None or entry[0] is None:
         return {}
     if not isinstance(entry[0], dict):
-        raise _facts_error(name, "`report` phải là một bảng", entry[1], hint="các khoá: " + ", ".join(REPORT_KEYS))
+        raise facts_error(name, "`report` phải là một bảng", entry[1], hint="các khoá: " + ", ".join(REPORT_KEYS))
     for key in entry[0]:
         if key not in REPORT_KEYS:
             close = suggest(str(key), REPORT_KEYS)
-            raise _facts_error(
+            raise facts_error(
                 name,
                 f"phần báo cáo không biết `{key}`",
                 entry[1],
@@ -674,7 +675,7 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
             read_date(report["ngay"])
         except ValueError:
             if re.fullmatch(r"[\d/.-]+", report["ngay"].strip()):  # a date written wrong, not "ngày 5 tháng 1 ..."
-                raise _facts_error(
+                raise facts_error(
                     name, f"`report.ngay`: `{report['ngay']}` không phải một ngày", entry[1], hint="vd 2023-10-25"
                 ) from None
     return report
@@ -689,7 +690,7 @@ def _rounds(
         return ()
     items = entry[0]
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise _facts_error(
+        raise facts_error(
             name,
             "`rounds` phải là một danh sách các vòng",
             entry[1],
@@ -700,7 +701,7 @@ def _rounds(
         where, note_spans = spans[number - 2] if number - 2 < len(spans) else ({}, {})  # else the `rounds:` line
         unknown = set(item) - {"name", "facts", "notes"}
         if unknown:
-            raise _facts_error(
+            raise facts_error(
                 name,
                 f"vòng {number} có khoá không biết `{sorted(unknown)[0]}`",
                 entry[1],
@@ -708,7 +709,7 @@ def _rounds(
             )
         facts = item.get("facts") or {}
         if not isinstance(facts, dict):
-            raise _facts_error(name, f"`facts` của vòng {number} phải là bảng `tên: giá trị`", entry[1])
+            raise facts_error(name, f"`facts` của vòng {number} phải là bảng `tên: giá trị`", entry[1])
         keyed = {normalise(str(k)): v for k, v in facts.items()}
         out.append(
             RawRound(
@@ -727,7 +728,7 @@ def _entries(name: str, entries: Mapping[str, tuple[Any, Span | None]]) -> dict[
         evidence = None
         if isinstance(value, dict):
             if "value" not in value:
-                raise _facts_error(
+                raise facts_error(
                     name,
                     f"dữ kiện `{key}` ghi dạng bảng nhưng thiếu `value`",
                     span,
@@ -737,7 +738,7 @@ def _entries(name: str, entries: Mapping[str, tuple[Any, Span | None]]) -> dict[
             if unknown:
                 field = sorted(unknown)[0]
                 close = suggest(field, ("value", *EVIDENCE_FIELDS))
-                raise _facts_error(
+                raise facts_error(
                     name,
                     f"dữ kiện `{key}` có trường không biết `{field}`",
                     span,
@@ -758,16 +759,16 @@ def read_facts(path: Path | str) -> RawFacts:
     try:
         data = read_bytes(path)
     except FileTooLarge as exc:
-        raise _facts_error(
+        raise facts_error(
             name,
             f"tệp lớn hơn {vi_count(exc.limit // 1024)} KB; không đọc",
             hint="một tệp dữ kiện thật chỉ vài KB; kiểm tra lại đường dẫn",
         ) from None
     except OSError as exc:
-        raise _facts_error(name, f"không đọc được tệp: {os_error_text(exc)}") from None
+        raise facts_error(name, f"không đọc được tệp: {os_error_text(exc)}") from None
     for magic, kind in _BINARY_KINDS:
         if data.startswith(magic):
-            raise _facts_error(
+            raise facts_error(
                 name,
                 f"tệp không phải YAML hay JSON: có vẻ là {kind}",
                 hint="tệp dữ kiện là văn bản YAML (.yaml) hoặc JSON (.json); xem examples/thanh-thuy-2023/facts.yaml",
@@ -776,7 +777,7 @@ def read_facts(path: Path | str) -> RawFacts:
         text = decode(data)
     except NotUtf8 as exc:
         span = Span(file=name, line=exc.line, column=exc.column, end_line=exc.line, end_column=exc.column)
-        raise _facts_error(name, f"tệp không phải UTF-8 (byte lỗi thứ {exc.offset + 1})", span, hint=exc.hint) from None
+        raise facts_error(name, f"tệp không phải UTF-8 (byte lỗi thứ {exc.offset + 1})", span, hint=exc.hint) from None
     lines = text.split("\n")
     try:
         raw = _read_json(name, text) if path.suffix.lower() == ".json" else _YamlReader(name, text).read()
@@ -947,7 +948,7 @@ def _read_json(name: str, text: str) -> RawFacts:
                     [],
                 )
                 again = written[1] if len(written) > 1 else None
-                raise _facts_error(
+                raise facts_error(
                     name,
                     f"khoá `{key}` xuất hiện hai lần" + (f" (lần đầu ở dòng {written[0].line})" if again else ""),
                     again,
@@ -958,7 +959,7 @@ def _read_json(name: str, text: str) -> RawFacts:
 
     def too_deep(span: Span | None) -> NoReturn:
         span = span or _too_deep_in_json(name, text)
-        raise _facts_error(
+        raise facts_error(
             name,
             "dữ liệu lồng nhau quá sâu",
             span,
@@ -981,7 +982,7 @@ def _read_json(name: str, text: str) -> RawFacts:
         lines = text.split("\n")
         line, column, problem, hint = json_problem(exc)
         span = Span(file=name, line=line, column=column, end_line=line, end_column=column + 1)
-        raise _facts_error(
+        raise facts_error(
             name,
             f"tệp JSON sai cú pháp: {problem}",
             span,
@@ -990,7 +991,7 @@ def _read_json(name: str, text: str) -> RawFacts:
         ) from None
     if not isinstance(data, dict):
         first = Span(file=name, line=1, column=1, end_line=1, end_column=2)
-        raise _facts_error(
+        raise facts_error(
             name, "tệp dữ kiện phải là một bảng `tên: giá trị`", first, hint='vd: {"facts": {"doi_thoai": 2}}'
         )
     places = {path: spans[0] for path, spans in _json_key_places(name, text).items()}

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cchc_rules.facts import RawFacts, read_date, read_facts
+from cchc_rules.facts import RawFacts, facts_error, read_date, read_facts
 from cchc_rules.numbers import show
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -165,19 +165,12 @@ def same_unit_named(a: str, b: str) -> bool:
 def _not_empty(raw: RawFacts) -> None:
     """An appraisal file that says nothing (0 bytes, comments only, `{}`) is a file not saved, or the wrong
     one: it would show as a round that changed nothing (F001)."""
-    from cchc_rules.errors import Diagnostic, FactsError
-
     if not (raw.facts or raw.notes or raw.rounds or raw.round or raw.report or raw.unit or raw.year):
-        raise FactsError(
-            [
-                Diagnostic(
-                    code="F001",
-                    severity="error",
-                    message=f"{raw.name}: tệp thẩm định không ghi gì: không dữ kiện, ghi chú hay tên vòng nào",
-                    hint="kiểm tra tệp đã được lưu, và là đúng tệp; một vòng không đổi gì vẫn ghi tên, "
-                    'vd round: "Thẩm định vòng 1"',
-                )
-            ]
+        raise facts_error(
+            raw.name,
+            "tệp thẩm định không ghi gì: không dữ kiện, ghi chú hay tên vòng nào",
+            hint="kiểm tra tệp đã được lưu, và là đúng tệp; một vòng không đổi gì vẫn ghi tên, "
+            'vd round: "Thẩm định vòng 1"',
         )
 
 
@@ -224,8 +217,6 @@ def read_rounds(paths: Sequence[Path | str], rules: RuleSet | None = None) -> li
 def _each_once(paths: Sequence[Path | str]) -> None:
     """The same file given twice would be a round that changed nothing (F001): a path typed twice, or the
     self-assessment given where the appraisal file was meant."""
-    from cchc_rules.errors import Diagnostic, FactsError
-
     seen: dict[Path, str] = {}
     for path in paths:
         try:
@@ -233,36 +224,24 @@ def _each_once(paths: Sequence[Path | str]) -> None:
         except OSError:  # unreadable: reading it says so
             continue
         if key in seen:
-            raise FactsError(
-                [
-                    Diagnostic(
-                        code="F001",
-                        severity="error",
-                        message=f"{path}: tệp được cho hai lần (lần đầu là `{seen[key]}`)",
-                        hint="mỗi vòng một tệp: tệp tự đánh giá trước, rồi các tệp thẩm định",
-                    )
-                ]
+            raise facts_error(
+                str(path),
+                f"tệp được cho hai lần (lần đầu là `{seen[key]}`)",
+                hint="mỗi vòng một tệp: tệp tự đánh giá trước, rồi các tệp thẩm định",
             )
         seen[key] = str(path)
 
 
 def _names_once(rounds: Sequence[Round]) -> None:
     """Two rounds of one name (whatever the case) would make two columns alike and `--round` take the first."""
-    from cchc_rules.errors import Diagnostic, FactsError
-
     seen: dict[str, str] = {}
     for r in rounds:
         key = name_key(r.name)
         if key in seen:
-            raise FactsError(
-                [
-                    Diagnostic(
-                        code="F001",
-                        severity="error",
-                        message=f"{r.facts.name}: hai vòng cùng tên `{r.name}` (vòng trước là `{seen[key]}`)",
-                        hint='đặt cho mỗi vòng một tên riêng, vd round: "Thẩm định vòng 2"',
-                    )
-                ]
+            raise facts_error(
+                r.facts.name,
+                f"hai vòng cùng tên `{r.name}` (vòng trước là `{seen[key]}`)",
+                hint='đặt cho mỗi vòng một tên riêng, vd round: "Thẩm định vòng 2"',
             )
         seen[key] = r.name
 
