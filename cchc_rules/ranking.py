@@ -337,9 +337,21 @@ def write_csv(ranking: Ranking, handle: IO[bytes]) -> None:
     writer = csv.DictWriter(text, fieldnames=head, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in ranking.rows():
-        writer.writerow({k: "" if v is None else v for k, v in flat(row).items()})
+        cells = {k: "" if v is None else v for k, v in flat(row).items()}
+        cells["unit"], cells["group"] = _inert(cells["unit"]), _inert(cells["group"])
+        writer.writerow(cells)
     text.flush()
     text.detach()
+
+
+# A CSV opened in Excel or LibreOffice runs a cell that starts with one of these as a formula
+# (`=HYPERLINK(...)` in a unit's name): such a text is written after an apostrophe, as OWASP advises.
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """A text cell of the CSV that a spreadsheet shows as written instead of running it."""
+    return "'" + text if text.startswith(_FORMULA_LEADS) else text
 
 
 def write_json(ranking: Ranking, handle: IO[bytes]) -> None:

@@ -618,6 +618,23 @@ def test_a_unit_name_in_a_ranking_workbook_is_text_never_a_formula(tmp_path: Pat
     assert names == {"=1+2": "s", "Xã 1\n": "s", "+SUM(A1)": "s"}
 
 
+def test_a_unit_name_a_spreadsheet_would_run_is_written_inert_in_the_csv(tmp_path: Path) -> None:
+    """A CSV opened in Excel runs a cell starting with =, +, -, @: such a name gets an apostrophe in front,
+    which Excel shows as written; the JSON keeps the name exact, and ordinary names are untouched."""
+    units = tmp_path / "xa.jsonl"
+    names = ("=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tXã 2", "Xã 1 = Xã 2")
+    lines = [{"unit": name, "facts": plain_facts()} for name in names]
+    units.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    out = tmp_path / "xep-hang.csv"
+    run = cchc("rank", RULES_2023, units, "-o", out)
+    assert run.returncode == 0, run.stderr
+    written = {r["unit"] for r in csv.DictReader(out.open(encoding="utf-8", newline=""))}
+    assert written == {"'=1+2", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tXã 2", "Xã 1 = Xã 2"}
+    as_json = tmp_path / "xep-hang.json"
+    assert cchc("rank", RULES_2023, units, "-o", as_json).returncode == 0
+    assert {u["unit"] for u in json.loads(as_json.read_text(encoding="utf-8"))["units"]} == set(names)
+
+
 def test_a_facts_file_with_its_appraisal_rounds_is_ranked_by_the_last_round(tmp_path: Path) -> None:
     """Units are ranked after the appraisal: the score in force is the last round's, as `cchc explain` takes it."""
     folder = tmp_path / "xa"
