@@ -877,10 +877,19 @@ def _invisible(text: str, pos: int, expected: set[str]) -> _Fix | None:
     return _Fix("ký tự vô hình hoặc ký tự điều khiển; tệp có thể bị hỏng, hoặc chép từ nơi khác kèm ký tự lạ")
 
 
+# A string up to and including its first control character (tab allowed), before its closing quote.
+_CONTROL_IN_STRING = re.compile(r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[^\x00-\x1f\x7f])*(?:\\)?[\x00-\x08\x0b-\x1f\x7f]')
+
+
 def _unclosed_string(text: str, pos: int, expected: set[str]) -> _Fix | None:
     if text[pos] != '"':
         return None
     rest = text[pos : _line_bounds(text, pos)[1]]
+    control = _CONTROL_IN_STRING.match(rest)
+    if control:  # a bell or escape code pasted into a title: the string stops there, say so at the character
+        at = pos + control.end() - 1
+        message = f"ký tự điều khiển {_shown_char(text[at])} trong chuỗi; chuỗi chỉ chứa chữ có thể in ra"
+        return _Fix("xoá ký tự này (thường do tệp hỏng, hoặc chép từ nơi khác kèm ký tự lạ)", at, at + 1, message)
     curly = next((c for c in "”“" if c in rest), None)
     if curly:
         return _Fix(f'chuỗi chưa đóng: `{curly}` là ngoặc kép cong; đóng chuỗi bằng ngoặc kép thẳng `"`')
