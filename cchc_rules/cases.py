@@ -161,8 +161,14 @@ class _Reader:
             return None
         inner = ("facts",) if key == "facts" and isinstance(given.get("facts"), dict) else ()  # {facts: {...}}
         spans = {k: self.place(*at, key, *inner, k) for k in raw.facts}
+        values = self.placed.values  # `k: 9`, or `k: {value: 9, ...}`
+        written = {k: values.get((*at, key, *inner, k), values.get((*at, key, *inner, k, "value"))) for k in raw.facts}
         return raw.model_copy(
-            update={"facts": {k: f.model_copy(update={"span": spans[k]}) for k, f in raw.facts.items()}}
+            update={
+                "facts": {
+                    k: f.model_copy(update={"span": spans[k], "value_span": written[k]}) for k, f in raw.facts.items()
+                }
+            }
         )
 
     def rules(self, data: dict[Any, Any]) -> str:

@@ -13,7 +13,7 @@ import json
 import numbers
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -99,7 +99,13 @@ class RawFact(BaseModel):
 
     value: Any
     evidence: Evidence | None = None
-    span: Span | None = None
+    span: Span | None = None  # the fact's name
+    value_span: Span | None = None  # its value, where the reader knows it (YAML)
+
+    @property
+    def value_place(self) -> Span | None:
+        """Where a problem with the value points: the value itself, else the fact's name."""
+        return self.value_span or self.span
 
 
 class RawRound(BaseModel):
@@ -255,6 +261,8 @@ class Placed:
     data: Any
     places: dict[tuple[str | int, ...], Span]
     lines: tuple[str, ...]
+    # Where each single value is written (`7.2.2: 3` → the `3`), by the same keys as `places`.
+    values: dict[tuple[str | int, ...], Span] = field(default_factory=dict)
 
     def diagnostic(self, code: str, name: str, message: str, hint: str, at: tuple[str | int, ...]) -> Diagnostic:
         """A problem at `at` (the keys and indices leading to it, as far as they are written)."""
@@ -267,7 +275,13 @@ class Placed:
         return Diagnostic(code=code, severity="error", message=message, span=span, line_text=line, hint=hint)
 
 
-def _placed(name: str, node: yaml.Node, at: tuple[str | int, ...], out: dict[tuple[str | int, ...], Span]) -> None:
+def _placed(
+    name: str,
+    node: yaml.Node,
+    at: tuple[str | int, ...],
+    out: dict[tuple[str | int, ...], Span],
+    values: dict[tuple[str | int, ...], Span],
+) -> None:
     def span(n: yaml.Node) -> Span:
         s, e = n.start_mark, n.end_mark
         return Span(file=name, line=s.line + 1, column=s.column + 1, end_line=e.line + 1, end_column=e.column + 1)
@@ -276,11 +290,13 @@ def _placed(name: str, node: yaml.Node, at: tuple[str | int, ...], out: dict[tup
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 out[(*at, normalise(str(key.value)))] = span(key)
-                _placed(name, value, (*at, normalise(str(key.value))), out)
+                if isinstance(value, yaml.ScalarNode) and value.start_mark.index < value.end_mark.index:
+                    values[(*at, normalise(str(key.value)))] = span(value)
+                _placed(name, value, (*at, normalise(str(key.value))), out, values)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             out[(*at, i)] = span(item)
-            _placed(name, item, (*at, i), out)
+            _placed(name, item, (*at, i), out, values)
 
 
 def load_yaml_placed(path: Path | str, code: str) -> Placed:
@@ -292,10 +308,11 @@ def load_yaml_placed(path: Path | str, code: str) -> Placed:
         try:
             node = loader.get_single_node()
             places: dict[tuple[str | int, ...], Span] = {}
+            values: dict[tuple[str | int, ...], Span] = {}
             if node is not None:
-                _placed(name, node, (), places)
+                _placed(name, node, (), places, values)
             data = loader.construct_document(node) if node is not None else None
-            return Placed(data=data, places=places, lines=tuple(text.split("\n")))
+            return Placed(data=data, places=places, lines=tuple(text.split("\n")), values=values)
         finally:
             loader.dispose()
     except FileTooLarge as exc:
@@ -534,11 +551,13 @@ class _YamlReader:
         top = self.mapping(root)
         inner: dict[str, Span] = {}
         notes: dict[str, Span] = {}
-        # Each later round's facts and notes, where they are written.
+        values = self.value_spans(root)  # the plain form's facts: `name: value` at the top
+        # Each later round's facts and notes, where they are written, and where its values are.
         round_spans: list[tuple[dict[str, Span], dict[str, Span]]] = []
+        round_values: list[dict[str, Span]] = []
         for key_node, value_node in root.value:
             if self.key(key_node) == "facts" and isinstance(value_node, yaml.MappingNode):
-                inner = self.key_spans(value_node)
+                inner, values = self.key_spans(value_node), self.value_spans(value_node)
             if self.key(key_node) == "notes" and isinstance(value_node, yaml.MappingNode):
                 notes = self.key_spans(value_node)
             if self.key(key_node) == "rounds" and isinstance(value_node, yaml.SequenceNode):
@@ -548,13 +567,34 @@ class _YamlReader:
                     ]
                     spans = [self.key_spans(n) if isinstance(n, yaml.MappingNode) else {} for n in found]
                     round_spans.append((spans[0], spans[1]))
+                    round_values.append(self.value_spans(found[0]) if isinstance(found[0], yaml.MappingNode) else {})
         raw = _raw_from_mapping(self.name, top, inner, round_spans)
         keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
-        return raw.model_copy(update={"note_spans": notes, "key_spans": keys})
+        rounds = tuple(
+            r.model_copy(update={"facts": _valued(r.facts, v)}) for r, v in zip(raw.rounds, round_values, strict=False)
+        )
+        return raw.model_copy(
+            update={"facts": _valued(raw.facts, values), "rounds": rounds, "note_spans": notes, "key_spans": keys}
+        )
 
     def key_spans(self, node: yaml.MappingNode) -> dict[str, Span]:
         """Where each key of a table is written."""
         return {self.key(k): self.span(k) for k, _ in node.value}
+
+    def value_spans(self, node: yaml.MappingNode) -> dict[str, Span]:
+        """Where each fact's value is written: after its name, or after `value:` in its table."""
+        out = {}
+        for key_node, value_node in node.value:
+            if isinstance(value_node, yaml.MappingNode):
+                value_node = _value_of(value_node, "value")
+            if isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.index < value_node.end_mark.index:
+                out[self.key(key_node)] = self.span(value_node)
+        return out
+
+
+def _valued(facts: dict[str, RawFact], places: Mapping[str, Span]) -> dict[str, RawFact]:
+    """Facts with the place of each value written beside them."""
+    return {k: f.model_copy(update={"value_span": places[k]}) if k in places else f for k, f in facts.items()}
 
 
 def _value_of(node: yaml.MappingNode, key: str) -> yaml.Node | None:
@@ -736,11 +776,11 @@ def _entries(name: str, entries: Mapping[str, tuple[Any, Span | None]]) -> dict[
                 )
             unknown = set(value) - {"value", *EVIDENCE_FIELDS}
             if unknown:
-                field = sorted(unknown)[0]
-                close = suggest(field, ("value", *EVIDENCE_FIELDS))
+                stray = sorted(unknown)[0]
+                close = suggest(stray, ("value", *EVIDENCE_FIELDS))
                 raise facts_error(
                     name,
-                    f"dữ kiện `{key}` có trường không biết `{field}`",
+                    f"dữ kiện `{key}` có trường không biết `{stray}`",
                     span,
                     hint=f"có phải ý bạn là `{close}`?"
                     if close
@@ -1173,7 +1213,7 @@ def _separators(rules: CheckedRules, raw: RawFacts, given: Mapping[str, Any]) ->
                 out.append(
                     _problem(
                         raw,
-                        raw.facts[name].span,
+                        raw.facts[name].value_place,
                         f"dữ kiện `{name}`: `{text}` có hai cách hiểu: {text.replace('.', ',')} hoặc {whole}, vì tệp "
                         f"này dùng dấu `{mark}` phân cách hàng nghìn (`{shown[1]}` ở `{shown[0]}`)",
                         f"viết {whole} nếu là số nguyên, hoặc {text.replace('.', ',')} với dấu phẩy thập phân"
@@ -1464,7 +1504,7 @@ def _type_problem(rules: CheckedRules, raw: RawFacts, name: str, error: Any) -> 
     what = f"{bad.description} " if bad and bad.description else ""
     return _problem(
         raw,
-        raw.facts[name].span if name in raw.facts else None,
+        raw.facts[name].value_place if name in raw.facts else None,
         f"dữ kiện `{name}` ({what}kiểu {KIND_WORDS[bad.type.name] if bad else '?'}): {error}",
         getattr(error, "hint", ""),
     )
@@ -1509,7 +1549,7 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
                     shown = f"{bound.name} = {show(limit, kind)}"
                 word = "nhỏ hơn" if is_low else "lớn hơn"
                 fact = raw.facts.get(name)
-                span = fact.span if fact else None
+                span = fact.value_place if fact else None
                 message = f"dữ kiện `{name}` ({decl.description}) = {show(value, kind)} {word} giới hạn {shown}"
                 hint = (
                     "kiểm tra lại số liệu"
@@ -1522,9 +1562,9 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
                     # at the one this round's file changed.
                     message = f"{raw.round}: {message}" if raw.round else message
                     limit_name = cast(ast.NameRef, bound).name
-                    hint = f"kiểm tra lại số liệu: `{name}` ghi ở {span}, `{limit_name}` ghi ở {other.span}"
+                    hint = f"kiểm tra lại số liệu: `{name}` ghi ở {span}, `{limit_name}` ghi ở {other.value_place}"
                     if other.span.file == raw.name:
-                        span = other.span
+                        span = other.value_place
                 out.append(_problem(raw, span, message, hint))
     return out
 

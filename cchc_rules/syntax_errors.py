@@ -889,6 +889,8 @@ def _unclosed_string(text: str, pos: int, expected: set[str]) -> _Fix | None:
     if control:  # a bell or escape code pasted into a title: the string stops there, say so at the character
         at = pos + control.end() - 1
         message = f"ký tự điều khiển {_shown_char(text[at])} trong chuỗi; chuỗi chỉ chứa chữ có thể in ra"
+        if text[at] in "\v\f":  # Word's line break (Shift+Enter) and page break, copied with a title
+            return _Fix("dấu ngắt dòng của Word, chép theo tên mục: thay bằng một dấu cách", at, at + 1, message)
         return _Fix("xoá ký tự này (thường do tệp hỏng, hoặc chép từ nơi khác kèm ký tự lạ)", at, at + 1, message)
     curly = next((c for c in "”“" if c in rest), None)
     if curly:

@@ -394,22 +394,22 @@ def test_a_bad_value_in_set_is_named_where_set_writes_it(tmp_path: Path, capsys:
     lines = out.splitlines()
     assert lines[1:6] == [
         "  ✗ loa quá số thôn",
-        f"      {path}:4:11: lỗi [F003]: dữ kiện `so_thon_co_loa` (Số thôn có loa truyền thanh) = 9 lớn hơn giới hạn "
+        f"      {path}:4:27: lỗi [F003]: dữ kiện `so_thon_co_loa` (Số thôn có loa truyền thanh) = 9 lớn hơn giới hạn "
         "so_thon = 8",
         "              set: {so_thon_co_loa: 9}",
-        "                    ^^^^^^^^^^^^^^",
-        f"          gợi ý: kiểm tra lại số liệu: `so_thon_co_loa` ghi ở {path}:4:11, `so_thon` ghi ở "
-        f"{facts}:{line_of(facts, 'so_thon:')}:3",
+        "                                    ^",
+        f"          gợi ý: kiểm tra lại số liệu: `so_thon_co_loa` ghi ở {path}:4:27, `so_thon` ghi ở "
+        f"{facts}:{line_of(facts, 'so_thon:')}:12",
     ]
     # the other way round: the fact `set` writes is the bound, and the caret is under it
     assert lines[6:9] == [
         "  ✗ thôn ít hơn loa",
-        f"      {path}:8:11: lỗi [F003]: dữ kiện `so_thon_co_loa` (Số thôn có loa truyền thanh) = 7 lớn hơn giới hạn "
+        f"      {path}:8:20: lỗi [F003]: dữ kiện `so_thon_co_loa` (Số thôn có loa truyền thanh) = 7 lớn hơn giới hạn "
         "so_thon = 5",
         "              set: {so_thon: 5}",
     ]
     # facts written in the case itself: each at its line
-    assert f"      {path}:11:13: lỗi [F003]: dữ kiện `co` (Có kiểu có/không): " in out
+    assert f"      {path}:11:17: lỗi [F003]: dữ kiện `co` (Có kiểu có/không): " in out
     assert str(facts) + ":" not in "\n".join(lines[1:5]) and "[F003]: " + str(facts) not in out
 
 

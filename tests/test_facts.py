@@ -385,7 +385,18 @@ def test_a_wrong_value_in_a_file_shows_its_line_with_a_caret(
     path = write(tmp_path, text)
     message = error(rules, path)
     line = text.split("\n").index(bad) + 1
-    assert f"{path}:{line}:1: lỗi [F003]" in message and f"\n    {bad}\n    ^" in message, message
+    value = bad.split(": ")[1]
+    column = bad.index(value) + 1  # the caret is under the value, not the fact's name
+    carets = " " * (column - 1) + "^" * len(value)
+    assert f"{path}:{line}:{column}: lỗi [F003]" in message and f"\n    {bad}\n    {carets}\n" in message, message
+
+
+def test_a_wrong_value_in_a_fact_table_is_pointed_at_after_value(rules: RuleSet, tmp_path: Path) -> None:
+    """`doi_thoai: {value: mười, document: ...}`: the caret is under the value written (a round's: test_rounds)."""
+    table = GOOD_YAML.replace("doi_thoai: 5", 'doi_thoai:\n    value: mười\n    document: "Biên bản"')
+    assert table != GOOD_YAML
+    message = error(rules, write(tmp_path, table))
+    assert ":5: lỗi [F003]" not in message and "\n        value: mười\n               ^^^^\n" in message, message
 
 
 @pytest.mark.parametrize(("name", "value"), [("doi_thoai", 12), ("doi_thoai", 0), ("von_b", "100.5"), ("ty_le", 100)])
@@ -549,7 +560,7 @@ def test_wrong_value_in_structured_yaml_points_at_its_line(rules: RuleSet, tmp_p
     body = "".join(f"  {line}\n" for line in GOOD_YAML.replace("doi_thoai: 5", "doi_thoai: năm").splitlines())
     path = write(tmp_path, f'unit: "Xã A"\nfacts:\n{body}')
     message = error(rules, path)
-    assert f"{path}:5:3" in message and "doi_thoai" in message
+    assert f"{path}:5:14" in message and "doi_thoai" in message
 
 
 def test_duplicate_key_in_yaml(rules: RuleSet, tmp_path: Path) -> None:
@@ -645,7 +656,7 @@ def test_infinite_number_in_a_mapping(rules: RuleSet, name: str, value: str) -> 
 def test_infinite_number_in_yaml(rules: RuleSet, tmp_path: Path) -> None:
     path = write(tmp_path, GOOD_YAML.replace("von_a: 0.1", "von_a: inf"))
     message = error(rules, path)
-    assert f"{path}:8:1" in message and "von_a" in message
+    assert f"{path}:8:8" in message and "von_a" in message
 
 
 def test_infinite_number_in_json(rules: RuleSet, tmp_path: Path) -> None:

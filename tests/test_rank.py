@@ -714,16 +714,6 @@ def test_a_character_no_output_can_carry_is_refused_where_it_is_read(tmp_path: P
     assert f"{units}:2: dòng có ký tự không hiển thị, không ghi ra được (\\u001b)" in run.stderr
 
 
-def test_a_control_character_in_a_rule_files_title_does_not_break_the_ranking_workbook(tmp_path: Path) -> None:
-    rules = tmp_path / "r.cchc"
-    text = RULES_2023.read_text(encoding="utf-8")
-    rules.write_text(text.replace('1 "Công tác chỉ đạo, điều hành CCHC"', '1 "Công tác chỉ đạo\vđiều hành CCHC"'))
-    assert "\v" in rules.read_text(encoding="utf-8")
-    out = tmp_path / "r.xlsx"
-    run = cchc("rank", rules, ROOT / "examples" / "cac-xa-2023" / "cac-xa.jsonl", "-o", out)
-    assert run.returncode == 0, run.stderr
-
-
 def test_a_facts_file_naming_its_own_round_is_not_said_ranked_by_an_appraisal(tmp_path: Path) -> None:
     folder = tmp_path / "xa"
     folder.mkdir()

@@ -117,8 +117,10 @@ def test_an_error_in_an_appraisal_file_quotes_that_files_line(tmp_path: Path) ->
     appraisal = tmp_path / "tham-dinh.yaml"
     appraisal.write_text('round: "Thẩm định vòng 1"\nfacts:\n  doi_thoai: 1\n  ty_le_lien_thong: "0,5"\n')
     said = _errors(FACTS_THANH_THUY, appraisal)
-    assert f"{appraisal}:4:3: lỗi [F003]" in said
-    assert '\n      ty_le_lien_thong: "0,5"\n      ^' in said  # its own line, not line 4 of the commune's file
+    assert f"{appraisal}:4:21: lỗi [F003]" in said
+    assert (
+        '\n      ty_le_lien_thong: "0,5"\n                        ^^^^^\n' in said
+    )  # its own line, not line 4 of the commune's file
 
 
 def test_an_error_inside_rounds_points_at_the_value(tmp_path: Path) -> None:
@@ -130,7 +132,7 @@ def test_an_error_inside_rounds_points_at_the_value(tmp_path: Path) -> None:
     )
     line = len(facts.read_text(encoding="utf-8").splitlines())
     said = _errors(facts)
-    assert f"{facts}:{line}:7: lỗi [F003]" in said and "\n          co_sang_kien: chưa có\n" in said
+    assert f"{facts}:{line}:21: lỗi [F003]" in said and "\n          co_sang_kien: chưa có\n" in said
 
 
 def test_a_bound_broken_by_an_appraisal_names_the_round_and_both_places(tmp_path: Path) -> None:
@@ -138,10 +140,10 @@ def test_a_bound_broken_by_an_appraisal_names_the_round_and_both_places(tmp_path
     appraisal.write_text('round: "Thẩm định vòng 1"\nfacts:\n  ho_so_tong_den_31_10: 1000\n')
     said = _errors(FACTS_THANH_THUY, appraisal)
     # the figure the appraisal changed is the one pointed at; the commune's is named
-    assert f"{appraisal}:3:3: lỗi [F003]: Thẩm định vòng 1: dữ kiện `ho_so_truc_tuyen_den_31_10`" in said
+    assert f"{appraisal}:3:25: lỗi [F003]: Thẩm định vòng 1: dữ kiện `ho_so_truc_tuyen_den_31_10`" in said
     assert "\n      ho_so_tong_den_31_10: 1000\n" in said
     assert f"`ho_so_truc_tuyen_den_31_10` ghi ở {FACTS_THANH_THUY}:" in said
-    assert f"`ho_so_tong_den_31_10` ghi ở {appraisal}:3:3" in said
+    assert f"`ho_so_tong_den_31_10` ghi ở {appraisal}:3:25" in said
 
 
 def test_a_note_on_an_id_the_rules_do_not_have_is_an_error(tmp_path: Path) -> None:
