@@ -526,8 +526,10 @@ class Evaluator:
         kind = ""
         if isinstance(expr, ast.NameRef):
             kind = self.rules.facts[expr.name].type.name
-        elif isinstance(value, Fraction) and isinstance(expr, ast.Call) and expr.func == "ratio":
-            kind = "percent"
+        elif isinstance(value, Fraction) and (
+            isinstance(expr, ast.Percent) or (isinstance(expr, ast.Call) and expr.func == "ratio")
+        ):
+            kind = "percent"  # `ty_le < 50%` reads "67% < 50%", as written, not "67% < 0,5"
         return show(value, kind)
 
     def _row_matches(self, test: ast.TierCmp | ast.TierRange, subject: Value) -> bool:

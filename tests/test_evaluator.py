@@ -130,6 +130,18 @@ def test_exact_arithmetic_on_facts(tmp_path: Path) -> None:
     assert trace.unrounded.startswith("2.29190421892")
 
 
+@pytest.mark.parametrize("engine", ["compiled", "interpreter"])
+def test_a_percentage_in_a_condition_is_explained_as_written(tmp_path: Path, engine: str) -> None:
+    """`ty_le >= 50%` with 40% reads "40% ≥ 50%", not "40% ≥ 0,5", in both engines."""
+    decls = 'fact ty_le: percent "Tỷ lệ số hoá"'
+    rules = load(tmp_path, one("if ty_le >= 50% then max else 0", decls))
+    facts = {"ty_le": "40%"}
+    result = rules.evaluate(facts) if engine == "compiled" else rules.interpret(rules.facts(facts))
+    trace = result["1"].trace
+    assert trace is not None
+    assert "điều kiện `ty_le >= 50%`: 40% ≥ 50% không đúng → lấy `0`" in [s.text for s in trace.steps]
+
+
 @pytest.mark.parametrize(
     ("formula", "expected"),
     [
