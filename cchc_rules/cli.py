@@ -109,10 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    for stream in (sys.stdout, sys.stderr):
+    # A file name that is not UTF-8 (unpacked from a Windows-1258 zip) reaches us as lone surrogates:
+    # messages give its bytes back as they are, results on stdout stay valid UTF-8 ("?" for them).
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "surrogateescape")):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(encoding="utf-8")
+            reconfigure(encoding="utf-8", errors=errors)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from cchc_rules.errors import CchcError, Diagnostic, os_error_text
 from cchc_rules.loader import RULE_SUFFIX
+from cchc_rules.source import file_text
 from cchc_rules.units import FACTS_SUFFIXES, JSONL_SUFFIXES, XLSX_SUFFIXES, is_ranking
 
 # The files a folder given as input is read for: rule files; facts files, JSON lines and workbooks of units.
@@ -167,6 +168,7 @@ def write_atomic(path: Path | str, data: str | bytes, inputs: Iterable[Path | st
     Refuses (with a `CchcError`) to write over any of `inputs`, so a command can
     never destroy what the user gave it.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    # A path that is not UTF-8 (lone surrogates) may be quoted in a page: shown as U+FFFD, never a crash.
+    payload = file_text(data).encode("utf-8") if isinstance(data, str) else data
     with atomic_writer(path, inputs) as handle:
         handle.write(payload)

@@ -84,6 +84,12 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def file_text(name: str) -> str:
+    """A file name as text any output can hold: bytes that are not UTF-8 (a name from a Windows-1258 zip,
+    which Python keeps as lone surrogates) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 # Characters no output can carry: lone surrogates (a YAML or JSON `\\ud800` escape) break every encoder, and
 # control characters other than tab, line breaks and Word's line and page breaks (\\v, \\f, which Office
 # outputs turn into line breaks) would reach a terminal as escape codes.

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text
 from cchc_rules.facts import Facts, RawFacts, json_problem, raw_from_mapping, read_facts
 from cchc_rules.numbers import vi
-from cchc_rules.source import Span, normalise, unshowable
+from cchc_rules.source import Span, file_text, normalise, unshowable
 
 if TYPE_CHECKING:
     from cchc_rules.checked import CheckedRules
@@ -155,7 +155,13 @@ def _folder_files(path: Path) -> list[Path]:
     keeps beside a workbook it has open), and spreadsheets to be saved as .xlsx first, to say so."""
     read = (*FACTS_SUFFIXES, *JSONL_SUFFIXES, *XLSX_SUFFIXES, *_SAVE_AS)
     return sorted(
-        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in read and not p.name.startswith("~$")
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in read
+        and not p.name.startswith("~$")
+        # hidden files and folders (.git, a macOS `._x.yaml` beside each file copied from a Mac) are no units
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
     )
 
 
@@ -169,7 +175,7 @@ def _folder(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFacts
             try:
                 raw = read_facts(file)
             except CchcError as exc:
-                yield UnitFacts(id=file.stem, where=str(file), facts={}, problem=exc)
+                yield UnitFacts(id=file_text(file.stem), where=str(file), facts={}, problem=exc)
                 continue
             last = ""
             if raw.rounds:  # appraised in the file itself: the score in force is the last round's
@@ -177,17 +183,17 @@ def _folder(path: Path, rules: CheckedRules | None = None) -> Iterator[UnitFacts
 
                 in_force = rounds_from([raw])[-1]
                 raw, last = in_force.facts, in_force.name
-            yield UnitFacts(id=raw.unit or file.stem, where=str(file), facts=raw, round=last)
+            yield UnitFacts(id=raw.unit or file_text(file.stem), where=str(file), facts=raw, round=last)
             continue
         if suffix in _SAVE_AS:
             problem = _error(f"{file}: không đọc được {_SAVE_AS[suffix]}", f"{_SAVE_AS_XLSX}, rồi dùng tệp .xlsx")
-            yield UnitFacts(id=f"({file.name})", where=str(file), facts={}, problem=problem)
+            yield UnitFacts(id=f"({file_text(file.name)})", where=str(file), facts={}, problem=problem)
             continue
         units = _jsonl(file) if suffix in JSONL_SUFFIXES else _workbook(file, rules, in_folder=True)
         try:
             yield from units
         except UnitsError as exc:  # a file that cannot be read: listed with the other files' problems
-            yield UnitFacts(id=f"({file.name})", where=str(file), facts={}, problem=exc)
+            yield UnitFacts(id=f"({file_text(file.name)})", where=str(file), facts={}, problem=exc)
 
 
 # ---- JSON lines ------------------------------------------------------------------------------------

@@ -501,3 +501,29 @@ def test_explain_across_rounds_says_a_round_left_the_criterion_out(tmp_path: Pat
     appraisal.write_text("facts:\n  ho_so_truc_tuyen_den_31_10: 0\n  ho_so_tong_den_31_10: 0\n", encoding="utf-8")
     out = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.2").stdout
     assert "  Các vòng: Tự đánh giá 2,292 → Thẩm định vòng 1 không áp dụng, tính đủ 3\n" in out
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_never_a_crash(tmp_path: Path) -> None:
+    """Names unpacked from a Windows-1258 zip are not UTF-8 (Python holds them as lone surrogates): messages
+    give the name's bytes back, outputs hold U+FFFD, usage errors still exit 2."""
+    rules = tmp_path / os.fsdecode(b"v\xe0.cchc")
+    rules.write_bytes(RULES_2023.read_bytes())
+    bad = tmp_path / os.fsdecode(b"Th\xe0nh.yaml")
+    bad.write_text(FACTS_THANH_THUY.read_text(encoding="utf-8").replace("value: 2\n", "value: hai\n", 1))
+    good = tmp_path / os.fsdecode(b"g\xe0.yaml")
+    good.write_bytes(FACTS_THANH_THUY.read_bytes())
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
+        env = {k: v for k, v in os.environ.items() if k != "CCHC_DEBUG"}
+        argv = [sys.executable, "-m", "cchc_rules", *map(str, args)]
+        return subprocess.run(argv, capture_output=True, cwd=tmp_path, env=env, timeout=60)
+
+    checked = run("check", rules)
+    assert checked.returncode == 0 and b"v?.cchc: h" in checked.stdout, checked.stderr  # stdout stays UTF-8
+    refused = run("eval", rules, bad)
+    assert refused.returncode == 1 and b"Traceback" not in refused.stderr
+    assert b"Th\xe0nh.yaml:" in refused.stderr and "`hai` không phải một số".encode() in refused.stderr
+    page = run("eval", rules, good, "--format", "html", "-o", tmp_path / "trang.html")
+    assert page.returncode == 0, page.stderr
+    assert "v\ufffd.cchc" in (tmp_path / "trang.html").read_text(encoding="utf-8")
+    assert run("check", rules, "--bogus").returncode == 2

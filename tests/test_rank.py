@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
 import sys
 import zipfile
 from decimal import Decimal
@@ -741,3 +743,22 @@ def test_an_appraisal_file_in_a_ranked_folder_is_said_to_belong_under_rounds(tmp
         run.stderr
     )
     assert "xếp hạng theo vòng" not in run.stderr  # nothing was ranked
+
+
+def test_hidden_files_are_no_units_and_a_name_that_is_not_utf8_is_written(tmp_path: Path) -> None:
+    """`.git/`, `.cu.yaml` and the `._x.yaml` a Mac leaves beside each copied file are passed over; a unit
+    named after a file whose name is not UTF-8 (a Windows-1258 zip) is written with U+FFFD, in every format."""
+    folder = tmp_path / "xa"
+    (folder / ".git").mkdir(parents=True)
+    facts = re.sub(r"\nunit: .*\n", "\n", FACTS_THANH_THUY.read_text(encoding="utf-8"))
+    assert "\nunit:" not in facts
+    (folder / os.fsdecode(b"x\xe0.yaml")).write_text(facts, encoding="utf-8")
+    (folder / ".git" / "x.yaml").write_text(facts, encoding="utf-8")
+    (folder / ".cu.yaml").write_text(facts, encoding="utf-8")
+    (folder / "._x.yaml").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    for suffix in ("csv", "json", "xlsx"):
+        out = tmp_path / f"xep-hang.{suffix}"
+        argv = [sys.executable, "-m", "cchc_rules", "rank", str(RULES_2023), str(folder), "-o", str(out)]
+        run = subprocess.run(argv, capture_output=True, timeout=60)  # bytes: messages hold the name as it is
+        assert run.returncode == 0 and "đã xếp hạng 1 đơn vị".encode() in run.stderr, run.stderr
+    assert [r["unit"] for r in csv.DictReader((tmp_path / "xep-hang.csv").open(encoding="utf-8"))] == ["x\ufffd"]
