@@ -345,7 +345,9 @@ def _cell_value(value: Any, number_format: str) -> Any:
         value = value.strip()
         return value if value else None
     if isinstance(value, float):
-        value = Decimal(repr(value))
+        # As Excel shows it: to 15 significant digits, all it keeps of what is typed. A value a formula
+        # worked out in binary (=0.7-0.2 is 0.49999999999999994) is read as the 0.5 the sheet shows.
+        value = Decimal(format(value, ".15g"))
     if (
         isinstance(value, (int, Decimal))
         and not isinstance(value, bool)
@@ -869,7 +871,7 @@ def _unclear_percent(value: Any, number_format: str) -> bool:
 
 
 def _unclear(path: Path, sheet: str, row: int, column: str, name: str, value: Any) -> Diagnostic:
-    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    exact = Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
     shown = vi(exact)
     return Diagnostic(
         code="F003",

@@ -300,6 +300,26 @@ def test_a_percent_sign_quoted_in_a_number_format_shows_the_value_as_it_is(rules
     assert rates == [Fraction(1, 200)] * 3
 
 
+def test_a_number_a_formula_worked_out_in_binary_is_read_as_the_sheet_shows_it(rules: RuleSet, tmp_path: Path) -> None:
+    """=0.7-0.2 is 0.49999999999999994 in the file and 50% on screen; 1754.0000000000002 shows 1754. Read to
+    Excel's 15 significant digits, they are 50% and 1754, not a point lost on 49,999999999999994%."""
+    rate, total = letter(rules, "ty_le_lien_thong"), letter(rules, "ho_so_tong_den_31_10")
+
+    def computed(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        sheet[f"{rate}4"] = 0.7 - 0.2
+        sheet[f"{rate}4"].number_format = "0%"
+        sheet[f"{total}4"] = 1754.0000000000002
+        sheet[f"{rate}5"] = 0.123456789012345  # typed: all 15 digits kept
+        sheet[f"{rate}5"].number_format = "0.00%"
+
+    assert 0.7 - 0.2 != 0.5 and 1754.0000000000002 != 1754
+    path = edit(template(rules, tmp_path / "xa.xlsx"), computed)
+    first, second, _ = (validate_unit(rules, u).values for u in read_units(path, rules.checked))
+    assert (first["ty_le_lien_thong"], first["ho_so_tong_den_31_10"]) == (Fraction(1, 2), 1754)
+    assert second["ty_le_lien_thong"] == Fraction("0.123456789012345")
+
+
 def test_text_2_400_in_a_decimal_column_has_two_readings(rules: RuleSet, tmp_path: Path) -> None:
     """Typed in a Text cell, 2.400 is 2 400 with the Vietnamese thousands dot, or 2,4: refused with both.
     A facts file or a JSON line reads it as before (a decimal point)."""
