@@ -225,6 +225,10 @@ def _jsonl(path: Path) -> Iterator[UnitFacts]:
         raise _error(f"{path}: không đọc được tệp: {os_error_text(exc)}") from None
     with handle:
         for number, line in enumerate(handle, 1):
+            if number == 1 and line.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode"
+                raise _error(f"{path}: tệp được lưu bằng UTF-16", "lưu lại tệp với bảng mã UTF-8")
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")  # the byte-order mark Notepad writes before UTF-8
             if not line.strip():
                 continue
             try:

@@ -762,3 +762,19 @@ def test_hidden_files_are_no_units_and_a_name_that_is_not_utf8_is_written(tmp_pa
         run = subprocess.run(argv, capture_output=True, timeout=60)  # bytes: messages hold the name as it is
         assert run.returncode == 0 and "đã xếp hạng 1 đơn vị".encode() in run.stderr, run.stderr
     assert [r["unit"] for r in csv.DictReader((tmp_path / "xep-hang.csv").open(encoding="utf-8"))] == ["x\ufffd"]
+
+
+def test_a_json_lines_file_saved_by_notepad_is_read_or_named_for_its_encoding(tmp_path: Path) -> None:
+    """Notepad writes a byte-order mark before UTF-8 (read as usual) or saves "Unicode" as UTF-16 (named so,
+    once, not as a syntax error on every line)."""
+    text = "".join(json.dumps({"unit": f"Xã {k}", "facts": plain_facts()}, ensure_ascii=False) + "\n" for k in (1, 2))
+    marked = tmp_path / "bom.jsonl"
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    run = cchc("rank", RULES_2023, marked, "-o", tmp_path / "a.csv")
+    assert run.returncode == 0, run.stderr
+    assert [r["unit"] for r in csv.DictReader((tmp_path / "a.csv").open(encoding="utf-8"))] == ["Xã 1", "Xã 2"]
+    wide = tmp_path / "utf16.jsonl"
+    wide.write_bytes(text.encode("utf-16"))
+    run = cchc("rank", RULES_2023, wide, "-o", tmp_path / "b.csv")
+    assert run.returncode == 1 and run.stderr.count("lỗi [") == 1, run.stderr
+    assert f"lỗi [U001]: {wide}: tệp được lưu bằng UTF-16\n    gợi ý: lưu lại tệp với bảng mã UTF-8" in run.stderr
