@@ -11,10 +11,11 @@ import pytest
 import cchc_rules
 from cchc_rules import FactsError
 from cchc_rules.audit import audit, explain_by_rounding, read_claims
-from tests.conftest import FACTS_THANH_THUY, RULES_2023
+from tests.conftest import FACTS_THANH_THUY, FIXTURES, RULES_2023
 from tests.test_cli import cchc
 
 CLAIMS = FACTS_THANH_THUY.parent / "claims.yaml"
+AUDIT = FIXTURES / "audit"
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,9 @@ def test_cli_audit_json(tmp_path: Path) -> None:
     assert {("unaccounted", "1"), ("unaccounted", "3"), ("area", "7")} <= kinds
 
 
-def test_claims_that_follow_exit_0(tmp_path: Path) -> None:
+def test_claims_that_follow_in_part_still_show_what_does_not(tmp_path: Path) -> None:
+    """Figures that follow are not reported, and do not hide those that do not: the losses left unlisted,
+    areas that add up to another total than the one corrected."""
     claims = tmp_path / "claims.yaml"
     claims.write_text(
         'total: "66,245"\nareas:\n  "7": {score: "9,497", max: "11,5"}\n'
@@ -105,9 +108,12 @@ def test_claims_that_follow_exit_0(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 1, run.stderr
     assert "mất 0,5 điểm nhưng báo cáo không liệt kê" in run.stdout  # the other losses are not listed
     claims.write_text(CLAIMS.read_text(encoding="utf-8").replace('"65,988"', '"66,245"'), encoding="utf-8")
-    said = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims).stdout
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 1, run.stderr
+    said = run.stdout
     assert "Tổng điểm khai 66,245 nhưng tính từ dữ kiện" not in said
     # the seed's areas add up to its own 65,988, not to a total corrected alone
     assert "Tổng điểm khai 66,245 nhưng các lĩnh vực khai cộng lại 65,988" in said
@@ -286,3 +292,61 @@ def test_a_claims_unit_that_is_not_text_is_said_at_its_line(tmp_path: Path) -> N
     claims.write_text("unit: [a]\ntotal: 1\n", encoding="utf-8")
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
     assert run.returncode == 1 and f"{claims}:1:1: lỗi [C001]: `unit` phải là tên đơn vị, một dòng chữ" in run.stderr
+
+
+# ---- claims that follow, and the comparisons at their edges ------------------------------------------
+
+NO_FINDING = "Không có chênh lệch: mọi con số khai đều khớp với dữ kiện."
+
+
+def test_claims_that_follow_the_facts_completely_exit_0() -> None:
+    """A report whose every figure follows from the facts (total, maximum, percentage, each area with its
+    maximum and percentage, criteria adding up, each loss at its criterion) is audited clean: exit 0 for
+    scripts, and the one sentence saying so, no finding."""
+    claims = AUDIT / "khop-hoan-toan.yaml"
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stderr == ""
+    assert run.stdout.endswith("Tính từ dữ kiện: 66,245 điểm/74 điểm; khai: 66,245 điểm\n\n" + NO_FINDING + "\n")
+    assert not [line for line in run.stdout.splitlines() if line.startswith("- ")]
+    data = json.loads(cchc("audit", RULES_2023, FACTS_THANH_THUY, claims, "--format", "json").stdout)
+    assert data["ok"] is True and data["findings"] == []
+    assert data["claimed"] == {"score": "66.245", "max": "74", "percent": "89.52"}
+
+
+def test_a_loss_claimed_smaller_than_computed_is_found() -> None:
+    """Under-claiming a loss does not follow from the facts either: 7.2.1 loses 1,295 (0,205 of 1,5), the
+    report says 1,29 (0,21, the score rounded to 2 decimals). Every other loss is listed as computed."""
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, AUDIT / "khai-thieu-mat-diem.yaml")
+    assert run.returncode == 1, run.stderr
+    assert run.stdout.split("\n\n", 1)[1] == (
+        "Có 1 chỗ không khớp:\n"
+        "- Mục 7.2.1: khai mất 1,29 điểm nhưng tính từ dữ kiện mất 1,295\n"
+        "    giải thích: 1,29 khớp khi làm tròn 2 chữ số thập phân, làm tròn nửa lên thay vì 3 chữ số thập phân, "
+        "làm tròn nửa lên: 7.2.1 = 0,21 (thay vì 0,205)\n"
+    )
+    rules = cchc_rules.load(RULES_2023)
+    _, found = audit(rules, rules.facts(FACTS_THANH_THUY), read_claims(AUDIT / "khai-thieu-mat-diem.yaml"))
+    assert [(f.kind, f.node, f.claimed, f.computed) for f in found] == [
+        ("deduction", "7.2.1", Decimal("1.29"), Decimal("1.295"))
+    ]
+
+
+def test_a_loss_listed_at_the_parent_covers_its_childrens_losses() -> None:
+    """A report may list 7.2's 2,003 once instead of 7.2.1's 1,295 and 7.2.2's 0,708: the children are
+    listed through their parent, not "not listed by the report", and the area's losses are accounted for."""
+    claims = AUDIT / "mat-diem-ghi-o-muc-cha.yaml"
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.endswith("\n\n" + NO_FINDING + "\n")
+    assert "báo cáo không liệt kê" not in run.stdout
+    rules = cchc_rules.load(RULES_2023)
+    assert audit(rules, rules.facts(FACTS_THANH_THUY), read_claims(claims))[1] == []
+
+
+def test_a_total_equal_to_the_maximum_is_not_above_it() -> None:
+    """A unit with full marks claims its total at the maximum: that is reaching the maximum, not "vượt" it."""
+    run = cchc("audit", AUDIT / "du-diem.cchc", AUDIT / "du-diem.yaml", AUDIT / "du-diem-khai.yaml")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.endswith("Tính từ dữ kiện: 6 điểm/6 điểm; khai: 6 điểm\n\n" + NO_FINDING + "\n")
+    assert "vượt điểm tối đa" not in run.stdout

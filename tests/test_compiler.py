@@ -8,6 +8,7 @@ facts path is compared with `facts.validate`.
 
 from __future__ import annotations
 
+import decimal
 import functools
 import os
 from decimal import Decimal
@@ -224,6 +225,77 @@ def test_round_scaled_is_round_fraction(numerator: int, denominator: int, places
     expected = round_fraction(value, places, mode)  # type: ignore[arg-type]
     got = round_scaled(value.numerator * 10**places, value.denominator, mode)
     assert Fraction(got, 10**places) == expected
+
+
+# Exact ties, rounded by hand: a value, the decimals kept, and what each mode gives, in ROUNDING_MODES order
+# (half_up, half_down, half_even, down, up, floor, ceiling). Random fractions almost never land on a tie,
+# where the half modes differ; 0,205 and 1,295 are the seed report's 7.2.1.
+TIES: dict[tuple[str, int], tuple[str, str, str, str, str, str, str]] = {
+    ("0.5", 0): ("1", "0", "0", "0", "1", "0", "1"),
+    ("-0.5", 0): ("-1", "0", "0", "0", "-1", "-1", "0"),
+    ("2.5", 0): ("3", "2", "2", "2", "3", "2", "3"),
+    ("3.5", 0): ("4", "3", "4", "3", "4", "3", "4"),
+    ("-2.5", 0): ("-3", "-2", "-2", "-2", "-3", "-3", "-2"),
+    ("-3.5", 0): ("-4", "-3", "-4", "-3", "-4", "-4", "-3"),
+    ("0.205", 2): ("0.21", "0.2", "0.2", "0.2", "0.21", "0.2", "0.21"),
+    ("0.215", 2): ("0.22", "0.21", "0.22", "0.21", "0.22", "0.21", "0.22"),
+    ("-1.295", 2): ("-1.3", "-1.29", "-1.3", "-1.29", "-1.3", "-1.3", "-1.29"),
+    ("-1.285", 2): ("-1.29", "-1.28", "-1.28", "-1.28", "-1.29", "-1.29", "-1.28"),
+    ("-0.0005", 3): ("-0.001", "0", "0", "0", "-0.001", "-0.001", "0"),
+    ("12.345", 2): ("12.35", "12.34", "12.34", "12.34", "12.35", "12.34", "12.35"),
+}
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+@pytest.mark.parametrize(
+    ("value", "places", "mode", "expected"),
+    [
+        (value, places, mode, expected)
+        for (value, places), row in TIES.items()
+        for mode, expected in zip(ROUNDING_MODES, row, strict=True)
+    ],
+)
+def test_round_scaled_breaks_exact_ties_by_its_mode(value: str, places: int, mode: str, expected: str, k: int) -> None:
+    """At exactly half a unit the half modes part ways, by the sign too: half_up goes away from zero,
+    half_down toward it, half_even to the even neighbour. The fraction is given unreduced (times k), as the
+    compiled evaluator passes it."""
+    exact = Fraction(Decimal(value))
+    got = round_scaled(exact.numerator * 10**places * k, exact.denominator * k, mode)
+    assert Fraction(got, 10**places) == Fraction(Decimal(expected))
+
+
+# The decimal module's own rounding: an oracle for round_scaled written by others.
+DECIMAL_ROUNDING = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_down": decimal.ROUND_HALF_DOWN,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "down": decimal.ROUND_DOWN,
+    "up": decimal.ROUND_UP,
+    "floor": decimal.ROUND_FLOOR,
+    "ceiling": decimal.ROUND_CEILING,
+}
+
+
+def test_decimal_oracle_names_every_mode() -> None:
+    assert set(DECIMAL_ROUNDING) == set(ROUNDING_MODES)
+
+
+@given(
+    half=st.integers(-(10**12), 10**12),
+    k=st.integers(1, 10**6),
+    places=st.integers(0, 6),
+    mode=st.sampled_from(ROUNDING_MODES),
+)
+def test_round_scaled_on_drawn_ties_is_decimal_rounding(half: int, k: int, places: int, mode: str) -> None:
+    """Every draw is a tie: odd * k / (2 * k * 10**places) is an odd number of half units at `places`
+    decimals, rounded as Python's decimal module rounds it."""
+    odd = 2 * half + 1
+    value = Fraction(odd * k, 2 * k * 10**places)
+    got = round_scaled(odd * k * 10**places, 2 * k * 10**places, mode)
+    with decimal.localcontext(decimal.Context(prec=60)):
+        expected = (Decimal(odd) / 2).quantize(Decimal(1), rounding=DECIMAL_ROUNDING[mode])
+    assert got == int(expected)
+    assert Fraction(got, 10**places) == round_fraction(value, places, mode)  # type: ignore[arg-type]
 
 
 @given(n=st.integers(-(10**12), 10**12), k=st.integers(0, 8))
