@@ -505,3 +505,24 @@ def test_a_workbook_of_units_with_a_sheet_headed_like_a_ranking_is_read_and_neve
     run = cchc("rank", RULES_2023, folder, "-o", book_path)
     assert run.returncode == 1 and "[O001]" in run.stderr
     assert book_path.read_bytes() == before
+
+
+def test_template_never_writes_over_the_figures_the_communes_filled_in(rules: RuleSet, tmp_path: Path) -> None:
+    """`cchc template RULES -o du-kien.xlsx` run again after the province collected the figures would have
+    replaced them with an empty sheet; an empty template may still be written anew, nothing else."""
+    blank = tmp_path / "mau.xlsx"
+    assert cchc("template", RULES_2023, "-o", blank).returncode == 0
+    assert cchc("template", RULES_2023, "-o", blank).returncode == 0  # an empty one: written again
+    filled = template(rules, tmp_path / "du-kien.xlsx", units=2)
+    before = filled.read_bytes()
+    run = cchc("template", RULES_2023, "-o", filled)
+    assert run.returncode == 1 and filled.read_bytes() == before
+    assert run.stderr.startswith(
+        f"lỗi [O001]: {filled}: bảng tính đã có số liệu của 2 đơn vị; không ghi đè bằng mẫu mới\n"
+        "    gợi ý: ghi mẫu ra tệp khác, vd `-o mau-moi.xlsx`"
+    ), run.stderr
+    other = tmp_path / "bang-luong.xlsx"
+    edit(blank, lambda book: book["Dữ kiện"].delete_rows(1, 3)).rename(other)
+    kept = other.read_bytes()
+    run = cchc("template", RULES_2023, "-o", other)
+    assert run.returncode == 1 and "không phải một mẫu dữ kiện trống" in run.stderr and other.read_bytes() == kept

@@ -39,7 +39,35 @@ def run(args: argparse.Namespace) -> int:
         said = f"tệp {suffix}" if suffix else "tệp không có đuôi"
         sys.stderr.write(f"cchc template: lỗi cách dùng: không ghi được {said} (`{args.output}`); dùng .xlsx\n")
         return EXIT_USAGE
+    _refuse_filled(Path(args.output), rules)
     buffer = io.BytesIO()
     write_workbook(rules.checked, buffer)
     emit(buffer.getvalue(), args.output, inputs)
     return EXIT_OK
+
+
+def _refuse_filled(target: Path, rules: Any) -> None:
+    """An O001 error when `target` is a workbook holding units (the communes' figures, collected), or one
+    that is not a template at all: an empty template may be written over, nothing else."""
+    from cchc_rules.errors import CchcError, Diagnostic
+    from cchc_rules.units import read_units
+
+    if not target.is_file():
+        return
+    try:
+        filled = sum(1 for _ in read_units(target, rules.checked))
+    except CchcError:  # not a workbook of units: someone else's spreadsheet
+        filled = -1
+    if filled == 0:
+        return
+    what = f"đã có số liệu của {filled} đơn vị" if filled > 0 else "không phải một mẫu dữ kiện trống"
+    raise CchcError(
+        [
+            Diagnostic(
+                code="O001",
+                severity="error",
+                message=f"{target}: bảng tính {what}; không ghi đè bằng mẫu mới",
+                hint="ghi mẫu ra tệp khác, vd `-o mau-moi.xlsx`; hoặc xoá tệp này trước nếu đúng là muốn bỏ nó",
+            )
+        ]
+    )
