@@ -98,6 +98,23 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                             ),
                         )
                     )
+                elif (
+                    isinstance(node, ast.NameRef)
+                    and node.name not in facts
+                    and (choice := _option(node.name, rules)) is not None
+                ):
+                    # `loai = phường`: a choice's option written without its quotes reads as a fact's name
+                    owner, option = choice
+                    fact_name, op = compared.get(id(node), (owner, "="))
+                    out.append(
+                        rules.diag(
+                            "E110",
+                            "error",
+                            node.span,
+                            f"tiêu chí {crit.id}: `{node.name}` là một lựa chọn của `{owner}`, không phải tên dữ kiện",
+                            f'lựa chọn viết trong ngoặc kép: `{fact_name} {op} "{option}"`',
+                        )
+                    )
                 elif isinstance(node, ast.NameRef) and node.name not in facts:
                     out.append(
                         rules.diag(
@@ -131,6 +148,15 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                     )
                 )
     return out
+
+
+def _option(word: str, rules: Merged) -> tuple[str, str] | None:
+    """(fact, option) when `word` is an option of a choice fact, written as a name (any case)."""
+    for fact in rules.facts:
+        for option in fact.type.choices:
+            if option.casefold() == word.casefold():
+                return fact.name, option
+    return None
 
 
 def _declaration(name: str, crit: ast.Criterion) -> str:
