@@ -26,3 +26,20 @@ def yes_no_fix(fact: str, op: str, value: bool) -> tuple[str, str]:
     word = "true" if value else "false"
     holds = value if op == "=" else not value  # the comparison holds when the fact is true
     return f"{fact} {op} {word}", fact if holds else f"not {fact}"
+
+
+# What a bonus and a penalty item are called before their titles in reports, tables and the rulebook.
+ADJUSTMENT_WORDS: dict[str, str] = {"bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
+
+
+def says_its_kind(kind: str, title: str) -> bool:
+    """Whether an item's title starts with what it is ("Điểm thưởng: mô hình mới"): then not said twice."""
+    word = ADJUSTMENT_WORDS.get(kind)
+    return word is not None and title.casefold().startswith(word.casefold())
+
+
+def kind_titled(kind: str, title: str) -> str:
+    """`Điểm thưởng: TITLE` for a bonus (`Điểm trừ: ` a penalty), the title alone when it says so already."""
+    if kind not in ADJUSTMENT_WORDS or says_its_kind(kind, title):
+        return title
+    return f"{ADJUSTMENT_WORDS[kind]}: {title}"

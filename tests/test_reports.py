@@ -384,3 +384,34 @@ def test_a_units_own_words_do_not_turn_into_markdown_headings_or_html(tmp_path: 
     assert "\\# Không phải tiêu đề &lt;script>alert(1)&lt;/script>" in out
     assert "\\# Kết luận giả" in out
     assert "<script>" not in out and "\n# Kết luận" not in out
+
+
+def test_an_item_titled_with_its_kind_and_an_area_left_out_read_right(tmp_path: Path) -> None:
+    """A decision's own title "Điểm thưởng: mô hình mới" is not prefixed twice, and an area excluded as not
+    applicable is said so rather than "0 điểm/0 điểm; đạt tỷ lệ -."."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 10\n  rounding 3 half_up\n'
+        'fact b: boolean "Có mô hình mới"\nfact n: count "Số phiếu khảo sát" unit "phiếu"\n'
+        '1 "Một": max 7\n  score = max\n2 "Khảo sát SIPAS": max 3\n  score = max\n  na when n = 0: exclude\n'
+        'bonus mh "Điểm thưởng: mô hình mới": max 1\n  score = if b then max else 0\n'
+        'penalty vp "Kỷ luật": max 1\n  score = 0\n',
+        encoding="utf-8",
+    )
+    facts = tmp_path / "f.yaml"
+    facts.write_text("b: có\nn: 0\n", encoding="utf-8")
+    said = cchc("eval", rules, facts)
+    assert said.returncode == 0, said.stderr
+    assert "2. Khảo sát SIPAS: không áp dụng (loại khỏi điểm tối đa).\n" in said.stdout
+    assert "\nĐiểm thưởng: mô hình mới: 1 điểm/1 điểm.\nĐiểm trừ (Kỷ luật): 0 điểm/1 điểm.\n" in said.stdout
+    report = tmp_path / "bao-cao.md"
+    assert cchc("report", rules, facts, "-o", report).returncode == 0
+    text = report.read_text(encoding="utf-8")
+    assert "2. Khảo sát SIPAS: không áp dụng (loại khỏi điểm tối đa)." in text
+    assert "Điểm thưởng: mô hình mới: 1 điểm." in text and "Điểm thưởng: Điểm thưởng" not in text
+    table = tmp_path / "bang.xlsx"
+    assert cchc("table", rules, facts, "-o", table).returncode == 0
+    sheet = openpyxl.load_workbook(table).active
+    assert sheet is not None
+    titles = [row[1].value for row in sheet.iter_rows()]
+    assert "Điểm thưởng: mô hình mới" in titles and "Điểm trừ: Kỷ luật" in titles

@@ -17,6 +17,7 @@ from cchc_rules.render.explain import formula_lines, step_place
 from cchc_rules.render.text import cap_note, percent_text
 from cchc_rules.result import NodeResult, Result
 from cchc_rules.trace import FactUse
+from cchc_rules.vocabulary import kind_titled
 
 _CSS = """
 :root{--lost:#b3261e;--ok:#1e6b34;--muted:#555;--line:#ddd}
@@ -135,9 +136,8 @@ def _rounds_table(rounds: Sequence[tuple[str, Result]]) -> str:
     ]
     for a in first.adjustments:
         sign = "+" if first[a].kind == "bonus" else "−"
-        label = "Điểm thưởng" if first[a].kind == "bonus" else "Điểm trừ"
         rows.append(
-            f"<tr><td>{label}: {_e(first[a].title)}</td><td class=n>{vi(first[a].max)}</td>"
+            f"<tr><td>{_e(kind_titled(first[a].kind, first[a].title))}</td><td class=n>{vi(first[a].max)}</td>"
             + cells([(sign if r[a].score else "") + vi(r[a].score) for _, r in rounds])
             + "</tr>"
         )

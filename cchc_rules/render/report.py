@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cchc_rules.facts import RawFacts, read_date
 from cchc_rules.numbers import vi
-from cchc_rules.render.text import cap_note, excluded_lines, percent_text
+from cchc_rules.render.text import adjustment_named, area_line, cap_note, excluded_lines, percent_text
 from cchc_rules.result import NodeResult, Result
 
 Kind = Literal["text", "bullet", "area", "total"]
@@ -89,19 +89,12 @@ def build_report(
     ]
     for area_id in result.areas:
         area = result[area_id]
-        results.append(
-            Paragraph(
-                kind="area",
-                text=f"{area.id}. {area.title}: {vi(area.score)} điểm/{vi(area.effective_max)} điểm; "
-                f"đạt tỷ lệ {percent_text(area.percent)}.",
-            )
-        )
+        results.append(Paragraph(kind="area", text=area_line(area)))
         results += [Paragraph(kind="bullet", text=loss_line(n)) for n in losses if n.id.split(".")[0] == area_id]
     for adj_id in result.adjustments:
         adj = result[adj_id]
-        label = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
         why = f" Lý do: {'; '.join(adj.reasons).rstrip('.')}." if adj.kind == "penalty" and adj.reasons else ""
-        results.append(Paragraph(text=f"{label} ({adj.title}): {vi(adj.score)} điểm.{why}"))
+        results.append(Paragraph(text=f"{adjustment_named(adj)}: {vi(adj.score)} điểm.{why}"))
     cap = cap_note(result)
     if cap:
         results.append(Paragraph(text=cap))

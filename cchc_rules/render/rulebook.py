@@ -12,6 +12,7 @@ from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import KIND_WORDS
 from cchc_rules.numbers import show, vi
 from cchc_rules.ranking import group_words
+from cchc_rules.vocabulary import kind_titled
 
 _OPS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
 
@@ -123,8 +124,7 @@ def _tier_table(tier: ast.Tier, rules: CheckedRules) -> list[str]:
 
 def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str]:
     maximum = vi(Fraction(crit.max)) if crit.max is not None else "?"
-    kind = {"bonus": "Điểm thưởng: ", "penalty": "Điểm trừ: "}.get(crit.kind, "")
-    lines = [f"{'#' * min(level, 6)} {crit.id} {kind}{crit.title} (tối đa {maximum} điểm)", ""]
+    lines = [f"{'#' * min(level, 6)} {crit.id} {kind_titled(crit.kind, crit.title)} (tối đa {maximum} điểm)", ""]
     if crit.formula is None:
         kids = rules.children.get(crit.id, ())
         lines.append("Cách chấm: tổng điểm các tiêu chí " + ", ".join(kids) + ".")

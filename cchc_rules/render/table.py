@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from cchc_rules.numbers import vi
 from cchc_rules.result import NodeResult
 from cchc_rules.rounds import RoundResult
+from cchc_rules.vocabulary import kind_titled
 
 NUMBER = "STT"
 
@@ -73,7 +74,7 @@ def table_rows(results: Sequence[RoundResult]) -> list[TableRow]:
         rows.append(
             TableRow(
                 id=node_id if node.kind == "criterion" else "",
-                title={"bonus": "Điểm thưởng: ", "penalty": "Điểm trừ: "}.get(node.kind, "") + node.title,
+                title=kind_titled(node.kind, node.title),
                 depth=node.depth if node.kind == "criterion" else 1,
                 max=vi(node.max),
                 scores=tuple(_score(r.result[node_id], sign) for r in results),

@@ -6,11 +6,29 @@ from decimal import Decimal
 
 from cchc_rules.numbers import vi
 from cchc_rules.result import NodeResult, Result
+from cchc_rules.vocabulary import ADJUSTMENT_WORDS, says_its_kind
 
 
 def percent_text(value: Decimal | None) -> str:
     """A percentage with a decimal comma, or a dash when there is no maximum."""
     return "-" if value is None else f"{vi(value)}%"
+
+
+def area_line(area: NodeResult) -> str:
+    """`1. TITLE: 12,5 điểm/15 điểm; đạt tỷ lệ 83,33%.`; an area left out of the maximum said so, not `0/0, -`."""
+    if area.percent is None:
+        return f"{area.id}. {area.title}: không áp dụng (loại khỏi điểm tối đa)."
+    note = " (không áp dụng)" if area.status == "n_a" else ""
+    return (
+        f"{area.id}. {area.title}: {vi(area.score)} điểm/{vi(area.effective_max)} điểm; "
+        f"đạt tỷ lệ {percent_text(area.percent)}.{note}"
+    )
+
+
+def adjustment_named(adj: NodeResult) -> str:
+    """A bonus or penalty item as reports name it: `Điểm thưởng (TITLE)`, or its title when that says so."""
+    word = ADJUSTMENT_WORDS.get(adj.kind, "")
+    return adj.title if not word or says_its_kind(adj.kind, adj.title) else f"{word} ({adj.title})"
 
 
 def _loss_line(node: NodeResult) -> str:
@@ -31,11 +49,7 @@ def render_text(result: Result) -> str:
     losses = result.losses()
     for area_id in result.areas:
         area = result[area_id]
-        note = " (không áp dụng)" if area.status == "n_a" else ""
-        lines.append(
-            f"{area.id}. {area.title}: {vi(area.score)} điểm/{vi(area.effective_max)} điểm; "
-            f"đạt tỷ lệ {percent_text(area.percent)}.{note}"
-        )
+        lines.append(area_line(area))
         for node in losses:
             if node.id == area_id or node.id.startswith(area_id + "."):
                 lines.append(_loss_line(node))
@@ -44,9 +58,8 @@ def render_text(result: Result) -> str:
         lines += ["", *excluded]
     for adj_id in result.adjustments:
         adj = result[adj_id]
-        word = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
         why = f" Lý do: {'; '.join(adj.reasons).rstrip('.')}." if adj.kind == "penalty" and adj.reasons else ""
-        lines.append(f"{word} ({adj.title}): {vi(adj.score)} điểm/{vi(adj.max)} điểm.{why}")
+        lines.append(f"{adjustment_named(adj)}: {vi(adj.score)} điểm/{vi(adj.max)} điểm.{why}")
     cap = cap_note(result)
     if cap:
         lines.append(cap)
