@@ -354,3 +354,35 @@ def test_a_note_of_spaces_only_is_left_out(tmp_path: Path) -> None:
     appraisal.write_text('facts:\n  doi_thoai: 1\nnotes:\n  "7.2.1": "   "\n', encoding="utf-8")
     out = cchc("explain", RULES_2023, FACTS_THANH_THUY, appraisal, "7.2.1").stdout
     assert "Ghi chú" not in out
+
+
+def test_an_area_scored_by_its_own_formula_lists_its_changed_facts_and_note(tmp_path: Path) -> None:
+    """An area whose formula takes a penalty off its criteria moved between rounds: the table shows its score,
+    and the list says why (its fact) and what the appraisers wrote on it; an area that only sums its
+    criteria stays out of the list, its causes being under it."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 10\n  rounding 2 half_up\n'
+        'fact pa: count "Số phản ánh nhũng nhiễu" unit "phản ánh"\nfact d: count "Số cuộc đối thoại"\n'
+        '1 "Thủ tục hành chính": max 5\n  score = max(0, [1.1] - min(2, 0.25 * pa))\n'
+        '  reason "Bị trừ do {pa} phản ánh"\n1.1 "Công khai": max 5\n  score = max\n'
+        '2 "Chỉ đạo": max 5\n2.1 "Đối thoại": max 5\n  score = if d >= 2 then max else 0\n  reason "Chỉ {d} cuộc"\n',
+        encoding="utf-8",
+    )
+    own = tmp_path / "xa.yaml"
+    own.write_text("unit: Xã A\nfacts:\n  pa: 1\n  d: 2\n", encoding="utf-8")
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text(
+        'unit: Xã A\nround: "Thẩm định"\nfacts:\n  pa: 3\n  d: 1\nnotes:\n  "1": "Xác minh thêm 2 phản ánh"\n',
+        encoding="utf-8",
+    )
+    run = cchc("eval", rules, own, appraisal)
+    assert run.returncode == 0, run.stderr
+    listed = run.stdout.split("Các mục có điểm khác nhau giữa các vòng:\n")[1]
+    assert listed.startswith(
+        "- 1 Thủ tục hành chính: Tự đánh giá: 4,75 → Thẩm định: 4,25\n"
+        "    pa: 1 → 3\n"
+        "    ghi chú (Thẩm định): Xác minh thêm 2 phản ánh\n"
+        "- 2.1 Đối thoại: Tự đánh giá: 5 → Thẩm định: 0\n"
+    ), listed
+    assert "\n- 2 Chỉ đạo" not in listed

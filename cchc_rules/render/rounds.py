@@ -9,6 +9,7 @@ from typing import Any
 
 from cchc_rules.numbers import decimal_text, vi
 from cchc_rules.rounds import Difference, RoundResult
+from cchc_rules.vocabulary import kind_titled
 
 
 def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Difference]) -> str:
@@ -31,7 +32,7 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
         sign = "+" if node.kind == "bonus" else "−"
         row = [f"{'':<8}{vi(node.max):>8}  "]
         row += [f"{(sign if r.result[node_id].score else '') + vi(r.result[node_id].score):>{width}}" for r in results]
-        lines.append("".join(row) + f"  {'Điểm thưởng' if node.kind == 'bonus' else 'Điểm trừ'}: {node.title}")
+        lines.append("".join(row) + f"  {kind_titled(node.kind, node.title)}")
     declared = sum((Fraction(first[a].max) for a in first.areas), Fraction(0))
     total = [f"{'Tổng':<8}{vi(declared):>8}  "] + [f"{vi(r.result.score):>{width}}" for r in results]
     lines.append("".join(total))
@@ -46,13 +47,14 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
     else:
         lines.append("Các mục có điểm khác nhau giữa các vòng:")
         for d in diffs:
-            if d.id in first.areas:
-                continue  # areas are in the table above
+            summed = d.id in first.areas and not first[d.id].has_formula
+            if summed and not any(d.id in r.round.notes for r in results):
+                continue  # an area that sums its criteria is in the table above, its causes below it
             steps = " → ".join(
                 f"{r.round.name}: {shown_score(r, d.id, score)}" for r, score in zip(results, d.scores, strict=True)
             )
             lines.append(f"- {d.id} {d.title}: {steps}")
-            for fact, values in d.shown_facts:
+            for fact, values in () if summed else d.shown_facts:
                 lines.append(f"    {fact}: " + " → ".join(values))
             for r in results:
                 note = r.round.notes.get(d.id)
