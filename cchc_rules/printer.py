@@ -99,7 +99,7 @@ def _expr(e: ast.Node, indent: str, top: bool) -> str:
     if isinstance(e, ast.If):
         return (
             f"if {_expr(e.condition, indent, False)} then {_expr(e.then, indent, False)} "
-            f"else {_expr(e.otherwise, indent, False)}"
+            f"else {_expr(e.otherwise, indent, top)}"  # last on the line: a tier there may break onto lines
         )
     if isinstance(e, ast.Call):
         args = [_expr(a, indent, False) for a in e.args]

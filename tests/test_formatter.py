@@ -370,3 +370,29 @@ def test_a_comment_on_a_branch_s_second_line_stays_with_that_branch() -> None:
     text = format_source(SourceFile(name="t.cchc", text=source))
     assert "          else if x > 2 then 0.25  # trung bình\n" in text
     assert format_source(SourceFile(name="t.cchc", text=text)) == text
+
+
+def test_a_tier_after_else_keeps_its_rows_on_lines() -> None:
+    """`if not co then 0 else tier ngay ...` is how a decision says "no plan: 0; else by date": fmt kept it on
+    one line of 110 characters; the tier, last on the line, breaks onto its rows as a tier alone does."""
+    text = (
+        'ruleset "T" total 1 rounding 3 half_up\nfact co: boolean "Có kế hoạch"\nfact ngay: date "Ngày ban hành"\n'
+        '1 "Kế hoạch": max 1\n'
+        "  score = if not co then 0 else tier ngay when <= 2025-01-31: max when from 2025-02-01 to 2025-02-05: 0.5"
+        " otherwise: 0\n"
+    )
+    once = fmt(text)
+    assert (
+        "  score = if not co then 0 else tier ngay\n"
+        "    when <= 2025-01-31: max\n"
+        "    when from 2025-02-01 to 2025-02-05: 0.5\n"
+        "    otherwise: 0\n"
+    ) in once
+    assert fmt(once) == once
+
+    def formula(source: str) -> str:
+        crit = parse(source).criteria[0]
+        assert crit.formula is not None
+        return printer.inline(crit.formula.expr)
+
+    assert formula(once) == formula(text)  # the same formula, laid out

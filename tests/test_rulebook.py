@@ -243,3 +243,20 @@ def test_a_yes_no_fact_compared_with_not_equal_reads_the_right_way(tmp_path: Pat
     )
     page = rulebook(load(path).checked)
     assert "điểm tối đa nếu có chợ" in page and "không có chợ" not in page
+
+
+def test_a_tier_inside_an_if_has_its_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """ "theo bậc của … (bảng dưới)" must be followed by the table when the tier is the `else` of an `if`."""
+    rules = tmp_path / "ke-hoach.cchc"
+    rules.write_text(
+        'ruleset "T" total 1 rounding 3 half_up\nfact co: boolean "Có kế hoạch"\nfact ngay: date "Ngày ban hành"\n'
+        '1 "Kế hoạch": max 1\n  score = if not co then 0 else tier ngay\n    when <= 2025-01-31: max\n'
+        '    when from 2025-02-01 to 2025-02-05: 0.5\n    otherwise: 0\n  reason "Ban hành ngày {ngay}"\n',
+        encoding="utf-8",
+    )
+    book = write_rulebook(tmp_path, rules, capsys)
+    assert (
+        "Cách chấm: 0 điểm nếu không có kế hoạch; nếu không, theo bậc của ngày ban hành (bảng dưới).\n\n"
+        "| Khi | Điểm |\n|---|---|\n| ≤ 31/01/2025 | điểm tối đa |\n| từ 01/02/2025 đến 05/02/2025 | 0,5 điểm |\n"
+        "| các trường hợp khác | 0 điểm |\n"
+    ) in book

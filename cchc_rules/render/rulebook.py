@@ -131,8 +131,8 @@ def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str
     else:
         expr = crit.formula.expr
         lines.append(f"Cách chấm: {words(expr, rules)}.")
-        if isinstance(expr, ast.Tier):
-            lines += _tier_table(expr, rules)
+        for tier in (node for node in walk(expr) if isinstance(node, ast.Tier)):  # `if ... else tier ...` too
+            lines += _tier_table(tier, rules)
         lines += ["", "```cchc", printer.criterion(crit), "```", ""]
         rounding = rules.rounding[crit.id]
         lines.append(f"Làm tròn: {rounding_words(rounding)}.")
