@@ -77,8 +77,13 @@ class RuleSet:
         try:
             scores = compiled.run(valid.values, tracer)
         except Exception:  # whatever stops the compiled code, the interpreter explains it
-            return self.interpret(valid, trace)
+            return self._interpreted_instead(valid, trace)
         return result_from_scores(layout, valid, scores, tracer)
+
+    def _interpreted_instead(self, facts: Facts, trace: bool) -> Result:
+        """A unit the compiled code stopped on, run by the interpreter, which raises the error a user sees (the
+        tests fail when it scores the unit instead: the compiled code then has a bug)."""
+        return self.interpret(facts, trace)
 
     def evaluate_many(
         self, units: Iterable[Mapping[str, Any]], names: Iterable[str] | None = None, trace: bool = False

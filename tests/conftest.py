@@ -11,6 +11,10 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from cchc_rules.facts import Facts
+from cchc_rules.result import Result
+from cchc_rules.ruleset import RuleSet
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RULES_2023 = ROOT / "rules" / "hai-duong" / "xa" / "2023.cchc"
@@ -19,14 +23,21 @@ FACTS_THANH_THUY = ROOT / "examples" / "thanh-thuy-2023" / "facts.yaml"
 # CCHC_EVALUATOR=interpreter: every RuleSet.evaluate runs the reference interpreter (evaluator.py)
 # instead of the compiled closures, so the evaluator's tests test it too (`make mutation` does this).
 if os.environ.get("CCHC_EVALUATOR") == "interpreter":
-    from cchc_rules.facts import Facts
-    from cchc_rules.result import Result
-    from cchc_rules.ruleset import RuleSet
 
     def _interpreted(self: RuleSet, facts: Any, trace: bool = True) -> Result:
         return self.interpret(facts if isinstance(facts, Facts) else self.facts(facts), trace)
 
     RuleSet.evaluate = _interpreted  # type: ignore[method-assign]
+else:
+    # RuleSet.evaluate hands a unit the compiled code cannot score to the interpreter, to raise the user's
+    # error. Were the interpreter to score it instead, the compiled code has a bug that every test calling
+    # evaluate would pass over: here that fails the test.
+
+    def _never_scored_instead(self: RuleSet, facts: Facts, trace: bool) -> Result:
+        self.interpret(facts, trace)
+        raise AssertionError("the compiled code failed on facts the interpreter scores: a bug in compiler.py")
+
+    RuleSet._interpreted_instead = _never_scored_instead  # type: ignore[method-assign]
 
 # Under mutmut every call into a mutated module goes through a trampoline, which about triples the stack a
 # nested expression takes: the deepest input the limits allow would overflow Python's default limit of 1,000.
