@@ -1,5 +1,12 @@
 """Property-based tests: the guarantees of an evaluation, on every shipped rule set.
 
+They run as well on tests/fixtures/properties/thuong-tru.cchc, a small rule set with
+what the shipped ones lack: a bonus and a penalty that depend on facts (so the total
+is clamped at the maximum and at 0), and `not_applicable exclude` (zero denominators
+and a `na when ...: exclude` parent remove their maxima). Hand-picked units there pin
+the clamped and excluded cases with the expected numbers written out, and the facts
+strategy is shown to reach each case.
+
 Facts are drawn from each rule set's own `fact` declarations (types, bounds,
 part <= whole constraints), weighted towards the values where scores change:
 0, a part equal to its whole, values exactly at the tier thresholds written in
@@ -25,16 +32,18 @@ import datetime
 import functools
 import os
 import re
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, find, given, settings, target
 from hypothesis import strategies as st
 
 import cchc_rules
 from cchc_rules import ast
-from cchc_rules.result import Result
+from cchc_rules.result import NodeResult, Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.testing import (
     allowed_places,
@@ -84,6 +93,11 @@ def shipped_rule_sets() -> list[Path]:
 RULE_SETS = shipped_rule_sets()
 RULE_IDS = [str(p.relative_to(ROOT)) for p in RULE_SETS]
 
+# Bonus, penalty and excluded n/a nodes, which the shipped rule sets do not have.
+THUONG_TRU = ROOT / "tests" / "fixtures" / "properties" / "thuong-tru.cchc"
+PROPERTY_SETS = [*RULE_SETS, THUONG_TRU]
+PROPERTY_IDS = [str(p.relative_to(ROOT)) for p in PROPERTY_SETS]
+
 
 @functools.cache
 def load(path: Path) -> RuleSet:
@@ -96,7 +110,7 @@ def test_rule_sets_are_shipped() -> None:
 
 # ---- the properties ----------------------------------------------------------------------
 
-rule_sets = pytest.mark.parametrize("path", RULE_SETS, ids=RULE_IDS)
+rule_sets = pytest.mark.parametrize("path", PROPERTY_SETS, ids=PROPERTY_IDS)
 
 
 def _evaluate(path: Path, data: st.DataObject, trace: bool = False) -> tuple[RuleSet, Result]:
@@ -197,3 +211,194 @@ def test_thanh_thuy_2023_invariants() -> None:
     assert allowed_places(rules)["3.5.2"] == 3
     assert rules.evaluate(FACTS_THANH_THUY).to_json(trace=True) == result.to_json(trace=True)
     assert rules.evaluate(FACTS_THANH_THUY, trace=False).to_json() == result.to_json()
+
+
+# ---- bonus, penalty and exclusion: tests/fixtures/properties/thuong-tru.cchc ----------------------
+#
+# Maxima: area 1 = 1.1 (1) + 1.2 (1); area 2 = 2.1 (2) + 2.2 (1); area 3 = 3.1 (2) = 3.1.1 (1) + 3.1.2 (1);
+# total 7. Bonus sang_kien = min(3, 1.5 x so_sang_kien); penalty ky_luat = min(10, 2.5 x so_vu_ky_luat).
+# 1.2, 2.1 and 3.1.1 are n/a on a zero denominator, excluded by the header's `not_applicable exclude`;
+# 3.1 (and so 3.1.1, 3.1.2) is excluded when tthc_truc_tuyen = 0; 2.2 is n/a full when ho_so_lien_thong = 0.
+
+THUONG_TRU_TOTAL = 7
+THUONG_TRU_FULL_NA = frozenset({"2.2"})  # every other n/a node of the fixture is excluded
+
+# A unit with everything done but half its files online: base 6.5 of 7.
+_GOOD = {
+    "co_ke_hoach": True,
+    "nhiem_vu": 4,
+    "nhiem_vu_xong": 4,
+    "tong_ho_so": 10,
+    "ho_so_dung_han": 10,
+    "tthc_truc_tuyen": 5,
+    "tthc_co_ho_so": 5,
+    "ho_so_truc_tuyen": 5,
+}
+
+# Each case: facts; (base, bonus, penalty, total, max, percent); node -> (status, score, effective_max);
+# the losses (node -> lost points). Every number is worked out by hand from the fixture's formulas.
+THUONG_TRU_CASES: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, tuple[str, str, str]], dict[str, str]]] = {
+    # 6.5 + 1.5 - 0 = 8 > 7: the total is kept at the maximum, 7 (100%).
+    "clamped_at_the_maximum": (
+        {**_GOOD, "so_sang_kien": 1},
+        ("6.5", "1.5", "0", "7", "7", "100"),
+        {"2.2": ("n_a", "1", "1"), "3.1.2": ("scored", "0.5", "1"), "sang_kien": ("scored", "1.5", "3")},
+        {"3.1.2": "0.5"},
+    ),
+    # No plan tasks: 1.2 excluded, the maximum is 6 and the base 5.5; 5.5 + 3 - 0 = 8.5 > 6: total 6 (100%).
+    "clamped_at_the_reduced_maximum": (
+        {**_GOOD, "nhiem_vu": 0, "nhiem_vu_xong": 0, "so_sang_kien": 5},
+        ("5.5", "3", "0", "6", "6", "100"),
+        {"1.2": ("n_a", "0", "0"), "1": ("scored", "1", "1"), "sang_kien": ("scored", "3", "3")},
+        {"3.1.2": "0.5"},
+    ),
+    # 6.5 + 1.5 - 2.5 = 5.5, within [0, 7]: not clamped; 5.5/7 = 78.5714...%.
+    "bonus_and_penalty_within_bounds": (
+        {**_GOOD, "so_sang_kien": 1, "so_vu_ky_luat": 1},
+        ("6.5", "1.5", "2.5", "5.5", "7", "78.57"),
+        {"ky_luat": ("scored", "2.5", "10")},
+        {"3.1.2": "0.5"},
+    ),
+    # 1.1: 0; 1.2: 1/3 -> 0.33; 2.1: 2 x 1000/1935 = 1.0335... -> 1.03; 2.2: 3/4 -> 0.75;
+    # 3.1.1: 19/139 = 0.1366... -> 0.14; 3.1.2: 0. Base 2.25; 2.25 + 1.5 - 5 = -1.25 < 0: total 0.
+    "clamped_at_zero": (
+        {
+            "co_ke_hoach": False,
+            "nhiem_vu": 3,
+            "nhiem_vu_xong": 1,
+            "tong_ho_so": 1935,
+            "ho_so_dung_han": 1000,
+            "ho_so_lien_thong": 4,
+            "lien_thong_dung_han": 3,
+            "tthc_truc_tuyen": 139,
+            "tthc_co_ho_so": 19,
+            "ho_so_truc_tuyen": 0,
+            "so_sang_kien": 1,
+            "so_vu_ky_luat": 2,
+        },
+        ("2.25", "1.5", "5", "0", "7", "0"),
+        {
+            "1": ("scored", "0.33", "2"),
+            "2": ("scored", "1.78", "3"),
+            "3": ("scored", "0.14", "2"),
+            "ky_luat": ("scored", "5", "10"),
+        },
+        {"1.1": "1", "1.2": "0.67", "2.1": "0.97", "2.2": "0.25", "3.1.1": "0.86", "3.1.2": "1"},
+    ),
+    # 1.2 (0 tasks) and 3.1 (no online procedure, so 3.1.1 and 3.1.2 too) are excluded: 0 of 0, and the
+    # maximum is 1 + 3 + 0 = 4. 2.2 (no inter-agency file) is n/a full: 1 of 1. 2.1: 2 x 15/20 = 1.5.
+    # Base 1 + 2.5 + 0 = 3.5 of 4: 87.5%.
+    "excluded": (
+        {
+            "co_ke_hoach": True,
+            "nhiem_vu": 0,
+            "nhiem_vu_xong": 0,
+            "tong_ho_so": 20,
+            "ho_so_dung_han": 15,
+            "tthc_truc_tuyen": 0,
+            "tthc_co_ho_so": 0,
+            "ho_so_truc_tuyen": 20,
+        },
+        ("3.5", "0", "0", "3.5", "4", "87.5"),
+        {
+            "1": ("scored", "1", "1"),
+            "1.2": ("n_a", "0", "0"),
+            "2": ("scored", "2.5", "3"),
+            "2.2": ("n_a", "1", "1"),
+            "3": ("scored", "0", "0"),
+            "3.1": ("n_a", "0", "0"),
+            "3.1.1": ("n_a", "0", "0"),
+            "3.1.2": ("n_a", "0", "0"),
+        },
+        {"2.1": "0.5"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(THUONG_TRU_CASES))
+def test_thuong_tru_hand_picked(case: str) -> None:
+    """The clamped totals and the excluded maxima, against numbers worked out by hand."""
+    facts, totals, nodes, losses = THUONG_TRU_CASES[case]
+    rules = load(THUONG_TRU)
+    for trace in (True, False):
+        result = rules.evaluate(facts, trace=trace)
+        got = (result.base_score, result.bonus, result.penalty, result.score, result.max, result.percent)
+        assert got == tuple(Decimal(x) for x in totals), f"{case}: (base, bonus, penalty, total, max, percent)"
+        for node_id, (status, score, effective_max) in nodes.items():
+            node = result[node_id]
+            assert (node.status, node.score, node.effective_max) == (status, Decimal(score), Decimal(effective_max)), (
+                node_id
+            )
+        assert {n.id: n.lost for n in result.losses()} == {k: Decimal(v) for k, v in losses.items()}
+        check_invariants(rules, result)
+
+
+def _top_excluded(result: Result) -> list[NodeResult]:
+    """The excluded n/a nodes whose parent is not n/a itself: the maxima taken out of the total."""
+    parent = {kid: node.id for node in result.nodes.values() for kid in node.children}
+    return [
+        node
+        for node in result.nodes.values()
+        if node.status == "n_a"
+        and node.effective_max == 0
+        and (node.id not in parent or result[parent[node.id]].status != "n_a")
+    ]
+
+
+@PROPERTY
+@given(data=st.data())
+def test_thuong_tru_clamps_and_exclusions(data: st.DataObject) -> None:
+    """On drawn facts: total = clamp(base + bonus - penalty, 0, max), each n/a node follows its own policy,
+    and the maximum is the declared 7 less the maxima of the excluded nodes."""
+    rules = load(THUONG_TRU)
+    result = rules.evaluate(data.draw(facts_strategy(rules), label="facts"))
+    check_invariants(rules, result)
+
+    unclamped = result.base_score + result.bonus - result.penalty
+    if unclamped > result.max:
+        event("total clamped at the maximum")
+        assert result.score == result.max
+    elif unclamped < 0:
+        event("total clamped at 0")
+        assert result.score == 0
+    else:
+        event("total within [0, max]")
+        assert result.score == unclamped
+    target(float(unclamped - result.max), label="base + bonus - penalty above the maximum")
+    target(float(-unclamped), label="base + bonus - penalty below 0")
+
+    for node in result.nodes.values():
+        if node.status != "n_a":
+            continue
+        if node.id in THUONG_TRU_FULL_NA:
+            event("n/a full")
+            assert (node.score, node.effective_max) == (node.max, node.max), node.id
+        else:
+            event("n/a excluded")
+            assert (node.score, node.effective_max) == (0, 0), node.id
+    excluded = _top_excluded(result)
+    assert result.max == THUONG_TRU_TOTAL - sum((n.max for n in excluded), Decimal(0))
+
+
+# What the property tests above must meet on the fixture: the strategy has to reach each case.
+THUONG_TRU_REACHED: dict[str, Callable[[Result], bool]] = {
+    "clamped_at_the_maximum": lambda r: r.base_score + r.bonus - r.penalty > r.max,
+    "clamped_at_the_reduced_maximum": lambda r: r.base_score + r.bonus - r.penalty > r.max < THUONG_TRU_TOTAL,
+    "clamped_at_zero": lambda r: r.base_score + r.bonus - r.penalty < 0,
+    "excluded_leaf": lambda r: r["1.2"].status == "n_a",
+    "excluded_parent": lambda r: r["3.1"].status == "n_a",
+    "n_a_full": lambda r: r["2.2"].status == "n_a",
+}
+
+
+@pytest.mark.parametrize("case", list(THUONG_TRU_REACHED))
+def test_thuong_tru_strategy_reaches(case: str) -> None:
+    """facts_strategy draws, within the dev profile's 200 examples, a unit of each interesting kind."""
+    rules = load(THUONG_TRU)
+    condition = THUONG_TRU_REACHED[case]
+    found = find(
+        facts_strategy(rules),
+        lambda facts: condition(rules.evaluate(facts, trace=False)),
+        settings=settings(max_examples=200, derandomize=True, database=None, deadline=None),
+    )
+    assert condition(rules.evaluate(found, trace=False))
