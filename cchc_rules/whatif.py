@@ -122,7 +122,10 @@ def _pool(
         days = {d for d in crossings.get(name, set()) if isinstance(d, datetime.date)}
         return sorted(d for d in days if d != current and _date_allowed(rules, name, d, values))
     ranges = analysis_for(rules)
-    limits = thresholds(rules, node_id)
+    limits: dict[str, set[Fraction]] = {}
+    for reached in _referenced(rules, node_id):  # `if ... then [4.3.1] else [4.3.2]`: their thresholds count
+        for fact, values_at in thresholds(rules, reached).items():
+            limits.setdefault(fact, set()).update(values_at)
     pool = set(candidates(rules, ranges, name, limits.get(name, set())))
     # Where the fact meets what it is compared with (another fact, the top of a clamp), within its declared range.
     declared = ranges.fact(name)
@@ -141,8 +144,25 @@ def _pool(
 
 
 def _percent_literals(rules: CheckedRules, node_id: str) -> set[Fraction]:
-    crit = rules.nodes[node_id]
-    return {Fraction(n.value) / 100 for e in expressions(crit) for n in walk(e) if isinstance(n, ast.Percent)}
+    return {
+        Fraction(n.value) / 100
+        for reached in _referenced(rules, node_id)
+        for e in expressions(rules.nodes[reached])
+        for n in walk(e)
+        if isinstance(n, ast.Percent)
+    }
+
+
+def _referenced(rules: CheckedRules, node_id: str) -> list[str]:
+    """The node and every criterion its formulas name (`[3.7]`), and theirs, and the criteria a named one
+    sums: wherever the node's score can change."""
+    out = [node_id]
+    for current in out:  # grows while it is walked: each criterion is visited once
+        crit = rules.nodes[current]
+        named = [n.id for e in expressions(crit) for n in walk(e) if isinstance(n, ast.CritRef)]
+        summed = rules.children.get(current, ()) if crit.formula is None and current != node_id else ()
+        out += [k for k in (*named, *summed) if k not in out and k in rules.nodes]
+    return out
 
 
 def _compared(crit: ast.Criterion) -> Iterator[tuple[ast.Node, ast.Node, bool]]:

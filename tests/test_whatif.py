@@ -341,3 +341,35 @@ def test_two_changes_are_tried_when_one_recovers_only_part(tmp_path: Path) -> No
     # the smallest single step is still offered first: one more conference recovers 1 point
     assert o.first_step.recovered == Decimal(1)
     assert [(c.fact, c.new) for c in o.first_step.changes] == [("hoi_nghi", "2")]
+
+
+def test_a_threshold_in_a_criterion_the_formula_names_is_the_smallest_change(tmp_path: Path) -> None:
+    """`4.3 = if phường then [4.3.1] else [4.3.2]`, and an area taking a penalty off `[3.1]`, a sum: the
+    thresholds that move the score are in the criteria named (and the ones a named sum adds up), so the
+    smallest change is 75% → 90% and 45% → 80%, not 99,9%."""
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 7 rounding 2 half_up\n'
+        'fact loai: choice("xã", "phường") "Loại đơn vị"\n'
+        'fact trat_tu: percent "Tỷ lệ vi phạm trật tự đô thị được xử lý"\n'
+        'fact thanh_toan: percent "Tỷ lệ hồ sơ thanh toán trực tuyến"\n'
+        'fact pa: count "Số phản ánh" unit "phản ánh"\n'
+        '3 "Thủ tục": max 3\n  score = max(0, [3.1] - min(1, 0.25 * pa))\n  reason "Trừ {pa} phản ánh"\n'
+        '3.1 "Thanh toán": max 3\n'
+        '3.1.1 "Thanh toán trực tuyến": max 3\n  score = tier thanh_toan\n    when >= 80%: max\n'
+        '    when from 50% to under 80%: 2\n    otherwise: 0\n  reason "Chỉ đạt {thanh_toan}"\n'
+        '4 "Đô thị": max 4\n4.3 "Đô thị hoặc nông thôn": max 2\n'
+        '  score = if loai = "phường" then [4.3.1] else [4.3.2]\n  reason "Xem 4.3.1 hoặc 4.3.2"\n'
+        '4.3.1 "Trật tự đô thị": max 2\n  score = tier trat_tu\n    when >= 90%: max\n'
+        '    when from 70% to under 90%: 1\n    otherwise: 0\n  reason "Chỉ đạt {trat_tu}"\n'
+        '  na when loai = "xã": exclude\n'
+        '4.3.2 "Nông thôn mới": max 2\n  score = max\n  na when loai = "phường": exclude\n'
+        '4.4 "Khác": max 2\n  score = max\n',
+        encoding="utf-8",
+    )
+    rules = cchc_rules.load(path)
+    facts = rules.facts({"loai": "phường", "trat_tu": "75%", "thanh_toan": "45%", "pa": 0})
+    found = {o.id: o for o in opportunities(rules, facts, rules.evaluate(facts))}
+    best = {k: o.best.text() for k, o in found.items() if o.best is not None}
+    assert best["4.3"] == "Tỷ lệ vi phạm trật tự đô thị được xử lý: 75% → 90%"
+    assert best["3"] == "Tỷ lệ hồ sơ thanh toán trực tuyến: 45% → 80%"
