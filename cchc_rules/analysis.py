@@ -347,11 +347,11 @@ def prove_bounds(rules: CheckedRules, ranges: RangeAnalysis, budget: SearchBudge
         example, tried = _bounds_counterexample(rules, ranges, node_id, maximum, limit)
         budget.spend(tried, cost)
         if example is not None:
-            values, _, score = example
+            values, raw, score = example
             where = "âm" if score < 0 else f"lớn hơn điểm tối đa {vi(maximum)}"
             # The maximum is written exactly at the node's rounding (E173 otherwise), and rounding is
             # monotone: a rounded score leaves [0, max] only when the formula's value does.
-            gives = f"công thức cho {vi(score)}"
+            gives = f"công thức cho {vi(raw)}" + (f", làm tròn thành {vi(score)}" if raw != score else "")
             hint = (
                 "giới hạn công thức (clamp(..., 0, max), min(max, ...)), hoặc khai báo giới hạn cho dữ kiện "
                 "(vd `max tong_so` cho phần không vượt tổng)"
