@@ -421,7 +421,10 @@ def run_case(rules: RuleSet, case: Case) -> Outcome:
     for key, expected in case.expect.items():
         actual = _actual(rules, result, key)
         if actual is None:
-            mismatches.append(Mismatch(key=key, expected=expected, actual="(không có mục này)"))
+            special = ("total", "score", "max", "percent", "group")  # known keys with no value here
+            close = None if key in special else suggest(key, [*result.nodes, *special])
+            said = f"(không có mục này; có phải ý bạn là `{close}`?)" if close else "(không có mục này)"
+            mismatches.append(Mismatch(key=key, expected=expected, actual=said))
         elif not _same(expected, actual):
             mismatches.append(Mismatch(key=key, expected=expected, actual=actual))
     hits = set()

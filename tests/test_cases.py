@@ -124,6 +124,20 @@ def test_a_case_naming_a_missing_id(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "      9.9: mong đợi 1, tính được (không có mục này)" in out.splitlines()
 
 
+def test_a_case_naming_an_item_nearly_right_is_told_its_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`expect: {totl: 2}` or an id cut short: the mismatch names what was probably meant."""
+    path = write_cases(
+        tmp_path, "cases:\n  - name: gõ nhầm\n    facts: {co: true, ty_le: 90%}\n    expect: {totl: 2, '1.22': 1}\n"
+    )
+    code, out, _ = run(capsys, "test", path)
+    lines = out.splitlines()
+    assert code == 1
+    assert "      totl: mong đợi 2, tính được (không có mục này; có phải ý bạn là `total`?)" in lines, out
+    assert "      1.22: mong đợi 1, tính được (không có mục này; có phải ý bạn là `1.2`?)" in lines, out
+
+
 def test_an_expected_value_that_is_no_number_is_a_bad_test_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
