@@ -520,6 +520,36 @@ def _missing_after_token(text: str, token: Token, expected: set[str]) -> _Fix | 
 _COMPARISONS = {">=", "<=", "!=", "=", "<", ">"}
 
 
+# Header settings: a line starting with one of these after the facts or criteria belongs in the header.
+_HEADER_WORDS = ("group", "level", "province", "year", "basis", "inferred", "extends", "not_applicable")
+
+
+def _header_line_late(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`group "A" from 90%` written among the facts: header settings come right after `ruleset`."""
+    at = token.start_pos or 0
+    line_start, _ = _line_bounds(text, at)
+    wanted = literals_in(expected)
+    # Only where a new declaration may start (`fact` expected): not a header line with a slip of its own
+    if str(token) not in _HEADER_WORDS or text[line_start:at].strip() or str(token) in wanted or "fact" not in wanted:
+        return None
+    return _Fix(
+        f"`{token}` thuộc phần đầu của bộ quy tắc: chuyển dòng này lên ngay dưới dòng `ruleset`, "
+        "trước các dòng `fact` và các tiêu chí"
+    )
+
+
+def _condition_after(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`score = max * p nếu p >= 50%` (or `if`): a condition written after its value, as a decision words it."""
+    at = token.start_pos or 0
+    line_start, line_end = _line_bounds(text, at)
+    line = text[line_start:line_end]
+    found = re.fullmatch(r"(\s*score\s*=\s*)(.+?)\s+(?:nếu|if)\s+(.+?)\s*", line)
+    if str(token) not in ("nếu", "if") or found is None or line_start + found.start(2) >= at:
+        return None
+    value, condition = found.group(2), found.group(3)
+    return _Fix(f"điều kiện viết trước giá trị, kèm giá trị khi không đạt: `if {condition} then {value} else 0`")
+
+
 def _tier_without_test(text: str, token: Token, expected: set[str]) -> _Fix | None:
     """`when "hài lòng": 1`: a tier row without `=`, `>=` or `from ... to ...` before its value."""
     literals = literals_in(expected)
@@ -914,6 +944,8 @@ def _date_at_character(text: str, pos: int, expected: set[str]) -> _Fix | None:
 
 # In order: the first that recognises the mistake gives the hint.
 _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
+    _header_line_late,
+    _condition_after,
     _unit_after_number,
     _rounding_mode,
     _option_value,
