@@ -513,6 +513,9 @@ def test_template_never_writes_over_the_figures_the_communes_filled_in(rules: Ru
     blank = tmp_path / "mau.xlsx"
     assert cchc("template", RULES_2023, "-o", blank).returncode == 0
     assert cchc("template", RULES_2023, "-o", blank).returncode == 0  # an empty one: written again
+    grown = tmp_path / "nam-sau.cchc"  # next year's rules, with a fact last year's template has no column for
+    grown.write_text('ruleset "T" total 1 rounding 3 half_up\nfact moi: count "Mới"\n1 "A": max 1\n  score = max\n')
+    assert cchc("template", grown, "-o", blank).returncode == 0
     filled = template(rules, tmp_path / "du-kien.xlsx", units=2)
     before = filled.read_bytes()
     run = cchc("template", RULES_2023, "-o", filled)

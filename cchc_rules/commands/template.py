@@ -48,19 +48,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _refuse_filled(target: Path, rules: Any) -> None:
     """An O001 error when `target` is a workbook holding units (the communes' figures, collected), or one
-    that is not a template at all: an empty template may be written over, nothing else."""
+    that is not a template at all: an empty template may be written over (of last year's rules too)."""
     from cchc_rules.errors import CchcError, Diagnostic
-    from cchc_rules.units import read_units
 
     if not target.is_file():
         return
-    try:
-        filled = sum(1 for _ in read_units(target, rules.checked))
-    except CchcError:  # not a workbook of units: someone else's spreadsheet
-        filled = -1
+    filled = _filled_rows(target)
     if filled == 0:
         return
-    what = f"đã có số liệu của {filled} đơn vị" if filled > 0 else "không phải một mẫu dữ kiện trống"
+    what = f"đã có số liệu của {filled} đơn vị" if filled else "không phải một mẫu dữ kiện trống"
     raise CchcError(
         [
             Diagnostic(
@@ -71,3 +67,31 @@ def _refuse_filled(target: Path, rules: Any) -> None:
             )
         ]
     )
+
+
+def _filled_rows(target: Path) -> int | None:
+    """How many rows below the header rows of a template's sheets hold something; None when the file is
+    no template (not a workbook, or a sheet that is not headed `don_vi` holds anything). Not validated
+    against the rules: a template of last year's rules is a template still."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from cchc_rules.units import UNIT_COLUMN
+
+    try:
+        book = load_workbook(target, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # not an .xlsx openpyxl can open
+        return None
+    try:
+        rows, templates = 0, 0
+        for sheet in book.worksheets:
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            if first and first[0] == UNIT_COLUMN:
+                templates += 1
+                rows += sum(any(v not in (None, "") for v in r) for r in sheet.iter_rows(min_row=4, values_only=True))
+            elif any(any(v not in (None, "") for v in r) for r in sheet.iter_rows(values_only=True)):
+                return None  # someone's own sheet, or notes: not ours to replace
+        return rows if templates else None
+    finally:
+        book.close()
