@@ -101,7 +101,7 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                 elif (
                     isinstance(node, ast.NameRef)
                     and node.name not in facts
-                    and (choice := _option(node.name, rules)) is not None
+                    and (choice := _option(node.name, rules, compared.get(id(node), ("", ""))[0])) is not None
                 ):
                     # `loai = phường`: a choice's option written without its quotes reads as a fact's name
                     owner, option = choice
@@ -122,7 +122,9 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                             "error",
                             node.span,
                             f"tiêu chí {crit.id} dùng dữ kiện chưa khai báo `{node.name}`",
-                            did_you_mean(node.name, facts) or f"khai báo: {_declaration(node.name, crit)}",
+                            did_you_mean(node.name, facts)
+                            or _choices_of(rules, compared.get(id(node), ("", ""))[0])
+                            or f"khai báo: {_declaration(node.name, crit)}",
                         )
                     )
                 elif isinstance(node, ast.CritRef) and node.id not in ids:
@@ -150,9 +152,19 @@ def check_references(rules: Merged) -> list[Diagnostic]:
     return out
 
 
-def _option(word: str, rules: Merged) -> tuple[str, str] | None:
-    """(fact, option) when `word` is an option of a choice fact, written as a name (any case)."""
-    for fact in rules.facts:
+def _choices_of(rules: Merged, name: str) -> str:
+    """`vung = phường` where `phường` is none of `vung`'s options: its options, quoted, as the hint."""
+    fact = next((f for f in rules.facts if f.name == name and f.type.choices), None)
+    if fact is None:
+        return ""
+    return f"lựa chọn của `{name}` viết trong ngoặc kép, một trong: " + ", ".join(f'"{o}"' for o in fact.type.choices)
+
+
+def _option(word: str, rules: Merged, compared_with: str = "") -> tuple[str, str] | None:
+    """(fact, option) when `word` is an option of a choice fact, written as a name (any case): of the fact
+    it is compared with, when it is compared with one (of no other: the fix would not check)."""
+    facts = [f for f in rules.facts if not compared_with or f.name == compared_with]
+    for fact in facts:
         for option in fact.type.choices:
             if option.casefold() == word.casefold():
                 return fact.name, option
