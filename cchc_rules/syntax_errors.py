@@ -908,7 +908,9 @@ def _invisible(text: str, pos: int, expected: set[str]) -> _Fix | None:
 
 
 # A string up to and including its first control character (tab allowed), before its closing quote.
-_CONTROL_IN_STRING = re.compile(r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[^\x00-\x1f\x7f])*(?:\\)?[\x00-\x08\x0b-\x1f\x7f]')
+_CONTROL_IN_STRING = re.compile(
+    r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f-\x9f]|\\[^\x00-\x08\x0a-\x1f\x7f-\x9f])*(?:\\)?[\x00-\x08\x0b-\x1f\x7f-\x9f]'
+)
 
 
 def _unclosed_string(text: str, pos: int, expected: set[str]) -> _Fix | None:
@@ -918,9 +920,10 @@ def _unclosed_string(text: str, pos: int, expected: set[str]) -> _Fix | None:
     control = _CONTROL_IN_STRING.match(rest)
     if control:  # a bell or escape code pasted into a title: the string stops there, say so at the character
         at = pos + control.end() - 1
-        message = f"ký tự điều khiển {_shown_char(text[at])} trong chuỗi; chuỗi chỉ chứa chữ có thể in ra"
+        message = f"ký tự điều khiển {_shown_char(text[at])} trong chuỗi; chuỗi chỉ chứa ký tự in được"
         if text[at] in "\v\f":  # Word's line break (Shift+Enter) and page break, copied with a title
-            return _Fix("dấu ngắt dòng của Word, chép theo tên mục: thay bằng một dấu cách", at, at + 1, message)
+            what = "ngắt dòng" if text[at] == "\v" else "ngắt trang"
+            return _Fix(f"dấu {what} của Word, chép theo tên mục: thay bằng một dấu cách", at, at + 1, message)
         return _Fix("xoá ký tự này (thường do tệp hỏng, hoặc chép từ nơi khác kèm ký tự lạ)", at, at + 1, message)
     curly = next((c for c in "”“" if c in rest), None)
     if curly:

@@ -893,3 +893,11 @@ def test_json_keys_are_found_past_strings_that_look_like_keys() -> None:
         ("e",): [(2, 2)],
         ("e", "a"): [(2, 8)],
     }
+
+
+def test_a_bad_value_reached_through_a_yaml_alias_is_pointed_at_its_own_fact(rules: RuleSet, tmp_path: Path) -> None:
+    """`von_b: *bad` stands for a value written under another fact: the error is at von_b's own line."""
+    text = GOOD_YAML.replace("von_a: 0.1", "von_a: &bad mot").replace("von_b: 0.2", "von_b: *bad")
+    message = error(rules, write(tmp_path, text))
+    assert "\n    von_a: &bad mot\n           ^^^^^^^^\n" in message, message  # the anchor's value, as YAML spans it
+    assert "\n    von_b: *bad\n    ^^^^^\n" in message, message

@@ -363,3 +363,21 @@ def test_an_unquoted_title_is_given_whole_so_that_it_can_be_copied() -> None:
 def test_a_rounding_mode_on_the_next_line_is_still_its_mode() -> None:
     """`rounding 2` then `half_up` on the next line read before; only a word that is no mode is said missing."""
     parse('ruleset "T"\n  total 1\n  rounding 2\n    half_up\n1 "A": max 1\n  score = max\n')
+
+
+@pytest.mark.parametrize(
+    ("inside", "title"),
+    [
+        ("a\tb", "a\tb"),
+        ("a\\\tb", "a\\\tb"),
+        ('a\\"b', 'a"b'),
+        ("a\\\\", "a\\"),
+        ("a\u00a0b", "a\u00a0b"),
+        ("Thủy", "Thủy"),
+    ],
+)
+def test_a_string_with_a_tab_or_an_escape_still_parses(inside: str, title: str) -> None:
+    """Refusing control characters in strings keeps what a title may hold: a tab (escaped or not), `\\"`,
+    a final backslash, a no-break space, Vietnamese letters."""
+    module = parse(f'ruleset "T" total 1 rounding 3 half_up\n1 "{inside}": max 1\n  score = max\n')
+    assert module.criteria[0].title == title
