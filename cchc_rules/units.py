@@ -726,8 +726,8 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                     continue
                 given[name] = value
                 if name in percents:
-                    if _unclear_percent(raw, number_format):
-                        problems.append(_unclear(path, title, number, column, name, raw))
+                    if _unclear_percent(value, number_format):  # as read: 1.0000000000000002 is the 1 shown
+                        problems.append(_unclear(path, title, number, column, name, value))
                         refused.append(name)
                     elif (
                         isinstance(value, (int, Decimal))
@@ -875,7 +875,7 @@ def _unclear_percent(value: Any, number_format: str) -> bool:
 
 
 def _unclear(path: Path, sheet: str, row: int, column: str, name: str, value: Any) -> Diagnostic:
-    exact = Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
+    exact = Decimal(value)
     shown = vi(exact)
     return Diagnostic(
         code="F003",

@@ -386,3 +386,28 @@ def test_an_area_scored_by_its_own_formula_lists_its_changed_facts_and_note(tmp_
         "- 2.1 Đối thoại: Tự đánh giá: 5 → Thẩm định: 0\n"
     ), listed
     assert "\n- 2 Chỉ đạo" not in listed
+
+
+def test_an_area_formula_does_not_repeat_a_fact_its_criterion_shows(tmp_path: Path) -> None:
+    """Only 1.1's fact changed: it is shown under 1.1, not a second time under area 1, whose formula names
+    [1.1]."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        'ruleset "Thử"\n  total 5\n  rounding 2 half_up\n'
+        'fact pa: count "Số phản ánh" unit "phản ánh"\nfact c: count "Số văn bản công khai"\n'
+        '1 "Thủ tục hành chính": max 5\n  score = max(0, [1.1] - min(2, 0.25 * pa))\n  reason "Trừ {pa}"\n'
+        '1.1 "Công khai": max 5\n  score = if c >= 2 then max else 0\n  reason "Chỉ {c}"\n',
+        encoding="utf-8",
+    )
+    own = tmp_path / "xa.yaml"
+    own.write_text("unit: Xã A\nfacts:\n  pa: 0\n  c: 2\n", encoding="utf-8")
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text('unit: Xã A\nround: "Thẩm định"\nfacts:\n  c: 1\n', encoding="utf-8")
+    run = cchc("eval", rules, own, appraisal)
+    assert run.returncode == 0, run.stderr
+    listed = run.stdout.split("Các mục có điểm khác nhau giữa các vòng:\n")[1]
+    assert listed.startswith(
+        "- 1 Thủ tục hành chính: Tự đánh giá: 5 → Thẩm định: 0\n"
+        "- 1.1 Công khai: Tự đánh giá: 5 → Thẩm định: 0\n"
+        "    c: 2 → 1\n"
+    ), listed

@@ -260,3 +260,22 @@ def test_a_tier_inside_an_if_has_its_table(tmp_path: Path, capsys: pytest.Captur
         "| Khi | Điểm |\n|---|---|\n| ≤ 31/01/2025 | điểm tối đa |\n| từ 01/02/2025 đến 05/02/2025 | 0,5 điểm |\n"
         "| các trường hợp khác | 0 điểm |\n"
     ) in book
+
+
+def test_two_tiers_in_one_formula_each_say_whose_table_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "hai-bac.cchc"
+    rules.write_text(
+        'ruleset "T" total 1 rounding 3 half_up\nfact co: boolean "Có kế hoạch"\nfact a: count "Số báo cáo"\n'
+        'fact b: count "Số văn bản"\n1 "Kế hoạch": max 1\n'
+        "  score = if co then (tier a when >= 2: max otherwise: 0) else tier b\n    when >= 3: 0.5\n"
+        '    otherwise: 0\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    book = write_rulebook(tmp_path, rules, capsys)
+    assert (
+        "Theo bậc của số báo cáo:\n\n| Khi | Điểm |\n|---|---|\n| ≥ 2 | điểm tối đa |\n"
+        "| các trường hợp khác | 0 điểm |\n"
+        "\nTheo bậc của số văn bản:\n\n| Khi | Điểm |\n|---|---|\n| ≥ 3 | 0,5 điểm |\n"
+    ) in book

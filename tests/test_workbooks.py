@@ -319,6 +319,14 @@ def test_a_number_a_formula_worked_out_in_binary_is_read_as_the_sheet_shows_it(r
     assert (first["ty_le_lien_thong"], first["ho_so_tong_den_31_10"]) == (Fraction(1, 2), 1754)
     assert second["ty_le_lien_thong"] == Fraction("0.123456789012345")
 
+    def plain(book: Any) -> None:  # =0.1*3/0.3 with no % format: 1, unclear as a typed 1 is (1% or 100%?)
+        book["Dữ kiện"][f"{rate}4"] = 0.1 * 3 / 0.3
+        book["Dữ kiện"][f"{rate}4"].number_format = "General"
+
+    assert 0.1 * 3 / 0.3 > 1
+    _, said = rank(rules, edit(template(rules, tmp_path / "xa2.xlsx"), plain))
+    assert "1 trong một cột phần trăm không định dạng phần trăm: không rõ là 1% hay 100%" in said, said
+
 
 def test_text_2_400_in_a_decimal_column_has_two_readings(rules: RuleSet, tmp_path: Path) -> None:
     """Typed in a Text cell, 2.400 is 2 400 with the Vietnamese thousands dot, or 2,4: refused with both.

@@ -54,8 +54,11 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
                 f"{r.round.name}: {shown_score(r, d.id, score)}" for r, score in zip(results, d.scores, strict=True)
             )
             lines.append(f"- {d.id} {d.title}: {steps}")
+            # A fact a criterion below shows (under its own line) is not repeated at the area that names it.
+            below = {f for other in diffs if other.id.startswith(d.id + ".") for f, _ in other.shown_facts}
             for fact, values in () if summed else d.shown_facts:
-                lines.append(f"    {fact}: " + " → ".join(values))
+                if d.id not in first.areas or fact not in below:
+                    lines.append(f"    {fact}: " + " → ".join(values))
             for r in results:
                 note = r.round.notes.get(d.id)
                 if note:

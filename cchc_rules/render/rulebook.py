@@ -131,7 +131,10 @@ def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str
     else:
         expr = crit.formula.expr
         lines.append(f"Cách chấm: {words(expr, rules)}.")
-        for tier in (node for node in walk(expr) if isinstance(node, ast.Tier)):  # `if ... else tier ...` too
+        tiers = [node for node in walk(expr) if isinstance(node, ast.Tier)]  # `if ... else tier ...` too
+        for tier in tiers:
+            if len(tiers) > 1:  # two tables one after the other: each says whose it is
+                lines += ["", f"Theo bậc của {words(tier.subject, rules)}:"]
             lines += _tier_table(tier, rules)
         lines += ["", "```cchc", printer.criterion(crit), "```", ""]
         rounding = rules.rounding[crit.id]
