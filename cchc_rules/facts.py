@@ -290,8 +290,7 @@ def _placed(
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 out[(*at, normalise(str(key.value)))] = span(key)
-                here = value.start_mark.index > key.start_mark.index  # not an alias of a value written before
-                if isinstance(value, yaml.ScalarNode) and here and value.start_mark.index < value.end_mark.index:
+                if _written_here(key, value):
                     values[(*at, normalise(str(key.value)))] = span(value)
                 _placed(name, value, (*at, normalise(str(key.value))), out, values)
     elif isinstance(node, yaml.SequenceNode):
@@ -588,12 +587,19 @@ class _YamlReader:
         for key_node, value_node in node.value:
             if isinstance(value_node, yaml.MappingNode):
                 value_node = _value_of(value_node, "value")
-            if not isinstance(value_node, yaml.ScalarNode) or value_node.start_mark.index == value_node.end_mark.index:
-                continue  # nothing written (an empty value): the name is the place
-            # An alias (*x) stands for a value written before, under another fact: not this one's place.
-            if value_node.start_mark.index > key_node.start_mark.index:
+            if _written_here(key_node, value_node):
                 out[self.key(key_node)] = self.span(value_node)
         return out
+
+
+def _written_here(key: yaml.Node, value: yaml.Node | None) -> bool:
+    """Whether a key's value is a single value written after it: not empty (the name is the place then),
+    not an alias (*x), which stands for a value written before, under another key."""
+    return (
+        isinstance(value, yaml.ScalarNode)
+        and value.start_mark.index < value.end_mark.index
+        and value.start_mark.index > key.start_mark.index
+    )
 
 
 def _valued(facts: dict[str, RawFact], places: Mapping[str, Span]) -> dict[str, RawFact]:

@@ -350,7 +350,7 @@ _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _inert(text: str) -> str:
-    """A text cell of the CSV that a spreadsheet shows as written instead of running it."""
+    """A text cell of the CSV that a spreadsheet shows as text (apostrophe included) instead of running it."""
     return "'" + text if text.startswith(_FORMULA_LEADS) else text
 
 

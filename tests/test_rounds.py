@@ -356,29 +356,33 @@ def test_a_note_of_spaces_only_is_left_out(tmp_path: Path) -> None:
     assert "Ghi chú" not in out
 
 
+def _differences_listed(tmp_path: Path, rules_text: str, own_facts: str, appraisal_text: str) -> str:
+    """The list of differences `cchc eval RULES OWN APPRAISAL` prints, for a unit `Xã A`."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(rules_text, encoding="utf-8")
+    own = tmp_path / "xa.yaml"
+    own.write_text(f"unit: Xã A\nfacts:\n{own_facts}", encoding="utf-8")
+    appraisal = tmp_path / "tham-dinh.yaml"
+    appraisal.write_text(f'unit: Xã A\nround: "Thẩm định"\n{appraisal_text}', encoding="utf-8")
+    run = cchc("eval", rules, own, appraisal)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split("Các mục có điểm khác nhau giữa các vòng:\n")[1]
+
+
 def test_an_area_scored_by_its_own_formula_lists_its_changed_facts_and_note(tmp_path: Path) -> None:
     """An area whose formula takes a penalty off its criteria moved between rounds: the table shows its score,
     and the list says why (its fact) and what the appraisers wrote on it; an area that only sums its
     criteria stays out of the list, its causes being under it."""
-    rules = tmp_path / "r.cchc"
-    rules.write_text(
+    listed = _differences_listed(
+        tmp_path,
         'ruleset "Thử"\n  total 10\n  rounding 2 half_up\n'
         'fact pa: count "Số phản ánh nhũng nhiễu" unit "phản ánh"\nfact d: count "Số cuộc đối thoại"\n'
         '1 "Thủ tục hành chính": max 5\n  score = max(0, [1.1] - min(2, 0.25 * pa))\n'
         '  reason "Bị trừ do {pa} phản ánh"\n1.1 "Công khai": max 5\n  score = max\n'
         '2 "Chỉ đạo": max 5\n2.1 "Đối thoại": max 5\n  score = if d >= 2 then max else 0\n  reason "Chỉ {d} cuộc"\n',
-        encoding="utf-8",
+        "  pa: 1\n  d: 2\n",
+        'facts:\n  pa: 3\n  d: 1\nnotes:\n  "1": "Xác minh thêm 2 phản ánh"\n',
     )
-    own = tmp_path / "xa.yaml"
-    own.write_text("unit: Xã A\nfacts:\n  pa: 1\n  d: 2\n", encoding="utf-8")
-    appraisal = tmp_path / "tham-dinh.yaml"
-    appraisal.write_text(
-        'unit: Xã A\nround: "Thẩm định"\nfacts:\n  pa: 3\n  d: 1\nnotes:\n  "1": "Xác minh thêm 2 phản ánh"\n',
-        encoding="utf-8",
-    )
-    run = cchc("eval", rules, own, appraisal)
-    assert run.returncode == 0, run.stderr
-    listed = run.stdout.split("Các mục có điểm khác nhau giữa các vòng:\n")[1]
     assert listed.startswith(
         "- 1 Thủ tục hành chính: Tự đánh giá: 4,75 → Thẩm định: 4,25\n"
         "    pa: 1 → 3\n"
@@ -391,21 +395,15 @@ def test_an_area_scored_by_its_own_formula_lists_its_changed_facts_and_note(tmp_
 def test_an_area_formula_does_not_repeat_a_fact_its_criterion_shows(tmp_path: Path) -> None:
     """Only 1.1's fact changed: it is shown under 1.1, not a second time under area 1, whose formula names
     [1.1]."""
-    rules = tmp_path / "r.cchc"
-    rules.write_text(
+    listed = _differences_listed(
+        tmp_path,
         'ruleset "Thử"\n  total 5\n  rounding 2 half_up\n'
         'fact pa: count "Số phản ánh" unit "phản ánh"\nfact c: count "Số văn bản công khai"\n'
         '1 "Thủ tục hành chính": max 5\n  score = max(0, [1.1] - min(2, 0.25 * pa))\n  reason "Trừ {pa}"\n'
         '1.1 "Công khai": max 5\n  score = if c >= 2 then max else 0\n  reason "Chỉ {c}"\n',
-        encoding="utf-8",
+        "  pa: 0\n  c: 2\n",
+        "facts:\n  c: 1\n",
     )
-    own = tmp_path / "xa.yaml"
-    own.write_text("unit: Xã A\nfacts:\n  pa: 0\n  c: 2\n", encoding="utf-8")
-    appraisal = tmp_path / "tham-dinh.yaml"
-    appraisal.write_text('unit: Xã A\nround: "Thẩm định"\nfacts:\n  c: 1\n', encoding="utf-8")
-    run = cchc("eval", rules, own, appraisal)
-    assert run.returncode == 0, run.stderr
-    listed = run.stdout.split("Các mục có điểm khác nhau giữa các vòng:\n")[1]
     assert listed.startswith(
         "- 1 Thủ tục hành chính: Tự đánh giá: 5 → Thẩm định: 0\n"
         "- 1.1 Công khai: Tự đánh giá: 5 → Thẩm định: 0\n"
