@@ -944,8 +944,9 @@ def _json_key_places(name: str, text: str) -> dict[tuple[str | int, ...], list[S
     """Where each object key of a JSON text is written, by its path of keys and list indices (every
     place, in order: a key written twice has two), so that a problem is shown at its line with a caret.
 
-    Reads the text as it is laid out (strings, brackets, commas, colons); it is only called on text
-    `json` reads, so nothing is checked here.
+    Reads the text as it is laid out (strings, brackets, commas, colons). It is called while `json` reads
+    the text (a key given twice), before the decoder has seen all of it: text past a stray bracket is
+    left unplaced, and the decoder's own error follows.
     """
     places: dict[tuple[str | int, ...], list[Span]] = {}
     line_starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"]
@@ -963,6 +964,8 @@ def _json_key_places(name: str, text: str) -> dict[tuple[str | int, ...], list[S
             stack.append([path, "obj" if token == "{" else "arr", 0])
             expect_key = token == "{"
         elif token in "}]":
+            if not stack:  # a closing bracket too many: the decoder, still reading, says so next
+                break
             stack.pop()
             expect_key = False
         elif token == ",":

@@ -901,3 +901,13 @@ def test_a_bad_value_reached_through_a_yaml_alias_is_pointed_at_its_own_fact(rul
     message = error(rules, write(tmp_path, text))
     assert "\n    von_a: &bad mot\n           ^^^^^^^^\n" in message, message  # the anchor's value, as YAML spans it
     assert "\n    von_b: *bad\n    ^^^^^\n" in message, message
+
+
+def test_a_json_facts_file_with_a_key_twice_and_a_bracket_too_many_is_a_syntax_error(
+    rules: RuleSet, tmp_path: Path
+) -> None:
+    """Found by `make fuzz`: a repeated key makes the reader place every key while the decoder is still
+    reading; a stray `}` further on crashed that (IndexError, exit 70) instead of the decoder's own error."""
+    text = '{\n  "year": 2023,\n  "year": 2023,\n  "facts": {\n    "doi_thoai": 1\n  },\n  },\n  "b": 2\n}'
+    message = error(rules, write(tmp_path, text, "facts.json"))
+    assert ":6:4: lỗi [F001]: tệp JSON sai cú pháp: dấu phẩy thừa trước `}`" in message, message
