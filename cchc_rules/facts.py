@@ -1418,13 +1418,14 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
     unknown = [key for key in raw.facts if key not in rules.facts and key not in rules.retired_facts]
     for key in unknown[:_MAX_UNKNOWN_SHOWN]:
         close = suggest(key, known)
+        hint = f"có phải ý bạn là `{close}`?" if close else "xoá dòng này, hoặc khai báo dữ kiện"
+        hidden = [c for c in key if c.isspace() or not c.isprintable()]
+        plain = "".join(c for c in key if c not in hidden)
+        if hidden and plain in known:  # `doi_thoai` and a no-break space: the suggestion would look the same
+            codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in hidden))
+            hint = f"tên có ký tự vô hình ({codes}, thường do chép từ Word hay trang web): xoá để thành `{plain}`"
         problems.append(
-            _problem(
-                raw,
-                raw.facts[key].span,
-                f"dữ kiện `{_short(key)}` không được khai báo trong bộ quy tắc",
-                f"có phải ý bạn là `{close}`?" if close else "xoá dòng này, hoặc khai báo dữ kiện",
-            )
+            _problem(raw, raw.facts[key].span, f"dữ kiện `{_short(key)}` không được khai báo trong bộ quy tắc", hint)
         )
     if len(unknown) > _MAX_UNKNOWN_SHOWN:  # a wrong file, most likely: naming them all helps nobody
         problems.append(

@@ -911,3 +911,17 @@ def test_a_json_facts_file_with_a_key_twice_and_a_bracket_too_many_is_a_syntax_e
     text = '{\n  "year": 2023,\n  "year": 2023,\n  "facts": {\n    "doi_thoai": 1\n  },\n  },\n  "b": 2\n}'
     message = error(rules, write(tmp_path, text, "facts.json"))
     assert ":6:4: lỗi [F001]: tệp JSON sai cú pháp: dấu phẩy thừa trước `}`" in message, message
+
+
+@pytest.mark.parametrize("invisible", ["\u00a0", "\u200b"])
+def test_a_fact_name_with_an_invisible_character_is_told_what_to_delete(
+    rules: RuleSet, tmp_path: Path, invisible: str
+) -> None:
+    """`doi_thoai` with a no-break space or a zero-width space pasted after it: "did you mean `doi_thoai`?"
+    looked like what was typed; the hint names the character."""
+    text = GOOD_YAML.replace("doi_thoai: 5", f"doi_thoai{invisible}: 5")
+    message = error(rules, write(tmp_path, text))
+    code = f"U+{ord(invisible):04X}"
+    assert f"gợi ý: tên có ký tự vô hình ({code}, thường do chép từ Word hay trang web): xoá để thành `doi_thoai`" in (
+        message
+    ), message
