@@ -12,6 +12,7 @@ import datetime
 import json
 import numbers
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -1105,7 +1106,18 @@ _PERCENT_WORDS = {"phần trăm", "phan tram", "percent", "pct"}
 
 
 def _number_hint(text: str) -> str:
-    """What to write for a number given with words after it: the number alone (its unit is declared)."""
+    """What to write for a number given with words after it: the number alone (its unit is declared); for
+    one with a sign or a character pasted from Word or a web page, the number as it must be typed."""
+    typed = normalise(text).strip()
+    hidden = [c for c in typed if not c.isprintable() or unicodedata.category(c) == "Cf"]
+    if hidden:  # `1​754`: a zero-width space inside
+        codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in hidden))
+        kept = "".join(c for c in typed if c not in hidden)
+        return f"số có ký tự vô hình ({codes}, thường do chép từ Word hay trang web): viết `{_short(kept)}`"
+    if typed[:1] in "−–—" and typed[1:].lstrip()[:1].isdigit():  # a minus sign or a dash from Word
+        return f"dấu trừ viết bằng dấu gạch nối `-`: `-{_short(typed[1:].lstrip())}`"
+    if typed.endswith("％"):  # a full-width percent sign (a Vietnamese or Asian input method)
+        return f"viết `{_short(typed[:-1])}%`"
     found = _NUMBER_AND_WORDS.fullmatch(normalise(text))
     if found is None:
         return _NUMBER_HINT

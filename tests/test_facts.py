@@ -925,3 +925,23 @@ def test_a_fact_name_with_an_invisible_character_is_told_what_to_delete(
     assert f"gợi ý: tên có ký tự vô hình ({code}, thường do chép từ Word hay trang web): xoá để thành `doi_thoai`" in (
         message
     ), message
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ('von_a: "−0.5"', "dấu trừ viết bằng dấu gạch nối `-`: `-0.5`"),  # Word's minus sign
+        ('von_a: "– 0.5"', "dấu trừ viết bằng dấu gạch nối `-`: `-0.5`"),  # an en dash, a space after it
+        ('ty_le: "75％"', "viết `75%`"),  # a full-width percent sign
+        ('doi_thoai: "1\u200b2"', "số có ký tự vô hình (U+200B, thường do chép từ Word hay trang web): viết `12`"),
+    ],
+)
+def test_a_number_with_a_sign_pasted_from_word_is_told_how_to_type_it(
+    rules: RuleSet, tmp_path: Path, written: str, hint: str
+) -> None:
+    """Rule files hint these (E001); a facts file said only "không phải một số"."""
+    name = written.split(":")[0]
+    text = re.sub(rf"^{name}: .*$", written, GOOD_YAML, flags=re.M)
+    assert written in text
+    message = error(rules, write(tmp_path, text))
+    assert "không phải một số" in message and f"gợi ý: {hint}" in message, message
