@@ -108,9 +108,15 @@ def _change_text(rules: CheckedRules, name: str, old: Value, new: Value) -> Chan
 
 
 def _pool(
-    rules: CheckedRules, node_id: str, name: str, values: Mapping[str, Value], crossings: Mapping[str, set[Value]]
+    rules: CheckedRules,
+    name: str,
+    values: Mapping[str, Value],
+    crossings: Mapping[str, set[Value]],
+    limits: Mapping[str, set[Fraction]],
+    percents: set[Fraction],
 ) -> list[Value]:
-    """Values worth trying for one fact at one node."""
+    """Values worth trying for one fact at one node: `limits` are the literals facts are compared with there,
+    `percents` the percentages written there (`_written_at`)."""
     decl = rules.facts[name]
     current = values[name]
     kind = decl.type.name
@@ -122,10 +128,6 @@ def _pool(
         days = {d for d in crossings.get(name, set()) if isinstance(d, datetime.date)}
         return sorted(d for d in days if d != current and _date_allowed(rules, name, d, values))
     ranges = analysis_for(rules)
-    limits: dict[str, set[Fraction]] = {}
-    for reached in _referenced(rules, node_id):  # `if ... then [4.3.1] else [4.3.2]`: their thresholds count
-        for fact, values_at in thresholds(rules, reached).items():
-            limits.setdefault(fact, set()).update(values_at)
     pool = set(candidates(rules, ranges, name, limits.get(name, set())))
     # Where the fact meets what it is compared with (another fact, the top of a clamp), within its declared range.
     declared = ranges.fact(name)
@@ -136,21 +138,24 @@ def _pool(
         whole = values[decl.max.name]
         if isinstance(whole, Fraction):
             pool.add(whole)
-            for percent in _percent_literals(rules, node_id):
+            for percent in percents:
                 need = percent * whole
                 pool.add(Fraction(math.ceil(need)) if integral else need)
     pool.discard(current)
     return sorted(v for v in pool if isinstance(v, Fraction))
 
 
-def _percent_literals(rules: CheckedRules, node_id: str) -> set[Fraction]:
-    return {
-        Fraction(n.value) / 100
-        for reached in _referenced(rules, node_id)
-        for e in expressions(rules.nodes[reached])
-        for n in walk(e)
-        if isinstance(n, ast.Percent)
-    }
+def _written_at(rules: CheckedRules, node_id: str) -> tuple[dict[str, set[Fraction]], set[Fraction]]:
+    """The literals each fact is compared with, and the percentages written, in the node's formulas and in
+    those of the criteria it names (`if ... then [4.3.1] else [4.3.2]`): where its score can change."""
+    limits: dict[str, set[Fraction]] = {}
+    percents: set[Fraction] = set()
+    for reached in _referenced(rules, node_id):
+        for fact, values_at in thresholds(rules, reached).items():
+            limits.setdefault(fact, set()).update(values_at)
+        written = (n for e in expressions(rules.nodes[reached]) for n in walk(e))
+        percents.update(Fraction(n.value) / 100 for n in written if isinstance(n, ast.Percent))
+    return limits, percents
 
 
 def _referenced(rules: CheckedRules, node_id: str) -> list[str]:
@@ -330,7 +335,8 @@ def _options(
     wholes = {bound.name for n in used if isinstance(bound := rules.facts[n].max, ast.NameRef)}
     names = [n for n in used if not rules.facts[n].given]
     crossings = _crossings(rules, node_id, values)
-    pools = {n: _pool(rules, node_id, n, values, crossings) for n in names}
+    limits, percents = _written_at(rules, node_id)
+    pools = {n: _pool(rules, n, values, crossings, limits, percents) for n in names}
     found = []
     for name in (n for n in names if n not in wholes):
         for new in pools[name]:
