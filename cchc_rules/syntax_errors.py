@@ -907,7 +907,8 @@ def _invisible(text: str, pos: int, expected: set[str]) -> _Fix | None:
     return _Fix("ký tự vô hình hoặc ký tự điều khiển; tệp có thể bị hỏng, hoặc chép từ nơi khác kèm ký tự lạ")
 
 
-# A string up to and including its first control character (tab allowed), before its closing quote.
+# A string up to and including its first control character (tab allowed), before its closing quote: the
+# characters grammar/cchc.lark's STRING refuses, which the two must keep the same.
 _CONTROL_IN_STRING = re.compile(
     r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f-\x9f]|\\[^\x00-\x08\x0a-\x1f\x7f-\x9f])*(?:\\)?[\x00-\x08\x0b-\x1f\x7f-\x9f]'
 )
