@@ -265,7 +265,9 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
                 )
             ]
         ) from None
-    bad = unshowable(item)
+    # The decoder refuses raw control characters and UTF-8 carries no lone surrogate, so only an escape
+    # (a backslash) or a raw DEL can bring one in: most lines are not walked at all.
+    bad = unshowable(item) if "\\" in text or "\x7f" in text else None
     if bad is not None:
         raise _error(
             f"{where}: dòng có ký tự không hiển thị, không ghi ra được ({bad})",

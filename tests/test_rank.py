@@ -708,12 +708,17 @@ def test_a_character_no_output_can_carry_is_refused_where_it_is_read(tmp_path: P
     """A `\\ud800` escape in a JSON line crashed every writer (exit 70); an escape code would reach a terminal."""
     units = tmp_path / "xa.jsonl"
     units.write_text(
-        '{"unit": "Xã \\ud800 A", "facts": {}}\n{"unit": "Xã \\u001b[31m B", "facts": {}}\n', encoding="utf-8"
+        '{"unit": "Xã \\ud800 A", "facts": {}}\n{"unit": "Xã \\u001b[31m B", "facts": {}}\n'
+        # A raw DEL is valid JSON; `\\b` is a backspace: each is caught although the decoder let it through.
+        '{"unit": "Xã C", "facts": {"ghi_chu": "a\x7fb"}}\n{"unit": "Xã D\\b", "facts": {}}\n',
+        encoding="utf-8",
     )
     run = cchc("rank", RULES_2023, units, "-o", tmp_path / "r.csv")
     assert run.returncode == 1 and "Traceback" not in run.stderr and "lỗi nội bộ" not in run.stderr
     assert f"{units}:1: dòng có ký tự không hiển thị, không ghi ra được (\\ud800)" in run.stderr
     assert f"{units}:2: dòng có ký tự không hiển thị, không ghi ra được (\\u001b)" in run.stderr
+    assert f"{units}:3: dòng có ký tự không hiển thị, không ghi ra được (\\u007f)" in run.stderr
+    assert f"{units}:4: dòng có ký tự không hiển thị, không ghi ra được (\\u0008)" in run.stderr
 
 
 def test_a_facts_file_naming_its_own_round_is_not_said_ranked_by_an_appraisal(tmp_path: Path) -> None:
