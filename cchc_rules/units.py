@@ -76,6 +76,8 @@ class UnitFacts:
     round: str = ""
     # A workbook row's cells refused while reading it (an Excel error, an unclear percentage), by fact name.
     refused: tuple[str, ...] = ()
+    # A workbook row Excel hides (a filter showing some units only): ranked all the same, and said so.
+    hidden: bool = False
 
 
 def _error(message: str, hint: str = "", code: str = "U001") -> UnitsError:
@@ -309,6 +311,9 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+)(\d+):([A-Za
 _BARE_FORMULA = re.compile(
     rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^<>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
+# A row Excel hides (by hand, or a filter showing some units only): `<row r="7" spans="1:9" hidden="1">`.
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\shidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CHUNK = 1 << 20
 _SAVE_FORMULAS = "mở tệp bằng Excel (hoặc LibreOffice) rồi lưu lại để công thức được tính"
 # What Excel shows in a cell whose formula failed (a cached error, or its text copied as a value).
@@ -538,30 +543,38 @@ class _Merge:
     last_row: int
 
 
-def _scan_sheet(book: Any, sheet: Any) -> tuple[list[_Merge], dict[int, list[int]]]:
-    """A sheet's merged ranges, and its formulas without a computed value (row -> column indexes, from 0).
+def _scan_sheet(book: Any, sheet: Any) -> tuple[list[_Merge], dict[int, list[int]], set[int]]:
+    """A sheet's merged ranges, its formulas without a computed value (row -> column indexes, from 0), and
+    its hidden rows.
 
-    Read-only openpyxl says neither: a merged range is only its first cell, and a formula a script wrote
-    (no value computed) reads as an empty cell. The sheet's XML is scanned for both without being parsed;
-    only a formula not followed by a value makes it parsed again, to find the cells.
+    Read-only openpyxl says none: a merged range is only its first cell, a formula a script wrote (no value
+    computed) reads as an empty cell, and a row hidden by a filter reads as any other. The sheet's XML is
+    scanned for them without being parsed; only a formula not followed by a value makes it parsed again, to
+    find the cells.
     """
     archive = getattr(book, "_archive", None)
     member = getattr(sheet, "_worksheet_path", None)
     if not isinstance(archive, zipfile.ZipFile) or not isinstance(member, str):  # pragma: no cover - openpyxl's
-        return [], {}
+        return [], {}, set()
     bare = False
+    hidden: set[int] = set()
     in_rows = True
-    tail = b""  # the end of the previous chunk: a mark cut in two
+    tail = b""  # the end of the previous chunk: a mark cut in two (a row's tag with its attributes included)
     rest = bytearray()  # the XML after the rows, where merged ranges are
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
             data = tail + chunk
-            tail = data[-64:]
+            tail = data[-512:]
             if in_rows:
                 end = _SHEET_DATA_END.search(data) if b"sheetData>" in data else None
                 rows = data[: end.end()] if end is not None else data
                 if not bare and (b"<f" in rows or b":f" in rows) and _FORMULA.search(rows):
                     bare = _BARE_FORMULA.search(rows) is not None
+                if b"hidden=" in rows:
+                    for tag in _HIDDEN_ROW.finditer(rows):
+                        number = _ROW_NUMBER.search(tag.group())
+                        if number is not None:
+                            hidden.add(int(number.group(1)))
                 if end is None:
                     continue
                 in_rows = False
@@ -581,7 +594,7 @@ def _scan_sheet(book: Any, sheet: Any) -> tuple[list[_Merge], dict[int, list[int
                     int(last_row),
                 )
             )
-    return merges, (_bare_formulas(archive, member) if bare else {})
+    return merges, (_bare_formulas(archive, member) if bare else {}), hidden
 
 
 def _bare_formulas(archive: zipfile.ZipFile, member: str) -> dict[int, list[int]]:
@@ -617,7 +630,7 @@ def _bare_formulas(archive: zipfile.ZipFile, member: str) -> dict[int, list[int]
 def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Iterator[UnitFacts]:
     """The units of one sheet whose A1 is `don_vi`."""
     title = sheet.title
-    merges, bare = _scan_sheet(book, sheet)
+    merges, bare, hidden_rows = _scan_sheet(book, sheet)
     rows = sheet.iter_rows()
     try:
         header = next(rows, ())
@@ -761,6 +774,7 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                 empty=tuple(empty),
                 problem=FactsError(problems) if problems else None,
                 refused=tuple(refused),
+                hidden=number in hidden_rows,
             )
     finally:
         rows.close()

@@ -146,6 +146,34 @@ def test_a_sheet_with_data_but_not_the_header_is_refused_by_its_name(rules: Rule
     assert "dòng tên dữ kiện đang là dòng 2: xoá 1 dòng phía trên" in errors
 
 
+def test_units_on_hidden_rows_are_ranked_and_said(rules: RuleSet, tmp_path: Path) -> None:
+    """A filter left on (or rows hidden by hand) shows some units only: all are ranked, as the file holds
+    them, and the hidden rows are named (W004), so a ranking of 'the district' is not one of the province."""
+
+    def hide(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        for row in range(6, 19):  # Xã 2 to Xã 14: more than the ten named
+            sheet.row_dimensions[row].hidden = True
+
+    path = edit(template(rules, tmp_path / "xa.xlsx", units=16), hide)
+    assert [unit.hidden for unit in read_units(path, rules.checked)] == [False] * 2 + [True] * 13 + [False]
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "rank.csv")
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("[W004]") == 1, run.stderr
+    assert (
+        f"cảnh báo [W004]: 13 đơn vị ở dòng đang ẩn trong bảng tính vẫn được xếp hạng: {path}: trang tính "
+        "`Dữ kiện`, dòng 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 và 3 dòng khác\n    gợi ý: bảng tính có thể đang lọc"
+    ) in run.stderr
+    assert "đã xếp hạng 16 đơn vị" in run.stderr
+
+    def show(book: Any) -> None:
+        for row in range(6, 19):
+            book["Dữ kiện"].row_dimensions[row].hidden = False
+
+    run = cchc("rank", RULES_2023, edit(path, show), "-o", tmp_path / "again.csv")
+    assert run.returncode == 0 and "W004" not in run.stderr, run.stderr
+
+
 def test_a_hidden_sheet_is_never_silently_taken_for_the_units(rules: RuleSet, tmp_path: Path) -> None:
     """An old copy of the header hidden first no longer hides the sheet with the units; a hidden sheet
     with units is refused, not ranked nor dropped unseen."""

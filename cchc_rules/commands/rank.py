@@ -110,8 +110,9 @@ def _with_progress(rules: Any, units: Any, args: argparse.Namespace, losses: boo
 
 
 class _FolderNotes:
-    """What a folder's facts files make worth saying: W008 for those that give another year than the rules'
-    (the first few, then a count), and which were ranked by an appraisal round written in them."""
+    """What the units read make worth saying: W008 for a folder's facts files that give another year than the
+    rules' (the first few, then a count), which were ranked by an appraisal round written in them, and W004
+    for a workbook's units on rows Excel hides (a filter left on shows some units only; all are ranked)."""
 
     SHOWN = 10
 
@@ -120,6 +121,7 @@ class _FolderNotes:
         self._found: list[Diagnostic] = []
         self._more = 0
         self._appraised: list[str] = []
+        self._hidden: dict[str, list[str]] = {}  # "book.xlsx: trang tính `Xã`" -> its hidden rows with units
 
     def watch(self, units: Iterable[UnitFacts]) -> Iterator[UnitFacts]:
         """The units, unchanged, each facts file's year and round looked at on the way."""
@@ -135,6 +137,9 @@ class _FolderNotes:
                         self._more += 1
                 if unit.round:
                     self._appraised.append(f"{unit.where} ({unit.round})")
+            elif unit.hidden:
+                sheet, _, row = unit.where.rpartition(", dòng ")
+                self._hidden.setdefault(sheet, []).append(row)
             yield unit
 
     def say(self, ranked: bool) -> None:
@@ -151,4 +156,23 @@ class _FolderNotes:
                 + "; ".join(shown)
                 + (f"; và {more} tệp khác" if more else "")
                 + "\n"
+            )
+        if self._hidden:
+            from cchc_rules.errors import Diagnostic
+
+            sheets = []
+            for sheet, rows in self._hidden.items():
+                others = f" và {len(rows) - self.SHOWN} dòng khác" if len(rows) > self.SHOWN else ""
+                sheets.append(f"{sheet}, dòng {', '.join(rows[: self.SHOWN])}{others}")
+            count = sum(len(rows) for rows in self._hidden.values())
+            warn(
+                Diagnostic(
+                    code="W004",
+                    severity="warning",
+                    message=f"{count} đơn vị ở dòng đang ẩn trong bảng tính "
+                    + ("vẫn được xếp hạng: " if ranked else "vẫn được đọc: ")
+                    + "; ".join(sheets),
+                    hint="bảng tính có thể đang lọc: bỏ lọc (Dữ liệu > Bộ lọc) hoặc bỏ ẩn dòng để thấy các đơn vị "
+                    "này; xoá các dòng đó nếu không xếp hạng các đơn vị ấy",
+                )
             )
