@@ -100,6 +100,39 @@ def did_you_mean(name: str, candidates: Sequence[str], otherwise: str = "") -> s
     return f"có phải ý bạn là `{close}`?" if close else otherwise
 
 
+def missing_path_hint(path: object, suffixes: Sequence[str] = ()) -> str:
+    """For a path that is not there, what is: the closest name beside it (of one of `suffixes`, when given),
+    or, when a folder on the way is missing, the closest folder in its place (`examples/thanh-thuy` for
+    `examples/thanh-thuy-2023`), with the whole path mended when that one exists. "" when nothing is close."""
+    from pathlib import Path
+
+    given = Path(str(path))
+    parts = given.parts
+    for depth in range(len(parts)):
+        here = Path(*parts[: depth + 1])
+        try:
+            if here.exists():
+                continue
+            folder = here.parent
+            last = depth == len(parts) - 1
+            names = [
+                entry.name
+                for entry in folder.iterdir()
+                if not entry.name.startswith(".")
+                and (entry.is_dir() if not last else not suffixes or entry.suffix.lower() in suffixes or entry.is_dir())
+            ]
+        except OSError:  # a folder without permission: say nothing rather than guess
+            return ""
+        close = suggest(parts[depth], names)
+        if close is None:
+            return "" if last else f"không có thư mục `{here}`"
+        mended = Path(*parts[:depth], close, *parts[depth + 1 :])
+        if last or mended.exists():
+            return f"có phải ý bạn là `{mended}`?"
+        return f"không có thư mục `{here}`; có phải ý bạn là `{folder / close}`?"
+    return ""
+
+
 # What the system says when a file cannot be opened, in Vietnamese (its own, English, words otherwise).
 _OS_ERRORS = {
     "ENOENT": "không có tệp hay thư mục này",

@@ -27,7 +27,7 @@ from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
 from cchc_rules.checks.names import PLACEHOLDER
-from cchc_rules.errors import Diagnostic, FactsError, os_error_text, suggest
+from cchc_rules.errors import Diagnostic, FactsError, missing_path_hint, os_error_text, suggest
 from cchc_rules.limits import (
     MAX_ALIAS_EXPANSION,
     MAX_FACT_DECIMALS,
@@ -49,6 +49,8 @@ from cchc_rules.source import (
 
 Value = Fraction | bool | str | datetime.date
 
+# What a facts file is named (a folder of them is ranked by these).
+FACTS_SUFFIXES = (".yaml", ".yml", ".json")
 EVIDENCE_FIELDS = ("document", "title", "date", "file", "link", "note")
 # Top-level keys of the structured form of a facts file.
 META_KEYS = ("unit", "year", "round", "facts", "notes", "rounds", "report")
@@ -320,6 +322,9 @@ def load_yaml_placed(path: Path | str, code: str) -> Placed:
         problem = f"{name}: tệp lớn hơn {vi_count(exc.limit // 1024)} KB; không đọc"
     except OSError as exc:
         problem = f"{name}: không đọc được tệp: {os_error_text(exc)}"
+        missing = isinstance(exc, FileNotFoundError)
+        hint = missing_path_hint(path, FACTS_SUFFIXES) if missing else "kiểm tra đường dẫn và quyền đọc tệp"
+        raise FactsError([Diagnostic(code=code, severity="error", message=problem, hint=hint)]) from None
     except UnicodeDecodeError:
         problem = f"{name}: không đọc được tệp: không phải UTF-8"
     except yaml.YAMLError as exc:
@@ -816,7 +821,8 @@ def read_facts(path: Path | str) -> RawFacts:
             hint="một tệp dữ kiện thật chỉ vài KB; kiểm tra lại đường dẫn",
         ) from None
     except OSError as exc:
-        raise facts_error(name, f"không đọc được tệp: {os_error_text(exc)}") from None
+        hint = missing_path_hint(path, FACTS_SUFFIXES) if isinstance(exc, FileNotFoundError) else ""
+        raise facts_error(name, f"không đọc được tệp: {os_error_text(exc)}", hint=hint) from None
     for magic, kind in _BINARY_KINDS:
         if data.startswith(magic):
             raise facts_error(

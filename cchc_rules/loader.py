@@ -8,7 +8,14 @@ from pydantic import BaseModel, ConfigDict
 
 from cchc_rules import ast
 from cchc_rules.build import build_module
-from cchc_rules.errors import CchcError, Diagnostic, RuleLoadError, RuleSyntaxError, os_error_text
+from cchc_rules.errors import (
+    CchcError,
+    Diagnostic,
+    RuleLoadError,
+    RuleSyntaxError,
+    missing_path_hint,
+    os_error_text,
+)
 from cchc_rules.limits import MAX_RULE_FILES, vi_count
 from cchc_rules.parser import TokenBudget, parse_tree
 from cchc_rules.source import FileTooLarge, NotUtf8, SourceFile, Span
@@ -103,7 +110,7 @@ def rule_files(path: Path) -> list[Path]:
             raise _load_error(path, f"thư mục không có tệp {RULE_SUFFIX} nào")
         return sorted(files)
     if not path.exists():
-        raise _load_error(path, "không có tệp hay thư mục này")
+        raise _load_error(path, "không có tệp hay thư mục này", missing_path_hint(path, (RULE_SUFFIX,)))
     return [path]
 
 

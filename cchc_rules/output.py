@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cchc_rules.errors import CchcError, Diagnostic, os_error_text
+from cchc_rules.facts import FACTS_SUFFIXES
 from cchc_rules.loader import RULE_SUFFIX
 from cchc_rules.source import file_text
-from cchc_rules.units import FACTS_SUFFIXES, JSONL_SUFFIXES, XLSX_SUFFIXES, is_ranking
+from cchc_rules.units import JSONL_SUFFIXES, XLSX_SUFFIXES, is_ranking
 
 # The files a folder given as input is read for: rule files; facts files, JSON lines and workbooks of units.
 # (A ranking workbook is passed over when a folder is read: one may be written there, and written again.)

@@ -25,8 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text
-from cchc_rules.facts import Facts, RawFacts, json_problem, raw_from_mapping, read_facts
+from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, missing_path_hint, os_error_text
+from cchc_rules.facts import FACTS_SUFFIXES, Facts, RawFacts, json_problem, raw_from_mapping, read_facts
 from cchc_rules.numbers import vi
 from cchc_rules.source import Span, file_text, normalise, unshowable
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from cchc_rules.checked import CheckedRules
     from cchc_rules.ruleset import RuleSet
 
-FACTS_SUFFIXES = (".yaml", ".yml", ".json")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # The template's first column (the unit) and the markers of its two description rows.
@@ -89,7 +88,9 @@ def kind_of(path: Path) -> str:
     if path.is_dir():
         return "folder"
     if not path.exists():
-        raise _error(f"{path}: không có tệp hay thư mục này")
+        raise _error(
+            f"{path}: không có tệp hay thư mục này", missing_path_hint(path, (*JSONL_SUFFIXES, *XLSX_SUFFIXES))
+        )
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         return "jsonl"

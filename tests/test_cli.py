@@ -332,6 +332,30 @@ def test_missing_files_exit_1() -> None:
     assert "No such file" not in run.stderr  # the system's words, said in Vietnamese
 
 
+def test_a_mistyped_path_is_told_what_is_there(tmp_path: Path) -> None:
+    """A name typed from memory (`.yml`, `fact.yaml`, a folder without its year) gets the closest one that
+    exists, the whole path mended; a folder that is not there at all is named."""
+    (tmp_path / "cac-xa-2023").mkdir()
+    (tmp_path / "cac-xa-2023" / "facts.yaml").write_text(FACTS_THANH_THUY.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "cac-xa-2023" / "cac-xa.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "2023.cchc").write_text(RULES_2023.read_text(encoding="utf-8"), encoding="utf-8")
+    cases = [
+        (("eval", RULES_2023, tmp_path / "cac-xa-2023" / "fact.yml"), tmp_path / "cac-xa-2023" / "facts.yaml"),
+        (("eval", RULES_2023, tmp_path / "cac-xa" / "facts.yaml"), tmp_path / "cac-xa-2023" / "facts.yaml"),
+        (("eval", tmp_path / "2023.ccch", tmp_path / "cac-xa-2023" / "facts.yaml"), tmp_path / "2023.cchc"),
+        (("rank", RULES_2023, tmp_path / "cac-xa-2023" / "cac-xa.json", "-o", tmp_path / "r.csv"), None),
+    ]
+    for args, meant in cases:
+        run = cchc(*args)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+        said = meant if meant is not None else tmp_path / "cac-xa-2023" / "cac-xa.jsonl"
+        assert f"    gợi ý: có phải ý bạn là `{said}`?" in run.stderr, run.stderr
+    run = cchc("eval", RULES_2023, tmp_path / "khong-co" / "x" / "facts.yaml")
+    assert f"    gợi ý: không có thư mục `{tmp_path / 'khong-co'}`" in run.stderr, run.stderr
+    run = cchc("eval", RULES_2023, tmp_path / "hoan-toan-khac.yaml")
+    assert "gợi ý" not in run.stderr, run.stderr  # nothing close: no guess
+
+
 @pytest.mark.parametrize(
     "args",
     [(), ("eval",), ("eval", "a.cchc"), ("bogus",), ("eval", "a", "b", "--format", "xml")],
