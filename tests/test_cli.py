@@ -344,6 +344,7 @@ def test_a_mistyped_path_is_told_what_is_there(tmp_path: Path) -> None:
         (("eval", RULES_2023, tmp_path / "cac-xa" / "facts.yaml"), tmp_path / "cac-xa-2023" / "facts.yaml"),
         (("eval", tmp_path / "2023.ccch", tmp_path / "cac-xa-2023" / "facts.yaml"), tmp_path / "2023.cchc"),
         (("rank", RULES_2023, tmp_path / "cac-xa-2023" / "cac-xa.json", "-o", tmp_path / "r.csv"), None),
+        (("fmt", "--check", tmp_path / "2023.ccch"), tmp_path / "2023.cchc"),
     ]
     for args, meant in cases:
         run = cchc(*args)

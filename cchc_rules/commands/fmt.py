@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Format every file; with --check, only list those that would change."""
-    from cchc_rules.errors import CchcError
+    from cchc_rules.errors import CchcError, missing_path_hint
     from cchc_rules.formatter import format_source
     from cchc_rules.loader import RULE_SUFFIX, read_source
     from cchc_rules.output import write_atomic
@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
         elif item.exists():
             files.append(item)
         else:
-            sys.stderr.write(f"{item}: không có tệp hay thư mục này\n")
+            hint = missing_path_hint(item, (RULE_SUFFIX,))
+            sys.stderr.write(f"{item}: không có tệp hay thư mục này\n" + (f"    gợi ý: {hint}\n" if hint else ""))
             return EXIT_BAD_INPUT
     failed = False
     changed = []
