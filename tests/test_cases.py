@@ -77,7 +77,7 @@ def test_shipped_cases_pass_and_cover_every_tier_branch(capsys: pytest.CaptureFi
     assert "bậc chưa kiểm tra" not in out and "mục chưa có giá trị mong đợi" not in out
     cases = sum(len(read_cases(p).cases) for p in (ROOT / "rules").rglob("*.tests.yaml"))
     assert cases == 12
-    assert out.splitlines()[-1] == f"{cases} passed, 0 failed"
+    assert out.splitlines()[-1] == f"{cases} đạt, 0 không đạt"
     assert "✗" not in out
 
 
@@ -111,7 +111,7 @@ def test_a_failing_case_shows_expected_against_computed(tmp_path: Path, capsys: 
     assert "      total: mong đợi 2,5, tính được 2" in lines
     assert "      1.2: mong đợi 2, tính được 1" in lines
     assert not any(line.startswith("      1.1:") for line in lines)  # only what differs
-    assert lines[-1] == "1 passed, 1 failed"
+    assert lines[-1] == "1 đạt, 1 không đạt"
     assert "Traceback" not in out + err
 
 
@@ -195,7 +195,7 @@ def test_a_facts_file_that_cannot_be_read_fails_its_case_and_names_where_it_was_
         "              ^^^^^\n"
         f"      lỗi [F001]: {tmp_path / 'don-vii.yaml'}: không đọc được tệp: không có tệp hay thư mục này\n"
     ) in out
-    assert "  ✓ đủ" in out and "1 passed, 1 failed" in out  # the other cases still run
+    assert "  ✓ đủ" in out and "1 đạt, 1 không đạt" in out  # the other cases still run
 
 
 def test_facts_inline_as_a_mapping_and_from_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -208,7 +208,7 @@ def test_facts_inline_as_a_mapping_and_from_a_file(tmp_path: Path, capsys: pytes
     )
     code, out, err = run(capsys, "test", path)
     assert code == 0, out + err
-    assert out.splitlines()[-1] == "2 passed, 0 failed"
+    assert out.splitlines()[-1] == "2 đạt, 0 không đạt"
 
 
 def test_set_changes_facts_of_the_base(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -361,7 +361,7 @@ def test_a_rule_file_runs_the_test_cases_beside_it(tmp_path: Path, capsys: pytes
     assert out.splitlines() == [
         f"{cases} ({rules}):",
         "  ✓ như tệp",
-        "1 passed, 0 failed",
+        "1 đạt, 0 không đạt",
     ]
 
 
@@ -448,7 +448,7 @@ def test_every_problem_of_a_case_file_is_named_at_its_line(tmp_path: Path, capsy
     code, out, err = run(capsys, "test", path)
     assert (code, out) == (1, "")
     assert err.splitlines() == [
-        f"{path}:1:1: lỗi [T001]: khoá không biết `rule` ở đầu tệp kiểm thử",
+        f"{path}:1:1: lỗi [T001]: khoá lạ `rule` ở đầu tệp kiểm thử",
         "    rule: nho.cchc",
         "    ^^^^",
         "    gợi ý: có phải ý bạn là `rules`?",
@@ -461,12 +461,12 @@ def test_every_problem_of_a_case_file_is_named_at_its_line(tmp_path: Path, capsy
         "                             ^^^^^",
         '    gợi ý: viết số trong ngoặc kép, dấu chấm hoặc dấu phẩy thập phân, vd "2.292" hoặc "2,292"',
         # a misspelt `expect`: named with the key meant, and not reported missing as well
-        f"{path}:8:5: lỗi [T001]: `gõ nhầm`: khoá không biết `expext`",
+        f"{path}:8:5: lỗi [T001]: `gõ nhầm`: khoá lạ `expext`",
         "        expext: {total: 3}",
         "        ^^^^^^",
         "    gợi ý: có phải ý bạn là `expect`?",
         # a key no case has is an error even beside `expect`: it would be ignored, and the case pass untested
-        f"{path}:11:5: lỗi [T001]: `thừa`: khoá không biết `sett`",
+        f"{path}:11:5: lỗi [T001]: `thừa`: khoá lạ `sett`",
         "        sett: {co: false}",
         "        ^^^^",
         "    gợi ý: có phải ý bạn là `set`?",

@@ -58,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"    bậc chưa kiểm tra: {node_id} ({file}:{line}): {row}\n")
             if untested:
                 sys.stdout.write("    mục chưa có giá trị mong đợi: " + ", ".join(untested) + "\n")
-    sys.stdout.write(f"{passed} passed, {failed} failed\n")
+    sys.stdout.write(f"{passed} đạt, {failed} không đạt\n")
     return EXIT_BAD_INPUT if failed else EXIT_OK
