@@ -195,6 +195,15 @@ def facts_error(file: str, message: str, span: Span | None = None, line_text: st
 _INDENTATION = ("thụt lề không khớp", "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách")
 # PyYAML's most common problems, in Vietnamese, with a hint.
 _YAML_PROBLEMS = {
+    # Two records in one file: `{...}` then `{...}`, or two documents parted by `---`.
+    "expected '<document start>', but found": (
+        "còn dữ liệu sau khi phần dữ liệu của tệp đã đóng",
+        "một tệp chỉ có một khối dữ liệu: gộp lại làm một, hoặc tách mỗi khối một tệp",
+    ),
+    "but found another document": (
+        "tệp có hai phần ngăn bởi dòng `---`",
+        "một tệp chỉ có một phần: xoá dòng `---` ở giữa rồi gộp lại, hoặc tách mỗi phần một tệp",
+    ),
     "found character '\\t' that cannot start any token": (
         "có ký tự tab",
         "YAML chỉ thụt lề bằng dấu cách: thay tab bằng dấu cách",
@@ -340,7 +349,8 @@ def yaml_diagnostic(name: str, lines: list[str], exc: yaml.YAMLError, code: str 
     if not isinstance(exc, _Limit):
         problem, hint = _yaml_problem(problem)
         context = getattr(exc, "context_mark", None)
-        if context is not None and mark is not None and context.line != mark.line:
+        whole = getattr(exc, "context", None) == "expected a single document in the stream"  # not a part left open
+        if context is not None and mark is not None and context.line != mark.line and not whole:
             hint = f"{hint}; " if hint else ""
             hint += f"phần dở dang bắt đầu ở dòng {context.line + 1}, cột {context.column + 1}"
         problem = f"tệp YAML sai cú pháp: {problem}"
@@ -651,7 +661,7 @@ def _raw_from_mapping(
             close = suggest(key, META_KEYS)
             raise facts_error(
                 name,
-                f"khoá không biết `{key}` ở đầu tệp dữ kiện",
+                f"khoá lạ `{key}` ở đầu tệp dữ kiện",
                 span,
                 hint=f"có phải ý bạn là `{close}`?" if close else "các khoá: " + ", ".join(META_KEYS),
             )
@@ -721,7 +731,7 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
             close = suggest(str(key), REPORT_KEYS)
             raise facts_error(
                 name,
-                f"phần báo cáo không biết `{key}`",
+                f"phần báo cáo có khoá lạ `{key}`",
                 entry[1],
                 hint=f"có phải ý bạn là `{close}`?" if close else "các khoá: " + ", ".join(REPORT_KEYS),
             )
@@ -759,7 +769,7 @@ def _rounds(
         if unknown:
             raise facts_error(
                 name,
-                f"vòng {number} có khoá không biết `{sorted(unknown)[0]}`",
+                f"vòng {number} có khoá lạ `{sorted(unknown)[0]}`",
                 entry[1],
                 hint="mỗi vòng có: name, facts, notes",
             )
@@ -796,7 +806,7 @@ def _entries(name: str, entries: Mapping[str, tuple[Any, Span | None]]) -> dict[
                 close = suggest(stray, ("value", *EVIDENCE_FIELDS))
                 raise facts_error(
                     name,
-                    f"dữ kiện `{key}` có trường không biết `{stray}`",
+                    f"dữ kiện `{key}` có trường lạ `{stray}`",
                     span,
                     hint=f"có phải ý bạn là `{close}`?"
                     if close

@@ -765,6 +765,9 @@ def test_the_files_own_keys_must_have_their_shape(rules: RuleSet, tmp_path: Path
         ("doi_thoai: 5\nxep_loai: {a\n", "thiếu `}` đóng bảng"),
         ('xep_loai: "t\\qt"\n', "dấu `\\` không hợp lệ trong chuỗi ngoặc kép"),
         ("xep_loai: @tốt\n", "ký tự không được đứng đầu một giá trị"),
+        # Two communes pasted into one file, as two JSON objects or two YAML documents.
+        ('{"doi_thoai": 5}\n{"doi_thoai": 4}\n', "còn dữ liệu sau khi phần dữ liệu của tệp đã đóng"),
+        ("doi_thoai: 5\n---\ndoi_thoai: 4\n", "tệp có hai phần ngăn bởi dòng `---`"),
     ],
 )
 def test_yaml_problems_are_said_in_vietnamese(rules: RuleSet, tmp_path: Path, text: str, said: str) -> None:
