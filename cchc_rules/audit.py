@@ -158,7 +158,7 @@ class _Reading:
         if unknown:
             close = suggest(unknown[0], ("score", "max", "percent"))
             raise self.error(
-                f"{where}: khoá không biết `{unknown[0]}`",
+                f"{where}: khoá lạ `{unknown[0]}`",
                 f"có phải ý bạn là `{close}`?" if close else "mỗi mục có: score, max, percent",
                 (*at, unknown[0]),
             )
@@ -187,7 +187,7 @@ def read_claims(path: Path | str) -> Claims:
     if unknown:
         close = suggest(unknown[0], sorted(allowed))
         raise reading.error(
-            f"khoá không biết `{unknown[0]}`",
+            f"khoá lạ `{unknown[0]}`",
             f"có phải ý bạn là `{close}`?" if close else "các khoá: " + ", ".join(sorted(allowed)),
             (unknown[0],),
         )

@@ -213,7 +213,7 @@ class _Reader:
                 meant.add(close)
                 self.problem(
                     (*at, _key(key)),
-                    f"{who}: khoá không biết `{_key(key)}`",
+                    f"{who}: khoá lạ `{_key(key)}`",
                     f"có phải ý bạn là `{close}`?" if close else f"các khoá của một trường hợp: {_CASE_KEYS_TEXT}",
                 )
         expect = self.expect(at, who, item, "expect" in meant)
@@ -320,7 +320,7 @@ def read_cases(path: Path | str) -> CaseFile:
                 meant.add(close)
                 reader.problem(
                     (_key(key),),
-                    f"khoá không biết `{_key(key)}` ở đầu tệp kiểm thử",
+                    f"khoá lạ `{_key(key)}` ở đầu tệp kiểm thử",
                     f"có phải ý bạn là `{close}`?" if close else "các khoá: `rules`, `cases`",
                 )
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):

@@ -229,7 +229,7 @@ def test_an_unknown_key_in_a_claim_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "khai.yaml"
     path.write_text('areas:\n  "1": {score: "12,75", maxx: 15}\n', encoding="utf-8")
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
-    assert run.returncode == 1 and "areas 1: khoá không biết `maxx`" in run.stderr
+    assert run.returncode == 1 and "areas 1: khoá lạ `maxx`" in run.stderr
     assert "có phải ý bạn là `max`?" in run.stderr
 
 
@@ -253,7 +253,7 @@ def test_a_bad_claims_file_is_named_at_its_line_with_a_caret(tmp_path: Path) -> 
     path = tmp_path / "khai.yaml"
     path.write_text('total: "66,245"\nareas:\n  "1": {score: "12,75", maxx: 15}\n', encoding="utf-8")
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
-    assert f"{path}:3:25: lỗi [C001]: areas 1: khoá không biết `maxx`" in run.stderr
+    assert f"{path}:3:25: lỗi [C001]: areas 1: khoá lạ `maxx`" in run.stderr
     assert '\n      "1": {score: "12,75", maxx: 15}\n                            ^^^^\n' in run.stderr
     path.write_text('total: "66,245"\ndeductions:\n  - {node: "1.5.2", lost: "0,5 điểm"}\n', encoding="utf-8")
     run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
