@@ -457,7 +457,7 @@ def test_readme_demo_output_is_what_make_demo_prints(monkeypatch: pytest.MonkeyP
         assert code == 0, output
         printed += output.rstrip("\n").splitlines()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    after = readme[readme.index("`make demo` prints") :]
+    after = readme[readme.index("`make demo` checks") :]
     shown = next(m.group(2) for m in FENCE.finditer(after) if m.group(1) == "text")
     assert shown_matches(["...", *shown.rstrip("\n").splitlines()], printed)
 
