@@ -63,9 +63,12 @@ def vietnamese(message: str) -> str:
         found = pattern.fullmatch(message)
         if found:
             out = pattern.sub(replacement, message)
-            if found.re.groups == 3:  # an invalid choice: the value and the choices
+            if found.re.groups == 3:  # an invalid choice: the value and the choices, quoted as cchc quotes
                 choices = re.findall(r"'([^']*)'", found.group(3)) or found.group(3).split(", ")
-                close = suggest(found.group(2).strip("'"), choices)
+                given = found.group(2).strip("'")
+                listed = ", ".join(f"`{c}`" for c in choices)
+                out = f"tham số {found.group(1)}: không có `{given}`; chọn một trong: {listed}"
+                close = suggest(given, choices)
                 out += f"\n    gợi ý: có phải ý bạn là `{close}`?" if close else ""
             return out
     return message
@@ -107,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of `command` (the top one when there is none)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            found: argparse.ArgumentParser = action.choices[command]
+            return found
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     # A file name that is not UTF-8 (unpacked from a Windows-1258 zip) reaches us as lone surrogates:
@@ -116,7 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors=errors)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # said by the command's own parser, with its own usage line, not the top one's
+        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+    if getattr(args, "output", None) == "":  # `-o ""`, a variable left unset: not the screen, not "."
+        _command_parser(parser, args.command).error("argument -o/--output: tên tệp trống")
     if args.version:
         from cchc_rules import __version__
 

@@ -371,10 +371,15 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (("evl",), "tham số LỆNH: không có 'evl'; chọn một trong: 'check', 'eval',"),
+        (("evl",), "tham số LỆNH: không có `evl`; chọn một trong: `check`, `eval`,"),
         (("evl",), "gợi ý: có phải ý bạn là `eval`?"),
         (("eval", "a.cchc"), "cchc eval: lỗi cách dùng: thiếu tham số bắt buộc: FACTS"),
-        (("check", "a.cchc", "--formt", "json"), "cchc: lỗi cách dùng: không hiểu tham số: --formt json"),
+        # An unknown option is said by the command, under its own usage line (`cách dùng: cchc check ...`).
+        (("check", "a.cchc", "--formt", "json"), "\ncchc check: lỗi cách dùng: không hiểu tham số: --formt json"),
+        (("check", "a.cchc", "--formt"), "cách dùng: cchc check [-h]"),
+        (("--bogus",), "cchc: lỗi cách dùng: không hiểu tham số: --bogus"),
+        (("eval", "a.cchc", "b.yaml", "-o", ""), "cchc eval: lỗi cách dùng: tham số -o/--output: tên tệp trống"),
+        (("docs", "a.cchc", "-o", ""), "cchc docs: lỗi cách dùng: tham số -o/--output: tên tệp trống"),
         (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
         (("check", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
         (("check", "a.cchc", "--strict=1"), "tham số --strict không nhận giá trị: bỏ `=1`"),
