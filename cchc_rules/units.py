@@ -268,7 +268,7 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
                 )
             ]
         ) from None
-    # The decoder refuses raw control characters and UTF-8 carries no lone surrogate, so only an escape
+    # The decoder refuses raw C0 control characters and UTF-8 carries no lone surrogate, so only an escape
     # (a backslash) or a raw DEL can bring one in: most lines are not walked at all.
     bad = unshowable(item) if "\\" in text or "\x7f" in text else None
     if bad is not None:
@@ -313,8 +313,8 @@ _BARE_FORMULA = re.compile(
     rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^<>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
 # A row Excel hides (by hand, or a filter showing some units only): `<row r="7" spans="1:9" hidden="1">`.
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\shidden="(?:1|true)"[^>]*>')
-_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\shidden\s*=\s*(["\'])(?:1|true)\1[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr\s*=\s*["\'](\d+)')
 _CHUNK = 1 << 20
 _SAVE_FORMULAS = "mở tệp bằng Excel (hoặc LibreOffice) rồi lưu lại để công thức được tính"
 # What Excel shows in a cell whose formula failed (a cached error, or its text copied as a value).
@@ -571,7 +571,7 @@ def _scan_sheet(book: Any, sheet: Any) -> tuple[list[_Merge], dict[int, list[int
                 rows = data[: end.end()] if end is not None else data
                 if not bare and (b"<f" in rows or b":f" in rows) and _FORMULA.search(rows):
                     bare = _BARE_FORMULA.search(rows) is not None
-                if b"hidden=" in rows:
+                if b"hidden" in rows:
                     for tag in _HIDDEN_ROW.finditer(rows):
                         number = _ROW_NUMBER.search(tag.group())
                         if number is not None:
@@ -719,7 +719,13 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                             hint="mỗi dòng là một đơn vị; ghi tên xã ở cột A",
                         )
                     )
-                yield UnitFacts(id=f"(dòng {number})", where=where, facts={}, problem=UnitsError(problems))
+                yield UnitFacts(
+                    id=f"(dòng {number})",
+                    where=where,
+                    facts={},
+                    problem=UnitsError(problems),
+                    hidden=number in hidden_rows,
+                )
                 continue
             given: dict[str, Any] = {}
             empty: list[str] = []

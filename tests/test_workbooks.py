@@ -161,7 +161,7 @@ def test_units_on_hidden_rows_are_ranked_and_said(rules: RuleSet, tmp_path: Path
     assert run.returncode == 0, run.stderr
     assert run.stderr.count("[W004]") == 1, run.stderr
     assert (
-        f"cảnh báo [W004]: 13 đơn vị ở dòng đang ẩn trong bảng tính vẫn được xếp hạng: {path}: trang tính "
+        f"cảnh báo [W004]: 13 đơn vị nằm ở dòng đang bị ẩn trong bảng tính và vẫn được xếp hạng: {path}: trang tính "
         "`Dữ kiện`, dòng 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 và 3 dòng khác\n    gợi ý: bảng tính có thể đang lọc"
     ) in run.stderr
     assert "đã xếp hạng 16 đơn vị" in run.stderr
@@ -170,8 +170,23 @@ def test_units_on_hidden_rows_are_ranked_and_said(rules: RuleSet, tmp_path: Path
         for row in range(6, 19):
             book["Dữ kiện"].row_dimensions[row].hidden = False
 
-    run = cchc("rank", RULES_2023, edit(path, show), "-o", tmp_path / "again.csv")
+    shown = edit(path, show)
+    run = cchc("rank", RULES_2023, shown, "-o", tmp_path / "again.csv")
     assert run.returncode == 0 and "W004" not in run.stderr, run.stderr
+
+    # XML as other programs may write it (single quotes, spaces around `=`); a hidden row whose unit is
+    # missing is named too, as the reason the ranking is refused may be out of sight.
+    def other_writer(xml: str) -> str:
+        xml = xml.replace('<row r="7"', "<row hidden = '1' r = '7'")
+        return re.sub(r'<c r="A8"[^>]*?(/>|>.*?</c>)', "", xml.replace('<row r="8"', '<row hidden="true" r="8"'))
+
+    run = cchc("rank", RULES_2023, rewrite_sheet(shown, other_writer), "-o", tmp_path / "third.csv")
+    assert run.returncode == 1, run.stderr
+    assert (
+        "cảnh báo [W004]: 2 đơn vị nằm ở dòng đang bị ẩn trong bảng tính (đã được kiểm tra như các dòng khác): "
+        f"{shown}: trang tính `Dữ kiện`, dòng 7, 8\n"
+    ) in run.stderr
+    assert "dòng 8, cột A: thiếu mã đơn vị" in run.stderr
 
 
 def test_a_hidden_sheet_is_never_silently_taken_for_the_units(rules: RuleSet, tmp_path: Path) -> None:

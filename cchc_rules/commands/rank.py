@@ -169,10 +169,10 @@ class _FolderNotes:
                 Diagnostic(
                     code="W004",
                     severity="warning",
-                    message=f"{count} đơn vị ở dòng đang ẩn trong bảng tính "
-                    + ("vẫn được xếp hạng: " if ranked else "vẫn được đọc: ")
+                    message=f"{count} đơn vị nằm ở dòng đang bị ẩn trong bảng tính "
+                    + ("và vẫn được xếp hạng: " if ranked else "(đã được kiểm tra như các dòng khác): ")
                     + "; ".join(sheets),
                     hint="bảng tính có thể đang lọc: bỏ lọc (Dữ liệu > Bộ lọc) hoặc bỏ ẩn dòng để thấy các đơn vị "
-                    "này; xoá các dòng đó nếu không xếp hạng các đơn vị ấy",
+                    "này; xoá các dòng đó nếu không cần xếp hạng các đơn vị ấy",
                 )
             )
