@@ -92,8 +92,12 @@ def file_text(name: str) -> str:
 
 # Characters no output can carry: lone surrogates (a YAML or JSON `\\ud800` escape) break every encoder, and
 # control characters other than tab, line breaks and Word's line and page breaks (\\v, \\f, which Office
-# outputs turn into line breaks) would reach a terminal as escape codes.
-_UNSHOWABLE = re.compile("[\\ud800-\\udfff\\x00-\\x08\\x0e-\\x1f\\x7f]")
+# outputs turn into line breaks) would reach a terminal as escape codes, and so would C1 ones (\\x9b is an
+# 8-bit CSI), as the grammar's STRING refuses them in rule files.
+_UNSHOWABLE = re.compile("[\\ud800-\\udfff\\x00-\\x08\\x0e-\\x1f\\x7f-\\x9f]")
+# What a JSON line must hold for a decoded value to have one: the decoder refuses raw C0 characters and
+# UTF-8 carries no lone surrogate, so an escape (a backslash), a raw DEL or a raw C1 character.
+MAY_BE_UNSHOWABLE = re.compile("[\\\\\\x7f-\\x9f]")
 
 
 def unshowable(value: object) -> str | None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, missing_path_hint, os_error_text
 from cchc_rules.facts import FACTS_SUFFIXES, Facts, RawFacts, json_problem, raw_from_mapping, read_facts
 from cchc_rules.numbers import vi
-from cchc_rules.source import Span, file_text, normalise, unshowable
+from cchc_rules.source import MAY_BE_UNSHOWABLE, Span, file_text, normalise, unshowable
 
 if TYPE_CHECKING:
     from cchc_rules.checked import CheckedRules
@@ -268,9 +268,7 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
                 )
             ]
         ) from None
-    # The decoder refuses raw C0 control characters and UTF-8 carries no lone surrogate, so only an escape
-    # (a backslash) or a raw DEL can bring one in: most lines are not walked at all.
-    bad = unshowable(item) if "\\" in text or "\x7f" in text else None
+    bad = unshowable(item) if MAY_BE_UNSHOWABLE.search(text) else None  # most lines are not walked at all
     if bad is not None:
         raise _error(
             f"{where}: dòng có ký tự không hiển thị, không ghi ra được ({bad})",

@@ -709,8 +709,10 @@ def test_a_character_no_output_can_carry_is_refused_where_it_is_read(tmp_path: P
     units = tmp_path / "xa.jsonl"
     units.write_text(
         '{"unit": "Xã \\ud800 A", "facts": {}}\n{"unit": "Xã \\u001b[31m B", "facts": {}}\n'
-        # A raw DEL is valid JSON; `\\b` is a backspace: each is caught although the decoder let it through.
-        '{"unit": "Xã C", "facts": {"ghi_chu": "a\x7fb"}}\n{"unit": "Xã D\\b", "facts": {}}\n',
+        # A raw DEL and a raw C1 CSI are valid JSON; `\\b` is a backspace: each is caught although the
+        # decoder let it through.
+        '{"unit": "Xã C", "facts": {"ghi_chu": "a\x7fb"}}\n{"unit": "Xã D\\b", "facts": {}}\n'
+        '{"unit": "Xã E\x9b31m", "facts": {}}\n',
         encoding="utf-8",
     )
     run = cchc("rank", RULES_2023, units, "-o", tmp_path / "r.csv")
@@ -719,6 +721,7 @@ def test_a_character_no_output_can_carry_is_refused_where_it_is_read(tmp_path: P
     assert f"{units}:2: dòng có ký tự không hiển thị, không ghi ra được (\\u001b)" in run.stderr
     assert f"{units}:3: dòng có ký tự không hiển thị, không ghi ra được (\\u007f)" in run.stderr
     assert f"{units}:4: dòng có ký tự không hiển thị, không ghi ra được (\\u0008)" in run.stderr
+    assert f"{units}:5: dòng có ký tự không hiển thị, không ghi ra được (\\u009b)" in run.stderr
 
 
 def test_a_facts_file_naming_its_own_round_is_not_said_ranked_by_an_appraisal(tmp_path: Path) -> None:
