@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     rules = load(args.rules)
     inputs = inputs_of(rules, args.rules, args.input)
     refuse_inputs(Path(args.output), inputs)
-    said = _FolderNotes(rules.checked)
+    said = _UnitNotes(rules.checked)
     units = said.watch(read_units(args.input, rules.checked))
     try:
         if not args.no_progress and sys.stderr.isatty():
@@ -109,7 +109,7 @@ def _with_progress(rules: Any, units: Any, args: argparse.Namespace, losses: boo
         return rank_units(rules, units, trace=args.trace, progress=lambda _: progress.advance(task), losses=losses)
 
 
-class _FolderNotes:
+class _UnitNotes:
     """What the units read make worth saying: W008 for a folder's facts files that give another year than the
     rules' (the first few, then a count), which were ranked by an appraisal round written in them, and W004
     for a workbook's units on rows Excel hides (a filter left on shows some units only; all are ranked)."""
