@@ -332,7 +332,11 @@ def load_yaml_placed(path: Path | str, code: str) -> Placed:
     except OSError as exc:
         problem = f"{name}: không đọc được tệp: {os_error_text(exc)}"
         missing = isinstance(exc, FileNotFoundError)
-        hint = missing_path_hint(path, FACTS_SUFFIXES) if missing else "kiểm tra đường dẫn và quyền đọc tệp"
+        hint = (
+            missing_path_hint(path, FACTS_SUFFIXES, files_only=True)
+            if missing
+            else "kiểm tra đường dẫn và quyền đọc tệp"
+        )
         raise FactsError([Diagnostic(code=code, severity="error", message=problem, hint=hint)]) from None
     except UnicodeDecodeError:
         problem = f"{name}: không đọc được tệp: không phải UTF-8"
@@ -831,7 +835,7 @@ def read_facts(path: Path | str) -> RawFacts:
             hint="một tệp dữ kiện thật chỉ vài KB; kiểm tra lại đường dẫn",
         ) from None
     except OSError as exc:
-        hint = missing_path_hint(path, FACTS_SUFFIXES) if isinstance(exc, FileNotFoundError) else ""
+        hint = missing_path_hint(path, FACTS_SUFFIXES, files_only=True) if isinstance(exc, FileNotFoundError) else ""
         raise facts_error(name, f"không đọc được tệp: {os_error_text(exc)}", hint=hint) from None
     for magic, kind in _BINARY_KINDS:
         if data.startswith(magic):

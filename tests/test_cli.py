@@ -358,6 +358,77 @@ def test_a_mistyped_path_is_told_what_is_there(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        # slips: suffix, case, a letter or two, a swap, a name cut short at a separator, folder and file at once
+        ("cac-xa-2023/facts.yml", "có phải ý bạn là `cac-xa-2023/facts.yaml`?"),
+        ("cac-xa-2023/Facts.yaml", "có phải ý bạn là `cac-xa-2023/facts.yaml`?"),
+        ("cac-xa-2023/xa-an-lap.yaml", "có phải ý bạn là `cac-xa-2023/xa-an-lac.yaml`?"),
+        ("cac-xa/fact.yml", "có phải ý bạn là `cac-xa-2023/facts.yaml`?"),
+        # another commune's file is not a slip; nor is a file named like several others
+        ("cac-xa-2023/xa-thanh-binh.yaml", ""),
+        ("cac-xa-2023/bao-cao-3.yaml", ""),
+        # another year: said as such, not as "did you mean"
+        ("cac-xa-2024/facts.yaml", "tên gần nhất là `cac-xa-2023/facts.yaml`, khác ở phần số: kiểm tra lại năm"),
+        ("cac-xa-2023/thanh-thuy-2024.yaml", "tên gần nhất là `cac-xa-2023/thanh-thuy-2023.yaml`, khác ở phần số"),
+        # a facts file is a file: a folder of a close name is not offered; a broken link is not offered as itself
+        ("facts", ""),
+        ("lien-ket.yaml", ""),
+        # the folder meant is there, the file is not
+        (
+            "cac-xa/khong-co.yaml",
+            "không có thư mục `cac-xa`; có `cac-xa-2023`, nhưng trong đó không có `khong-co.yaml`",
+        ),
+        ("khong-co/x.yaml", "không có thư mục `khong-co`"),
+        # paths written for another shell or system
+        ("cac-xa-2023\\facts.yaml", "đường dẫn dùng `/`, không dùng `\\`: viết `cac-xa-2023/facts.yaml`"),
+        ("~/khong-co-dau.yaml", "`~` chỉ được hiểu là thư mục nhà khi không nằm trong dấu nháy; viết `"),
+    ],
+)
+def test_a_missing_facts_path_gets_a_hint_only_for_a_slip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, said: str
+) -> None:
+    from cchc_rules.errors import missing_path_hint
+    from cchc_rules.facts import FACTS_SUFFIXES
+
+    folder = tmp_path / "cac-xa-2023"
+    folder.mkdir()
+    for name in (
+        "facts.yaml",
+        "xa-an-lac.yaml",
+        "xa-thanh-son.yaml",
+        "thanh-thuy-2023.yaml",
+        "bao-cao-1.yaml",
+        "bao-cao-2.yaml",
+    ):
+        (folder / name).write_text("", encoding="utf-8")
+    (tmp_path / "facts.d").mkdir()
+    (tmp_path / "lien-ket.yaml").symlink_to(tmp_path / "da-xoa.yaml")
+    monkeypatch.chdir(tmp_path)
+    hint = missing_path_hint(given, FACTS_SUFFIXES, files_only=True)
+    assert hint.startswith(said) if said else hint == "", hint
+
+
+def test_a_path_hint_never_fails_and_never_takes_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hint is an extra: a folder that cannot be read, or one too big to look through, gives none."""
+    import cchc_rules.errors as errors
+
+    for n in range(11):
+        (tmp_path / f"{n}.json").write_text("", encoding="utf-8")
+    (tmp_path / "facts.yaml").write_text("", encoding="utf-8")
+    assert errors.missing_path_hint(tmp_path / "fact.yaml", (".yaml",)) == f"có phải ý bạn là `{tmp_path}/facts.yaml`?"
+    monkeypatch.setattr(errors, "_MAX_ENTRIES", 10)
+    assert errors.missing_path_hint(tmp_path / "fact.yaml", (".yaml",)) == ""
+
+    def refused(path: object) -> object:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "scandir", refused)
+    assert errors.missing_path_hint(tmp_path / "khong-co" / "x.yaml", (".yaml",)) == ""
+    assert errors.missing_path_hint(tmp_path / ("a" * 300) / "x.yaml") == ""
+
+
+@pytest.mark.parametrize(
     "args",
     [(), ("eval",), ("eval", "a.cchc"), ("bogus",), ("eval", "a", "b", "--format", "xml")],
     ids=["no-command", "eval-no-args", "eval-one-arg", "unknown-command", "bad-format"],
