@@ -119,6 +119,25 @@ def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> arg
     return parser
 
 
+def _unknown_arguments(
+    parser: argparse.ArgumentParser, command: str | None, words: list[str], extra: list[str]
+) -> None:
+    """Say what was not understood, by the command's own parser (with its usage line) when it came after
+    the command's name; before it (`cchc --strict check`), by the top one, with where the option goes."""
+    at = words.index(command) if command in words else len(words)
+    early = [word for word in extra if word in words[:at]]
+    own = _command_parser(parser, command)
+    said = f"unrecognized arguments: {' '.join(extra)}"
+    if not early or own is parser:
+        own.error(said)
+    message = f"cchc: lỗi cách dùng: {vietnamese(said)}\n"
+    known = [word for word in early if word.split("=")[0] in own._option_string_actions]
+    if known:
+        message += f"    gợi ý: tuỳ chọn của lệnh đặt sau tên lệnh: `cchc {command} {' '.join(known)} …`\n"
+    parser.print_usage(sys.stderr)
+    parser.exit(EXIT_USAGE, message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     # A file name that is not UTF-8 (unpacked from a Windows-1258 zip) reaches us as lone surrogates:
@@ -129,10 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             reconfigure(encoding="utf-8", errors=errors)
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra:  # said by the command's own parser, with its own usage line, not the top one's
-        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
-    if getattr(args, "output", None) == "":  # `-o ""`, a variable left unset: not the screen, not "."
-        _command_parser(parser, args.command).error("argument -o/--output: tên tệp trống")
+    if extra:
+        _unknown_arguments(parser, args.command, list(sys.argv[1:] if argv is None else argv), extra)
+    output = getattr(args, "output", None)
+    if isinstance(output, str) and not output.strip():  # `-o ""`, a variable left unset: not the screen, not "."
+        what = "tên thư mục" if args.command == "docs" else "tên tệp"  # docs writes a site, a folder
+        _command_parser(parser, args.command).error(f"argument -o/--output: {what} trống")
     if args.version:
         from cchc_rules import __version__
 

@@ -45,6 +45,7 @@ from cchc_rules.source import (
     outside_strings,
     read_bytes,
     unshowable,
+    unshowable_hint,
 )
 
 Value = Fraction | bool | str | datetime.date
@@ -195,15 +196,6 @@ def facts_error(file: str, message: str, span: Span | None = None, line_text: st
 _INDENTATION = ("thụt lề không khớp", "các dòng cùng cấp thụt vào bằng nhau, bằng dấu cách")
 # PyYAML's most common problems, in Vietnamese, with a hint.
 _YAML_PROBLEMS = {
-    # Two records in one file: `{...}` then `{...}`, or two documents parted by `---`.
-    "expected '<document start>', but found": (
-        "còn dữ liệu sau khi phần dữ liệu của tệp đã đóng",
-        "một tệp chỉ có một khối dữ liệu: gộp lại làm một, hoặc tách mỗi khối một tệp",
-    ),
-    "but found another document": (
-        "tệp có hai phần ngăn bởi dòng `---`",
-        "một tệp chỉ có một phần: xoá dòng `---` ở giữa rồi gộp lại, hoặc tách mỗi phần một tệp",
-    ),
     "found character '\\t' that cannot start any token": (
         "có ký tự tab",
         "YAML chỉ thụt lề bằng dấu cách: thay tab bằng dấu cách",
@@ -351,7 +343,7 @@ def yaml_diagnostic(name: str, lines: list[str], exc: yaml.YAMLError, code: str 
     problem = getattr(exc, "problem", None) or str(exc)
     hint = ""
     if not isinstance(exc, _Limit):
-        problem, hint = _yaml_problem(problem)
+        problem, hint = _more_after_the_data(problem, lines, mark) or _yaml_problem(problem)
         context = getattr(exc, "context_mark", None)
         whole = getattr(exc, "context", None) == "expected a single document in the stream"  # not a part left open
         if context is not None and mark is not None and context.line != mark.line and not whole:
@@ -368,6 +360,32 @@ def yaml_diagnostic(name: str, lines: list[str], exc: yaml.YAMLError, code: str 
         span=Span(file=name, line=line, column=column, end_line=line, end_column=column + 1),
         line_text=lines[mark.line] if mark.line < len(lines) else "",
         hint=hint,
+    )
+
+
+def _more_after_the_data(problem: str, lines: list[str], mark: Any) -> tuple[str, str] | None:
+    """A file with more after its data, told by what the more is: a stray bracket, a second record
+    (`{...}` twice, two parts parted by `---`), a `---` left at the end, a lone value on the first line."""
+    if problem == "but found another document":
+        after = lines[mark.line + 1 :] if mark is not None else []
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in after):
+            return "thừa dòng `---` ở cuối tệp", "xoá dòng này"
+        return (
+            "tệp có hai phần ngăn bởi dòng `---`",
+            "một tệp chỉ có một phần: xoá dòng `---` này rồi gộp hai phần lại, hoặc tách mỗi phần một tệp",
+        )
+    found = problem.removeprefix("expected '<document start>', but found ")
+    if found == problem:
+        return None
+    if found in ("'}'", "']'"):
+        closing = found[1]
+        return f"thừa dấu `{closing}`", f"xoá dấu này, hoặc thêm dấu `{'{' if closing == '}' else '['}` mở còn thiếu"
+    words = "có thêm dữ liệu sau phần dữ liệu chính, từ đây"
+    if found in ("'{'", "'['"):
+        return words, "một tệp chỉ có một khối dữ liệu: gộp lại làm một, hoặc tách mỗi khối một tệp"
+    return (
+        words,
+        'phần trên là một giá trị đứng riêng: viết nó thành `tên: giá trị` (vd. `unit: "Xã A"`), hoặc xoá nó',
     )
 
 
@@ -469,7 +487,9 @@ class _YamlReader:
             else "tệp có ký tự không được phép",
             span,
             self.lines[line - 1] if line <= len(self.lines) else "",
-            "tệp này có thể không phải tệp văn bản (vd một bảng tính hay tệp nén); tệp dữ kiện là YAML hoặc JSON",
+            unshowable_hint(f"\\u{exc.character:04x}")
+            if isinstance(exc.character, int) and 0x80 <= exc.character <= 0x9F
+            else "tệp này có thể không phải tệp văn bản (vd một bảng tính hay tệp nén); tệp dữ kiện là YAML hoặc JSON",
         )
 
     def span(self, node: yaml.Node) -> Span:
@@ -640,13 +660,16 @@ def _raw_from_mapping(
 ) -> RawFacts:
     for key, (value, span) in top.items():
         bad = unshowable(key) or unshowable(value)
-        if bad is not None:
-            raise facts_error(
-                name,
-                f"`{key}` có ký tự không hiển thị, không ghi ra được ({bad})",
-                span,
-                hint="xoá ký tự đó: thường do chép từ nơi khác, hoặc do viết mã `\\u...`, `\\e` trong chuỗi",
-            )
+        if bad is None:
+            continue
+        said = f"`{key}`"
+        if key == "facts" and isinstance(value, dict):  # name the fact, at its own line
+            fact = next((str(k) for k, v in value.items() if unshowable(k) or unshowable(v)), None)
+            if fact is not None:
+                said, span = f"dữ kiện `{fact}`", (inner_spans or {}).get(fact, span)
+        raise facts_error(
+            name, f"{said} có ký tự không hiển thị, không ghi ra được ({bad})", span, hint=unshowable_hint(bad)
+        )
     facts_entry = top.get("facts")
     if facts_entry is None and top and all(key in META_KEYS for key in top):
         # `round:`, `notes:`, `unit:` and no `facts:`: an appraisal round that changes no fact, not facts named so

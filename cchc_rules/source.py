@@ -113,6 +113,20 @@ def unshowable(value: object) -> str | None:
     return None
 
 
+def unshowable_hint(escape: str) -> str:
+    """What to do about a character `unshowable` found. A C1 character is most often Windows-1252 text
+    read as Latin-1 (Word's curly quotes and dashes pasted through an old program): name the one meant."""
+    code = int(escape[2:], 16)
+    if 0x80 <= code <= 0x9F:
+        try:
+            meant = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: no character in Windows-1252 either
+            meant = ""
+        if meant:
+            return f"`{escape}` là dấu `{meant}` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `{meant}`"
+    return "xoá ký tự đó: thường do chép từ nơi khác, hoặc do viết mã `\\u...`, `\\e` trong chuỗi"
+
+
 # Vietnamese tone marks as NFD writes them apart: grave, acute, tilde, hook above, dot below.
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, missing_path_hint, os_error_text
 from cchc_rules.facts import FACTS_SUFFIXES, Facts, RawFacts, json_problem, raw_from_mapping, read_facts
 from cchc_rules.numbers import vi
-from cchc_rules.source import MAY_BE_UNSHOWABLE, Span, file_text, normalise, unshowable
+from cchc_rules.source import MAY_BE_UNSHOWABLE, Span, file_text, normalise, unshowable, unshowable_hint
 
 if TYPE_CHECKING:
     from cchc_rules.checked import CheckedRules
@@ -270,10 +270,14 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
         ) from None
     bad = unshowable(item) if MAY_BE_UNSHOWABLE.search(text) else None  # most lines are not walked at all
     if bad is not None:
-        raise _error(
-            f"{where}: dòng có ký tự không hiển thị, không ghi ra được ({bad})",
-            "xoá ký tự đó: thường do chép từ nơi khác, hoặc do mã `\\u...` trong chuỗi",
+        facts = item.get("facts") if isinstance(item, dict) else None
+        fact = (
+            next((k for k, v in facts.items() if unshowable(k) or unshowable(v)), None)
+            if isinstance(facts, dict)
+            else None
         )
+        said = f"dữ kiện `{fact}`" if fact is not None else "dòng"
+        raise _error(f"{where}: {said} có ký tự không hiển thị, không ghi ra được ({bad})", unshowable_hint(bad))
     extra = sorted(set(item) - {"unit", "facts"}) if isinstance(item, dict) else []
     if extra:  # `rounds`, `notes`, `year`: a facts file's keys, which one line of units does not take
         keys = ", ".join(f"`{k}`" for k in extra)

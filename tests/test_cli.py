@@ -449,8 +449,16 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
         (("check", "a.cchc", "--formt", "json"), "\ncchc check: lỗi cách dùng: không hiểu tham số: --formt json"),
         (("check", "a.cchc", "--formt"), "cách dùng: cchc check [-h]"),
         (("--bogus",), "cchc: lỗi cách dùng: không hiểu tham số: --bogus"),
+        # a command's option put before the command: said by the top parser, with where it goes
+        (
+            ("--strict", "check", "a.cchc"),
+            "\ncchc: lỗi cách dùng: không hiểu tham số: --strict\n"
+            "    gợi ý: tuỳ chọn của lệnh đặt sau tên lệnh: `cchc check --strict …`\n",
+        ),
+        (("--bogus", "check", "a.cchc"), "\ncchc: lỗi cách dùng: không hiểu tham số: --bogus\n"),
         (("eval", "a.cchc", "b.yaml", "-o", ""), "cchc eval: lỗi cách dùng: tham số -o/--output: tên tệp trống"),
-        (("docs", "a.cchc", "-o", ""), "cchc docs: lỗi cách dùng: tham số -o/--output: tên tệp trống"),
+        (("docs", "a.cchc", "-o", ""), "cchc docs: lỗi cách dùng: tham số -o/--output: tên thư mục trống"),
+        (("table", "a.cchc", "b.yaml", "-o", " "), "cchc table: lỗi cách dùng: tham số -o/--output: tên tệp trống"),
         (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
         (("check", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
         (("check", "a.cchc", "--strict=1"), "tham số --strict không nhận giá trị: bỏ `=1`"),

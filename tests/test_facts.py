@@ -766,13 +766,18 @@ def test_the_files_own_keys_must_have_their_shape(rules: RuleSet, tmp_path: Path
         ('xep_loai: "t\\qt"\n', "dấu `\\` không hợp lệ trong chuỗi ngoặc kép"),
         ("xep_loai: @tốt\n", "ký tự không được đứng đầu một giá trị"),
         # Two communes pasted into one file, as two JSON objects or two YAML documents.
-        ('{"doi_thoai": 5}\n{"doi_thoai": 4}\n', "còn dữ liệu sau khi phần dữ liệu của tệp đã đóng"),
+        ('{"doi_thoai": 5}\n{"doi_thoai": 4}\n', "có thêm dữ liệu sau phần dữ liệu chính, từ đây"),
         ("doi_thoai: 5\n---\ndoi_thoai: 4\n", "tệp có hai phần ngăn bởi dòng `---`"),
+        # More after the data that is not a second record: each told what it is.
+        ("{doi_thoai: 5}}\n", "thừa dấu `}`"),
+        ("doi_thoai: 5\n---\n# hết\n", "thừa dòng `---` ở cuối tệp"),
+        ('"Xã A"\ndoi_thoai: 5\n', "có thêm dữ liệu sau phần dữ liệu chính, từ đây\n"),
     ],
 )
 def test_yaml_problems_are_said_in_vietnamese(rules: RuleSet, tmp_path: Path, text: str, said: str) -> None:
     message = error(rules, write(tmp_path, text))
     assert f"tệp YAML sai cú pháp: {said}" in message, message
+    assert "gợi ý: " in message, message  # and what to do about it
     assert not re.search(r"expected|found|but|while", message), message  # none of PyYAML's English
 
 

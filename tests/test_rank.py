@@ -712,16 +712,20 @@ def test_a_character_no_output_can_carry_is_refused_where_it_is_read(tmp_path: P
         # A raw DEL and a raw C1 CSI are valid JSON; `\\b` is a backspace: each is caught although the
         # decoder let it through.
         '{"unit": "Xã C", "facts": {"ghi_chu": "a\x7fb"}}\n{"unit": "Xã D\\b", "facts": {}}\n'
-        '{"unit": "Xã E\x9b31m", "facts": {}}\n',
+        '{"unit": "Xã E\x9b31m", "facts": {}}\n'
+        # Word's curly quotes through an old program: Windows-1252 bytes read as Latin-1, C1 characters.
+        '{"unit": "Xã F", "facts": {"ghi_chu": "\x93tốt\x94"}}\n',
         encoding="utf-8",
     )
     run = cchc("rank", RULES_2023, units, "-o", tmp_path / "r.csv")
     assert run.returncode == 1 and "Traceback" not in run.stderr and "lỗi nội bộ" not in run.stderr
     assert f"{units}:1: dòng có ký tự không hiển thị, không ghi ra được (\\ud800)" in run.stderr
     assert f"{units}:2: dòng có ký tự không hiển thị, không ghi ra được (\\u001b)" in run.stderr
-    assert f"{units}:3: dòng có ký tự không hiển thị, không ghi ra được (\\u007f)" in run.stderr
+    assert f"{units}:3: dữ kiện `ghi_chu` có ký tự không hiển thị, không ghi ra được (\\u007f)" in run.stderr
     assert f"{units}:4: dòng có ký tự không hiển thị, không ghi ra được (\\u0008)" in run.stderr
     assert f"{units}:5: dòng có ký tự không hiển thị, không ghi ra được (\\u009b)" in run.stderr
+    assert f"{units}:6: dữ kiện `ghi_chu` có ký tự không hiển thị, không ghi ra được (\\u0093)" in run.stderr
+    assert "gợi ý: `\\u0093` là dấu `“` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `“`" in run.stderr
 
 
 def test_a_facts_file_naming_its_own_round_is_not_said_ranked_by_an_appraisal(tmp_path: Path) -> None:

@@ -308,6 +308,20 @@ def test_a_character_no_output_can_carry_is_refused_in_a_facts_file(tmp_path: Pa
     assert f"{appraisal}:3:1: lỗi [F001]: `notes` có ký tự không hiển thị, không ghi ra được (\\ud800)" in said
 
 
+@pytest.mark.parametrize("name", ["tham-dinh.json", "tham-dinh.yaml"])
+def test_a_curly_quote_gone_wrong_is_named_with_the_fact_and_the_quote_meant(tmp_path: Path, name: str) -> None:
+    """Word's “ ” – through an old program arrive as C1 characters (\\x93 \\x94 \\x96): the fact is named
+    at its line, and the character meant is given."""
+    appraisal = tmp_path / name
+    appraisal.write_text('{"facts": {\n  "doi_thoai": 1,\n  "xep_loai": "\x93tốt\x94"\n}}\n', encoding="utf-8")
+    said = _errors(FACTS_THANH_THUY, appraisal)
+    where = (
+        "3:3: lỗi [F001]: dữ kiện `xep_loai` có ký tự không hiển thị" if name.endswith("json") else "3:16: lỗi [F001]"
+    )
+    assert f"{appraisal}:{where}" in said, said
+    assert "gợi ý: `\\u0093` là dấu `“` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `“`" in said, said
+
+
 def test_an_appraisal_file_with_a_round_name_and_notes_only_is_a_round_that_changes_no_fact(tmp_path: Path) -> None:
     """Read as plain facts it said "dữ kiện `round` không được khai báo"; the empty-file hint suggests it."""
     appraisal = tmp_path / "tham-dinh.yaml"
