@@ -984,9 +984,17 @@ def _json_int(text: str) -> int | Decimal:
     return int(text) if len(text) <= 18 else Decimal(text)
 
 
-def _json_key_places(name: str, text: str) -> dict[tuple[str | int, ...], list[Span]]:
+# A JSON value that is not an object, a list or a string: a number, true, false, null (or a mistake).
+_JSON_BARE = re.compile(r"[^\s,\]}]+")
+
+
+def _json_key_places(
+    name: str, text: str, values: dict[tuple[str | int, ...], Span] | None = None
+) -> dict[tuple[str | int, ...], list[Span]]:
     """Where each object key of a JSON text is written, by its path of keys and list indices (every
     place, in order: a key written twice has two), so that a problem is shown at its line with a caret.
+    `values`, when given, gets where each single value (not an object or a list) is written, by its key's
+    path (the first place of a key written twice).
 
     Reads the text as it is laid out (strings, brackets, commas, colons). It is called while `json` reads
     the text (a key given twice), before the decoder has seen all of it: text past a stray bracket is
@@ -998,6 +1006,12 @@ def _json_key_places(name: str, text: str) -> dict[tuple[str | int, ...], list[S
     expect_key = False
     # A string (escapes included), or a bracket, comma or colon: outside strings a JSON text has no quote.
     tokens = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+
+    def span_of(start: int, end: int) -> Span:
+        line = bisect.bisect_right(line_starts, start)
+        column = start - line_starts[line - 1] + 1
+        return Span(file=name, line=line, column=column, end_line=line, end_column=column + end - start)
+
     for match in tokens.finditer(text):
         token = match.group()
         if token in "{[":
@@ -1018,14 +1032,16 @@ def _json_key_places(name: str, text: str) -> dict[tuple[str | int, ...], list[S
             expect_key = bool(stack) and stack[-1][1] == "obj"
         elif token == ":":
             expect_key = False
+            if values is not None and stack:
+                start = len(text) - len(text[match.end() :].lstrip())
+                bare = not text.startswith(('"', "{", "["), start)  # an object or a list is no single value
+                value = _JSON_BARE.match(text, start) if bare else tokens.match(text, start)
+                if value is not None and value.group() not in "{[":
+                    values.setdefault((*stack[-1][0], stack[-1][2]), span_of(value.start(), value.end()))
         elif expect_key and stack:  # a key
             key = normalise(json.loads(token))
             stack[-1][2] = key
-            at = match.start()
-            line = bisect.bisect_right(line_starts, at)
-            column = at - line_starts[line - 1] + 1
-            span = Span(file=name, line=line, column=column, end_line=line, end_column=column + len(token))
-            places.setdefault((*stack[-1][0], key), []).append(span)
+            places.setdefault((*stack[-1][0], key), []).append(span_of(match.start(), match.end()))
             expect_key = False
     return places
 
@@ -1091,10 +1107,17 @@ def _read_json(name: str, text: str) -> RawFacts:
         raise facts_error(
             name, "tệp dữ kiện phải là một bảng `tên: giá trị`", first, hint='vd: {"facts": {"doi_thoai": 2}}'
         )
-    places = {path: spans[0] for path, spans in _json_key_places(name, text).items()}
+    written: dict[tuple[str | int, ...], Span] = {}
+    places = {path: spans[0] for path, spans in _json_key_places(name, text, written).items()}
 
     def under(*path: str | int) -> dict[str, Span]:
         return {str(p[-1]): span for p, span in places.items() if len(p) == len(path) + 1 and p[:-1] == path}
+
+    def values_under(*path: str | int) -> dict[str, Span]:
+        """Where each fact's value is written: after its name, or after `value` in its table."""
+        names = {p[len(path)] for p in written if len(p) > len(path) and p[: len(path)] == path}
+        found = {str(k): written.get((*path, k)) or written.get((*path, k, "value")) for k in names}
+        return {k: span for k, span in found.items() if span is not None}
 
     top = {normalise(k): (v, places.get((normalise(k),))) for k, v in data.items()}
     rounds = data.get("rounds")
@@ -1104,7 +1127,14 @@ def _read_json(name: str, text: str) -> RawFacts:
     ]
     raw = _raw_from_mapping(name, top, under("facts"), round_spans)
     keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
-    return raw.model_copy(update={"note_spans": under("notes"), "key_spans": keys})
+    own = values_under("facts") if isinstance(data.get("facts"), dict) else values_under()  # or the plain form
+    valued = tuple(
+        r.model_copy(update={"facts": _valued(r.facts, values_under("rounds", k, "facts"))})
+        for k, r in enumerate(raw.rounds)
+    )
+    return raw.model_copy(
+        update={"facts": _valued(raw.facts, own), "rounds": valued, "note_spans": under("notes"), "key_spans": keys}
+    )
 
 
 def raw_from_mapping(values: Mapping[str, Any], name: str = "<facts>") -> RawFacts:

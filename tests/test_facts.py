@@ -18,6 +18,7 @@ import pytest
 
 import cchc_rules
 from cchc_rules import FactsError, Result, RuleSet
+from cchc_rules.source import Span
 
 RULES = """\
 ruleset "T" total 10 rounding 3 half_up
@@ -869,10 +870,11 @@ def test_a_json_facts_files_problems_are_shown_at_their_line(rules: RuleSet, tmp
     path = write(tmp_path, text, "facts.json")
     said = error(rules, path)
     assert (
-        f"{path}:{line}:3: lỗi [F003]: dữ kiện `doi_thoai`" in said and '\n      "doi_thoai": "hai",\n      ^^^' in said
+        f"{path}:{line}:16: lỗi [F003]: dữ kiện `doi_thoai`" in said
+        and '\n      "doi_thoai": "hai",\n                   ^^^^^\n' in said  # under the value
     )
     nested = write(tmp_path, json.dumps({"facts": {**GOOD, "ty_le": "NaN"}}, indent=1, default=str), "nested.json")
-    assert re.search(rf"{re.escape(str(nested))}:\d+:3: lỗi \[F003\]: dữ kiện `ty_le`", error(rules, nested))
+    assert re.search(rf"{re.escape(str(nested))}:\d+:12: lỗi \[F003\]: dữ kiện `ty_le`", error(rules, nested))
     twice = write(tmp_path, '{\n  "doi_thoai": 2,\n  "ty_le": "50%",\n  "doi_thoai": 3\n}\n', "twice.json")
     assert f"{twice}:4:3: lỗi [F001]: khoá `doi_thoai` xuất hiện hai lần (lần đầu ở dòng 2)" in error(rules, twice)
     # twice inside a round's facts, whose names repeat the top facts' names: the round's pair is named
@@ -901,6 +903,29 @@ def test_json_keys_are_found_past_strings_that_look_like_keys() -> None:
         ("e",): [(2, 2)],
         ("e", "a"): [(2, 8)],
     }
+    values: dict[tuple[str | int, ...], Span] = {}
+    _json_key_places("f.json", text, values)
+    assert {path: (s.line, s.column, s.end_column) for path, s in values.items()} == {
+        ("a",): (1, 7, 23),  # a string with escaped quotes, whole
+        ("c", 0, "d"): (1, 37, 38),
+        ("c", 1, "d"): (1, 47, 48),
+        ("e", "a"): (2, 13, 19),  # brackets inside a string are the string's
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ('{"doi_thoai": "5 cuộc"}', "1:15"),  # the plain form
+        ('{"facts": {\n  "doi_thoai":   -5\n}}', "2:18"),
+        ('{"facts": {"doi_thoai": {"note": "x", "value": 1.5}}}', "1:48"),  # evidence: at `value`
+    ],
+)
+def test_a_bad_json_value_is_shown_at_the_value(rules: RuleSet, tmp_path: Path, text: str, at: str) -> None:
+    """As in YAML: the caret under what to change, not under the fact's name."""
+    path = write(tmp_path, text, "facts.json")
+    said = error(rules, path)
+    assert f"{path}:{at}: lỗi [F003]: dữ kiện `doi_thoai`" in said, said
 
 
 def test_a_bad_value_reached_through_a_yaml_alias_is_pointed_at_its_own_fact(rules: RuleSet, tmp_path: Path) -> None:

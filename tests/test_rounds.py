@@ -113,6 +113,24 @@ def _errors(*argv: str | Path) -> str:
     return run.stderr
 
 
+@pytest.mark.parametrize("command", ["eval", "report", "table"])
+def test_a_bad_value_in_a_later_round_of_a_json_file_is_said_at_the_value(tmp_path: Path, command: str) -> None:
+    """`cchc report` writes the self-assessment's report, but a later round's mistake in the same file is
+    said all the same (it was skipped until someone asked for that round), under the value as in YAML."""
+    import yaml
+
+    data = yaml.safe_load(FACTS_THANH_THUY.read_text(encoding="utf-8"))
+    data["rounds"] = [{"name": "Thẩm định", "facts": {"doi_thoai": True}}]
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    line = facts.read_text(encoding="utf-8").split("\n").index('        "doi_thoai": true') + 1
+    extra = ("--format", "docx", "-o", tmp_path / "t.docx") if command == "table" else ()
+    run = cchc(command, RULES_2023, facts, *extra)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert f"{facts}:{line}:22: lỗi [F003]: dữ kiện `doi_thoai`" in run.stderr, run.stderr
+    assert not (tmp_path / "t.docx").exists()
+
+
 def test_an_error_in_an_appraisal_file_quotes_that_files_line(tmp_path: Path) -> None:
     appraisal = tmp_path / "tham-dinh.yaml"
     appraisal.write_text('round: "Thẩm định vòng 1"\nfacts:\n  doi_thoai: 1\n  ty_le_lien_thong: "0,5"\n')
