@@ -988,7 +988,7 @@ def _json_int(text: str) -> int | Decimal:
 _JSON_BARE = re.compile(r"[^\s,\]}]+")
 
 
-def _json_key_places(
+def json_key_places(
     name: str, text: str, values: dict[tuple[str | int, ...], Span] | None = None
 ) -> dict[tuple[str | int, ...], list[Span]]:
     """Where each object key of a JSON text is written, by its path of keys and list indices (every
@@ -1055,7 +1055,7 @@ def _read_json(name: str, text: str) -> RawFacts:
                 written = next(
                     (
                         spans
-                        for path, spans in _json_key_places(name, text).items()
+                        for path, spans in json_key_places(name, text).items()
                         if path[-1] == key and len(spans) > 1
                     ),
                     [],
@@ -1108,7 +1108,7 @@ def _read_json(name: str, text: str) -> RawFacts:
             name, "tệp dữ kiện phải là một bảng `tên: giá trị`", first, hint='vd: {"facts": {"doi_thoai": 2}}'
         )
     written: dict[tuple[str | int, ...], Span] = {}
-    places = {path: spans[0] for path, spans in _json_key_places(name, text, written).items()}
+    places = {path: spans[0] for path, spans in json_key_places(name, text, written).items()}
 
     def under(*path: str | int) -> dict[str, Span]:
         return {str(p[-1]): span for p, span in places.items() if len(p) == len(path) + 1 and p[:-1] == path}

@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, missing_path_hint, os_error_text
-from cchc_rules.facts import FACTS_SUFFIXES, Facts, RawFacts, json_problem, raw_from_mapping, read_facts
+from cchc_rules.facts import (
+    FACTS_SUFFIXES,
+    Facts,
+    RawFacts,
+    json_key_places,
+    json_problem,
+    raw_from_mapping,
+    read_facts,
+)
 from cchc_rules.numbers import vi
 from cchc_rules.source import MAY_BE_UNSHOWABLE, Span, file_text, normalise, unshowable, unshowable_hint
 
@@ -77,6 +85,8 @@ class UnitFacts:
     refused: tuple[str, ...] = ()
     # A workbook row Excel hides (a filter showing some units only): ranked all the same, and said so.
     hidden: bool = False
+    # A JSON line as written, to show a bad value under its column.
+    line: str = ""
 
 
 def _error(message: str, hint: str = "", code: str = "U001") -> UnitsError:
@@ -294,7 +304,7 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
     unit = item.get("unit")
     if unit is None or isinstance(unit, (dict, list, bool)) or str(unit).strip() == "":
         raise _error(f"{where}: thiếu mã đơn vị `unit`", 'vd: "unit": "Xã Thanh Thủy"')
-    return UnitFacts(id=normalise(str(unit)), where=where, facts=item["facts"])
+    return UnitFacts(id=normalise(str(unit)), where=where, facts=item["facts"], line=text.rstrip("\r\n"))
 
 
 # ---- Excel workbooks -------------------------------------------------------------------------------
@@ -987,7 +997,10 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
                 message = d.message.removeprefix(f"{unit.where}: ")
                 problems.append(_cell_problem(unit, names[0], message, d.hint, d.code))
             else:
-                problems.append(d)
+                declared = bool(names) and names[0] in rules.checked.facts
+                problems.append(_line_problem(unit, names[0], d, declared) if names and unit.line else d)
+        if unit.line:  # in the line's order, the facts missing last, as in a facts file
+            problems.sort(key=lambda d: (d.code == "F002", d.span.column if d.span else 0))
         raise FactsError(problems) from None
     if problems:
         raise FactsError(problems)
@@ -1011,6 +1024,23 @@ def row_problems(rules: RuleSet, unit: UnitFacts, problem: CchcError) -> CchcErr
         more = [d for d in exc.diagnostics if d.code != "F002"]
         return FactsError([*problem.diagnostics, *more])
     return problem
+
+
+def _line_problem(unit: UnitFacts, name: str, d: Diagnostic, declared: bool) -> Diagnostic:
+    """A JSON line's problem with fact `name` at its column, under the value (under the name for a fact the
+    rule set does not declare), as in a facts file; as it was when the line does not show it."""
+    path, _, number = unit.where.rpartition(":")
+    values: dict[tuple[str | int, ...], Span] = {}
+    keys = json_key_places(path, unit.line, values)
+    place = values.get(("facts", name)) or values.get(("facts", name, "value"))
+    if place is None or not declared:
+        place = next(iter(keys.get(("facts", name), ())), None)
+    if place is None:
+        return d
+    line = int(number)
+    span = place.model_copy(update={"line": line, "end_line": line})
+    message = d.message.removeprefix(f"{unit.where}: ")
+    return d.model_copy(update={"span": span, "line_text": unit.line, "message": message})
 
 
 def _cell_problem(unit: UnitFacts, name: str, message: str, hint: str = "", code: str = "F003") -> Diagnostic:

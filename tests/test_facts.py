@@ -891,10 +891,10 @@ def test_a_json_facts_files_problems_are_shown_at_their_line(rules: RuleSet, tmp
 
 
 def test_json_keys_are_found_past_strings_that_look_like_keys() -> None:
-    from cchc_rules.facts import _json_key_places
+    from cchc_rules.facts import json_key_places
 
     text = '{"a": "x\\": {\\"b\\": 1", "c": [{"d": 1}, {"d": 2}],\n "e": {"a": "{[,:"}}'
-    places = {path: [(s.line, s.column) for s in spans] for path, spans in _json_key_places("f.json", text).items()}
+    places = {path: [(s.line, s.column) for s in spans] for path, spans in json_key_places("f.json", text).items()}
     assert places == {
         ("a",): [(1, 2)],
         ("c",): [(1, 25)],
@@ -904,7 +904,7 @@ def test_json_keys_are_found_past_strings_that_look_like_keys() -> None:
         ("e", "a"): [(2, 8)],
     }
     values: dict[tuple[str | int, ...], Span] = {}
-    _json_key_places("f.json", text, values)
+    json_key_places("f.json", text, values)
     assert {path: (s.line, s.column, s.end_column) for path, s in values.items()} == {
         ("a",): (1, 7, 23),  # a string with escaped quotes, whole
         ("c", 0, "d"): (1, 37, 38),

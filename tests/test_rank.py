@@ -214,6 +214,30 @@ def test_bad_units_are_all_named_and_nothing_is_written(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_a_bad_value_on_a_json_line_is_shown_under_it(tmp_path: Path) -> None:
+    """file:line:column and the line with a caret, as a facts file's: under the value, under the name of a
+    fact the rule set does not have; the line's problems in its order, the missing facts last."""
+    facts = {
+        "doi_thoai": "5 cuộc",
+        **{k: v for k, v in plain_facts().items() if k not in ("doi_thoai", "co_sang_kien")},
+    }
+    facts["co_sang_kienn"] = "không"
+    units = write_jsonl(
+        tmp_path / "u.jsonl", [{"unit": "Xã A", "facts": plain_facts()}, {"unit": "Xã B", "facts": facts}]
+    )
+    line = units.read_text(encoding="utf-8").split("\n")[1]
+    run = cchc("rank", RULES_2023, units, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    value, name = line.index('"5 cuộc"') + 1, line.index('"co_sang_kienn"') + 1
+    said = run.stderr
+    assert f"{units}:2:{value}: lỗi [F003]: dữ kiện `doi_thoai`" in said, said
+    assert f"\n    {' ' * (value - 1)}^^^^^^^^\n    gợi ý: viết `5`, bỏ `cuộc`" in said, said
+    assert f"{units}:2:{name}: lỗi [F003]: dữ kiện `co_sang_kienn` không được khai báo" in said, said
+    assert (
+        said.index(f":2:{value}:") < said.index(f":2:{name}:") < said.index(f"lỗi [F002]: {units}:2: thiếu 1 dữ kiện")
+    )
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
