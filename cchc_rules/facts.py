@@ -1397,6 +1397,14 @@ def _boolean(value: Any) -> bool:
     raise _Invalid(f"cần có/không (true/false), không phải `{_short(str(value))}`", "viết `có` hoặc `không`")
 
 
+def _a_day(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def read_date(value: Any) -> datetime.date:
     """A date as facts files write it (2023-10-31, 31/10/2023, or a YAML date); ValueError otherwise."""
     if isinstance(value, datetime.datetime):
@@ -1411,8 +1419,15 @@ def read_date(value: Any) -> datetime.date:
             return datetime.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         if iso:
             return datetime.date.fromisoformat(text)
-    except ValueError:  # written right, but no such day: 31/02/2023
+    except ValueError:  # written right, but no such day: 31/02/2023, or month first as in English: 10/31/2023
+        if match and _a_day(int(match.group(3)), int(match.group(1)), int(match.group(2))):
+            swapped = f"{match.group(2)}/{match.group(1)}/{match.group(3)}"
+            raise ValueError(f"ngày `{text}` viết tháng trước ngày; viết ngày trước tháng: `{swapped}`") from None
         raise ValueError(f"ngày `{text}` không có thật") from None
+    serial = re.fullmatch(r"(\d{5})(?:\.0*)?", text)  # a date cell Excel shows as a number once its format is lost
+    if serial and 36526 <= int(serial.group(1)) <= 73050:  # 2000-01-01 to 2099-12-31
+        day = f"{datetime.date(1899, 12, 30) + datetime.timedelta(days=int(serial.group(1))):%d/%m/%Y}"
+        raise ValueError(f"cần một ngày; `{text}` có vẻ là ngày {day} bị Excel hiện thành số: viết `{day}`")
     other = re.fullmatch(r"(\d{1,2})[.\-](\d{1,2})[.\-](\d{4})", text)  # 31.01.2024, 31-01-2024
     if other:
         written = f"{other.group(1)}/{other.group(2)}/{other.group(3)}"

@@ -782,6 +782,27 @@ def test_yaml_problems_are_said_in_vietnamese(rules: RuleSet, tmp_path: Path, te
     assert not re.search(r"expected|found|but|while", message), message  # none of PyYAML's English
 
 
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # month first, as an English-locale Excel or a form from abroad writes it
+        ("10/31/2023", "ngày `10/31/2023` viết tháng trước ngày; viết ngày trước tháng: `31/10/2023`"),
+        ("31/02/2023", "ngày `31/02/2023` không có thật"),  # no such day, whichever way round
+        ("2/30/2023", "ngày `2/30/2023` không có thật"),
+        # a date cell whose format was lost: Excel's serial number, 45230 days after 30/12/1899
+        (45230, "cần một ngày; `45230` có vẻ là ngày 31/10/2023 bị Excel hiện thành số: viết `31/10/2023`"),
+        ("45230.0", "có vẻ là ngày 31/10/2023"),
+        (12345, "cần một ngày, vd 2023-10-31 hoặc 31/10/2023"),  # outside 2000-2099: not taken for a date
+    ],
+)
+def test_a_date_written_the_other_way_round_or_as_excels_number_is_told_the_date_meant(written: Any, said: str) -> None:
+    from cchc_rules.facts import read_date
+
+    with pytest.raises(ValueError) as caught:
+        read_date(written)
+    assert said in str(caught.value)
+
+
 @pytest.mark.parametrize("written", ["20231031", "2023-W44-2", 20231031, "2023-10-31T00:00"])
 def test_only_the_two_documented_date_forms_are_dates(written: Any) -> None:
     """Python's fromisoformat reads 20231031 and 2023-W44-2 as 31/10/2023; a facts file holds 2023-10-31 or
