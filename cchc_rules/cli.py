@@ -93,8 +93,12 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        self.refuse(vietnamese(message))
+
+    def refuse(self, message: str, hint: str = "") -> None:
+        """A usage error (exit 2) under this parser's usage line, said in Vietnamese, with a hint."""
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: lỗi cách dùng: {vietnamese(message)}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi cách dùng: {message}\n" + (f"    gợi ý: {hint}\n" if hint else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,23 +123,25 @@ def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> arg
     return parser
 
 
-def _unknown_arguments(
-    parser: argparse.ArgumentParser, command: str | None, words: list[str], extra: list[str]
-) -> None:
-    """Say what was not understood, by the command's own parser (with its usage line) when it came after
-    the command's name; before it (`cchc --strict check`), by the top one, with where the option goes."""
-    at = words.index(command) if command in words else len(words)
-    early = [word for word in extra if word in words[:at]]
-    own = _command_parser(parser, command)
-    said = f"unrecognized arguments: {' '.join(extra)}"
-    if not early or own is parser:
-        own.error(said)
-    message = f"cchc: lỗi cách dùng: {vietnamese(said)}\n"
-    known = [word for word in early if word.split("=")[0] in own._option_string_actions]
-    if known:
-        message += f"    gợi ý: tuỳ chọn của lệnh đặt sau tên lệnh: `cchc {command} {' '.join(known)} …`\n"
-    parser.print_usage(sys.stderr)
-    parser.exit(EXIT_USAGE, message)
+def _options_before_the_command(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    """`cchc --strict check R`, `cchc --format json check R`: a command's options typed before its name,
+    which argparse would report as not understood, or take `json` for the command. Said by `cchc`, with
+    the line as it should be typed."""
+    commands = next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    at = next((i for i, word in enumerate(words) if word in commands), 0)
+    early = words[:at]
+    if not any(word.startswith("-") and word not in _TOP_OPTIONS for word in early):
+        return
+    own: argparse.ArgumentParser = commands[words[at]]
+    hint = ""
+    if all(word.split("=")[0] in own._option_string_actions for word in early if word.startswith("-")):
+        hint = f"tuỳ chọn của lệnh phải đặt sau tên lệnh: `{' '.join(['cchc', words[at], *early, '…'])}`"
+    assert isinstance(parser, _Parser)
+    parser.refuse(f"không hiểu tham số: {' '.join(early)}", hint)
+
+
+# The options of `cchc` itself; every other option belongs to a command.
+_TOP_OPTIONS = ("-h", "--help", "--version")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,13 +153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors=errors)
     parser = build_parser()
+    _options_before_the_command(parser, list(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(argv)
-    if extra:
-        _unknown_arguments(parser, args.command, list(sys.argv[1:] if argv is None else argv), extra)
+    if extra:  # said by the command's own parser, with its own usage line, not the top one's
+        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     output = getattr(args, "output", None)
     if isinstance(output, str) and not output.strip():  # `-o ""`, a variable left unset: not the screen, not "."
         what = "tên thư mục" if args.command == "docs" else "tên tệp"  # docs writes a site, a folder
-        _command_parser(parser, args.command).error(f"argument -o/--output: {what} trống")
+        empty = "trống" if output == "" else "chỉ có dấu cách"
+        _command_parser(parser, args.command).error(f"argument -o/--output: {what} {empty}")
     if args.version:
         from cchc_rules import __version__
 

@@ -27,7 +27,7 @@ from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
 from cchc_rules.checks.names import PLACEHOLDER
-from cchc_rules.errors import Diagnostic, FactsError, missing_path_hint, os_error_text, suggest
+from cchc_rules.errors import Diagnostic, FactsError, os_error_text, suggest
 from cchc_rules.limits import (
     MAX_ALIAS_EXPANSION,
     MAX_FACT_DECIMALS,
@@ -36,15 +36,18 @@ from cchc_rules.limits import (
     vi_count,
 )
 from cchc_rules.numbers import plain, show, to_fraction, vi
+from cchc_rules.paths import missing_path_hint
 from cchc_rules.source import (
     FileTooLarge,
     NotUtf8,
     Span,
     decode,
+    escaped,
     normalise,
     outside_strings,
     read_bytes,
     unshowable,
+    unshowable_entry,
     unshowable_hint,
 )
 
@@ -364,11 +367,12 @@ def yaml_diagnostic(name: str, lines: list[str], exc: yaml.YAMLError, code: str 
 
 
 def _more_after_the_data(problem: str, lines: list[str], mark: Any) -> tuple[str, str] | None:
-    """A file with more after its data, told by what the more is: a stray bracket, a second record
-    (`{...}` twice, two parts parted by `---`), a `---` left at the end, a lone value on the first line."""
+    """A file with more after its data, told by what the more is and what came first: a stray bracket,
+    a second record (`{...}` twice, two parts parted by `---`), a `---` left at the end, a lone value
+    on the first line, more after a `{...}` or a `[...]` that has closed."""
     if problem == "but found another document":
         after = lines[mark.line + 1 :] if mark is not None else []
-        if not any(line.strip() and not line.lstrip().startswith("#") for line in after):
+        if not any(line.strip() and line.strip() != "..." and not line.lstrip().startswith("#") for line in after):
             return "thừa dòng `---` ở cuối tệp", "xoá dòng này"
         return (
             "tệp có hai phần ngăn bởi dòng `---`",
@@ -383,10 +387,19 @@ def _more_after_the_data(problem: str, lines: list[str], mark: Any) -> tuple[str
     words = "có thêm dữ liệu sau phần dữ liệu chính, từ đây"
     if found in ("'{'", "'['"):
         return words, "một tệp chỉ có một khối dữ liệu: gộp lại làm một, hoặc tách mỗi khối một tệp"
-    return (
-        words,
-        'phần trên là một giá trị đứng riêng: viết nó thành `tên: giá trị` (vd. `unit: "Xã A"`), hoặc xoá nó',
-    )
+    first = next((line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
+    if first[:1] in ("{", "["):
+        block = "{...}" if first[0] == "{" else "[...]"
+        return (
+            f"có thêm dữ liệu sau khối `{block}` đã đóng, từ đây",
+            f"đưa phần này vào trong `{block}`, hoặc bỏ dấu ngoặc và viết mỗi dòng một `tên: giá trị`",
+        )
+    if ":" not in first and not first.startswith("- "):
+        return (
+            "phần đầu tệp là một giá trị đứng riêng, nên phần sau không đọc được",
+            'viết giá trị đó thành `tên: giá trị` (vd. `unit: "Xã A"`), hoặc xoá nó',
+        )
+    return words, "kiểm tra thụt lề của dòng này và của dòng ngay trước nó"
 
 
 def _yaml_problem(problem: str) -> tuple[str, str]:
@@ -662,9 +675,9 @@ def _raw_from_mapping(
         bad = unshowable(key) or unshowable(value)
         if bad is None:
             continue
-        said = f"`{key}`"
+        said = f"`{escaped(key)}`"
         if key == "facts" and isinstance(value, dict):  # name the fact, at its own line
-            fact = next((str(k) for k, v in value.items() if unshowable(k) or unshowable(v)), None)
+            fact = unshowable_entry(value)
             if fact is not None:
                 said, span = f"dữ kiện `{fact}`", (inner_spans or {}).get(fact, span)
         raise facts_error(

@@ -13,11 +13,11 @@ from cchc_rules.errors import (
     Diagnostic,
     RuleLoadError,
     RuleSyntaxError,
-    missing_path_hint,
     os_error_text,
 )
 from cchc_rules.limits import MAX_RULE_FILES, vi_count
 from cchc_rules.parser import TokenBudget, parse_tree
+from cchc_rules.paths import missing_path_hint
 from cchc_rules.source import FileTooLarge, NotUtf8, SourceFile, Span
 
 RULE_SUFFIX = ".cchc"

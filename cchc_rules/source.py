@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -113,6 +114,16 @@ def unshowable(value: object) -> str | None:
     return None
 
 
+def escaped(text: str) -> str:
+    """`text` with each character no output can carry written as its escape (`\\ud800`), to be named."""
+    return _UNSHOWABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def unshowable_entry(mapping: Mapping[Any, Any]) -> str | None:
+    """The key, escaped, of the first entry whose key or value holds a character no output can carry."""
+    return next((escaped(str(k)) for k, v in mapping.items() if unshowable(k) or unshowable(v)), None)
+
+
 def unshowable_hint(escape: str) -> str:
     """What to do about a character `unshowable` found. A C1 character is most often Windows-1252 text
     read as Latin-1 (Word's curly quotes and dashes pasted through an old program): name the one meant."""
@@ -123,7 +134,7 @@ def unshowable_hint(escape: str) -> str:
         except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: no character in Windows-1252 either
             meant = ""
         if meant:
-            return f"`{escape}` là dấu `{meant}` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `{meant}`"
+            return f"`{escape}` là ký tự `{meant}` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `{meant}`"
     return "xoá ký tự đó: thường do chép từ nơi khác, hoặc do viết mã `\\u...`, `\\e` trong chuỗi"
 
 

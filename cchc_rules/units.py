@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, missing_path_hint, os_error_text
+from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text
 from cchc_rules.facts import (
     FACTS_SUFFIXES,
     Facts,
@@ -36,7 +36,16 @@ from cchc_rules.facts import (
     read_facts,
 )
 from cchc_rules.numbers import vi
-from cchc_rules.source import MAY_BE_UNSHOWABLE, Span, file_text, normalise, unshowable, unshowable_hint
+from cchc_rules.paths import missing_path_hint
+from cchc_rules.source import (
+    MAY_BE_UNSHOWABLE,
+    Span,
+    file_text,
+    normalise,
+    unshowable,
+    unshowable_entry,
+    unshowable_hint,
+)
 
 if TYPE_CHECKING:
     from cchc_rules.checked import CheckedRules
@@ -281,11 +290,7 @@ def _json_line(path: Path, number: int, line: bytes) -> UnitFacts:
     bad = unshowable(item) if MAY_BE_UNSHOWABLE.search(text) else None  # most lines are not walked at all
     if bad is not None:
         facts = item.get("facts") if isinstance(item, dict) else None
-        fact = (
-            next((k for k, v in facts.items() if unshowable(k) or unshowable(v)), None)
-            if isinstance(facts, dict)
-            else None
-        )
+        fact = unshowable_entry(facts) if isinstance(facts, dict) else None
         said = f"dữ kiện `{fact}`" if fact is not None else "dòng"
         raise _error(f"{where}: {said} có ký tự không hiển thị, không ghi ra được ({bad})", unshowable_hint(bad))
     extra = sorted(set(item) - {"unit", "facts"}) if isinstance(item, dict) else []

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -382,14 +383,23 @@ def test_a_mistyped_path_is_told_what_is_there(tmp_path: Path) -> None:
         ("khong-co/x.yaml", "không có thư mục `khong-co`"),
         # paths written for another shell or system
         ("cac-xa-2023\\facts.yaml", "đường dẫn dùng `/`, không dùng `\\`: viết `cac-xa-2023/facts.yaml`"),
-        ("~/khong-co-dau.yaml", "`~` chỉ được hiểu là thư mục nhà khi không nằm trong dấu nháy; viết `"),
+        ("cac-xa-2023\\fact.yaml", "đường dẫn dùng `/`, không dùng `\\`; có phải ý bạn là `cac-xa-2023/facts.yaml`?"),
+        ("~/cac-xa-2023/facts.yaml", "`~` chỉ được hiểu là thư mục nhà khi không nằm trong dấu nháy; viết `/"),
+        ("~/cac-xa-2023/fact.yml", "`~` chỉ được hiểu là thư mục nhà khi không nằm trong dấu nháy; có phải ý bạn là"),
+        ("~/khong-co-dau.yaml", ""),  # not there either way: no path is offered that is not there
+        ("~khong-ai/x.yaml", ""),  # another user's home, who does not exist: no hint, no crash
+        # another year whatever the case; the same name with its tone marks stored apart (a Mac's NFD)
+        ("Cac-xa-2024/facts.yaml", "tên gần nhất là `cac-xa-2023/facts.yaml`, khác ở phần số"),
+        ("Thủy-2023/facts.yaml", "có `Thủy-2023/facts.yaml`, nhưng tên trên đĩa lưu dấu tiếng Việt theo cách khác"),
+        # a name of one letter is no slip of another; a link looping on itself spoils no other candidate
+        ("a/c/facts.yaml", "không có thư mục `a/c`"),
     ],
 )
 def test_a_missing_facts_path_gets_a_hint_only_for_a_slip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, said: str
 ) -> None:
-    from cchc_rules.errors import missing_path_hint
     from cchc_rules.facts import FACTS_SUFFIXES
+    from cchc_rules.paths import missing_path_hint
 
     folder = tmp_path / "cac-xa-2023"
     folder.mkdir()
@@ -404,28 +414,33 @@ def test_a_missing_facts_path_gets_a_hint_only_for_a_slip(
         (folder / name).write_text("", encoding="utf-8")
     (tmp_path / "facts.d").mkdir()
     (tmp_path / "lien-ket.yaml").symlink_to(tmp_path / "da-xoa.yaml")
+    (tmp_path / "vong").symlink_to(tmp_path / "vong")
+    (tmp_path / unicodedata.normalize("NFD", "Thủy-2023")).mkdir()
+    (tmp_path / unicodedata.normalize("NFD", "Thủy-2023") / "facts.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "a" / "b").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
-    hint = missing_path_hint(given, FACTS_SUFFIXES, files_only=True)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    hint = unicodedata.normalize("NFC", missing_path_hint(given, FACTS_SUFFIXES, files_only=True))
     assert hint.startswith(said) if said else hint == "", hint
 
 
 def test_a_path_hint_never_fails_and_never_takes_long(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A hint is an extra: a folder that cannot be read, or one too big to look through, gives none."""
-    import cchc_rules.errors as errors
+    import cchc_rules.paths as paths
 
     for n in range(11):
         (tmp_path / f"{n}.json").write_text("", encoding="utf-8")
     (tmp_path / "facts.yaml").write_text("", encoding="utf-8")
-    assert errors.missing_path_hint(tmp_path / "fact.yaml", (".yaml",)) == f"có phải ý bạn là `{tmp_path}/facts.yaml`?"
-    monkeypatch.setattr(errors, "_MAX_ENTRIES", 10)
-    assert errors.missing_path_hint(tmp_path / "fact.yaml", (".yaml",)) == ""
+    assert paths.missing_path_hint(tmp_path / "fact.yaml", (".yaml",)) == f"có phải ý bạn là `{tmp_path}/facts.yaml`?"
+    monkeypatch.setattr(paths, "MAX_ENTRIES", 10)
+    assert paths.missing_path_hint(tmp_path / "fact.yaml", (".yaml",)) == ""
 
     def refused(path: object) -> object:
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(os, "scandir", refused)
-    assert errors.missing_path_hint(tmp_path / "khong-co" / "x.yaml", (".yaml",)) == ""
-    assert errors.missing_path_hint(tmp_path / ("a" * 300) / "x.yaml") == ""
+    assert paths.missing_path_hint(tmp_path / "khong-co" / "x.yaml", (".yaml",)) == ""
+    assert paths.missing_path_hint(tmp_path / ("a" * 300) / "x.yaml") == ""
 
 
 @pytest.mark.parametrize(
@@ -453,12 +468,21 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
         (
             ("--strict", "check", "a.cchc"),
             "\ncchc: lỗi cách dùng: không hiểu tham số: --strict\n"
-            "    gợi ý: tuỳ chọn của lệnh đặt sau tên lệnh: `cchc check --strict …`\n",
+            "    gợi ý: tuỳ chọn của lệnh phải đặt sau tên lệnh: `cchc check --strict …`\n",
         ),
         (("--bogus", "check", "a.cchc"), "\ncchc: lỗi cách dùng: không hiểu tham số: --bogus\n"),
+        # an option with its value: argparse took `json` for the command
+        (
+            ("--format", "json", "check", "a.cchc"),
+            "    gợi ý: tuỳ chọn của lệnh phải đặt sau tên lệnh: `cchc check --format json …`\n",
+        ),
+        (("-o", "x.json", "eval", "a", "b"), "gợi ý: tuỳ chọn của lệnh phải đặt sau tên lệnh: `cchc eval -o x.json …`"),
         (("eval", "a.cchc", "b.yaml", "-o", ""), "cchc eval: lỗi cách dùng: tham số -o/--output: tên tệp trống"),
         (("docs", "a.cchc", "-o", ""), "cchc docs: lỗi cách dùng: tham số -o/--output: tên thư mục trống"),
-        (("table", "a.cchc", "b.yaml", "-o", " "), "cchc table: lỗi cách dùng: tham số -o/--output: tên tệp trống"),
+        (
+            ("table", "a.cchc", "b.yaml", "-o", " "),
+            "cchc table: lỗi cách dùng: tham số -o/--output: tên tệp chỉ có dấu cách",
+        ),
         (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
         (("check", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
         (("check", "a.cchc", "--strict=1"), "tham số --strict không nhận giá trị: bỏ `=1`"),

@@ -18,7 +18,7 @@ import pytest
 
 import cchc_rules
 from cchc_rules import FactsError, Result, RuleSet
-from cchc_rules.source import Span
+from cchc_rules.source import Span, unshowable
 
 RULES = """\
 ruleset "T" total 10 rounding 3 half_up
@@ -772,7 +772,9 @@ def test_the_files_own_keys_must_have_their_shape(rules: RuleSet, tmp_path: Path
         # More after the data that is not a second record: each told what it is.
         ("{doi_thoai: 5}}\n", "thừa dấu `}`"),
         ("doi_thoai: 5\n---\n# hết\n", "thừa dòng `---` ở cuối tệp"),
-        ('"Xã A"\ndoi_thoai: 5\n', "có thêm dữ liệu sau phần dữ liệu chính, từ đây\n"),
+        ('"Xã A"\ndoi_thoai: 5\n', "phần đầu tệp là một giá trị đứng riêng, nên phần sau không đọc được"),
+        ("{doi_thoai: 5}\nty_le: 50%\n", "có thêm dữ liệu sau khối `{...}` đã đóng, từ đây"),
+        ("doi_thoai: 5\n---\n...\n", "thừa dòng `---` ở cuối tệp"),
     ],
 )
 def test_yaml_problems_are_said_in_vietnamese(rules: RuleSet, tmp_path: Path, text: str, said: str) -> None:
@@ -780,6 +782,24 @@ def test_yaml_problems_are_said_in_vietnamese(rules: RuleSet, tmp_path: Path, te
     assert f"tệp YAML sai cú pháp: {said}" in message, message
     assert "gợi ý: " in message, message  # and what to do about it
     assert not re.search(r"expected|found|but|while", message), message  # none of PyYAML's English
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("f.json", '{"facts": {"doi_thoai": 1, "xep\\ud800": 2}}', "dữ kiện `xep\\ud800` có ký tự không hiển thị"),
+        ("f.json", '{"x\\ud800": 1, "facts": {}}', "`x\\ud800` có ký tự không hiển thị"),
+        ("f.yaml", 'facts:\n  "xep\\e[31mDO": 2\n', "dữ kiện `xep\\u001b[31mDO` có ký tự không hiển thị"),
+    ],
+)
+def test_a_bad_character_in_a_facts_name_is_named_escaped(
+    rules: RuleSet, tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    """The name holding it is said with the character escaped: printed as it is, a lone surrogate crashed the
+    error output, and an escape code reached the terminal."""
+    message = error(rules, write(tmp_path, text, name))
+    assert said in message, message
+    assert not unshowable(message.replace("\n", " ")), message
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "cchc_rules"
 
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("source", "errors", "limits", "numbers", "vocabulary", "ooxml"),  # shared by every stage
+    ("source", "errors", "paths", "limits", "numbers", "vocabulary", "ooxml"),  # shared by every stage
     ("parser", "syntax_errors"),
     ("ast", "build"),
     ("printer",),  # the AST back to text: the checker's messages quote rules with it

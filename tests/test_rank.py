@@ -749,7 +749,7 @@ def test_a_character_no_output_can_carry_is_refused_where_it_is_read(tmp_path: P
     assert f"{units}:4: dòng có ký tự không hiển thị, không ghi ra được (\\u0008)" in run.stderr
     assert f"{units}:5: dòng có ký tự không hiển thị, không ghi ra được (\\u009b)" in run.stderr
     assert f"{units}:6: dữ kiện `ghi_chu` có ký tự không hiển thị, không ghi ra được (\\u0093)" in run.stderr
-    assert "gợi ý: `\\u0093` là dấu `“` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `“`" in run.stderr
+    assert "gợi ý: `\\u0093` là ký tự `“` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `“`" in run.stderr
 
 
 def test_a_facts_file_naming_its_own_round_is_not_said_ranked_by_an_appraisal(tmp_path: Path) -> None:

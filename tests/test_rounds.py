@@ -337,7 +337,7 @@ def test_a_curly_quote_gone_wrong_is_named_with_the_fact_and_the_quote_meant(tmp
         "3:3: lỗi [F001]: dữ kiện `xep_loai` có ký tự không hiển thị" if name.endswith("json") else "3:16: lỗi [F001]"
     )
     assert f"{appraisal}:{where}" in said, said
-    assert "gợi ý: `\\u0093` là dấu `“` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `“`" in said, said
+    assert "gợi ý: `\\u0093` là ký tự `“` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `“`" in said, said
 
 
 def test_an_appraisal_file_with_a_round_name_and_notes_only_is_a_round_that_changes_no_fact(tmp_path: Path) -> None:

@@ -20,10 +20,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Format every file; with --check, only list those that would change."""
-    from cchc_rules.errors import CchcError, missing_path_hint
+    from cchc_rules.errors import CchcError
     from cchc_rules.formatter import format_source
     from cchc_rules.loader import RULE_SUFFIX, read_source
     from cchc_rules.output import write_atomic
+    from cchc_rules.paths import missing_path_hint
 
     files: list[Path] = []
     for item in map(Path, args.paths):

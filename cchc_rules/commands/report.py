@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     """Build the report of the chosen round and write it."""
     from cchc_rules.facts import year_warning
     from cchc_rules.render.report import build_report, to_html, to_markdown
-    from cchc_rules.rounds import evaluate_rounds, read_rounds, select
+    from cchc_rules.rounds import read_rounds, select
 
     args.format = output_format(args, FORMATS, "md")
     rules = load(args.rules)
@@ -38,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     chosen = select(rounds, args.round)
     # Every round is evaluated, not only the one reported: a bad value in a later round of the same file
     # is said now, not when the appraisers come to write their report.
-    result = evaluate_rounds(rules, rounds)[next(i for i, r in enumerate(rounds) if r is chosen)].result
+    for other in rounds:
+        if other is not chosen:
+            rules.evaluate(other.facts, trace=False)
+    result = rules.evaluate(chosen.facts)
     report = build_report(result, chosen.facts, chosen.name, appraisal=chosen is not rounds[0], notes=chosen.notes)
     data: str | bytes
     if args.format == "docx":
