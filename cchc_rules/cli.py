@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_USAGE
+from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_PIPE_CLOSED, EXIT_USAGE
 
 # The subcommands, each a module of cchc_rules.commands, in the order `--help` lists them.
 COMMANDS = (
@@ -201,7 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C, even while loading: the user's wish, not a crash; no file is left half written
+        sys.stderr.write("\nđã dừng (Ctrl-C) trước khi lệnh chạy xong\n")
+        code = EXIT_INTERRUPTED
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -814,3 +816,42 @@ def test_a_json_lines_file_saved_by_notepad_is_read_or_named_for_its_encoding(tm
     run = cchc("rank", RULES_2023, wide, "-o", tmp_path / "b.csv")
     assert run.returncode == 1 and run.stderr.count("lỗi [") == 1, run.stderr
     assert f"lỗi [U001]: {wide}: tệp được lưu bằng UTF-16\n    gợi ý: lưu lại tệp với bảng mã UTF-8" in run.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="waits on /proc for the child to be ranking")
+def test_ctrl_c_stops_without_a_traceback_or_a_half_written_file(tmp_path: Path) -> None:
+    """A rank of the country takes seconds, and a user may stop it: said in a line, exit 130 (as shells
+    report SIGINT), and the output file neither written nor left half written beside its name."""
+    units = tmp_path / "xa.jsonl"
+    line = json.dumps({"unit": "Xã", "facts": plain_facts()}, ensure_ascii=False)
+    units.write_text("".join(line.replace('"Xã"', f'"Xã {n}"', 1) + "\n" for n in range(20_000)), encoding="utf-8")
+    out = tmp_path / "r.json"
+    command = [sys.executable, "-m", "cchc_rules", "rank", str(RULES_2023), str(units), "-o", str(out)]
+    # a child started from a shell script's background job would ignore SIGINT; a terminal's does not
+    run = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    opened = Path(f"/proc/{run.pid}/fd")  # once the units file is open, cchc is loaded and ranking
+    for _ in range(600):
+        if any(os.path.realpath(fd) == str(units.resolve()) for fd in _fds(opened)):
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=120)
+    if run.returncode == 0:  # a machine fast enough to finish first: nothing to see
+        pytest.skip("the rank finished before Ctrl-C")
+    assert run.returncode == 130 and err.endswith("\nđã dừng (Ctrl-C) trước khi lệnh chạy xong\n"), err
+    assert "Traceback" not in err and "đã xếp hạng" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["xa.jsonl"]
+
+
+def _fds(folder: Path) -> list[str]:
+    try:
+        return [str(fd) for fd in folder.iterdir()]
+    except OSError:  # the process has ended, or the platform has no /proc
+        return []

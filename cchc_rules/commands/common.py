@@ -17,6 +17,8 @@ EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2
 # The reader of the output closed the pipe before the command finished (128 + SIGPIPE, as shells report it).
 EXIT_PIPE_CLOSED = 141
+# Stopped with Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 RULES_HELP = "tệp .cchc hoặc thư mục chứa các tệp .cchc"

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             ranking = _with_progress(rules, units, args, losses=fmt == "json")
         else:
             ranking = rank_units(rules, units, trace=args.trace, losses=fmt == "json")
-    except BaseException:  # the years said even when the ranking is refused: a file of last year may be why
+    except Exception:  # the years said even when the ranking is refused: a file of last year may be why
         said.say(ranked=False)
         raise
     said.say(ranked=True)
