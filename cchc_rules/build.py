@@ -34,8 +34,9 @@ class _Builder:
     # ---- helpers ---------------------------------------------------------------
 
     def span(self, item: LarkTree | Token) -> Span:
+        # Positions lark gives are whole numbers already: no validation (see `Span`).
         if isinstance(item, Token):
-            return Span(
+            return Span.model_construct(
                 file=self.source.name,
                 line=item.line or 1,
                 column=item.column or 1,
@@ -46,8 +47,8 @@ class _Builder:
             )
         meta = item.meta
         if meta.empty:
-            return Span(file=self.source.name, line=1, column=1, end_line=1, end_column=1)
-        return Span(
+            return Span.model_construct(file=self.source.name, line=1, column=1, end_line=1, end_column=1)
+        return Span.model_construct(
             file=self.source.name,
             line=meta.line,
             column=meta.column,

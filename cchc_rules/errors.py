@@ -20,7 +20,7 @@ Severity = Literal["error", "warning"]
 class Diagnostic(BaseModel):
     """One problem found in a rule file or a facts file."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built when a first problem is found
 
     code: str
     severity: Severity

@@ -63,7 +63,9 @@ def decode(data: bytes) -> str:
 class Span(BaseModel):
     """Where a piece of a rule file stands: file, 1-based line and column, and its end."""
 
-    model_config = ConfigDict(frozen=True)
+    # Deferred, as the syntax nodes are (see `ast`): the parser makes spans with `model_construct`, and
+    # building the first validator of a process costs `cchc check` some 40 ms at every start.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     file: str
     line: int
@@ -155,7 +157,7 @@ def name_key(text: str) -> str:
 class SourceFile(BaseModel):
     """One rule file's name and normalised text."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     text: str
@@ -163,7 +165,7 @@ class SourceFile(BaseModel):
     @classmethod
     def read(cls, path: Path, display_name: str | None = None) -> SourceFile:
         """Read a UTF-8 file; raises `NotUtf8` or `OSError` (`FileTooLarge`) to the caller."""
-        return cls(name=display_name or str(path), text=decode(read_bytes(path)))
+        return cls.model_construct(name=display_name or str(path), text=decode(read_bytes(path)))
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line end."""
