@@ -134,8 +134,11 @@ def _options_before_the_command(parser: argparse.ArgumentParser, words: list[str
         return
     own: argparse.ArgumentParser = commands[words[at]]
     hint = ""
-    if all(word.split("=")[0] in own._option_string_actions for word in early if word.startswith("-")):
-        hint = f"tuỳ chọn của lệnh phải đặt sau tên lệnh: `{' '.join(['cchc', words[at], *early, '…'])}`"
+    actions = own._option_string_actions
+    if all(word.split("=")[0] in actions for word in early if word.startswith("-")):
+        # `--strict=1`: a switch takes no value, so the line shown drops it rather than fail again.
+        typed = [w.split("=")[0] if w.startswith("-") and actions[w.split("=")[0]].nargs == 0 else w for w in early]
+        hint = f"tuỳ chọn của lệnh phải đặt sau tên lệnh: `{' '.join(['cchc', words[at], *typed, '…'])}`"
     assert isinstance(parser, _Parser)
     parser.refuse(f"không hiểu tham số: {' '.join(early)}", hint)
 

@@ -470,6 +470,8 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
             "\ncchc: lỗi cách dùng: không hiểu tham số: --strict\n"
             "    gợi ý: tuỳ chọn của lệnh phải đặt sau tên lệnh: `cchc check --strict …`\n",
         ),
+        (("--strict=1", "check", "a.cchc"), "gợi ý: tuỳ chọn của lệnh phải đặt sau tên lệnh: `cchc check --strict …`"),
+        (("--format=json", "check", "a"), "đặt sau tên lệnh: `cchc check --format=json …`"),
         (("--bogus", "check", "a.cchc"), "\ncchc: lỗi cách dùng: không hiểu tham số: --bogus\n"),
         # an option with its value: argparse took `json` for the command
         (
