@@ -158,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _options_before_the_command(parser, list(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(argv)
+    args.usage = _command_parser(parser, args.command)  # for usage errors the command finds later
     if extra:  # said by the command's own parser, with its own usage line, not the top one's
         _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     output = getattr(args, "output", None)

@@ -534,7 +534,28 @@ def test_a_format_the_file_name_contradicts_is_a_usage_error(tmp_path: Path, arg
     command, *options = args
     run = cchc(command, RULES_2023, FACTS_THANH_THUY, *options, cwd=tmp_path)
     assert run.returncode == 2 and f"cchc {command}: lỗi cách dùng: {said}" in run.stderr, run.stderr
+    assert run.stderr.startswith(f"cách dùng: cchc {command} [-h]")  # under the command's usage line
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("table", RULES_2023, FACTS_THANH_THUY), "thiếu tham số bắt buộc: -o/--output"),
+        (("report", RULES_2023, FACTS_THANH_THUY, "--format", "docx"), "định dạng docx cần tệp ghi ra"),
+        (("rank", RULES_2023, FACTS_THANH_THUY, "-o", "xep-hang.txt"), "không ghi được tệp .txt"),
+        (("template", RULES_2023, "-o", "du-kien.xls"), "không ghi được tệp .xls (`du-kien.xls`); dùng .xlsx"),
+    ],
+)
+def test_usage_errors_found_after_reading_the_arguments_are_said_like_argparse_s(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    """A missing `-o` or a suffix the command cannot write: said by the command, under its usage line."""
+    run = cchc(*args, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(f"cách dùng: cchc {args[0]} [-h]"), run.stderr
+    assert f"\ncchc {args[0]}: lỗi cách dùng: {said}" in run.stderr, run.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_output_file_is_written_and_inputs_never_overwritten(tmp_path: Path) -> None:

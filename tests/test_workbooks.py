@@ -529,7 +529,7 @@ def test_the_template_is_written_only_to_an_xlsx_file(tmp_path: Path, name: str)
     run = cchc("template", RULES_2023, "-o", tmp_path / name)
     assert run.returncode == 2, run.stderr
     suffix = name.partition(".")[2]
-    assert run.stderr.startswith("cchc template: lỗi cách dùng: không ghi được tệp ")
+    assert "\ncchc template: lỗi cách dùng: không ghi được tệp " in run.stderr
     assert (f".{suffix} " if suffix else "không có đuôi") in run.stderr and "dùng .xlsx" in run.stderr
     assert not (tmp_path / name).exists()
     assert cchc("template", RULES_2023, "-o", tmp_path / "FACTS.XLSX").returncode == 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from cchc_rules.errors import Diagnostic
@@ -76,17 +76,24 @@ def output_format(args: argparse.Namespace, choices: Sequence[str], default: str
     said = _SUFFIX_FORMATS.get(suffix)
     if args.format:
         if said is not None and said != args.format:
-            _usage(args, f"--format {args.format} nhưng tệp `{output}` có đuôi {suffix}; bỏ --format, hoặc đổi tên tệp")
+            usage_error(
+                args, f"--format {args.format} nhưng tệp `{output}` có đuôi {suffix}; bỏ --format, hoặc đổi tên tệp"
+            )
         return str(args.format)
     if said is not None:
         if said not in choices:
             shown = ", ".join(".txt" if c == "text" else f".{c}" for c in choices)
-            _usage(args, f"không ghi được tệp {suffix} (`{output}`); dùng {shown}")
+            usage_error(args, f"không ghi được tệp {suffix} (`{output}`); dùng {shown}")
         return said
     return default
 
 
-def _usage(args: argparse.Namespace, message: str) -> None:
+def usage_error(args: argparse.Namespace, message: str) -> NoReturn:
+    """A usage error (exit 2) found once the arguments are read: said, as argparse's own are, by the
+    command under its usage line (`cli` leaves the command's parser in `args.usage`)."""
+    parser = getattr(args, "usage", None)
+    if parser is not None:
+        parser.refuse(message)
     sys.stderr.write(f"cchc {args.command}: lỗi cách dùng: {message}\n")
     raise SystemExit(EXIT_USAGE)
 
@@ -94,8 +101,7 @@ def _usage(args: argparse.Namespace, message: str) -> None:
 def require_output(args: argparse.Namespace, what: str) -> None:
     """Binary formats go to a file: a usage error (exit 2) when `-o` is missing."""
     if not args.output:
-        sys.stderr.write(f"cchc: lỗi cách dùng: định dạng {what} cần tệp ghi ra, thêm `-o TỆP.{what}`\n")
-        raise SystemExit(EXIT_USAGE)
+        usage_error(args, f"định dạng {what} cần tệp ghi ra, thêm `-o TỆP.{what}`")
 
 
 def load(path: str) -> RuleSet:

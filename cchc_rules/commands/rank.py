@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cchc_rules.commands.common import EXIT_OK, inputs_of, load, output_format, warn
+from cchc_rules.commands.common import EXIT_OK, inputs_of, load, output_format, usage_error, warn
 
 if TYPE_CHECKING:
     from cchc_rules.checked import CheckedRules
@@ -40,11 +40,7 @@ def run(args: argparse.Namespace) -> int:
     """Score every unit, rank, and write the ranking atomically."""
     fmt = output_format(args, ("csv", "xlsx", "json"), None)
     if fmt is None:
-        sys.stderr.write(
-            f"cchc rank: lỗi cách dùng: không biết định dạng của `{args.output}`; "
-            "dùng .csv, .xlsx, .json hoặc --format\n"
-        )
-        return 2
+        usage_error(args, f"không biết định dạng của `{args.output}`; dùng .csv, .xlsx, .json hoặc --format")
     from cchc_rules.errors import Diagnostic
     from cchc_rules.output import atomic_writer, refuse_inputs
     from cchc_rules.ranking import rank_units, write_csv, write_json, write_xlsx

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, require_output, warn
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, warn
 
 FORMATS = ("xlsx", "docx")
 
@@ -16,7 +16,7 @@ def register(sub: Any) -> None:
     p.add_argument("rules", metavar="RULES", help=RULES_HELP)
     p.add_argument("facts", metavar="FACTS", nargs="+", help="tệp dữ kiện, rồi các tệp thẩm định nếu có")
     p.add_argument("--format", choices=FORMATS, help="định dạng tệp (mặc định: theo đuôi tệp -o, không có thì xlsx)")
-    p.add_argument("-o", "--output", metavar="FILE", help="tệp ghi ra (bắt buộc)")
+    p.add_argument("-o", "--output", metavar="FILE", required=True, help="tệp ghi ra (.xlsx hoặc .docx)")
     p.set_defaults(handler=run)
 
 
@@ -27,7 +27,6 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.rounds import evaluate_rounds, read_rounds
 
     args.format = output_format(args, FORMATS, "xlsx")
-    require_output(args, args.format)
     rules = load(args.rules)
     rounds = read_rounds(args.facts, rules)
     warn(year_warning(rounds[0].facts, rules.checked))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import sys
 from pathlib import Path
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, EXIT_USAGE, emit, inputs_of, load, output_format
+from cchc_rules.commands.common import EXIT_OK, emit, inputs_of, load, output_format, usage_error
 
 
 def register(sub: Any) -> None:
@@ -37,8 +36,7 @@ def run(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower()
     if suffix != ".xlsx":  # an xlsx inside facts.xls or facts.xlsm is refused by Excel, far from here
         said = f"tệp {suffix}" if suffix else "tệp không có đuôi"
-        sys.stderr.write(f"cchc template: lỗi cách dùng: không ghi được {said} (`{args.output}`); dùng .xlsx\n")
-        return EXIT_USAGE
+        usage_error(args, f"không ghi được {said} (`{args.output}`); dùng .xlsx")
     _refuse_filled(Path(args.output), rules)
     buffer = io.BytesIO()
     write_workbook(rules.checked, buffer)
