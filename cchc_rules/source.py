@@ -144,12 +144,21 @@ def unshowable_hint(escape: str) -> str:
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
+def without_invisible(text: str) -> str:
+    """`text` without the characters that show as nothing (format characters: a zero-width space, a soft
+    hyphen, a word joiner, a byte-order mark), which pasting from the web or Word leaves in names."""
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+
+
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
 def name_key(text: str) -> str:
-    """A name as two are compared: case, spacing and the tone mark's place do not matter ("Xã  Thanh Thuỷ"
-    and "xã thanh thủy" are one unit; both placements are in use). Each word's tone goes last, so a
-    different tone or letter still makes a different name."""
+    """A name as two are compared: case, spacing, the tone mark's place and characters that show as
+    nothing do not matter ("Xã  Thanh Thuỷ" and "xã thanh thủy" are one unit; both placements are in
+    use). Each word's tone goes last, so a different tone or letter still makes a different name."""
     words = []
-    for word in unicodedata.normalize("NFD", text.casefold()).split():
+    for word in unicodedata.normalize("NFD", without_invisible(text).casefold()).split():
         words.append("".join(c for c in word if c not in _TONES) + "".join(sorted(c for c in word if c in _TONES)))
     return " ".join(words)
 

@@ -45,6 +45,7 @@ from cchc_rules.source import (
     unshowable,
     unshowable_entry,
     unshowable_hint,
+    without_invisible,
 )
 
 if TYPE_CHECKING:
@@ -715,6 +716,21 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                     orphans.setdefault(i, number)
             where = f"{path}: trang tính `{title}`, dòng {number}"
             unit_id = _unit_text(first)
+            if first.__class__ is str and first[:1] == "#" and (row[0].data_type == "e" or unit_id in _EXCEL_ERRORS):
+                # `=VLOOKUP(...)` that found nothing: `#N/A` is not a commune (two of them are not one commune)
+                problems.append(_formula_error(path, title, number, "A", "", first))
+                unit_id = ""
+            elif isinstance(first, bool):  # TRUE typed, or a formula's yes/no: no commune is called `True`
+                problems.append(
+                    Diagnostic(
+                        code="U001",
+                        severity="error",
+                        message=f"{_at(path, title, number, 'A')}: mã đơn vị là giá trị đúng/sai "
+                        f"({'TRUE' if first else 'FALSE'}), không phải tên đơn vị",
+                        hint="ghi tên xã ở cột A",
+                    )
+                )
+                unit_id = ""
             if isinstance(first, (datetime.date, datetime.time)):  # Excel turned the typed name into a date
                 problems.append(
                     Diagnostic(
@@ -816,7 +832,7 @@ def _unit_text(value: Any) -> str:
         return value.strftime("%d/%m/%Y" if value.time() == datetime.time() else "%d/%m/%Y %H:%M")
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    return normalise(str(value)).strip()
+    return without_invisible(normalise(str(value))).strip()
 
 
 def _bare_formula(path: Path, sheet: str, row: int, index: int, name: str) -> Diagnostic:

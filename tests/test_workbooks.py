@@ -325,6 +325,48 @@ def test_a_formula_error_is_named_as_one(rules: RuleSet, tmp_path: Path) -> None
     assert "không phải một số" not in errors and "17.748" not in errors
 
 
+def test_a_formula_error_or_a_yes_no_value_in_the_unit_column_is_no_unit(rules: RuleSet, tmp_path: Path) -> None:
+    """`=VLOOKUP(...)` that found nothing in A4 was ranked as a commune called `#REF!`, and two `#N/A`
+    were one commune given twice; TRUE was the commune `True`."""
+
+    def change(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        sheet["A4"] = "=VLOOKUP(B4,X!A:B,2,0)"
+        sheet["A5"] = "=1/0"
+        sheet["A6"] = True
+
+    path = edit(template(rules, tmp_path / "xa.xlsx", units=4), change)
+    rewrite_sheet(
+        path,
+        lambda xml: xml.replace('<c r="A4"', '<c r="A4" t="e"', 1)
+        .replace("<f>VLOOKUP(B4,X!A:B,2,0)</f><v></v>", "<f>VLOOKUP(B4,X!A:B,2,0)</f><v>#REF!</v>")
+        .replace('<c r="A5"', '<c r="A5" t="e"', 1)
+        .replace("<f>1/0</f><v></v>", "<f>1/0</f><v>#N/A</v>"),
+    )
+    ranked, errors = rank(rules, path)
+    assert ranked == []
+    assert "ô A4 (dòng 4, cột A): ô chứa lỗi công thức `#REF!`, không có giá trị" in errors
+    assert "ô A5 (dòng 5, cột A): ô chứa lỗi công thức `#N/A`, không có giá trị" in errors
+    assert "ô A6 (dòng 6, cột A): mã đơn vị là giá trị đúng/sai (TRUE), không phải tên đơn vị" in errors
+    assert "U002" not in errors and "True" not in errors
+
+
+def test_characters_that_show_as_nothing_do_not_make_another_unit(rules: RuleSet, tmp_path: Path) -> None:
+    """A zero-width space or a soft hyphen pasted from the web made `Xã 0` twice, looking the same on screen."""
+
+    def change(book: Any) -> None:
+        book["Dữ kiện"]["A5"] = "Xã 0\u200b"
+        book["Dữ kiện"]["A6"] = "X\u00adã 3"
+
+    ranked, errors = rank(rules, edit(template(rules, tmp_path / "xa.xlsx", units=4), change))
+    assert ranked == []
+    assert "dòng 5 (đơn vị `Xã 0`): đơn vị này đã có ở" in errors
+    assert "dòng 7 (đơn vị `Xã 3`): đơn vị này đã có ở" in errors
+    items = [{"unit": unit, "facts": plain_facts()} for unit in ("Xã A", "Xã\u2060 A")]
+    _, errors = rank(rules, write_jsonl(tmp_path / "u.jsonl", items))
+    assert "đơn vị này đã có ở" in errors
+
+
 # ---- values ------------------------------------------------------------------------------------------
 
 
