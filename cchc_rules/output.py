@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -15,7 +17,7 @@ from cchc_rules.errors import CchcError, Diagnostic, os_error_text
 from cchc_rules.facts import FACTS_SUFFIXES
 from cchc_rules.loader import RULE_SUFFIX
 from cchc_rules.source import file_text
-from cchc_rules.units import JSONL_SUFFIXES, XLSX_SUFFIXES, is_ranking
+from cchc_rules.units import JSONL_SUFFIXES, XLSX_SUFFIXES, filled_unit_rows, is_ranking
 
 # The files a folder given as input is read for: rule files; facts files, JSON lines and workbooks of units.
 # (A ranking workbook is passed over when a folder is read: one may be written there, and written again.)
@@ -45,6 +47,60 @@ def refuse_inputs(target: Path, inputs: Iterable[Path | str]) -> None:
             raise CchcError(
                 [Diagnostic(code="O001", severity="error", message=message, hint="chọn một tên tệp khác cho `-o`")]
             )
+
+
+def refuse_data(target: Path) -> None:
+    """Raise a `CchcError` (O001) when `-o` names a file that holds what cchc reads, not what it writes:
+    a rule file, a workbook or JSON lines of units' facts, a facts file. Not this run's input, but
+    another district's figures or another commune's facts, which a slip of the name would replace."""
+    try:
+        if not target.is_file() or target.stat().st_size == 0:
+            return
+    except OSError:  # unreadable: writing will say why
+        return
+    suffix = target.suffix.lower()
+    what = ""
+    if suffix == RULE_SUFFIX:
+        what = "một tệp quy tắc"
+    elif suffix in XLSX_SUFFIXES:
+        filled = None if is_ranking(target) else filled_unit_rows(target)
+        if filled:
+            what = f"bảng tính đã có số liệu của {filled} đơn vị"
+    elif suffix in (".yaml", ".yml"):
+        if re.search(r"(?m)^facts\s*:", _head(target)):
+            what = "một tệp dữ kiện"
+    elif _units_line(_head(target)):
+        what = "tệp dữ kiện của các đơn vị (JSON lines, mỗi dòng một đơn vị)"
+    if what:
+        raise CchcError(
+            [
+                Diagnostic(
+                    code="O001",
+                    severity="error",
+                    message=f"{target}: đây là {what}; không ghi đè",
+                    hint="chọn một tên tệp khác cho `-o`; hoặc xoá tệp này trước nếu đúng là muốn bỏ nó",
+                )
+            ]
+        )
+
+
+def _head(path: Path) -> str:
+    """The first 64 KiB of a file as text (what cannot be decoded replaced)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(65536).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _units_line(text: str) -> bool:
+    """Whether the first line that is not blank is a JSON line of a unit: `{"unit": ..., "facts": ...}`."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and "unit" in value and "facts" in value
 
 
 def output_folder(path: Path | str) -> Path:

@@ -442,6 +442,30 @@ def _workbook(path: Path, rules: CheckedRules | None = None, in_folder: bool = F
         book.close()
 
 
+def filled_unit_rows(target: Path) -> int | None:
+    """How many rows below the header rows of a template's sheets hold something; None when the file is
+    no template (not a workbook, or a sheet that is not headed `don_vi` holds anything). Not validated
+    against the rules: a template of last year's rules is a template still."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(target, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # not an .xlsx openpyxl can open
+        return None
+    try:
+        rows, templates = 0, 0
+        for sheet in book.worksheets:
+            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
+            if first and first[0] == UNIT_COLUMN:
+                templates += 1
+                rows += sum(any(v not in (None, "") for v in r) for r in sheet.iter_rows(min_row=4, values_only=True))
+            elif any(any(v not in (None, "") for v in r) for r in sheet.iter_rows(values_only=True)):
+                return None  # someone's own sheet, or notes: not ours to replace
+        return rows if templates else None
+    finally:
+        book.close()
+
+
 def is_ranking(path: Path) -> bool:
     """Whether a workbook is a ranking `cchc rank` wrote (a sheet whose A1 is `Hạng`): read in a folder, it
     is passed over, so writing a ranking over it is not writing over an input."""

@@ -338,10 +338,12 @@ def test_a_formula_error_or_a_yes_no_value_in_the_unit_column_is_no_unit(rules: 
     path = edit(template(rules, tmp_path / "xa.xlsx", units=4), change)
     rewrite_sheet(
         path,
-        lambda xml: xml.replace('<c r="A4"', '<c r="A4" t="e"', 1)
-        .replace("<f>VLOOKUP(B4,X!A:B,2,0)</f><v></v>", "<f>VLOOKUP(B4,X!A:B,2,0)</f><v>#REF!</v>")
-        .replace('<c r="A5"', '<c r="A5" t="e"', 1)
-        .replace("<f>1/0</f><v></v>", "<f>1/0</f><v>#N/A</v>"),
+        lambda xml: (
+            xml.replace('<c r="A4"', '<c r="A4" t="e"', 1)
+            .replace("<f>VLOOKUP(B4,X!A:B,2,0)</f><v></v>", "<f>VLOOKUP(B4,X!A:B,2,0)</f><v>#REF!</v>")
+            .replace('<c r="A5"', '<c r="A5" t="e"', 1)
+            .replace("<f>1/0</f><v></v>", "<f>1/0</f><v>#N/A</v>")
+        ),
     )
     ranked, errors = rank(rules, path)
     assert ranked == []
@@ -622,3 +624,34 @@ def test_template_never_writes_over_the_figures_the_communes_filled_in(rules: Ru
     kept = other.read_bytes()
     run = cchc("template", RULES_2023, "-o", other)
     assert run.returncode == 1 and "không phải một mẫu dữ kiện trống" in run.stderr and other.read_bytes() == kept
+
+
+def test_no_command_writes_over_another_district_s_figures_or_a_commune_s_facts(rules: RuleSet, tmp_path: Path) -> None:
+    """`cchc rank ... -o other.xlsx` replaced another district's collected figures (not this run's input);
+    `-o` over a rule file, a facts file or JSON lines of units is refused the same way, before scoring."""
+    units = write_jsonl(tmp_path / "huyen-a.jsonl", [{"unit": "Xã A", "facts": plain_facts()}])
+    other_lines = write_jsonl(tmp_path / "huyen-b.jsonl", [{"unit": "Xã B", "facts": plain_facts()}])
+    other_book = template(rules, tmp_path / "huyen-b.xlsx", units=2)
+    other_facts = tmp_path / "xa-b.yaml"
+    other_facts.write_bytes(FACTS_THANH_THUY.read_bytes())
+    other_rules = tmp_path / "nam-sau.cchc"
+    other_rules.write_bytes(RULES_2023.read_bytes())
+    cases = [
+        (("rank", RULES_2023, units, "-o", other_book), "đây là bảng tính đã có số liệu của 2 đơn vị"),
+        (("rank", RULES_2023, units, "-o", other_lines, "--format", "json"), "đây là tệp dữ kiện của các đơn vị (JSON"),
+        (("rank", RULES_2023, units, "-o", other_rules, "--format", "csv"), "đây là một tệp quy tắc"),
+        (("eval", RULES_2023, FACTS_THANH_THUY, "-o", other_facts), "đây là một tệp dữ kiện"),
+        (("table", RULES_2023, FACTS_THANH_THUY, "-o", other_book), "đây là bảng tính đã có số liệu của 2 đơn vị"),
+    ]
+    for args, said in cases:
+        target = Path(args[args.index("-o") + 1])
+        before = target.read_bytes()
+        run = cchc(*args)
+        assert run.returncode == 1 and f"lỗi [O001]: {target}: {said}" in run.stderr and "không ghi đè" in run.stderr
+        assert target.read_bytes() == before
+    # What cchc wrote may be written again: a ranking, a result.
+    for name in ("xep-hang.xlsx", "xep-hang.json", "xep-hang.csv"):
+        for _ in range(2):
+            assert cchc("rank", RULES_2023, units, "-o", tmp_path / name).returncode == 0
+    for _ in range(2):
+        assert cchc("eval", RULES_2023, FACTS_THANH_THUY, "-o", tmp_path / "ket-qua.json").returncode == 0

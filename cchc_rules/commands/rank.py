@@ -42,13 +42,14 @@ def run(args: argparse.Namespace) -> int:
     if fmt is None:
         usage_error(args, f"không biết định dạng của `{args.output}`; dùng .csv, .xlsx, .json hoặc --format")
     from cchc_rules.errors import Diagnostic
-    from cchc_rules.output import atomic_writer, refuse_inputs
+    from cchc_rules.output import atomic_writer, refuse_data, refuse_inputs
     from cchc_rules.ranking import rank_units, write_csv, write_json, write_xlsx
     from cchc_rules.units import read_units
 
     rules = load(args.rules)
     inputs = inputs_of(rules, args.rules, args.input)
     refuse_inputs(Path(args.output), inputs)
+    refuse_data(Path(args.output))  # before scoring: another district's figures are not written over
     said = _UnitNotes(rules.checked)
     units = said.watch(read_units(args.input, rules.checked))
     try:

@@ -51,7 +51,9 @@ def _refuse_filled(target: Path, rules: Any) -> None:
 
     if not target.is_file():
         return
-    filled = _filled_rows(target)
+    from cchc_rules.units import filled_unit_rows
+
+    filled = filled_unit_rows(target)
     if filled == 0:
         return
     what = f"đã có số liệu của {filled} đơn vị" if filled else "không phải một mẫu dữ kiện trống"
@@ -65,31 +67,3 @@ def _refuse_filled(target: Path, rules: Any) -> None:
             )
         ]
     )
-
-
-def _filled_rows(target: Path) -> int | None:
-    """How many rows below the header rows of a template's sheets hold something; None when the file is
-    no template (not a workbook, or a sheet that is not headed `don_vi` holds anything). Not validated
-    against the rules: a template of last year's rules is a template still."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    from cchc_rules.units import UNIT_COLUMN
-
-    try:
-        book = load_workbook(target, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # not an .xlsx openpyxl can open
-        return None
-    try:
-        rows, templates = 0, 0
-        for sheet in book.worksheets:
-            first = next(sheet.iter_rows(max_row=1, values_only=True), ())
-            if first and first[0] == UNIT_COLUMN:
-                templates += 1
-                rows += sum(any(v not in (None, "") for v in r) for r in sheet.iter_rows(min_row=4, values_only=True))
-            elif any(any(v not in (None, "") for v in r) for r in sheet.iter_rows(values_only=True)):
-                return None  # someone's own sheet, or notes: not ours to replace
-        return rows if templates else None
-    finally:
-        book.close()
