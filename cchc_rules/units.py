@@ -41,6 +41,7 @@ from cchc_rules.source import (
     MAY_BE_UNSHOWABLE,
     Span,
     file_text,
+    name_key,
     normalise,
     unshowable,
     unshowable_entry,
@@ -58,6 +59,7 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 UNIT_COLUMN = "don_vi"
 DESCRIPTION_MARK = "(mô tả)"
 UNIT_MARK = "(đơn vị, giới hạn)"
+_MARKS = frozenset(map(name_key, (DESCRIPTION_MARK, UNIT_MARK)))
 SHEET = "Dữ kiện"
 # A1 of the workbook `cchc rank` writes (`rank` before its headers were Vietnamese): found among the
 # units' workbooks, it is an output written there, not units.
@@ -711,7 +713,7 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
             if not row:
                 continue
             first = row[0].value
-            if first in (DESCRIPTION_MARK, UNIT_MARK):
+            if first.__class__ is str and name_key(first) in _MARKS:  # "(mô tả) ", "(Mô tả)": as row 1 is read
                 descriptions.add(number)
                 continue
             formulas = bare.get(number) if bare else None

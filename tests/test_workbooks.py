@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -452,6 +453,19 @@ def test_a_time_or_a_duration_is_named_in_vietnamese(rules: RuleSet, tmp_path: P
     _, errors = rank(rules, edit(template(rules, tmp_path / "xa.xlsx"), times))
     assert "`04:00:00` không phải một số" in errors and "`26:00:00` không phải một số" in errors
     assert "không phải time" not in errors and "timedelta" not in errors
+
+
+def test_the_template_s_description_rows_are_known_however_their_mark_was_retyped(
+    rules: RuleSet, tmp_path: Path
+) -> None:
+    """`(mô tả) ` with a space, or `(Mô tả)`, made row 2 a commune whose 46 facts were its descriptions."""
+
+    def change(book: Any) -> None:
+        book["Dữ kiện"]["A2"] = "(Mô tả) "
+        book["Dữ kiện"]["A3"] = unicodedata.normalize("NFD", " (đơn vị,  giới hạn)")
+
+    ranked, errors = rank(rules, edit(template(rules, tmp_path / "xa.xlsx"), change))
+    assert errors == "" and sorted(ranked) == ["Xã 0", "Xã 1", "Xã 2"]
 
 
 def test_a_row_with_only_its_unit_is_one_problem(rules: RuleSet, tmp_path: Path) -> None:
