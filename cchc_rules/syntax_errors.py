@@ -532,6 +532,13 @@ def _header_line_late(text: str, token: Token, expected: set[str]) -> _Fix | Non
     # Only where a new declaration may start (`fact` expected): not a header line with a slip of its own
     if str(token) not in _HEADER_WORDS or text[line_start:at].strip() or str(token) in wanted or "fact" not in wanted:
         return None
+    if text[line_start:at] and str(token) in ("inferred", "basis"):
+        # Indented: the note of an item whose own line is gone (deleted with `override 3.5: max 3`, say).
+        return _Fix(
+            f"dòng `{token}` thụt lề là ghi chú của tiêu chí ngay trên nó, nhưng ở đây không có dòng tiêu chí "
+            '(`ID "tên": max ...` hay `override ID ...`): nếu đã xoá dòng tiêu chí thì xoá cả dòng này; '
+            f"nếu là `{token}` của cả bộ quy tắc thì bỏ thụt lề và chuyển lên ngay dưới dòng `ruleset`"
+        )
     return _Fix(
         f"`{token}` thuộc phần đầu của bộ quy tắc: chuyển dòng này lên ngay dưới dòng `ruleset`, "
         "trước các dòng `fact` và các tiêu chí"
