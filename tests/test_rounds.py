@@ -292,10 +292,13 @@ def test_a_note_on_a_criterion_whose_score_did_not_move_is_shown_too(tmp_path: P
     appraisal = tmp_path / "tham-dinh.yaml"
     appraisal.write_text('facts:\n  doi_thoai: 2\nnotes:\n  "7.2.2": "Đã kiểm tra, đúng"\n', encoding="utf-8")
     out = cchc("eval", RULES_2023, FACTS_THANH_THUY, appraisal).stdout
-    assert out.endswith(
+    assert (
         "Điểm mọi mục như nhau ở các vòng.\n\nGhi chú ở các mục điểm không đổi:\n"
-        "- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: 2,292\n    ghi chú (Thẩm định vòng 1): Đã kiểm tra, đúng\n"
-    ), out
+        "- 7.2.2 Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến: 2,292\n    ghi chú (Thẩm định vòng 1): Đã kiểm tra, đúng\n\n"
+        "Suy luận của bộ quy tắc: Bảng điểm chính thức năm 2023 chưa tìm thấy"
+    ) in out, out
+    # The rule set's notes close the summary of rounds as they close one round's.
+    assert out.count("\nSuy luận của bộ quy tắc: ") == 2 and out.endswith("dưới 80% xếp chung một nhóm.\n")
 
 
 @pytest.mark.parametrize("text", ["", "# chưa ghi gì\n", "{}\n"])

@@ -79,6 +79,8 @@ def render_rounds_text(results: Sequence[RoundResult], diffs: Sequence[Differenc
                 note = r.round.notes.get(node_id)
                 if note:
                     lines.append(f"    ghi chú ({r.round.name}): {note}")
+    if first.inferred:  # as they close one round's summary: what the scores rest on, that no decision says
+        lines += ["", *(f"Suy luận của bộ quy tắc: {note}" for note in first.inferred)]
     return "\n".join(lines) + "\n"
 
 
