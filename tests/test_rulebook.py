@@ -65,7 +65,7 @@ def test_the_header_names_the_rule_set_and_its_legal_basis(book: str, rules_2023
     assert book.startswith(f"# {header.name}\n")
     assert "Cấp: xã · Tỉnh: Hải Dương · Năm: 2023" in book
     assert "Tổng điểm tối đa: 74 điểm." in book
-    assert len(header.basis) == 3
+    assert len(header.basis) == 2
     for basis in header.basis:
         assert f"Căn cứ: {basis}" in book
 
