@@ -20,6 +20,7 @@ declare (last year's), which are left out. `expect` maps `total`, `max`,
 from __future__ import annotations
 
 import itertools
+import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -269,7 +270,7 @@ class _Reader:
         changes = self.mapping(at, "set", given) if isinstance(given, dict) else None
         if isinstance(base, str):
             try:
-                raw = read_facts((self.path.parent / base).resolve())
+                raw = read_facts(_shown_path(self.path.parent / base))
             except CchcError as exc:
                 where = self.placed.diagnostic(
                     "T001", here, f"không đọc được tệp dữ kiện `{base}` của {who}", "", (*at, "facts")
@@ -505,3 +506,15 @@ def run_file(path: Path | str) -> tuple[CaseFile, RuleSet, list[Outcome]]:
     cases = read_cases(path)
     rules = load(cases.rules)
     return cases, rules, [run_case(rules, c) for c in cases.cases]
+
+
+def _shown_path(path: Path) -> Path:
+    """`path` as messages name it: `../` folded away (`examples/x/facts.yaml`, relative as the user gave the
+    test file), unless a link makes the folded path another file; then the real one, absolute."""
+    folded = Path(os.path.normpath(path))
+    try:
+        if os.path.samefile(folded, path):
+            return folded
+    except OSError:  # missing: reading it says so, under the name as written
+        return folded if not path.exists() else path.resolve()
+    return path.resolve()
