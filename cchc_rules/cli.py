@@ -166,6 +166,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         what = "tên thư mục" if args.command == "docs" else "tên tệp"  # docs writes a site, a folder
         empty = "trống" if output == "" else "chỉ có dấu cách"
         _command_parser(parser, args.command).error(f"argument -o/--output: {what} {empty}")
+    if output == "-":  # the screen, in many tools; here it would be a file named `-`
+        screen = "dùng `-o /dev/stdout`" if args.command in ("rank", "template", "docs", "table") else "bỏ `-o`"
+        said_by = _command_parser(parser, args.command)
+        assert isinstance(said_by, _Parser)
+        said_by.refuse(
+            "tham số -o/--output: `-` không phải màn hình ở đây mà sẽ là một tệp tên `-`",
+            f"để in ra màn hình, {screen}; để ghi ra tệp, đặt tên có đuôi, vd `-o ket-qua.json`",
+        )
     if args.version:
         from cchc_rules import __version__
 

@@ -485,6 +485,9 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
             ("table", "a.cchc", "b.yaml", "-o", " "),
             "cchc table: lỗi cách dùng: tham số -o/--output: tên tệp chỉ có dấu cách",
         ),
+        (("eval", "a.cchc", "b.yaml", "-o", "-"), "`-` không phải màn hình ở đây mà sẽ là một tệp tên `-`"),
+        (("eval", "a.cchc", "b.yaml", "-o", "-"), "gợi ý: để in ra màn hình, bỏ `-o`"),
+        (("rank", "a.cchc", "b.jsonl", "-o", "-"), "gợi ý: để in ra màn hình, dùng `-o /dev/stdout`"),
         (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
         (("check", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
         (("check", "a.cchc", "--strict=1"), "tham số --strict không nhận giá trị: bỏ `=1`"),
