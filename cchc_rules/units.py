@@ -801,6 +801,16 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                     refused.append(name)
                     continue
                 number_format = cell.number_format or ""
+                if (
+                    kinds
+                    and name not in percents
+                    and isinstance(raw, (int, float))
+                    and not isinstance(raw, bool)
+                    and _percent_kind(number_format) == "scaled"
+                ):  # Format Painter from a percent column: 19430.25 shows as 1943025.00%, which is meant?
+                    problems.append(_percent_format(path, title, number, column, name, raw, kinds.get(name, "")))
+                    refused.append(name)
+                    continue
                 value = _cell_value(raw, number_format)
                 if value is None:
                     empty.append(name)
@@ -877,6 +887,21 @@ def _formula_error(path: Path, sheet: str, row: int, column: str, name: str, val
         severity="error",
         message=f"{_at(path, sheet, row, column, name)}: ô chứa lỗi công thức `{value.strip()}`, không có giá trị",
         hint="sửa công thức (vd chia cho ô trống hay bằng 0 ra #DIV/0!) hoặc ghi giá trị vào ô",
+    )
+
+
+def _percent_format(path: Path, sheet: str, row: int, column: str, name: str, raw: float, kind: str) -> Diagnostic:
+    """A number in a percent-formatted cell of a column that is no percentage: the value held and the one
+    shown differ a hundredfold, and which was meant cannot be told."""
+    value = Decimal(format(raw, ".15g"))  # as `_cell_value` reads a float: what the sheet shows
+    held, shown = vi(value), vi(value * 100)
+    what = {"boolean": "có/không", "date": "ngày", "choice": "một lựa chọn"}.get(kind, "một số")
+    return Diagnostic(
+        code="F003",
+        severity="error",
+        message=f"{_at(path, sheet, row, column, name)}: ô định dạng phần trăm (hiện {shown}%), "
+        f"nhưng dữ kiện này là {what}, không phải tỷ lệ phần trăm",
+        hint=f"đổi định dạng ô thành Số (Number, hoặc General) rồi kiểm tra lại giá trị: ô đang chứa {held}",
     )
 
 

@@ -373,6 +373,27 @@ def test_characters_that_show_as_nothing_do_not_make_another_unit(rules: RuleSet
 # ---- values ------------------------------------------------------------------------------------------
 
 
+def test_a_percent_format_on_a_column_that_is_no_percentage_is_named(rules: RuleSet, tmp_path: Path) -> None:
+    """Format Painter from a percent column: 19430.25 showed as `1943025.00%` and was "not a number"."""
+    count, yes_no = letter(rules, "doi_thoai"), letter(rules, "co_xin_loi_qua_han")
+
+    def change(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        sheet[f"{count}4"] = 3
+        sheet[f"{count}4"].number_format = "0.00%"
+        sheet[f"{yes_no}5"] = 1
+        sheet[f"{yes_no}5"].number_format = "0%"
+
+    _, errors = rank(rules, edit(template(rules, tmp_path / "xa.xlsx"), change))
+    assert (
+        f"ô {count}4 (dòng 4, cột {count}, `doi_thoai`): ô định dạng phần trăm (hiện 300%), nhưng dữ kiện này là "
+        "một số, không phải tỷ lệ phần trăm\n"
+    ) in errors
+    assert "gợi ý: đổi định dạng ô thành Số (Number, hoặc General) rồi kiểm tra lại giá trị: ô đang chứa 3\n" in errors
+    assert f"ô {yes_no}5 (dòng 5, cột {yes_no}, `co_xin_loi_qua_han`): ô định dạng phần trăm (hiện 100%)" in errors
+    assert "dữ kiện này là có/không" in errors and "không phải một số" not in errors
+
+
 def test_a_percent_sign_quoted_in_a_number_format_shows_the_value_as_it_is(rules: RuleSet, tmp_path: Path) -> None:
     """`0.00" %"` and `0.00\\%` show 0.5 as 0.50 %: 0,5 %, not 50 % as a percent format (`0.00%`) would."""
     column = letter(rules, "ty_le_lien_thong")
