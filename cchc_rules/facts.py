@@ -43,6 +43,7 @@ from cchc_rules.source import (
     Span,
     decode,
     escaped,
+    name_key,
     normalise,
     outside_strings,
     read_bytes,
@@ -1449,8 +1450,17 @@ def read_date(value: Any) -> datetime.date:
 
 
 def _choice(choices: tuple[str, ...]) -> Any:
+    # As Excel's list validation takes them (the template's drop-down): case and spacing aside, and the tone
+    # mark's place, as unit names are compared; a key two choices share is never guessed between.
+    keys: dict[str, list[str]] = {}
+    for choice in choices:
+        keys.setdefault(name_key(choice), []).append(choice)
+
     def check(value: Any) -> str:
         text = normalise(str(value))
+        same = keys.get(name_key(text), []) if text not in choices else [text]
+        if len(same) == 1:
+            return same[0]
         if text not in choices:
             close = suggest(text, choices) if len(text) <= 100 else None
             extra = f" (có phải `{close}`?)" if close else ""

@@ -515,6 +515,18 @@ def test_choice(rules: RuleSet) -> None:
     assert str(rules.evaluate(facts(xep_loai="trung bình"))["1.5"].score) == "0"
 
 
+@pytest.mark.parametrize(
+    ("written", "meant", "score"),
+    [("Tốt", "tốt", "1"), (" TỐT ", "tốt", "1"), ("trung  bình", "trung bình", "0"), ("Trung Bình", "trung bình", "0")],
+)
+def test_a_choice_in_another_case_or_spacing_is_the_choice(
+    rules: RuleSet, written: str, meant: str, score: str
+) -> None:
+    """As Excel's drop-down in the template lets it through: `Tốt` is `tốt`, and is shown as declared."""
+    result = rules.evaluate(facts(xep_loai=written))
+    assert result.facts["xep_loai"] == meant and str(result["1.5"].score) == score
+
+
 def test_choice_not_among_the_options(rules: RuleSet) -> None:
     message = error(rules, facts(xep_loai="tot"))
     assert "xep_loai" in message and "`tot` không nằm trong các lựa chọn" in message
