@@ -1638,7 +1638,7 @@ KIND_WORDS = {
 def _type_problem(rules: CheckedRules, raw: RawFacts, name: str, error: Any) -> Diagnostic:
     """A value that is not of its fact's type; `error` is the parser's (with its hint) or pydantic's text."""
     bad = rules.facts.get(name)
-    what = f"{bad.description} " if bad and bad.description else ""
+    what = f"{bad.description}; " if bad and bad.description else ""  # the type is not part of the title
     return _problem(
         raw,
         raw.facts[name].value_place if name in raw.facts else None,

@@ -423,7 +423,7 @@ def test_a_bad_value_in_set_is_named_where_set_writes_it(tmp_path: Path, capsys:
         "              set: {so_thon: 5}",
     ]
     # facts written in the case itself: each at its line
-    assert f"      {path}:11:17: lỗi [F003]: dữ kiện `co` (Có kiểu có/không): " in out
+    assert f"      {path}:11:17: lỗi [F003]: dữ kiện `co` (Có; kiểu có/không): " in out
     assert str(facts) + ":" not in "\n".join(lines[1:5]) and "[F003]: " + str(facts) not in out
 
 

@@ -336,7 +336,7 @@ def test_a_count_shows_the_file_s_thousands_mark_too(rules: RuleSet) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "words"),
     [
-        ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại kiểu số nguyên ≥ 0", "`mười` không phải một số"]),
+        ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại; kiểu số nguyên ≥ 0", "`mười` không phải một số"]),
         ("doi_thoai", 2.5, ["doi_thoai", "cần một số nguyên", "không phải 2,5"]),
         ("doi_thoai", "2,5", ["doi_thoai", "cần một số nguyên"]),
         ("doi_thoai", True, ["doi_thoai", "không phải có/không"]),
