@@ -158,18 +158,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _options_before_the_command(parser, list(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(argv)
-    args.usage = _command_parser(parser, args.command)  # for usage errors the command finds later
-    if extra:  # said by the command's own parser, with its own usage line, not the top one's
-        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+    # Usage errors are said by the command's own parser, under its usage line, not the top one's; so are
+    # those the command finds later (`commands.common.usage_error`).
+    said_by = args.usage = _command_parser(parser, args.command)
+    assert isinstance(said_by, _Parser)
+    if extra:
+        said_by.error(f"unrecognized arguments: {' '.join(extra)}")
     output = getattr(args, "output", None)
     if isinstance(output, str) and not output.strip():  # `-o ""`, a variable left unset: not the screen, not "."
         what = "tên thư mục" if args.command == "docs" else "tên tệp"  # docs writes a site, a folder
         empty = "trống" if output == "" else "chỉ có dấu cách"
-        _command_parser(parser, args.command).error(f"argument -o/--output: {what} {empty}")
+        said_by.error(f"argument -o/--output: {what} {empty}")
     if output == "-":  # the screen, in many tools; here it would be a file named `-`
         screen = "dùng `-o /dev/stdout`" if args.command in ("rank", "template", "docs", "table") else "bỏ `-o`"
-        said_by = _command_parser(parser, args.command)
-        assert isinstance(said_by, _Parser)
         said_by.refuse(
             "tham số -o/--output: `-` không phải màn hình ở đây mà sẽ là một tệp tên `-`",
             f"để in ra màn hình, {screen}; để ghi ra tệp, đặt tên có đuôi, vd `-o ket-qua.json`",

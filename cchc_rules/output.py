@@ -128,7 +128,7 @@ def output_folder(path: Path | str) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = (), keep_data: bool = False) -> Iterator[BinaryIO]:
     """A file to write piece by piece, which replaces `path` atomically when the block ends without error.
 
     For output too large to hold in memory (a ranking of every commune); the
@@ -136,6 +136,8 @@ def atomic_writer(path: Path | str, inputs: Iterable[Path | str] = ()) -> Iterat
     """
     target = Path(path)
     refuse_inputs(target, inputs)
+    if keep_data:
+        refuse_data(target)
     stream = _STREAMS.get(str(target))
     if stream is not None:  # `-o /dev/stdout`: the stream the shell opened (appending with `>>`, say), as it is
         with _cannot_write(target):
@@ -219,13 +221,17 @@ def _cannot_write(target: Path) -> Iterator[None]:
         raise CchcError([_not_written(target, os_error_text(exc))]) from None
 
 
-def write_atomic(path: Path | str, data: str | bytes, inputs: Iterable[Path | str] = ()) -> None:
+def write_atomic(
+    path: Path | str, data: str | bytes, inputs: Iterable[Path | str] = (), keep_data: bool = False
+) -> None:
     """Write `data` to `path` through a temporary file and a rename.
 
     Refuses (with a `CchcError`) to write over any of `inputs`, so a command can
-    never destroy what the user gave it.
+    never destroy what the user gave it; with `keep_data`, over any file that
+    holds what cchc reads either (`refuse_data`: a command's `-o`, where `fmt`
+    rewrites rule files).
     """
     # A path that is not UTF-8 (lone surrogates) may be quoted in a page: shown as U+FFFD, never a crash.
     payload = file_text(data).encode("utf-8") if isinstance(data, str) else data
-    with atomic_writer(path, inputs) as handle:
+    with atomic_writer(path, inputs, keep_data) as handle:
         handle.write(payload)

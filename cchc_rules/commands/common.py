@@ -28,11 +28,9 @@ FACTS_HELP = "tệp dữ kiện của đơn vị (.yaml hoặc .json)"
 def emit(data: str | bytes, output: str | None, inputs: Sequence[str]) -> None:
     """Write to `output` atomically (never over one of `inputs`), or text to standard output."""
     if output:
-        from cchc_rules.output import refuse_data, refuse_inputs, write_atomic
+        from cchc_rules.output import write_atomic
 
-        refuse_inputs(Path(output), inputs)  # first: "an input of this run" says more than what the file holds
-        refuse_data(Path(output))
-        write_atomic(output, data, inputs)
+        write_atomic(output, data, inputs, keep_data=True)
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
     else:
