@@ -63,7 +63,7 @@ def refuse_data(target: Path) -> None:
     if suffix == RULE_SUFFIX:
         what = "một tệp quy tắc"
     elif suffix in XLSX_SUFFIXES:
-        filled = None if is_ranking(target) else filled_unit_rows(target)
+        filled = filled_unit_rows(target)  # None for a ranking: its sheet is no template's
         if filled:
             what = f"bảng tính đã có số liệu của {filled} đơn vị"
     elif suffix in (".yaml", ".yml"):

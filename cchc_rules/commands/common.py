@@ -25,12 +25,13 @@ RULES_HELP = "tệp .cchc hoặc thư mục chứa các tệp .cchc"
 FACTS_HELP = "tệp dữ kiện của đơn vị (.yaml hoặc .json)"
 
 
-def emit(data: str | bytes, output: str | None, inputs: Sequence[str]) -> None:
-    """Write to `output` atomically (never over one of `inputs`), or text to standard output."""
+def emit(data: str | bytes, output: str | None, inputs: Sequence[str], keep_data: bool = True) -> None:
+    """Write to `output` atomically (never over one of `inputs`, nor, with `keep_data`, over a file of what
+    cchc reads: `output.refuse_data`), or text to standard output."""
     if output:
         from cchc_rules.output import write_atomic
 
-        write_atomic(output, data, inputs, keep_data=True)
+        write_atomic(output, data, inputs, keep_data=keep_data)
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
     else:

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     _refuse_filled(Path(args.output), rules)
     buffer = io.BytesIO()
     write_workbook(rules.checked, buffer)
-    emit(buffer.getvalue(), args.output, inputs)
+    emit(buffer.getvalue(), args.output, inputs, keep_data=False)  # `_refuse_filled` checked, stricter
     return EXIT_OK
 
 
