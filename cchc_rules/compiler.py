@@ -31,12 +31,17 @@ from typing import Any
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.evaluator import (
+    OPERATIONS,
     NodeOutcome,
     Outcome,
     ZeroDenominatorSignal,
     ancestors,
+    arithmetic_text,
+    literal_only,
     min_max_text,
+    otherwise_text,
     rounding_words,
+    tier_text,
 )
 from cchc_rules.facts import (
     _PARSERS,
@@ -400,7 +405,9 @@ class CompiledRules:
             operand = sub(e.operand)
             return lambda run: -_number(operand(run))
         if isinstance(e, ast.BinOp):
-            return _binop(e.op, sub(e.left), sub(e.right))
+            if literal_only(e):
+                return _binop(e.op, sub(e.left), sub(e.right))
+            return _traced_binop(e.op, sub(e.left), sub(e.right), self._text(e.span), e.span)
         if isinstance(e, ast.Compare):
             return _compare(e.op, sub(e.left), sub(e.right))
         if isinstance(e, ast.And):
@@ -510,13 +517,15 @@ class CompiledRules:
                 else:
                     matched = _cmp(op, subject, bound_(run))
                 if matched:
+                    value = value_(run)
                     if run.tr is not None:
-                        run.tr.lazy("tier", row_span, _tier_text, (test_text, subject_text, shown, subject))
-                    return value_(run)
+                        run.tr.lazy("tier", row_span, tier_text, (test_text, subject_text, shown, subject, value))
+                    return value
             if otherwise_ is not None:
+                value = otherwise_(run)
                 if run.tr is not None:
-                    run.tr.lazy("tier", otherwise_span, _otherwise_text, (subject_text, shown, subject))
-                return otherwise_(run)
+                    run.tr.lazy("tier", otherwise_span, otherwise_text, (subject_text, shown, subject, value))
+                return value
             raise Fallback("no tier row matches")
 
         return tier
@@ -880,6 +889,23 @@ def _binop(op: str, left: Expr, right: Expr) -> Expr:
     return divide
 
 
+def _traced_binop(op: str, left: Expr, right: Expr, text: str, span: Span) -> Expr:
+    """An operation that is not on literals alone: traced, it records the values it met (`arithmetic_text`)."""
+    operation = OPERATIONS[op]
+
+    def binop(run: _Run) -> Any:
+        a = _number(left(run))
+        b = _number(right(run))
+        if op == "/" and b == 0:
+            raise Fallback("division by zero")
+        result = operation(a, b)
+        if run.tr is not None:
+            run.tr.lazy("arithmetic", span, arithmetic_text, (text, op, a, b, result))
+        return result
+
+    return binop
+
+
 def _compare(op: str, left: Expr, right: Expr) -> Expr:
     return lambda run: _cmp(op, left(run), right(run))
 
@@ -905,14 +931,6 @@ def _ratio_text(text: str, a: Fraction, b: Fraction, result: Fraction) -> str:
 
 def _clamp_text(value: Fraction, low: Fraction, high: Fraction, result: Fraction) -> str:
     return f"{vi(value)} giới hạn trong [{vi(low)}, {vi(high)}] → {vi(result)}"
-
-
-def _tier_text(test_text: str, subject_text: str, shown: Callable[[Any], str], subject: Any) -> str:
-    return f"bậc `{test_text}` khớp với {subject_text} = {shown(subject)}"
-
-
-def _otherwise_text(subject_text: str, shown: Callable[[Any], str], subject: Any) -> str:
-    return f"không bậc nào khớp với {subject_text} = {shown(subject)}: dùng `otherwise`"
 
 
 def _deduction_text(amount: Fraction, count: Fraction, count_text: str) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -68,6 +70,47 @@ def min_max_text(text: str, func: str, result: Fraction, *values: Fraction) -> s
     """A `min`/`max` step: the call as written, the values it compared (`;` apart, as decimals use the
     comma) and the one it took: "min(max, 0.5 * so_vu) = min(2; 3) = 2"."""
     return f"{text} = {func}({'; '.join(vi(v) for v in values)}) = {vi(result)}"
+
+
+_SIGNS = {"+": "+", "-": "−", "*": "×", "/": ":"}
+OPERATIONS: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+
+def literal_only(e: ast.Node) -> bool:
+    """Whether an expression holds nothing but literals and `max` (`max * 0.5`): it reads as written,
+    so the trace shows no step working it out."""
+    if isinstance(e, (ast.Number, ast.Percent, ast.OwnMax)):
+        return True
+    if isinstance(e, ast.Neg):
+        return literal_only(e.operand)
+    if isinstance(e, ast.BinOp):
+        return literal_only(e.left) and literal_only(e.right)
+    return False
+
+
+def arithmetic_text(text: str, op: str, left: Fraction, right: Fraction, result: Fraction) -> str:
+    """An operation as written, with the values it met and what it gave:
+    "max * ratio(a, b, zero: na) = 3 × 0,76… = 2,29…" (a negative operand in brackets)."""
+
+    def operand(value: Fraction) -> str:
+        return f"({vi(value)})" if value < 0 else vi(value)
+
+    return f"{text} = {operand(left)} {_SIGNS[op]} {operand(right)} = {vi(result)}"
+
+
+def tier_text(test_text: str, subject_text: str, shown: Callable[[Any], str], subject: Any, value: Any) -> str:
+    """The tier row that matched, the value it was tested on, and the row's value."""
+    return f"bậc `{test_text}` khớp với {subject_text} = {shown(subject)} → {show(value)}"
+
+
+def otherwise_text(subject_text: str, shown: Callable[[Any], str], subject: Any, value: Any) -> str:
+    """No tier row matched: the value tested and what `otherwise` gave."""
+    return f"không bậc nào khớp với {subject_text} = {shown(subject)}: dùng `otherwise` → {show(value)}"
 
 
 class ZeroDenominatorSignal(Exception):
@@ -353,17 +396,14 @@ class Evaluator:
     def _binop(self, e: ast.BinOp) -> Value:
         left = self.number(e.left, f"phép `{e.op}`")
         right = self.number(e.right, f"phép `{e.op}`")
-        if e.op == "+":
-            return left + right
-        if e.op == "-":
-            return left - right
-        if e.op == "*":
-            return left * right
-        if right == 0:
+        if e.op == "/" and right == 0:
             raise self.fail(
                 e.right.span, "chia cho 0", "dùng ratio(a, b, zero: full|zero|na) để quy định nghĩa của mẫu số bằng 0"
             )
-        return left / right
+        result: Fraction = OPERATIONS[e.op](left, right)
+        if self.tracer.enabled and not literal_only(e):
+            self.tracer.step("arithmetic", arithmetic_text(self._text(e), e.op, left, right, result), e.span)
+        return result
 
     def _compare(self, e: ast.Compare) -> Value:
         return self.compare(e.op, self.value(e.left), self.value(e.right), e.span)
@@ -431,25 +471,23 @@ class Evaluator:
 
     def _tier(self, e: ast.Tier) -> Value:
         subject = self.value(e.subject)
+
+        def shown(value: Any) -> str:
+            return self._show_subject(e.subject, value)
+
         for row in e.rows:
             if self._row_matches(row.test, subject):
+                value = self.value(row.value)
                 if self.tracer.enabled:
-                    self.tracer.step(
-                        "tier",
-                        f"bậc `{self._text(row.test)}` khớp với {self._text(e.subject)} = "
-                        f"{self._show_subject(e.subject, subject)}",
-                        row.span,
-                    )
-                return self.value(row.value)
+                    text = tier_text(self._text(row.test), self._text(e.subject), shown, subject, value)
+                    self.tracer.step("tier", text, row.span)
+                return value
         if e.otherwise is not None:
+            value = self.value(e.otherwise)
             if self.tracer.enabled:
-                self.tracer.step(
-                    "tier",
-                    f"không bậc nào khớp với {self._text(e.subject)} = "
-                    f"{self._show_subject(e.subject, subject)}: dùng `otherwise`",
-                    e.otherwise.span,
-                )
-            return self.value(e.otherwise)
+                text = otherwise_text(self._text(e.subject), shown, subject, value)
+                self.tracer.step("tier", text, e.otherwise.span)
+            return value
         raise self.fail(
             e.span,
             f"không bậc nào khớp với giá trị {show(subject)}",

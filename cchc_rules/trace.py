@@ -19,6 +19,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 StepKind = Literal[
     "not_applicable",
     "ratio",
+    "arithmetic",
     "zero_denominator",
     "tier",
     "deduction",

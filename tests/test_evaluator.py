@@ -142,6 +142,81 @@ def test_a_percentage_in_a_condition_is_explained_as_written(tmp_path: Path, eng
     assert "điều kiện `ty_le >= 50%`: 40% ≥ 50% không đúng → lấy `0`" in [s.text for s in trace.steps]
 
 
+def step_texts(rules: RuleSet, facts: dict[str, Any], engine: str, kind: str | None) -> list[str]:
+    """The sentences of one kind of step (every step, as "kind: text", for None) recorded for area 1,
+    by one of the three engines."""
+    if engine == "compiled":
+        result = rules.evaluate(facts)
+    elif engine == "interpreter":
+        result = rules.interpret(rules.facts(facts))
+    else:  # the columns, as `cchc rank --trace` scores: a batch of two units
+        result = rules.evaluate_many([facts, facts], trace=True)[1]
+    trace = result["1"].trace
+    assert trace is not None
+    if kind is None:
+        return [f"{s.kind}: {s.text}" for s in trace.steps]
+    return [s.text for s in trace.steps if s.kind == kind]
+
+
+ENGINES = ["compiled", "interpreter", "columns"]
+
+
+OPERATIONS = [
+    pytest.param(  # the ratio, then each operation with the values it met, then the rounding
+        'fact tra_lai: count "Hồ sơ trả lại" max tong\nfact tong: count "Tổng hồ sơ"',
+        "max * (1 - ratio(tra_lai, tong, zero: full))",
+        {"tra_lai": 2, "tong": 1935},
+        [
+            "1 - ratio(tra_lai, tong, zero: full) = 1 − 0,001033591731… = 0,998966408268…",
+            "max * (1 - ratio(tra_lai, tong, zero: full)) = 1 × 0,998966408268… = 0,998966408268…",
+        ],
+        id="max * (1 - ratio)",
+    ),
+    pytest.param(  # a negative value in brackets, a division as a colon
+        'fact raw: decimal "Điểm thô" min -10 max 10',
+        "clamp(raw / 4 - -1, 0, max)",
+        {"raw": "-6"},
+        ["raw / 4 = (-6) : 4 = -1,5", "raw / 4 - -1 = (-1,5) − (-1) = -0,5"],
+        id="negative and division",
+    ),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("decls", "formula", "facts", "expected"), OPERATIONS)
+def test_every_operation_on_a_value_is_written_out_with_its_values(
+    tmp_path: Path, engine: str, decls: str, formula: str, facts: dict[str, Any], expected: list[str]
+) -> None:
+    rules = load(tmp_path, one(formula, decls, maximum="1" if "ratio" in formula else "10"))
+    assert step_texts(rules, facts, engine, "arithmetic") == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_operation_on_literals_alone_reads_as_written(tmp_path: Path, engine: str) -> None:
+    decls = 'fact co: boolean "Có"'
+    rules = load(tmp_path, one("if co then max * 0.5 + 1 else -(2 - 2)", decls))
+    assert step_texts(rules, {"co": True}, engine, "arithmetic") == []
+    assert step_texts(rules, {"co": False}, engine, "arithmetic") == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_tier_step_gives_the_value_of_the_row_that_matched(tmp_path: Path, engine: str) -> None:
+    decls = 'fact ty_le: percent "Tỷ lệ"\nfact so: count "Số" max 4'
+    formula = "tier ty_le\n    when >= 100%: max\n    when from 75% to under 100%: so * 0.25\n    otherwise: 0"
+    rules = load(tmp_path, one(formula, decls, maximum="1"))
+    assert step_texts(rules, {"ty_le": "75%", "so": 3}, engine, "tier") == [
+        "bậc `from 75% to under 100%` khớp với ty_le = 75% → 0,75"
+    ]
+    # The row's value is worked out before the tier says what it gave.
+    assert step_texts(rules, {"ty_le": "75%", "so": 3}, engine, None) == [
+        "arithmetic: so * 0.25 = 3 × 0,25 = 0,75",
+        "tier: bậc `from 75% to under 100%` khớp với ty_le = 75% → 0,75",
+    ]
+    assert step_texts(rules, {"ty_le": "10%", "so": 3}, engine, "tier") == [
+        "không bậc nào khớp với ty_le = 10%: dùng `otherwise` → 0"
+    ]
+
+
 @pytest.mark.parametrize(
     ("formula", "expected"),
     [

@@ -317,7 +317,7 @@ def test_a_tier_step_shows_its_subject_as_its_kind_reads(subject: str, shown: st
     tracer = Tracer()
     Evaluator(rules, Facts(values={"x": Fraction(2)}), tracer).run()
     texts = [s.text for s in tracer.records["1"].materialised() if s.kind == "tier"]
-    assert texts == [f"không bậc nào khớp với {subject} = {shown}: dùng `otherwise`"]
+    assert texts == [f"không bậc nào khớp với {subject} = {shown}: dùng `otherwise` → 2"]
 
 
 # ---- the invariants every outcome keeps ---------------------------------------------------------------------------

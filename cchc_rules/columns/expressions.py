@@ -20,11 +20,9 @@ from cchc_rules.compiler import (
     _cmp,
     _deduction_text,
     _floor_text,
-    _otherwise_text,
     _ratio_text,
-    _tier_text,
 )
-from cchc_rules.evaluator import min_max_text
+from cchc_rules.evaluator import arithmetic_text, literal_only, min_max_text, otherwise_text, tier_text
 from cchc_rules.facts import literal_value
 from cchc_rules.numbers import show
 
@@ -129,7 +127,9 @@ class Expressions:
 
             return neg
         if isinstance(e, ast.BinOp):
-            return self._binop(e.op, sub(e.left, "num"), sub(e.right, "num"))
+            left, right = sub(e.left, "num"), sub(e.right, "num")
+            operation = self._binop(e.op, left, right)
+            return operation if literal_only(e) else self._traced(e, left, right, operation)
         if isinstance(e, ast.Compare):
             kind = self._kind(e.left)
             if self._kind(e.right) != kind:
@@ -180,6 +180,25 @@ class Expressions:
             return ar.quotients(left(b, rows), right(b, rows), b.fail, rows)
 
         return divide
+
+    def _traced(self, e: ast.BinOp, left: Col, right: Col, operation: Col) -> Col:
+        """An operation not on literals alone; traced, its values are worked out apart and recorded
+        (`arithmetic_text`), by the general row-by-row arithmetic (the same values as `_binop`'s)."""
+        op, text, span = e.op, self.compiled._text(e.span), e.span
+
+        def traced(b: Batch, rows: list[int]) -> Num:
+            if b.events is None:
+                untraced: Num = operation(b, rows)
+                return untraced
+            a, c = left(b, rows), right(b, rows)
+            if op == "/":
+                result = ar.quotients(a, c, b.fail, rows)
+            else:
+                result = ar.mul(a, c) if op == "*" else ar.add(a, c, 1 if op == "+" else -1)
+            b.note(STEP, rows, ("arithmetic", span, arithmetic_text), step_args(text, op, a, c, result))
+            return result
+
+        return traced
 
     def _folded(self, op: str, left: tuple[int, int], right: tuple[int, int]) -> Col:
         """The value of an operation on two literals, worked out once, as a literal (division by zero excluded)."""
@@ -305,14 +324,22 @@ class Expressions:
                 yes, no = ar.positions(matched)
                 if yes:
                     where = [left[i] for i in yes]
+                    matched_rows = ar.take(rows, where)
+                    value = value_(b, matched_rows)
                     if b.events is not None:
                         b.note(
                             STEP,
-                            ar.take(rows, where),
-                            ("tier", row_span, _tier_text),
-                            step_args(test_text, subject_text, shown, value_column(subject, kind), at=where),
+                            matched_rows,
+                            ("tier", row_span, tier_text),
+                            step_args(
+                                test_text,
+                                subject_text,
+                                shown,
+                                value_column(select(subject, where, len(rows)), kind),
+                                value_column(value, value_kind),
+                            ),
                         )
-                    pieces.append((where, value_(b, ar.take(rows, where))))
+                    pieces.append((where, value))
                 left = [left[i] for i in no]
             if left:
                 if otherwise_ is None:
@@ -320,14 +347,21 @@ class Expressions:
                         b.fail(rows[i])
                     pieces.append((left, _dummy(value_kind, len(left))))
                 else:
+                    rest = ar.take(rows, left)
+                    value = otherwise_(b, rest)
                     if b.events is not None:
                         b.note(
                             STEP,
-                            ar.take(rows, left),
-                            ("tier", otherwise_span, _otherwise_text),
-                            step_args(subject_text, shown, value_column(subject, kind), at=left),
+                            rest,
+                            ("tier", otherwise_span, otherwise_text),
+                            step_args(
+                                subject_text,
+                                shown,
+                                value_column(select(subject, left, len(rows)), kind),
+                                value_column(value, value_kind),
+                            ),
                         )
-                    pieces.append((left, otherwise_(b, ar.take(rows, left))))
+                    pieces.append((left, value))
             return ar.merge(len(rows), pieces, value_kind)
 
         return tier
