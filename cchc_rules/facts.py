@@ -1187,6 +1187,11 @@ _GROUPED = {".": re.compile(r"\d{1,3}(?:\.\d{3})+"), ",": re.compile(r"\d{1,3}(?
 _AMBIGUOUS = re.compile(r"[-+]?\d{1,3}[.,]\d{3}")
 _TOO_LARGE = f"số quá lớn: phần nguyên tối đa {MAX_FACT_INTEGER_DIGITS} chữ số"
 _NUMBER_HINT = "viết số bằng chữ số, vd 17.748 hoặc 17,748 (số thập phân), 1340 hoặc 1.340.000 (số nguyên)"
+# The same hint for a fact of one kind: a count needs no decimal examples, a percentage its sign.
+_KIND_HINTS = {
+    "count": "viết số nguyên bằng chữ số, vd 1340 hoặc 1.340.000",
+    "percent": "viết tỷ lệ bằng chữ số và dấu %, vd 75% hoặc 87,5%",
+}
 # A number followed by words: "4 cuộc", "80 phần trăm", "1.340 hồ sơ".
 _NUMBER_AND_WORDS = re.compile(r"\s*([-+]?\d[\d.,]*)\s+(\D.*?)\s*")
 _PERCENT_WORDS = {"phần trăm", "phan tram", "percent", "pct"}
@@ -1369,6 +1374,16 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
+def _number_of(value: Any, kind: str) -> Fraction:
+    """`_to_number`, with the hint for a number not written in digits given for a fact of `kind`."""
+    try:
+        return _to_number(value)
+    except _Invalid as exc:
+        if exc.hint != _NUMBER_HINT:
+            raise
+        raise _Invalid(str(exc), _KIND_HINTS[kind]) from None
+
+
 def _count(value: Any) -> Fraction:
     if isinstance(value, str) and _AMBIGUOUS.fullmatch(value.strip()):
         whole = re.sub(r"[.,]", "", value.strip())
@@ -1377,7 +1392,7 @@ def _count(value: Any) -> Fraction:
             f"hoặc số nguyên {whole} (dấu phân cách hàng nghìn)",
             f"dữ kiện này là số nguyên: nếu là {whole}, viết {whole}",
         )
-    number = _to_number(value)
+    number = _number_of(value, "count")
     if number.denominator != 1:
         hint = ""
         if isinstance(value, Decimal) and value.as_tuple().exponent == -3 and abs(value) < 1000:
@@ -1389,8 +1404,8 @@ def _count(value: Any) -> Fraction:
 
 def _percent(value: Any) -> Fraction:
     if isinstance(value, str) and value.strip().endswith("%"):
-        return _to_number(value.strip()[:-1]) / 100
-    number = _to_number(value)
+        return _number_of(value.strip()[:-1], "percent") / 100
+    number = _number_of(value, "percent")
     if 0 < number <= 1:  # 0.75 is 0.75 % as written, but most who write it mean 75 %: refused, not guessed
         shown = plain(number).replace(".", ",")
         raise _Invalid(

@@ -337,6 +337,11 @@ def test_a_count_shows_the_file_s_thousands_mark_too(rules: RuleSet) -> None:
     ("name", "value", "words"),
     [
         ("doi_thoai", "mười", ["doi_thoai", "Số cuộc đối thoại; kiểu số nguyên ≥ 0", "`mười` không phải một số"]),
+        # the hint's examples are of the fact's own kind: whole numbers for a count, a % for a percentage
+        ("doi_thoai", "mười", ["gợi ý: viết số nguyên bằng chữ số, vd 1340 hoặc 1.340.000"]),
+        ("ty_le", "nhiều", ["gợi ý: viết tỷ lệ bằng chữ số và dấu %, vd 75% hoặc 87,5%"]),
+        ("ty_le", "bảy lăm%", ["`bảy lăm` không phải một số", "vd 75% hoặc 87,5%"]),
+        ("von_a", "một trăm", ["vd 17.748 hoặc 17,748 (số thập phân), 1340 hoặc 1.340.000 (số nguyên)"]),
         ("doi_thoai", 2.5, ["doi_thoai", "cần một số nguyên", "không phải 2,5"]),
         ("doi_thoai", "2,5", ["doi_thoai", "cần một số nguyên"]),
         ("doi_thoai", True, ["doi_thoai", "không phải có/không"]),
@@ -357,6 +362,11 @@ def test_wrong_type(rules: RuleSet, name: str, value: Any, words: list[str]) -> 
     message = error(rules, facts(**{name: value}))
     for word in words:
         assert word in message
+
+
+def test_a_count_written_in_words_gets_no_decimal_examples(rules: RuleSet) -> None:
+    message = error(rules, facts(doi_thoai="bốn"))
+    assert "số nguyên" in message and "17,748" not in message and "thập phân" not in message
 
 
 @pytest.mark.parametrize(
