@@ -419,6 +419,13 @@ def group_words(group: ast.Group) -> str:
     return " ".join(p for p in (low, high) if p)
 
 
+def group_label(group: ast.Group) -> str:
+    """A group as a reader names it: "Nhóm A"; a name of words in quotes, so that it does not run into
+    the word before it (Nhóm “Dưới 80%”, not "Nhóm Dưới 80%")."""
+    name = group.name
+    return f"Nhóm {name}" if len(name) <= 3 and not any(c.isspace() for c in name) else f"Nhóm “{name}”"
+
+
 def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     """The ranking as a workbook for people: Vietnamese headings, numbers as numbers, the heading row and
     the units frozen, a filter on every column; a second sheet says what each column holds and the groups."""
@@ -458,7 +465,7 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
         if value:
             legend.append([label, _cell(legend, value, False)])
     for group in header.groups:
-        legend.append([_cell(legend, f"Nhóm {group.name}", False), _cell(legend, group_words(group), False)])
+        legend.append([_cell(legend, group_label(group), False), _cell(legend, group_words(group), False)])
     legend.append([])
     titles = []
     for text in ("Cột", "Nội dung", "Tên cột trong CSV, JSON"):

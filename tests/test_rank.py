@@ -137,6 +137,8 @@ def test_rank_csv_json_and_xlsx_agree(tmp_path: Path) -> None:
     # The second sheet says what each column holds, with its CSV key, and how the groups are cut.
     said = [[c.value for c in row] for row in legend.iter_rows()]
     assert ["Nhóm B", "từ 80% đến dưới 90%"] in [r[:2] for r in said]
+    # A group named in words is quoted, so that its name does not run into "Nhóm".
+    assert ["Nhóm “Dưới 80%”", "dưới 80%"] in [r[:2] for r in said]
     keys = [r[2] for r in said if r[2] is not None][1:]
     assert keys == list(rows[0])
     assert [

@@ -11,7 +11,7 @@ from cchc_rules.checks import expressions, walk
 from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import KIND_WORDS
 from cchc_rules.numbers import show, vi
-from cchc_rules.ranking import group_words
+from cchc_rules.ranking import group_label, group_words
 from cchc_rules.vocabulary import kind_titled
 
 _OPS = {">=": "≥", "<=": "≤", "!=": "≠", "=": "=", "<": "<", ">": ">"}
@@ -176,7 +176,7 @@ def rulebook(rules: CheckedRules) -> str:
     if h.rounding is not None:
         lines.append(f"Làm tròn điểm: {rounding_words(h.rounding)}.")
     for group in h.groups:
-        lines.append(f"Nhóm {group.name}: {group_words(group)}.")
+        lines.append(f"{group_label(group)}: {group_words(group)}.")
     lines += [f"\nCăn cứ: {b}" for b in h.basis]
     lines += [f"\n*Suy luận: {n}*" for n in h.inferred]
     lines.append("")
