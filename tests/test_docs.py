@@ -102,6 +102,10 @@ def test_documentation_site_builds_strictly(tmp_path: Path) -> None:
         assert name in reference
     # The pipeline diagram is handed to mermaid (a superfences custom fence), not shown as code.
     assert 'class="mermaid"' in (tmp_path / "site" / "architecture" / "index.html").read_text(encoding="utf-8")
+    # Heading anchors keep đ as d (docs/hooks/slugs.py): "bảng chấm điểm", not "bang-cham-iem".
+    reports = (tmp_path / "site" / "reports" / "index.html").read_text(encoding="utf-8")
+    assert 'id="cchc-table-bang-cham-diem"' in reports and "cham-iem" not in reports
+    assert not (tmp_path / "site" / "hooks").exists()  # the hook is code, not a page
 
 
 # A diagnostic code is a string literal such as "E110" or code="F003" in the package's source.
