@@ -22,7 +22,7 @@ from cchc_rules.checked import CheckedRules
 from cchc_rules.facts import KIND_WORDS, literal_value
 from cchc_rules.numbers import plain
 from cchc_rules.ooxml import stable_zip
-from cchc_rules.units import DESCRIPTION_MARK, SHEET, UNIT_COLUMN, UNIT_MARK, column_letter
+from cchc_rules.units import DESCRIPTION_MARK, LIST_SHEET, SHEET, UNIT_COLUMN, UNIT_MARK, column_letter
 
 FIRST_DATA_ROW = 4
 LAST_ROW = 1_048_576  # Excel's last row: validation covers every row a province may fill
@@ -47,7 +47,8 @@ def limits_text(decl: ast.FactDecl) -> str:
     if kind == "percent" and decl.min is None and decl.max is None:
         parts[-1] += " (0%–100%)"
     if kind == "choice":
-        parts[-1] += ": " + ", ".join(decl.type.choices)
+        # a choice with a comma in it in quotes, or it would read as two
+        parts[-1] += ": " + ", ".join(f"“{c}”" if "," in c or ";" in c else c for c in decl.type.choices)
     for bound, sign in ((decl.min, "≥"), (decl.max, "≤")):
         if isinstance(bound, ast.NameRef):
             parts.append(f"{sign} {bound.name}")
@@ -68,8 +69,22 @@ def _number(value: Any, kind: str) -> str:
     return plain(value)
 
 
-def validation(decl: ast.FactDecl, column: str, columns: Mapping[str, str]) -> Any | None:
-    """The Excel data validation of one fact's column, or None when Excel cannot say it."""
+def inline_list(options: Iterable[str]) -> str | None:
+    """Choices as the list of a data validation holds them ("có,không"); None when Excel cannot hold
+    them there (a comma or a quote inside a choice, more than 255 characters in all)."""
+    options = tuple(options)
+    listed = ",".join(options)
+    if any("," in o or '"' in o for o in options) or len(listed) > 250:
+        return None
+    return listed
+
+
+def validation(decl: ast.FactDecl, column: str, columns: Mapping[str, str], listed: str | None = None) -> Any | None:
+    """The Excel data validation of one fact's column, or None when Excel cannot say it.
+
+    `listed`: where a choice fact's choices are written out (`'Danh sách lựa chọn'!$A$1:$A$3`), for
+    choices a validation cannot hold inline (`inline_list`).
+    """
     from openpyxl.worksheet.datavalidation import DataValidation
 
     kind = decl.type.name
@@ -85,11 +100,12 @@ def validation(decl: ast.FactDecl, column: str, columns: Mapping[str, str]) -> A
         "prompt": (decl.description or decl.name)[:255],
     }
     if kind in ("boolean", "choice"):
-        options = _BOOLEAN_CHOICES if kind == "boolean" else decl.type.choices
-        listed = ",".join(options)
-        if any("," in o or '"' in o for o in options) or len(listed) > 250:
+        inline = inline_list(_BOOLEAN_CHOICES if kind == "boolean" else decl.type.choices)
+        if inline is not None:
+            return DataValidation(type="list", formula1=f'"{inline}"', **common)
+        if listed is None:
             return None
-        return DataValidation(type="list", formula1=f'"{listed}"', **common)
+        return DataValidation(type="list", formula1=listed, **common)
     lows: list[str] = []
     highs: list[str] = []
     if kind == "count":
@@ -150,8 +166,14 @@ def write_workbook(rules: CheckedRules, handle: IO[bytes], rows: Iterable[Mappin
         elif decl.type.name == "date":
             dimension.number_format = "DD/MM/YYYY"
     sheet.freeze_panes = f"B{FIRST_DATA_ROW}"
+    # Choices a validation cannot hold inline are written out on a hidden sheet, a column each.
+    listed = [d for d in decls if d.type.name == "choice" and inline_list(d.type.choices) is None]
+    where: dict[str, str] = {}
+    for n, decl in enumerate(listed, 1):
+        letter = column_letter(n)
+        where[decl.name] = f"'{LIST_SHEET}'!${letter}$1:${letter}${len(decl.type.choices)}"
     for decl in decls:
-        found = validation(decl, columns[decl.name], columns)
+        found = validation(decl, columns[decl.name], columns, where.get(decl.name))
         if found is not None:
             found.add(f"{columns[decl.name]}{FIRST_DATA_ROW}:{columns[decl.name]}{LAST_ROW}")
             sheet.data_validations.append(found)
@@ -183,9 +205,24 @@ def write_workbook(rules: CheckedRules, handle: IO[bytes], rows: Iterable[Mappin
 
     for row in rows:
         sheet.append([row.get(UNIT_COLUMN), *(cell(_excel(row.get(d.name), d.type.name), d.type.name) for d in decls)])
+    if listed:
+        lists = book.create_sheet(LIST_SHEET)
+        lists.sheet_state = "hidden"  # the drop-downs' source, not a sheet of units
+        columns_of_choices = [d.type.choices for d in listed]
+        for i in range(max(map(len, columns_of_choices))):
+            lists.append([_text_cell(lists, c[i]) if i < len(c) else None for c in columns_of_choices])
     buffer = io.BytesIO()
     book.save(buffer)
     handle.write(stable_zip(buffer.getvalue()))  # the same rules, the same bytes: no save time inside
+
+
+def _text_cell(sheet: Any, text: str) -> Any:
+    """A cell holding `text` as text, even one Excel would take for a formula (`=...`)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _excel(value: Any, kind: str) -> Any:

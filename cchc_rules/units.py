@@ -61,6 +61,8 @@ DESCRIPTION_MARK = "(mô tả)"
 UNIT_MARK = "(đơn vị, giới hạn)"
 _MARKS = frozenset(map(name_key, (DESCRIPTION_MARK, UNIT_MARK)))
 SHEET = "Dữ kiện"
+# The template's hidden sheet of choices too long or too rich for a drop-down to hold inline.
+LIST_SHEET = "Danh sách lựa chọn"
 # A1 of the workbook `cchc rank` writes (`rank` before its headers were Vietnamese): found among the
 # units' workbooks, it is an output written there, not units.
 RANK_HEADING = "Hạng"
@@ -461,6 +463,8 @@ def filled_unit_rows(target: Path) -> int | None:
             if first and first[0] == UNIT_COLUMN:
                 templates += 1
                 rows += sum(any(v not in (None, "") for v in r) for r in sheet.iter_rows(min_row=4, values_only=True))
+            elif sheet.title == LIST_SHEET and sheet.sheet_state != "visible":
+                continue  # the template's own list of choices
             elif any(any(v not in (None, "") for v in r) for r in sheet.iter_rows(values_only=True)):
                 return None  # someone's own sheet, or notes: not ours to replace
         return rows if templates else None

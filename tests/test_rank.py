@@ -346,6 +346,49 @@ def test_template_has_every_fact_with_description_limits_and_validation(tmp_path
     assert (validations[f"{percent}4"].formula1, validations[f"{percent}4"].formula2) == ("0", "1")
 
 
+def test_choices_a_drop_down_cannot_hold_inline_are_listed_on_a_hidden_sheet(tmp_path: Path) -> None:
+    """A comma or a quote inside a choice, or choices longer than Excel's 255 characters: a drop-down still."""
+    from openpyxl import load_workbook
+
+    many = ", ".join(f'"Mức {k:02d} theo hướng dẫn của Sở Nội vụ"' for k in range(12))
+    rules_path = tmp_path / "r.cchc"
+    rules_path.write_text(
+        'ruleset "T" total 2 rounding 3 half_up\n'
+        'fact xep_loai: choice("Tốt, hoàn thành xuất sắc", "Khá", "=Trung bình") "Xếp loại"\n'
+        f'fact muc: choice({many}) "Mức"\n'
+        'fact co: boolean "Có"\n'
+        '1 "A": max 2\n'
+        '  score = if xep_loai = "Tốt, hoàn thành xuất sắc" and co then max else 0\n'
+        '  reason when muc = "Mức 00 theo hướng dẫn của Sở Nội vụ": "Mức {muc}"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "facts.xlsx"
+    run = cchc("template", rules_path, "-o", out)
+    assert run.returncode == 0, run.stderr
+    book = load_workbook(out)
+    sheet, lists = book["Dữ kiện"], book["Danh sách lựa chọn"]
+    assert lists.sheet_state == "hidden"
+    assert [c.value for c in lists["A"][:3]] == ["Tốt, hoàn thành xuất sắc", "Khá", "=Trung bình"]
+    assert lists["A3"].data_type == "s"  # text, not a formula
+    assert [c.value for c in lists["B"]] == [f"Mức {k:02d} theo hướng dẫn của Sở Nội vụ" for k in range(12)]
+    validations = {str(dv.sqref).split(":")[0]: dv for dv in sheet.data_validations.dataValidation}
+    assert validations["B4"].type == "list" and validations["B4"].formula1 == "'Danh sách lựa chọn'!$A$1:$A$3"
+    assert validations["C4"].formula1 == "'Danh sách lựa chọn'!$B$1:$B$12"
+    assert validations["D4"].formula1 == '"có,không"'  # short choices stay inline
+    # Row 3 quotes a choice with a comma in it, or it would read as two.
+    assert sheet["B3"].value == "một trong các lựa chọn: “Tốt, hoàn thành xuất sắc”, Khá, =Trung bình"
+    # The template is still a template: written again, then filled in and ranked.
+    assert cchc("template", rules_path, "-o", out).returncode == 0
+    sheet.append(["Xã A", "Tốt, hoàn thành xuất sắc", "Mức 03 theo hướng dẫn của Sở Nội vụ", "có"])
+    book.save(out)
+    run = cchc("rank", rules_path, out, "-o", tmp_path / "r.csv")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()[1].startswith("1,Xã A,,2,2,100")
+    # Filled in, it is no longer written over.
+    again = cchc("template", rules_path, "-o", out)
+    assert again.returncode == 1 and "O001" in again.stderr
+
+
 def test_filled_template_ranks_like_json_lines(tmp_path: Path) -> None:
     rules_path = RULES_2023
     workbook = tmp_path / "xa.xlsx"
