@@ -405,9 +405,8 @@ class CompiledRules:
             operand = sub(e.operand)
             return lambda run: -_number(operand(run))
         if isinstance(e, ast.BinOp):
-            if literal_only(e):
-                return _binop(e.op, sub(e.left), sub(e.right))
-            return _traced_binop(e.op, sub(e.left), sub(e.right), self._text(e.span), e.span)
+            shown = None if literal_only(e) else (self._text(e.span), e.span)
+            return _binop(e.op, sub(e.left), sub(e.right), shown)
         if isinstance(e, ast.Compare):
             return _compare(e.op, sub(e.left), sub(e.right))
         if isinstance(e, ast.And):
@@ -871,26 +870,9 @@ def _cmp(op: str, left: Any, right: Any) -> bool:
     return bool(left >= right)
 
 
-def _binop(op: str, left: Expr, right: Expr) -> Expr:
-    if op == "+":
-        return lambda run: _number(left(run)) + _number(right(run))
-    if op == "-":
-        return lambda run: _number(left(run)) - _number(right(run))
-    if op == "*":
-        return lambda run: _number(left(run)) * _number(right(run))
-
-    def divide(run: _Run) -> Any:
-        a = _number(left(run))
-        b = _number(right(run))
-        if b == 0:
-            raise Fallback("division by zero")
-        return a / b
-
-    return divide
-
-
-def _traced_binop(op: str, left: Expr, right: Expr, text: str, span: Span) -> Expr:
-    """An operation that is not on literals alone: traced, it records the values it met (`arithmetic_text`)."""
+def _binop(op: str, left: Expr, right: Expr, shown: tuple[str, Span] | None) -> Expr:
+    """An operation; with `shown` (its text and span: one not on literals alone), a traced run records the
+    values it met (`arithmetic_text`)."""
     operation = OPERATIONS[op]
 
     def binop(run: _Run) -> Any:
@@ -899,8 +881,8 @@ def _traced_binop(op: str, left: Expr, right: Expr, text: str, span: Span) -> Ex
         if op == "/" and b == 0:
             raise Fallback("division by zero")
         result = operation(a, b)
-        if run.tr is not None:
-            run.tr.lazy("arithmetic", span, arithmetic_text, (text, op, a, b, result))
+        if shown is not None and run.tr is not None:
+            run.tr.lazy("arithmetic", shown[1], arithmetic_text, (shown[0], op, a, b, result))
         return result
 
     return binop
