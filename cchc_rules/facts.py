@@ -622,7 +622,7 @@ class _YamlReader:
                     spans = [self.key_spans(n) if isinstance(n, yaml.MappingNode) else {} for n in found]
                     round_spans.append((spans[0], spans[1]))
                     round_values.append(self.value_spans(found[0]) if isinstance(found[0], yaml.MappingNode) else {})
-        raw = _raw_from_mapping(self.name, top, inner, round_spans)
+        raw = _raw_from_mapping(self.name, top, inner, round_spans, values)
         keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
         rounds = tuple(
             r.model_copy(update={"facts": _valued(r.facts, v)}) for r, v in zip(raw.rounds, round_values, strict=False)
@@ -671,16 +671,21 @@ def _raw_from_mapping(
     top: Mapping[str, tuple[Any, Span | None]],
     inner_spans: Mapping[str, Span] | None = None,
     round_spans: Sequence[tuple[Mapping[str, Span], Mapping[str, Span]]] = (),
+    value_spans: Mapping[str, Span] | None = None,
 ) -> RawFacts:
     for key, (value, span) in top.items():
         bad = unshowable(key) or unshowable(value)
         if bad is None:
             continue
         said = f"`{escaped(key)}`"
+        if isinstance(value, str) and not unshowable(key):  # the plain form's fact, `unit`: under the value
+            span = (value_spans or {}).get(key, span)
         if key == "facts" and isinstance(value, dict):  # name the fact, at its own line
             fact = unshowable_entry(value)
             if fact is not None:
                 said, span = f"dữ kiện `{fact}`", (inner_spans or {}).get(fact, span)
+                if isinstance(value.get(fact), str) and not unshowable(fact):  # the caret under the value itself
+                    span = (value_spans or {}).get(fact, span)
         raise facts_error(
             name, f"{said} có ký tự không hiển thị, không ghi ra được ({bad})", span, hint=unshowable_hint(bad)
         )
@@ -1139,9 +1144,9 @@ def _read_json(name: str, text: str) -> RawFacts:
         (under("rounds", k, "facts"), under("rounds", k, "notes"))
         for k in range(len(rounds) if isinstance(rounds, list) else 0)
     ]
-    raw = _raw_from_mapping(name, top, under("facts"), round_spans)
-    keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
     own = values_under("facts") if isinstance(data.get("facts"), dict) else values_under()  # or the plain form
+    raw = _raw_from_mapping(name, top, under("facts"), round_spans, own)
+    keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
     valued = tuple(
         r.model_copy(update={"facts": _valued(r.facts, values_under("rounds", k, "facts"))})
         for k, r in enumerate(raw.rounds)

@@ -825,6 +825,26 @@ def test_a_bad_character_in_a_facts_name_is_named_escaped(
 
 
 @pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("f.json", '{"unit": "X", "facts": {"doi_thoai": "2\\u0007"}}'),
+        ("f.json", '{"unit": "X", "doi_thoai": "2\\u0007"}'),  # the plain form
+        ("f.yaml", 'unit: X\nfacts:\n  doi_thoai: "2\\a"\n'),
+    ],
+)
+def test_a_bad_character_in_a_value_is_shown_under_the_value(
+    rules: RuleSet, tmp_path: Path, name: str, text: str
+) -> None:
+    """The caret sits under the value that holds the character, not under the fact's name."""
+    message = error(rules, write(tmp_path, text, name))
+    assert "`doi_thoai` có ký tự không hiển thị" in message, message
+    lines = message.splitlines()
+    marks = next(line for line in lines if line.strip().startswith("^"))
+    source = lines[lines.index(marks) - 1]
+    assert source[marks.index("^") :].startswith('"2\\'), message
+
+
+@pytest.mark.parametrize(
     ("written", "said"),
     [
         # month first, as an English-locale Excel or a form from abroad writes it
