@@ -496,15 +496,22 @@ class Evaluator:
 
     # ---- which way each `if` went, for a trace read later ----------------------------
 
-    def branches(self, formula: ast.Node) -> list[tuple[str, Span]]:
-        """Each `if` the formula tested, with the values compared and the branch taken, outermost first.
+    def branches(self, crit: ast.Criterion) -> list[tuple[str, Span]]:
+        """Each `if` of a criterion's formula tested, with the values compared and the branch taken,
+        outermost first.
 
         Worked out when a trace is read, from the same facts, so that every engine's trace says it the
-        same way: "điều kiện `doi_thoai >= 5`: 2 ≥ 5 không đúng → lấy `0`".
+        same way: "điều kiện `doi_thoai >= 5`: 2 ≥ 5 không đúng → lấy `0`". Inside the criterion, as
+        its formula was: `max` in a condition is its own maximum.
         """
+        assert crit.formula is not None
         out: list[tuple[str, Span]] = []
-        with contextlib.suppress(ZeroDenominatorSignal):  # a ratio's `zero:` decided the formula there
-            self._branches(formula, out)
+        saved, self._current = self._current, crit
+        try:
+            with contextlib.suppress(ZeroDenominatorSignal):  # a ratio's `zero:` decided the formula there
+                self._branches(crit.formula.expr, out)
+        finally:
+            self._current = saved
         return out
 
     def _branches(self, e: ast.Node, out: list[tuple[str, Span]]) -> None:

@@ -392,7 +392,7 @@ def branch_steps(layout: Layout, i: int, values: Mapping[str, Value], status: st
     assert crit.formula is not None
     read = {name: values[name] for name in names} if cacheable else {name: values[name] for name in values}
     try:
-        made = Evaluator(layout.rules, Facts.model_construct(values=read), NullTracer()).branches(crit.formula.expr)
+        made = Evaluator(layout.rules, Facts.model_construct(values=read), NullTracer()).branches(crit)
         found = tuple(built(Step, kind="condition", text=text, span=span) for text, span in made)
     except (CchcError, ArithmeticError):  # a formula that failed was reported when it was scored
         found = ()

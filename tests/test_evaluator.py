@@ -192,6 +192,22 @@ def test_every_operation_on_a_value_is_written_out_with_its_values(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("formula", "said"),
+    [
+        ("if x > max then max else x", "điều kiện `x > max`: 4 > 10 không đúng → lấy `x`"),
+        ("if (deduct 1 per x) > 8 then max else 0", "điều kiện `(deduct 1 per x) > 8`: 6 > 8 không đúng → lấy `0`"),
+    ],
+)
+def test_a_condition_reading_the_criterion_s_own_max_is_explained(
+    tmp_path: Path, engine: str, formula: str, said: str
+) -> None:
+    """Reading the trace worked the `if` out with no criterion in hand: `max` there crashed it."""
+    rules = load(tmp_path, one(formula, 'fact x: decimal "X" min 0 max 100'))
+    assert step_texts(rules, {"x": 4}, engine, "condition") == [said]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_an_operation_on_literals_alone_reads_as_written(tmp_path: Path, engine: str) -> None:
     decls = 'fact co: boolean "Có"'
     rules = load(tmp_path, one("if co then max * 0.5 + 1 else -(2 - 2)", decls))
