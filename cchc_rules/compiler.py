@@ -825,11 +825,17 @@ def _condition(value: Any) -> bool:
 
 
 def _outside_formula(cond: Expr, run: _Run) -> bool:
-    """A `na when` or reason condition: a zero denominator there is refused (Evaluator.outside_formula)."""
+    """A `na when` or reason condition: a zero denominator there is refused, and its steps are not the
+    score's (Evaluator.outside_formula)."""
+    if run.tr is not None:
+        run.tr.hush(1)
     try:
         return _condition(cond(run))
     except ZeroDenominatorSignal:
         raise Fallback("zero denominator in a condition") from None
+    finally:
+        if run.tr is not None:
+            run.tr.hush(-1)
 
 
 def _kind(value: Any) -> type:

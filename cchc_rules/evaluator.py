@@ -210,7 +210,9 @@ class Evaluator:
             self._current = saved
 
     def outside_formula(self, condition: ast.Node) -> bool:
-        """A `na when` or reason condition: a ratio's zero policy decides a formula, never a condition."""
+        """A `na when` or reason condition: a ratio's zero policy decides a formula, never a condition.
+        Its steps are not the score's (`Tracer.hush`)."""
+        self.tracer.hush(1)
         try:
             return self.condition(condition)
         except ZeroDenominatorSignal as zero:
@@ -220,6 +222,8 @@ class Evaluator:
                 "công thức tính điểm",
                 "kiểm tra mẫu số trong điều kiện, vd `... and b > 0`",
             ) from None
+        finally:
+            self.tracer.hush(-1)
 
     def raw(self, crit: ast.Criterion, expr: ast.Node, applicable: bool = True) -> Fraction | None:
         """The value of a numeric `expr` inside `crit`, or None when `crit` is not applicable (asked only

@@ -120,12 +120,13 @@ class LazyStep:
 class NodeRecord:
     """What is recorded while one node is evaluated (mutable, then frozen into a NodeTrace)."""
 
-    __slots__ = ("facts", "refs", "steps")
+    __slots__ = ("facts", "quiet", "refs", "steps")
 
     def __init__(self) -> None:
         self.facts: dict[str, None] = {}
         self.refs: dict[str, None] = {}
         self.steps: list[Step | LazyStep] = []
+        self.quiet = 0  # > 0 while a condition outside the formula is worked out: its steps are not the score's
 
     def materialised(self) -> tuple[Step, ...]:
         """Every step with its sentence written."""
@@ -167,13 +168,21 @@ class Tracer:
 
     def step(self, kind: StepKind, text: str, span: Span | None = None) -> None:
         """The current node took a step worth showing."""
-        if self._stack:
+        if self._stack and not self._stack[-1].quiet:
             self._stack[-1].steps.append(Step(kind=kind, text=text, span=span))
 
     def lazy(self, kind: StepKind, span: Span | None, render: Callable[..., str], args: tuple[Any, ...]) -> None:
         """A step whose sentence `render(*args)` is written when the trace is read (cheap to record)."""
-        if self._stack:
+        if self._stack and not self._stack[-1].quiet:
             self._stack[-1].steps.append(LazyStep(kind, span, render, args))
+
+    def hush(self, by: int) -> None:
+        """Stop (`by` = 1) or resume (-1) recording the current node's steps, for a `na when` or reason
+        condition: its arithmetic is not part of the node's score, and an ancestor's `na when`, worked
+        out while a child is evaluated, is not even the node's own. Facts read are still recorded, and a
+        node evaluated inside the condition (`[id]`) records its own steps."""
+        if self._stack:
+            self._stack[-1].quiet += by
 
 
 class NullTracer(Tracer):
@@ -197,4 +206,7 @@ class NullTracer(Tracer):
         pass
 
     def lazy(self, kind: StepKind, span: Span | None, render: Callable[..., str], args: tuple[Any, ...]) -> None:
+        pass
+
+    def hush(self, by: int) -> None:
         pass

@@ -208,6 +208,45 @@ def test_a_condition_reading_the_criterion_s_own_max_is_explained(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_na_or_reason_condition_leaves_no_step_in_the_score_s_derivation(tmp_path: Path, engine: str) -> None:
+    """Arithmetic of a `na when` (an ancestor's, worked out while a child is evaluated) or of a `reason
+    when` is not part of the score; a criterion the condition refers to still shows its own steps."""
+    text = (
+        f"{HEADER.format(total=10)}\n"
+        'fact x: count "X" max 10\nfact g: count "G" max 10\n'
+        '1 "Một": max 5\n'
+        "  score = min(max, [2.1] + x * 0.25)\n"
+        '  reason when x * 2 > 3: "Mất {lost} điểm"\n'
+        '2 "Hai": max 5\n'
+        "  na when x * 2 > 3 and [3] * 2 < 100: exclude\n"
+        '2.1 "Hai một": max 5\n'
+        "  score = min(max, g + 0)\n"
+        '3 "Ba": max 0\n'
+        "  score = g * 0\n"
+    )
+    rules = load(tmp_path, text)
+
+    def all_steps(node: str) -> list[str]:
+        if engine == "compiled":
+            result = rules.evaluate({"x": 1, "g": 1})
+        elif engine == "interpreter":
+            result = rules.interpret(rules.facts({"x": 1, "g": 1}))
+        else:
+            result = rules.evaluate_many([{"x": 1, "g": 1}] * 2, trace=True)[1]
+        trace = result[node].trace
+        assert trace is not None
+        return [f"{s.kind}: {s.text}" for s in trace.steps]
+
+    assert all_steps("1") == [
+        "arithmetic: x * 0.25 = 1 × 0,25 = 0,25",
+        "arithmetic: [2.1] + x * 0.25 = 1 + 0,25 = 1,25",
+        "min_max: min(max, [2.1] + x * 0.25) = min(5; 1,25) = 1,25",
+    ]
+    assert all_steps("2.1") == ["arithmetic: g + 0 = 1 + 0 = 1", "min_max: min(max, g + 0) = min(5; 1) = 1"]
+    assert all_steps("3") == ["arithmetic: g * 0 = 1 × 0 = 0"]  # referred to by a condition: its own steps
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_an_operation_on_literals_alone_reads_as_written(tmp_path: Path, engine: str) -> None:
     decls = 'fact co: boolean "Có"'
     rules = load(tmp_path, one("if co then max * 0.5 + 1 else -(2 - 2)", decls))

@@ -98,6 +98,7 @@ class Batch:
         "other",
         "owned",
         "pending",
+        "quiet",
         "raw",
         "score",
         "shared",
@@ -127,6 +128,7 @@ class Batch:
         self.lost_at: dict[int, list[int]] | None = None
         self.events: list[list[Event]] | None = None  # with a trace: what each node read and did, by units
         self.stack: list[int] = []
+        self.quiet: list[int] = []  # depths of `stack` whose steps are not recorded now (`Tracer.hush`)
         self.shared: dict[int, list[int]] = {}
         self.owned: set[int] = set()  # nodes whose columns are their own (see `own`)
         self.na_busy: set[int] = set()  # nodes whose n/a policy is being worked out
@@ -164,6 +166,8 @@ class Batch:
     def note(self, what: int, rows: list[int], item: Any, args: Any = None) -> None:
         """Record, for the units at `rows`, what the current node read or did (units a ratio stopped excluded)."""
         if rows:
+            if what == STEP and self.quiet and self.quiet[-1] == len(self.stack):
+                return  # a `na when` or reason condition of the current node: not the score's steps
             skip = frozenset(self.signal) if self.signal else None
             events = self.events[self.stack[-1]]  # type: ignore[index]
             if what == FACT:

@@ -179,7 +179,7 @@ class ColumnRules:
             for cond, value in self.na[i]:
                 if not left:
                     break
-                met = cond(b, left)
+                met = _outside_formula(b, cond, left)
                 for r, m in zip(left, met, strict=True):
                     if m:
                         policy[r] = value
@@ -333,7 +333,7 @@ class ColumnRules:
             return
         chosen: dict[int, list[int]] = {r: [] for r in lost}
         for k, cond in enumerate(reasons):
-            met = lost if cond is None else [r for r, m in zip(lost, cond(b, lost), strict=True) if m]
+            met = lost if cond is None else [r for r, m in zip(lost, _outside_formula(b, cond, lost), strict=True) if m]
             for r in met:
                 chosen[r].append(k)
             if traced and met:
@@ -352,3 +352,17 @@ def _lost(rows: list[int], scores: list[int], plan: _Plan, aside: set[int] | Non
         declared = plan.declared
         lost = [r for r, s in zip(rows, scores, strict=True) if s < declared]
     return [r for r in lost if r not in aside] if aside else lost
+
+
+def _outside_formula(b: Batch, cond: Col, rows: list[int]) -> list[bool]:
+    """A `na when` or reason condition's values at `rows`; traced, its steps are not recorded as the
+    current node's (`Tracer.hush`), while a node it refers to records its own."""
+    if b.events is None:
+        met: list[bool] = cond(b, rows)
+        return met
+    b.quiet.append(len(b.stack))
+    try:
+        met = cond(b, rows)
+    finally:
+        b.quiet.pop()
+    return met
