@@ -605,7 +605,7 @@ class _YamlReader:
         top = self.mapping(root)
         inner: dict[str, Span] = {}
         notes: dict[str, Span] = {}
-        values = self.value_spans(root)  # the plain form's facts: `name: value` at the top
+        values = top_values = self.value_spans(root)  # the plain form's facts: `name: value` at the top
         # Each later round's facts and notes, where they are written, and where its values are.
         round_spans: list[tuple[dict[str, Span], dict[str, Span]]] = []
         round_values: list[dict[str, Span]] = []
@@ -622,7 +622,7 @@ class _YamlReader:
                     spans = [self.key_spans(n) if isinstance(n, yaml.MappingNode) else {} for n in found]
                     round_spans.append((spans[0], spans[1]))
                     round_values.append(self.value_spans(found[0]) if isinstance(found[0], yaml.MappingNode) else {})
-        raw = _raw_from_mapping(self.name, top, inner, round_spans, values)
+        raw = _raw_from_mapping(self.name, top, inner, round_spans, values, top_values)
         keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
         rounds = tuple(
             r.model_copy(update={"facts": _valued(r.facts, v)}) for r, v in zip(raw.rounds, round_values, strict=False)
@@ -672,14 +672,18 @@ def _raw_from_mapping(
     inner_spans: Mapping[str, Span] | None = None,
     round_spans: Sequence[tuple[Mapping[str, Span], Mapping[str, Span]]] = (),
     value_spans: Mapping[str, Span] | None = None,
+    top_values: Mapping[str, Span] | None = None,
 ) -> RawFacts:
+    """Raw facts from a file's top-level mapping; `inner_spans` and `value_spans` are where the facts'
+    names and values are written, `top_values` where the top level's values are (for the caret of a
+    character no output can carry)."""
     for key, (value, span) in top.items():
         bad = unshowable(key) or unshowable(value)
         if bad is None:
             continue
         said = f"`{escaped(key)}`"
-        if isinstance(value, str) and not unshowable(key):  # the plain form's fact, `unit`: under the value
-            span = (value_spans or {}).get(key, span)
+        if isinstance(value, str) and not unshowable(key):  # a plain form's fact, `unit`: under the value
+            span = (top_values or {}).get(key, span)
         if key == "facts" and isinstance(value, dict):  # name the fact, at its own line
             fact = unshowable_entry(value)
             if fact is not None:
@@ -1145,7 +1149,7 @@ def _read_json(name: str, text: str) -> RawFacts:
         for k in range(len(rounds) if isinstance(rounds, list) else 0)
     ]
     own = values_under("facts") if isinstance(data.get("facts"), dict) else values_under()  # or the plain form
-    raw = _raw_from_mapping(name, top, under("facts"), round_spans, own)
+    raw = _raw_from_mapping(name, top, under("facts"), round_spans, own, values_under())
     keys = {k: span for k in ("unit", "year") if k in top and (span := top[k][1]) is not None}
     valued = tuple(
         r.model_copy(update={"facts": _valued(r.facts, values_under("rounds", k, "facts"))})

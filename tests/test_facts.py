@@ -830,6 +830,9 @@ def test_a_bad_character_in_a_facts_name_is_named_escaped(
         ("f.json", '{"unit": "X", "facts": {"doi_thoai": "2\\u0007"}}'),
         ("f.json", '{"unit": "X", "doi_thoai": "2\\u0007"}'),  # the plain form
         ("f.yaml", 'unit: X\nfacts:\n  doi_thoai: "2\\a"\n'),
+        # a stray key at the top beside `facts:`: its own value, not the fact's of the same name
+        ("f.yaml", 'unit: X\ndoi_thoai: "2\\a"\nfacts:\n  doi_thoai: 2\n'),
+        ("f.json", '{"unit": "X", "doi_thoai": "2\\u0007", "facts": {"doi_thoai": 2}}'),
     ],
 )
 def test_a_bad_character_in_a_value_is_shown_under_the_value(
