@@ -337,7 +337,8 @@ def test_a_curly_quote_gone_wrong_is_named_with_the_fact_and_the_quote_meant(tmp
     appraisal.write_text('{"facts": {\n  "doi_thoai": 1,\n  "xep_loai": "\x93tốt\x94"\n}}\n', encoding="utf-8")
     said = _errors(FACTS_THANH_THUY, appraisal)
     where = (
-        "3:3: lỗi [F001]: dữ kiện `xep_loai` có ký tự không hiển thị" if name.endswith("json") else "3:16: lỗi [F001]"
+        # under the value that holds it
+        "3:15: lỗi [F001]: dữ kiện `xep_loai` có ký tự không hiển thị" if name.endswith("json") else "3:16: lỗi [F001]"
     )
     assert f"{appraisal}:{where}" in said, said
     assert "gợi ý: `\\u0093` là ký tự `“` bị hỏng mã (chữ Windows-1252 bị đọc sai): thay bằng `“`" in said, said
