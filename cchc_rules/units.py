@@ -463,8 +463,8 @@ def filled_unit_rows(target: Path) -> int | None:
             if first and first[0] == UNIT_COLUMN:
                 templates += 1
                 rows += sum(any(v not in (None, "") for v in r) for r in sheet.iter_rows(min_row=4, values_only=True))
-            elif sheet.title == LIST_SHEET and sheet.sheet_state != "visible":
-                continue  # the template's own list of choices
+            elif sheet.title == LIST_SHEET:
+                continue  # the template's own list of choices, hidden or shown
             elif any(any(v not in (None, "") for v in r) for r in sheet.iter_rows(values_only=True)):
                 return None  # someone's own sheet, or notes: not ours to replace
         return rows if templates else None
@@ -534,6 +534,8 @@ def _data_sheets(path: Path, book: Any, in_folder: bool = False) -> list[Any]:
             others.append(f"`{sheet.title}` trống")
         elif sheet.sheet_state != "visible":  # a hidden list of choices, old notes: not units
             others.append(f"`{sheet.title}` đang ẩn, ô A1 không phải `{UNIT_COLUMN}`")
+        elif sheet.title == LIST_SHEET:  # the template's list of choices, shown by someone: still not units
+            others.append(f"`{sheet.title}` là danh sách lựa chọn của bảng mẫu")
         else:
             refused.append(_not_units(path, sheet, first))
     if refused:

@@ -387,6 +387,13 @@ def test_choices_a_drop_down_cannot_hold_inline_are_listed_on_a_hidden_sheet(tmp
     # Filled in, it is no longer written over.
     again = cchc("template", rules_path, "-o", out)
     assert again.returncode == 1 and "O001" in again.stderr
+    # The list sheet shown again (Excel: right-click > Unhide) is still the template's, not a sheet of units.
+    book = load_workbook(out)
+    book["Danh sách lựa chọn"].sheet_state = "visible"
+    book.save(out)
+    run = cchc("rank", rules_path, out, "-o", tmp_path / "r2.csv")
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "r2.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
 
 
 def test_filled_template_ranks_like_json_lines(tmp_path: Path) -> None:
