@@ -420,10 +420,10 @@ def group_words(group: ast.Group) -> str:
 
 
 def group_label(group: ast.Group) -> str:
-    """A group as a reader names it: "Nhóm A"; a name of words in quotes, so that it does not run into
-    the word before it (Nhóm “Dưới 80%”, not "Nhóm Dưới 80%")."""
+    """A group as a reader names it: "Nhóm A", "Nhóm Khá"; a name of several words or signs in quotes,
+    so that it does not run into the word before it (Nhóm “Dưới 80%”, not "Nhóm Dưới 80%")."""
     name = group.name
-    return f"Nhóm {name}" if len(name) <= 3 and not any(c.isspace() for c in name) else f"Nhóm “{name}”"
+    return f"Nhóm {name}" if name.isalnum() else f"Nhóm “{name}”"
 
 
 def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:

@@ -396,6 +396,18 @@ def test_choices_a_drop_down_cannot_hold_inline_are_listed_on_a_hidden_sheet(tmp
     assert (tmp_path / "r2.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [("A", "Nhóm A"), ("Giỏi", "Nhóm Giỏi"), ("Dưới 80%", "Nhóm “Dưới 80%”"), ("B+", "Nhóm “B+”")],
+)
+def test_a_group_named_in_words_or_signs_is_quoted_after_nhom(name: str, label: str) -> None:
+    from cchc_rules import ast as rules_ast
+    from cchc_rules.ranking import group_label
+
+    group = rules_ast.Group.model_construct(name=name, low=None, high=None, high_open=True)
+    assert group_label(group) == label
+
+
 def test_filled_template_ranks_like_json_lines(tmp_path: Path) -> None:
     rules_path = RULES_2023
     workbook = tmp_path / "xa.xlsx"
