@@ -479,7 +479,10 @@ class CompiledRules:
         kind = ""
         if isinstance(e.subject, ast.NameRef):
             kind = self.rules.facts[e.subject.name].type.name
-        ratio_subject = isinstance(e.subject, ast.Call) and e.subject.func == "ratio"
+        # a ratio or a percent literal is shown as a percent (Evaluator._show_subject)
+        ratio_subject = isinstance(e.subject, ast.Percent) or (
+            isinstance(e.subject, ast.Call) and e.subject.func == "ratio"
+        )
         rows: list[tuple[str, Expr, Expr | None, bool, Expr, str, Span]] = []
         for row in e.rows:
             test = row.test

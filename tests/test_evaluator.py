@@ -247,6 +247,13 @@ def test_a_na_or_reason_condition_leaves_no_step_in_the_score_s_derivation(tmp_p
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_tier_on_a_percent_literal_shows_it_as_a_percent_in_every_engine(tmp_path: Path, engine: str) -> None:
+    """The interpreter said "= 50%", the compiled code and the columns "= 0,5"."""
+    rules = load(tmp_path, one("tier 50%\n    when >= 40%: max\n    otherwise: 0", 'fact co: boolean "Có"'))
+    assert step_texts(rules, {"co": True}, engine, "tier") == ["bậc `>= 40%` khớp với 50% = 50% → 10"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_an_operation_on_literals_alone_reads_as_written(tmp_path: Path, engine: str) -> None:
     decls = 'fact co: boolean "Có"'
     rules = load(tmp_path, one("if co then max * 0.5 + 1 else -(2 - 2)", decls))

@@ -285,7 +285,10 @@ class Expressions:
         compiled = self.compiled
         subject_text = compiled._text(e.subject.span)
         fact_kind = self.kinds[e.subject.name] if isinstance(e.subject, ast.NameRef) else ""
-        ratio_subject = isinstance(e.subject, ast.Call) and e.subject.func == "ratio"
+        # a ratio or a percent literal is shown as a percent (Evaluator._show_subject)
+        ratio_subject = isinstance(e.subject, ast.Percent) or (
+            isinstance(e.subject, ast.Call) and e.subject.func == "ratio"
+        )
         texts = [(compiled._text(row.test.span), row.span) for row in e.rows]
         otherwise_span = e.otherwise.span if e.otherwise is not None else None
 
