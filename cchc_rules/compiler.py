@@ -40,6 +40,7 @@ from cchc_rules.evaluator import (
     literal_only,
     min_max_text,
     otherwise_text,
+    percent_like,
     rounding_words,
     tier_text,
 )
@@ -405,7 +406,8 @@ class CompiledRules:
             operand = sub(e.operand)
             return lambda run: -_number(operand(run))
         if isinstance(e, ast.BinOp):
-            shown = None if literal_only(e) else (self._text(e.span), e.span)
+            percents = (percent_like(e.left, self.rules), percent_like(e.right, self.rules))
+            shown = None if literal_only(e) else (self._text(e.span), e.span, percents)
             return _binop(e.op, sub(e.left), sub(e.right), shown)
         if isinstance(e, ast.Compare):
             return _compare(e.op, sub(e.left), sub(e.right))
@@ -879,9 +881,9 @@ def _cmp(op: str, left: Any, right: Any) -> bool:
     return bool(left >= right)
 
 
-def _binop(op: str, left: Expr, right: Expr, shown: tuple[str, Span] | None) -> Expr:
-    """An operation; with `shown` (its text and span: one not on literals alone), a traced run records the
-    values it met (`arithmetic_text`)."""
+def _binop(op: str, left: Expr, right: Expr, shown: tuple[str, Span, tuple[bool, bool]] | None) -> Expr:
+    """An operation; with `shown` (its text, span and which operands read as percentages: one not on
+    literals alone), a traced run records the values it met (`arithmetic_text`)."""
     operation = OPERATIONS[op]
 
     def binop(run: _Run) -> Any:
@@ -891,7 +893,7 @@ def _binop(op: str, left: Expr, right: Expr, shown: tuple[str, Span] | None) -> 
             raise Fallback("division by zero")
         result = operation(a, b)
         if shown is not None and run.tr is not None:
-            run.tr.lazy("arithmetic", shown[1], arithmetic_text, (shown[0], op, a, b, result))
+            run.tr.lazy("arithmetic", shown[1], arithmetic_text, (shown[0], op, a, b, result, shown[2]))
         return result
 
     return binop

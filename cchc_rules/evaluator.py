@@ -12,7 +12,7 @@ import contextlib
 import datetime
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.errors import Diagnostic, EvaluationError
-from cchc_rules.numbers import round_fraction, show, to_fraction, vi
+from cchc_rules.numbers import percent_vi, round_fraction, show, to_fraction, vi
 from cchc_rules.source import Span
 
 if TYPE_CHECKING:  # facts (YAML, pydantic models) and trace load only when a unit is scored, not for `cchc check`
@@ -93,14 +93,37 @@ def literal_only(e: ast.Node) -> bool:
     return False
 
 
-def arithmetic_text(text: str, op: str, left: Fraction, right: Fraction, result: Fraction) -> str:
+def percent_like(e: ast.Node, rules: CheckedRules) -> bool:
+    """Whether a value is written as a percentage in an arithmetic step, as the rule file and the facts
+    write it: a percent literal, a percent fact (`ty_le * 2` reads "40% × 2", as the facts list shows
+    `ty_le = 40%`), a sum or difference of those. A ratio reads as the decimal its own step gives."""
+    if isinstance(e, ast.Percent):
+        return True
+    if isinstance(e, ast.NameRef):
+        decl = rules.facts.get(e.name)
+        return decl is not None and decl.type.name == "percent"
+    if isinstance(e, ast.Neg):
+        return percent_like(e.operand, rules)
+    if isinstance(e, ast.BinOp) and e.op in ("+", "-"):
+        return percent_like(e.left, rules) and percent_like(e.right, rules)
+    return False
+
+
+def arithmetic_text(
+    text: str, op: str, left: Fraction, right: Fraction, result: Fraction, percents: Sequence[bool] = (False, False)
+) -> str:
     """An operation as written, with the values it met and what it gave:
-    "max * ratio(a, b, zero: na) = 3 × 0,76… = 2,29…" (a negative operand in brackets)."""
+    "max * ratio(a, b, zero: na) = 3 × 76,39…% = 2,29…" (a negative operand in brackets; an operand that
+    is a percentage as one, `percents`, and a sum or difference of two of them too)."""
 
-    def operand(value: Fraction) -> str:
-        return f"({vi(value)})" if value < 0 else vi(value)
+    def shown(value: Fraction, percent: bool) -> str:
+        return percent_vi(value) if percent else vi(value)
 
-    return f"{text} = {operand(left)} {_SIGNS[op]} {operand(right)} = {vi(result)}"
+    def operand(value: Fraction, percent: bool) -> str:
+        return f"({shown(value, percent)})" if value < 0 else shown(value, percent)
+
+    both = percents[0] and percents[1] and op in ("+", "-")
+    return f"{text} = {operand(left, percents[0])} {_SIGNS[op]} {operand(right, percents[1])} = {shown(result, both)}"
 
 
 def tier_text(test_text: str, subject_text: str, shown: Callable[[Any], str], subject: Any, value: Any) -> str:
@@ -406,7 +429,8 @@ class Evaluator:
             )
         result: Fraction = OPERATIONS[e.op](left, right)
         if self.tracer.enabled and not literal_only(e):
-            self.tracer.step("arithmetic", arithmetic_text(self._text(e), e.op, left, right, result), e.span)
+            percents = (percent_like(e.left, self.rules), percent_like(e.right, self.rules))
+            self.tracer.step("arithmetic", arithmetic_text(self._text(e), e.op, left, right, result, percents), e.span)
         return result
 
     def _compare(self, e: ast.Compare) -> Value:

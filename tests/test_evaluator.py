@@ -179,6 +179,18 @@ OPERATIONS = [
         ["raw / 4 = (-6) : 4 = -1,5", "raw / 4 - -1 = (-1,5) − (-1) = -0,5"],
         id="negative and division",
     ),
+    pytest.param(  # a percentage as the facts list writes it; a ratio as the decimal its own step gives
+        'fact p: percent "P"\nfact a: count "A" max b\nfact b: count "B"',
+        "clamp(max * (p - 20%) + ratio(a, b, zero: zero) * 2, 0, max)",
+        {"p": "40%", "a": 1, "b": 4},
+        [
+            "p - 20% = 40% − 20% = 20%",
+            "max * (p - 20%) = 1 × 20% = 0,2",
+            "ratio(a, b, zero: zero) * 2 = 0,25 × 2 = 0,5",
+            "max * (p - 20%) + ratio(a, b, zero: zero) * 2 = 0,2 + 0,5 = 0,7",
+        ],
+        id="percentages",
+    ),
 ]
 
 

@@ -22,7 +22,14 @@ from cchc_rules.compiler import (
     _floor_text,
     _ratio_text,
 )
-from cchc_rules.evaluator import arithmetic_text, literal_only, min_max_text, otherwise_text, tier_text
+from cchc_rules.evaluator import (
+    arithmetic_text,
+    literal_only,
+    min_max_text,
+    otherwise_text,
+    percent_like,
+    tier_text,
+)
 from cchc_rules.facts import literal_value
 from cchc_rules.numbers import show
 
@@ -185,6 +192,8 @@ class Expressions:
         """An operation not on literals alone; traced, its values are worked out apart and recorded
         (`arithmetic_text`), by the general row-by-row arithmetic (the same values as `_binop`'s)."""
         op, text, span = e.op, self.compiled._text(e.span), e.span
+        # a list, the same for every unit: `step_args` would take a tuple for a column of numbers
+        percents = [percent_like(e.left, self.compiled.rules), percent_like(e.right, self.compiled.rules)]
 
         def traced(b: Batch, rows: list[int]) -> Num:
             if b.events is None:
@@ -195,7 +204,7 @@ class Expressions:
                 result = ar.quotients(a, c, b.fail, rows)
             else:
                 result = ar.mul(a, c) if op == "*" else ar.add(a, c, 1 if op == "+" else -1)
-            b.note(STEP, rows, ("arithmetic", span, arithmetic_text), step_args(text, op, a, c, result))
+            b.note(STEP, rows, ("arithmetic", span, arithmetic_text), step_args(text, op, a, c, result, percents))
             return result
 
         return traced
