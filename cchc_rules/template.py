@@ -71,7 +71,8 @@ def _number(value: Any, kind: str) -> str:
 
 def inline_list(options: Iterable[str]) -> str | None:
     """Choices as the list of a data validation holds them ("có,không"); None when Excel cannot hold
-    them there (a comma or a quote inside a choice, more than 255 characters in all)."""
+    them there (a comma or a quote inside a choice; more than 250 characters in all, short of Excel's
+    limit of 255)."""
     options = tuple(options)
     listed = ",".join(options)
     if any("," in o or '"' in o for o in options) or len(listed) > 250:
