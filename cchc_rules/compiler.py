@@ -42,6 +42,7 @@ from cchc_rules.evaluator import (
     otherwise_text,
     percent_like,
     rounding_words,
+    shown_kind,
     tier_text,
 )
 from cchc_rules.facts import (
@@ -478,13 +479,7 @@ class CompiledRules:
     def _tier(self, e: ast.Tier, sub: Callable[[ast.Node], Expr], crit: ast.Criterion) -> Expr:
         subject_ = sub(e.subject)
         subject_text = self._text(e.subject.span)
-        kind = ""
-        if isinstance(e.subject, ast.NameRef):
-            kind = self.rules.facts[e.subject.name].type.name
-        # a ratio or a percent literal is shown as a percent (Evaluator._show_subject)
-        ratio_subject = isinstance(e.subject, ast.Percent) or (
-            isinstance(e.subject, ast.Call) and e.subject.func == "ratio"
-        )
+        kind = shown_kind(e.subject, self.rules)
         rows: list[tuple[str, Expr, Expr | None, bool, Expr, str, Span]] = []
         for row in e.rows:
             test = row.test
@@ -506,7 +501,7 @@ class CompiledRules:
         otherwise_span = e.otherwise.span if e.otherwise is not None else None
 
         def shown(value: Any) -> str:
-            return show(value, "percent" if ratio_subject and isinstance(value, Fraction) else kind)
+            return show(value, kind)
 
         def tier(run: _Run) -> Any:
             subject = subject_(run)

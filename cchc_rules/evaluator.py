@@ -113,7 +113,7 @@ def arithmetic_text(
     text: str, op: str, left: Fraction, right: Fraction, result: Fraction, percents: Sequence[bool] = (False, False)
 ) -> str:
     """An operation as written, with the values it met and what it gave:
-    "max * ratio(a, b, zero: na) = 3 × 76,39…% = 2,29…" (a negative operand in brackets; an operand that
+    "max * ratio(a, b, zero: na) = 3 × 0,76… = 2,29…" (a negative operand in brackets; an operand that
     is a percentage as one, `percents`, and a sum or difference of two of them too)."""
 
     def shown(value: Fraction, percent: bool) -> str:
@@ -124,6 +124,16 @@ def arithmetic_text(
 
     both = percents[0] and percents[1] and op in ("+", "-")
     return f"{text} = {operand(left, percents[0])} {_SIGNS[op]} {operand(right, percents[1])} = {shown(result, both)}"
+
+
+def shown_kind(expr: ast.Node, rules: CheckedRules) -> str:
+    """How a trace shows the value of `expr` (`numbers.show`'s kind): a fact as its type, a ratio or a
+    percent literal as a percentage (`ty_le < 50%` reads "67% < 50%", as written, not "67% < 0,5")."""
+    if isinstance(expr, ast.NameRef):
+        return rules.facts[expr.name].type.name
+    if isinstance(expr, ast.Percent) or (isinstance(expr, ast.Call) and expr.func == "ratio"):
+        return "percent"
+    return ""
 
 
 def tier_text(test_text: str, subject_text: str, shown: Callable[[Any], str], subject: Any, value: Any) -> str:
@@ -596,14 +606,7 @@ class Evaluator:
         return f"“{value}”" if isinstance(value, str) else self._show_subject(expr, value)
 
     def _show_subject(self, expr: ast.Node, value: Value) -> str:
-        kind = ""
-        if isinstance(expr, ast.NameRef):
-            kind = self.rules.facts[expr.name].type.name
-        elif isinstance(value, Fraction) and (
-            isinstance(expr, ast.Percent) or (isinstance(expr, ast.Call) and expr.func == "ratio")
-        ):
-            kind = "percent"  # `ty_le < 50%` reads "67% < 50%", as written, not "67% < 0,5"
-        return show(value, kind)
+        return show(value, shown_kind(expr, self.rules))
 
     def _row_matches(self, test: ast.TierCmp | ast.TierRange, subject: Value) -> bool:
         if isinstance(test, ast.TierCmp):

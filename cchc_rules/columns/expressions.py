@@ -28,6 +28,7 @@ from cchc_rules.evaluator import (
     min_max_text,
     otherwise_text,
     percent_like,
+    shown_kind,
     tier_text,
 )
 from cchc_rules.facts import literal_value
@@ -293,16 +294,12 @@ class Expressions:
         select = _selector(kind)
         compiled = self.compiled
         subject_text = compiled._text(e.subject.span)
-        fact_kind = self.kinds[e.subject.name] if isinstance(e.subject, ast.NameRef) else ""
-        # a ratio or a percent literal is shown as a percent (Evaluator._show_subject)
-        ratio_subject = isinstance(e.subject, ast.Percent) or (
-            isinstance(e.subject, ast.Call) and e.subject.func == "ratio"
-        )
+        subject_kind = shown_kind(e.subject, compiled.rules)
         texts = [(compiled._text(row.test.span), row.span) for row in e.rows]
         otherwise_span = e.otherwise.span if e.otherwise is not None else None
 
         def shown(value: Any) -> str:
-            return show(value, "percent" if ratio_subject and isinstance(value, Fraction) else fact_kind)
+            return show(value, subject_kind)
 
         constants = self.constants
         every = [r[1] for r in rows_] + [r[2] for r in rows_ if r[2] is not None] + [r[4] for r in rows_]
