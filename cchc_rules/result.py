@@ -24,7 +24,8 @@ from cchc_rules.errors import CchcError, did_you_mean
 from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import decimal_text, plain, round_scaled, scaled_decimal, scaled_plain, show, to_fraction
-from cchc_rules.trace import FactUse, NodeRecord, NodeTrace, NullTracer, Step, Tracer, built
+from cchc_rules.source import Span
+from cchc_rules.trace import FactUse, LazyStep, NodeRecord, NodeTrace, NullTracer, Step, Tracer, built, with_branches
 
 
 class Layout:
@@ -236,7 +237,8 @@ class NodeResult:
         data = self._data
         if data.tracer is None:
             return None
-        return derivation_of(data.tracer.record(self.id), data.facts.values, _branch_steps(data, self._i))
+        record, branches = data.tracer.record(self.id), _branch_steps(data, self._i)
+        return derivation_of(record, data.facts.values, branches, formula_span(data.layout, self._i))
 
     @property
     def depth(self) -> int:
@@ -353,15 +355,26 @@ class Result(BaseModel):
 
 
 def derivation_of(
-    record: NodeRecord | None, values: Mapping[str, Value], branches: Sequence[Step] = ()
+    record: NodeRecord | None,
+    values: Mapping[str, Value],
+    branches: Sequence[Step] = (),
+    formula: Span | None = None,
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The facts a node's record read (JSON-ready values) and its steps in words, `branches` (which way
-    each `if` went) first."""
+    """The facts a node's record read (JSON-ready values) and its steps in words, with `branches` (which
+    way each `if` of the formula at `formula` went) where the evaluation decided them (`with_branches`)."""
     if record is None:
         return {}, ()
     facts = {name: fact_json(values[name]) for name in record.facts}
-    steps = tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in record.steps)
-    return facts, (*(b.text for b in branches), *steps)
+    ordered: Sequence[Step | LazyStep] = record.steps
+    if branches:
+        ordered = with_branches(branches, record.steps, [s.span for s in record.steps], formula)
+    return facts, tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in ordered)
+
+
+def formula_span(layout: Layout, i: int) -> Span | None:
+    """Where node `i`'s formula is written (None for a node without one)."""
+    formula = layout.crits[i].formula
+    return formula.span if formula is not None else None
 
 
 _BRANCH_CACHE_SIZE = 50_000
@@ -425,6 +438,15 @@ def has_if(e: ast.Node) -> bool:
 
 def _branch_steps(data: _Data, i: int) -> tuple[Step, ...]:
     return branch_steps(data.layout, i, data.facts.values, data.scores.status[i])
+
+
+def _steps(data: _Data, i: int, record: NodeRecord) -> tuple[Step, ...]:
+    """Node `i`'s steps with their sentences, which way each `if` went among them."""
+    steps = record.materialised()
+    branches = _branch_steps(data, i)
+    if not branches:
+        return steps
+    return tuple(with_branches(branches, steps, [s.span for s in steps], formula_span(data.layout, i)))
 
 
 def fact_json(value: Value) -> Any:
@@ -540,7 +562,7 @@ def _trace(data: _Data, i: int) -> NodeTrace:
         formula_span=crit.formula.span if crit.formula else None,
         facts=tuple(uses),
         refs=refs,
-        steps=(*_branch_steps(data, i), *record.materialised()) if record else (),
+        steps=_steps(data, i, record) if record else (),
         unrounded=plain(unrounded) if unrounded is not None else None,
         rounding=rounding_words(rounding) if crit.formula else None,
         reasons=reasons_text(scores.reasons[i]),

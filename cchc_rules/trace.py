@@ -7,7 +7,7 @@ Renderers only read these records.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from cchc_rules.source import Span
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+StepT = TypeVar("StepT")
 
 StepKind = Literal[
     "not_applicable",
@@ -183,6 +184,46 @@ class Tracer:
         node evaluated inside the condition (`[id]`) records its own steps."""
         if self._stack:
             self._stack[-1].quiet += by
+
+
+def with_branches(
+    branches: Sequence[Step], steps: Sequence[StepT], spans: Sequence[Span | None], formula: Span | None
+) -> list[Step | StepT]:
+    """A node's recorded `steps` (whose `spans` are given) with `branches`, which way each `if` went,
+    put where the evaluation decided them.
+
+    Steps are recorded as each part of the formula is finished, left to right, so the steps of an
+    `if`'s condition, and of what was worked out before it, are the first ones that end within the
+    condition: its branch line comes right after them, before the steps of the branch it took and of
+    the operations around the `if` (`a + b = 7`, then `điều kiện a + b >= 5: 7 ≥ 5 đúng`, then the
+    branch's own steps). A step from outside the formula, such as its rounding, comes after every
+    branch line.
+    """
+    if not branches:
+        return list(steps)
+    out: list[Step | StepT] = []
+    k = 0
+    for branch in branches:
+        end = branch.span.end_pos if branch.span is not None else -1
+        while k < len(steps):
+            span = spans[k]
+            if span is None or not _within(span, formula) or span.end_pos > end:
+                break
+            out.append(steps[k])
+            k += 1
+        out.append(branch)
+    out.extend(steps[k:])
+    return out
+
+
+def _within(span: Span, formula: Span | None) -> bool:
+    """Whether a step's span lies inside the formula's."""
+    return (
+        formula is not None
+        and span.file == formula.file
+        and formula.start_pos <= span.start_pos
+        and span.end_pos <= formula.end_pos
+    )
 
 
 class NullTracer(Tracer):

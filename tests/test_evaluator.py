@@ -219,6 +219,56 @@ def test_a_condition_reading_the_criterion_s_own_max_is_explained(
     assert step_texts(rules, {"x": 4}, engine, "condition") == [said]
 
 
+IF_IN_ORDER = (
+    "max * (if a + b >= 5 then ratio(a, a + b, zero: zero) else 0)",
+    [
+        "arithmetic: a + b = 3 + 4 = 7",
+        "condition: điều kiện `a + b >= 5`: 7 ≥ 5 đúng → lấy `ratio(a, a + b, zero: zero)`",
+        "arithmetic: a + b = 3 + 4 = 7",
+        "ratio: ratio(a, a + b, zero: zero) = 3/7 = 0,428571428571…",
+        "arithmetic: max * (if a + b >= 5 then ratio(a, a + b, zero: zero) else 0) = 3 × 0,428571428571… = "
+        "1,285714285714…",
+        "rounding: 1,285714285714… → 1,286 (3 chữ số thập phân, làm tròn nửa lên)",
+    ],
+)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_if_s_branch_is_said_after_its_condition_s_steps_and_before_its_branch_s(
+    tmp_path: Path, engine: str
+) -> None:
+    """Which way an `if` went is worked out when the trace is read, yet it reads in the order the
+    evaluation went: the condition's sum, the branch taken, that branch's steps, the operation around
+    the `if`, then the rounding (declared in the header, before the formula)."""
+    formula, expected = IF_IN_ORDER
+    rules = load(tmp_path, one(formula, 'fact a: count "A"\nfact b: count "B"', maximum="3"))
+    assert step_texts(rules, {"a": 3, "b": 4}, engine, None) == expected
+    said = [s.split(": ", 1)[1] for s in expected]
+    one_unit = rules.evaluate({"a": 3, "b": 4})["1"].derivation()
+    assert one_unit is not None and list(one_unit[1]) == said
+    columns = rules.columns  # as `cchc rank --trace` reads a loss: from the batch's events, no `Result` made
+    assert columns is not None
+    row = columns.run([{"a": 3, "b": 4}] * 2, ["A", "B"], trace=True).row(1, trace=True)
+    assert row is not None
+    ranked = row["1"].derivation()
+    assert ranked is not None and list(ranked[1]) == said
+
+
+def test_nested_ifs_each_said_where_they_were_decided(tmp_path: Path) -> None:
+    """An `if` inside the branch taken is said after the outer one and after its own condition's steps;
+    the branch not taken says nothing."""
+    formula = "if a > 1 then (if a + b > 20 then max else a + 1) else b * 2"
+    rules = load(tmp_path, one(formula, 'fact a: count "A" max 5\nfact b: count "B" max 5'))
+    expected = [
+        "condition: điều kiện `a > 1`: 3 > 1 đúng → lấy `if a + b > 20 then max else a + 1`",
+        "arithmetic: a + b = 3 + 4 = 7",
+        "condition: điều kiện `a + b > 20`: 7 > 20 không đúng → lấy `a + 1`",
+        "arithmetic: a + 1 = 3 + 1 = 4",
+    ]
+    for engine in ENGINES:
+        assert step_texts(rules, {"a": 3, "b": 4}, engine, None) == expected, engine
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_na_or_reason_condition_leaves_no_step_in_the_score_s_derivation(tmp_path: Path, engine: str) -> None:
     """Arithmetic of a `na when` (an ancestor's, worked out while a child is evaluated) or of a `reason

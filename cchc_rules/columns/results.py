@@ -13,8 +13,9 @@ from cchc_rules.compiler import CompiledRules, Reasons, Scores, _Run
 from cchc_rules.evaluator import Evaluator
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import scaled_decimal
-from cchc_rules.result import Result, branch_steps, derivation_of, fact_json, result_from_scores
-from cchc_rules.trace import LazyStep, NodeRecord, Tracer
+from cchc_rules.result import Result, branch_steps, derivation_of, fact_json, formula_span, result_from_scores
+from cchc_rules.source import Span
+from cchc_rules.trace import LazyStep, NodeRecord, Step, Tracer, with_branches
 
 if TYPE_CHECKING:
     from cchc_rules.columns.evaluate import ColumnRules
@@ -213,9 +214,11 @@ class ReplayTracer(Tracer):
             self._run_whole()
         return self.records.get(node_id)
 
-    def derivation(self, node_id: str, values: Mapping[str, Value]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    def derivation(
+        self, node_id: str, values: Mapping[str, Value], branches: Sequence[Step] = (), formula: Span | None = None
+    ) -> tuple[dict[str, Any], tuple[str, ...]]:
         """The facts one node read (JSON-ready) and its steps in words, as `NodeResult.derivation` gives them."""
-        return derivation_of(self.record(node_id), values)
+        return derivation_of(self.record(node_id), values, branches, formula)
 
     def _run_whole(self) -> None:
         self.records.clear()
@@ -245,14 +248,17 @@ class ColumnTracer(ReplayTracer):
             self._score = [column[self._row] for column in self._batch.score]
         return self._score
 
-    def derivation(self, node_id: str, values: Mapping[str, Value]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    def derivation(
+        self, node_id: str, values: Mapping[str, Value], branches: Sequence[Step] = (), formula: Span | None = None
+    ) -> tuple[dict[str, Any], tuple[str, ...]]:
         """`ReplayTracer.derivation` written straight from the batch's events (no record made on the way)."""
         compiled = self._compiled
         i = compiled.index.get(node_id)
         if node_id in self.records or self._whole or i is None or not compiled.plans[i].na_free:
-            return super().derivation(node_id, values)
+            return super().derivation(node_id, values, branches, formula)
         facts: dict[str, Any] = {}
         steps: list[str] = []
+        spans: list[Span | None] = []
         for event, k in self._mine(i):
             if event.what == FACT:
                 for name in event.item:
@@ -260,7 +266,11 @@ class ColumnTracer(ReplayTracer):
                         facts[name] = fact_json(values[name])
             elif event.what == STEP:
                 steps.append(event.item[2](*event.args(k, self)))
-        return facts, tuple(steps)
+                spans.append(event.item[1])
+        if not branches:
+            return facts, tuple(steps)
+        ordered = with_branches(branches, steps, spans, formula)
+        return facts, tuple(s.text if isinstance(s, Step) else s for s in ordered)
 
     def _mine(self, i: int) -> Iterator[tuple[Event, int]]:
         """Node `i`'s events that concern this unit, with the unit's place among each one's units."""
@@ -361,10 +371,9 @@ class _RowNode:
         tracer = row._tracer
         if tracer is None:
             return None
-        facts, steps = tracer.derivation(self.id, row._values)
         na = any(i == self._i for i, _ in row._b.nodes_na.get(row._r, ()))
         branches = branch_steps(row._layout, self._i, row._values, "n_a" if na else "scored")
-        return facts, (*(b.text for b in branches), *steps) if branches else steps
+        return tracer.derivation(self.id, row._values, branches, formula_span(row._layout, self._i))
 
 
 class BatchRow:
