@@ -13,7 +13,7 @@ import json
 import numbers
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -163,7 +163,7 @@ class RawFacts(BaseModel):
 
 
 class Facts(BaseModel):
-    """Validated facts: every declared fact's value, from the file or its default."""
+    """Validated facts: every declared fact's value, from the file or its default (but those `excused`)."""
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -171,6 +171,8 @@ class Facts(BaseModel):
     values: dict[str, Value]
     evidence: dict[str, Evidence] = {}
     defaulted: frozenset[str] = frozenset()
+    # Facts not given that only criteria not applicable to the unit read (`applicable.not_needed`): no value.
+    excused: frozenset[str] = frozenset()
 
 
 # ---- reading files -------------------------------------------------------------
@@ -1555,10 +1557,18 @@ def _named(bound: ast.Node | None) -> str | None:
 _MAX_UNKNOWN_SHOWN = 20
 
 
-def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None = None) -> Facts:
+# Which of the missing facts (the second argument) a unit need not give, from the values it gives.
+Excuse = Callable[[Mapping[str, Value], Sequence[str]], frozenset[str]]
+
+
+def validate(
+    rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None = None, excuse: Excuse | None = None
+) -> Facts:
     """Validate raw facts against the declarations; raise `FactsError` naming every bad fact.
 
-    `model` is `facts_model(rules)`, passed in by callers that validate many units.
+    `model` is `facts_model(rules)`, passed in by callers that validate many units. `excuse` says
+    which missing facts the unit need not give (`applicable.not_needed`: only criteria not
+    applicable to it read them); they are left out of the values and listed as `excused`.
     """
     problems: list[Diagnostic] = []
     known = tuple(rules.facts)
@@ -1584,29 +1594,6 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
             )
         )
     missing = [name for name, decl in rules.facts.items() if name not in raw.facts and decl.default is None]
-    if missing:
-        used = usage(rules)
-        lines = []
-        for name in missing:
-            decl = rules.facts[name]
-            bounded = [f"`{d.name}`" for d in rules.facts.values() if name in (_named(d.min), _named(d.max))]
-            where = (
-                f"dùng ở {', '.join(used[name])}"
-                if used[name]
-                else f"là giới hạn của {', '.join(bounded)}"
-                if bounded
-                else "không tiêu chí nào dùng: hỏi người viết bộ quy tắc, có thể bỏ khai báo này"
-            )
-            lines.append(f"\n  - {name}: {decl.description or decl.type.name} ({where})")
-        problems.append(
-            Diagnostic(
-                code="F002",
-                severity="error",
-                message=f"{raw.name}: thiếu {len(missing)} dữ kiện:" + "".join(lines),
-                hint="thêm các dữ kiện này vào tệp (người viết bộ quy tắc có thể khai báo `default` cho dữ kiện "
-                "thường vắng)",
-            )
-        )
     given = {k: v.value for k, v in raw.facts.items() if k in rules.facts}
     values: dict[str, Value] = {}
     if not missing:
@@ -1633,6 +1620,31 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
             except ValueError as error:
                 if missing:  # (otherwise the model has reported it)
                     problems.append(_type_problem(rules, raw, name, error))
+    excused = excuse(values, missing) if missing and excuse is not None else frozenset()
+    missing = [name for name in missing if name not in excused]
+    if missing:
+        used = usage(rules)
+        lines = []
+        for name in missing:
+            decl = rules.facts[name]
+            bounded = [f"`{d.name}`" for d in rules.facts.values() if name in (_named(d.min), _named(d.max))]
+            where = (
+                f"dùng ở {', '.join(used[name])}"
+                if used[name]
+                else f"là giới hạn của {', '.join(bounded)}"
+                if bounded
+                else "không tiêu chí nào dùng: hỏi người viết bộ quy tắc, có thể bỏ khai báo này"
+            )
+            lines.append(f"\n  - {name}: {decl.description or decl.type.name} ({where})")
+        problems.append(
+            Diagnostic(
+                code="F002",
+                severity="error",
+                message=f"{raw.name}: thiếu {len(missing)} dữ kiện:" + "".join(lines),
+                hint="thêm các dữ kiện này vào tệp (người viết bộ quy tắc có thể khai báo `default` cho dữ kiện "
+                "thường vắng)",
+            )
+        )
     problems.extend(_bounds(rules, raw, values))
     problems.extend(_separators(rules, raw, given))
     if problems:
@@ -1643,7 +1655,8 @@ def validate(rules: CheckedRules, raw: RawFacts, model: type[BaseModel] | None =
         unit=raw.unit,
         values=values,
         evidence={k: v.evidence for k, v in raw.facts.items() if v.evidence is not None},
-        defaulted=frozenset(name for name in rules.facts if name not in raw.facts),
+        defaulted=frozenset(name for name in rules.facts if name not in raw.facts and name not in excused),
+        excused=excused,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from cchc_rules.analysis import check_and_prove
+from cchc_rules.applicable import not_needed
 from cchc_rules.checked import CheckedRules
 from cchc_rules.columns import ColumnRules, Unsupported
 from cchc_rules.compiler import CompiledRules
@@ -64,7 +65,10 @@ class RuleSet:
             raw = raw_from_mapping(facts)
         if self._facts_model is None:
             self._facts_model = facts_model(self.checked)
-        return validate(self.checked, raw, self._facts_model)
+        return validate(self.checked, raw, self._facts_model, self._not_needed)
+
+    def _not_needed(self, values: Mapping[str, Any], missing: Sequence[str]) -> frozenset[str]:
+        return not_needed(self.checked, values, missing)
 
     def evaluate(self, facts: Mapping[str, Any] | Path | str | RawFacts | Facts, trace: bool = True) -> Result:
         """Score a unit. `facts` is a mapping, a facts file path, or already validated facts.

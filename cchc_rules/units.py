@@ -19,7 +19,7 @@ import functools
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -1030,6 +1030,7 @@ def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: Checke
 # ---- validation ------------------------------------------------------------------------------------
 
 _NAMED = re.compile(r"dữ kiện `([^`]+)`")
+_MISSING_LISTED = re.compile(r"\n  - ([^:\s]+): ")  # each fact of a "thiếu N dữ kiện" message (F002)
 
 
 def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
@@ -1055,19 +1056,24 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
         if fast is not None:
             return fast
     problems: list[Diagnostic] = []
-    required = [
-        n for n in unit.empty if rules.checked.facts.get(n) is not None and rules.checked.facts[n].default is None
-    ]
-    for name in required:
-        problems.append(
-            _cell_problem(unit, name, f"ô trống: thiếu dữ kiện `{name}` ({rules.checked.facts[name].description})")
-        )
+    blank = [n for n in unit.empty if rules.checked.facts.get(n) is not None and rules.checked.facts[n].default is None]
+
+    def empty_cells(still_missing: Iterable[str]) -> None:
+        for name in still_missing:
+            problems.append(
+                _cell_problem(unit, name, f"ô trống: thiếu dữ kiện `{name}` ({rules.checked.facts[name].description})")
+            )
+
     try:
         raw = raw_from_mapping(facts, name=unit.where)
         valid = rules.facts(raw.model_copy(update={"unit": unit.id}))
     except FactsError as exc:
+        # A blank cell is only missing if validation says so: a fact that only criteria not applicable to the
+        # unit read may be left blank (`applicable.not_needed`).
+        said = {name for d in exc.diagnostics if d.code == "F002" for name in _MISSING_LISTED.findall(d.message)}
+        empty_cells(n for n in blank if n in said)
         for d in exc.diagnostics:
-            if d.code == "F002" and required:
+            if d.code == "F002" and blank:
                 continue  # the empty cells are named above
             names = _NAMED.findall(d.message)
             cell = unit.cells.get(names[0]) if names else None
@@ -1080,8 +1086,6 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
         if unit.line:  # in the line's order, the facts missing last, as in a facts file
             problems.sort(key=lambda d: (d.code == "F002", d.span.column if d.span else 0))
         raise FactsError(problems) from None
-    if problems:
-        raise FactsError(problems)
     return valid
 
 

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import FACTS_THANH_THUY, FIXTURES, ROOT, RULES_2023
 
@@ -245,6 +246,66 @@ def test_explain_says_a_referenced_criterion_does_not_apply(tmp_path: Path) -> N
         "Tiêu chí được tham chiếu: [1.1] = 0 (không áp dụng, loại khỏi điểm tối đa: tính 0), "
         "[1.2] = 1 (không áp dụng, tính đủ điểm)"
     ) in run.stdout
+
+
+KHONG_AP_DUNG = FIXTURES / "properties" / "khong-ap-dung.cchc"
+KHONG_AP_DUNG_FACTS = """unit: "Xã Thanh Thủy"
+facts:
+  co_von: không
+  co_dat: có
+  thu_dat: 900
+  du_toan_dat: 1000
+  co_cong_trinh: không
+  can_bo: 20
+  ho_so: 1935
+  tra_lai: 2
+  lien_thong: 0
+  doi_thoai: 2
+"""
+
+
+def test_facts_only_a_criterion_that_does_not_apply_reads_may_be_left_out(tmp_path: Path) -> None:
+    """No public investment (`co_von: không`): 1.1 does not apply, and its two figures are not asked for;
+    neither are the delayed works of 1.3 nor the on-time files of 2.2 (no inter-agency files)."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(KHONG_AP_DUNG_FACTS, encoding="utf-8")
+    done = cchc("eval", KHONG_AP_DUNG, facts)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "Tổng điểm tự đánh giá: 9,497 điểm/16 điểm, đạt 59,36%."  # 3 + 1,5 + 2 + 2,997 + 0 in done.stdout
+    explained = cchc("explain", KHONG_AP_DUNG, facts, "1.1")
+    assert explained.returncode == 0, explained.stderr
+    assert "Điểm: 3/3 [không áp dụng]" in explained.stdout
+    assert "điều kiện không áp dụng thoả mãn: na when not co_von: full" in explained.stdout
+    as_json = json.loads(cchc("eval", "--format", "json", KHONG_AP_DUNG, facts).stdout)
+    assert as_json["nodes"]["1.1"]["status"] == "n_a"
+    assert not {"ke_hoach", "giai_ngan", "cong_trinh_cham", "lien_thong_dung_han"} & set(as_json["facts"])
+    # Ranked from JSON lines, beside a commune that gives them: the same score.
+    given = yaml.safe_load(KHONG_AP_DUNG_FACTS)["facts"]
+    other = {**given, "co_von": True, "ke_hoach": 100, "giai_ngan": 100}
+    lines = tmp_path / "units.jsonl"
+    units = (("A", given), ("B", other))
+    lines.write_text("".join(json.dumps({"unit": u, "facts": f}) + "\n" for u, f in units), encoding="utf-8")
+    ranked = cchc("rank", KHONG_AP_DUNG, lines, "-o", tmp_path / "rank.csv")
+    assert ranked.returncode == 0, ranked.stderr
+    rows = (tmp_path / "rank.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[1:4] for row in rows[1:]] == [["A", "", "9.497"], ["B", "", "9.497"]]
+
+
+def test_a_fact_left_out_of_a_criterion_that_applies_is_still_missing(tmp_path: Path) -> None:
+    """With public investment the figures of 1.1 are needed: named, and only they (1.3 still does not apply)."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(KHONG_AP_DUNG_FACTS.replace("co_von: không", "co_von: có"), encoding="utf-8")
+    done = cchc("eval", KHONG_AP_DUNG, facts)
+    assert done.returncode == 1
+    assert "lỗi [F002]: " in done.stderr and "thiếu 2 dữ kiện:" in done.stderr
+    assert "  - ke_hoach: Vốn đầu tư công giao trong kế hoạch năm (dùng ở 1.1)" in done.stderr
+    assert "  - giai_ngan: Vốn đầu tư công đã giải ngân (dùng ở 1.1)" in done.stderr
+    assert "cong_trinh_cham" not in done.stderr and "Traceback" not in done.stderr
+    # A `na when` condition's own fact is always needed: it decides what applies.
+    facts.write_text(KHONG_AP_DUNG_FACTS.replace("  co_von: không\n", ""), encoding="utf-8")
+    done = cchc("eval", KHONG_AP_DUNG, facts)
+    assert done.returncode == 1
+    assert "thiếu 3 dữ kiện:" in done.stderr and "  - co_von: " in done.stderr
 
 
 def test_explain_unknown_id_suggests() -> None:

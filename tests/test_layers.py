@@ -22,7 +22,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("checker", "checks", "checked"),
     ("facts",),
     ("trace", "evaluator", "compiler"),
-    ("analysis",),
+    ("analysis", "applicable"),
     ("result",),
     ("columns",),
     ("ruleset",),

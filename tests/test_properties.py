@@ -43,6 +43,8 @@ from hypothesis import strategies as st
 
 import cchc_rules
 from cchc_rules import ast
+from cchc_rules.checks import walk
+from cchc_rules.facts import usage
 from cchc_rules.result import NodeResult, Result
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.testing import (
@@ -95,7 +97,9 @@ RULE_IDS = [str(p.relative_to(ROOT)) for p in RULE_SETS]
 
 # Bonus, penalty and excluded n/a nodes, which the shipped rule sets do not have.
 THUONG_TRU = ROOT / "tests" / "fixtures" / "properties" / "thuong-tru.cchc"
-PROPERTY_SETS = [*RULE_SETS, THUONG_TRU]
+# Criteria that `na when` makes not applicable, and facts only they read.
+KHONG_AP_DUNG = ROOT / "tests" / "fixtures" / "properties" / "khong-ap-dung.cchc"
+PROPERTY_SETS = [*RULE_SETS, THUONG_TRU, KHONG_AP_DUNG]
 PROPERTY_IDS = [str(p.relative_to(ROOT)) for p in PROPERTY_SETS]
 
 
@@ -145,6 +149,59 @@ def test_losses_and_total(path: Path, data: st.DataObject) -> None:
 @given(data=st.data())
 def test_not_applicable_is_full_or_excluded(path: Path, data: st.DataObject) -> None:
     check_not_applicable(*_evaluate(path, data))
+
+
+def _outcomes(result: Result) -> list[tuple[Any, ...]]:
+    return [(n.id, n.status, n.score, n.effective_max, n.reasons) for n in result.nodes.values()] + [
+        (result.score, result.max, result.percent)
+    ]
+
+
+@rule_sets
+@PROPERTY
+@given(data=st.data())
+def test_facts_only_criteria_not_applicable_read_may_be_left_out(path: Path, data: st.DataObject) -> None:
+    """Leaving out facts that only criteria not applicable to the unit read changes no score, status or
+    reason, in the three engines, and they are listed as excused; leaving out a fact that is needed (one a
+    `na when` reads, one that bounds a fact given, one that an applicable criterion reads, one that decides
+    a `zero: na`) is reported missing, naming only facts left out."""
+    rules = load(path)
+    facts = data.draw(facts_strategy(rules), label="facts")
+    whole = rules.evaluate(facts, trace=False)
+    used = usage(rules.checked)
+    # Only facts without a default: one with a default, left out, takes its default, which may score otherwise.
+    required = sorted(n for n in facts if rules.checked.facts[n].default is None)
+    # Those a `na when` reads are needed (they decide what applies): left out only now and then, below.
+    guards = {
+        e.name
+        for crit in rules.checked.nodes.values()
+        for clause in crit.not_applicable
+        for e in walk(clause.condition)
+        if isinstance(e, ast.NameRef)
+    }
+    idle = [n for n in required if n not in guards and used[n] and all(whole[i].status == "n_a" for i in used[n])]
+    event(f"facts only n/a criteria read: {min(len(idle), 3)}{'+' if len(idle) > 3 else ''}")
+    left_out = set(data.draw(st.sets(st.sampled_from(idle), min_size=1), label="left out") if idle else ())
+    if required and data.draw(st.integers(0, 3), label="one more") == 0:
+        left_out.add(data.draw(st.sampled_from(required), label="another"))
+    given_ = {name: value for name, value in facts.items() if name not in left_out}
+    try:
+        valid = rules.facts(given_)
+    except cchc_rules.FactsError as exc:
+        said = "".join(d.message for d in exc.diagnostics)
+        assert {d.code for d in exc.diagnostics} == {"F002"}, said
+        assert set(re.findall(r"\n  - ([^:\s]+): ", said)) <= left_out, said
+        event("left out a fact that is needed")
+        return
+    assert valid.excused == left_out
+    event(f"excused: {min(len(valid.excused), 2)}{'+' if len(valid.excused) > 2 else ''}")
+    for result in (
+        rules.evaluate(given_),
+        rules.interpret(valid),
+        rules.evaluate_many([given_, facts], trace=True)[0],
+    ):
+        assert _outcomes(result) == _outcomes(whole)
+        assert set(result.facts) == set(whole.facts) - valid.excused
 
 
 @rule_sets

@@ -690,3 +690,36 @@ def test_no_command_writes_over_another_district_s_figures_or_a_commune_s_facts(
             assert cchc("rank", RULES_2023, units, "-o", tmp_path / name).returncode == 0
     for _ in range(2):
         assert cchc("eval", RULES_2023, FACTS_THANH_THUY, "-o", tmp_path / "ket-qua.json").returncode == 0
+
+
+# ---- facts a criterion that does not apply reads ------------------------------------------------------
+
+
+def test_a_blank_cell_is_accepted_where_its_criterion_does_not_apply(tmp_path: Path) -> None:
+    """Xã 0 has no public investment: the two cells of 1.1 may stay blank. Xã 1 has some: its blank cell is
+    refused by its address; so is Xã 2's blank `na when` fact, which decides what applies, and with it
+    unknown the cells of 1.1 are needed too."""
+    from tests.test_cli import KHONG_AP_DUNG
+
+    rules = cchc_rules.load(KHONG_AP_DUNG)
+    common = {"co_dat": True, "thu_dat": 900, "du_toan_dat": 1000, "co_cong_trinh": False, "can_bo": 20}
+    common |= {"ho_so": 1935, "tra_lai": 2, "lien_thong": 0, "doi_thoai": 2}
+    rows = [
+        {UNIT_COLUMN: "Xã 0", "co_von": False, **common},
+        {UNIT_COLUMN: "Xã 1", "co_von": True, "ke_hoach": 100, **common},
+        {UNIT_COLUMN: "Xã 2", **common},
+    ]
+    path = tmp_path / "facts.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, rows)
+    ranked, errors = rank(rules, path)
+    assert ranked == []
+    lines = [line for line in errors.splitlines() if line.startswith("lỗi [F003]")]
+    cells = [(name, f"{letter(rules, name)}{row}") for name, row in (("giai_ngan", 5), ("co_von", 6))]
+    cells += [(name, f"{letter(rules, name)}6") for name in ("ke_hoach", "giai_ngan")]
+    assert len(lines) == 4, errors
+    for line, (name, cell) in zip(lines, cells, strict=True):
+        assert f"ô {cell} " in line and f"ô trống: thiếu dữ kiện `{name}`" in line, line
+    edit(path, lambda book: book.worksheets[0].delete_rows(5, 2))
+    ranked, errors = rank(rules, path)
+    assert (ranked, errors) == (["Xã 0"], "")
