@@ -69,6 +69,32 @@ def _not_applicable(rules: CheckedRules, values: Mapping[str, Value], node_id: s
         crit = rules.nodes[crit.parent_id]
 
 
+def blank_when(rules: CheckedRules) -> dict[str, tuple[str, ...]]:
+    """The facts a unit may leave out, each with the criteria that must all not apply for it to be left out:
+    those that read it, when each of them, or a criterion above it, has a `na when` (for the template's
+    and the rulebook's "để trống khi ... không áp dụng"). A fact a `na when` reads is never among them."""
+    guards = _guard_facts(rules)
+    out = {}
+    for name, users in usage(rules).items():
+        if users and name not in guards and all(_may_not_apply(rules, node_id) for node_id in users):
+            out[name] = tuple(users)
+    return out
+
+
+def blank_words(users: Sequence[str]) -> str:
+    """"để trống khi 1.1 không áp dụng", "để trống khi 1.1, 1.3 đều không áp dụng"."""
+    return f"để trống khi {', '.join(users)} {'đều ' if len(users) > 1 else ''}không áp dụng"
+
+
+def _may_not_apply(rules: CheckedRules, node_id: str) -> bool:
+    crit = rules.nodes[node_id]
+    while not crit.not_applicable:
+        if crit.kind != "criterion" or crit.parent_id is None:
+            return False
+        crit = rules.nodes[crit.parent_id]
+    return True
+
+
 def _guard_facts(rules: CheckedRules) -> set[str]:
     """Every fact a `na when` condition reads."""
     return {

@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import IO, Any, Literal
 
 from cchc_rules import ast
+from cchc_rules.applicable import blank_when, blank_words
 from cchc_rules.checked import CheckedRules
 from cchc_rules.facts import KIND_WORDS, literal_value
 from cchc_rules.numbers import plain
@@ -194,7 +195,9 @@ def write_workbook(rules: CheckedRules, handle: IO[bytes], rows: Iterable[Mappin
 
     sheet.append([styled(UNIT_COLUMN, bold, fill), *(styled(d.name, bold, fill) for d in decls)])
     sheet.append([styled(DESCRIPTION_MARK), *(styled(d.description) for d in decls)])
-    sheet.append([styled(UNIT_MARK), *(styled(limits_text(d)) for d in decls)])
+    blank = blank_when(rules)  # a fact only criteria that may not apply read: its cell may stay blank then
+    notes = {name: f"; {blank_words(users)}" for name, users in blank.items()}
+    sheet.append([styled(UNIT_MARK), *(styled(limits_text(d) + notes.get(d.name, "")) for d in decls)])
     formats = {"percent": "0.00%", "date": "DD/MM/YYYY"}
 
     def cell(value: Any, kind: str) -> Any:

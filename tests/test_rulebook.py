@@ -279,3 +279,18 @@ def test_two_tiers_in_one_formula_each_say_whose_table_it_is(
         "| các trường hợp khác | 0 điểm |\n"
         "\nTheo bậc của số văn bản:\n\n| Khi | Điểm |\n|---|---|\n| ≥ 3 | 0,5 điểm |\n"
     ) in book
+
+
+def test_a_fact_only_criteria_that_may_not_apply_read_says_when_it_may_be_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rulebook says which figures a commune need not give, and when; never a `na when`'s own fact."""
+    from tests.test_cli import KHONG_AP_DUNG
+
+    found = sections(write_rulebook(tmp_path, KHONG_AP_DUNG, capsys))
+    assert (
+        "- `giai_ngan`: Vốn đầu tư công đã giải ngân (số, đơn vị triệu đồng; để trống khi 1.1 không áp dụng)"
+        in found["1.1"]
+    )
+    assert "- `co_von`: Có vốn đầu tư công được giao (có/không)\n" in found["1.1"]
+    assert "- `doi_thoai`: Số cuộc đối thoại (số nguyên ≥ 0, đơn vị cuộc)\n" in found["3"]

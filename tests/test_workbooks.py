@@ -723,3 +723,22 @@ def test_a_blank_cell_is_accepted_where_its_criterion_does_not_apply(tmp_path: P
     edit(path, lambda book: book.worksheets[0].delete_rows(5, 2))
     ranked, errors = rank(rules, path)
     assert (ranked, errors) == (["Xã 0"], "")
+
+
+def test_the_template_says_which_cells_may_stay_blank_and_when(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from tests.test_cli import KHONG_AP_DUNG
+
+    rules = cchc_rules.load(KHONG_AP_DUNG)
+    path = tmp_path / "facts.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle)
+    sheet = load_workbook(path).worksheets[0]
+    said = {
+        sheet.cell(row=1, column=c).value: sheet.cell(row=3, column=c).value for c in range(2, sheet.max_column + 1)
+    }
+    assert said["giai_ngan"] == "triệu đồng; số; ≥ 0; ≤ ke_hoach; để trống khi 1.1 không áp dụng"
+    assert said["lien_thong_dung_han"] == "hồ sơ; số nguyên ≥ 0; ≤ lien_thong; để trống khi 2.2 không áp dụng"
+    assert said["co_von"] == "có/không"  # a `na when` reads it: always needed
+    assert said["can_bo"] == "người; số nguyên ≥ 0"  # 1.3 may not apply, but 3 always reads it

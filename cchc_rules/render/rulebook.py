@@ -6,6 +6,7 @@ import datetime
 from fractions import Fraction
 
 from cchc_rules import ast, printer
+from cchc_rules.applicable import blank_when, blank_words
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
 from cchc_rules.evaluator import rounding_words
@@ -145,11 +146,13 @@ def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str
     used = sorted({n.name for e in expressions(crit) for n in walk(e) if isinstance(n, ast.NameRef)})
     if used:
         lines += ["", "Dữ kiện:"]
+        blank = blank_when(rules)
         for name in used:
             decl = rules.facts[name]
             unit = f", đơn vị {decl.unit}" if decl.unit else ""
             given = ", được giao" if decl.given else ""
-            lines.append(f"- `{name}`: {decl.description} ({KIND_WORDS[decl.type.name]}{unit}{given})")
+            left = f"; {blank_words(blank[name])}" if name in blank else ""
+            lines.append(f"- `{name}`: {decl.description} ({KIND_WORDS[decl.type.name]}{unit}{given}{left})")
     for reason in crit.reasons:
         when = f" (khi {words(reason.condition, rules)})" if reason.condition is not None else ""
         lines.append(f"\nLý do mất điểm{when}: “{reason.template}”")
