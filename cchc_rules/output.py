@@ -66,9 +66,13 @@ def refuse_data(target: Path) -> None:
         filled = filled_unit_rows(target)  # None for a ranking: its sheet is no template's
         if filled:
             what = f"bảng tính đã có số liệu của {filled} đơn vị"
-    elif suffix in (".yaml", ".yml"):
+    elif suffix in (".yaml", ".yml"):  # cchc writes no YAML: it is one cchc reads (facts, claims, a round, cases)
         if re.search(r"(?m)^facts\s*:", _head(target)):
             what = "một tệp dữ kiện"
+        else:
+            what = "một tệp YAML (dữ kiện, điểm khai, kết quả thẩm định hay ca kiểm thử); cchc không ghi ra YAML"
+    elif suffix == ".json" and not _OUR_JSON.match(_head(target)):
+        what = "một tệp JSON không do cchc ghi ra (có thể là dữ kiện của một đơn vị)"
     elif _units_line(_head(target)):
         what = "tệp dữ kiện của các đơn vị (JSON lines, mỗi dòng một đơn vị)"
     if what:
@@ -82,6 +86,10 @@ def refuse_data(target: Path) -> None:
                 )
             ]
         )
+
+
+# How every JSON file cchc writes begins (`eval --format json`, `rank -o x.json`): one of these may be replaced.
+_OUR_JSON = re.compile(r'\A\s*\{\s*"ruleset"\s*:')
 
 
 def _head(path: Path) -> str:

@@ -183,6 +183,34 @@ def test_a_ranking_is_never_written_over_a_workbook_or_json_lines_of_the_folder_
     assert cchc("rank", RULES_2023, folder, "-o", folder / "xep-hang.csv").returncode == 0
 
 
+def test_no_facts_claims_or_other_json_is_written_over_but_cchc_s_own_output_is(tmp_path: Path) -> None:
+    """A facts file as pretty JSON or as flat YAML (no `facts:`), a claims file: none is what cchc writes, so
+    none is replaced by a slip of `-o`; the JSON cchc wrote itself is written again."""
+    import json
+
+    import yaml
+
+    from tests.test_cli import cchc
+
+    facts = yaml.safe_load(FACTS_THANH_THUY.read_text(encoding="utf-8"))
+    pretty = tmp_path / "xa-khac.json"
+    pretty.write_text(json.dumps(facts, ensure_ascii=False, indent=2), encoding="utf-8")
+    flat = tmp_path / "phang.yaml"
+    flat.write_text(yaml.safe_dump(facts["facts"], allow_unicode=True), encoding="utf-8")
+    claims = tmp_path / "diem-khai.yml"
+    claims.write_text('unit: "Xã Thanh Thủy"\nscore: 65.988\n', encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for target in (pretty, flat, claims):
+        run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "-o", target)
+        assert run.returncode == 1 and f"lỗi [O001]: {target}: đây là " in run.stderr, run.stderr
+        assert "không ghi đè" in run.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    ours = tmp_path / "ket-qua.json"
+    for _ in range(2):
+        run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "-o", ours)
+        assert run.returncode == 0, run.stderr
+
+
 def test_output_into_a_pipe_or_a_device_is_written_into_it_not_replaced(tmp_path: Path) -> None:
     """`-o /dev/null` or a named pipe: the rename of an atomic write would put a plain file in its place."""
     import stat
