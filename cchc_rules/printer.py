@@ -23,6 +23,17 @@ def number(value: Decimal) -> str:
     return format(value, "f")
 
 
+def percent_meant(value: Decimal) -> list[str]:
+    """A bare number where a percentage is meant, as the percentages most likely meant: `50` -> 50%, and
+    `0.75` -> 75% (in formulas 75% is 0,75, so 0.75 is a fraction written for a percentage); `1` may be
+    either, 100% or 1%."""
+    if value == 1:
+        return ["100%", "1%"]
+    if 0 < abs(value) < 1:
+        return [f"{number((value * 100).normalize())}%"]
+    return [f"{number(value)}%"]
+
+
 def string(value: str) -> str:
     """A double-quoted string with `\\` and `"` escaped."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

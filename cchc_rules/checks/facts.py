@@ -74,7 +74,7 @@ def check_fact_types(rules: Merged) -> list[Diagnostic]:
                         value.span,
                         f"`{label}` của dữ kiện `{fact.name}` không hợp kiểu {kind}",
                         # a bare 50 for a percentage: the percentage meant, not any example
-                        f"viết `{label} {value.value}%`"
+                        "viết " + " hoặc ".join(f"`{label} {p}`" for p in printer.percent_meant(value.value))
                         if kind == "percent" and isinstance(value, ast.Number)
                         else f"viết giá trị kiểu {kind}, vd {_EXAMPLE[kind]}",
                     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from cchc_rules import ast
+from cchc_rules import ast, printer
 from cchc_rules.checks import Merged
 from cchc_rules.errors import Diagnostic, suggest
 from cchc_rules.vocabulary import YES_NO_WORDS, yes_no_fix
@@ -186,7 +186,7 @@ class _Checker:
                         "E201",
                         number,
                         f"so sánh tỷ lệ phần trăm với số {number.value}",
-                        f"viết {number.value}% nếu ý là phần trăm",
+                        f"viết {' hoặc '.join(printer.percent_meant(number.value))} nếu ý là phần trăm",
                     )
             return
         if {a.kind, b.kind} <= {"string", "choice"}:
