@@ -205,6 +205,10 @@ def test_no_facts_claims_or_other_json_is_written_over_but_cchc_s_own_output_is(
         assert run.returncode == 1 and f"lỗi [O001]: {target}: đây là " in run.stderr, run.stderr
         assert "không ghi đè" in run.stderr
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    # A new file of a name cchc reads: no format of cchc's, and the next run would refuse it (a usage error).
+    fresh = tmp_path / "moi.yaml"
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "-o", fresh)
+    assert run.returncode == 2 and "không ghi ra tệp .yaml" in run.stderr and not fresh.exists()
     ours = tmp_path / "ket-qua.json"
     for _ in range(2):
         run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "-o", ours)

@@ -65,6 +65,17 @@ _SUFFIX_FORMATS = {
 }
 
 
+# What cchc reads and never writes: a result with one of these names would be taken for input next time.
+_READ_ONLY_SUFFIXES = {".yaml": "dữ kiện, thẩm định", ".yml": "dữ kiện, thẩm định", ".cchc": "quy tắc"}
+
+
+def _has_data(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
+
+
 def output_format(args: argparse.Namespace, choices: Sequence[str], default: str | None) -> str | None:
     """The format to write: `--format` if given, else what `-o FILE`'s suffix names, else `default`.
 
@@ -75,6 +86,13 @@ def output_format(args: argparse.Namespace, choices: Sequence[str], default: str
     output = getattr(args, "output", None)
     suffix = Path(output).suffix.lower() if output else ""
     said = _SUFFIX_FORMATS.get(suffix)
+    if suffix in _READ_ONLY_SUFFIXES and not _has_data(Path(output or "")):
+        # A file of that name that holds data is refused later, by what it holds (O001, `output.refuse_data`).
+        usage_error(
+            args,
+            f"không ghi ra tệp {suffix} (`{output}`): đó là đuôi của tệp mà cchc đọc ({_READ_ONLY_SUFFIXES[suffix]}); "
+            "chọn tên tệp khác",
+        )
     if args.format:
         if said is not None and said != args.format:
             usage_error(
