@@ -388,8 +388,8 @@ def _merge_header(old: ast.Header | None, new: ast.Header) -> ast.Header:
         if value not in (None, ""):
             update[name] = value
     for name in _HEADER_LISTS:
-        if getattr(new, name):
-            update[name] = getattr(new, name)
+        if getattr(new, name):  # `inferred ""` (or `basis ""`) drops last year's and says nothing new
+            update[name] = tuple(v for v in getattr(new, name) if not isinstance(v, str) or v.strip())
     return old.model_copy(update=update)
 
 

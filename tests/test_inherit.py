@@ -295,6 +295,22 @@ def test_a_plain_child_resolves(tree: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 0, err
 
 
+def test_a_child_s_empty_inferred_or_basis_in_the_header_drops_last_year_s(tree: Path) -> None:
+    """`inferred ""` in the header, as for a criterion: last year's notes gone, no empty note left behind."""
+    base = tree / "2023.cchc"
+    base.write_text(
+        base.read_text(encoding="utf-8").replace(
+            "  rounding", '  inferred "Suy ra từ báo cáo năm trước"\n  basis "QĐ cũ"\n  rounding', 1
+        ),
+        encoding="utf-8",
+    )
+    kept = load_resolved(child(tree, "  year 2024\n", name="giu.cchc")).modules[0].header
+    assert kept is not None and kept.inferred == ("Suy ra từ báo cáo năm trước",)
+    assert kept.basis == ("Quyết định gốc", "QĐ cũ")
+    dropped = load_resolved(child(tree, '  year 2024\n  inferred ""\n  basis ""\n')).modules[0].header
+    assert dropped is not None and (dropped.inferred, dropped.basis) == ((), ())
+
+
 def test_extends_may_reach_a_sibling_folder_inside_rules(tree: Path) -> None:
     other = tree.parent / "khac"
     other.mkdir()
