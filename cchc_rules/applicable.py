@@ -82,7 +82,7 @@ def blank_when(rules: CheckedRules) -> dict[str, tuple[str, ...]]:
 
 
 def blank_words(users: Sequence[str]) -> str:
-    """"để trống khi 1.1 không áp dụng", "để trống khi 1.1, 1.3 đều không áp dụng"."""
+    """ "để trống khi 1.1 không áp dụng", "để trống khi 1.1, 1.3 đều không áp dụng"."""
     return f"để trống khi {', '.join(users)} {'đều ' if len(users) > 1 else ''}không áp dụng"
 
 

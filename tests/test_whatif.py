@@ -373,3 +373,26 @@ def test_a_threshold_in_a_criterion_the_formula_names_is_the_smallest_change(tmp
     best = {k: o.best.text() for k, o in found.items() if o.best is not None}
     assert best["4.3"] == "Tỷ lệ vi phạm trật tự đô thị được xử lý: 75% → 90%"
     assert best["3"] == "Tỷ lệ hồ sơ thanh toán trực tuyến: 45% → 80%"
+
+
+def test_whatif_works_on_the_round_in_force_of_a_facts_file_with_rounds(tmp_path: Path) -> None:
+    """An appraised facts file: the opportunities are those of the last round (65,676 points), said so;
+    `--round 1` goes back to the self-assessment (66,245)."""
+    from tests.test_cli import cchc
+
+    facts = tmp_path / "thanh-thuy.yaml"
+    facts.write_text(
+        FACTS_THANH_THUY.read_text(encoding="utf-8")
+        + '\nrounds:\n  - name: "Thẩm định vòng 1"\n'
+        + "    facts: {ho_so_truc_tuyen_den_31_10: 1300, hinh_thuc_tuyen_truyen: 2}\n",
+        encoding="utf-8",
+    )
+    last = cchc("whatif", RULES_2023, facts)
+    assert last.returncode == 0, last.stderr
+    assert last.stdout.startswith("Vòng: Thẩm định vòng 1 (vòng 2 trong 2; chọn vòng khác bằng --round)\n\n")
+    assert "Hiện đạt 65,676 điểm/74 điểm." in last.stdout
+    first = cchc("whatif", RULES_2023, facts, "--round", "1")
+    assert first.stdout.startswith("Vòng: Tự đánh giá (vòng 1 trong 2;")
+    assert "Hiện đạt 66,245 điểm/74 điểm." in first.stdout
+    alone = cchc("whatif", RULES_2023, FACTS_THANH_THUY)
+    assert alone.stdout.startswith("Cơ hội gỡ điểm: ") and "Hiện đạt 66,245 điểm/74 điểm." in alone.stdout

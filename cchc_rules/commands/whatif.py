@@ -23,6 +23,12 @@ def register(sub: Any) -> None:
         default=[],
         help="đặt một dữ kiện giá trị khác rồi xem điểm từng mục đổi ra sao (lặp lại được)",
     )
+    p.add_argument(
+        "--round",
+        metavar="R",
+        help="với tệp dữ kiện có `rounds:`, vòng cần xét: số thứ tự (1 là tự đánh giá) hoặc tên; "
+        "mặc định: vòng cuối cùng, vòng đang có hiệu lực",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng kết quả")
     p.set_defaults(handler=run)
 
@@ -40,6 +46,7 @@ def _setting(pair: str) -> tuple[str, str]:
 def run(args: argparse.Namespace) -> int:
     """The ranked opportunities, or the scenario's changes per node."""
     from cchc_rules.facts import read_facts, year_warning
+    from cchc_rules.rounds import read_rounds, select
     from cchc_rules.whatif import (
         check_settings,
         opportunities,
@@ -49,9 +56,15 @@ def run(args: argparse.Namespace) -> int:
     )
 
     rules = load(args.rules)
-    raw = read_facts(args.facts)
-    warn(year_warning(raw, rules.checked))
+    rounds = read_rounds([args.facts], rules)
+    warn(year_warning(read_facts(args.facts), rules.checked))
+    # As `cchc explain`: the score in force is the last round's; the facts tried are that round's.
+    chosen = select(rounds, args.round) if args.round is not None else rounds[-1]
+    raw = chosen.facts
     facts = rules.facts(raw)
+    if len(rounds) > 1 and args.format == "text":
+        number = rounds.index(chosen) + 1
+        sys.stdout.write(f"Vòng: {chosen.name} (vòng {number} trong {len(rounds)}; chọn vòng khác bằng --round)\n\n")
     before = rules.evaluate(facts, trace=False)
     if args.set:
         settings = dict(args.set)
