@@ -1007,7 +1007,9 @@ def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: Checke
             code="U001",
             severity="error",
             message=f"{path}: trang tính `{sheet}`, ô {column}1: cột `{name}` không phải dữ kiện của bộ quy tắc",
-            hint=did_you_mean(name, declared, "xoá cột này, hoặc khai báo dữ kiện trong bộ quy tắc"),
+            # A column of notes beside the figures is common: where it can go is said whatever the suggestion.
+            hint=did_you_mean(name, declared, "xoá cột này, hoặc khai báo dữ kiện trong bộ quy tắc.")
+            + " Ghi chú thì để ở một trang tính khác: mọi cột của trang tính đơn vị đều được đọc là dữ kiện",
         )
         for name, column in columns.items()
         if name not in rules.facts and name not in rules.retired_facts

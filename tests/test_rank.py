@@ -486,7 +486,7 @@ def test_a_wrong_header_is_one_error_at_its_cell_not_one_a_row(tmp_path: Path) -
     run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
     assert run.returncode == 1
     assert f"ô {column}1: cột `doi_thoia` không phải dữ kiện của bộ quy tắc" in run.stderr
-    assert "có phải ý bạn là `doi_thoai`?" in run.stderr
+    assert "có phải ý bạn là `doi_thoai`? Ghi chú thì để ở một trang tính khác" in run.stderr
     assert "dòng 1: không có cột cho `doi_thoai`" in run.stderr
     assert run.stderr.count("lỗi [") == 2, run.stderr  # not one for each of the 30 rows
     assert list(read_units(path))  # without the rules, the rows are read as they are
