@@ -9,7 +9,7 @@ missing. `facts.validate` calls `not_needed` through the callback that
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
@@ -54,19 +54,26 @@ def _not_applicable(rules: CheckedRules, values: Mapping[str, Value], node_id: s
     does not stop another from deciding. Evaluation itself only runs once every condition's facts
     are given, and then finds the same.
     """
+    for crit in _up(rules, node_id):
+        if not crit.not_applicable:
+            continue
+        # A fresh evaluator for each condition: one that met a missing fact is left half-way.
+        evaluator = Evaluator(rules, Facts.model_construct(values=dict(values)), NullTracer())
+        try:
+            if evaluator.own_na(crit) is not None:
+                return True
+        except (CchcError, KeyError, ArithmeticError, ZeroDenominatorSignal):
+            pass  # it needs what is missing, or cannot be worked out: it does not excuse
+    return False
+
+
+def _up(rules: CheckedRules, node_id: str) -> Iterator[ast.Criterion]:
+    """The node, then each node above it up to its area."""
     crit = rules.nodes[node_id]
-    while True:
-        if crit.not_applicable:
-            # A fresh evaluator for each condition: one that met a missing fact is left half-way.
-            evaluator = Evaluator(rules, Facts.model_construct(values=dict(values)), NullTracer())
-            try:
-                if evaluator.own_na(crit) is not None:
-                    return True
-            except (CchcError, KeyError, ArithmeticError, ZeroDenominatorSignal):
-                pass  # it needs what is missing, or cannot be worked out: it does not excuse
-        if crit.kind != "criterion" or crit.parent_id is None:
-            return False
+    yield crit
+    while crit.kind == "criterion" and crit.parent_id is not None:
         crit = rules.nodes[crit.parent_id]
+        yield crit
 
 
 def blank_when(rules: CheckedRules) -> dict[str, tuple[str, ...]]:
@@ -76,7 +83,8 @@ def blank_when(rules: CheckedRules) -> dict[str, tuple[str, ...]]:
     guards = _guard_facts(rules)
     out = {}
     for name, users in usage(rules).items():
-        if users and name not in guards and all(_may_not_apply(rules, node_id) for node_id in users):
+        may_not_apply = all(any(c.not_applicable for c in _up(rules, node_id)) for node_id in users)
+        if users and name not in guards and may_not_apply:
             out[name] = tuple(users)
     return out
 
@@ -84,15 +92,6 @@ def blank_when(rules: CheckedRules) -> dict[str, tuple[str, ...]]:
 def blank_words(users: Sequence[str]) -> str:
     """ "để trống khi 1.1 không áp dụng", "để trống khi 1.1, 1.3 đều không áp dụng"."""
     return f"để trống khi {', '.join(users)} {'đều ' if len(users) > 1 else ''}không áp dụng"
-
-
-def _may_not_apply(rules: CheckedRules, node_id: str) -> bool:
-    crit = rules.nodes[node_id]
-    while not crit.not_applicable:
-        if crit.kind != "criterion" or crit.parent_id is None:
-            return False
-        crit = rules.nodes[crit.parent_id]
-    return True
 
 
 def _guard_facts(rules: CheckedRules) -> set[str]:

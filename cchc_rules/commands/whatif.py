@@ -45,7 +45,7 @@ def _setting(pair: str) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """The ranked opportunities, or the scenario's changes per node."""
-    from cchc_rules.facts import read_facts, year_warning
+    from cchc_rules.facts import year_warning
     from cchc_rules.rounds import read_rounds, select
     from cchc_rules.whatif import (
         check_settings,
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     rules = load(args.rules)
     rounds = read_rounds([args.facts], rules)
-    warn(year_warning(read_facts(args.facts), rules.checked))
+    warn(year_warning(rounds[0].facts, rules.checked))
     # As `cchc explain`: the score in force is the last round's; the facts tried are that round's.
     chosen = select(rounds, args.round) if args.round is not None else rounds[-1]
     raw = chosen.facts
