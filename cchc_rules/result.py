@@ -365,10 +365,15 @@ def derivation_of(
     if record is None:
         return {}, ()
     facts = {name: fact_json(values[name]) for name in record.facts}
-    ordered: Sequence[Step | LazyStep] = record.steps
-    if branches:
-        ordered = with_branches(branches, record.steps, [s.span for s in record.steps], formula)
-    return facts, tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in ordered)
+    steps = _ordered(record, branches, formula)
+    return facts, tuple(s.text if isinstance(s, Step) else s.render(*s.args) for s in steps)
+
+
+def _ordered(record: NodeRecord, branches: Sequence[Step], formula: Span | None) -> Sequence[Step | LazyStep]:
+    """A node's recorded steps with `branches` put among them (`with_branches`)."""
+    if not branches:
+        return record.steps
+    return with_branches(branches, record.steps, [s.span for s in record.steps], formula)
 
 
 def formula_span(layout: Layout, i: int) -> Span | None:
@@ -442,11 +447,8 @@ def _branch_steps(data: _Data, i: int) -> tuple[Step, ...]:
 
 def _steps(data: _Data, i: int, record: NodeRecord) -> tuple[Step, ...]:
     """Node `i`'s steps with their sentences, which way each `if` went among them."""
-    steps = record.materialised()
-    branches = _branch_steps(data, i)
-    if not branches:
-        return steps
-    return tuple(with_branches(branches, steps, [s.span for s in steps], formula_span(data.layout, i)))
+    ordered = _ordered(record, _branch_steps(data, i), formula_span(data.layout, i))
+    return tuple(s.step() if isinstance(s, LazyStep) else s for s in ordered)
 
 
 def fact_json(value: Value) -> Any:
