@@ -115,6 +115,17 @@ class _Checker:
             b = self.numeric(e.right, f"phép `{e.op}`")
             if e.op in "+-" and a.kind == b.kind == "percent":
                 return Type("percent")
+            if e.op in "+-" and {a.kind, b.kind} == {"percent", "number"}:
+                # `ty_le - 50`: a rate runs from 0 to 1 (75% is 0,75), so a bare 50 beside it is 50 points of
+                # it, and the score ends at 0 or at its maximum for every unit; `1 - ty_le` is its complement
+                number = e.right if a.kind == "percent" else e.left
+                if isinstance(number, ast.Number) and abs(number.value) > 1:
+                    self.error(
+                        "E201",
+                        number,
+                        f"phép `{e.op}` giữa tỷ lệ phần trăm và số {number.value}",
+                        f"viết {' hoặc '.join(printer.percent_meant(number.value))} nếu ý là phần trăm",
+                    )
             return NUMBER
         if isinstance(e, ast.Compare):
             self.compare(e, self.type(e.left), self.type(e.right), e.left, e.right, e.op)
