@@ -18,7 +18,19 @@ FactKind = Literal["count", "integer", "decimal", "percent", "boolean", "date", 
 FACT_KINDS: tuple[FactKind, ...] = ("count", "integer", "decimal", "percent", "boolean", "date", "choice")
 
 # Vietnamese yes/no words written as a value where the language has `true` and `false` (the checker's hints).
-YES_NO_WORDS: dict[str, bool] = {"có": True, "đúng": True, "không": False, "sai": False, "ko": False, "chưa": False}
+# Also as typed without diacritics (`co`, `khong`), which a keyboard without a Vietnamese input method gives.
+YES_NO_WORDS: dict[str, bool] = {
+    "có": True,
+    "đúng": True,
+    "không": False,
+    "sai": False,
+    "ko": False,
+    "chưa": False,
+    "co": True,
+    "dung": True,
+    "khong": False,
+    "chua": False,
+}
 
 
 def yes_no_fix(fact: str, op: str, value: bool) -> tuple[str, str]:
