@@ -660,6 +660,25 @@ def _unit_after_number(text: str, token: Token, expected: set[str]) -> _Fix | No
     return _Fix(f"{what} viết số điểm, không kèm đơn vị: bỏ `{word}`, viết `{keyword} {number}`")
 
 
+def _rounding_without_mode(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`rounding 2` with no mode: the next line's first word (`group`, `fact`, `inferred`) is read as the mode,
+    and lark stops after it. Said at the end of `rounding 2`, where the mode is missing."""
+    at = token.start_pos or 0
+    found = re.search(
+        r"\brounding[ \t]+(\d+)[ \t]*(?:#[^\n]*)?\n[ \t]*([^\W\d]\w*)[ \t]+$", text[max(at - _LONGEST_LINE, 0) : at]
+    )
+    if found is None or found.group(2) not in set(literal_terminals().values()):
+        return None
+    digits, word = found.groups()
+    end = max(at - _LONGEST_LINE, 0) + found.end(1)
+    return _Fix(
+        f"viết vd `rounding {digits} half_up`; các kiểu làm tròn: {', '.join(ROUNDING_MODES)}",
+        end,
+        end + 1,
+        f"thiếu kiểu làm tròn sau `rounding {digits}` (`{word}` ở dòng sau bị đọc thành kiểu làm tròn)",
+    )
+
+
 def _rounding_mode(text: str, token: Token, expected: set[str]) -> _Fix | None:
     """`rounding 2 làm tròn`, `rounding 2 "half_up"`: the mode is one of the rounding modes' names."""
     at = token.start_pos or 0
@@ -958,6 +977,7 @@ _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
     _header_line_late,
     _condition_after,
     _unit_after_number,
+    _rounding_without_mode,
     _rounding_mode,
     _option_value,
     _name_in_words,
