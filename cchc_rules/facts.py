@@ -791,10 +791,15 @@ def _report(name: str, entry: tuple[Any, Span | None] | None) -> dict[str, str]:
     if report.get("ngay"):
         try:
             read_date(report["ngay"])
-        except ValueError:
+        except ValueError as exc:
             if re.fullmatch(r"[\d/.-]+", report["ngay"].strip()):  # a date written wrong, not "ngày 5 tháng 1 ..."
+                said = str(exc)  # why: no such day, month first, dots, a two-digit year...
+                why = "" if said.startswith("cần một ngày") else f" ({said})"
                 raise facts_error(
-                    name, f"`report.ngay`: `{report['ngay']}` không phải một ngày", entry[1], hint="vd 2023-10-25"
+                    name,
+                    f"`report.ngay`: `{report['ngay']}` không phải một ngày{why}",
+                    entry[1],
+                    hint="viết ngày dạng 25/10/2023 hoặc 2023-10-25",
                 ) from None
     return report
 

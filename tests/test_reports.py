@@ -261,6 +261,8 @@ def test_the_date_line_pads_as_decrees_do_and_a_wrong_date_is_refused(tmp_path: 
     facts.write_text(text, encoding="utf-8")
     run = cchc("report", RULES_2023, facts, "--format", "md", "-o", tmp_path / "bc.md")
     assert run.returncode == 1 and "`report.ngay`: `31/02/2023` không phải một ngày" in run.stderr
+    assert "(ngày `31/02/2023` không có thật)" in run.stderr
+    assert "gợi ý: viết ngày dạng 25/10/2023 hoặc 2023-10-25" in run.stderr
     assert not (tmp_path / "bc.md").exists()
 
 
