@@ -645,9 +645,20 @@ def _unit_after_number(text: str, token: Token, expected: set[str]) -> _Fix | No
     keyword, number = before.groups()
     points = token.type == "NAME" and word.lower() in _POINT_WORDS
     line_end = _line_bounds(text, at)[1]
-    if "unit" in literals_in(expected):  # a fact's bound
-        unit = f'unit "{word}"'
-        if not points or word.lower() == "d" or not _parses_past(text[:at] + unit + text[at + len(word) :], line_end):
+    if "unit" in literals_in(expected):  # a fact's bound: `max 12 cuộc`, `max 5000 hồ sơ`, `max 20 điểm`
+        if token.type != "NAME" or word.lower() == "d":
+            return None
+        keywords = set(literal_terminals().values())
+        words = []  # the unit's words, up to the line's end or its next keyword (`max 12 cuộc default 0`)
+        for w in text[at:line_end].split("#", 1)[0].split():
+            if w in keywords or not re.fullmatch(r"[^\W\d]\w*", w):
+                break
+            words.append(w)
+        written = " ".join(words)
+        unit = f'unit "{written}"'
+        rest = text[at:line_end].split("#", 1)[0]
+        span_end = at + rest.index(words[-1]) + len(words[-1]) if words else at + len(word)
+        if not words or not _parses_past(text[:at] + unit + text[span_end:], line_end):
             return None
         return _Fix(f"đơn vị của dữ kiện viết riêng: `{keyword} {number} {unit}`")
     if keyword == "min" or not (points or word == "%"):
