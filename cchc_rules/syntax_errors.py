@@ -671,6 +671,21 @@ def _unit_after_number(text: str, token: Token, expected: set[str]) -> _Fix | No
     return _Fix(f"{what} viết số điểm, không kèm đơn vị: bỏ `{word}`, viết `{keyword} {number}`")
 
 
+def _negative_maximum(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`max -2` on a criterion, `total -5`: points to be won are never negative; points taken off are a penalty."""
+    at = token.start_pos or 0
+    before = re.search(r"\b(max|total)[ \t]*$", text[max(at - _LOOK_BACK, 0) : at])
+    number = re.match(r"-[ \t]*(\d+(?:\.\d+)?)", text[at : at + _SHOWN])
+    if str(token) != "-" or before is None or number is None or "NUMBER" not in expected:
+        return None
+    keyword = before.group(1)
+    what = "điểm tối đa của tiêu chí" if keyword == "max" else "tổng điểm"
+    return _Fix(
+        f"{what} không âm: viết `{keyword} {number.group(1)}`; điểm bị trừ khai báo bằng một mục `penalty`",
+        message=f"{what} không được âm (`{keyword} -{number.group(1)}`)",
+    )
+
+
 def _rounding_without_mode(text: str, token: Token, expected: set[str]) -> _Fix | None:
     """`rounding 2` with no mode: the next line's first word (`group`, `fact`, `inferred`) is read as the mode,
     and lark stops after it. Said at the end of `rounding 2`, where the mode is missing."""
@@ -988,6 +1003,7 @@ _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
     _header_line_late,
     _condition_after,
     _unit_after_number,
+    _negative_maximum,
     _rounding_without_mode,
     _rounding_mode,
     _option_value,
