@@ -88,6 +88,15 @@ def assert_round_trip(source: SourceFile) -> str:
 # ---- shipped and fixture files ----------------------------------------------------------
 
 
+def test_a_missing_path_is_the_error_check_gives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "a.ccch"
+    assert main(["fmt", str(missing)]) == 1
+    fmt_err = capsys.readouterr().err
+    assert fmt_err.startswith(f"lỗi [E000]: {missing}: không có tệp hay thư mục này\n")
+    main(["check", str(missing)])
+    assert capsys.readouterr().err.startswith(fmt_err.split("\n")[0])
+
+
 def test_fmt_check_passes_on_the_shipped_rules(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "fmt", "--check", ROOT / "rules")
     assert (code, out, err) == (0, "", "")

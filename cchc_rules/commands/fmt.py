@@ -34,7 +34,10 @@ def run(args: argparse.Namespace) -> int:
             files.append(item)
         else:
             hint = missing_path_hint(item, (RULE_SUFFIX,))
-            sys.stderr.write(f"{item}: không có tệp hay thư mục này\n" + (f"    gợi ý: {hint}\n" if hint else ""))
+            # Said as `cchc check` says it: the same error for the same mistake.
+            sys.stderr.write(
+                f"lỗi [E000]: {item}: không có tệp hay thư mục này\n" + (f"    gợi ý: {hint}\n" if hint else "")
+            )
             return EXIT_BAD_INPUT
     failed = False
     changed = []
