@@ -594,10 +594,11 @@ def render_diff(
             for name in c.fields:
                 lines.append(f"    {names.get(name, name)}: {_shown(c.old, name)}")
                 lines.append(f"    {' ' * len(names.get(name, name))}→ {_shown(c.new, name)}")
-    lines += ["", "Điểm tối đa các lĩnh vực:"]
-    for area, title, a, b in area_maxima(old, new):
-        mark = "" if a == b else "   (đổi)"
-        lines.append(f"  {area}. {title}: {a} → {b}{mark}")
+    if changes:  # the same rule sets: their areas' maxima are the same too, and said so above
+        lines += ["", "Điểm tối đa các lĩnh vực:"]
+        for area, title, a, b in area_maxima(old, new):
+            mark = "" if a == b else "   (đổi)"
+            lines.append(f"  {area}. {title}: {a} → {b}{mark}")
     if moved is not None:
         lines += ["", "Điểm của đơn vị thay đổi:"]
         if sides:
