@@ -163,7 +163,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     said_by = args.usage = _command_parser(parser, args.command)
     assert isinstance(said_by, _Parser)
     if extra:
-        said_by.error(f"unrecognized arguments: {' '.join(extra)}")
+        from cchc_rules.errors import suggest
+
+        # `--fromat json`: the command's own option most like a misspelt one, as for commands and choices
+        options = [o for o in said_by._option_string_actions if o.startswith("--")]
+        typed = [w.split("=")[0] for w in extra if w.startswith("--")]
+        close = next((c for w in typed if (c := suggest(w, options))), None)
+        hint = f"có phải ý bạn là `{close}`?" if close else ""
+        said_by.refuse(vietnamese(f"unrecognized arguments: {' '.join(extra)}"), hint)
     output = getattr(args, "output", None)
     if isinstance(output, str) and not output.strip():  # `-o ""`, a variable left unset: not the screen, not "."
         what = "tên thư mục" if args.command == "docs" else "tên tệp"  # docs writes a site, a folder

@@ -552,6 +552,9 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
         (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
         (("check", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
         (("check", "a.cchc", "--strict=1"), "tham số --strict không nhận giá trị: bỏ `=1`"),
+        # a misspelt option of the command: the closest of its own
+        (("check", "--strcit", "a.cchc"), "không hiểu tham số: --strcit\n    gợi ý: có phải ý bạn là `--strict`?\n"),
+        (("eval", "a.cchc", "b.yaml", "--fromat", "json"), "gợi ý: có phải ý bạn là `--format`?"),
     ],
 )
 def test_usage_errors_are_in_vietnamese(args: tuple[str, ...], said: str) -> None:
