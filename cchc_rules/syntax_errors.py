@@ -498,9 +498,8 @@ def _missing_after(text: str, at: int, expected: set[str]) -> _Fix | None:
     if literals_in(expected) == {"%"}:
         return _Fix(f"nhóm xếp loại tính theo phần trăm: viết `{word}%`", start, end, f"thiếu dấu `%` sau `{word}`")
     if expected == {"NAME"} and re.search(r"\brounding\s+$", text[max(start - _LOOK_BACK, 0) : start]):
-        modes = ", ".join(ROUNDING_MODES)
         return _Fix(
-            f"viết vd `rounding {word} half_up`; các kiểu làm tròn: {modes}",
+            _rounding_hint(word),
             end,
             end + 1,
             f"thiếu kiểu làm tròn sau `rounding {word}`",
@@ -650,15 +649,14 @@ def _unit_after_number(text: str, token: Token, expected: set[str]) -> _Fix | No
             return None
         keywords = set(literal_terminals().values())
         words = []  # the unit's words, up to the line's end or its next keyword (`max 12 cuộc default 0`)
-        for w in text[at:line_end].split("#", 1)[0].split():
-            if w in keywords or not re.fullmatch(r"[^\W\d]\w*", w):
+        for found in re.finditer(r"\S+", text[at:line_end].split("#", 1)[0]):
+            if found.group() in keywords or not re.fullmatch(r"[^\W\d]\w*", found.group()):
                 break
-            words.append(w)
-        written = " ".join(words)
-        unit = f'unit "{written}"'
-        rest = text[at:line_end].split("#", 1)[0]
-        span_end = at + rest.index(words[-1]) + len(words[-1]) if words else at + len(word)
-        if not words or not _parses_past(text[:at] + unit + text[span_end:], line_end):
+            words.append(found)
+        if not words:
+            return None
+        unit = f'unit "{" ".join(w.group() for w in words)}"'
+        if not _parses_past(text[:at] + unit + text[at + words[-1].end() :], line_end):
             return None
         return _Fix(f"đơn vị của dữ kiện viết riêng: `{keyword} {number} {unit}`")
     if keyword == "min" or not (points or word == "%"):
@@ -686,6 +684,11 @@ def _negative_maximum(text: str, token: Token, expected: set[str]) -> _Fix | Non
     )
 
 
+def _rounding_hint(digits: str) -> str:
+    """What to write when a `rounding N` lacks its mode."""
+    return f"viết vd `rounding {digits} half_up`; các kiểu làm tròn: {', '.join(ROUNDING_MODES)}"
+
+
 def _rounding_without_mode(text: str, token: Token, expected: set[str]) -> _Fix | None:
     """`rounding 2` with no mode: the next line's first word (`group`, `fact`, `inferred`) is read as the mode,
     and lark stops after it. Said at the end of `rounding 2`, where the mode is missing."""
@@ -698,7 +701,7 @@ def _rounding_without_mode(text: str, token: Token, expected: set[str]) -> _Fix 
     digits, word = found.groups()
     end = max(at - _LONGEST_LINE, 0) + found.end(1)
     return _Fix(
-        f"viết vd `rounding {digits} half_up`; các kiểu làm tròn: {', '.join(ROUNDING_MODES)}",
+        _rounding_hint(digits),
         end,
         end + 1,
         f"thiếu kiểu làm tròn sau `rounding {digits}` (`{word}` ở dòng sau bị đọc thành kiểu làm tròn)",
