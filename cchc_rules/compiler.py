@@ -60,7 +60,7 @@ from cchc_rules.facts import (
 from cchc_rules.limits import MAX_FACT_DECIMALS, MAX_FACT_INTEGER_DIGITS
 from cchc_rules.numbers import decimal_places, round_scaled, scaled_vi, show, to_fraction, vi
 from cchc_rules.source import Span
-from cchc_rules.trace import Tracer
+from cchc_rules.trace import Tracer, built
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 ZERO = Fraction(0)
@@ -311,7 +311,7 @@ class CompiledRules:
                         return None
         except (ValueError, TypeError, ArithmeticError):
             return None
-        return Facts.model_construct(unit=unit, values=values, evidence={}, defaulted=frozenset(defaulted))
+        return built(Facts, unit=unit, values=values, evidence={}, defaulted=frozenset(defaulted), excused=frozenset())
 
     # ---- compile time ----------------------------------------------------------------
 

@@ -467,7 +467,9 @@ def result_from_scores(layout: Layout, facts: Facts, scores: Scores, tracer: Tra
     data = _Data(layout, scores, facts, tracer)
     header = layout.rules.header
     k = layout.places
-    result = Result.model_construct(
+    return built(
+        Result,
+        {"_source": facts, "_facts": None},
         ruleset=header.name,
         level=header.level,
         province=header.province,
@@ -485,8 +487,6 @@ def result_from_scores(layout: Layout, facts: Facts, scores: Scores, tracer: Tra
         areas=layout.rules.areas,
         adjustments=layout.rules.adjustments,
     )
-    result._source = facts
-    return result
 
 
 def build_result(rules: CheckedRules, facts: Facts, outcome: Outcome, tracer: Tracer) -> Result:

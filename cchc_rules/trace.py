@@ -88,17 +88,18 @@ class NodeTrace(BaseModel):
     children: tuple[str, ...] = ()
 
 
-def built(cls: type[ModelT], **values: Any) -> ModelT:
+def built(cls: type[ModelT], private: dict[str, Any] | None = None, /, **values: Any) -> ModelT:
     """A frozen model from values the engine made itself (already of the right types), without validation.
 
-    `model_construct` does the same with more bookkeeping; a trace holds thousands of these.
-    Every field must be given.
+    `model_construct` does the same with more bookkeeping (it costs some 20 µs a model, as much as
+    a unit's whole score in a batch); a trace holds thousands of these, a batch one result a unit.
+    Every field must be given, and `private` holds every private attribute of a model that has any.
     """
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", values)
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))
     object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    object.__setattr__(obj, "__pydantic_private__", private)
     return obj
 
 

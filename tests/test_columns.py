@@ -465,3 +465,32 @@ def test_a_ranked_loss_says_which_way_its_if_went_as_one_unit_does() -> None:
             assert batched[node_id].derivation() == alone[node_id].derivation()
             said += any(s.startswith("điều kiện `") for s in alone[node_id].derivation()[1])  # type: ignore[index]
     assert said == 90  # every unit, every one of these nodes: each is an `if`
+
+
+def test_results_and_facts_made_without_validation_have_every_field() -> None:
+    """The engine makes its own `Result` and `Facts` with `trace.built`, which skips pydantic's bookkeeping.
+
+    A field or private attribute added to either model later, and not given there, would be missing
+    from every result; this names it.
+    """
+    rules = load(RULES_2023)
+    facts = rules.facts(FACTS_THANH_THUY)
+    kinds = {name: decl.type.name for name, decl in rules.checked.facts.items()}
+    plain = as_json_line({name: as_given(kinds[name], v) for name, v in facts.values.items()})
+    columns = rules.columns
+    assert columns is not None
+    batch = columns.run([plain], ["Xã Thanh Thủy"])
+    made = [rules.evaluate(facts), batch.result(0)]
+    for result in made:
+        assert isinstance(result, Result)
+        assert set(result.__dict__) == set(Result.model_fields)
+        assert set(result.__pydantic_private__ or {}) == set(Result.__private_attributes__)
+        assert result.__pydantic_fields_set__ == set(Result.model_fields)
+        assert result.facts == made[0].facts
+    source = batch.facts(0)
+    assert set(source.__dict__) == set(type(source).model_fields)
+    assert source.values == facts.values
+    fast = rules.compiled[0].facts(plain, "Xã Thanh Thủy")
+    assert fast is not None
+    assert set(fast.__dict__) == set(type(fast).model_fields)
+    assert fast.values == facts.values

@@ -15,7 +15,7 @@ from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import scaled_decimal
 from cchc_rules.result import Result, branch_steps, derivation_of, fact_json, formula_span, result_from_scores
 from cchc_rules.source import Span
-from cchc_rules.trace import LazyStep, NodeRecord, Step, Tracer, with_branches
+from cchc_rules.trace import LazyStep, NodeRecord, Step, Tracer, built, with_branches
 
 if TYPE_CHECKING:
     from cchc_rules.columns.evaluate import ColumnRules
@@ -81,7 +81,7 @@ class ColumnBatch:
         values = {name: self.value(r, name) for name in self._rules.kinds}
         given = self._units[r]
         defaulted = frozenset(name for name in values if name not in given)
-        return Facts.model_construct(unit=self._names[r], values=values, evidence={}, defaulted=defaulted)
+        return built(Facts, unit=self._names[r], values=values, evidence={}, defaulted=defaulted, excused=frozenset())
 
     def scores(self, r: int, values: dict[str, Value]) -> Scores:
         """Unit `r`'s scores in the per-unit form."""
