@@ -141,6 +141,10 @@ def _pool(
             for percent in percents:
                 need = percent * whole
                 pool.add(Fraction(math.ceil(need)) if integral else need)
+    # One more and one fewer: where a score grows with the fact (a rate), the smallest change that
+    # recovers anything, which the first step must be, not one of the analysis's trial values (100).
+    if integral and isinstance(current, Fraction):
+        pool.update(v for v in (current - 1, current + 1) if declared is None or declared.contains(v))
     pool.discard(current)
     return sorted(v for v in pool if isinstance(v, Fraction))
 

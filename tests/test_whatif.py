@@ -170,12 +170,34 @@ def test_a_penalty_recovers_only_what_reaches_the_capped_total(tmp_path: Path) -
     assert opportunities(rules, facts, rules.evaluate(facts)) == []
     facts = rules.facts({"k": 4, "b": True})  # 10 + 1 - 2 = 9: one point, no more, comes back
     (found,) = opportunities(rules, facts, rules.evaluate(facts))
-    assert found.best is not None and found.first_step is None
+    assert found.best is not None and found.first_step is not None
     assert (found.best.text(), found.best.recovered, found.best.score) == (
         "Số vụ vi phạm: bớt 2 vụ (4 → 2)",
         Decimal("1"),
         Decimal("1"),
     )
+    # One fewer already brings half a point back into the total.
+    assert (found.first_step.text(), found.first_step.recovered) == ("Số vụ vi phạm: bớt 1 vụ (4 → 3)", Decimal("0.5"))
+
+
+def test_the_first_step_of_a_rate_is_one_more_not_a_trial_value(tmp_path: Path) -> None:
+    """A score that grows with a count recovers something at the first one more: that is the first step.
+
+    The analysis tries 100 among its trial values; offering "19 → 100" as the first step of 7.2.1 hid
+    that every procedure with an online file counts.
+    """
+    rules = _rules(
+        tmp_path,
+        'ruleset "T" total 1.5 rounding 3 half_up not_applicable full\n'
+        'fact tong: count "Số TTHC cung cấp trực tuyến" unit "thủ tục" given\n'
+        'fact co_ho_so: count "Số TTHC có phát sinh hồ sơ trực tuyến" unit "thủ tục" max tong\n'
+        '7 "Dịch vụ công trực tuyến": max 1.5\n  score = max * ratio(co_ho_so, tong, zero: na)\n',
+    )
+    found = _only(rules, {"tong": 139, "co_ho_so": 19})
+    assert found.best is not None and found.first_step is not None
+    assert found.best.text() == "Số TTHC có phát sinh hồ sơ trực tuyến: thêm 120 thủ tục (19 → 139)"
+    assert found.first_step.text() == "Số TTHC có phát sinh hồ sơ trực tuyến: thêm 1 thủ tục (19 → 20)"
+    assert found.first_step.recovered == Decimal("0.011")  # 1.5 * 20/139 = 0.216 against 0.205
 
 
 def _rules(tmp_path: Path, text: str) -> cchc_rules.RuleSet:
