@@ -229,6 +229,21 @@ def test_facts_of_another_year_than_the_rules_are_scored_with_a_warning(tmp_path
         assert run.returncode == 0 and run.stderr == "", run.stderr
 
 
+def test_a_report_of_facts_that_name_no_unit_is_written_with_a_warning(tmp_path: Path) -> None:
+    """A report is an official paper: without `unit:` it says "của đơn vị", and the writer is told (W009)."""
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    unnamed = tmp_path / "facts.yaml"
+    unnamed.write_text("\n".join(x for x in text.split("\n") if not x.startswith("unit:")), encoding="utf-8")
+    run = cchc("report", RULES_2023, unnamed)
+    assert run.returncode == 0, run.stderr
+    assert "Chỉ số cải cách hành chính của đơn vị năm 2023" in run.stdout
+    assert f"cảnh báo [W009]: {unnamed}: tệp dữ kiện không ghi tên đơn vị (`unit:`)" in run.stderr
+    assert "gợi ý: thêm một dòng như `unit: " in run.stderr
+    # A named unit, and the other commands (whose output shows no unit line when none is named): nothing said.
+    assert "[W009]" not in cchc("report", RULES_2023, FACTS_THANH_THUY).stderr
+    assert cchc("eval", RULES_2023, unnamed).stderr == ""
+
+
 def test_a_json_facts_file_of_another_year_is_warned_at_its_year_key(tmp_path: Path) -> None:
     facts = tmp_path / "facts.json"
     values = {name: fact.value for name, fact in read_facts(FACTS_THANH_THUY).facts.items()}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, require_output, warn
+
+if TYPE_CHECKING:
+    from cchc_rules.errors import Diagnostic
 
 FORMATS = ("md", "html", "docx")
 
@@ -36,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     rounds = read_rounds(args.facts, rules)
     warn(year_warning(rounds[0].facts, rules.checked))
     chosen = select(rounds, args.round)
+    warn(_unnamed(chosen.facts.name, chosen.facts.unit))
     # Every round is evaluated, not only the one reported: a bad value in a later round of the same file
     # is said now, not when the appraisers come to write their report.
     for other in rounds:
@@ -53,3 +57,17 @@ def run(args: argparse.Namespace) -> int:
         data = to_html(report) if args.format == "html" else to_markdown(report)
     emit(data, args.output, inputs_of(rules, args.rules, *args.facts))
     return EXIT_OK
+
+
+def _unnamed(file: str, unit: str) -> Diagnostic | None:
+    """W009, a warning: the facts name no unit, so the report, an official paper, names none ("của đơn vị")."""
+    from cchc_rules.errors import Diagnostic
+
+    if unit.strip():
+        return None
+    return Diagnostic(
+        code="W009",
+        severity="warning",
+        message=f'{file}: tệp dữ kiện không ghi tên đơn vị (`unit:`), nên báo cáo chỉ ghi "của đơn vị"',
+        hint='thêm một dòng như `unit: "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải Dương"` ở đầu tệp dữ kiện',
+    )
