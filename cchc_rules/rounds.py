@@ -18,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cchc_rules.facts import RawFacts, facts_error, read_date, read_facts
+from cchc_rules.errors import Diagnostic, FactsError
+from cchc_rules.facts import RawFacts, facts_error, read_date, read_facts, year_warning
 from cchc_rules.numbers import show
 from cchc_rules.result import Result
 from cchc_rules.ruleset import RuleSet
@@ -207,9 +208,12 @@ def read_rounds(paths: Sequence[Path | str], rules: RuleSet | None = None) -> li
     _each_once(paths)
     rounds = rounds_from([read_facts(p) for p in paths])
     if rules is not None:
-        check_notes(rules, rounds)
-        if len(paths) > 1:
-            _first_is_whole(rules, rounds[0], paths)
+        # Every round's facts are validated here with its notes, so that a file's problems are all said
+        # at once: an appraiser who fixed a note's id should not then learn of a misspelt fact.
+        problems = [*note_problems(rules, rounds), *_facts_problems(rules, rounds, paths)]
+        if problems:  # with the year's warning, which the command has not said yet: it may be why
+            year = year_warning(rounds[0].facts, rules.checked)
+            raise FactsError([year, *problems] if year else problems)
     _names_once(rounds)  # after the order check: files in the wrong order make names alike too
     return rounds
 
@@ -246,31 +250,38 @@ def _names_once(rounds: Sequence[Round]) -> None:
         seen[key] = r.name
 
 
-def _first_is_whole(rules: RuleSet, first: Round, paths: Sequence[Path | str]) -> None:
-    """Facts missing from the first of several files (F002): most likely an appraisal file given first,
-    which holds only the facts it changes; the hint says the order."""
-    from cchc_rules.errors import FactsError
-
-    try:
-        rules.facts(first.facts)
-    except FactsError as exc:
-        order = (
-            f"tệp đầu tiên ({paths[0]}) phải là tệp tự đánh giá, đủ mọi dữ kiện; "
-            "các tệp thẩm định, chỉ ghi dữ kiện thay đổi, đặt sau nó"
-        )
-        raise FactsError(
-            [
-                d.model_copy(update={"hint": f"{order}; nếu đúng là tệp tự đánh giá: {d.hint}" if d.hint else order})
-                if d.code == "F002"
-                else d
-                for d in exc.diagnostics
-            ]
-        ) from None
+def _facts_problems(rules: RuleSet, rounds: Sequence[Round], paths: Sequence[Path | str]) -> list[Diagnostic]:
+    """What is wrong with each round's facts, each problem once (a later round carries an earlier one's
+    facts, and so its problems). Facts missing from the first of several files (F002) most likely mean an
+    appraisal file given first, which holds only the facts it changes: the hint then says the order."""
+    order = (
+        f"tệp đầu tiên ({paths[0]}) phải là tệp tự đánh giá, đủ mọi dữ kiện; "
+        "các tệp thẩm định, chỉ ghi dữ kiện thay đổi, đặt sau nó"
+    )
+    found: dict[str, Diagnostic] = {}
+    for k, r in enumerate(rounds):
+        try:
+            rules.facts(r.facts)
+        except FactsError as exc:
+            for d in exc.diagnostics:
+                if k == 0 and len(paths) > 1 and d.code == "F002":
+                    d = d.model_copy(
+                        update={"hint": f"{order}; nếu đúng là tệp tự đánh giá: {d.hint}" if d.hint else order}
+                    )
+                found.setdefault(d.render(), d)
+    return list(found.values())
 
 
 def check_notes(rules: RuleSet, rounds: Sequence[Round]) -> None:
-    """A note on an id the rule set does not have is an error, named at its key, with the id meant."""
-    from cchc_rules.errors import CchcError, Diagnostic, did_you_mean
+    """Raise F006 for every note on an id the rule set does not have (`note_problems`)."""
+    problems = note_problems(rules, rounds)
+    if problems:
+        raise FactsError(problems)
+
+
+def note_problems(rules: RuleSet, rounds: Sequence[Round]) -> list[Diagnostic]:
+    """A note on an id the rule set does not have is an error (F006), named at its key, with the id meant."""
+    from cchc_rules.errors import did_you_mean
 
     ids = list(rules.checked.nodes)
     problems = []
@@ -291,8 +302,7 @@ def check_notes(rules: RuleSet, rounds: Sequence[Round]) -> None:
                     hint=did_you_mean(node_id, ids, 'ghi mã mục như trong bộ quy tắc, vd "7.2.2"'),
                 )
             )
-    if problems:
-        raise CchcError(problems)
+    return problems
 
 
 def evaluate_rounds(rules: RuleSet, rounds: Sequence[Round], trace: bool = True) -> list[RoundResult]:

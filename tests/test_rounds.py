@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -227,6 +228,38 @@ def test_facts_of_another_year_than_the_rules_are_scored_with_a_warning(tmp_path
             facts.write_text(text.replace("\nyear: 2023\n", "\n"), encoding="utf-8")
         run = cchc("eval", RULES_2023, facts)
         assert run.returncode == 0 and run.stderr == "", run.stderr
+
+
+def test_every_problem_of_an_appraisal_file_is_said_at_once(tmp_path: Path) -> None:
+    """A note on a wrong id (F006) no longer hides a misspelt fact (F003) until it is fixed; a problem
+    that a later round carries from an earlier one is said once."""
+    text = APPRAISAL.read_text(encoding="utf-8")
+    assert '\n  "1.4.2": "Thiếu' in text and "\n  hinh_thuc_tuyen_truyen:\n" in text
+    bad = tmp_path / "tham-dinh.yaml"
+    bad.write_text(
+        text.replace('\n  "1.4.2": "Thiếu', '\n  "1.4.9": "Thiếu').replace(
+            "\n  hinh_thuc_tuyen_truyen:\n", "\n  hinh_thuc_tuyen_truyenn:\n"
+        ),
+        encoding="utf-8",
+    )
+    run = cchc("eval", RULES_2023, FACTS_THANH_THUY, bad)
+    assert run.returncode == 1, run.stderr
+    assert "lỗi [F006]: ghi chú (Thẩm định vòng 1) cho mục `1.4.9`" in run.stderr
+    assert run.stderr.count("lỗi [F003]: dữ kiện `hinh_thuc_tuyen_truyenn`") == 1, run.stderr
+    assert "có phải ý bạn là `hinh_thuc_tuyen_truyen`?" in run.stderr
+
+
+def test_last_year_s_file_with_a_fact_missing_is_said_with_its_year(tmp_path: Path) -> None:
+    """The year's warning comes with the facts' errors: last year's file is the likely reason one is missing."""
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    old = tmp_path / "facts-2022.yaml"
+    without = re.sub(r"\n  doi_thoai:\n(?:    .*\n)*", "\n", text.replace("\nyear: 2023\n", "\nyear: 2022\n"))
+    assert "doi_thoai:" not in without
+    old.write_text(without, encoding="utf-8")
+    run = cchc("eval", RULES_2023, old)
+    assert run.returncode == 1
+    assert run.stderr.count("cảnh báo [W008]") == 1 and "lỗi [F002]" in run.stderr, run.stderr
+    assert run.stderr.index("[W008]") < run.stderr.index("[F002]")
 
 
 def test_a_report_of_facts_that_name_no_unit_is_written_with_a_warning(tmp_path: Path) -> None:
