@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import docx
 import openpyxl
@@ -22,6 +24,20 @@ def _docx_text(path: Path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+def shown(cell: Any) -> Any:
+    """A table cell as Excel shows it with a Vietnamese decimal comma: a number through its format."""
+    value, fmt = cell.value, cell.number_format
+    if not isinstance(value, int | float):
+        return value
+    positive, _, negative = fmt.partition(";")
+    section = negative if value < 0 and negative else positive
+    percent = section.endswith("%")
+    places = len(section.rpartition(".")[2].rstrip("%")) if "." in section else 0
+    figure = abs(Decimal(repr(value))) * (100 if percent else 1)
+    text = f"{figure:.{places}f}".replace(".", ",") + ("%" if percent else "")
+    return section.split("0", 1)[0].strip('"') + text  # "+" for a bonus, "−" for a penalty
 
 
 def test_markdown_report_follows_the_seed_layout(tmp_path: Path) -> None:
@@ -116,9 +132,17 @@ def test_xlsx_table_has_every_node_and_every_round(tmp_path: Path) -> None:
         "Điểm thẩm định vòng 2",
         "Ghi chú",
     ]
+    cells = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
+    rows = [[shown(c) for c in row] for row in sheet.iter_rows()]
     by_id = {r[0]: r for r in rows[2:]}
     assert len([r for r in rows[2:] if r[0]]) == 64
     assert by_id["7.2.2"][2:6] == ["3", "2,292", "2,223", "2,223"]
+    # Figures are numbers, so Excel adds them up: the areas make the total in every round.
+    assert [c.value for c in cells["7.2.2"][2:6]] == [3, 2.292, 2.223, 2.223]
+    total_row = next(row for row in sheet.iter_rows() if row[1].value == "TỔNG ĐIỂM")
+    for column in range(2, 6):
+        areas = sum(Decimal(repr(cells[a][column].value)) for a in "1234567")
+        assert areas == Decimal(repr(total_row[column].value))
     assert "Số liệu của xã chưa khớp" in by_id["7.2.2"][6]
     # Each reason with the rounds it was given in: 2,292 was computed from 1340, not from the appraisers' 1300.
     assert by_id["7.2.2"][6].split("\n")[:2] == [
@@ -192,7 +216,7 @@ def test_bonus_and_penalty_rows_carry_their_sign_so_the_rows_add_up(tmp_path: Pa
     assert cchc("table", rules, facts, "-o", out).returncode == 0
     sheet = openpyxl.load_workbook(out).active
     assert sheet is not None
-    rows = [[c.value for c in row] for row in sheet.iter_rows()][2:]
+    rows = [[shown(c) for c in row] for row in sheet.iter_rows()][2:]
     assert rows == [
         ["1", "Một", "10", "10", None],
         [None, "Điểm thưởng: Sáng kiến", "1", "+1", None],
@@ -200,6 +224,9 @@ def test_bonus_and_penalty_rows_carry_their_sign_so_the_rows_add_up(tmp_path: Pa
         [None, "TỔNG ĐIỂM", "10", "9", None],
         [None, "Tỷ lệ đạt", None, "90%", None],
     ]
+    # As numbers, a bonus adds and a penalty takes off: Excel's SUM of the rows is the total.
+    score = [row[3].value for row in sheet.iter_rows(min_row=3)]
+    assert score[:4] == [10, 1, -2, 9] and sum(score[:3]) == score[3]
 
 
 def test_a_total_kept_within_the_maximum_and_an_excluded_criterion_are_said(tmp_path: Path) -> None:
@@ -310,7 +337,7 @@ def test_rounds_with_a_criterion_left_out_as_not_applicable_add_up(tmp_path: Pat
     assert cchc("table", rules, own, appraisal, "-o", out).returncode == 0
     sheet = openpyxl.load_workbook(out).active
     assert sheet is not None
-    rows = [[c.value for c in row][1:5] for row in sheet.iter_rows()][2:]
+    rows = [[shown(c) for c in row][1:5] for row in sheet.iter_rows()][2:]
     assert rows == [
         ["Chỉ đạo", "4", "4", "4"],
         ["Thủ tục", "6", "3", "5,25"],
