@@ -42,6 +42,7 @@ FindingKind = Literal[
     "unknown",
     "over_max",
     "sum",
+    "duplicate",
 ]
 # Rounding policies tried to explain a claimed figure, simplest first.
 _MODES: tuple[RoundingMode, ...] = ("half_up", "down", "half_even", "half_down", "up", "floor", "ceiling")
@@ -55,6 +56,8 @@ class Deduction(BaseModel):
     node: str
     lost: Decimal
     reason: str = ""
+    # Where the deduction is written, to point at each line of a criterion listed twice.
+    span: Span | None = Field(default=None, repr=False, exclude=True)
 
 
 class AreaClaim(BaseModel):
@@ -107,6 +110,23 @@ def check_unit(claims: Claims, unit: str) -> None:
         )
 
 
+class Listed(BaseModel):
+    """One line of the deductions, as a `duplicate` finding names it: its place in the list (1-based),
+    where it is written (`file:line`, or '' when the claims were not read from a file), what it says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    position: int
+    at: str
+    lost: Decimal
+    reason: str = ""
+
+    @property
+    def where(self) -> str:
+        """`file:line`, else the deduction's place in the list ("khoản thứ 2")."""
+        return self.at or f"khoản thứ {self.position}"
+
+
 class Finding(BaseModel):
     """One place where a claim does not follow from the facts, said in Vietnamese."""
 
@@ -118,6 +138,8 @@ class Finding(BaseModel):
     claimed: Decimal | None = None
     computed: Decimal | None = None
     explanation: str = ""
+    # The lines of a criterion listed more than once (kind `duplicate`); empty otherwise.
+    listed: tuple[Listed, ...] = ()
 
 
 # ---- reading claims --------------------------------------------------------------------
@@ -204,6 +226,7 @@ def read_claims(path: Path | str) -> Claims:
                 node=str(item["node"]),
                 lost=reading.number(f"khoản mất điểm {item['node']}", item["lost"], (*at, "lost")),
                 reason=str(item.get("reason") or ""),
+                span=placed.places.get(at),
             )
         )
 
@@ -350,9 +373,10 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
                     f"{vi(claims.total)}/{vi(maximum)} điểm khai",
                 )
             )
-    listed: dict[str, Decimal] = {}
-    for d in claims.deductions:
-        listed[d.node] = listed.get(d.node, Decimal(0)) + d.lost
+    listings = _listings(claims.deductions)
+    listed = {node_id: _counted(lines) for node_id, lines in listings.items()}
+    # How a criterion listed more than once is read, before the area sums and comparisons that read it so.
+    out.extend(_duplicate(node_id, lines) for node_id, lines in listings.items() if len(lines) > 1)
     for area_id, claim in claims.areas.items():
         out.extend(_area_findings(rules, facts, result, area_id, claim, claims))
     for node_id, claim in claims.nodes.items():
@@ -363,25 +387,14 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
         if claim.score != result[node_id].score:
             out.append(_mismatch(rules, facts, result, node_id, claim.score, "node"))
     out.extend(_sums(result, claims))
-    for node_id, lost in listed.items():
+    for node_id, lines in listings.items():
         if node_id not in result:
             out.append(
                 Finding(kind="unknown", node=node_id, message=f"Khoản mất điểm tại mục {node_id}: không có mục này")
             )
             continue
-        computed = result[node_id].lost
-        if lost != computed:
-            explanation = explain_by_rounding(rules, facts, node_id, lost, lost=True)
-            out.append(
-                Finding(
-                    kind="deduction",
-                    node=node_id,
-                    claimed=lost,
-                    computed=computed,
-                    message=f"Mục {node_id}: khai mất {vi(lost)} điểm nhưng tính từ dữ kiện mất {vi(computed)}",
-                    explanation=explanation,
-                )
-            )
+        if listed[node_id] != result[node_id].lost:
+            out.append(_deduction(rules, facts, result, node_id, lines))
     for node in result.losses():
         if node.id not in listed and not any(_under(node.id, k) for k in listed):
             out.append(
@@ -393,6 +406,76 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
                 )
             )
     return result, out
+
+
+def _listings(deductions: tuple[Deduction, ...]) -> dict[str, list[Listed]]:
+    """The listed deductions by criterion, in the order each is first listed, with where each is written."""
+    out: dict[str, list[Listed]] = {}
+    for position, d in enumerate(deductions, 1):
+        at = f"{d.span.file}:{d.span.line}" if d.span is not None else ""
+        out.setdefault(d.node, []).append(Listed(position=position, at=at, lost=d.lost, reason=d.reason))
+    return out
+
+
+def _repeated(lines: list[Listed]) -> bool:
+    """One amount listed more than once for a criterion: a line copied (a report's table has one line per
+    criterion), so the unit claims that amount once, not the amounts added up."""
+    return len(lines) > 1 and len({line.lost for line in lines}) == 1
+
+
+def _counted(lines: list[Listed]) -> Decimal:
+    """The loss a criterion's listed lines claim: a repeated amount once; different amounts, as the parts
+    of the criterion's loss, added up."""
+    if len(lines) == 1 or _repeated(lines):
+        return lines[0].lost
+    return sum((line.lost for line in lines), Decimal(0))
+
+
+def _duplicate(node_id: str, lines: list[Listed]) -> Finding:
+    """A criterion listed more than once among the deductions, and how the audit reads its lines."""
+    counted = _counted(lines)
+    if _repeated(lines):
+        how = (
+            f"cùng mất {vi(counted)} điểm: đối chiếu như một khoản mất {vi(counted)} điểm, "
+            f"không cộng thành {vi(counted * len(lines))}"
+        )
+    else:
+        parts = " + ".join(vi(line.lost) for line in lines)
+        how = f"với số điểm khác nhau: đối chiếu tổng {vi(counted)} ({parts}) như các phần của một khoản mất điểm"
+    return Finding(
+        kind="duplicate",
+        node=node_id,
+        claimed=counted,
+        message=f"Mục {node_id} được liệt kê {len(lines)} lần trong các khoản mất điểm, {how}",
+        listed=tuple(lines),
+    )
+
+
+def _deduction(rules: RuleSet, facts: Any, result: Result, node_id: str, lines: list[Listed]) -> Finding:
+    """A criterion whose listed loss is not the one computed; a criterion listed more than once says how
+    its lines were read, and which other reading of them would follow from the facts."""
+    lost, computed = _counted(lines), result[node_id].lost
+    said = explanation = ""
+    if _repeated(lines):
+        said = f" (liệt kê {len(lines)} lần, tính một lần)"
+        if lost * len(lines) == computed:
+            explanation = (
+                f"cộng cả {len(lines)} lần thì được {vi(computed)}, khớp với dữ kiện: nếu đó là các phần của "
+                f"cùng một khoản mất điểm, ghi thành một dòng mất {vi(computed)} điểm"
+            )
+    elif len(lines) > 1:
+        said = f" (liệt kê {len(lines)} lần: {' + '.join(vi(line.lost) for line in lines)})"
+        alone = next((line for line in lines if line.lost == computed), None)
+        if alone is not None:
+            explanation = f"riêng khoản tại {alone.where} (mất {vi(alone.lost)}) khớp với dữ kiện"
+    return Finding(
+        kind="deduction",
+        node=node_id,
+        claimed=lost,
+        computed=computed,
+        message=f"Mục {node_id}: khai mất {vi(lost)} điểm{said} nhưng tính từ dữ kiện mất {vi(computed)}",
+        explanation=explanation or explain_by_rounding(rules, facts, node_id, lost, lost=True),
+    )
 
 
 def _mismatch(rules: RuleSet, facts: Any, result: Result, node_id: str, claimed: Decimal, kind: FindingKind) -> Finding:
@@ -429,10 +512,20 @@ def _area_findings(
     if claim.score != area.score:
         out.append(_mismatch(rules, facts, result, area_id, claim.score, "area"))
     claimed_lost = trimmed(maximum - claim.score)
-    listed = [d for d in claims.deductions if _under(d.node, area_id)]
-    listed_sum = trimmed(sum((d.lost for d in listed), Decimal(0)))
+    listed = {n: lines for n, lines in _listings(claims.deductions).items() if _under(n, area_id)}
+    listed_sum = trimmed(sum((_counted(lines) for lines in listed.values()), Decimal(0)))
     if listed_sum != claimed_lost:
-        parts = " + ".join(vi(d.lost) for d in listed) or "0"
+        # Each criterion as the deductions' comparison reads it: a repeated line once, different amounts each.
+        parts = " + ".join(
+            vi(line.lost) for lines in listed.values() for line in lines[: 1 if _repeated(lines) else None]
+        )
+        notes = [
+            f"mục {n} liệt kê {len(lines)} lần, "
+            + ("tính một lần" if _repeated(lines) else f"cộng cả {len(lines)} khoản")
+            for n, lines in listed.items()
+            if len(lines) > 1
+        ]
+        parts = (parts or "0") + "".join(f"; {note}" for note in notes)
         if listed_sum > claimed_lost:
             message = (
                 f"Lĩnh vực {area_id}: các khoản mất điểm liệt kê cộng lại {vi(listed_sum)} ({parts}) "
@@ -564,13 +657,16 @@ def render_audit(claims: Claims, result: Result, findings: list[Finding]) -> str
         lines.append(f"Có {len(findings)} chỗ không khớp:")
         for f in findings:
             lines.append(f"- {f.message}")
+            for listed in f.listed:  # each line of a criterion listed more than once, where it is written
+                why = f", lý do: {listed.reason}" if listed.reason else ""
+                lines.append(f"    {listed.where}: mất {vi(listed.lost)}{why}")
             if f.explanation:
                 lines.append(f"    giải thích: {f.explanation}")
     return "\n".join(lines) + "\n"
 
 
 def audit_json(claims: Claims, result: Result, findings: list[Finding]) -> dict[str, Any]:
-    """The audit as JSON (decimals as strings)."""
+    """The audit as JSON (decimals as strings); a finding's `listed` only on a `duplicate` finding."""
     return {
         "ruleset": result.ruleset,
         "unit": claims.unit or result.unit,
@@ -585,5 +681,5 @@ def audit_json(claims: Claims, result: Result, findings: list[Finding]) -> dict[
             "percent": None if claims.percent is None else str(claims.percent),
         },
         "ok": not findings,
-        "findings": [f.model_dump(mode="json") for f in findings],
+        "findings": [f.model_dump(mode="json", exclude=None if f.listed else {"listed"}) for f in findings],
     }

@@ -350,3 +350,100 @@ def test_a_total_equal_to_the_maximum_is_not_above_it() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.endswith("Tính từ dữ kiện: 6 điểm/6 điểm; khai: 6 điểm\n\n" + NO_FINDING + "\n")
     assert "vượt điểm tối đa" not in run.stdout
+
+
+# ---- a criterion listed more than once ---------------------------------------------------------------
+
+SEED_LINE = '  - {node: "1.6.1", lost: 2, reason: "Do không có sáng kiến kinh nghiệm CCHC"}\n'
+
+
+def test_a_deduction_listed_twice_is_said_once_at_each_line_and_not_added_up(tmp_path: Path) -> None:
+    """The seed's 1.6.1 line copied below itself: the unit claims 2 points lost there, not 4. The audit
+    says the criterion is listed twice, at both lines, and compares 2 with the facts (as they agree, no
+    `deduction` finding), and the area's listed losses count it once."""
+    text = CLAIMS.read_text(encoding="utf-8")
+    assert SEED_LINE in text
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(text.replace(SEED_LINE, SEED_LINE * 2), encoding="utf-8")
+    line = text.split("\n").index(SEED_LINE.rstrip("\n")) + 1
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    out = run.stdout
+    assert (
+        "- Mục 1.6.1 được liệt kê 2 lần trong các khoản mất điểm, cùng mất 2 điểm: đối chiếu như một khoản "
+        "mất 2 điểm, không cộng thành 4\n"
+        f"    {claims}:{line}: mất 2, lý do: Do không có sáng kiến kinh nghiệm CCHC\n"
+        f"    {claims}:{line + 1}: mất 2, lý do: Do không có sáng kiến kinh nghiệm CCHC\n"
+    ) in out
+    assert "khai mất 4" not in out and "0,5 + 2 + 2" not in out
+    assert "Mục 1.6.1: khai mất" not in out  # 2 is what the facts give
+    # The area's sum as with the file as shipped, saying how 1.6.1 was counted.
+    assert (
+        "- Lĩnh vực 1: các khoản mất điểm liệt kê cộng lại 2,5 (0,5 + 2; mục 1.6.1 liệt kê 2 lần, tính một lần) "
+        "nhưng điểm khai 12,75/15 chỉ mất 2,25 (chênh 0,25)\n"
+    ) in out
+    shipped = cchc("audit", RULES_2023, FACTS_THANH_THUY, CLAIMS).stdout
+    assert out.count("\n- ") == shipped.count("\n- ") + 1  # the one more finding is the repetition
+    data = json.loads(cchc("audit", RULES_2023, FACTS_THANH_THUY, claims, "--format", "json").stdout)
+    (repeated,) = [f for f in data["findings"] if f["kind"] == "duplicate"]
+    assert repeated["node"] == "1.6.1" and repeated["claimed"] == "2" and repeated["computed"] is None
+    assert repeated["listed"] == [
+        {"position": 2, "at": f"{claims}:{line}", "lost": "2", "reason": "Do không có sáng kiến kinh nghiệm CCHC"},
+        {"position": 3, "at": f"{claims}:{line + 1}", "lost": "2", "reason": "Do không có sáng kiến kinh nghiệm CCHC"},
+    ]
+    assert all("listed" not in f for f in data["findings"] if f["kind"] != "duplicate")
+
+
+def _listed_twice(tmp_path: Path, first: str, second: str) -> list[str]:
+    """The findings on 1.6.1 (which loses 2 points) and area 1 (12,5 of 15), with 1.6.1 listed twice."""
+    said = _said(
+        tmp_path,
+        'areas: {"1": {score: "12,5", max: 15}}\ndeductions:\n  - {node: "1.5.2", lost: "0,5"}\n'
+        f'  - {{node: "1.6.1", lost: {first}}}\n  - {{node: "1.6.1", lost: {second}}}\n',
+    )
+    return [s for s in said if "1.6.1" in s or s.startswith("Lĩnh vực 1")]
+
+
+def test_different_amounts_for_one_criterion_are_its_parts_and_the_line_that_follows_is_named(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "khai.yaml"
+    said = _listed_twice(tmp_path, "2", '"0,5"')
+    assert said == [
+        "Mục 1.6.1 được liệt kê 2 lần trong các khoản mất điểm, với số điểm khác nhau: đối chiếu tổng 2,5 (2 + 0,5) "
+        "như các phần của một khoản mất điểm",
+        "Lĩnh vực 1: các khoản mất điểm liệt kê cộng lại 3 (0,5 + 2 + 0,5; mục 1.6.1 liệt kê 2 lần, cộng cả 2 khoản) "
+        "nhưng điểm khai 12,5/15 chỉ mất 2,5 (chênh 0,5)",
+        "Mục 1.6.1: khai mất 2,5 điểm (liệt kê 2 lần: 2 + 0,5) nhưng tính từ dữ kiện mất 2",
+    ]
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
+    assert f"    giải thích: riêng khoản tại {path}:4 (mất 2) khớp với dữ kiện\n" in run.stdout
+
+
+def test_one_amount_listed_twice_is_compared_once_and_the_sum_said_when_it_follows(tmp_path: Path) -> None:
+    """1 and 1 at 1.6.1, which loses 2: read as a copied line, 1 is compared; 2 lines of 1 would follow."""
+    path = tmp_path / "khai.yaml"
+    said = _listed_twice(tmp_path, "1", "1")
+    assert said[0] == (
+        "Mục 1.6.1 được liệt kê 2 lần trong các khoản mất điểm, cùng mất 1 điểm: đối chiếu như một khoản "
+        "mất 1 điểm, không cộng thành 2"
+    )
+    assert "Mục 1.6.1: khai mất 1 điểm (liệt kê 2 lần, tính một lần) nhưng tính từ dữ kiện mất 2" in said
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
+    assert (
+        "    giải thích: cộng cả 2 lần thì được 2, khớp với dữ kiện: nếu đó là các phần của cùng một khoản mất "
+        "điểm, ghi thành một dòng mất 2 điểm\n"
+    ) in run.stdout
+
+
+def test_a_repeated_deduction_given_through_the_api_is_named_by_its_place_in_the_list() -> None:
+    from cchc_rules.audit import Claims, Deduction, render_audit
+
+    rules = cchc_rules.load(RULES_2023)
+    claims = Claims(
+        name="<claims>",
+        deductions=(Deduction(node="1.6.1", lost=Decimal(2)), Deduction(node="1.6.1", lost=Decimal(2))),
+    )
+    result, found = audit(rules, rules.facts(FACTS_THANH_THUY), claims)
+    assert [(f.kind, f.node) for f in found if f.node == "1.6.1"] == [("duplicate", "1.6.1")]
+    assert "    khoản thứ 1: mất 2\n    khoản thứ 2: mất 2\n" in render_audit(claims, result, found)
