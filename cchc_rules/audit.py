@@ -639,13 +639,35 @@ def _sums(result: Result, claims: Claims) -> list[Finding]:
     return out
 
 
-def render_audit(claims: Claims, result: Result, findings: list[Finding]) -> str:
-    """The audit as text, in Vietnamese."""
+class ComparedRound(BaseModel):
+    """The round of a facts file with rounds whose facts the claims were compared with: its name, as the
+    rounds are named (`Tự đánh giá`, or the file's `round:`), its number and how many rounds the file has."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    number: int = 1
+    of: int = 1
+
+
+def _round_line(compared: ComparedRound) -> str:
+    if compared.of == 1:
+        return f"Vòng đối chiếu: {compared.name}"
+    return (
+        f"Vòng đối chiếu: {compared.name} (vòng {compared.number} trong {compared.of} của tệp dữ kiện; "
+        "điểm khai không so với các vòng sau)"
+    )
+
+
+def render_audit(claims: Claims, result: Result, findings: list[Finding], compared: ComparedRound | None = None) -> str:
+    """The audit as text, in Vietnamese; `compared` names the round used when the facts file has rounds."""
     lines = [f"Đối chiếu điểm khai với điểm tính từ dữ kiện: {result.ruleset}"]
     if claims.unit or result.unit:
         lines.append(f"Đơn vị: {claims.unit or result.unit}")
     if claims.source:
         lines.append(f"Điểm khai lấy từ: {claims.source}")
+    if compared is not None:  # the computed figures below are this round's
+        lines.append(_round_line(compared))
     lines.append(
         f"Tính từ dữ kiện: {vi(result.score)} điểm/{vi(result.max)} điểm"
         + (f"; khai: {vi(claims.total)} điểm" if claims.total is not None else "")
@@ -665,11 +687,18 @@ def render_audit(claims: Claims, result: Result, findings: list[Finding]) -> str
     return "\n".join(lines) + "\n"
 
 
-def audit_json(claims: Claims, result: Result, findings: list[Finding]) -> dict[str, Any]:
-    """The audit as JSON (decimals as strings); a finding's `listed` only on a `duplicate` finding."""
-    return {
+def audit_json(
+    claims: Claims, result: Result, findings: list[Finding], compared: ComparedRound | None = None
+) -> dict[str, Any]:
+    """The audit as JSON (decimals as strings); `round` only when the facts file has rounds, and a
+    finding's `listed` only on a `duplicate` finding."""
+    out: dict[str, Any] = {
         "ruleset": result.ruleset,
         "unit": claims.unit or result.unit,
+    }
+    if compared is not None:
+        out["round"] = compared.model_dump(mode="json")
+    return out | {
         "computed": {
             "score": decimal_text(result.score),
             "max": decimal_text(result.max),

@@ -447,3 +447,34 @@ def test_a_repeated_deduction_given_through_the_api_is_named_by_its_place_in_the
     result, found = audit(rules, rules.facts(FACTS_THANH_THUY), claims)
     assert [(f.kind, f.node) for f in found if f.node == "1.6.1"] == [("duplicate", "1.6.1")]
     assert "    khoản thứ 1: mất 2\n    khoản thứ 2: mất 2\n" in render_audit(claims, result, found)
+
+
+# ---- a facts file with rounds ----------------------------------------------------------------------------
+
+ROUNDS = (
+    'rounds:\n  - name: "Thẩm định vòng 1"\n    facts:\n      ho_so_truc_tuyen_den_31_10: 1300\n'
+    '  - name: "Thẩm định vòng 2"\n    facts:\n      hinh_thuc_tuyen_truyen: 3\n'
+)
+
+
+def test_the_audit_of_a_facts_file_with_rounds_names_the_round_compared(tmp_path: Path) -> None:
+    """The claims are the unit's own: compared with the self-assessment (66,245), not an appraisal (65,676
+    after round 1), and the header says so, in the rounds' own words."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(FACTS_THANH_THUY.read_text(encoding="utf-8") + ROUNDS, encoding="utf-8")
+    claims = AUDIT / "khop-hoan-toan.yaml"
+    run = cchc("audit", RULES_2023, facts, claims)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (
+        "\nVòng đối chiếu: Tự đánh giá (vòng 1 trong 3 của tệp dữ kiện; điểm khai không so với các vòng sau)\n"
+        "Tính từ dữ kiện: 66,245 điểm/74 điểm; khai: 66,245 điểm\n"
+    ) in run.stdout
+    data = json.loads(cchc("audit", RULES_2023, facts, claims, "--format", "json").stdout)
+    assert data["round"] == {"name": "Tự đánh giá", "number": 1, "of": 3}
+    assert data["ok"] is True and data["computed"]["score"] == "66.245"
+    # A file naming its own round says it as named; one without rounds says nothing of rounds.
+    facts.write_text('round: "Tự chấm lần 2"\n' + FACTS_THANH_THUY.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "\nVòng đối chiếu: Tự chấm lần 2\n" in cchc("audit", RULES_2023, facts, claims).stdout
+    plain = cchc("audit", RULES_2023, FACTS_THANH_THUY, claims)
+    assert "Vòng" not in plain.stdout
+    assert "round" not in json.loads(cchc("audit", RULES_2023, FACTS_THANH_THUY, claims, "--format", "json").stdout)

@@ -22,17 +22,28 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print every discrepancy; exit 1 when there is any, for scripts."""
-    from cchc_rules.audit import audit, audit_json, check_unit, read_claims, render_audit
-    from cchc_rules.facts import read_facts, year_warning
+    from cchc_rules.audit import ComparedRound, audit, audit_json, check_unit, read_claims, render_audit
+    from cchc_rules.facts import year_warning
+    from cchc_rules.rounds import SELF_ASSESSMENT, evaluate_rounds, read_rounds
 
     rules = load(args.rules)
     claims = read_claims(args.claims)
-    raw = read_facts(args.facts)
+    rounds = read_rounds([args.facts], rules)
+    raw = rounds[0].facts
     warn(year_warning(raw, rules.checked))
     check_unit(claims, raw.unit)
+    # Claims are what the unit says it scored: compared with the first round, the unit's own. A file with
+    # rounds (or naming its own round) has the header say so, naming the round as the rounds feature does.
+    compared = None
+    if len(rounds) > 1 or rounds[0].name != SELF_ASSESSMENT:
+        compared = ComparedRound(name=rounds[0].name, number=1, of=len(rounds))
     result, findings = audit(rules, rules.facts(raw), claims)
+    # Every later round is evaluated too, as `cchc report` does: a bad value in one is said now, not when
+    # the appraisers come to use the file.
+    evaluate_rounds(rules, rounds[1:], trace=False)
     if args.format == "json":
-        sys.stdout.write(json.dumps(audit_json(claims, result, findings), ensure_ascii=False, indent=2) + "\n")
+        data = audit_json(claims, result, findings, compared)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(render_audit(claims, result, findings))
+        sys.stdout.write(render_audit(claims, result, findings, compared))
     return EXIT_BAD_INPUT if findings else EXIT_OK
