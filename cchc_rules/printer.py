@@ -171,27 +171,36 @@ def _block(lines: list[str]) -> str:
 
 def header(h: ast.Header) -> str:
     """The `ruleset` header, one option per line."""
-    lines = [f"ruleset {string(h.name)}"]
-    if h.level:
-        lines.append(f"level {string(h.level)}")
-    if h.province:
-        lines.append(f"province {string(h.province)}")
-    if h.year is not None:
-        lines.append(f"year {h.year}")
-    lines += [f"basis {string(b)}" for b in h.basis]
-    if h.total is not None:
-        lines.append(f"total {number(h.total)}")
-    if h.rounding is not None:
-        lines.append(f"rounding {_rounding(h.rounding)}")
-    if h.percent_rounding is not None:
-        lines.append(f"percent rounding {_rounding(h.percent_rounding)}")
+    head, fields = header_parts(h)
+    return _block([head, *(text for _, text in fields)])
+
+
+HeaderKey = tuple[str, int]
+
+
+def header_parts(h: ast.Header) -> tuple[str, list[tuple[HeaderKey, str]]]:
+    """The header's first line, and each option's line keyed by (Header field, index among that field's)."""
+    fields: list[tuple[HeaderKey, str]] = []
     if h.extends is not None:
-        lines.insert(1, f"extends {string(h.extends)}")
+        fields.append((("extends", 0), f"extends {string(h.extends)}"))
+    if h.level:
+        fields.append((("level", 0), f"level {string(h.level)}"))
+    if h.province:
+        fields.append((("province", 0), f"province {string(h.province)}"))
+    if h.year is not None:
+        fields.append((("year", 0), f"year {h.year}"))
+    fields += [(("basis", k), f"basis {string(b)}") for k, b in enumerate(h.basis)]
+    if h.total is not None:
+        fields.append((("total", 0), f"total {number(h.total)}"))
+    if h.rounding is not None:
+        fields.append((("rounding", 0), f"rounding {_rounding(h.rounding)}"))
+    if h.percent_rounding is not None:
+        fields.append((("percent_rounding", 0), f"percent rounding {_rounding(h.percent_rounding)}"))
     if h.na_default is not None:
-        lines.append(f"not_applicable {h.na_default}")
-    lines += [f"inferred {string(n)}" for n in h.inferred]
-    lines += [f"group {string(g.name)} {group_range(g)}" for g in h.groups]
-    return _block(lines)
+        fields.append((("na_default", 0), f"not_applicable {h.na_default}"))
+    fields += [(("inferred", k), f"inferred {string(n)}") for k, n in enumerate(h.inferred)]
+    fields += [(("groups", k), f"group {string(g.name)} {group_range(g)}") for k, g in enumerate(h.groups)]
+    return f"ruleset {string(h.name)}", fields
 
 
 def fact(f: ast.FactDecl) -> str:
