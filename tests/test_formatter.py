@@ -11,6 +11,7 @@ import os
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from cchc_rules.cli import main
 from cchc_rules.formatter import format_source
 from cchc_rules.loader import parse_source, read_source
 from cchc_rules.parser import grammar_path
-from cchc_rules.source import SourceFile
+from cchc_rules.source import SourceFile, Span, comment_start
 from tests.conftest import FIXTURES, ROOT
 
 SHIPPED = sorted((ROOT / "rules").rglob("*.cchc"))
@@ -275,6 +276,125 @@ def test_comments_inside_a_criterion_stay_with_their_line() -> None:
     ]
 
 
+OFFICER = (
+    'ruleset "Chỉ số CCHC cấp xã năm 2025"  # bản dự thảo\n'
+    "  year 2025\n"
+    '  level "xã"\n'
+    "  # Năm 2025 bỏ tiêu chí 1.4 theo Quyết định 123\n"
+    "  total 1  # chưa cộng điểm khảo sát\n"
+    "  rounding 3 half_up\n"
+    "  # nhóm theo Quyết định 268\n"
+    '  group "A" from 90%\n'
+    '  group "B"  # nhóm B\n'
+    "    from 80% to under 90%\n"
+    '  basis "Quyết định 123"\n'
+    'fact co: boolean "Có"\n'
+)
+
+
+def test_a_comment_in_the_header_stays_with_its_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An officer's note above `total` stays above `total`, not under `ruleset`; options the printer puts
+    in its order take their comments along, and one at the end of a line stays there."""
+    path = tmp_path / "2025.cchc"
+    path.write_text(OFFICER, encoding="utf-8")
+    assert run(capsys, "fmt", path)[:2] == (0, f"đã trình bày lại: {path}\n")
+    once = path.read_text(encoding="utf-8")
+    assert once.split("\n")[:12] == [
+        'ruleset "Chỉ số CCHC cấp xã năm 2025"  # bản dự thảo',
+        '  level "xã"',
+        "  year 2025",
+        '  basis "Quyết định 123"',
+        "  # Năm 2025 bỏ tiêu chí 1.4 theo Quyết định 123",
+        "  total 1  # chưa cộng điểm khảo sát",
+        "  rounding 3 half_up",
+        "  # nhóm theo Quyết định 268",
+        '  group "A" from 90%',
+        '  group "B" from 80% to under 90%  # nhóm B',
+        "",
+        'fact co: boolean "Có"',
+    ]
+    assert_round_trip(SourceFile(name="t.cchc", text=OFFICER))
+    assert run(capsys, "fmt", "--check", path)[:2] == (0, "")
+
+
+def test_a_comment_in_a_one_line_header_goes_with_the_option_nearest_before_it() -> None:
+    once = fmt('ruleset "T" total 1 rounding 3 half_up  # làm tròn\nfact co: boolean "Có"\n')
+    assert once.startswith('ruleset "T"\n  total 1\n  rounding 3 half_up  # làm tròn\n')
+    assert fmt(once) == once
+
+
+def test_comments_in_a_fact_or_a_remove_line_written_over_several_lines_stay_beside_it() -> None:
+    """Printed on one line: a comment at the end of a line stays at its end, the comment of an earlier line
+    goes above it (one line takes one comment), as does one on its own line inside it."""
+    text = (
+        'ruleset "T" extends "2024.cchc"\n'
+        'fact loai: choice("a",  # mới thêm\n'
+        "    # lựa chọn b\n"
+        '    "b") "Loại"  # theo mẫu\n'
+        "remove  # bỏ năm 2025\n"
+        "  3.5.3\n"
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    assert once.split("\n")[3:] == [
+        "# mới thêm",
+        "# lựa chọn b",
+        'fact loai: choice("a", "b") "Loại"  # theo mẫu',
+        "",
+        "remove 3.5.3  # bỏ năm 2025",
+        "",
+    ]
+
+
+def test_comments_beside_basis_and_inferred_lines_stay_there() -> None:
+    text = (
+        'ruleset "T" total 2 rounding 3 half_up\nfact co: boolean "Có"\n'
+        '1 "A"  # lĩnh vực\n'
+        "  max 1  # một điểm\n"
+        '  basis "QĐ 1"  # điều 3\n'
+        "  # chưa rõ\n"
+        '  inferred "suy từ báo cáo"\n'
+        "  score = if co then max else 0\n"
+        'bonus thuong "Thưởng": max 1\n'
+        "  # từ năm 2024\n"
+        '  basis "QĐ 2"\n'
+        "  score = if co then max else 0  # có là đủ\n"
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    assert once.split("\n")[6:] == [
+        "# lĩnh vực",
+        '1 "A": max 1  # một điểm',
+        "  score = if co then max else 0",
+        '  basis "QĐ 1"  # điều 3',
+        "  # chưa rõ",
+        '  inferred "suy từ báo cáo"',
+        "",
+        'bonus thuong "Thưởng": max 1',
+        "  score = if co then max else 0  # có là đủ",
+        "  # từ năm 2024",
+        '  basis "QĐ 2"',
+        "",
+    ]
+
+
+def test_two_comments_that_end_up_on_one_printed_line_stay_two() -> None:
+    """A branch written over two lines, each with a comment, is printed on one: fmt used to put both at its
+    end, where `#` joins them into one comment."""
+    text = (
+        'ruleset "T" total 1 rounding 3 half_up\nfact x: count "X" max 10\n1 "A": max 1\n'
+        "  score = if x > 8 then max  # cao\n"
+        "          else if x > 5  # khá\n"
+        "          then 0.5  # vừa\n"
+        "          else 0\n"
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    assert (
+        "  score = if x > 8 then max  # cao\n"
+        "          # khá\n"
+        "          else if x > 5 then 0.5  # vừa\n"
+        "          else 0\n"
+    ) in once
+
+
 # ---- property: random rule sets, random comments, every encoding variant ------------------
 
 _COMMENT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\r\n"), max_size=12).map(
@@ -283,27 +403,103 @@ _COMMENT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="
 
 
 _ALWAYS = st.just(True)
+_SPAN = Span(file="<sinh>", line=1, column=1, end_line=1, end_column=1)
+_GROUPS = (
+    (),
+    (ast.Group(span=_SPAN, name="A", low=Decimal(90)),),
+    (
+        ast.Group(span=_SPAN, name="A", low=Decimal(90)),
+        ast.Group(span=_SPAN, name="B", low=Decimal(80), high=Decimal(90)),
+        ast.Group(span=_SPAN, name="C", high=Decimal(80)),
+    ),
+)
+_TEXTS = st.lists(st.sampled_from(("Quyết định 123", "Công văn 45", "suy từ báo cáo")), max_size=2).map(tuple)
 
 
 @st.composite
-def commented(draw: st.DrawFn, line_ends: st.SearchStrategy[bool] = _ALWAYS) -> tuple[ast.Module, str, list[str], bool]:
-    """A random rule set printed, with comments on their own lines and, if drawn so, at line ends."""
+def rule_sets(draw: st.DrawFn) -> ast.Module:
+    """testing.rule_sets() with what it leaves out and officers write comments beside: every header option
+    (groups too), `basis` and `inferred` lines in criteria, and `remove` items."""
     module = draw(testing.rule_sets())
+    assert module.header is not None
+    header = module.header.model_copy(
+        update={
+            "level": draw(st.sampled_from(("", "xã"))),
+            "province": draw(st.sampled_from(("", "Hải Dương"))),
+            "year": draw(st.sampled_from((None, 2025))),
+            "extends": draw(st.sampled_from((None, "2024.cchc"))),
+            "basis": draw(_TEXTS),
+            "inferred": draw(_TEXTS),
+            "groups": draw(st.sampled_from(_GROUPS)),
+        }
+    )
+    criteria = tuple(
+        c.model_copy(update={"basis": draw(_TEXTS), "inferred": draw(_TEXTS)}) if draw(st.booleans()) else c
+        for c in module.criteria
+    )
+    removals = tuple(
+        ast.Removal(span=_SPAN, target=target, id=name)
+        for target, name in draw(st.lists(st.sampled_from((("criterion", "9.9"), ("fact", "cu"))), max_size=2))
+    )
+    return module.model_copy(update={"header": header, "criteria": criteria, "removals": removals})
+
+
+Layout = list[tuple[str, tuple[str, ...], str]]
+
+
+def layout(text: str) -> Layout:
+    """Each line of rules with the comments on their own lines above it and the one at its end (a last
+    entry with no line holds those after the last line of rules)."""
+    out: Layout = []
+    pending: list[str] = []
+    for line in text.split("\n"):
+        index = comment_start(line)
+        code = (line if index is None else line[:index]).strip()
+        comment = "" if index is None else line[index:].rstrip()
+        if code:
+            out.append((code, tuple(pending), comment))
+            pending = []
+        elif comment:
+            pending.append(comment)
+    return [*out, ("", tuple(pending), "")] if pending else out
+
+
+@st.composite
+def commented(
+    draw: st.DrawFn, line_ends: st.SearchStrategy[bool] = _ALWAYS
+) -> tuple[ast.Module, str, list[str], bool, Layout]:
+    """A random rule set printed, with comments on their own lines and, if drawn so, at line ends; its
+    header options in a drawn order, each carrying its comments. Last, the layout fmt must give."""
+    module = draw(rule_sets())
     at_ends = draw(line_ends)
-    out: list[str] = []
+    lines: list[list[str]] = []  # each printed line, after the comments on their own lines before it
     added: list[str] = []
     for line in printer.module(module).rstrip("\n").split("\n"):
-        if draw(st.integers(0, 4)) == 0:
+        lines.append([])
+        if line.strip() and draw(st.integers(0, 4)) == 0:
             added.append(draw(_COMMENT))
-            out.append(draw(st.sampled_from(("", "  ", "    "))) + added[-1])
+            lines[-1].append(draw(st.sampled_from(("", "  ", "    "))) + added[-1])
         if at_ends and line.strip() and draw(st.integers(0, 4)) == 0:
             added.append(draw(_COMMENT))
             line += draw(st.sampled_from((" ", "  ", "\t"))) + added[-1]
-        out.append(line)
+        lines[-1].append(line)
     if draw(st.booleans()):
         added.append(draw(_COMMENT))
-        out.append(added[-1])
-    return module, "\n".join(out) + "\n", added, at_ends
+        lines.append([added[-1]])
+    expected = layout(unicodedata.normalize("NFC", _joined(lines)))  # as `cchc fmt` reads it
+    options = lines.index([""]) if [""] in lines else len(lines)  # the header's options: lines 1 to the blank
+    shuffled = draw(st.permutations(lines[1:options]))
+    for keyword in {option[-1].split()[0] for option in shuffled}:  # `basis`, `group`...: their order is meaning
+        places = [k for k, option in enumerate(shuffled) if option[-1].split()[0] == keyword]
+        written = iter(option for option in lines[1:options] if option[-1].split()[0] == keyword)
+        for k in places:
+            shuffled[k] = next(written)
+    lines[1:options] = shuffled
+    return module, _joined(lines) + "\n", added, at_ends, expected
+
+
+def _joined(lines: list[list[str]]) -> str:
+    return "\n".join(line for group in lines for line in group)
 
 
 VARIANTS: dict[str, Callable[[str], bytes]] = {
@@ -336,15 +532,40 @@ _PROPERTY = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.da
 @_PROPERTY
 @given(data=commented(line_ends=st.booleans()), variant=st.sampled_from(sorted(VARIANTS)))
 def test_format_preserves_the_ast_and_every_comment_and_is_idempotent(
-    scratch: Path, data: tuple[ast.Module, str, list[str], bool], variant: str
+    scratch: Path, data: tuple[ast.Module, str, list[str], bool, Layout], variant: str
 ) -> None:
-    module, text, added, _line_ends = data
+    module, text, added, _line_ends, _layout = data
     once = format_source(read_variant(scratch, text, variant))
     assert meaning(parse(once)) == meaning(module)
     assert comments(once) == nfc(added)
     assert "\r" not in once and not once.startswith("\ufeff")
     assert unicodedata.is_normalized("NFC", once)
     assert fmt(once) == once
+
+
+@_PROPERTY
+@given(data=commented(line_ends=st.booleans()))
+def test_every_comment_stays_beside_or_above_the_line_it_was_written_with(
+    data: tuple[ast.Module, str, list[str], bool, Layout],
+) -> None:
+    """Above a header option, a group, a fact, a `remove` line, a statement, a tier row, or at the end of one:
+    the same line of rules after fmt, header options and all put back in the printer's order."""
+    _module, text, _added, _line_ends, expected = data
+    assert layout(fmt(unicodedata.normalize("NFC", text))) == expected
+
+
+def test_comments_on_the_rows_of_a_tier_after_else_stay_on_their_rows() -> None:
+    text = (
+        'ruleset "T" total 1 rounding 3 half_up\nfact co: boolean "Có kế hoạch"\nfact ngay: date "Ngày ban hành"\n'
+        '1 "Kế hoạch": max 1\n'
+        "  score = if not co then 0 else tier ngay  # theo ngày\n"
+        "    # đúng hạn\n"
+        "    when <= 2025-01-31: max  # đủ\n"
+        "    when from 2025-02-01 to 2025-02-05: 0.5\n"
+        "    otherwise: 0  # muộn\n"
+    )
+    once = assert_round_trip(SourceFile(name="t.cchc", text=text))
+    assert once.endswith(text.split("\n", 4)[4])  # as written: it was in the layout fmt gives
 
 
 def test_an_else_if_chain_is_printed_a_branch_a_line_with_its_comments() -> None:

@@ -28,7 +28,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("ruleset",),
     ("rounds", "audit", "whatif", "diff", "cases", "testing", "pytest_plugin", "units", "ranking", "template"),
     ("__init__",),  # the package's names, imported when first used: `load` and `RuleSet`, and `rank`
-    ("formatter",),  # `cchc fmt`: reads rule files with the loader, writes them with the printer
+    ("formatter",),  # `cchc fmt`: parses rule files (the tree too, for where comments go), prints them
     ("render",),
     ("output", "commands"),
     ("cli", "__main__"),
