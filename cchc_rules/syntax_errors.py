@@ -14,6 +14,7 @@ import datetime
 import functools
 import itertools
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -214,18 +215,23 @@ _LARGEST_TRIED = 256 * 1024
 
 def _parses_past(text: str, pos: int) -> bool:
     """Whether `text` parses, or stops only at `pos` or later: a fix tried before `pos` works."""
+    return _stop(text) >= pos
+
+
+def _stop(text: str) -> int:
+    """Where the parser stops reading `text`: past any offset when it reads it all, -1 when it is too large to try."""
     if len(text) > _LARGEST_TRIED:
-        return False
+        return -1
     with unbudgeted():
         try:
             lark_parser().parse(text)
         except UnexpectedToken as exc:
-            return (len(text) if exc.token.type == "$END" else exc.token.start_pos or 0) >= pos
+            return len(text) if exc.token.type == "$END" else exc.token.start_pos or 0
         except UnexpectedCharacters as exc:
-            return (exc.pos_in_stream or 0) >= pos
+            return exc.pos_in_stream or 0
         except UnexpectedEOF:
-            return True
-    return True
+            return sys.maxsize
+    return sys.maxsize
 
 
 def _expected_at(text: str, pos: int) -> set[str]:
@@ -263,6 +269,9 @@ _VIETNAMESE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "thì": ("then",),
     "không thì": ("else",),
     "nếu không thì": ("else",),
+    "còn không": ("else",),
+    "còn không thì": ("else",),
+    "trái lại": ("else",),
     "ngược lại": ("else", "otherwise"),
     "còn lại": ("otherwise", "else"),
     "và": ("and",),
@@ -321,10 +330,16 @@ class _Word:
     start: int
     end: int
     keywords: tuple[str, ...]
+    # Written with its marks, or where lark stopped and wants its keyword: a word without marks
+    # elsewhere may be a fact's name (`co`, `tong`).
+    trusted: bool = True
 
 
-def _vietnamese_words_on(text: str, line_start: int, line_end: int, at: int) -> list[_Word]:
-    """The Vietnamese keyword words of a line, outside strings and comments and other than names of facts."""
+def _vietnamese_words_on(text: str, line_start: int, line_end: int, at: int, wanted: set[str]) -> list[_Word]:
+    """The Vietnamese keyword words of a line, outside strings and comments and other than names of facts.
+
+    A word without marks is trusted where lark stopped, if it stands for a keyword lark wants there.
+    """
     line = text[line_start : _content_end(text, line_start, line_end)]
     outside = {index for index, _ in outside_strings(line)}
     masked = "".join(char if index in outside else "\0" for index, char in enumerate(line))
@@ -333,10 +348,12 @@ def _vietnamese_words_on(text: str, line_start: int, line_end: int, at: int) -> 
     for match in _vietnamese_pattern().finditer(masked):
         start, stop = line_start + match.start(), line_start + match.end()
         keywords = _VIETNAMESE_KEYWORDS.get(_phrase(match.group()))
-        if keywords is None and start <= at < stop:
+        trusted = keywords is not None
+        if keywords is None:
             keywords = _UNACCENTED_KEYWORDS.get(_phrase(match.group()))
+            trusted = start <= at < stop and any(k.split()[0] in wanted for k in keywords or ())
         if keywords and match.group() not in facts:
-            found.append(_Word(start, stop, keywords))
+            found.append(_Word(start, stop, keywords, trusted))
     return found
 
 
@@ -346,24 +363,85 @@ def _vietnamese_keywords(text: str, token: Token, expected: set[str]) -> _Fix | 
     line_start, line_end = _line_bounds(text, at)
     if line_end - line_start > _LONGEST_LINE:
         return None
-    words = _vietnamese_words_on(text, line_start, line_end, at)
-    # The word where lark stopped, or the one before it that lark took for a name (`nếu` in `nếu x thì`).
-    culprit = next((w for w in words if w.start <= at < w.end), None) or next(
-        (w for w in reversed(words) if w.end <= at), None
+    words = _vietnamese_words_on(text, line_start, line_end, at, literals_in(expected))
+    # The word where lark stopped, or the one before it that lark took for a name (`nếu` in `nếu x thì`);
+    # without its marks (`neu x thi`), only the word right before, since others may be names of facts.
+    before = _token_before(text, at)
+    culprit = next((w for w in words if w.start <= at < w.end and w.trusted), None) or next(
+        (w for w in reversed(words) if w.end <= at and (w.trusted or (before is not None and w.end == before[1]))),
+        None,
     )
     if culprit is None:
         return None
     wanted = literals_in(expected) if culprit.start <= at < culprit.end else set()
     # A word with several keywords takes the one lark expects, else each in turn until the line reads.
     choices = {w: sorted(w.keywords, key=lambda k: k.split()[0] not in wanted) for w in words}
+    chosen = [w for w in words if w.trusted or w == culprit]
+    # Words are put in by reading the line's item alone (cheap); the whole file is read once the line does.
+    item = _item_start(text, line_start)
     for turn in range(max(len(w.keywords) for w in words)):
-        picked = {w: choices[w][min(turn, len(choices[w]) - 1)] for w in words}
-        line = _with_keywords(text, line_start, line_end, picked)
-        if _parses_past(text[:line_start] + line + text[line_end:], line_start + len(line)):
-            return _Fix(_keyword_hint(text, line, picked), culprit.start, culprit.end)
+        picked = {w: choices[w][min(turn, len(choices[w]) - 1)] for w in words if w in chosen}
+        # Then, in the first turn, each word without marks where lark, reading the line so far, stops next
+        # (`thi` in `neu x thi max`), so that a fact named `co` in `neu co thi 1` stays a name.
+        for _ in range(_WORDS_PUT_IN + 1 if turn == 0 and item is not None else 1):
+            line = _with_keywords(text, line_start, line_end, picked)
+            window = text[item:line_start] + line if item is not None else ""
+            stop = item + _stop(window) if item is not None else -1
+            if item is None or stop >= line_start + len(line):
+                if _parses_past(text[:line_start] + line + text[line_end:], line_start + len(line)):
+                    return _Fix(_keyword_hint(text, line, picked), culprit.start, culprit.end)
+                break
+            left = [w for w in words if w not in chosen]
+            more = _word_at_stop(text, window, stop - item, line_start - item, picked, left) if left else None
+            if more is None:
+                break
+            chosen.append(more[0])
+            picked = {w: more[1] if w == more[0] else picked[w] for w in words if w in chosen}
     if choices[culprit][0].split()[0] in wanted:
         return _Fix(_keyword_hint(text, "", {culprit: choices[culprit][0]}), culprit.start, culprit.end)
     return None
+
+
+# How many words without marks away from where lark stopped are put in, one by one (each costs two parses).
+_WORDS_PUT_IN = 4
+
+
+# A line that starts an item (a criterion, a fact, a bonus or penalty, an override or removal, the header).
+_ITEM_LINE = re.compile(r'[ \t]*(?:\d+(?:\.\d+)*[ \t]+"|(?:fact|bonus|penalty|override|remove|ruleset)\b)')
+
+
+def _item_start(text: str, line_start: int) -> int | None:
+    """Where the item holding the line at `line_start` begins, if near: the grammar reads an item alone."""
+    for _ in range(_LINES_BACK):
+        if _ITEM_LINE.match(text, line_start):
+            return line_start
+        if line_start == 0:
+            return None
+        line_start = _line_bounds(text, line_start - 1)[0]
+    return None
+
+
+def _word_at_stop(
+    text: str, window: str, stop: int, line_start: int, picked: dict[_Word, str], words: list[_Word]
+) -> tuple[_Word, str] | None:
+    """The one of `words` (left as written in `window`, which ends with the line, its `picked` keywords put
+    in, from `line_start`) where lark stops, with the keyword it wants there, else the one right before it,
+    which lark took for a name."""
+    # Where each word is in `window`: after the line's start rewritten up to it.
+    place = {}
+    for word in words:
+        before_it = {w: k for w, k in picked.items() if w.end <= word.start}
+        start = _line_bounds(text, word.start)[0]
+        place[word] = line_start + len(_with_keywords(text, start, word.start, before_it))
+    at_stop = [w for w in words if place[w] == stop]
+    wanted = literals_in(_expected_at(window, stop)) if at_stop else set()
+    for word in at_stop:
+        keyword = next((k for k in word.keywords if k.split()[0] in wanted), None)
+        if keyword:
+            return word, keyword
+    before = _token_before(window, stop)
+    named = next((w for w in words if before and place[w] + w.end - w.start == before[1]), None)
+    return (named, named.keywords[0]) if named else None
 
 
 def _with_keywords(text: str, line_start: int, line_end: int, picked: dict[_Word, str]) -> str:
@@ -460,6 +538,30 @@ def _double_equals(text: str, token: Token, expected: set[str]) -> _Fix | None:
     return None
 
 
+# Keywords followed directly by their value (`max 2`, `reason "..."`, `else 0`).
+_VALUE_KEYWORDS = {"max", "min", "total", "year", "reason", "basis", "level", "province", "inferred"}
+_VALUE_KEYWORDS |= {"rounding", "default", "unit", "extends", "then", "else"}
+
+
+def _sign_after_keyword(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`max: 2`, `max = 2`, `reason: "..."`, `score: max`: a sign the keyword does not take, as forms have."""
+    sign, at = str(token), token.start_pos or 0
+    before = _token_before(text, at) if sign in (":", "=") else None
+    if before is None or "\n" in text[before[1] : at]:
+        return None
+    word = text[before[0] : before[1]]
+    line_end = _line_bounds(text, at)[1]
+    if word == "score" and sign == ":":
+        if _parses_past(text[:at] + "=" + text[at + 1 :], line_end):
+            return _Fix("công thức viết `score = ...`, với dấu `=`, không dùng `:`")
+        return None
+    if word not in _VALUE_KEYWORDS or not _parses_past(text[:at] + " " + text[at + 1 :], line_end):
+        return None
+    value = re.match(r'[ \t]*("[^"\n]*"|[^\s;]+)', text[at + 1 : at + 1 + _LOOK_BACK])
+    example = f"`{word} {_short(value.group(1))}`" if value else f"`{word} ...`"
+    return _Fix(f"sau `{word}` không có dấu `{sign}`: viết {example}")
+
+
 def _decimal_comma(text: str, token: Token, expected: set[str]) -> _Fix | None:
     return _Fix(_DECIMAL_COMMA) if str(token) == "," else None
 
@@ -544,13 +646,42 @@ def _header_line_late(text: str, token: Token, expected: set[str]) -> _Fix | Non
     )
 
 
+# Statements that belong to a criterion, what follows their keyword, and what a hint calls them.
+_CRITERION_STATEMENTS = {
+    "score": (r"=", "công thức `score = ...`"),
+    "reason": (r'"|when\b', "lý do `reason ...`"),
+    "na": (r"when\b", "điều kiện không áp dụng `na when ...`"),
+}
+
+
+def _statement_outside_criterion(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`score = ...` before the first criterion, after a fact or under the header: it belongs to a criterion."""
+    at = token.start_pos or 0
+    known = _CRITERION_STATEMENTS.get(str(token))
+    wanted = literals_in(expected)
+    # Only where a new item may start (`fact` expected) and the statement may not: not inside a criterion.
+    if known is None or str(token) in wanted or "fact" not in wanted:
+        return None
+    follows, what = known
+    if not re.match(rf"[ \t]*(?:{follows})", text[token.end_pos or at : (token.end_pos or at) + _SHOWN]):
+        return None
+    removed = re.search(r"\bremove[ \t]+(\d+(?:\.\d+)*)\s*$", text[max(at - _LOOK_BACK, 0) : at])
+    if removed:  # in a rule set that extends another: `override` changes a criterion, `remove` takes it away
+        crit = removed.group(1)
+        return _Fix(f"`remove {crit}` bỏ cả tiêu chí; để đổi tiêu chí của năm trước, viết `override {crit}` rồi {what}")
+    return _Fix(
+        f"{what} nằm ngoài mọi tiêu chí: đặt dòng này ngay dưới dòng của tiêu chí "
+        f'(vd `7.2.2 "Tên": max 3`), thụt vào hai dấu cách'
+    )
+
+
 def _condition_after(text: str, token: Token, expected: set[str]) -> _Fix | None:
-    """`score = max * p nếu p >= 50%` (or `if`): a condition written after its value, as a decision words it."""
+    """`score = max * p nếu p >= 50%` (or `neu`, `if`): a condition written after its value, as a decision words it."""
     at = token.start_pos or 0
     line_start, line_end = _line_bounds(text, at)
     line = text[line_start:line_end]
-    found = re.fullmatch(r"(\s*score\s*=\s*)(.+?)\s+(?:nếu|if)\s+(.+?)\s*", line)
-    if str(token) not in ("nếu", "if") or found is None or line_start + found.start(2) >= at:
+    found = re.fullmatch(r"(\s*score\s*=\s*)(.+?)\s+(?:nếu|neu|if)\s+(.+?)\s*", line, re.IGNORECASE)
+    if str(token).lower() not in ("nếu", "neu", "if") or found is None or line_start + found.start(2) >= at:
         return None
     value, condition = found.group(2), found.group(3)
     return _Fix(f"điều kiện viết trước giá trị, kèm giá trị khi không đạt: `if {condition} then {value} else 0`")
@@ -567,6 +698,23 @@ def _tier_without_test(text: str, token: Token, expected: set[str]) -> _Fix | No
     if token.type == "STRING":
         return _Fix(f"thiếu phép so sánh sau `when`: `when = {value}: ...`")
     return _Fix(f"thiếu phép so sánh sau `when`: vd `when >= {value}: ...` hoặc `when from {value} to under ...: ...`")
+
+
+def _tier_row_without_when(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """`>= 90%: max`, `from 50% to under 90%: 1` under a `tier`: a row starts with `when`."""
+    at = token.start_pos or 0
+    line_start, line_end = _line_bounds(text, at)
+    if line_end - line_start > _LONGEST_LINE:
+        return None
+    row = re.match(r"[ \t]*(>=|<=|!=|=|<|>|from\b)", text[line_start:line_end])
+    if row is None or at < line_start + row.start(1):
+        return None
+    start, end = line_start + row.start(1), line_start + row.end(1)
+    if not _parses_past(text[:start] + "when " + text[start:], line_end + len("when ")):
+        return None
+    shown = "when " + text[start : _content_end(text, line_start, line_end)]
+    example = f"`{shown}`" if len(shown) <= _SHOWN_LINE else f"`when {row.group(1)} ...`"
+    return _Fix(f"mỗi dòng của bảng bậc bắt đầu bằng `when`: {example}", start, end, "dòng của bảng bậc thiếu `when`")
 
 
 def _keyword_as_name(text: str, token: Token, expected: set[str]) -> _Fix | None:
@@ -1004,6 +1152,8 @@ def _date_at_character(text: str, pos: int, expected: set[str]) -> _Fix | None:
 # In order: the first that recognises the mistake gives the hint.
 _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
     _header_line_late,
+    _statement_outside_criterion,
+    _tier_row_without_when,
     _condition_after,
     _unit_after_number,
     _negative_maximum,
@@ -1020,6 +1170,7 @@ _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
     _date_at_token,
     _hyphen,
     _double_equals,
+    _sign_after_keyword,
     _decimal_comma,
     _exponent,
     _unclosed_bracket,

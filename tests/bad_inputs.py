@@ -116,6 +116,14 @@ def _name_300000_characters(path: Path) -> Path:
     return _write(path, _HEAD + '1 "A": max 1\n  score = if ' + "x" * 300_000 + " > 0 then max else 0\n")
 
 
+def _unaccented_keywords_after_19000_tokens(path: Path) -> Path:
+    """A line of words like keywords typed without marks, at the end of a file near the token limit:
+    each word the hint puts in is a parse, of the line's criterion alone."""
+    filler = "".join(f'{i} "Mục {i}": max 1; score = min(max, so_cuoc)\n' for i in range(2, 1400))
+    words = " ".join(["thi co va khong nguoc lai tong"] * 30)[:900]
+    return _write(path, _HEAD + filler + f'1 "A": max 1\n  score = neu so_cuoc {words}\n')
+
+
 def _reference_chain_1000(path: Path) -> Path:
     head = _HEAD.replace("total 1", "total 1000")
     body = "".join(f'{i} "Mục {i}": max 1; score = [{i + 1}]; reason "r"\n' for i in range(1, 1000))
@@ -196,6 +204,7 @@ GENERATORS: dict[str, Callable[[Path], Path]] = {
     "declared_facts_10000": _declared_facts_10000,
     "rule_file_2mib": _rule_file_2mib,
     "name_300000_characters": _name_300000_characters,
+    "unaccented_keywords_after_19000_tokens": _unaccented_keywords_after_19000_tokens,
     "reference_chain_1000": _reference_chain_1000,
     "unprovable_formulas_50": _unprovable_formulas_50,
     "folder_1001_files": _folder_1001_files,

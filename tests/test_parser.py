@@ -237,6 +237,96 @@ def test_a_fact_named_like_a_vietnamese_word_is_not_taken_for_a_keyword() -> Non
     assert diag.hint == "từ khoá viết bằng tiếng Anh, cả dòng là: `score = if tổng > 1 then 1 else 0`"
 
 
+@pytest.mark.parametrize(
+    ("statement", "column", "line"),
+    [
+        ("score = neu x >= 5 thi max nguoc lai 0", 11, "score = if x >= 5 then max else 0"),
+        ("score = Neu x >= 5 va r > 50% thi max khong thi 0", 11, "score = if x >= 5 and r > 50% then max else 0"),
+        ("score = nếu x >= 5 thì max còn không 0", 11, "score = if x >= 5 then max else 0"),
+        ("score = if x >= 5 thi max con khong 0", 21, "score = if x >= 5 then max else 0"),
+        ("score = tier r\n    khi tu 50% den duoi 90%: 1\n    con lai: 0", 5, "when from 50% to under 90%: 1"),
+    ],
+)
+def test_an_if_written_in_vietnamese_without_marks_gets_the_line_in_keywords(
+    statement: str, column: int, line: str
+) -> None:
+    diag = syntax_error(HEADER + f"  {statement}\n")
+    assert diag.span is not None and diag.span.column == column
+    assert diag.hint == f"từ khoá viết bằng tiếng Anh, cả dòng là: `{line}`"
+
+
+def test_a_name_without_marks_is_taken_for_a_keyword_only_where_lark_wants_one() -> None:
+    # `co` (có: true) may be a fact of the rule set this one extends: lark reads it as a name, so it stays
+    diag = syntax_error(HEADER + "  score = neu khong co thi max nguoc lai 0\n")
+    assert diag.span is not None and (diag.span.column, diag.span.end_column) == (11, 14)
+    assert diag.hint == "từ khoá viết bằng tiếng Anh, cả dòng là: `score = if not co then max else 0`"
+
+
+FACTS = HEADER.removesuffix('1 "A": max 1\n')
+
+
+@pytest.mark.parametrize(
+    ("before", "statement", "at", "what"),
+    [
+        ("", "score = max", (1, 1), "công thức `score = ...`"),
+        ('ruleset "T" total 1 rounding 3 half_up\n', "  score = max", (2, 3), "công thức `score = ...`"),
+        (FACTS, '  reason "Chưa có"', (4, 3), "lý do `reason ...`"),
+        (FACTS, '\treason when x = 0: "r"', (4, 2), "lý do `reason ...`"),
+        (FACTS, "na when x = 0: exclude", (4, 1), "điều kiện không áp dụng `na when ...`"),
+    ],
+)
+def test_a_criterion_statement_outside_any_criterion_is_told_where_it_belongs(
+    before: str, statement: str, at: tuple[int, int], what: str
+) -> None:
+    diag = syntax_error(before + statement + '\n1 "A": max 1\n  score = max\n')
+    assert diag.span is not None and (diag.span.line, diag.span.column) == at
+    assert diag.hint == (
+        f"{what} nằm ngoài mọi tiêu chí: đặt dòng này ngay dưới dòng của tiêu chí "
+        '(vd `7.2.2 "Tên": max 3`), thụt vào hai dấu cách'
+    )
+
+
+def test_a_statement_after_remove_is_told_to_use_override() -> None:
+    diag = syntax_error('ruleset "T" extends "2023.cchc"\nremove 1.2\n  score = max\n')
+    assert diag.span is not None and (diag.span.line, diag.span.column) == (3, 3)
+    assert diag.hint == (
+        "`remove 1.2` bỏ cả tiêu chí; để đổi tiêu chí của năm trước, viết `override 1.2` rồi công thức `score = ...`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "at", "row"),
+    [
+        ("    >= 90%: max\n    otherwise: 0", (6, 5, 7), "when >= 90%: max"),
+        ("    when >= 90%: max\n    < 50%: 0  # chưa đạt", (7, 5, 6), "when < 50%: 0"),
+        ("    when >= 90%: max\n    from 50% to under 90%: 0.5", (7, 5, 9), "when from 50% to under 90%: 0.5"),
+    ],
+)
+def test_a_tier_row_without_when_gets_it(rows: str, at: tuple[int, int, int], row: str) -> None:
+    diag = syntax_error(HEADER + f"  score = tier r\n{rows}\n")
+    assert diag.span is not None and (diag.span.line, diag.span.column, diag.span.end_column) == at
+    assert diag.message == "dòng của bảng bậc thiếu `when`"
+    assert diag.hint == f"mỗi dòng của bảng bậc bắt đầu bằng `when`: `{row}`"
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "hint"),
+    [
+        ('1 "B": max = 2\n', (6, 12), "sau `max` không có dấu `=`: viết `max 2`"),
+        ('  reason: "Chưa có"\n', (6, 9), 'sau `reason` không có dấu `:`: viết `reason "Chưa có"`'),
+        ("  score: max\n", (6, 8), "công thức viết `score = ...`, với dấu `=`, không dùng `:`"),
+    ],
+)
+def test_a_sign_after_a_keyword_that_takes_none_is_told_to_drop(text: str, at: tuple[int, int], hint: str) -> None:
+    diag = syntax_error(HEADER + "  score = max\n" + text)
+    assert diag.span is not None and (diag.span.line, diag.span.column) == at
+    assert diag.hint == hint
+
+
+def test_a_colon_after_when_is_not_called_a_sign_after_a_value_keyword() -> None:
+    assert "không có dấu" not in syntax_error(HEADER + '  score = max\n  reason when: "r"\n').hint
+
+
 def test_two_keywords_joined_by_an_underscore_are_split_but_a_fact_so_named_is_not() -> None:
     diag = syntax_error(HEADER + "  score = tier r\n    when from 50% to_under 90%: 1\n    otherwise: 0\n")
     assert diag.span is not None and (diag.span.line, diag.span.column) == (6, 19)
