@@ -369,9 +369,11 @@ def _no_fact_to_remove(
             here,
             f"`{name}` được khai báo ở {_place(own[name].span, here)}; xoá khai báo đó thay vì `remove fact`",
         )
-    close = suggest(name, [*facts, *removed])
+    close = suggest(name, [*facts, *removed, *sorted(retired)])
     if close in removed:
         hint = f"có phải ý bạn là `{close}`? dữ kiện đó đã bỏ ở {_place(removed[close], here)}"
+    elif close in retired:  # a typo of a fact an earlier year dropped: not of a live one that looks alike
+        hint = f"có phải ý bạn là `{close}`? dữ kiện đó đã bỏ trong bộ quy tắc được kế thừa; xoá dòng này"
     elif close is not None:
         hint = f"có phải ý bạn là `{close}`?"
     else:

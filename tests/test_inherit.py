@@ -624,6 +624,18 @@ def test_a_fact_removed_in_an_earlier_year_is_said_so(tree: Path, capsys: pytest
     assert "lỗi [E211]: không có dữ kiện `so` để bỏ: đã bỏ trong bộ quy tắc được kế thừa" in err
 
 
+def test_a_typo_of_a_fact_an_earlier_year_removed_is_not_taken_for_a_live_one(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`remove fact soo` in 2025, with `so` dropped in 2024: the fact meant is `so`, already gone, not `co`."""
+    child(tree, "  year 2024\n  total 1\nremove 1.2\nremove fact so\noverride 1: max 1\n")
+    path = child(tree, "  year 2025\nremove fact soo\n", name="2025.cchc", extends="2024.cchc")
+    err = errors_of(capsys, path)
+    assert "lỗi [E211]: không có dữ kiện `soo` để bỏ" in err
+    assert "có phải ý bạn là `so`? dữ kiện đó đã bỏ trong bộ quy tắc được kế thừa; xoá dòng này" in err
+    assert "`co`" not in err
+
+
 def test_a_remove_of_this_years_own_item_says_where_it_is(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     body = 'fact moi: count "Mới"\nremove fact moi\n1.3 "Ba": max 1\n  score = 1\nremove 1.3\n'
     err = errors_of(capsys, child(tree, body))
