@@ -120,6 +120,26 @@ def test_sum_mismatch_names_every_child() -> None:
     assert e123.span is not None and e123.span.line == 2
 
 
+def test_a_fact_left_with_only_its_bound_is_unused(tmp_path: Path) -> None:
+    """After `remove 3.5.3`, `ho_so_tam_dung` (max ho_so_tiep_nhan) is read by nothing: W115 says so.
+
+    Its bound used to count as a use, `check` said the rule set was fine, and every commune's facts
+    file was then refused for lacking it. The whole it is bounded by stays used through 3.5.2.
+    """
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 1 rounding 3 half_up\n'
+        'fact tiep_nhan: count "Hồ sơ tiếp nhận"\n'
+        'fact tra_lai: count "Hồ sơ trả lại" max tiep_nhan\n'
+        'fact tam_dung: count "Hồ sơ tạm dừng" max tiep_nhan\n'
+        '1 "Trả lại": max 1\n  score = max * (1 - ratio(tra_lai, tiep_nhan, zero: full))\n'
+        '  reason "Có {tra_lai} hồ sơ trả lại"\n',
+        encoding="utf-8",
+    )
+    found, _ = check_and_prove(load_source(path))
+    assert [(d.code, d.message) for d in found] == [("W115", "dữ kiện `tam_dung` không được tiêu chí nào dùng")]
+
+
 def test_warnings_do_not_stop_loading() -> None:
     rules = cchc_rules.load(FIXTURES / "check" / "good" / "warnings_only.cchc")
     assert {w.code for w in rules.warnings} == {"W115", "W150"}

@@ -298,17 +298,22 @@ def _within(rules: Merged, reason: ast.Reason, text: str, skip_placeholders: boo
 
 
 def check_unused_facts(rules: Merged) -> list[Diagnostic]:
-    """A declared fact that no formula, condition, bound or reason uses (warning)."""
+    """A declared fact that no formula, condition or reason uses, nor the bound of a fact they use (warning)."""
     used: set[str] = set()
     for crit in rules.criteria:
         for expr in expressions(crit):
             used.update(n.name for n in walk(expr) if isinstance(n, ast.NameRef))
         for reason in crit.reasons:
             used.update(m.group(1).strip() for m in PLACEHOLDER.finditer(reason.template))
-    for fact in rules.facts:
-        for bound in (fact.min, fact.max):
-            if isinstance(bound, ast.NameRef):
-                used.update((bound.name, fact.name))
+    # A fact named as another's bound is used when that other one is; a bound alone uses nothing: a
+    # fact whose criteria were removed still has its bound, and units would still be asked for it.
+    bounds = {fact.name: [b.name for b in (fact.min, fact.max) if isinstance(b, ast.NameRef)] for fact in rules.facts}
+    todo = list(used)
+    while todo:
+        for name in bounds.get(todo.pop(), ()):
+            if name not in used:
+                used.add(name)
+                todo.append(name)
     return [
         rules.diag(
             "W115",
