@@ -32,6 +32,7 @@ from cchc_rules import ast
 from cchc_rules.checked import CheckedRules
 from cchc_rules.evaluator import (
     OPERATIONS,
+    ZERO_MEANS,
     NodeOutcome,
     Outcome,
     ZeroDenominatorSignal,
@@ -910,7 +911,7 @@ def _own_na_text(na_text: str) -> str:
 
 
 def _zero_text(text: str, policy: str) -> str:
-    return f"mẫu số bằng 0 trong {text}: theo quy định `zero: {policy}`"
+    return f"mẫu số bằng 0 trong {text}: theo quy định `zero: {policy}`, {ZERO_MEANS[policy]}"
 
 
 def _ratio_text(text: str, a: Fraction, b: Fraction, result: Fraction) -> str:

@@ -73,6 +73,9 @@ def min_max_text(text: str, func: str, result: Fraction, *values: Fraction) -> s
 
 
 _SIGNS = {"+": "+", "-": "−", "*": "×", "/": ":"}
+# What a zero denominator's policy does to the whole criterion, said with it in the trace: `zero: zero`
+# alone left a commune asking why it got nothing.
+ZERO_MEANS = {"full": "tiêu chí được đủ điểm", "zero": "tiêu chí được 0 điểm", "na": "tiêu chí không áp dụng"}
 OPERATIONS: dict[str, Callable[[Fraction, Fraction], Fraction]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -311,7 +314,9 @@ class Evaluator:
             raw = self.number(crit.formula.expr, "công thức tính điểm")
         except ZeroDenominatorSignal as zero:
             self.tracer.step(
-                "zero_denominator", f"mẫu số bằng 0 trong {zero.text}: theo quy định `zero: {zero.policy}`", zero.span
+                "zero_denominator",
+                f"mẫu số bằng 0 trong {zero.text}: theo quy định `zero: {zero.policy}`, {ZERO_MEANS[zero.policy]}",
+                zero.span,
             )
             if zero.policy == "na":
                 na_policy = (
