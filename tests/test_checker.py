@@ -140,6 +140,25 @@ def test_a_fact_left_with_only_its_bound_is_unused(tmp_path: Path) -> None:
     assert [(d.code, d.message) for d in found] == [("W115", "dữ kiện `tam_dung` không được tiêu chí nào dùng")]
 
 
+@pytest.mark.parametrize(
+    ("bound", "codes"),
+    [(" max tong", ["E201"]), ("", [])],  # a share of its whole; a quotient that may run past 1 (per head)
+)
+def test_a_ratio_compared_with_a_bare_number_is_a_percent_only_when_it_is_a_share(
+    tmp_path: Path, bound: str, codes: list[str]
+) -> None:
+    path = tmp_path / "r.cchc"
+    path.write_text(
+        'ruleset "T" total 1 rounding 3 half_up not_applicable full\n'
+        f'fact tong: count "Tổng"\nfact xong: count "Xong"{bound}\n'
+        '1 "A": max 1\n  score = if ratio(xong, tong, zero: na) >= 90 then max else 0\n  reason "r"\n'
+        '2 "B": max 0\n  score = if 90% <= ratio(xong, tong, zero: na) then max else 0\n',
+        encoding="utf-8",
+    )
+    found, _ = check_and_prove(load_source(path))
+    assert [d.code for d in found if d.severity == "error"] == codes
+
+
 def test_warnings_do_not_stop_loading() -> None:
     rules = cchc_rules.load(FIXTURES / "check" / "good" / "warnings_only.cchc")
     assert {w.code for w in rules.warnings} == {"W115", "W150"}

@@ -168,6 +168,15 @@ class _Checker:
             return NUMBER
         return UNKNOWN
 
+    def share(self, e: ast.Node) -> bool:
+        """Whether `e` is `ratio(part, whole, ...)` of a part declared `max whole`: always within 0 and 1."""
+        if not (isinstance(e, ast.Call) and e.func == "ratio" and len(e.args) >= 2):
+            return False
+        part, whole = e.args[0], e.args[1]
+        decl = self.facts.get(part.name) if isinstance(part, ast.NameRef) else None
+        bound = decl.max if decl is not None else None
+        return isinstance(bound, ast.NameRef) and isinstance(whole, ast.NameRef) and bound.name == whole.name
+
     def compare(self, at: ast.Node, a: Type, b: Type, left: ast.Node, right: ast.Node, op: str) -> None:
         if "unknown" in (a.kind, b.kind):
             return
@@ -183,6 +192,18 @@ class _Checker:
             return
         if a.numeric and b.numeric:
             kinds = {a.kind, b.kind}
+            rate, number = (left, right) if self.share(left) else (right, left)
+            share = isinstance(at, ast.Compare) and self.share(rate)  # a tier row's is E190's (checks/tiers)
+            if share and isinstance(number, ast.Number) and number.value > 1:
+                # `ratio(co_ho_so, tong, ...) >= 90`: a share of its whole runs from 0 to 1 (90% is 0,9), so
+                # the condition never holds and every unit takes the same branch, as E190 says of a tier row.
+                self.error(
+                    "E201",
+                    number,
+                    f"so sánh một tỷ lệ (luôn từ 0 đến 1, tức 0% đến 100%) với số {number.value}",
+                    f"viết {' hoặc '.join(printer.percent_meant(number.value))} nếu ý là phần trăm",
+                )
+                return
             if kinds == {"percent", "count"}:
                 self.error(
                     "E201",
