@@ -121,7 +121,7 @@ def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier:
         low = _literal(decl.min) if decl.min is not None else None
         high = _literal(decl.max) if decl.max is not None else None
         days = Region.of(Piece(low, low is not None, high, high is not None), True)
-        return _check_rows(rules, crit, tier, days, True, False, _day)
+        return _check_rows(rules, crit, tier, days, True, False, _day, _cap(crit, tier))
     try:
         # `max` is the criterion's own maximum, as the evaluator takes it (0 when missing: E122 reports it).
         own_max = Fraction(crit.max) if crit.max is not None else Fraction(0)
@@ -135,7 +135,28 @@ def _check_tier(rules: Merged, ranges: RangeAnalysis, crit: ast.Criterion, tier:
     def show(v: Fraction) -> str:
         return f"{vi(v * 100)}%" if percent else vi(v)
 
-    return _check_rows(rules, crit, tier, domain, integral, percent, show)
+    return _check_rows(rules, crit, tier, domain, integral, percent, show, _cap(crit, tier))
+
+
+def _cap(crit: ast.Criterion, tier: ast.Tier) -> Fraction | None:
+    """The criterion's maximum when the tier is its whole formula, so that each row's value is its score."""
+    whole = crit.formula is not None and crit.formula.expr is tier
+    return Fraction(crit.max) if whole and crit.max is not None else None
+
+
+def _over(rules: Merged, crit: ast.Criterion, value: ast.Node, cap: Fraction | None, row: str) -> Diagnostic | None:
+    """E170 for a row that can match and gives a literal above the criterion's maximum (`when ...: 3`
+    under `max 2`): the analysis may not find the facts that reach it (a ratio's), but any that do fail."""
+    if cap is None or not isinstance(value, ast.Number) or Fraction(value.value) <= cap:
+        return None
+    return rules.diag(
+        "E170",
+        "error",
+        value.span,
+        f"tiêu chí {crit.id}: {row} cho {vi(Fraction(value.value))} điểm, vượt điểm tối đa {vi(cap)}",
+        f"điểm của một bậc không lớn hơn điểm tối đa: viết `max` cho bậc đủ điểm, hoặc sửa `max {vi(cap)}` "
+        "của tiêu chí",
+    )
 
 
 def _check_rows(
@@ -146,8 +167,10 @@ def _check_rows(
     integral: bool,
     percent: bool,
     show: Callable[[Fraction], str],
+    cap: Fraction | None = None,
 ) -> list[Diagnostic]:
-    """Each row against the subject's domain: reachable, not overlapping, and no gap without `otherwise`."""
+    """Each row against the subject's domain: reachable, not overlapping, no gap without `otherwise`, and
+    none that can match giving more than the criterion's maximum (`cap`)."""
     out: list[Diagnostic] = []
     covered = Region([], integral)
     previous: list[tuple[int, ast.TierRow, Region]] = []
@@ -160,6 +183,9 @@ def _check_rows(
         if fresh.empty():
             out.append(_unreachable(rules, crit, row, number, previous, region, domain.describe(show), percent))
         else:
+            over = _over(rules, crit, row.value, cap, f"bậc {_ORDINAL} {number}")
+            if over is not None:
+                out.append(over)
             for other_number, other, other_region in previous:
                 shared = region.intersect(other_region)
                 is_range = isinstance(row.test, ast.TierRange) or isinstance(other.test, ast.TierRange)
@@ -177,6 +203,10 @@ def _check_rows(
                     break
         covered = covered.union(region)
         previous.append((number, row, region))
+    if tier.otherwise is not None and not domain.minus(covered).empty():
+        over = _over(rules, crit, tier.otherwise, cap, "dòng `otherwise`")
+        if over is not None:
+            out.append(over)
     if tier.otherwise is None:
         gap = domain.minus(covered)
         if not gap.empty():
