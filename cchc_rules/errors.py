@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from cchc_rules.source import Span, caret_snippet
 
@@ -30,6 +30,9 @@ class Diagnostic(BaseModel):
     hint: str = ""
     # Facts that show the problem (a counterexample), written as in a facts file.
     example: dict[str, str] = {}
+    # The facts a facts file lacks (F002), as data: a caller acts on them without reading the message back,
+    # whose words may change. Left out of JSON output (`model_dump`), which says them in the message.
+    missing: tuple[str, ...] = Field(default=(), exclude=True)
 
     def render(self) -> str:
         """The diagnostic as a user reads it."""

@@ -1646,6 +1646,7 @@ def validate(
                 code="F002",
                 severity="error",
                 message=f"{raw.name}: thiếu {len(missing)} dữ kiện:" + "".join(lines),
+                missing=tuple(missing),
                 hint="thêm các dữ kiện này vào tệp (người viết bộ quy tắc có thể khai báo `default` cho dữ kiện "
                 "thường vắng)",
             )

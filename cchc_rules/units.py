@@ -1032,7 +1032,6 @@ def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: Checke
 # ---- validation ------------------------------------------------------------------------------------
 
 _NAMED = re.compile(r"dữ kiện `([^`]+)`")
-_MISSING_LISTED = re.compile(r"\n  - ([^:\s]+): ")  # each fact of a "thiếu N dữ kiện" message (F002)
 
 
 def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
@@ -1072,7 +1071,7 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
     except FactsError as exc:
         # A blank cell is only missing if validation says so: a fact that only criteria not applicable to the
         # unit read may be left blank (`applicable.not_needed`).
-        said = {name for d in exc.diagnostics if d.code == "F002" for name in _MISSING_LISTED.findall(d.message)}
+        said = {name for d in exc.diagnostics if d.code == "F002" for name in d.missing}
         empty_cells(n for n in blank if n in said)
         for d in exc.diagnostics:
             if d.code == "F002" and blank:

@@ -269,6 +269,19 @@ def test_every_missing_fact_is_listed_in_one_error(rules: RuleSet) -> None:
     assert "co_ke_hoach:" not in message and "xep_loai:" not in message
 
 
+def test_the_missing_facts_are_given_as_data_and_stay_out_of_json(rules: RuleSet) -> None:
+    """Callers (a workbook's blank cells) read the missing facts from `missing`, not from the message's words;
+    the field is not part of a diagnostic's JSON, nor of what the user reads."""
+    with pytest.raises(FactsError) as info:
+        rules.evaluate({"co_ke_hoach": True, "xep_loai": "khá"})
+    (f002,) = [d for d in info.value.diagnostics if d.code == "F002"]
+    expected = ("ho_so_tiep_nhan", "ho_so_dung_han", "doi_thoai", "ngay_ban_hanh", "ty_le", "von_a", "von_b")
+    assert f002.missing == expected  # in the order of the declarations, as listed
+    assert "missing" not in f002.model_dump(mode="json")
+    assert f002.model_copy(update={"hint": "x"}).missing == expected  # kept when a caller rewrites the hint
+    assert all(not d.missing for d in info.value.diagnostics if d.code != "F002")
+
+
 def test_defaults_make_a_fact_optional(rules: RuleSet) -> None:
     result = rules.evaluate(GOOD)
     assert str(result["1.7"].score) == "1"

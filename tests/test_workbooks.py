@@ -725,6 +725,43 @@ def test_a_blank_cell_is_accepted_where_its_criterion_does_not_apply(tmp_path: P
     assert (ranked, errors) == (["Xã 0"], "")
 
 
+def test_blank_cells_do_not_depend_on_the_words_of_the_missing_facts_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which blank cells are missing comes from the F002 diagnostic's data, not from its message: reworded,
+    the same cells are named (reading the names back out of the words once lost them silently)."""
+    import cchc_rules.ruleset
+    from cchc_rules.errors import FactsError
+    from tests.test_cli import KHONG_AP_DUNG
+
+    validate = cchc_rules.ruleset.validate
+
+    def reworded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return validate(*args, **kwargs)
+        except FactsError as exc:
+            changed = [
+                d.model_copy(update={"message": "các dữ kiện sau còn trống — " + "; ".join(d.missing)})
+                if d.code == "F002"
+                else d
+                for d in exc.diagnostics
+            ]
+            raise FactsError(changed) from None
+
+    monkeypatch.setattr(cchc_rules.ruleset, "validate", reworded)
+    rules = cchc_rules.load(KHONG_AP_DUNG)
+    common = {"co_dat": True, "thu_dat": 900, "du_toan_dat": 1000, "co_cong_trinh": False, "can_bo": 20}
+    common |= {"ho_so": 1935, "tra_lai": 2, "lien_thong": 0, "doi_thoai": 2, "co_von": True, "ke_hoach": 100}
+    path = tmp_path / "facts.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: "Xã 1", **common}])
+    ranked, errors = rank(rules, path)
+    assert ranked == []
+    lines = [line for line in errors.splitlines() if line.startswith("lỗi [F003]")]
+    assert len(lines) == 1 and f"ô {letter(rules, 'giai_ngan')}4 " in lines[0], errors
+    assert "ô trống: thiếu dữ kiện `giai_ngan`" in lines[0]
+
+
 def test_the_template_says_which_cells_may_stay_blank_and_when(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
