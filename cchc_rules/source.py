@@ -43,8 +43,45 @@ class NotUtf8(ValueError):
         self.hint = hint
 
 
+# How much of a file is looked at to tell UTF-16 written without a byte-order mark.
+_SNIFF_BYTES = 4096
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """ "LE" or "BE" when `data` looks like UTF-16 text saved without a byte-order mark, else None.
+
+    Such text has a NUL in the high byte of every ASCII character (keys, digits, spaces, line breaks) and
+    almost never in the low one; and its ASCII characters are text, not control codes. A binary file with
+    NULs (an image, a table of small integers) has them at both places, or decodes to control codes.
+    """
+    sample = data[:_SNIFF_BYTES]
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) < 4:
+        return None
+    for order, low, high in (("LE", 0, 1), ("BE", 1, 0)):
+        nul_high, nul_low = sample[high::2].count(0), sample[low::2].count(0)
+        units = len(sample) // 2
+        # Low NULs are fewer, not absent: U+0300 (a grave accent written apart, NFD) has one.
+        if nul_high * 10 < units * 3 or nul_low * 2 > nul_high:
+            continue
+        text = sample.decode(f"utf-16-{order.lower()}", errors="replace")
+        ascii_ = [c for c in text if c < "\x80"]
+        # the sample's last unit may be half of a surrogate pair cut off by the sample's end
+        if "\ufffd" not in text[:-1] and all(c.isprintable() or c in "\t\n\r" for c in ascii_):
+            return order
+    return None
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 bytes as normalised text (`normalise`); raises `NotUtf8` naming the first bad byte's place."""
+    """UTF-8 bytes as normalised text (`normalise`); raises `NotUtf8` naming the first bad byte's place.
+
+    UTF-16 is refused, with or without a byte-order mark, and said so (ASCII text in UTF-16 is valid
+    UTF-8 with a NUL after every character, so it would otherwise be read as text full of NULs)."""
+    if b"\x00" in data[:_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        order = utf16_without_bom(data)
+        if order is not None:
+            hint = f"tệp được lưu bằng UTF-16 {order} (không có BOM); lưu lại bằng bảng mã UTF-8"
+            raise NotUtf8(1, 1, 0, hint)
     try:
         return normalise(data.decode("utf-8"))
     except UnicodeDecodeError as exc:

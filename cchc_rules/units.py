@@ -46,6 +46,7 @@ from cchc_rules.source import (
     unshowable,
     unshowable_entry,
     unshowable_hint,
+    utf16_without_bom,
     without_invisible,
 )
 
@@ -254,6 +255,9 @@ def _jsonl(path: Path) -> Iterator[UnitFacts]:
         for number, line in enumerate(handle, 1):
             if number == 1 and line.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode"
                 raise _error(f"{path}: tệp được lưu bằng UTF-16", "lưu lại tệp với bảng mã UTF-8")
+            if number == 1 and b"\x00" in line and (order := utf16_without_bom(line)) is not None:
+                said = f"{path}: tệp được lưu bằng UTF-16 {order} (không có BOM)"
+                raise _error(said, "lưu lại tệp với bảng mã UTF-8")
             if number == 1:
                 line = line.removeprefix(b"\xef\xbb\xbf")  # the byte-order mark Notepad writes before UTF-8
             if not line.strip():

@@ -652,6 +652,40 @@ def test_non_utf8_file(rules: RuleSet, tmp_path: Path) -> None:
     assert str(path) in message and "UTF-8" in message
 
 
+@pytest.mark.parametrize("order", ["LE", "BE"])
+def test_utf16_without_a_byte_order_mark_is_named_not_called_binary(rules: RuleSet, tmp_path: Path, order: str) -> None:
+    """UTF-16 saved without its mark (NFD accents too: U+0300 has a NUL low byte) is said to be UTF-16, as
+    with the mark, not "a binary file": the same words as the rule-file reader's, and the fix."""
+    import unicodedata
+
+    path = write(tmp_path, unicodedata.normalize("NFD", GOOD_YAML).encode(f"utf-16-{order.lower()}"))
+    message = error(rules, path)
+    assert f"{path}:1:1: lỗi [F001]: tệp không phải UTF-8" in message, message
+    assert f"gợi ý: tệp được lưu bằng UTF-16 {order} (không có BOM); lưu lại bằng bảng mã UTF-8" in message
+    assert "nhị phân" not in message
+    ascii_only = write(tmp_path, "doi_thoai: 5\n".encode(f"utf-16-{order.lower()}"))  # valid UTF-8, NULs and all
+    assert f"UTF-16 {order} (không có BOM)" in error(rules, ascii_only)
+
+
+def test_what_is_taken_for_utf16_without_a_mark() -> None:
+    """NULs alone do not make UTF-16: binary data has them at both places, or reads as control codes."""
+    import os
+    import struct
+
+    from cchc_rules.source import utf16_without_bom
+
+    assert utf16_without_bom("a: 1\n".encode("utf-16-le")) == "LE"
+    assert utf16_without_bom('{"a": "Thủy"}'.encode("utf-16-be")) == "BE"
+    assert utf16_without_bom("a: 1\n".encode("utf-16-le")[:-1] + b"\xd8") == "LE"  # a pair cut by the sample's end
+    assert utf16_without_bom(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00") is None
+    assert utf16_without_bom(b"".join(struct.pack("<H", n % 200) for n in range(1000))) is None  # small numbers
+    assert utf16_without_bom(b"a: 1\n\x00b: 2\n") is None  # UTF-8 with a NUL
+    assert utf16_without_bom(bytes(64)) is None
+    noise = bytes(0 if k % 3 == 0 else byte for k, byte in enumerate(os.urandom(4096)))  # NULs at both places
+    assert utf16_without_bom(noise) is None
+    assert utf16_without_bom(b"a\x00") is None  # too little to tell
+
+
 def test_missing_file(rules: RuleSet, tmp_path: Path) -> None:
     path = tmp_path / "khong_co.yaml"
     message = error(rules, path)

@@ -880,6 +880,12 @@ def test_a_json_lines_file_saved_by_notepad_is_read_or_named_for_its_encoding(tm
     run = cchc("rank", RULES_2023, wide, "-o", tmp_path / "b.csv")
     assert run.returncode == 1 and run.stderr.count("lỗi [") == 1, run.stderr
     assert f"lỗi [U001]: {wide}: tệp được lưu bằng UTF-16\n    gợi ý: lưu lại tệp với bảng mã UTF-8" in run.stderr
+    bare = tmp_path / "utf16le.jsonl"
+    bare.write_bytes(text.encode("utf-16-le"))  # saved without the mark: said so, not one error a line
+    run = cchc("rank", RULES_2023, bare, "-o", tmp_path / "c.csv")
+    assert run.returncode == 1 and run.stderr.count("lỗi [") == 1, run.stderr
+    said = f"lỗi [U001]: {bare}: tệp được lưu bằng UTF-16 LE (không có BOM)\n    gợi ý: lưu lại tệp với bảng mã UTF-8"
+    assert said in run.stderr, run.stderr
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="waits on /proc for the child to be ranking")
