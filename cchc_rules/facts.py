@@ -178,6 +178,29 @@ class Facts(BaseModel):
 # ---- reading files -------------------------------------------------------------
 
 
+# The keys of a claims file (`cchc audit RULES FACTS CLAIMS`: the scores a unit wrote in its report). Its tables
+# (`areas:` of `{score, max}`, a `deductions:` list) are never a fact's value, and `total` with `max` or
+# `percent` and nothing else is no facts file either: either way the file is said to be in the wrong place.
+_CLAIMS_TABLES = ("areas", "nodes", "deductions")
+_CLAIMS_KEYS = frozenset(("unit", "source", "total", "max", "percent", *_CLAIMS_TABLES))
+
+
+def _claims_shaped(top: Mapping[str, tuple[Any, Span | None]]) -> list[str]:
+    """The keys, in the file's order, that make a file's top level a claims file rather than facts (none: not one)."""
+    if "facts" in top:
+        return []
+    tables = [
+        key
+        for key in _CLAIMS_TABLES
+        if key in top
+        and (isinstance(top[key][0], list) or (isinstance(top[key][0], dict) and "value" not in top[key][0]))
+    ]
+    scores = "total" in top and ("max" in top or "percent" in top) and set(top) <= _CLAIMS_KEYS
+    if not tables and not scores:
+        return []
+    return [key for key in top if key == "total" or key in _CLAIMS_TABLES]
+
+
 def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -694,6 +717,16 @@ def _raw_from_mapping(
                     span = (value_spans or {}).get(fact, span)
         raise facts_error(
             name, f"{said} có ký tự không hiển thị, không ghi ra được ({bad})", span, hint=unshowable_hint(bad)
+        )
+    claims = _claims_shaped(top)
+    if claims:
+        keys = ", ".join(f"`{key}`" for key in claims)
+        raise facts_error(
+            name,
+            f"tệp này là tệp điểm tự khai (claims: có {keys}), không phải tệp dữ kiện",
+            top[claims[0]][1],
+            hint="tệp điểm tự khai dùng với `cchc audit RULES FACTS CLAIMS`, đặt sau tệp dữ kiện; ở chỗ này cần tệp "
+            "dữ kiện `tên: giá trị` (vd examples/thanh-thuy-2023/facts.yaml)",
         )
     facts_entry = top.get("facts")
     if facts_entry is None and top and all(key in META_KEYS for key in top):

@@ -626,6 +626,133 @@ def test_usage_errors_found_after_reading_the_arguments_are_said_like_argparse_s
     assert list(tmp_path.iterdir()) == []
 
 
+# ---- a file in the wrong slot ----------------------------------------------------------------------------
+
+CLAIMS = FACTS_THANH_THUY.parent / "claims.yaml"
+APPRAISAL = FACTS_THANH_THUY.parent / "tham-dinh.yaml"
+
+
+@pytest.mark.parametrize(
+    ("args", "more"),
+    [
+        (("eval", FACTS_THANH_THUY, RULES_2023), ""),
+        (("explain", FACTS_THANH_THUY, RULES_2023, "1.1"), " …"),
+        (("report", FACTS_THANH_THUY, RULES_2023), ""),
+        (("table", FACTS_THANH_THUY, RULES_2023, "-o", "bang.xlsx"), ""),
+        (("whatif", FACTS_THANH_THUY, RULES_2023), ""),
+        (("audit", FACTS_THANH_THUY, RULES_2023, CLAIMS), " …"),
+        (("rank", FACTS_THANH_THUY, RULES_2023, "-o", "xep-hang.csv"), ""),
+        (("eval", FACTS_THANH_THUY, RULES_2023.parent), ""),  # a folder of rule files, as RULES takes
+    ],
+)
+def test_rules_and_facts_swapped_is_a_usage_error_saying_so(
+    tmp_path: Path, args: tuple[str | Path, ...], more: str
+) -> None:
+    """`cchc eval FACTS RULES`: not an E001 on the facts file's first line, but the two named, and the line
+    as it should be typed (`…`: the arguments after them)."""
+    command, data, rules, *rest = args
+    run = cchc(command, data, rules, *rest, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(f"cách dùng: cchc {command} [-h]"), run.stderr
+    slot = "INPUT" if command == "rank" else "FACTS"
+    said = f"lỗi cách dùng: có vẻ RULES và {slot} bị đổi chỗ: RULES là `{data}` (tệp dữ liệu YAML), {slot} là `{rules}`"
+    assert said in run.stderr, run.stderr
+    assert "gợi ý: tệp quy tắc (.cchc) đứng trước, " in run.stderr, run.stderr
+    assert f"`cchc {command} {rules} {data}{more}`\n" in run.stderr, run.stderr
+    assert "E001" not in run.stderr and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("check", FACTS_THANH_THUY), f"RULES là `{FACTS_THANH_THUY}`, một tệp dữ liệu YAML"),
+        (("show", CLAIMS), f"RULES là `{CLAIMS}`, một tệp dữ liệu YAML"),
+        (("eval", FACTS_THANH_THUY, FACTS_THANH_THUY), f"RULES là `{FACTS_THANH_THUY}`, một tệp dữ liệu YAML"),
+        (("diff", FACTS_THANH_THUY, RULES_2023), f"OLD là `{FACTS_THANH_THUY}`, một tệp dữ liệu YAML"),
+        (("eval", RULES_2023, RULES_2023), f"FACTS là `{RULES_2023}`, một tệp quy tắc, không phải tệp dữ kiện"),
+        (
+            ("audit", RULES_2023, FACTS_THANH_THUY, RULES_2023),
+            f"CLAIMS là `{RULES_2023}`, một tệp quy tắc, không phải tệp điểm tự khai",
+        ),
+        (
+            ("diff", RULES_2023, RULES_2023, "--facts", RULES_2023),
+            f"--facts là `{RULES_2023}`, một tệp quy tắc, không phải tệp dữ kiện",
+        ),
+    ],
+)
+def test_a_file_in_the_wrong_slot_is_a_usage_error_naming_what_it_is(
+    tmp_path: Path, args: tuple[str | Path, ...], said: str
+) -> None:
+    run = cchc(*args, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(f"cách dùng: cchc {args[0]} [-h]"), run.stderr
+    assert f"\ncchc {args[0]}: lỗi cách dùng: {said}" in run.stderr, run.stderr
+    assert "\n    gợi ý: " in run.stderr and "F001" not in run.stderr and "E001" not in run.stderr
+
+
+@pytest.mark.parametrize("command", ["eval", "whatif", "explain"])
+def test_a_claims_file_given_as_facts_is_said_to_be_one(command: str) -> None:
+    """The claims file where the facts go: said where its first score is, with the command it is for."""
+    run = cchc(command, RULES_2023, CLAIMS, *(["1.1"] if command == "explain" else []))
+    assert run.returncode == 1, run.stderr
+    assert (
+        f"{CLAIMS}:7:1: lỗi [F001]: tệp này là tệp điểm tự khai (claims: có `total`, `areas`, `deductions`), "
+        "không phải tệp dữ kiện\n    total:" in run.stderr
+    ), run.stderr
+    assert "gợi ý: tệp điểm tự khai dùng với `cchc audit RULES FACTS CLAIMS`, đặt sau tệp dữ kiện" in run.stderr
+
+
+def test_claims_and_facts_swapped_in_audit_are_said_so(tmp_path: Path) -> None:
+    """Read as claims, the facts file only had a key the claims do not know (`facts`); the facts slot is read
+    first and says what it holds. A JSON claims file is told apart the same way."""
+    run = cchc("audit", RULES_2023, CLAIMS, FACTS_THANH_THUY)
+    assert run.returncode == 1
+    assert f"{CLAIMS}:7:1: lỗi [F001]: tệp này là tệp điểm tự khai" in run.stderr, run.stderr
+    assert "khoá lạ `facts`" not in run.stderr
+    claims = tmp_path / "khai.json"
+    claims.write_text('{\n  "unit": "X",\n  "deductions": [{"node": "1.1", "lost": 1}]\n}\n', encoding="utf-8")
+    run = cchc("eval", RULES_2023, claims)
+    assert run.returncode == 1
+    assert f"{claims}:3:3: lỗi [F001]: tệp này là tệp điểm tự khai (claims: có `deductions`)" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("eval", f"đặt nó sau tệp dữ kiện đủ của đơn vị (tệp tự đánh giá): `cchc eval RULES FACTS {APPRAISAL}`"),
+        ("explain", f"(tệp tự đánh giá): `cchc explain RULES FACTS {APPRAISAL} ID`"),
+        ("whatif", "`cchc whatif` cần tệp dữ kiện đủ của đơn vị (tệp tự đánh giá)"),
+        ("audit", "`cchc audit` cần tệp dữ kiện đủ của đơn vị (tệp tự đánh giá)"),
+    ],
+)
+def test_an_appraisal_file_given_alone_is_said_to_be_one(command: str, said: str) -> None:
+    """It names its round and writes only the facts it changes: the hint says where it goes, not "add these
+    43 facts"."""
+    rest = {"explain": ["1.1"], "audit": [CLAIMS]}.get(command, [])
+    run = cchc(command, RULES_2023, APPRAISAL, *rest)
+    assert run.returncode == 1, run.stderr
+    assert "lỗi [F002]" in run.stderr and "thiếu 43 dữ kiện" in run.stderr, run.stderr
+    hint = run.stderr.split("\n    gợi ý: ")[-1]
+    assert hint.startswith("tệp có `round: Thẩm định vòng 1`: có vẻ là tệp thẩm định, chỉ ghi các dữ kiện được sửa")
+    assert said in hint, hint
+    assert "nếu đúng là tệp tự đánh giá: thêm các dữ kiện này vào tệp" in hint
+
+
+def test_a_whole_facts_file_that_names_its_round_is_read_as_before(tmp_path: Path) -> None:
+    """`round:` alone does not make an appraisal file: a file with every fact is evaluated; one that lacks a
+    fact without naming a round keeps the plain hint."""
+    named = tmp_path / "vong-1.yaml"
+    named.write_text(
+        FACTS_THANH_THUY.read_text(encoding="utf-8").replace("year: 2023\n", 'year: 2023\nround: "Vòng 1"\n', 1),
+        encoding="utf-8",
+    )
+    assert cchc("eval", RULES_2023, named).returncode == 0
+    lacking = tmp_path / "thieu.yaml"
+    lacking.write_text("facts:\n  doi_thoai: 2\n", encoding="utf-8")
+    run = cchc("eval", RULES_2023, lacking)
+    assert run.returncode == 1 and "lỗi [F002]" in run.stderr and "tệp thẩm định" not in run.stderr
+
+
 def test_output_file_is_written_and_inputs_never_overwritten(tmp_path: Path) -> None:
     out = tmp_path / "ket-qua.json"
     run = cchc("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", "-o", out)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, FACTS_HELP, RULES_HELP, load, warn
+from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, FACTS_HELP, RULES_HELP, load, unit_rounds
 
 
 def register(sub: Any) -> None:
@@ -23,14 +23,14 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print every discrepancy; exit 1 when there is any, for scripts."""
     from cchc_rules.audit import ComparedRound, audit, audit_json, check_unit, read_claims, render_audit
-    from cchc_rules.facts import year_warning
-    from cchc_rules.rounds import SELF_ASSESSMENT, evaluate_rounds, read_rounds
+    from cchc_rules.rounds import SELF_ASSESSMENT, evaluate_rounds
 
-    rules = load(args.rules)
-    claims = read_claims(args.claims)
-    rounds = read_rounds([args.facts], rules)
+    rules = load(args.rules, args)
+    # The facts first: a claims file given as FACTS (the two swapped) is said so by the facts reader, where
+    # reading the facts file as claims would only find a key it does not know (`facts`).
+    rounds = unit_rounds(args, rules)
     raw = rounds[0].facts
-    warn(year_warning(raw, rules.checked))
+    claims = read_claims(args.claims)
     check_unit(claims, raw.unit)
     # Claims are what the unit says it scored: compared with the first round, the unit's own. A file with
     # rounds (or naming its own round) has the header say so, naming the round as the rounds feature does.

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK
+from cchc_rules.commands.common import EXIT_BAD_INPUT, EXIT_OK, check_slots
 
 
 def register(sub: Any) -> None:
@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.inherit import load_resolved
     from cchc_rules.numbers import vi
 
+    check_slots(args)
     try:
         found, checked = check_and_prove(load_resolved(args.rules))
     except CchcError as exc:  # unreadable or not in the language: reported like every other finding

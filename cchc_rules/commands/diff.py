@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.diff import diff_json, diff_rules, movements, render_diff, score
     from cchc_rules.facts import read_facts
 
-    old, new = load(args.old), load(args.new)
+    old, new = load(args.old, args), load(args.new, args)
     changes = diff_rules(old.checked, new.checked)
     moved = None
     sides = None

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.output import output_folder, write_atomic
     from cchc_rules.render.rulebook import rulebook
 
-    rules = load(args.rules)
+    rules = load(args.rules, args)
     folder = output_folder(args.output)
     target = folder / (Path(args.rules).stem + ".md")
     write_atomic(target, rulebook(rules.checked), inputs_of(rules, args.rules))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, warn
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, unit_rounds
 
 FORMATS = ("text", "json", "html")
 
@@ -33,13 +33,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate and print (or write) the result; with several rounds, side by side."""
-    from cchc_rules.facts import year_warning
-    from cchc_rules.rounds import differences, evaluate_rounds, read_rounds
+    from cchc_rules.rounds import differences, evaluate_rounds
 
     args.format = output_format(args, FORMATS, "text")
-    rules = load(args.rules)
-    rounds = read_rounds(args.facts, rules)
-    warn(year_warning(rounds[0].facts, rules.checked))
+    rules = load(args.rules, args)
+    rounds = unit_rounds(args, rules)
     inputs = inputs_of(rules, args.rules, *args.facts)
     if len(rounds) == 1:
         result = rules.evaluate(rounds[0].facts, trace=args.trace)

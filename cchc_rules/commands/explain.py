@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, load, warn
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, load, unit_rounds
 
 
 def register(sub: Any) -> None:
@@ -32,13 +32,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the derivation in the chosen round, or name the closest id when ID is unknown."""
     from cchc_rules.errors import CchcError, Diagnostic, did_you_mean
-    from cchc_rules.facts import year_warning
     from cchc_rules.render.explain import explain
-    from cchc_rules.rounds import evaluate_rounds, read_rounds, select
+    from cchc_rules.rounds import evaluate_rounds, select
 
-    rules = load(args.rules)
-    rounds = read_rounds(args.facts, rules)
-    warn(year_warning(rounds[0].facts, rules.checked))
+    rules = load(args.rules, args)
+    rounds = unit_rounds(args, rules)
     # The score in force is the last round's: an appraiser who gives the appraisal file means it.
     chosen = select(rounds, args.round) if args.round is not None else rounds[-1]
     upto = rounds[: next(i for i, r in enumerate(rounds) if r is chosen) + 1]

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.ranking import rank_units, write_csv, write_json, write_xlsx
     from cchc_rules.units import read_units
 
-    rules = load(args.rules)
+    rules = load(args.rules, args)
     inputs = inputs_of(rules, args.rules, args.input)
     refuse_inputs(Path(args.output), inputs)
     refuse_data(Path(args.output))  # before scoring: another district's figures are not written over

@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, require_output, warn
+from cchc_rules.commands.common import (
+    EXIT_OK,
+    RULES_HELP,
+    emit,
+    inputs_of,
+    load,
+    output_format,
+    require_output,
+    unit_rounds,
+    warn,
+)
 
 if TYPE_CHECKING:
     from cchc_rules.errors import Diagnostic
@@ -30,14 +40,12 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the report of the chosen round and write it."""
-    from cchc_rules.facts import year_warning
     from cchc_rules.render.report import build_report, to_html, to_markdown
-    from cchc_rules.rounds import read_rounds, select
+    from cchc_rules.rounds import select
 
     args.format = output_format(args, FORMATS, "md")
-    rules = load(args.rules)
-    rounds = read_rounds(args.facts, rules)
-    warn(year_warning(rounds[0].facts, rules.checked))
+    rules = load(args.rules, args)
+    rounds = unit_rounds(args, rules)
     chosen = select(rounds, args.round)
     warn(_unnamed(chosen.facts.name, chosen.facts.unit))
     # Every round is evaluated, not only the one reported: a bad value in a later round of the same file

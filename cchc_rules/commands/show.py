@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, load
 
 
 def register(sub: Any) -> None:
@@ -21,9 +21,8 @@ def run(args: argparse.Namespace) -> int:
     """Resolve, check, and print."""
     from cchc_rules import printer
     from cchc_rules.numbers import vi
-    from cchc_rules.ruleset import load
 
-    rules = load(args.rules)  # checked: what is shown is what is evaluated
+    rules = load(args.rules, args)  # checked: what is shown is what is evaluated
     checked = rules.checked
     if args.tree:
         lines = [checked.header.name]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, warn
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, emit, inputs_of, load, output_format, unit_rounds
 
 FORMATS = ("xlsx", "docx")
 
@@ -22,14 +22,12 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate every round and write the table."""
-    from cchc_rules.facts import year_warning
     from cchc_rules.render.table import headers, table_rows
-    from cchc_rules.rounds import evaluate_rounds, read_rounds
+    from cchc_rules.rounds import evaluate_rounds
 
     args.format = output_format(args, FORMATS, "xlsx")
-    rules = load(args.rules)
-    rounds = read_rounds(args.facts, rules)
-    warn(year_warning(rounds[0].facts, rules.checked))
+    rules = load(args.rules, args)
+    rounds = unit_rounds(args, rules)
     results = evaluate_rounds(rules, rounds, trace=False)
     first = results[0].result
     title = f"BẢNG CHẤM ĐIỂM {first.ruleset.upper()}"

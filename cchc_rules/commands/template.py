@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from cchc_rules.output import refuse_inputs
     from cchc_rules.template import write_workbook
 
-    rules = load(args.rules)
+    rules = load(args.rules, args)
     inputs = inputs_of(rules, args.rules)
     refuse_inputs(Path(args.output), inputs)  # first: never over a rule file, whatever its name says
     args.format = None  # `template` has no --format: the suffix alone says it, and only .xlsx is written

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, FACTS_HELP, RULES_HELP, load, warn
+from cchc_rules.commands.common import EXIT_OK, FACTS_HELP, RULES_HELP, load, unit_rounds
 
 
 def register(sub: Any) -> None:
@@ -45,8 +45,7 @@ def _setting(pair: str) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """The ranked opportunities, or the scenario's changes per node."""
-    from cchc_rules.facts import year_warning
-    from cchc_rules.rounds import read_rounds, select
+    from cchc_rules.rounds import select
     from cchc_rules.whatif import (
         check_settings,
         opportunities,
@@ -55,9 +54,8 @@ def run(args: argparse.Namespace) -> int:
         scenario_text,
     )
 
-    rules = load(args.rules)
-    rounds = read_rounds([args.facts], rules)
-    warn(year_warning(rounds[0].facts, rules.checked))
+    rules = load(args.rules, args)
+    rounds = unit_rounds(args, rules)
     # As `cchc explain`: the score in force is the last round's; the facts tried are that round's.
     chosen = select(rounds, args.round) if args.round is not None else rounds[-1]
     raw = chosen.facts
