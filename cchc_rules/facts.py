@@ -336,7 +336,7 @@ def load_yaml_placed(path: Path | str, code: str) -> Placed:
     """`load_yaml`, keeping where every key and list item is written, to point at a bad one."""
     name = str(path)
     try:
-        text = normalise(read_bytes(Path(path)).decode("utf-8"))
+        text = decode(read_bytes(Path(path)))  # as facts and rule files are: what it is said when not UTF-8
         loader = _TextNumbersLoader(text)  # the facts reader's limits: so many nodes, so deep
         try:
             node = loader.get_single_node()
@@ -359,8 +359,10 @@ def load_yaml_placed(path: Path | str, code: str) -> Placed:
             else "kiểm tra đường dẫn và quyền đọc tệp"
         )
         raise FactsError([Diagnostic(code=code, severity="error", message=problem, hint=hint)]) from None
-    except UnicodeDecodeError:
-        problem = f"{name}: không đọc được tệp: không phải UTF-8"
+    except NotUtf8 as exc:  # said as the facts reader says it: where the first bad byte is, what the file may be
+        span = Span(file=name, line=exc.line, column=exc.column, end_line=exc.line, end_column=exc.column)
+        problem = f"tệp không phải UTF-8 (byte lỗi thứ {exc.offset + 1})"
+        raise FactsError([Diagnostic(code=code, severity="error", message=problem, span=span, hint=exc.hint)]) from None
     except yaml.YAMLError as exc:
         raise FactsError([yaml_diagnostic(name, text.split("\n"), exc, code)]) from None
     raise FactsError([Diagnostic(code=code, severity="error", message=problem, hint="lưu tệp dạng văn bản UTF-8")])

@@ -249,6 +249,25 @@ def test_a_percentage_under_total_and_a_criterion_under_areas_are_named(tmp_path
     )
 
 
+@pytest.mark.parametrize(
+    ("encoding", "at", "hint"),
+    [
+        ("utf-16-le", "1:1", "tệp được lưu bằng UTF-16 LE (không có BOM); lưu lại bằng bảng mã UTF-8"),
+        ("cp1258", "1:8", "tệp có thể được lưu bằng bảng mã cũ (Windows-1258, TCVN3, VNI)"),
+    ],
+)
+def test_a_claims_file_not_in_utf8_is_said_as_a_facts_file_is(
+    tmp_path: Path, encoding: str, at: str, hint: str
+) -> None:
+    """Where the first bad byte is and what the file may be, as the facts and rule-file readers say it."""
+    path = tmp_path / "khai.yaml"
+    path.write_bytes('unit: "Đông Hưng"\ntotal: "66,245"\n'.encode(encoding))
+    run = cchc("audit", RULES_2023, FACTS_THANH_THUY, path)
+    assert run.returncode == 1
+    assert f"{path}:{at}: lỗi [C001]: tệp không phải UTF-8 (byte lỗi thứ " in run.stderr, run.stderr
+    assert f"gợi ý: {hint}" in run.stderr, run.stderr
+
+
 def test_a_bad_claims_file_is_named_at_its_line_with_a_caret(tmp_path: Path) -> None:
     path = tmp_path / "khai.yaml"
     path.write_text('total: "66,245"\nareas:\n  "1": {score: "12,75", maxx: 15}\n', encoding="utf-8")
