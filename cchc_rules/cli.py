@@ -143,6 +143,21 @@ def _options_before_the_command(parser: argparse.ArgumentParser, words: list[str
     parser.refuse(f"không hiểu tham số: {' '.join(early)}", hint)
 
 
+def _intermixed(
+    own: argparse.ArgumentParser, args: argparse.Namespace, words: list[str], extra: list[str]
+) -> tuple[argparse.Namespace, list[str]]:
+    """A command's words read again with its options anywhere among its files: argparse takes the files
+    in runs between options, so `explain R F A --round 2 7.2.2` left `7.2.2` over, "not understood"."""
+    at = words.index(args.command)
+    try:
+        again, left = own.parse_known_intermixed_args(words[at + 1 :])
+    except TypeError:  # a parser argparse cannot read intermixed: the first reading stands
+        return args, extra
+    for name in ("command", "version", "usage"):
+        setattr(again, name, getattr(args, name))
+    return again, left
+
+
 # The options of `cchc` itself; every other option belongs to a command.
 _TOP_OPTIONS = ("-h", "--help", "--version")
 
@@ -157,11 +172,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             reconfigure(encoding="utf-8", errors=errors)
     parser = build_parser()
     _options_before_the_command(parser, list(sys.argv[1:] if argv is None else argv))
-    args, extra = parser.parse_known_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args, extra = parser.parse_known_args(words)
     # Usage errors are said by the command's own parser, under its usage line, not the top one's; so are
     # those the command finds later (`commands.common.usage_error`).
     said_by = args.usage = _command_parser(parser, args.command)
     assert isinstance(said_by, _Parser)
+    if extra and args.command is not None and not any(w.startswith("-") for w in extra):
+        args, extra = _intermixed(said_by, args, words, extra)
     if extra:
         from cchc_rules.errors import suggest
 

@@ -878,3 +878,29 @@ def test_a_file_name_that_is_not_utf8_is_shown_never_a_crash(tmp_path: Path) -> 
     assert page.returncode == 0, page.stderr
     assert "v\ufffd.cchc" in (tmp_path / "trang.html").read_text(encoding="utf-8")
     assert run("check", rules, "--bogus").returncode == 2
+
+
+def test_options_may_come_between_the_files(tmp_path: Path) -> None:
+    """argparse reads a command's files in runs between its options: `--round 2` typed among them left
+    the criterion over as "not understood". Each line here means what it would with the options last."""
+    table = tmp_path / "bang.xlsx"
+    for mixed, last in (
+        (
+            ("explain", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "--round", "2", "7.2.2"),
+            ("explain", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "7.2.2", "--round", "2"),
+        ),
+        (
+            ("eval", RULES_2023, FACTS_THANH_THUY, "--format", "json", APPRAISAL),
+            ("eval", RULES_2023, FACTS_THANH_THUY, APPRAISAL, "--format", "json"),
+        ),
+        (("table", RULES_2023, FACTS_THANH_THUY, "-o", table, APPRAISAL), None),
+    ):
+        run = cchc(*mixed)
+        assert run.returncode == 0, run.stderr
+        if last is not None:
+            assert run.stdout == cchc(*last).stdout
+    assert table.exists()
+    # A word too many is said as it is with the options last.
+    run = cchc("explain", RULES_2023, FACTS_THANH_THUY, "--round", "1", "7.2.2", "thừa")
+    same = cchc("explain", RULES_2023, FACTS_THANH_THUY, "7.2.2", "thừa", "--round", "1")
+    assert (run.returncode, run.stderr) == (same.returncode, same.stderr) and run.returncode == 1
