@@ -18,6 +18,7 @@ import datetime
 import functools
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -61,6 +62,38 @@ UNIT_COLUMN = "don_vi"
 DESCRIPTION_MARK = "(mô tả)"
 UNIT_MARK = "(đơn vị, giới hạn)"
 _MARKS = frozenset(map(name_key, (DESCRIPTION_MARK, UNIT_MARK)))
+
+# What a sheet's row of totals or averages is called in column A, without marks: a row people add
+# under the communes, which would be ranked as one of them. Whole names only: "Xã Cộng Hòa" is a commune.
+_TOTAL_ROWS = frozenset(
+    (
+        "tong",
+        "cong",
+        "tong cong",
+        "tong so",
+        "tong hop",
+        "binh quan",
+        "trung binh",
+        "toan tinh",
+        "toan huyen",
+        "ca tinh",
+        "ca huyen",
+        "tong toan tinh",
+        "tong toan huyen",
+        "tong cong toan tinh",
+        "tong cong toan huyen",
+        "total",
+        "average",
+    )
+)
+
+
+def _total_row(name: str) -> bool:
+    """Whether column A names a row of totals ("Tổng cộng", "BÌNH QUÂN:", "Tổng (20 xã)"), not a unit."""
+    bare = re.sub(r"\(.*\)|[:.]", " ", unicodedata.normalize("NFD", name.casefold()).replace("đ", "d"))
+    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split()) in _TOTAL_ROWS
+
+
 SHEET = "Dữ kiện"
 # The template's hidden sheet of choices too long or too rich for a drop-down to hold inline.
 LIST_SHEET = "Danh sách lựa chọn"
@@ -764,6 +797,18 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                         message=f"{_at(path, title, number, 'A')}: mã đơn vị là giá trị đúng/sai "
                         f"({'TRUE' if first else 'FALSE'}), không phải tên đơn vị",
                         hint="ghi tên xã ở cột A",
+                    )
+                )
+                unit_id = ""
+            elif unit_id and _total_row(unit_id):  # ranked, it would push every commune below it down a place
+                problems.append(
+                    Diagnostic(
+                        code="U001",
+                        severity="error",
+                        message=f"{_at(path, title, number, 'A')}: `{unit_id}` là dòng tổng, không phải một đơn vị",
+                        hint="xoá dòng này (cchc tự tính điểm và thứ hạng của từng đơn vị), hoặc chuyển nó sang "
+                        "một trang tính không có `don_vi` ở ô A1; nếu đây đúng là tên một đơn vị, ghi cả cấp của nó, "
+                        f"vd `Xã {unit_id}`",
                     )
                 )
                 unit_id = ""

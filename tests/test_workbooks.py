@@ -779,3 +779,25 @@ def test_the_template_says_which_cells_may_stay_blank_and_when(tmp_path: Path) -
     assert said["lien_thong_dung_han"] == "hồ sơ; số nguyên ≥ 0; ≤ lien_thong; để trống khi 2.2 không áp dụng"
     assert said["co_von"] == "có/không"  # a `na when` reads it: always needed
     assert said["can_bo"] == "người; số nguyên ≥ 0"  # 1.3 may not apply, but 3 always reads it
+
+
+@pytest.mark.parametrize("name", ["Tổng cộng", "TỔNG CỘNG:", "Bình quân", "Tổng (3 xã)", "tong cong"])
+def test_a_row_of_totals_is_not_ranked_as_a_unit(rules: RuleSet, tmp_path: Path, name: str) -> None:
+    """A row of totals under the communes, with figures that pass for a commune's, would be ranked with
+    them and push every commune below it down a place; it is named as a total row instead."""
+
+    def add_total(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        for column in range(1, sheet.max_column + 1):
+            above, cell = sheet.cell(6, column), sheet.cell(7, column)
+            cell.value, cell.number_format = above.value, above.number_format
+        sheet.cell(7, 1).value = name
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), add_total)
+    units, said = rank(rules, path)
+    assert units == []
+    assert f"trang tính `Dữ kiện`, ô A7 (dòng 7, cột A): `{name}` là dòng tổng, không phải một đơn vị" in said
+    assert "gợi ý: xoá dòng này" in said
+    # A commune whose name holds such a word is a commune.
+    edit(path, lambda book: book["Dữ kiện"].cell(7, 1).__setattr__("value", "Xã Cộng Hòa"))
+    assert rank(rules, path)[0] == ["Xã 0", "Xã 1", "Xã 2", "Xã Cộng Hòa"]
