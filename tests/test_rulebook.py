@@ -294,3 +294,25 @@ def test_a_fact_only_criteria_that_may_not_apply_read_says_when_it_may_be_left_o
     )
     assert "- `co_von`: Có vốn đầu tư công được giao (có/không)\n" in found["1.1"]
     assert "- `doi_thoai`: Số cuộc đối thoại (số nguyên ≥ 0, đơn vị cuộc)\n" in found["3"]
+
+
+@pytest.mark.parametrize(
+    ("header", "na_when", "said"),
+    [
+        (" not_applicable full", "", "tính đủ điểm"),
+        (" not_applicable full", "  na when tong = 0: exclude\n", "loại khỏi điểm tối đa"),  # its own comes first
+    ],
+)
+def test_a_ratio_that_makes_a_criterion_not_applicable_says_how_it_is_scored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str, na_when: str, said: str
+) -> None:
+    """`(khi mẫu số bằng 0: không áp dụng)` alone did not tell a commune whether it keeps the points."""
+    rules = tmp_path / "r.cchc"
+    rules.write_text(
+        f'ruleset "T" total 1 rounding 3 half_up{header}\n'
+        'fact tong: count "Tổng số"\nfact co: count "Số có" max tong\n'
+        f'1 "A": max 1\n{na_when}  score = max * ratio(co, tong, zero: na)\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    book = write_rulebook(tmp_path, rules, capsys)
+    assert f"\nKhi mẫu số bằng 0, tiêu chí không áp dụng: {said}.\n" in book

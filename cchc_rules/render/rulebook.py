@@ -137,6 +137,12 @@ def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str
             if len(tiers) > 1:  # two tables one after the other: each says whose it is
                 lines += ["", f"Theo bậc của {words(tier.subject, rules)}:"]
             lines += _tier_table(tier, rules)
+        na_ratios = [n for n in walk(expr) if isinstance(n, ast.Call) and n.func == "ratio"]
+        if any(n.options and n.options[0].value == "na" for n in na_ratios):
+            # "không áp dụng" alone does not tell a commune whether it keeps the points: say which way.
+            own = crit.not_applicable[0].policy if crit.not_applicable else None
+            policy = "tính đủ điểm" if (own or rules.header.na_default) == "full" else "loại khỏi điểm tối đa"
+            lines.append(f"Khi mẫu số bằng 0, tiêu chí không áp dụng: {policy}.")
         lines += ["", "```cchc", printer.criterion(crit), "```", ""]
         rounding = rules.rounding[crit.id]
         lines.append(f"Làm tròn: {rounding_words(rounding)}.")
