@@ -255,6 +255,14 @@ class _Reader:
                     else f"`expect` của {who}: `{_key(key)}` chưa có giá trị",
                     'viết số trong ngoặc kép, dấu chấm hoặc dấu phẩy thập phân, vd "2.292" hoặc "2,292"',
                 )
+            elif _key(key) not in ("group", "percent") and text.strip().endswith("%"):
+                # `"3.3.3": "75%"`: a score is points (0,75 of 1), never a percentage; compared as 75, it
+                # failed with "mong đợi 75%, tính được 0,75", which reads like a match.
+                self.problem(
+                    (*at, "expect", _key(key)),
+                    f"`expect` của {who}: `{_key(key)}: {text}`: điểm tính bằng điểm, không phải phần trăm",
+                    "viết số điểm mong đợi, vd \"0.75\" cho 0,75 điểm; tỷ lệ đạt của cả bộ quy tắc là `percent`",
+                )
             expect[_key(key)] = text
         return expect
 

@@ -155,6 +155,18 @@ def test_an_expected_value_that_is_no_number_is_a_bad_test_file(
     assert code == 0 and "  ✓ phần trăm" in out, out + err
 
 
+def test_a_score_expected_as_a_percentage_is_a_bad_test_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`"1.2": "50%"` failed as "mong đợi 50%, tính được 1", read as 50 points: a score is never a percent."""
+    case = "  - name: bậc\n    facts: {co: true, ty_le: 60%}\n    expect: {'1.2': 50%}\n"
+    path = write_cases(tmp_path, "rules: nho.cchc\ncases:\n" + case)
+    code, out, err = run(capsys, "test", path)
+    assert (code, out) == (1, "")
+    assert "lỗi [T001]: `expect` của `bậc`: `1.2: 50%`: điểm tính bằng điểm, không phải phần trăm" in err, err
+    assert 'gợi ý: viết số điểm mong đợi, vd "0.75" cho 0,75 điểm' in err
+
+
 def test_a_case_expects_the_group_rank_gives(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "nho.cchc").write_text(SMALL.replace("  total 3\n", '  total 3\n  group "A" from 90%\n'))
     path = tmp_path / "nhom.tests.yaml"
