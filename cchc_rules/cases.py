@@ -261,7 +261,7 @@ class _Reader:
                 self.problem(
                     (*at, "expect", _key(key)),
                     f"`expect` của {who}: `{_key(key)}: {text}`: điểm tính bằng điểm, không phải phần trăm",
-                    "viết số điểm mong đợi, vd \"0.75\" cho 0,75 điểm; tỷ lệ đạt của cả bộ quy tắc là `percent`",
+                    'viết số điểm mong đợi, vd "0.75" cho 0,75 điểm; tỷ lệ đạt của cả bộ quy tắc là `percent`',
                 )
             expect[_key(key)] = text
         return expect

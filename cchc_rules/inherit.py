@@ -150,6 +150,8 @@ def merge_years(parent: RuleSource, child: RuleSource) -> RuleSource:
 
     for module in child.modules:
         if module.header is not None:
+            if module.header.year is None and header is not None and header.year is not None:
+                warnings.append(_year_kept(module.header, header.year, _line(child, module.header.span)))
             header = _merge_header(header, module.header)
         for removal in module.removals:
             if removal.target == "fact":
@@ -330,6 +332,20 @@ def _stale_notes(old: ast.Criterion, change: ast.Criterion) -> Diagnostic | None
         span=change.head,
         hint='ghi chú nói về cách tính năm trước: viết `inferred "..."` mới trong override này, '
         'hoặc `inferred ""` để bỏ',
+    )
+
+
+def _year_kept(header: ast.Header, year: int, line: str) -> Diagnostic:
+    """W216: a rule set that extends last year's without its own `year` is last year's year: its rulebook
+    says `Năm: 2023` under a 2025 title, and every 2025 facts file is warned of the wrong year (W008)."""
+    return Diagnostic(
+        code="W216",
+        severity="warning",
+        message=f"bộ quy tắc kế thừa `{header.extends}` mà không ghi `year`: vẫn là năm {year} của bộ quy tắc đó",
+        span=header.span,
+        line_text=line,
+        hint=f"ghi năm của bộ quy tắc này ở phần đầu, vd `year {year + 1}`; nếu căn cứ pháp lý đã khác, "
+        'ghi cả `basis "..."` của năm nay',
     )
 
 

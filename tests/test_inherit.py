@@ -636,6 +636,20 @@ def test_a_typo_of_a_fact_an_earlier_year_removed_is_not_taken_for_a_live_one(
     assert "`co`" not in err
 
 
+def test_a_year_that_extends_last_year_without_its_own_year_is_warned(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without `year`, the 2025 file was still 2023: its rulebook said `Năm: 2023` under a 2025 title."""
+    change = 'override 1.2 "Hai (mới)": max 2\n  score = deduct 0.5 per so\n'
+    path = child(tree, change, name="2025.cchc")
+    code, _, err = run(capsys, "check", path)
+    assert code == 0, err
+    assert f"{path}:1:1: cảnh báo [W216]: bộ quy tắc kế thừa `2023.cchc` mà không ghi `year`" in err, err
+    assert "gợi ý: ghi năm của bộ quy tắc này ở phần đầu" in err
+    written = child(tree, "  year 2025\n" + change, name="2025.cchc")
+    assert "W216" not in run(capsys, "check", written)[2]
+
+
 def test_a_remove_of_this_years_own_item_says_where_it_is(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     body = 'fact moi: count "Mới"\nremove fact moi\n1.3 "Ba": max 1\n  score = 1\nremove 1.3\n'
     err = errors_of(capsys, child(tree, body))
