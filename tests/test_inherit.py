@@ -650,6 +650,19 @@ def test_a_year_that_extends_last_year_without_its_own_year_is_warned(
     assert "W216" not in run(capsys, "check", written)[2]
 
 
+def test_a_fact_bounded_by_a_removed_fact_is_told_to_go_too(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`remove fact tong` while `phan: count ... max tong` stays: the hint was the part itself, as a
+    look-alike of the missing name; it is to remove the part too, or keep the whole."""
+    (tree / "2023.cchc").write_text(
+        BASE + 'fact tong: count "Tổng"\nfact phan: count "Phần" max tong\n'
+        '2 "Hai": max 0\n  score = max * ratio(phan, tong, zero: full)\n',
+        encoding="utf-8",
+    )
+    err = errors_of(capsys, child(tree, "  year 2024\nremove 2\nremove fact tong\n"))
+    assert "lỗi [E110]: giới hạn của `phan` dùng dữ kiện `tong`, đã bỏ bằng `remove fact tong`" in err, err
+    assert "gợi ý: bỏ cả `phan`: `remove fact phan`; hoặc giữ `tong`: xoá `remove fact tong`" in err
+
+
 def test_a_remove_of_this_years_own_item_says_where_it_is(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     body = 'fact moi: count "Mới"\nremove fact moi\n1.3 "Ba": max 1\n  score = 1\nremove 1.3\n'
     err = errors_of(capsys, child(tree, body))

@@ -139,7 +139,20 @@ def check_references(rules: Merged) -> list[Diagnostic]:
                     )
     for fact in rules.facts:
         for bound in (fact.min, fact.max):
-            if isinstance(bound, ast.NameRef) and bound.name not in facts:
+            if isinstance(bound, ast.NameRef) and bound.name in rules.retired_facts and bound.name not in facts:
+                # A whole removed with its part kept: the part goes too (or the whole stays), not a look-alike.
+                out.append(
+                    rules.diag(
+                        "E110",
+                        "error",
+                        bound.span,
+                        f"giới hạn của `{fact.name}` dùng dữ kiện `{bound.name}`, "
+                        f"đã bỏ bằng `remove fact {bound.name}`",
+                        f"bỏ cả `{fact.name}`: `remove fact {fact.name}`; hoặc giữ `{bound.name}`: xoá "
+                        f"`remove fact {bound.name}`",
+                    )
+                )
+            elif isinstance(bound, ast.NameRef) and bound.name not in facts:
                 out.append(
                     rules.diag(
                         "E110",
