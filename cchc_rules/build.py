@@ -408,6 +408,24 @@ class _Builder:
         arity = {"clamp": (3, 3), "ratio": (2, 2), "min": (2, 99), "max": (2, 99)}.get(func)
         if self.decimal_commas(func, values):
             return  # the arguments are miscounted: the comma said, not the count
+        written = values[-1] if func == "ratio" and len(values) == 3 and not options else None
+        if (
+            isinstance(written, ast.Compare)
+            and written.op == "="
+            and isinstance(written.left, ast.NameRef)
+            and written.left.name == "zero"
+        ):
+            # `zero=na` reads as a third argument comparing two names: one slip, said as itself, not as a
+            # wrong count of arguments and a missing `zero:`.
+            policy = written.right.name if isinstance(written.right, ast.NameRef) else "..."
+            self.fail(
+                written.span,
+                f"tuỳ chọn của `ratio` viết bằng dấu hai chấm, không phải dấu `=`: `zero: {policy}`",
+                f"viết `zero: {policy}`"
+                if policy in _ZERO_POLICIES
+                else "viết `zero: full`, `zero: zero` hoặc `zero: na`",
+            )
+            return
         if arity and not arity[0] <= len(values) <= arity[1]:
             need = str(arity[0]) if arity[0] == arity[1] else f"ít nhất {arity[0]}"
             self.fail(item, f"hàm `{func}` cần {need} đối số, ở đây có {len(values)}")

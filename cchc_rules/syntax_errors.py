@@ -675,6 +675,28 @@ def _statement_outside_criterion(text: str, token: Token, expected: set[str]) ->
     )
 
 
+def _item_line_slip(text: str, token: Token, expected: set[str]) -> _Fix | None:
+    """The item lines of a year's changes written as one would say them: `remove 1.6.2 "Tên"` (the id
+    alone), `remove ten_du_kien` (a fact: `remove fact`), `3.5: max 3` (a title, or `override`)."""
+    at = token.start_pos or 0
+    line_start, line_end = _line_bounds(text, at)
+    line = text[line_start:line_end]
+    if line_end - line_start > _LONGEST_LINE:
+        return None
+    removal = re.match(r"[ \t]*remove[ \t]+(\S+)", line)
+    if removal is not None and token.type == "STRING" and re.fullmatch(r"\d+(?:\.\d+)*", removal.group(1)):
+        return _Fix(f"`remove` chỉ cần mã tiêu chí, không cần tên: `remove {removal.group(1)}`")
+    if removal is not None and at == line_start + removal.start(1) and re.fullmatch(r"[^\W\d]\w*", str(token)):
+        return _Fix(f"bỏ một dữ kiện viết `remove fact {token}`; bỏ một tiêu chí viết mã của nó, vd `remove 1.6.2`")
+    head = re.match(r"[ \t]*(\d+(?:\.\d+)*)[ \t]*:[ \t]*(.*?)[ \t]*$", line)
+    if head is not None and str(token) == ":" and at == line_start + head.end(1) + line[head.end(1) :].index(":"):
+        crit, rest = head.group(1), head.group(2) or "max ..."
+        extends = re.search(r"^[ \t]*extends\b", text, re.M)
+        change = f"; để sửa tiêu chí {crit} của năm trước: `override {crit}: {rest}`" if extends else ""
+        return _Fix(f'tiêu chí viết kèm tên trong ngoặc kép: `{crit} "Tên": {rest}`{change}')
+    return None
+
+
 def _condition_after(text: str, token: Token, expected: set[str]) -> _Fix | None:
     """`score = max * p nếu p >= 50%` (or `neu`, `if`): a condition written after its value, as a decision words it."""
     at = token.start_pos or 0
@@ -1153,6 +1175,7 @@ def _date_at_character(text: str, pos: int, expected: set[str]) -> _Fix | None:
 _TOKEN_FIXES: tuple[Callable[[str, Token, set[str]], _Fix | None], ...] = (
     _header_line_late,
     _statement_outside_criterion,
+    _item_line_slip,
     _tier_row_without_when,
     _condition_after,
     _unit_after_number,
