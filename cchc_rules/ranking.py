@@ -304,7 +304,8 @@ def _twice(first: str) -> CchcError:
                 code="U002",
                 severity="error",
                 message=f"đơn vị này đã có ở {first}",
-                hint="mỗi đơn vị chỉ một lần trong một lần xếp hạng",
+                hint="mỗi đơn vị chỉ một lần trong một lần xếp hạng; hai xã cùng tên ở hai huyện thì ghi kèm "
+                "tên huyện, vd `Xã Tân Việt, huyện Bình Giang`",
             )
         ]
     )

@@ -595,9 +595,16 @@ def _not_units(path: Path, sheet: Any, first: tuple[int, int, Any]) -> Diagnosti
         "của `cchc template RULES -o facts.xlsx`); trang ghi chú, hướng dẫn thì ẩn đi (chuột phải vào tên trang "
         "tính > Ẩn) hoặc chuyển sang tệp khác"
     )
-    rows = sheet.iter_rows(max_row=20, max_col=1, values_only=True)
+    rows = sheet.iter_rows(max_row=20, max_col=2, values_only=True)
     try:
         for number, row in enumerate(rows, 1):
+            if number == 1 and len(row) > 1 and isinstance(row[1], str) and normalise(row[1]).strip() == UNIT_COLUMN:
+                # `STT` in A1, `don_vi` in B1: the numbering column goes, not the units' (ranks are numbered)
+                hint = (
+                    f"cột A là cột thêm vào trước `{UNIT_COLUMN}` (số thứ tự?): xoá cả cột A để `{UNIT_COLUMN}` "
+                    "nằm ở ô A1; cchc tự đánh số thứ hạng"
+                )
+                break
             if number > 1 and row and isinstance(row[0], str) and normalise(row[0]).strip() == UNIT_COLUMN:
                 hint = (
                     f"dòng tên dữ kiện đang là dòng {number}: xoá {number - 1} dòng phía trên "

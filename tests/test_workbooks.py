@@ -801,3 +801,21 @@ def test_a_row_of_totals_is_not_ranked_as_a_unit(rules: RuleSet, tmp_path: Path,
     # A commune whose name holds such a word is a commune.
     edit(path, lambda book: book["Dữ kiện"].cell(7, 1).__setattr__("value", "Xã Cộng Hòa"))
     assert rank(rules, path)[0] == ["Xã 0", "Xã 1", "Xã 2", "Xã Cộng Hòa"]
+
+
+def test_a_numbering_column_before_the_units_is_the_one_to_delete(rules: RuleSet, tmp_path: Path) -> None:
+    """`STT` inserted as column A: the hint was to write `don_vi` in A1, which then made the units' own
+    column an unknown fact to delete. It is the numbering column that goes."""
+
+    def number_rows(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        sheet.insert_cols(1)
+        sheet["A1"] = "STT"
+        for row in range(4, 7):
+            sheet.cell(row, 1).value = row - 3
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), number_rows)
+    units, said = rank(rules, path)
+    assert units == []
+    assert "ô A1 phải là `don_vi` (cột mã đơn vị), không phải `STT`" in said, said
+    assert "gợi ý: cột A là cột thêm vào trước `don_vi` (số thứ tự?): xoá cả cột A" in said
