@@ -104,9 +104,9 @@ def test_methods_are_said_in_words(book: str) -> None:
     assert (
         "Cách chấm: điểm tối đa nếu có kế hoạch CCHC năm, ban hành đúng thời hạn; nếu không, 0 điểm." in by_id["1.1.1"]
     )
-    # deduct
+    # deduct: each deduction by the fact's unit ("mỗi báo cáo"), not "mỗi đơn vị của"
     assert (
-        "Cách chấm: trừ 0,5 điểm cho mỗi đơn vị của số báo cáo CCHC gửi chậm hoặc thiếu từ điểm tối đa, không dưới 0."
+        "Cách chấm: trừ 0,5 điểm cho mỗi báo cáo (số báo cáo CCHC gửi chậm hoặc thiếu) từ điểm tối đa, không dưới 0."
         in book
     )
     # a parent

@@ -98,14 +98,20 @@ def words(e: ast.Node, rules: CheckedRules) -> str:
         name = {"min": "nhỏ nhất của", "max": "lớn nhất của", "clamp": "giới hạn"}[e.func]
         return f"{name} ({'; '.join(words(a, rules) for a in e.args)})"
     if isinstance(e, ast.Deduct):
-        parts = ", ".join(
-            f"{words(d.amount, rules)} điểm cho mỗi đơn vị của {words(d.count, rules)}" for d in e.deductions
-        )
+        parts = ", ".join(f"{words(d.amount, rules)} điểm cho {_each(d.count, rules)}" for d in e.deductions)
         start = f" từ {words(e.start, rules)}" if e.start is not None else " từ điểm tối đa"
         return f"trừ {parts}{start}, không dưới 0"
     if isinstance(e, ast.Tier):
         return f"theo bậc của {words(e.subject, rules)} (bảng dưới)"
     return printer.inline(e)
+
+
+def _each(count: ast.Node, rules: CheckedRules) -> str:
+    """What one deduction is for: "mỗi báo cáo (số báo cáo CCHC gửi chậm)", by the fact's unit when it has one."""
+    decl = rules.facts.get(count.name) if isinstance(count, ast.NameRef) else None
+    if decl is not None and decl.unit:
+        return f"mỗi {decl.unit} ({words(count, rules)})"
+    return f"mỗi đơn vị của {words(count, rules)}"
 
 
 def _tier_table(tier: ast.Tier, rules: CheckedRules) -> list[str]:
