@@ -418,3 +418,14 @@ def test_whatif_works_on_the_round_in_force_of_a_facts_file_with_rounds(tmp_path
     assert "Hiện đạt 66,245 điểm/74 điểm." in first.stdout
     alone = cchc("whatif", RULES_2023, FACTS_THANH_THUY)
     assert alone.stdout.startswith("Cơ hội gỡ điểm: ") and "Hiện đạt 66,245 điểm/74 điểm." in alone.stdout
+
+
+def test_whatif_takes_the_appraisal_files_as_explain_does() -> None:
+    """`cchc whatif RULES FACTS THAM_DINH`: the appraisal files after the unit's, as every other command takes
+    them; the round in force (the last) by default, another with --round."""
+    appraisal = FACTS_THANH_THUY.parent / "tham-dinh.yaml"
+    run = cchc("whatif", RULES_2023, FACTS_THANH_THUY, appraisal)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Vòng: Thẩm định vòng 2 (vòng 3 trong 3; chọn vòng khác bằng --round)\n")
+    first = cchc("whatif", RULES_2023, FACTS_THANH_THUY, appraisal, "--round", "1")
+    assert "Hiện đạt 66,245 điểm/74 điểm." in first.stdout

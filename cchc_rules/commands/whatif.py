@@ -7,14 +7,19 @@ import json
 import sys
 from typing import Any
 
-from cchc_rules.commands.common import EXIT_OK, FACTS_HELP, RULES_HELP, load, unit_rounds
+from cchc_rules.commands.common import EXIT_OK, RULES_HELP, load, unit_rounds
 
 
 def register(sub: Any) -> None:
     """Add the `whatif` parser."""
     p = sub.add_parser("whatif", help="tìm thay đổi dữ kiện nhỏ nhất để gỡ lại điểm, hoặc thử một kịch bản")
     p.add_argument("rules", metavar="RULES", help=RULES_HELP)
-    p.add_argument("facts", metavar="FACTS", help=FACTS_HELP)
+    p.add_argument(
+        "facts",
+        metavar="FACTS",
+        nargs="+",
+        help="tệp dữ kiện của đơn vị (.yaml hoặc .json); thêm tệp thẩm định để xét điểm sau thẩm định",
+    )
     p.add_argument(
         "--set",
         metavar="TÊN=GIÁ_TRỊ",
@@ -26,7 +31,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--round",
         metavar="R",
-        help="với tệp dữ kiện có `rounds:`, vòng cần xét: số thứ tự (1 là tự đánh giá) hoặc tên; "
+        help="với tệp thẩm định hay tệp dữ kiện có `rounds:`, vòng cần xét: số thứ tự (1 là tự đánh giá) hoặc tên; "
         "mặc định: vòng cuối cùng, vòng đang có hiệu lực",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng kết quả")
