@@ -721,7 +721,7 @@ def test_claims_and_facts_swapped_in_audit_are_said_so(tmp_path: Path) -> None:
     [
         ("eval", f"đặt nó sau tệp dữ kiện đủ của đơn vị (tệp tự đánh giá): `cchc eval RULES FACTS {APPRAISAL}`"),
         ("explain", f"(tệp tự đánh giá): `cchc explain RULES FACTS {APPRAISAL} ID`"),
-        ("whatif", "`cchc whatif` cần tệp dữ kiện đủ của đơn vị (tệp tự đánh giá)"),
+        ("whatif", f"(tệp tự đánh giá): `cchc whatif RULES FACTS {APPRAISAL}`"),
         ("audit", "`cchc audit` cần tệp dữ kiện đủ của đơn vị (tệp tự đánh giá)"),
     ],
 )
