@@ -663,6 +663,19 @@ def test_a_fact_bounded_by_a_removed_fact_is_told_to_go_too(tree: Path, capsys: 
     assert "gợi ý: bỏ cả `phan`: `remove fact phan`; hoặc giữ `tong`: xoá `remove fact tong`" in err
 
 
+def test_a_new_child_that_tips_last_years_sum_is_said_at_the_new_child(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sum was said at last year's area line, with `override` of one of last year's children as the
+    fix; the officer had touched neither. It is said at this year's new criterion, with both ways out."""
+    path = child(tree, '  year 2024\n1.3 "Ba": max 1\n  score = max\n')
+    err = errors_of(capsys, path)
+    assert f"{path}:4:1: lỗi [E123]: điểm tối đa của 1 là 3" in err, err
+    assert "(có tiêu chí con mới của năm nay: 1.3)" in err
+    assert "gợi ý: bớt điểm tối đa của các tiêu chí con khác (`override ID: max ...`) cho cộng lại 3" in err
+    assert "hoặc nâng điểm tối đa của 1: `override 1: max 4` và `total` ở phần đầu" in err
+
+
 def test_a_remove_of_this_years_own_item_says_where_it_is(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     body = 'fact moi: count "Mới"\nremove fact moi\n1.3 "Ba": max 1\n  score = 1\nremove 1.3\n'
     err = errors_of(capsys, child(tree, body))

@@ -112,6 +112,18 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                     f"{crit.id} lấy từ năm trước ({crit.head.file}); sửa trong bộ quy tắc năm nay, "
                     f"vd `override {crit.id}: max {plain(total)}`"
                 )
+            at, added = crit.head, ""
+            new = [k for k in kids if k.head.file not in rules.inherited_files]
+            if crit.head.file in rules.inherited_files and new:
+                # This year's new child tipped last year's sum: said at it, in the file being written, and the
+                # two ways out named (rather than an arbitrary one of last year's children).
+                at = new[0].head
+                added = f" (có tiêu chí con mới của năm nay: {', '.join(k.id for k in new)})"
+                hint = (
+                    f"bớt điểm tối đa của các tiêu chí con khác (`override ID: max ...`) cho cộng lại "
+                    f"{vi(crit.max)}, hoặc nâng điểm tối đa của {crit.id}: `override {crit.id}: max {plain(total)}`"
+                    + (" và `total` ở phần đầu" if crit.parent_id is None else "")
+                )
             below = [k.id for k in kids if k.id in wrong]
             if below:  # a child's own sum is wrong too: fixing it may be all that is needed
                 hint = f"sửa trước tiêu chí con {', '.join(below)}, cũng không khớp; có thể chỉ cần vậy"
@@ -119,9 +131,9 @@ def check_sums(rules: Merged) -> list[Diagnostic]:
                 rules.diag(
                     "E123",
                     "error",
-                    crit.head,
+                    at,
                     f"điểm tối đa của {crit.id} là {vi(crit.max)} nhưng các tiêu chí con cộng lại "
-                    f"{vi(total)}: {listed}",
+                    f"{vi(total)}: {listed}{added}",
                     hint,
                 )
             )
