@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -29,7 +30,8 @@ class Change(BaseModel):
     """One difference: a criterion, a fact or the header, and which of its fields changed.
 
     `old` and `new` hold each field as written in a rule file; keys starting with `_` are not fields
-    but what the text output shows for one (`_show_max`: "3,5" for "3.5").
+    but what the text output shows for one (`_show_max`: "3,5" for "3.5"; `_rows_tiers`: a tier table's
+    subject and rows, one a line, which it compares row by row).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -114,11 +116,18 @@ def _crit_fields(c: ast.Criterion, tiers: bool, rules: CheckedRules) -> dict[str
     if applies and c.rounding is None:
         source = _rounding_source(c, rules)
         shown_rounding += f" (theo {'phần đầu' if source is None else 'tiêu chí ' + source})"
+    expr = c.formula.expr if c.formula else None
     return {
         "title": c.title,
         "max": printer.number(c.max) if c.max is not None else "",
         "_show_max": vi(c.max) if c.max is not None else "",
         "tiers" if tiers else "formula": formula,
+        # A tier table is shown row by row (`_tier_lines`), not as one line of rule code.
+        **(
+            {"_rows_tiers": "\n".join([f"tier {printer.inline(expr.subject)}", *printer.tier_rows(expr)])}
+            if tiers and isinstance(expr, ast.Tier)
+            else {}
+        ),
         "reasons": " | ".join(
             r.template if r.condition is None else f"khi {printer.expr(r.condition)}: {r.template}" for r in c.reasons
         ),
@@ -200,7 +209,7 @@ def _compare(
     names = [n for n in dict.fromkeys((*old, *new)) if not n.startswith("_") and old.get(n, "") != new.get(n, "")]
     if not names:
         return None
-    shown = [f"_show_{n}" for n in names]
+    shown = [f"_{way}_{n}" for n in names for way in ("show", "rows")]
     return Change(
         kind="changed",
         what=kind,
@@ -569,6 +578,18 @@ def _number(value: Decimal | None) -> str:
     return vi(value) if value is not None else UNKNOWN
 
 
+def _row_lines(word: str, old: str, new: str) -> list[str]:
+    """A tier table changed, row by row: only the rows that differ, each old → new; its subject first."""
+    a, b = old.split("\n"), new.split("\n")
+    out = [f"    {word}:"]
+    if a[0] != b[0]:
+        out += [f"      {a[0]}", f"      → {b[0]}"]
+    for k, (x, y) in enumerate(itertools.zip_longest(a[1:], b[1:], fillvalue="(không có)"), 1):
+        if x != y:
+            out += [f"      bậc {k}: {x}", f"      {' ' * len(f'bậc {k}')}→ {y}"]
+    return out
+
+
 def render_diff(
     old: CheckedRules,
     new: CheckedRules,
@@ -592,6 +613,9 @@ def render_diff(
             lines.append(f"~ {label}:")
             names = _FACT_WORDS if c.what == "fact" else _WORDS
             for name in c.fields:
+                if f"_rows_{name}" in c.old and f"_rows_{name}" in c.new:
+                    lines += _row_lines(names.get(name, name), c.old[f"_rows_{name}"], c.new[f"_rows_{name}"])
+                    continue
                 lines.append(f"    {names.get(name, name)}: {_shown(c.old, name)}")
                 lines.append(f"    {' ' * len(names.get(name, name))}→ {_shown(c.new, name)}")
     if changes:  # the same rule sets: their areas' maxima are the same too, and said so above

@@ -132,10 +132,16 @@ def _tier_test(test: ast.TierCmp | ast.TierRange, indent: str) -> str:
     return f"from {_wrap(test.low, _SUM, indent)} to {under}{_wrap(test.high, _SUM, indent)}"
 
 
-def _tier(e: ast.Tier, indent: str, top: bool) -> str:
+def tier_rows(e: ast.Tier, indent: str = "") -> list[str]:
+    """A tier's rows as written, one each (`when >= 100%: max`, ..., `otherwise: 0`)."""
     rows = [f"when {_tier_test(r.test, indent)}: {_wrap(r.value, _OR, indent)}" for r in e.rows]
     if e.otherwise is not None:
         rows.append(f"otherwise: {_wrap(e.otherwise, _OR, indent)}")
+    return rows
+
+
+def _tier(e: ast.Tier, indent: str, top: bool) -> str:
+    rows = tier_rows(e, indent)
     head = f"tier {_wrap(e.subject, _OR, indent)}"
     if top:
         inner = indent + INDENT

@@ -585,3 +585,21 @@ def test_a_criterion_left_out_one_year_only_moves_the_maximum_and_the_percentage
     assert "  Tổng: 3,6 → 3,6 (điểm tối đa 7 → 6, tỷ lệ 51,43% → 60%)\n" in out
     assert "  6.2 Chợ: 0 → 0 (thay đổi không áp dụng của chính tiêu chí này; điểm tối đa 1 → 0)\n" in out
     assert "Không mục nào đổi điểm" not in out
+
+
+def test_a_changed_tier_table_is_shown_row_by_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The table was one line of rule code on each side; now only the rows that moved, each old → new."""
+    rows = "    when >= 100%: max\n    when from 80% to under 100%: 0.75\n    when from 50% to under 80%: 0.5\n"
+    folder = beside_2023(tmp_path, f"override 3.3.3: max 1\n  score = tier ty_le_lien_thong\n{rows}    otherwise: 0\n")
+    code = main(["diff", str(folder / "2023.cchc"), str(folder / "2024.cchc")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (
+        "~ Sửa tiêu chí 3.3.3:\n"
+        "    các bậc:\n"
+        "      bậc 2: when from 75% to under 100%: 0.75\n"
+        "           → when from 80% to under 100%: 0.75\n"
+        "      bậc 3: when from 50% to under 75%: 0.5\n"
+        "           → when from 50% to under 80%: 0.5\n"
+    ) in out, out
+    assert "bậc 1" not in out and "otherwise" not in out  # unchanged rows are not repeated
