@@ -375,8 +375,9 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
             )
     listings = _listings(claims.deductions)
     listed = {node_id: _counted(lines) for node_id, lines in listings.items()}
-    # How a criterion listed more than once is read, before the area sums and comparisons that read it so.
-    out.extend(_duplicate(node_id, lines) for node_id, lines in listings.items() if len(lines) > 1)
+    # A line copied is said, before the area sums and comparisons that count it once; lines that are
+    # parts of one loss are compared through their sum, as one line would be.
+    out.extend(_duplicate(node_id, lines) for node_id, lines in listings.items() if _repeated(lines))
     for area_id, claim in claims.areas.items():
         out.extend(_area_findings(rules, facts, result, area_id, claim, claims))
     for node_id, claim in claims.nodes.items():
@@ -418,9 +419,10 @@ def _listings(deductions: tuple[Deduction, ...]) -> dict[str, list[Listed]]:
 
 
 def _repeated(lines: list[Listed]) -> bool:
-    """One amount listed more than once for a criterion: a line copied (a report's table has one line per
-    criterion), so the unit claims that amount once, not the amounts added up."""
-    return len(lines) > 1 and len({line.lost for line in lines}) == 1
+    """One line listed more than once for a criterion, the same amount for the same reason: a line copied
+    (a report's table has one line per criterion), so the unit claims that amount once, not the amounts
+    added up. Lines with their own reasons (a deduction per late report: "quý I", "quý III") are parts."""
+    return len(lines) > 1 and len({(line.lost, " ".join(line.reason.casefold().split())) for line in lines}) == 1
 
 
 def _counted(lines: list[Listed]) -> Decimal:
@@ -432,16 +434,12 @@ def _counted(lines: list[Listed]) -> Decimal:
 
 
 def _duplicate(node_id: str, lines: list[Listed]) -> Finding:
-    """A criterion listed more than once among the deductions, and how the audit reads its lines."""
+    """A line listed more than once among the deductions (`_repeated`), at each place, counted once."""
     counted = _counted(lines)
-    if _repeated(lines):
-        how = (
-            f"cùng mất {vi(counted)} điểm: đối chiếu như một khoản mất {vi(counted)} điểm, "
-            f"không cộng thành {vi(counted * len(lines))}"
-        )
-    else:
-        parts = " + ".join(vi(line.lost) for line in lines)
-        how = f"với số điểm khác nhau: đối chiếu tổng {vi(counted)} ({parts}) như các phần của một khoản mất điểm"
+    how = (
+        f"cùng mất {vi(counted)} điểm: đối chiếu như một khoản mất {vi(counted)} điểm, "
+        f"không cộng thành {vi(counted * len(lines))}"
+    )
     return Finding(
         kind="duplicate",
         node=node_id,

@@ -428,9 +428,7 @@ def test_different_amounts_for_one_criterion_are_its_parts_and_the_line_that_fol
 ) -> None:
     path = tmp_path / "khai.yaml"
     said = _listed_twice(tmp_path, "2", '"0,5"')
-    assert said == [
-        "Mục 1.6.1 được liệt kê 2 lần trong các khoản mất điểm, với số điểm khác nhau: đối chiếu tổng 2,5 (2 + 0,5) "
-        "như các phần của một khoản mất điểm",
+    assert said == [  # parts of one loss, not a line copied: compared through their sum, no `duplicate`
         "Lĩnh vực 1: các khoản mất điểm liệt kê cộng lại 3 (0,5 + 2 + 0,5; mục 1.6.1 liệt kê 2 lần, cộng cả 2 khoản) "
         "nhưng điểm khai 12,5/15 chỉ mất 2,5 (chênh 0,5)",
         "Mục 1.6.1: khai mất 2,5 điểm (liệt kê 2 lần: 2 + 0,5) nhưng tính từ dữ kiện mất 2",
@@ -453,6 +451,16 @@ def test_one_amount_listed_twice_is_compared_once_and_the_sum_said_when_it_follo
         "    giải thích: cộng cả 2 lần thì được 2, khớp với dữ kiện: nếu đó là các phần của cùng một khoản mất "
         "điểm, ghi thành một dòng mất 2 điểm\n"
     ) in run.stdout
+
+
+def test_one_amount_for_each_of_its_own_reasons_is_a_part_not_a_copy(tmp_path: Path) -> None:
+    """A loss listed a line per cause ("quý I", "quý III"), 1 and 1 where 1.6.1 loses 2: the parts add up,
+    and nothing is said of 1.6.1. The same amount for the same reason is a copy (above)."""
+    said = _said(
+        tmp_path,
+        'deductions:\n  - {node: "1.6.1", lost: 1, reason: "quý I"}\n  - {node: "1.6.1", lost: 1, reason: "quý III"}\n',
+    )
+    assert not [s for s in said if "1.6.1" in s and ("liệt kê 2 lần trong" in s or "khai mất" in s)], said
 
 
 def test_a_repeated_deduction_given_through_the_api_is_named_by_its_place_in_the_list() -> None:
