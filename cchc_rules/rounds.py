@@ -259,24 +259,21 @@ def _facts_problems(rules: RuleSet, rounds: Sequence[Round], paths: Sequence[Pat
         "các tệp thẩm định, chỉ ghi dữ kiện thay đổi, đặt sau nó"
     )
     found: dict[str, Diagnostic] = {}
+    missing: set[str] = set()  # facts already said missing: a later round's F002 names another file
     for k, r in enumerate(rounds):
         try:
             rules.facts(r.facts)
         except FactsError as exc:
             for d in exc.diagnostics:
-                if k == 0 and len(paths) > 1 and d.code == "F002":
-                    d = d.model_copy(
-                        update={"hint": f"{order}; nếu đúng là tệp tự đánh giá: {d.hint}" if d.hint else order}
-                    )
+                if d.code == "F002":
+                    if d.missing and missing.issuperset(d.missing):
+                        continue  # carried from an earlier round: an appraisal file never holds every fact
+                    missing.update(d.missing)
+                    if k == 0 and len(paths) > 1:
+                        hint = f"{order}; nếu đúng là tệp tự đánh giá: {d.hint}" if d.hint else order
+                        d = d.model_copy(update={"hint": hint})
                 found.setdefault(d.render(), d)
     return list(found.values())
-
-
-def check_notes(rules: RuleSet, rounds: Sequence[Round]) -> None:
-    """Raise F006 for every note on an id the rule set does not have (`note_problems`)."""
-    problems = note_problems(rules, rounds)
-    if problems:
-        raise FactsError(problems)
 
 
 def note_problems(rules: RuleSet, rounds: Sequence[Round]) -> list[Diagnostic]:

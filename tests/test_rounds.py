@@ -251,6 +251,20 @@ def test_every_problem_of_an_appraisal_file_is_said_at_once(tmp_path: Path) -> N
     assert "có phải ý bạn là `hinh_thuc_tuyen_truyen`?" in run.stderr
 
 
+def test_facts_missing_from_the_first_file_are_said_once_not_again_for_each_later_round(tmp_path: Path) -> None:
+    """A later round carries the first's gaps; its F002 named the appraisal file as lacking them too."""
+    text = FACTS_THANH_THUY.read_text(encoding="utf-8")
+    own = tmp_path / "facts.yaml"
+    own.write_text(re.sub(r"\n  doi_thoai:\n(?:    .*\n)*", "\n", text), encoding="utf-8")
+    run = cchc("eval", RULES_2023, own, APPRAISAL)
+    assert run.returncode == 1
+    assert run.stderr.count("lỗi [F002]") == 1 and "doi_thoai" in run.stderr, run.stderr
+    assert "tham-dinh.yaml: thiếu" not in run.stderr
+    # An appraisal file given first: its 43 missing facts are listed once, with the order to use.
+    swapped = cchc("eval", RULES_2023, APPRAISAL, FACTS_THANH_THUY)
+    assert swapped.stderr.count("lỗi [F002]") == 1 and "phải là tệp tự đánh giá" in swapped.stderr
+
+
 def test_last_year_s_file_with_a_fact_missing_is_said_with_its_year(tmp_path: Path) -> None:
     """The year's warning comes with the facts' errors: last year's file is the likely reason one is missing."""
     text = FACTS_THANH_THUY.read_text(encoding="utf-8")
