@@ -64,7 +64,8 @@ UNIT_MARK = "(đơn vị, giới hạn)"
 _MARKS = frozenset(map(name_key, (DESCRIPTION_MARK, UNIT_MARK)))
 
 # What a sheet's row of totals or averages is called in column A, without marks: a row people add
-# under the communes, which would be ranked as one of them. Whole names only: "Xã Cộng Hòa" is a commune.
+# under the communes, which would be ranked as one of them. Whole names only: "Xã Cộng Hòa" is a commune,
+# and so is "Trung Bình" (Trần Đề, Sóc Trăng), typed without "Xã": an average row is "Bình quân" here.
 _TOTAL_ROWS = frozenset(
     (
         "tong",
@@ -73,7 +74,6 @@ _TOTAL_ROWS = frozenset(
         "tong so",
         "tong hop",
         "binh quan",
-        "trung binh",
         "toan tinh",
         "toan huyen",
         "ca tinh",

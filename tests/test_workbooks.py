@@ -23,7 +23,7 @@ from cchc_rules import CchcError
 from cchc_rules.ranking import rank_units
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.template import write_workbook
-from cchc_rules.units import UNIT_COLUMN, UnitsError, count_units, read_units, validate_unit
+from cchc_rules.units import UNIT_COLUMN, UnitsError, _total_row, count_units, read_units, validate_unit
 from tests.conftest import FACTS_THANH_THUY, RULES_2023
 from tests.test_cli import cchc
 from tests.test_rank import plain_facts, write_jsonl
@@ -798,6 +798,7 @@ def test_a_row_of_totals_is_not_ranked_as_a_unit(rules: RuleSet, tmp_path: Path,
     assert units == []
     assert f"trang tính `Dữ kiện`, ô A7 (dòng 7, cột A): `{name}` là dòng tổng, không phải một đơn vị" in said
     assert "gợi ý: xoá dòng này" in said
+    assert not _total_row("Trung Bình")  # a commune (Trần Đề, Sóc Trăng), typed without "Xã"
     # A commune whose name holds such a word is a commune.
     edit(path, lambda book: book["Dữ kiện"].cell(7, 1).__setattr__("value", "Xã Cộng Hòa"))
     assert rank(rules, path)[0] == ["Xã 0", "Xã 1", "Xã 2", "Xã Cộng Hòa"]

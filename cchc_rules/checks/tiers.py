@@ -154,7 +154,7 @@ def _over(rules: Merged, crit: ast.Criterion, value: ast.Node, cap: Fraction | N
         "error",
         value.span,
         f"tiêu chí {crit.id}: {row} cho {vi(Fraction(value.value))} điểm, vượt điểm tối đa {vi(cap)}",
-        f"điểm của một bậc không lớn hơn điểm tối đa: viết `max` cho bậc đủ điểm, hoặc sửa `max {vi(cap)}` "
+        f"điểm của một bậc không được lớn hơn điểm tối đa: viết `max` cho bậc đủ điểm, hoặc sửa `max {vi(cap)}` "
         "của tiêu chí",
     )
 

@@ -9,6 +9,7 @@ from cchc_rules import ast, printer
 from cchc_rules.applicable import blank_when, blank_words
 from cchc_rules.checked import CheckedRules
 from cchc_rules.checks import expressions, walk
+from cchc_rules.checks.policies import zero_na_calls
 from cchc_rules.evaluator import rounding_words
 from cchc_rules.facts import KIND_WORDS
 from cchc_rules.numbers import show, vi
@@ -143,8 +144,7 @@ def _criterion(crit: ast.Criterion, rules: CheckedRules, level: int) -> list[str
             if len(tiers) > 1:  # two tables one after the other: each says whose it is
                 lines += ["", f"Theo bậc của {words(tier.subject, rules)}:"]
             lines += _tier_table(tier, rules)
-        na_ratios = [n for n in walk(expr) if isinstance(n, ast.Call) and n.func == "ratio"]
-        if any(n.options and n.options[0].value == "na" for n in na_ratios):
+        if zero_na_calls(expr):
             # "không áp dụng" alone does not tell a commune whether it keeps the points: say which way.
             own = crit.not_applicable[0].policy if crit.not_applicable else None
             policy = "tính đủ điểm" if (own or rules.header.na_default) == "full" else "loại khỏi điểm tối đa"
