@@ -379,7 +379,7 @@ def audit(rules: RuleSet, facts: Any, claims: Claims) -> tuple[Result, list[Find
     # parts of one loss are compared through their sum, as one line would be.
     out.extend(_duplicate(node_id, lines) for node_id, lines in listings.items() if _repeated(lines))
     for area_id, claim in claims.areas.items():
-        out.extend(_area_findings(rules, facts, result, area_id, claim, claims))
+        out.extend(_area_findings(rules, facts, result, area_id, claim, listings))
     for node_id, claim in claims.nodes.items():
         if node_id not in result:
             out.append(Finding(kind="unknown", node=node_id, message=f"Mục {node_id} không có trong bộ quy tắc"))
@@ -426,8 +426,8 @@ def _repeated(lines: list[Listed]) -> bool:
 
 
 def _counted(lines: list[Listed]) -> Decimal:
-    """The loss a criterion's listed lines claim: a repeated amount once; different amounts, as the parts
-    of the criterion's loss, added up."""
+    """The loss a criterion's listed lines claim: a line copied (`_repeated`) once; other lines, as the
+    parts of the criterion's loss, added up."""
     if len(lines) == 1 or _repeated(lines):
         return lines[0].lost
     return sum((line.lost for line in lines), Decimal(0))
@@ -492,7 +492,7 @@ def _mismatch(rules: RuleSet, facts: Any, result: Result, node_id: str, claimed:
 
 
 def _area_findings(
-    rules: RuleSet, facts: Any, result: Result, area_id: str, claim: AreaClaim, claims: Claims
+    rules: RuleSet, facts: Any, result: Result, area_id: str, claim: AreaClaim, listings: dict[str, list[Listed]]
 ) -> list[Finding]:
     if area_id not in result:
         return [Finding(kind="unknown", node=area_id, message=f"Lĩnh vực {area_id} không có trong bộ quy tắc")]
@@ -510,7 +510,7 @@ def _area_findings(
     if claim.score != area.score:
         out.append(_mismatch(rules, facts, result, area_id, claim.score, "area"))
     claimed_lost = trimmed(maximum - claim.score)
-    listed = {n: lines for n, lines in _listings(claims.deductions).items() if _under(n, area_id)}
+    listed = {n: lines for n, lines in listings.items() if _under(n, area_id)}
     listed_sum = trimmed(sum((_counted(lines) for lines in listed.values()), Decimal(0)))
     if listed_sum != claimed_lost:
         # Each criterion as the deductions' comparison reads it: a repeated line once, different amounts each.

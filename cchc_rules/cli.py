@@ -171,8 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(encoding="utf-8", errors=errors)
     parser = build_parser()
-    _options_before_the_command(parser, list(sys.argv[1:] if argv is None else argv))
     words = list(sys.argv[1:] if argv is None else argv)
+    _options_before_the_command(parser, words)
     args, extra = parser.parse_known_args(words)
     # Usage errors are said by the command's own parser, under its usage line, not the top one's; so are
     # those the command finds later (`commands.common.usage_error`).

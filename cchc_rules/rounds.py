@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cchc_rules.errors import Diagnostic, FactsError
+from cchc_rules.errors import Diagnostic, FactsError, did_you_mean
 from cchc_rules.facts import RawFacts, facts_error, read_date, read_facts, year_warning
 from cchc_rules.numbers import show
 from cchc_rules.result import Result
@@ -270,16 +270,20 @@ def _facts_problems(rules: RuleSet, rounds: Sequence[Round], paths: Sequence[Pat
                         continue  # carried from an earlier round: an appraisal file never holds every fact
                     missing.update(d.missing)
                     if k == 0 and len(paths) > 1:
-                        hint = f"{order}; nếu đúng là tệp tự đánh giá: {d.hint}" if d.hint else order
-                        d = d.model_copy(update={"hint": hint})
+                        d = appraisal_first(d, order)
                 found.setdefault(d.render(), d)
     return list(found.values())
 
 
+def appraisal_first(missing: Diagnostic, said: str) -> Diagnostic:
+    """An F002 of a file that is most likely an appraisal file (it holds only the facts it changes): `said`
+    first, where the file goes, then the usual hint for a self-assessment that does lack facts."""
+    hint = f"{said}; nếu đúng là tệp tự đánh giá: {missing.hint}" if missing.hint else said
+    return missing.model_copy(update={"hint": hint})
+
+
 def note_problems(rules: RuleSet, rounds: Sequence[Round]) -> list[Diagnostic]:
     """A note on an id the rule set does not have is an error (F006), named at its key, with the id meant."""
-    from cchc_rules.errors import did_you_mean
-
     ids = list(rules.checked.nodes)
     problems = []
     for r in rounds:

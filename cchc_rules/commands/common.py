@@ -287,7 +287,7 @@ def _appraisal_alone(exc: FactsError, round_name: str, args: argparse.Namespace)
     likely an appraisal file, which writes only the facts the appraisers changed: the hint says where it
     goes instead of asking for every fact. Several files are `rounds.read_rounds`'s to order."""
     from cchc_rules.errors import FactsError
-    from cchc_rules.rounds import SELF_ASSESSMENT
+    from cchc_rules.rounds import SELF_ASSESSMENT, appraisal_first
     from cchc_rules.source import name_key
 
     if not round_name or name_key(round_name) == name_key(SELF_ASSESSMENT):
@@ -300,11 +300,4 @@ def _appraisal_alone(exc: FactsError, round_name: str, args: argparse.Namespace)
         said += f"; đặt nó sau tệp dữ kiện đủ của đơn vị (tệp tự đánh giá): `{line}`"
     else:
         said += f"; `cchc {args.command}` cần tệp dữ kiện đủ của đơn vị (tệp tự đánh giá)"
-    return FactsError(
-        [
-            d.model_copy(update={"hint": f"{said}; nếu đúng là tệp tự đánh giá: {d.hint}" if d.hint else said})
-            if d.code == "F002"
-            else d
-            for d in exc.diagnostics
-        ]
-    )
+    return FactsError([appraisal_first(d, said) if d.code == "F002" else d for d in exc.diagnostics])
