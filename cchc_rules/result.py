@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -75,16 +75,24 @@ class Layout:
 
 
 class _Data:
-    """One unit's scores and what its results read lazily: decimals, percentages, traces."""
+    """One unit's scores and what its results read lazily: facts, decimals, percentages, traces."""
 
-    __slots__ = ("facts", "layout", "scores", "tracer", "traces")
+    __slots__ = ("_facts", "layout", "scores", "tracer", "traces")
 
-    def __init__(self, layout: Layout, scores: Scores, facts: Facts, tracer: Tracer | None):
+    def __init__(self, layout: Layout, scores: Scores, facts: Facts | Callable[[], Facts], tracer: Tracer | None):
         self.layout = layout
         self.scores = scores
-        self.facts = facts
+        self._facts = facts
         self.tracer = tracer
         self.traces: dict[int, NodeTrace] = {}
+
+    @property
+    def facts(self) -> Facts:
+        """The unit's validated facts (a batch makes them only when a trace or `Result.facts` reads them)."""
+        facts = self._facts
+        if not isinstance(facts, Facts):
+            facts = self._facts = facts()
+        return facts
 
 
 class _Nodes(Mapping[str, "NodeResult"]):
@@ -291,8 +299,8 @@ class Result(BaseModel):
     nodes: Mapping[str, NodeResult]
     areas: tuple[str, ...]
     adjustments: tuple[str, ...]
-    # The validated facts; `facts` writes them JSON-ready when first read.
-    _source: Facts | None = PrivateAttr(default=None)
+    # The unit's data (its validated facts among them); `facts` writes them JSON-ready when first read.
+    _source: _Data | None = PrivateAttr(default=None)
     _facts: dict[str, Any] | None = PrivateAttr(default=None)
 
     @property
@@ -300,7 +308,7 @@ class Result(BaseModel):
         """Every fact's value as evaluated, JSON-ready (numbers as decimal strings, dates as ISO text)."""
         if self._facts is None:
             source = self._source
-            self._facts = {} if source is None else {name: fact_json(v) for name, v in source.values.items()}
+            self._facts = {} if source is None else {name: fact_json(v) for name, v in source.facts.values.items()}
         return self._facts
 
     def __getitem__(self, node_id: str) -> NodeResult:
@@ -462,19 +470,25 @@ def fact_json(value: Value) -> Any:
     return value
 
 
-def result_from_scores(layout: Layout, facts: Facts, scores: Scores, tracer: Tracer | None = None) -> Result:
-    """Assemble the Result of one unit from its scores; node decimals and traces are worked out when read."""
+def result_from_scores(
+    layout: Layout, facts: Facts | Callable[[], Facts], scores: Scores, tracer: Tracer | None = None, unit: str = ""
+) -> Result:
+    """Assemble the Result of one unit from its scores; node decimals and traces are worked out when read.
+
+    `facts` may be a function that makes them (a batch's unit, then `unit` is its name): a result made
+    in a batch builds its facts only when they are read, as most results in a batch never are.
+    """
     data = _Data(layout, scores, facts, tracer)
     header = layout.rules.header
     k = layout.places
     return built(
         Result,
-        {"_source": facts, "_facts": None},
+        {"_source": data, "_facts": None},
         ruleset=header.name,
         level=header.level,
         province=header.province,
         year=header.year,
-        unit=facts.unit,
+        unit=facts.unit if isinstance(facts, Facts) else unit,
         basis=header.basis,
         inferred=header.inferred,
         score=scaled_decimal(scores.total, k),

@@ -120,6 +120,29 @@ def test_thanh_thuy_in_a_batch() -> None:
     assert_same_result(result, one, trace=True)
 
 
+def test_a_batch_result_makes_its_facts_once_and_only_when_read() -> None:
+    """Most results of a batch are read for their scores alone: their `Facts` wait until a trace or
+    `Result.facts` reads them, and are then made once, for both."""
+    rules = load(RULES_2023)
+    columns = rules.columns
+    assert columns is not None
+    items = list(generate.communes(3))
+    batch = columns.run([u["facts"] for u in items], [u["unit"] for u in items], trace=True)
+    made: list[int] = []
+    facts_of = batch.facts
+    batch.facts = lambda r: made.append(r) or facts_of(r)  # type: ignore[method-assign]
+    results = [batch.result(r, trace=True) for r in range(3)]
+    assert made == []
+    assert [r.unit for r in results if r is not None] == [u["unit"] for u in items]
+    first = results[0]
+    assert first is not None
+    alone = rules.evaluate(rules.facts(items[0]["facts"]).model_copy(update={"unit": first.unit}), trace=True)
+    assert first["7.2.2"].explain() == alone["7.2.2"].explain()
+    assert first.facts == alone.facts
+    assert first.to_dict(trace=True) == alone.to_dict(trace=True)
+    assert made == [0]
+
+
 def test_unusual_units_are_left_to_the_per_unit_path() -> None:
     rules = load(RULES_2023)
     good = next(iter(generate.communes(1)))["facts"]

@@ -44,6 +44,27 @@ class _Unrounded(Sequence["Fraction | None"]):
         return Fraction(n[self._row], d if type(d) is int else d[self._row])
 
 
+class _RowReasons(list[Any]):
+    """One unit's reasons by node: `()` where it lost nothing, a node's `Reasons` made when first read."""
+
+    __slots__ = ("unit",)
+
+    unit: tuple[Batch, int, Mapping[str, Value], list[int], CompiledRules]
+
+    def __getitem__(self, i: Any) -> Any:
+        found = super().__getitem__(i)
+        if found is None:  # a node where the unit lost points
+            b, r, values, score, compiled = self.unit
+            plan = compiled.plans[i]
+            penalty = plan.kind == "penalty"
+            found = Reasons(b.chosen_of(i)[r], values, score[i], plan.declared, compiled.places, penalty)
+            self[i] = found
+        return found
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))
+
+
 class ColumnBatch:
     """A scored batch: each unit's `Result`, or None for a unit left to the per-unit path."""
 
@@ -83,7 +104,7 @@ class ColumnBatch:
         defaulted = frozenset(name for name in values if name not in given)
         return built(Facts, unit=self._names[r], values=values, evidence={}, defaulted=defaulted, excused=frozenset())
 
-    def scores(self, r: int, values: dict[str, Value]) -> Scores:
+    def scores(self, r: int, values: Mapping[str, Value]) -> Scores:
         """Unit `r`'s scores in the per-unit form."""
         b = self._b
         rules = self._rules
@@ -97,16 +118,15 @@ class ColumnBatch:
             status[i] = "n_a"
             na_policy[i] = policy
             na.add(i)
-        reasons: list[tuple[str, ...] | Reasons] = [()] * size
-        plans, places = compiled.plans, compiled.places
+        reasons = _RowReasons([()] * size)
         if b.lost_at is None:  # by unit, the nodes where it lost points: made once, for the first result
             b.lost_at = {}
             for i in range(size):
                 for row in b.chosen_of(i):
                     b.lost_at.setdefault(row, []).append(i)
         for i in b.lost_at.get(r, ()):
-            plan = plans[i]
-            reasons[i] = Reasons(b.chosen_of(i)[r], values, score[i], plan.declared, places, plan.kind == "penalty")
+            reasons[i] = None
+        reasons.unit = (b, r, values, score, compiled)
         base, base_max, bonus, penalty, total = b.totals_of(r)
         return Scores(
             places=compiled.places,
@@ -127,9 +147,17 @@ class ColumnBatch:
         """Unit `r`'s result (its trace made when read), or None when the per-unit path must score it."""
         if r in self._b.slow:
             return None
-        facts = self.facts(r)
-        scores = self.scores(r, facts.values)
-        return result_from_scores(self._rules.layout, facts, scores, self._tracer(r, lambda: (facts, scores), trace))
+        values = _RowValues(self, r)
+        scores = self.scores(r, values)
+        facts: list[Facts] = []  # made once, when the result or its trace first reads them
+
+        def made() -> Facts:
+            if not facts:
+                facts.append(self.facts(r))
+            return facts[0]
+
+        tracer = self._tracer(r, lambda: (made(), scores), trace)
+        return result_from_scores(self._rules.layout, made, scores, tracer, unit=self._names[r])
 
     def _tracer(self, r: int, unit: Callable[[], tuple[Facts, Scores]], trace: bool) -> ReplayTracer | None:
         if not trace:
