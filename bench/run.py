@@ -151,11 +151,18 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """
 
 
-def stream_peak_mb(n: int, trace: bool) -> int:
-    """Peak resident memory (MB) of a fresh process that scores and ranks a stream of `n` communes."""
-    code = _STREAM.format(root=str(ROOT), rules=str(RULES_2023), n=n, trace=trace)
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(run.stdout.strip())
+def stream_peak_mb(sizes: tuple[int, ...], trace: bool) -> list[int]:
+    """Peak resident memory (MB) of fresh processes, one per size `n`, that each score and rank a stream of `n`
+    communes. They run side by side (nothing here is timed), each its own process with its own peak."""
+    codes = [_STREAM.format(root=str(ROOT), rules=str(RULES_2023), n=n, trace=trace) for n in sizes]
+    runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for code in codes]
+    peaks = []
+    for run in runs:
+        out, _ = run.communicate()
+        if run.returncode:
+            raise SystemExit(f"the stream of {sizes[len(peaks)]} communes failed (exit {run.returncode})")
+        peaks.append(int(out.strip()))
+    return peaks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,11 +207,19 @@ def main(argv: list[str] | None = None) -> int:
 
     rules.evaluate(json.loads(lines[0])["facts"])  # compile once, outside the timings
     rules.evaluate_many([json.loads(lines[0])["facts"]])
+    rows: dict[str, list[tuple[str, ...]]] = {}  # each phase's rows from its last timed run, checked below
+
+    def kept(name: str, phase: Callable[[], list[tuple[str, ...]]]) -> Callable[[], float]:
+        def run() -> None:
+            rows[name] = phase()
+
+        return once(run)
+
     timers = {
-        "baseline": once(run_baseline),
-        "untraced": once(run_engine(False)),
-        "traced": once(run_engine(True)),
-        "columns": once(run_columns),
+        "baseline": kept("baseline", run_baseline),
+        "untraced": kept("untraced", run_engine(False)),
+        "traced": kept("traced", run_engine(True)),
+        "columns": kept("columns", run_columns),
     }
     times = dict(zip(timers, interleaved(*timers.values()), strict=True))
     say("baseline_units_per_s", round(n / times["baseline"]))
@@ -236,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Reading every trace back as text (what `cchc explain` prints), for the record: traces are
     # recorded as data during evaluation and written out only when read.
-    sample = lines[: min(n, 500)]
+    sample = lines[: min(n, 200 if args.quick else 500)]
 
     def explain_all() -> None:
         for line in sample:
@@ -247,10 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     say("engine_traced_and_explained_us_per_unit", f"{fastest(explain_all, 1) / len(sample) * 1e6:.0f}")
 
     # ---- exactness -----------------------------------------------------------------------------
-    rows_engine = run_engine(True)()
-    rows_baseline = run_baseline()
-    same_baseline = sum(a == b for a, b in zip(rows_engine, rows_baseline, strict=True))
-    same_columns = sum(a == b for a, b in zip(rows_engine, run_columns(), strict=True))
+    rows_engine = rows["traced"]
+    same_baseline = sum(a == b for a, b in zip(rows_engine, rows["baseline"], strict=True))
+    same_columns = sum(a == b for a, b in zip(rows_engine, rows["columns"], strict=True))
+    same_untraced = sum(a == b for a, b in zip(rows_engine, rows["untraced"], strict=True))
     same_oracle = 0
     for line, row in zip(lines, rows_engine, strict=True):
         facts = json.loads(line)["facts"]
@@ -261,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     say("engine_equal_to_oracle", f"{same_oracle}/{n}")
     say("engine_equal_to_baseline", f"{same_baseline}/{n}")
     say("engine_columns_equal_to_one_by_one", f"{same_columns}/{n}")
+    say("engine_untraced_equal_to_traced", f"{same_untraced}/{n}")
 
     say("ratio_untraced_vs_baseline", f"{times['untraced'] / times['baseline']:.2f}")
     say("ratio_traced_vs_baseline", f"{times['traced'] / times['baseline']:.2f}")
@@ -284,26 +300,28 @@ def main(argv: list[str] | None = None) -> int:
 
             return phase
 
-        for trace, label in ((True, "traced"), (False, "untraced")):
+        # The target is the traced ranking; --quick skips the untraced one, which takes half as long again.
+        for trace, label in ((True, "traced"), (False, "untraced"))[: 1 if args.quick else 2]:
             say(f"rank_10600_{label}_json_s", f"{fastest(rank_country(trace), 1 if args.quick else 2):.2f}")
 
         # ---- how cost grows with the rule set ------------------------------------------------------
         for copies in (1, 2, 4):
             path = scaled_rule_set(copies, folder)
-            cold, warm = parse_check_ms(path, 5)
+            cold, warm = parse_check_ms(path, 3 if args.quick else 5)
             big = cchc_rules.load(path)
             nodes = len(big.checked.order)
             few = [json.loads(line)["facts"] for line in lines[:300]]
             big.evaluate(few[0])
-            per = fastest(lambda b=big, f=few: [b.evaluate(x, trace=False) for x in f], 2) / len(few)  # type: ignore[misc]
+            per = fastest(lambda b=big, f=few: [b.evaluate(x, trace=False) for x in f], 1 if args.quick else 2)
+            per /= len(few)
             say(f"scaled_x{copies}_nodes", nodes)
             say(f"scaled_x{copies}_parse_check_warm_ms", f"{warm:.1f}")
             say(f"scaled_x{copies}_engine_untraced_us_per_unit", f"{per * 1e6:.0f}")
 
     # ---- memory on a stream ---------------------------------------------------------------------------
     small, large = (1_000, 10_000) if args.quick else (10_000, 100_000)
-    say(f"stream_{small}_peak_rss_mb", stream_peak_mb(small, trace=True))
-    say(f"stream_{large}_peak_rss_mb", stream_peak_mb(large, trace=True))
+    for size, peak in zip((small, large), stream_peak_mb((small, large), trace=True), strict=True):
+        say(f"stream_{size}_peak_rss_mb", peak)
 
     # ---- start-up ------------------------------------------------------------------------------------
     say("startup_help_s", f"{startup_s('--help'):.3f}")
