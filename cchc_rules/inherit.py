@@ -60,7 +60,8 @@ def load_resolved(path: Path | str, _chain: tuple[Path, ...] = (), _budget: Toke
             headers[1].span,
             source,
             f"chọn một tệp, vd `{Path(headers[-1].span.file)}`; "
-            "chỉ đưa thư mục khi một bộ quy tắc được chia thành nhiều tệp",
+            "chỉ đưa thư mục khi một bộ quy tắc được chia thành nhiều tệp; "
+            "`cchc check` nhận nhiều tệp một lúc, mỗi tệp một bộ",
         )
     parents = [h for h in headers if h.extends is not None]
     pending = [m for m in source.modules if m.overrides or m.removals]

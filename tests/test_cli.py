@@ -340,6 +340,28 @@ def test_check_json_format() -> None:
     assert data["diagnostics"][0]["code"] == "E123"
 
 
+def test_check_several_rule_sets_each_on_its_own() -> None:
+    """`cchc check rules/*/*.cchc`: every rule set checked, each as if alone; one bad one fails the run."""
+    bad = FIXTURES / "check" / "bad" / "E110_undefined_fact.cchc"
+    rules_2024 = RULES_2023.with_name("2024.cchc")
+    run = cchc("check", RULES_2023, rules_2024)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith(f"{RULES_2023}: hợp lệ") and lines[1].startswith(f"{rules_2024}: hợp lệ")
+    assert lines[2] == "2 bộ quy tắc: 2 hợp lệ, 0 không đạt"
+    run = cchc("check", bad, RULES_2023)
+    assert run.returncode == 1
+    assert "E110_undefined_fact.cchc:4:14" in run.stderr and f"{bad}: không đạt (1 lỗi, 0 cảnh báo)" in run.stderr
+    assert f"{RULES_2023}: hợp lệ" in run.stdout  # the bad one first does not stop the good one
+    assert run.stderr.endswith("2 bộ quy tắc: 1 hợp lệ, 1 không đạt\n")
+    run = cchc("check", RULES_2023, bad, "--format", "json")
+    assert run.returncode == 1 and run.stderr == ""
+    data = json.loads(run.stdout)
+    assert data["ok"] is False
+    assert [(s["rules"], s["ok"]) for s in data["rule_sets"]] == [(str(RULES_2023), True), (str(bad), False)]
+    assert [d["code"] for d in data["rule_sets"][1]["diagnostics"]] == ["E110"]
+
+
 @pytest.mark.parametrize(("text", "code"), [('ruleset "T\n', "E001"), (None, "E000")])
 def test_check_json_reports_unreadable_and_unparsable_files_too(tmp_path: Path, text: str | None, code: str) -> None:
     path = tmp_path / "r.cchc"
@@ -551,7 +573,7 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
         (("eval", "a.cchc", "b.yaml", "-o", "-"), "gợi ý: để in ra màn hình, bỏ `-o`"),
         (("rank", "a.cchc", "b.jsonl", "-o", "-"), "gợi ý: để in ra màn hình, dùng `-o /dev/stdout`"),
         (("check", "a.cchc", "--format"), "tham số --format cần một giá trị"),
-        (("check", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
+        (("show", "a.cchc", "invalid choice"), "không hiểu tham số: invalid choice"),  # argparse's words, typed
         (("check", "a.cchc", "--strict=1"), "tham số --strict không nhận giá trị: bỏ `=1`"),
         # a misspelt option of the command: the closest of its own
         (("check", "--strcit", "a.cchc"), "không hiểu tham số: --strcit\n    gợi ý: có phải ý bạn là `--strict`?\n"),
