@@ -9,6 +9,9 @@ import io
 import re
 import zipfile
 
+# The author every Office file cchc writes names (its document properties): how `-o` knows a workbook it
+# may write over from someone else's.
+CREATOR = "cchc_rules"
 # The earliest date a zip entry can carry; any fixed value would do.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # Writers stamp the save time into the document properties; pin it too.

@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -16,6 +17,7 @@ from typing import BinaryIO
 from cchc_rules.errors import CchcError, Diagnostic, os_error_text
 from cchc_rules.facts import FACTS_SUFFIXES
 from cchc_rules.loader import RULE_SUFFIX
+from cchc_rules.ooxml import CREATOR
 from cchc_rules.source import file_text
 from cchc_rules.units import JSONL_SUFFIXES, XLSX_SUFFIXES, filled_unit_rows, is_ranking
 
@@ -66,6 +68,8 @@ def refuse_data(target: Path) -> None:
         filled = filled_unit_rows(target)  # None for a ranking: its sheet is no template's
         if filled:
             what = f"bảng tính đã có số liệu của {filled} đơn vị"
+        elif filled is None and not (written_by_cchc(target) or is_ranking(target)):
+            what = "một bảng tính không do cchc ghi ra"
     elif suffix in (".yaml", ".yml"):  # cchc writes no YAML: it is one cchc reads (facts, claims, a round, cases)
         if re.search(r"(?m)^facts\s*:", _head(target)):
             what = "một tệp dữ kiện"
@@ -86,6 +90,21 @@ def refuse_data(target: Path) -> None:
                 )
             ]
         )
+
+
+def written_by_cchc(path: Path) -> bool:
+    """Whether an Office file names cchc as its author (`ooxml.CREATOR`): a ranking, a scoring table or a
+    template it wrote, which it may write again. Excel keeps the author when it saves the file again."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # not an .xlsx openpyxl can open
+        return False
+    try:
+        return bool(book.properties.creator == CREATOR)
+    finally:
+        book.close()
 
 
 # How every JSON file cchc writes begins (`eval --format json`, `rank -o x.json`): one of these may be replaced.

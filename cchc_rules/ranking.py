@@ -435,9 +435,11 @@ def write_xlsx(ranking: Ranking, handle: IO[bytes]) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from cchc_rules.ooxml import xml_text
+    from cchc_rules.ooxml import CREATOR, xml_text
 
     book = Workbook(write_only=True)
+    book.properties.creator = CREATOR
+    book.properties.title = xml_text(f"Xếp hạng: {ranking.rules.checked.header.name}")
     sheet = book.create_sheet("Xếp hạng")
     head = headings(ranking.rules)
     keys = [key for _, _, key in head]

@@ -22,7 +22,7 @@ from cchc_rules.applicable import blank_when, blank_words
 from cchc_rules.checked import CheckedRules
 from cchc_rules.facts import KIND_WORDS, literal_value
 from cchc_rules.numbers import plain
-from cchc_rules.ooxml import stable_zip
+from cchc_rules.ooxml import CREATOR, stable_zip, xml_text
 from cchc_rules.units import DESCRIPTION_MARK, LIST_SHEET, SHEET, UNIT_COLUMN, UNIT_MARK, column_letter
 
 FIRST_DATA_ROW = 4
@@ -156,6 +156,8 @@ def write_workbook(rules: CheckedRules, handle: IO[bytes], rows: Iterable[Mappin
     from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook(write_only=True)
+    book.properties.creator = CREATOR
+    book.properties.title = xml_text(f"Mẫu dữ kiện: {rules.header.name}")
     sheet = book.create_sheet(SHEET)
     decls = list(rules.facts.values())
     columns = {d.name: column_letter(i) for i, d in enumerate(decls, 2)}

@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 import cchc_rules
@@ -671,7 +672,15 @@ def test_no_command_writes_over_another_district_s_figures_or_a_commune_s_facts(
     other_facts.write_bytes(FACTS_THANH_THUY.read_bytes())
     other_rules = tmp_path / "nam-sau.cchc"
     other_rules.write_bytes(RULES_2023.read_bytes())
+    salaries = tmp_path / "luong.xlsx"  # someone's own workbook, no units in it
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title, sheet["A1"], sheet["A2"] = "Lương", "Họ tên", "Nguyễn Văn A"
+    book.save(salaries)
     cases = [
+        (("rank", RULES_2023, units, "-o", salaries), "đây là một bảng tính không do cchc ghi ra"),
+        (("table", RULES_2023, FACTS_THANH_THUY, "-o", salaries), "đây là một bảng tính không do cchc ghi ra"),
         (("rank", RULES_2023, units, "-o", other_book), "đây là bảng tính đã có số liệu của 2 đơn vị"),
         (("rank", RULES_2023, units, "-o", other_lines, "--format", "json"), "đây là tệp dữ kiện của các đơn vị (JSON"),
         (("rank", RULES_2023, units, "-o", other_rules, "--format", "csv"), "đây là một tệp quy tắc"),
@@ -684,10 +693,17 @@ def test_no_command_writes_over_another_district_s_figures_or_a_commune_s_facts(
         run = cchc(*args)
         assert run.returncode == 1 and f"lỗi [O001]: {target}: {said}" in run.stderr and "không ghi đè" in run.stderr
         assert target.read_bytes() == before
-    # What cchc wrote may be written again: a ranking, a result.
+    # What cchc wrote may be written again: a ranking, a result, a scoring table, an empty template; each
+    # workbook names cchc as its author, which Excel keeps when it saves the file again.
     for name in ("xep-hang.xlsx", "xep-hang.json", "xep-hang.csv"):
         for _ in range(2):
             assert cchc("rank", RULES_2023, units, "-o", tmp_path / name).returncode == 0
+    for _ in range(2):
+        assert cchc("table", RULES_2023, FACTS_THANH_THUY, "-o", tmp_path / "bang.xlsx").returncode == 0
+    for name in ("xep-hang.xlsx", "bang.xlsx"):
+        assert openpyxl.load_workbook(tmp_path / name).properties.creator == "cchc_rules"
+    assert cchc("template", RULES_2023, "-o", tmp_path / "mau.xlsx").returncode == 0
+    assert cchc("rank", RULES_2023, units, "-o", tmp_path / "mau.xlsx").returncode == 0
     for _ in range(2):
         assert cchc("eval", RULES_2023, FACTS_THANH_THUY, "-o", tmp_path / "ket-qua.json").returncode == 0
 

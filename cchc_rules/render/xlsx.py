@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from cchc_rules.ooxml import stable_zip, xml_text
+from cchc_rules.ooxml import CREATOR, stable_zip, xml_text
 from cchc_rules.render.table import TableRow
 
 _THIN = Side(style="thin")
@@ -33,7 +33,8 @@ def table_xlsx(title: str, headers: Sequence[str], rows: Sequence[TableRow]) -> 
     fixed = datetime.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
-    wb.properties.creator = "cchc_rules"
+    wb.properties.creator = CREATOR
+    wb.properties.title = xml_text(title)
     ws.append([xml_text(title)])
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
