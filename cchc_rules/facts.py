@@ -1346,6 +1346,8 @@ def _to_number(value: Any) -> Fraction:
         try:
             number = _decimal_text(value)
         except InvalidOperation:
+            if not value.strip():
+                raise _Invalid("cần một số, không phải một chuỗi trống", _NUMBER_HINT) from None
             raise _Invalid(f"`{_short(value)}` không phải một số", _number_hint(value)) from None
         return to_fraction(_sized(number))
     raise _Invalid(f"cần một số, không phải {_kind_of(value)}")
@@ -1410,8 +1412,11 @@ def _written(value: Any) -> str:
 
 
 def _kind_of(value: Any) -> str:
+    """What a value that is not of a fact's kind is, in words (never Python's `None` or `str`)."""
     if value is None:
         return "giá trị trống"
+    if isinstance(value, str):
+        return f"`{_short(value)}`" if value.strip() else "một chuỗi trống"
     if isinstance(value, list):
         return "một danh sách"
     if isinstance(value, dict):
@@ -1474,7 +1479,8 @@ def _boolean(value: Any) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise _Invalid(f"cần có/không (true/false), không phải `{_short(str(value))}`", "viết `có` hoặc `không`")
+    said = f"`{_short(str(value))}`" if isinstance(value, int | float | Decimal) else _kind_of(value)
+    raise _Invalid(f"cần có/không (true/false), không phải {said}", "viết `có` hoặc `không`")
 
 
 def _a_day(year: int, month: int, day: int) -> bool:

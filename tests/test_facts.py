@@ -472,6 +472,29 @@ def test_booleans(rules: RuleSet, written: Any, expected: str) -> None:
     assert str(rules.evaluate(facts(co_ke_hoach=written))["1.3"].score) == expected
 
 
+@pytest.mark.parametrize(
+    ("name", "written", "said"),
+    [
+        ("co_ke_hoach", None, "cần có/không (true/false), không phải giá trị trống"),
+        ("co_ke_hoach", "", "cần có/không (true/false), không phải một chuỗi trống"),
+        ("co_ke_hoach", "  ", "cần có/không (true/false), không phải một chuỗi trống"),
+        ("co_ke_hoach", 5, "cần có/không (true/false), không phải `5`"),
+        ("co_ke_hoach", "có lẽ", "cần có/không (true/false), không phải `có lẽ`"),
+        ("co_ke_hoach", [True], "cần có/không (true/false), không phải một danh sách"),
+        ("doi_thoai", "", "cần một số, không phải một chuỗi trống"),
+    ],
+)
+def test_an_empty_or_odd_value_is_named_in_words_not_as_python_writes_it(
+    rules: RuleSet, name: str, written: Any, said: str
+) -> None:
+    """A JSON `null` or `""` said `None` or ``, Python's words, where a commune official reads them."""
+    with pytest.raises(FactsError) as info:
+        rules.evaluate({**GOOD, name: written})  # not `facts()`, where None removes the fact
+    (problem,) = info.value.diagnostics
+    assert problem.message.endswith(said), problem.message
+    assert "None" not in problem.message and "``" not in problem.message
+
+
 @pytest.mark.parametrize(("written", "expected"), [("có", "2"), ("không", "0"), ("true", "2"), ("false", "0")])
 def test_booleans_in_yaml(rules: RuleSet, tmp_path: Path, written: str, expected: str) -> None:
     path = write(tmp_path, GOOD_YAML.replace("co_ke_hoach: có", f"co_ke_hoach: {written}"))
