@@ -66,32 +66,39 @@ _MARKS = frozenset(map(name_key, (DESCRIPTION_MARK, UNIT_MARK)))
 # What a sheet's row of totals or averages is called in column A, without marks: a row people add
 # under the communes, which would be ranked as one of them. Whole names only: "Xã Cộng Hòa" is a commune,
 # and so is "Trung Bình" (Trần Đề, Sóc Trăng), typed without "Xã": an average row is "Bình quân" here.
+_TOTAL_HEADS = ("tong", "cong", "tong cong", "tong so", "tong hop", "binh quan", "trung binh")
+_TOTAL_SCOPES = ("toan tinh", "toan huyen", "toan thanh pho", "toan thi xa", "ca tinh", "ca huyen", "chung")
 _TOTAL_ROWS = frozenset(
-    (
-        "tong",
-        "cong",
-        "tong cong",
-        "tong so",
-        "tong hop",
-        "binh quan",
-        "toan tinh",
-        "toan huyen",
-        "ca tinh",
-        "ca huyen",
-        "tong toan tinh",
-        "tong toan huyen",
-        "tong cong toan tinh",
-        "tong cong toan huyen",
-        "total",
-        "average",
-    )
+    {head for head in _TOTAL_HEADS if head != "trung binh"}
+    | {f"{head} {scope}" for head in _TOTAL_HEADS for scope in _TOTAL_SCOPES}
+    | {scope for scope in _TOTAL_SCOPES if scope != "chung"}
+    | {"total", "average"}
 )
+# A district's own row (its subtotal) among communes: what a commune-level rule set never scores.
+_DISTRICTS = ("huyen", "quan", "thi xa", "thanh pho", "tinh")
+
+
+def _bare(name: str) -> str:
+    """A name without marks, case, brackets or colons, spaces made single: how row labels are compared."""
+    bare = re.sub(r"\(.*\)|[:.]", " ", unicodedata.normalize("NFD", name.casefold()).replace("đ", "d"))
+    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split())
 
 
 def _total_row(name: str) -> bool:
-    """Whether column A names a row of totals ("Tổng cộng", "BÌNH QUÂN:", "Tổng (20 xã)"), not a unit."""
-    bare = re.sub(r"\(.*\)|[:.]", " ", unicodedata.normalize("NFD", name.casefold()).replace("đ", "d"))
-    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split()) in _TOTAL_ROWS
+    """Whether column A names a row of totals ("Tổng cộng", "BÌNH QUÂN:", "Cộng toàn huyện"), not a unit."""
+    return _bare(name) in _TOTAL_ROWS
+
+
+def _district_row(name: str, level: str) -> str:
+    """The kind of district column A names ("Huyện", "Thị xã"), when the rule set scores communes (level
+    `xã`) and the name is a district's alone, not "Huyện X - Xã Y"; "" otherwise."""
+    if _bare(level) != "xa":
+        return ""
+    bare = _bare(name)
+    for kind in _DISTRICTS:
+        if bare.startswith(kind + " ") and " xa " not in f" {bare[len(kind) :]} ":
+            return " ".join(name.split()[: len(kind.split())])
+    return ""
 
 
 SHEET = "Dữ kiện"
@@ -816,6 +823,18 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                         hint="xoá dòng này (cchc tự tính điểm và thứ hạng của từng đơn vị), hoặc chuyển nó sang "
                         "một trang tính không có `don_vi` ở ô A1; nếu đây đúng là tên một đơn vị, ghi cả cấp của nó, "
                         f"vd `Xã {unit_id}`",
+                    )
+                )
+                unit_id = ""
+            elif unit_id and rules is not None and (district := _district_row(unit_id, rules.header.level)):
+                problems.append(
+                    Diagnostic(
+                        code="U001",
+                        severity="error",
+                        message=f"{_at(path, title, number, 'A')}: `{unit_id}` là một {district.casefold()}, "
+                        f"không phải một đơn vị cấp {rules.header.level} mà bộ quy tắc chấm",
+                        hint="xoá dòng này nếu là dòng tổng của huyện, hoặc chuyển nó sang một trang tính không có "
+                        "`don_vi` ở ô A1",
                     )
                 )
                 unit_id = ""

@@ -797,7 +797,9 @@ def test_the_template_says_which_cells_may_stay_blank_and_when(tmp_path: Path) -
     assert said["can_bo"] == "người; số nguyên ≥ 0"  # 1.3 may not apply, but 3 always reads it
 
 
-@pytest.mark.parametrize("name", ["Tổng cộng", "TỔNG CỘNG:", "Bình quân", "Tổng (3 xã)", "tong cong"])
+@pytest.mark.parametrize(
+    "name", ["Tổng cộng", "TỔNG CỘNG:", "Bình quân", "Tổng (3 xã)", "tong cong", "Cộng toàn huyện", "Trung bình chung"]
+)
 def test_a_row_of_totals_is_not_ranked_as_a_unit(rules: RuleSet, tmp_path: Path, name: str) -> None:
     """A row of totals under the communes, with figures that pass for a commune's, would be ranked with
     them and push every commune below it down a place; it is named as a total row instead."""
@@ -818,6 +820,27 @@ def test_a_row_of_totals_is_not_ranked_as_a_unit(rules: RuleSet, tmp_path: Path,
     # A commune whose name holds such a word is a commune.
     edit(path, lambda book: book["Dữ kiện"].cell(7, 1).__setattr__("value", "Xã Cộng Hòa"))
     assert rank(rules, path)[0] == ["Xã 0", "Xã 1", "Xã 2", "Xã Cộng Hòa"]
+
+
+@pytest.mark.parametrize(("name", "kind"), [("Huyện Thanh Hà", "huyện"), ("Thị xã Kinh Môn", "thị xã")])
+def test_a_district_s_row_among_communes_is_not_ranked(rules: RuleSet, tmp_path: Path, name: str, kind: str) -> None:
+    """A district's subtotal row, named after the district, was ranked as a commune by a commune-level rule
+    set; a commune whose name says its district too is a commune."""
+
+    def add_district(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        for column in range(1, sheet.max_column + 1):
+            above, cell = sheet.cell(6, column), sheet.cell(7, column)
+            cell.value, cell.number_format = above.value, above.number_format
+        sheet.cell(7, 1).value = name
+
+    path = edit(template(rules, tmp_path / "xa.xlsx"), add_district)
+    units, said = rank(rules, path)
+    assert units == []
+    assert f"ô A7 (dòng 7, cột A): `{name}` là một {kind}, không phải một đơn vị cấp xã mà bộ quy tắc chấm" in said
+    assert "gợi ý: xoá dòng này nếu là dòng tổng của huyện" in said
+    edit(path, lambda book: book["Dữ kiện"].cell(7, 1).__setattr__("value", f"{name} - Xã Thanh Thủy"))
+    assert rank(rules, path)[0] == ["Xã 0", "Xã 1", "Xã 2", f"{name} - Xã Thanh Thủy"]
 
 
 def test_a_numbering_column_before_the_units_is_the_one_to_delete(rules: RuleSet, tmp_path: Path) -> None:
