@@ -797,6 +797,20 @@ def test_the_template_says_which_cells_may_stay_blank_and_when(tmp_path: Path) -
     assert said["can_bo"] == "người; số nguyên ≥ 0"  # 1.3 may not apply, but 3 always reads it
 
 
+def copy_last_row_as(name: str) -> Callable[[Any], None]:
+    """An edit that copies the template's last unit row (row 6) to row 7 and names it `name`: a row whose
+    figures pass for a commune's."""
+
+    def add(book: Any) -> None:
+        sheet = book["Dữ kiện"]
+        for column in range(1, sheet.max_column + 1):
+            above, cell = sheet.cell(6, column), sheet.cell(7, column)
+            cell.value, cell.number_format = above.value, above.number_format
+        sheet.cell(7, 1).value = name
+
+    return add
+
+
 @pytest.mark.parametrize(
     "name", ["Tổng cộng", "TỔNG CỘNG:", "Bình quân", "Tổng (3 xã)", "tong cong", "Cộng toàn huyện", "Trung bình chung"]
 )
@@ -804,14 +818,7 @@ def test_a_row_of_totals_is_not_ranked_as_a_unit(rules: RuleSet, tmp_path: Path,
     """A row of totals under the communes, with figures that pass for a commune's, would be ranked with
     them and push every commune below it down a place; it is named as a total row instead."""
 
-    def add_total(book: Any) -> None:
-        sheet = book["Dữ kiện"]
-        for column in range(1, sheet.max_column + 1):
-            above, cell = sheet.cell(6, column), sheet.cell(7, column)
-            cell.value, cell.number_format = above.value, above.number_format
-        sheet.cell(7, 1).value = name
-
-    path = edit(template(rules, tmp_path / "xa.xlsx"), add_total)
+    path = edit(template(rules, tmp_path / "xa.xlsx"), copy_last_row_as(name))
     units, said = rank(rules, path)
     assert units == []
     assert f"trang tính `Dữ kiện`, ô A7 (dòng 7, cột A): `{name}` là dòng tổng, không phải một đơn vị" in said
@@ -827,14 +834,7 @@ def test_a_district_s_row_among_communes_is_not_ranked(rules: RuleSet, tmp_path:
     """A district's subtotal row, named after the district, was ranked as a commune by a commune-level rule
     set; a commune whose name says its district too is a commune."""
 
-    def add_district(book: Any) -> None:
-        sheet = book["Dữ kiện"]
-        for column in range(1, sheet.max_column + 1):
-            above, cell = sheet.cell(6, column), sheet.cell(7, column)
-            cell.value, cell.number_format = above.value, above.number_format
-        sheet.cell(7, 1).value = name
-
-    path = edit(template(rules, tmp_path / "xa.xlsx"), add_district)
+    path = edit(template(rules, tmp_path / "xa.xlsx"), copy_last_row_as(name))
     units, said = rank(rules, path)
     assert units == []
     assert f"ô A7 (dòng 7, cột A): `{name}` là một {kind}, không phải một đơn vị cấp xã mà bộ quy tắc chấm" in said
