@@ -569,7 +569,9 @@ def test_a_folder_reads_its_workbooks_and_json_lines_too(rules: RuleSet, tmp_pat
     template(rules, folder / "huyen-a.xlsx", 2)
     (folder / "~$huyen-a.xlsx").write_bytes(b"\x00" * 165)
     write_jsonl(folder / "huyen-b.jsonl", [{"unit": "Xã B", "facts": plain_facts()}])
-    assert count_units(folder) is None  # a workbook's rows are not counted without reading it
+    assert count_units(folder) is None  # written by openpyxl's write-only mode: no sheet records its size
+    edit(folder / "huyen-a.xlsx", lambda book: None)  # saved as Excel saves it, the size recorded
+    assert count_units(folder) == 1 + 2 + 1  # the rows below the template's header rows, counted
     run = cchc("rank", RULES_2023, folder, "-o", folder / "xep-hang.xlsx")
     assert run.returncode == 0, run.stderr
     named = "UBND xã Thanh Thủy, huyện Thanh Hà, tỉnh Hải Dương"
