@@ -228,18 +228,17 @@ def _workbook_rows(path: Path) -> int | None:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
     try:
-        archive = getattr(book, "_archive", None)
+        packed = getattr(book, "_archive", None)
         total = 0
         for sheet in book.worksheets:
-            sheet.reset_dimensions()  # without a recorded size, asking for row 1 alone would read every row
-            found = _first_value(sheet)
+            first = next(sheet.iter_rows(max_row=1, max_col=1, values_only=True), ())
             member = getattr(sheet, "_worksheet_path", None)
-            if found is None or found != (1, 1, UNIT_COLUMN):
+            if not first or first[0] != UNIT_COLUMN:
                 continue
-            if not isinstance(archive, zipfile.ZipFile) or not isinstance(member, str):  # pragma: no cover
+            if not isinstance(packed, zipfile.ZipFile) or not isinstance(member, str):  # pragma: no cover
                 return None
             rows, tail = 0, b""
-            with archive.open(member) as stream:
+            with packed.open(member) as stream:
                 while chunk := stream.read(_CHUNK):
                     data = tail + chunk
                     # a tag cut in two is counted with the chunk that ends it; the tail's own, already counted
