@@ -155,6 +155,7 @@ class Ranking:
         self._wide = 100 * self._scale >= 2**62
         self._keys: array[int] | list[int] = [] if self._wide else array("q")
         self.count = 0
+        self.unranked = 0  # units without a percentage (every criterion left out of the maximum): no rank
 
     def add(self, row: dict[str, Any]) -> None:
         """Keep one unit's summary row."""
@@ -162,6 +163,7 @@ class Ranking:
         self._offsets.append(self._spill.tell())
         if percent is None:
             self._keys.append(-1)
+            self.unranked += 1
         elif self._wide:
             self._keys.append(int(Fraction(percent) * self._scale))
         else:

@@ -91,6 +91,29 @@ def test_ten_thousand_six_hundred_equal_units_all_rank_first(tmp_path: Path) -> 
     assert rows[0]["unit"] == "Xã 00001" and rows[-1]["unit"] == "Xã 10600"  # ties keep the input order
 
 
+def test_a_unit_with_every_criterion_left_out_is_listed_without_a_rank_and_not_counted_as_ranked(
+    tmp_path: Path,
+) -> None:
+    """Xã B has nothing its one criterion could score (excluded): no percentage, no rank. The closing line
+    said "đã xếp hạng 2 đơn vị" all the same."""
+    rules = tmp_path / "na.cchc"
+    rules.write_text(
+        'ruleset "T" total 1 rounding 3 half_up\nfact a: count "Phần" max b\nfact b: count "Tổng"\n'
+        '1 "A": max 1\n  score = max * a / b\n  na when b = 0: exclude\n  reason "r"\n',
+        encoding="utf-8",
+    )
+    units = tmp_path / "xa.jsonl"
+    units.write_text(
+        '{"unit": "Xã A", "facts": {"a": 1, "b": 2}}\n{"unit": "Xã B", "facts": {"a": 0, "b": 0}}\n', encoding="utf-8"
+    )
+    out = tmp_path / "xep-hang.json"
+    run = cchc("rank", rules, units, "-o", out)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == f"{out}: đã xếp hạng 1 đơn vị; 1 đơn vị không có hạng (mọi tiêu chí đều không áp dụng)\n"
+    listed = json.loads(out.read_text(encoding="utf-8"))["units"]
+    assert [(u["unit"], u["rank"], u["percent"]) for u in listed] == [("Xã A", 1, "50"), ("Xã B", None, None)]
+
+
 def test_rank_csv_json_and_xlsx_agree(tmp_path: Path) -> None:
     base = plain_facts()
     items = [

@@ -81,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
             writer(ranking, handle)
     finally:
         ranking.close()
-    sys.stderr.write(f"{args.output}: đã xếp hạng {ranking.count} đơn vị\n")
+    ranked = ranking.count - ranking.unranked
+    without = f"; {ranking.unranked} đơn vị không có hạng (mọi tiêu chí đều không áp dụng)" if ranking.unranked else ""
+    sys.stderr.write(f"{args.output}: đã xếp hạng {ranked} đơn vị{without}\n")
     return EXIT_OK
 
 
