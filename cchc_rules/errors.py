@@ -52,7 +52,9 @@ class CchcError(Exception):
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = list(diagnostics)
-        super().__init__(self.render())
+        # Written when shown (`str`), not when raised: a ranking of every commune may raise and catch
+        # thousands, of which it shows fifty.
+        super().__init__()
 
     def render(self) -> str:
         """All diagnostics, one after another."""

@@ -1737,6 +1737,10 @@ def _problem(raw: RawFacts, span: Span | None, message: str, hint: str = "") -> 
     return Diagnostic(code="F003", severity="error", message=message, span=span, line_text=raw.line_at(span), hint=hint)
 
 
+_ZERO = Fraction(0)
+_WHOLE = Fraction(1)  # 100 %: a percentage's value is its fraction of the whole
+
+
 def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for name, decl in rules.facts.items():
@@ -1744,23 +1748,26 @@ def _bounds(rules: CheckedRules, raw: RawFacts, values: dict[str, Value]) -> lis
             continue
         value = values[name]
         kind = decl.type.name
-        lows: list[tuple[ast.Node, str]] = []
+        # (is it a lower bound, the bound: a fact or a value, its label): the implicit ones as values, made
+        # once, not as syntax nodes made for every unit (a ranking validates thousands)
+        bounds: list[tuple[bool, ast.Node | Value, str]] = []
         if kind == "count":
-            lows.append((ast.Number.model_construct(span=decl.span, value=Decimal(0)), "0"))
+            bounds.append((True, _ZERO, "0"))
         if kind == "percent" and decl.min is None:
-            lows.append((ast.Percent.model_construct(span=decl.span, value=Decimal(0)), "0%"))
-        highs: list[tuple[ast.Node, str]] = []
-        if kind == "percent" and decl.max is None:
-            highs.append((ast.Percent.model_construct(span=decl.span, value=Decimal(100)), "100%"))
+            bounds.append((True, _ZERO, "0%"))
         if decl.min is not None:
-            lows.append((decl.min, ""))
+            bounds.append((True, decl.min, ""))
+        if kind == "percent" and decl.max is None:
+            bounds.append((False, _WHOLE, "100%"))
         if decl.max is not None:
-            highs.append((decl.max, ""))
-        for bound, label in lows + highs:
-            is_low = (bound, label) in lows
+            bounds.append((False, decl.max, ""))
+        for is_low, bound, label in bounds:
             if isinstance(bound, ast.NameRef) and bound.name not in values:
                 continue
-            limit = values[bound.name] if isinstance(bound, ast.NameRef) else literal_value(bound)
+            if isinstance(bound, ast.NameRef):
+                limit = values[bound.name]
+            else:
+                limit = literal_value(bound) if isinstance(bound, ast.Node) else bound
             if isinstance(value, bool) or isinstance(limit, bool):
                 continue
             broken = value < limit if is_low else value > limit  # type: ignore[operator]

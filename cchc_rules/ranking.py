@@ -33,8 +33,11 @@ from cchc_rules.source import name_key
 from cchc_rules.units import RANK_HEADING, UnitFacts, row_problems, validate_unit
 
 FORMATS = ("csv", "xlsx", "json")
-# How many problems a batch reports before it only counts them.
+# How many problems a batch reports before it only counts them; how many of one unit's (a row left half
+# blank has forty), so that one unit does not hide the others; how many units not shown are named.
 MAX_PROBLEMS = 50
+MAX_PER_UNIT = 10
+MAX_NAMED = 20
 
 
 def in_group(group: ast.Group, percent: Decimal) -> bool:
@@ -223,13 +226,28 @@ def rank_units(
     failed = 0
     seen: dict[str, tuple[str, str]] = {}  # unit id, as compared -> where it was first given, and how written
 
+    unshown: list[str] = []  # units whose problems came past the first MAX_PROBLEMS: named in the count
+
     def fail(unit: UnitFacts, exc: CchcError, named: bool = True) -> None:
         nonlocal failed
         failed += 1
-        for d in exc.diagnostics:
-            if len(problems) < MAX_PROBLEMS:
-                where = "" if isinstance(exc, FactsError) or not named else f"{unit.where} (đơn vị `{unit.id}`): "
-                problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
+        if len(problems) >= MAX_PROBLEMS:
+            unshown.append(unit.where if not unit.id or unit.id in unit.where else f"{unit.id} ({unit.where})")
+            return
+        where = "" if isinstance(exc, FactsError) or not named else f"{unit.where} (đơn vị `{unit.id}`): "
+        mine = exc.diagnostics
+        for d in mine[: min(MAX_PER_UNIT, MAX_PROBLEMS - len(problems))]:
+            problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
+        shown = min(len(mine), MAX_PER_UNIT)
+        if len(mine) > shown:
+            problems.append(
+                Diagnostic(
+                    code="U003",
+                    severity="error",
+                    message=f"{unit.where}: và {len(mine) - shown} lỗi khác của đơn vị `{unit.id}`",
+                    hint="sửa các lỗi trên rồi chạy lại: các lỗi còn lại sẽ hiện ra",
+                )
+            )
 
     def score(chunk: list[tuple[UnitFacts, str]]) -> None:
         # Units given as plain mappings, by their place in the chunk; the rest are read alone.
@@ -243,8 +261,9 @@ def rank_units(
         batch = columns.run(list(plain.values()), names, trace) if columns is not None else None
         at = {k: r for r, k in enumerate(plain)}
         for k, (unit, first) in enumerate(chunk):
+            shown = len(problems) < MAX_PROBLEMS  # past that, a unit's problems are counted, not worked out
             if unit.problem is not None:  # a unit that could not be read: its problem says where
-                fail(unit, row_problems(rules, unit, unit.problem), named=False)
+                fail(unit, row_problems(rules, unit, unit.problem) if shown else unit.problem, named=False)
                 continue
             if first:
                 fail(unit, _twice(first))
@@ -252,7 +271,7 @@ def rank_units(
             result: Result | BatchRow | None = batch.row(at[k], trace) if batch is not None and k in at else None
             if result is None:
                 try:
-                    result = rules.evaluate(validate_unit(rules, unit), trace=trace)
+                    result = rules.evaluate(validate_unit(rules, unit, placed=shown), trace=trace)
                 except CchcError as exc:
                     fail(unit, exc)
                     continue
@@ -282,11 +301,16 @@ def rank_units(
     if problems:
         ranking.close()
         if failed > 1 or len(problems) >= MAX_PROBLEMS:
+            named = ""
+            if unshown:
+                more = len(unshown) - MAX_NAMED
+                named = f"; lỗi của {len(unshown)} đơn vị chưa hiện ở trên: " + "; ".join(unshown[:MAX_NAMED])
+                named += f"; và {more} đơn vị khác" if more > 0 else ""
             problems.append(
                 Diagnostic(
                     code="U003",
                     severity="error",
-                    message=f"{failed} đơn vị có lỗi (hiện tối đa {MAX_PROBLEMS} lỗi); chưa xếp hạng",
+                    message=f"{failed} đơn vị có lỗi (hiện tối đa {MAX_PROBLEMS} lỗi){named}; chưa xếp hạng",
                     hint="sửa các lỗi trên rồi chạy lại",
                 )
             )

@@ -268,15 +268,18 @@ def caret_snippet(line_text: str, column: int, width: int = 1) -> str:
     """The source line and a caret under the given 1-based column."""
     # Tabs and other spaces (a no-break space from Word) as one space, invisible characters as U+FFFD,
     # so the caret stays under its column and a space never shows as a replacement sign.
+    # Each character stays one column, so the window is cut first: a JSON line of a whole unit is long.
+    start = 0
+    shown = line_text
+    if len(line_text) > SNIPPET_WIDTH:
+        start = max(min(column - 1 - _BEFORE, len(line_text) - SNIPPET_WIDTH), 0)
+        shown = line_text[start : start + SNIPPET_WIDTH]
     expanded = "".join(
         " " if ch == "\t" or (ch.isspace() and ch not in "\n\r") else ch if ch.isprintable() else "\ufffd"
-        for ch in line_text
+        for ch in shown
     )
-    start = 0
-    if len(expanded) > SNIPPET_WIDTH:
-        start = max(min(column - 1 - _BEFORE, len(expanded) - SNIPPET_WIDTH), 0)
-        shown = expanded[start : start + SNIPPET_WIDTH]
-        expanded = ("…" if start else "") + shown + ("…" if start + SNIPPET_WIDTH < len(expanded) else "")
+    if len(line_text) > SNIPPET_WIDTH:
+        expanded = ("…" if start else "") + expanded + ("…" if start + SNIPPET_WIDTH < len(line_text) else "")
         if start:
             start -= 1  # the leading "…" takes one column
     pad = " " * max(column - 1 - start, 0)

@@ -1156,8 +1156,12 @@ def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: Checke
 _NAMED = re.compile(r"dữ kiện `([^`]+)`")
 
 
-def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
-    """The unit's facts validated against `rules`; a FactsError names the file and line, or the cell."""
+def validate_unit(rules: RuleSet, unit: UnitFacts, placed: bool = True) -> Facts:
+    """The unit's facts validated against `rules`; a FactsError names the file and line, or the cell.
+
+    `placed=False` leaves a JSON line's problems where validation put them, without their columns: for a
+    unit whose problems are counted, not shown (finding a column reads the line again).
+    """
     facts = unit.facts
     if isinstance(facts, RawFacts):
         try:
@@ -1205,7 +1209,7 @@ def validate_unit(rules: RuleSet, unit: UnitFacts) -> Facts:
                 problems.append(_cell_problem(unit, names[0], message, d.hint, d.code))
             else:
                 declared = bool(names) and names[0] in rules.checked.facts
-                problems.append(_line_problem(unit, names[0], d, declared) if names and unit.line else d)
+                problems.append(_line_problem(unit, names[0], d, declared) if names and unit.line and placed else d)
         if unit.line:  # in the line's order, the facts missing last, as in a facts file
             problems.sort(key=lambda d: (d.code == "F002", d.span.column if d.span else 0))
         raise FactsError(problems) from None

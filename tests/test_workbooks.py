@@ -799,6 +799,28 @@ def test_the_template_says_which_cells_may_stay_blank_and_when(tmp_path: Path) -
     assert said["can_bo"] == "người; số nguyên ≥ 0"  # 1.3 may not apply, but 3 always reads it
 
 
+def test_rows_left_half_blank_are_each_named_not_hidden_behind_the_first(rules: RuleSet, tmp_path: Path) -> None:
+    """Six communes filled half their row: the first one's forty blank cells took the fifty problems shown,
+    and the later communes went unnamed, found one rerun at a time. Each unit now shows ten at most, and
+    the count names every unit whose problems are not shown."""
+    facts = plain_facts()
+    kept = dict(list(facts.items())[:20])  # the other facts' cells left blank
+    rows = [{UNIT_COLUMN: f"Xã {k}", **kept} for k in range(6)]
+    path = tmp_path / "nua.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, rows)
+    blank = len(facts) - 20
+    units, said = rank(rules, path)
+    assert units == []
+    lines = said.splitlines()
+    for k in range(4):  # 4 units of 10 problems and a line counting the rest: 44, then 6 of the fifth's
+        assert sum(f"dòng {4 + k}," in line for line in lines if "[F003]" in line) == 10
+        assert f"dòng {4 + k}: và {blank - 10} lỗi khác của đơn vị `Xã {k}`" in said
+    assert sum("dòng 8, cột" in line for line in lines if "[F003]" in line) == 6
+    assert "6 đơn vị có lỗi (hiện tối đa 50 lỗi); lỗi của 1 đơn vị chưa hiện ở trên: Xã 5 (" in said
+    assert "dòng 9); chưa xếp hạng" in said
+
+
 def copy_last_row_as(name: str) -> Callable[[Any], None]:
     """An edit that copies the template's last unit row (row 6) to row 7 and names it `name`: a row whose
     figures pass for a commune's."""
