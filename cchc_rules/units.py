@@ -1009,12 +1009,26 @@ def _bare_formula(path: Path, sheet: str, row: int, index: int, name: str) -> Di
     )
 
 
+# What each of Excel's errors most often comes from, for the hint.
+_FORMULA_CAUSES = {
+    "#DIV/0!": "công thức chia cho ô trống hay bằng 0",
+    "#N/A": "một hàm tra cứu (VLOOKUP, XLOOKUP, MATCH) không tìm thấy giá trị cần tìm",
+    "#REF!": "công thức trỏ tới ô, cột hay trang tính đã bị xoá",
+    "#NAME?": "tên hàm hay tên vùng trong công thức viết sai",
+    "#VALUE!": "công thức tính trên chữ thay vì số",
+}
+
+
 def _formula_error(path: Path, sheet: str, row: int, column: str, name: str, value: str) -> Diagnostic:
+    error = value.strip()
+    cause = _FORMULA_CAUSES.get(error.upper())
     return Diagnostic(
         code="F003",
         severity="error",
-        message=f"{_at(path, sheet, row, column, name)}: ô chứa lỗi công thức `{value.strip()}`, không có giá trị",
-        hint="sửa công thức (vd chia cho ô trống hay bằng 0 ra #DIV/0!) hoặc ghi giá trị vào ô",
+        message=f"{_at(path, sheet, row, column, name)}: ô chứa lỗi công thức `{error}`, không có giá trị",
+        hint=f"sửa công thức ({cause} thì ra {error}) hoặc ghi giá trị vào ô"
+        if cause
+        else "sửa công thức hoặc ghi giá trị vào ô",
     )
 
 

@@ -324,6 +324,7 @@ def test_a_formula_error_is_named_as_one(rules: RuleSet, tmp_path: Path) -> None
     )
     _, errors = rank(rules, path)
     assert f"ô {count}4 (dòng 4, cột {count}, `doi_thoai`): ô chứa lỗi công thức `#DIV/0!`" in errors
+    assert "gợi ý: sửa công thức (công thức chia cho ô trống hay bằng 0 thì ra #DIV/0!) hoặc ghi giá trị" in errors
     assert "không phải một số" not in errors and "17.748" not in errors
 
 
@@ -351,6 +352,10 @@ def test_a_formula_error_or_a_yes_no_value_in_the_unit_column_is_no_unit(rules: 
     assert ranked == []
     assert "ô A4 (dòng 4, cột A): ô chứa lỗi công thức `#REF!`, không có giá trị" in errors
     assert "ô A5 (dòng 5, cột A): ô chứa lỗi công thức `#N/A`, không có giá trị" in errors
+    # each error's hint names what it most often comes from: a lookup that found nothing, a deleted cell
+    assert "gợi ý: sửa công thức (một hàm tra cứu (VLOOKUP, XLOOKUP, MATCH) không tìm thấy giá trị" in errors
+    assert "gợi ý: sửa công thức (công thức trỏ tới ô, cột hay trang tính đã bị xoá thì ra #REF!)" in errors
+    assert "#DIV/0!" not in errors
     assert "ô A6 (dòng 6, cột A): mã đơn vị là giá trị đúng/sai (TRUE), không phải tên đơn vị" in errors
     assert "U002" not in errors and "True" not in errors
 
