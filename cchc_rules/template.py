@@ -23,7 +23,15 @@ from cchc_rules.checked import CheckedRules
 from cchc_rules.facts import KIND_WORDS, literal_value
 from cchc_rules.numbers import plain
 from cchc_rules.ooxml import CREATOR, stable_zip, xml_text
-from cchc_rules.units import DESCRIPTION_MARK, LIST_SHEET, SHEET, UNIT_COLUMN, UNIT_MARK, column_letter
+from cchc_rules.units import (
+    DESCRIPTION_MARK,
+    LIST_SHEET,
+    SHEET,
+    TEMPLATE_TITLE,
+    UNIT_COLUMN,
+    UNIT_MARK,
+    column_letter,
+)
 
 FIRST_DATA_ROW = 4
 LAST_ROW = 1_048_576  # Excel's last row: validation covers every row a province may fill
@@ -157,7 +165,7 @@ def write_workbook(rules: CheckedRules, handle: IO[bytes], rows: Iterable[Mappin
 
     book = Workbook(write_only=True)
     book.properties.creator = CREATOR
-    book.properties.title = xml_text(f"Mẫu dữ kiện: {rules.header.name}")
+    book.properties.title = xml_text(TEMPLATE_TITLE + rules.header.name)
     sheet = book.create_sheet(SHEET)
     decls = list(rules.facts.values())
     columns = {d.name: column_letter(i) for i, d in enumerate(decls, 2)}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import html
 import json
 import re
 import unicodedata
@@ -57,6 +58,9 @@ if TYPE_CHECKING:
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# How a template's title (its document properties) begins, before the name of the rule set it was made for.
+TEMPLATE_TITLE = "Mẫu dữ kiện: "
+_CORE_TITLE = re.compile(r"<dc:title[^>]*>([^<]*)</dc:title>")
 # The template's first column (the unit) and the markers of its two description rows.
 UNIT_COLUMN = "don_vi"
 DESCRIPTION_MARK = "(mô tả)"
@@ -252,6 +256,32 @@ def _workbook_rows(path: Path) -> int | None:
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s")
+
+
+def templates_of(path: Path | str) -> list[tuple[Path, str]]:
+    """Each workbook of an input (the input itself, or a folder's) that `cchc template` made, with the name
+    of the rule set it was made for, as its title says. Read from the file's properties alone: a sheet
+    that records no size would make openpyxl read all of its rows."""
+    path = Path(path)
+    try:
+        kind = kind_of(path)
+    except UnitsError:
+        return []
+    books = [path] if kind == "xlsx" else _folder_files(path) if kind == "folder" else []
+    out = []
+    for book in books:
+        if book.suffix.lower() not in XLSX_SUFFIXES:
+            continue
+        try:
+            with zipfile.ZipFile(book) as archive:
+                core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+        except (OSError, KeyError, zipfile.BadZipFile):  # no properties, or no workbook: reading will say
+            continue
+        found = _CORE_TITLE.search(core)
+        title = html.unescape(found.group(1)) if found else ""
+        if title.startswith(TEMPLATE_TITLE):
+            out.append((book, title.removeprefix(TEMPLATE_TITLE)))
+    return out
 
 
 def _lines(path: Path) -> int:

@@ -826,6 +826,24 @@ def test_rows_left_half_blank_are_each_named_not_hidden_behind_the_first(rules: 
     assert "dòng 9); chưa xếp hạng" in said
 
 
+def test_a_template_of_another_rule_set_is_ranked_with_a_warning(rules: RuleSet, tmp_path: Path) -> None:
+    """Last year's template, filled in and ranked by this year's rules, was ranked without a word, where a
+    facts file of another year gets W008. The template names its rule set in its title; ranked by another,
+    W010 says so, and the units are ranked all the same (the columns may well fit)."""
+    path = template(rules, tmp_path / "xa.xlsx")
+    rules_2024 = RULES_2023.with_name("2024.cchc")
+    run = cchc("rank", rules_2024, path, "-o", tmp_path / "xep-hang.csv")
+    assert run.returncode == 0, run.stderr
+    assert (
+        f"cảnh báo [W010]: {path}: bảng tính là mẫu dữ kiện của bộ quy tắc "
+        "`Chỉ số cải cách hành chính cấp xã, tỉnh Hải Dương, năm 2023`, nhưng đang chấm theo "
+        "`Chỉ số cải cách hành chính cấp xã, tỉnh Hải Dương, năm 2024 (minh hoạ)`"
+    ) in run.stderr
+    assert "đã xếp hạng 3 đơn vị" in run.stderr
+    same = cchc("rank", RULES_2023, path, "-o", tmp_path / "xep-hang.csv")
+    assert same.returncode == 0 and "W010" not in same.stderr
+
+
 def copy_last_row_as(name: str) -> Callable[[Any], None]:
     """An edit that copies the template's last unit row (row 6) to row 7 and names it `name`: a row whose
     figures pass for a commune's."""

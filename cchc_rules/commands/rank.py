@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = inputs_of(rules, args.rules, args.input)
     refuse_inputs(Path(args.output), inputs)
     refuse_data(Path(args.output))  # before scoring: another district's figures are not written over
+    warn(*_other_templates(args.input, rules.checked))
     said = _UnitNotes(rules.checked)
     units = said.watch(read_units(args.input, rules.checked))
     try:
@@ -85,6 +86,26 @@ def run(args: argparse.Namespace) -> int:
     without = f"; {ranking.unranked} đơn vị không có hạng (mọi tiêu chí đều không áp dụng)" if ranking.unranked else ""
     sys.stderr.write(f"{args.output}: đã xếp hạng {ranked} đơn vị{without}\n")
     return EXIT_OK
+
+
+def _other_templates(path: str, rules: CheckedRules) -> list[Diagnostic]:
+    """W010 for each workbook made by `cchc template` from another rule set than the one ranking it (last
+    year's template filled in, say): its columns may still fit, so it is ranked, and said."""
+    from cchc_rules.errors import Diagnostic
+    from cchc_rules.units import templates_of
+
+    name = rules.header.name
+    return [
+        Diagnostic(
+            code="W010",
+            severity="warning",
+            message=f"{book}: bảng tính là mẫu dữ kiện của bộ quy tắc `{made_for}`, nhưng đang chấm theo `{name}`",
+            hint="chọn đúng bộ quy tắc, hoặc tạo mẫu mới bằng `cchc template`; cố ý chấm theo bộ quy tắc này thì "
+            "bỏ qua cảnh báo này",
+        )
+        for book, made_for in templates_of(path)
+        if made_for != name
+    ]
 
 
 def _with_progress(rules: Any, units: Any, args: argparse.Namespace, losses: bool) -> Any:
