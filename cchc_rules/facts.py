@@ -1640,7 +1640,14 @@ def validate(
             )
         )
     missing = [name for name, decl in rules.facts.items() if name not in raw.facts and decl.default is None]
-    given = {k: v.value for k, v in raw.facts.items() if k in rules.facts}
+    # A value left empty (`null`, `value:` with nothing after it) of a fact with a default takes the default,
+    # as a blank cell of a workbook does; without a default it is no value, and is said so.
+    blank = {
+        k
+        for k, v in raw.facts.items()
+        if v.value is None and v.evidence is None and k in rules.facts and rules.facts[k].default is not None
+    }
+    given = {k: v.value for k, v in raw.facts.items() if k in rules.facts and k not in blank}
     values: dict[str, Value] = {}
     if not missing:
         try:
@@ -1702,7 +1709,9 @@ def validate(
         unit=raw.unit,
         values=values,
         evidence={k: v.evidence for k, v in raw.facts.items() if v.evidence is not None},
-        defaulted=frozenset(name for name in rules.facts if name not in raw.facts and name not in excused),
+        defaulted=frozenset(
+            name for name in rules.facts if (name not in raw.facts or name in blank) and name not in excused
+        ),
         excused=excused,
     )
 

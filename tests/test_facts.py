@@ -292,6 +292,20 @@ def test_defaults_make_a_fact_optional(rules: RuleSet) -> None:
     assert str(result["1.7"].score) == "0"
 
 
+def test_a_value_left_empty_takes_the_default_as_a_blank_cell_does(rules: RuleSet, tmp_path: Path) -> None:
+    """`co_xin_loi: null` (JSON) or `co_xin_loi:` with nothing after it (YAML) was refused, where a blank
+    cell of a workbook takes the default: an empty value is no value, and a declared default fills it."""
+    result = rules.evaluate({**GOOD, "co_xin_loi": None, "ty_le_mac_dinh": None})
+    assert result.facts["co_xin_loi"] is True and result.facts["ty_le_mac_dinh"] == "0.8"
+    trace = result["1.7"].trace
+    assert trace is not None and all(use.defaulted for use in trace.facts)
+    path = write(tmp_path, GOOD_YAML + "co_xin_loi:\n")
+    assert rules.evaluate(path).facts["co_xin_loi"] is True
+    # A fact without a default has no value to take: said as such, not as missing.
+    assert "`doi_thoai`" in error(rules, {**GOOD, "doi_thoai": None})
+    assert "không phải giá trị trống" in error(rules, {**GOOD, "doi_thoai": None})
+
+
 def test_unknown_fact_with_a_suggestion(rules: RuleSet) -> None:
     message = error(rules, facts(doi_thaoi=3))
     assert "doi_thaoi" in message and "không được khai báo" in message
