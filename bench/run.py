@@ -156,7 +156,7 @@ def stream_peak_mb(sizes: tuple[int, ...], trace: bool) -> list[int]:
     communes. They run side by side (nothing here is timed), each its own process with its own peak."""
     codes = [_STREAM.format(root=str(ROOT), rules=str(RULES_2023), n=n, trace=trace) for n in sizes]
     runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for code in codes]
-    peaks = []
+    peaks: list[int] = []
     for run in runs:
         out, _ = run.communicate()
         if run.returncode:

@@ -53,8 +53,8 @@ class CchcError(Exception):
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = list(diagnostics)
         # Written when shown (`str`), not when raised: a ranking of every commune may raise and catch
-        # thousands, of which it shows fifty.
-        super().__init__()
+        # thousands, of which it shows fifty. The diagnostics as its argument: copied and pickled whole.
+        super().__init__(self.diagnostics)
 
     def render(self) -> str:
         """All diagnostics, one after another."""

@@ -1479,7 +1479,8 @@ def _boolean(value: Any) -> bool:
         return True
     if word in _FALSE:
         return False
-    said = f"`{_short(str(value))}`" if isinstance(value, int | float | Decimal) else _kind_of(value)
+    worded = value is None or isinstance(value, str | list | dict | bytes | datetime.date)
+    said = _kind_of(value) if worded else f"`{_short(str(value))}`"  # a number, a time: as it reads
     raise _Invalid(f"cần có/không (true/false), không phải {said}", "viết `có` hoặc `không`")
 
 

@@ -33,10 +33,9 @@ from cchc_rules.source import name_key
 from cchc_rules.units import RANK_HEADING, UnitFacts, row_problems, validate_unit
 
 FORMATS = ("csv", "xlsx", "json")
-# How many problems a batch reports before it only counts them; how many of one unit's (a row left half
-# blank has forty), so that one unit does not hide the others; how many units not shown are named.
+# How many problems a batch reports before it only counts them, shared out among the units that have some
+# (a row left half blank has forty: it does not hide the others); how many units not shown are named.
 MAX_PROBLEMS = 50
-MAX_PER_UNIT = 10
 MAX_NAMED = 20
 
 
@@ -222,32 +221,24 @@ def rank_units(
     is validated and scored alone, which names its problem.
     """
     ranking = Ranking(rules)
-    problems: list[Diagnostic] = []
     failed = 0
     seen: dict[str, tuple[str, str]] = {}  # unit id, as compared -> where it was first given, and how written
 
-    unshown: list[str] = []  # units whose problems came past the first MAX_PROBLEMS: named in the count
+    # The first MAX_PROBLEMS units with problems, each with its problems (as many as could be shown);
+    # the later ones by name only. Shared out at the end (`_shown`): one unit alone shows all it has.
+    bad: list[tuple[UnitFacts, list[Diagnostic]]] = []
+    unshown: list[str] = []
 
     def fail(unit: UnitFacts, exc: CchcError, named: bool = True) -> None:
         nonlocal failed
         failed += 1
-        if len(problems) >= MAX_PROBLEMS:
+        if len(bad) >= MAX_PROBLEMS:
             unshown.append(unit.where if not unit.id or unit.id in unit.where else f"{unit.id} ({unit.where})")
             return
         where = "" if isinstance(exc, FactsError) or not named else f"{unit.where} (đơn vị `{unit.id}`): "
-        mine = exc.diagnostics
-        for d in mine[: min(MAX_PER_UNIT, MAX_PROBLEMS - len(problems))]:
-            problems.append(d.model_copy(update={"message": where + d.message}) if where else d)
-        shown = min(len(mine), MAX_PER_UNIT)
-        if len(mine) > shown:
-            problems.append(
-                Diagnostic(
-                    code="U003",
-                    severity="error",
-                    message=f"{unit.where}: và {len(mine) - shown} lỗi khác của đơn vị `{unit.id}`",
-                    hint="sửa các lỗi trên rồi chạy lại: các lỗi còn lại sẽ hiện ra",
-                )
-            )
+        bad.append(
+            (unit, [d.model_copy(update={"message": where + d.message}) if where else d for d in exc.diagnostics])
+        )
 
     def score(chunk: list[tuple[UnitFacts, str]]) -> None:
         # Units given as plain mappings, by their place in the chunk; the rest are read alone.
@@ -261,7 +252,7 @@ def rank_units(
         batch = columns.run(list(plain.values()), names, trace) if columns is not None else None
         at = {k: r for r, k in enumerate(plain)}
         for k, (unit, first) in enumerate(chunk):
-            shown = len(problems) < MAX_PROBLEMS  # past that, a unit's problems are counted, not worked out
+            shown = len(bad) < MAX_PROBLEMS  # past that, a unit's problems are counted, not worked out
             if unit.problem is not None:  # a unit that could not be read: its problem says where
                 fail(unit, row_problems(rules, unit, unit.problem) if shown else unit.problem, named=False)
                 continue
@@ -298,8 +289,9 @@ def rank_units(
     except BaseException:
         ranking.close()
         raise
-    if problems:
+    if bad:
         ranking.close()
+        problems = _shown(bad)
         if failed > 1 or len(problems) >= MAX_PROBLEMS:
             named = ""
             if unshown:
@@ -316,6 +308,29 @@ def rank_units(
             )
         raise FactsError(problems)
     return ranking
+
+
+def _shown(bad: list[tuple[UnitFacts, list[Diagnostic]]]) -> list[Diagnostic]:
+    """The problems shown of each unit that has some, MAX_PROBLEMS in all: as many of each unit's as
+    leave every other unit its share (all of them when they fit), and for a unit not shown in full a
+    line counting the rest. More units than MAX_PROBLEMS: the first ones, one problem each."""
+    sizes = [len(found) for _, found in bad]
+    each = max(sizes)
+    while each > 1 and sum(min(n, each) for n in sizes) > MAX_PROBLEMS:
+        each -= 1
+    out: list[Diagnostic] = []
+    for unit, found in bad[:MAX_PROBLEMS]:
+        out += found[:each]
+        if len(found) > each:
+            out.append(
+                Diagnostic(
+                    code="U003",
+                    severity="error",
+                    message=f"{unit.where}: và {len(found) - each} lỗi khác của đơn vị `{unit.id}`",
+                    hint="sửa các lỗi trên rồi chạy lại: các lỗi còn lại sẽ hiện ra",
+                )
+            )
+    return out
 
 
 def same_unit(unit_id: str) -> str:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -93,6 +94,20 @@ class _Data:
         if not isinstance(facts, Facts):
             facts = self._facts = facts()
         return facts
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled (multiprocessing, a cache): what a batch left to be made when read is made now, since the
+        # batch it would be read from does not travel.
+        scores = dataclasses.replace(
+            self.scores,
+            reasons=[reasons_text(r) for r in self.scores.reasons],
+            unrounded=list(self.scores.unrounded),
+        )
+        return {"layout": self.layout, "scores": scores, "_facts": self.facts, "tracer": self.tracer, "traces": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
 
 class _Nodes(Mapping[str, "NodeResult"]):

@@ -78,8 +78,11 @@ _TOTAL_ROWS = frozenset(
     | {scope for scope in _TOTAL_SCOPES if scope != "chung"}
     | {"total", "average"}
 )
-# A district's own row (its subtotal) among communes: what a commune-level rule set never scores.
-_DISTRICTS = ("huyen", "quan", "thi xa", "thanh pho", "tinh")
+# A district's own row (its subtotal) among communes: what a commune-level rule set never scores. Compared
+# with their marks: "Tịnh Hà", "Quân Chu", "Huyền Sơn" are communes.
+_DISTRICTS = ("huyện", "quận", "thị xã", "thành phố", "tỉnh")
+# Words that make a name a commune's even after its district's ("Huyện Gia Lộc - Thị trấn Gia Lộc").
+_COMMUNE_WORDS = re.compile(r"(?:^|[\s\-/–,(])(?:xã|phường|thị trấn|tt\.?|p\.)(?=[\s.]|$)")
 
 
 def _bare(name: str) -> str:
@@ -98,9 +101,9 @@ def _district_row(name: str, level: str) -> str:
     `xã`) and the name is a district's alone, not "Huyện X - Xã Y"; "" otherwise."""
     if _bare(level) != "xa":
         return ""
-    bare = _bare(name)
+    text = " ".join(unicodedata.normalize("NFC", name).casefold().split())
     for kind in _DISTRICTS:
-        if bare.startswith(kind + " ") and " xa " not in f" {bare[len(kind) :]} ":
+        if text.startswith(kind + " ") and not _COMMUNE_WORDS.search(text[len(kind) :]):
             return " ".join(name.split()[: len(kind.split())])
     return ""
 
@@ -910,8 +913,9 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                         severity="error",
                         message=f"{_at(path, title, number, 'A')}: `{unit_id}` là một {district.casefold()}, "
                         f"không phải một đơn vị cấp {rules.header.level} mà bộ quy tắc chấm",
-                        hint="xoá dòng này nếu là dòng tổng của huyện, hoặc chuyển nó sang một trang tính không có "
-                        "`don_vi` ở ô A1",
+                        hint=f"xoá dòng này nếu là dòng tổng của {district.casefold()}, hoặc chuyển nó sang một "
+                        "trang tính không có `don_vi` ở ô A1; nếu đây là một xã, ghi cả cấp của nó, vd "
+                        f"`{unit_id} - Xã …`",
                     )
                 )
                 unit_id = ""
@@ -1056,9 +1060,9 @@ def _formula_error(path: Path, sheet: str, row: int, column: str, name: str, val
         code="F003",
         severity="error",
         message=f"{_at(path, sheet, row, column, name)}: ô chứa lỗi công thức `{error}`, không có giá trị",
-        hint=f"sửa công thức ({cause} thì ra {error}) hoặc ghi giá trị vào ô"
+        hint=f"{error} thường do {cause}: sửa công thức, hoặc ghi giá trị vào ô"
         if cause
-        else "sửa công thức hoặc ghi giá trị vào ô",
+        else "sửa công thức, hoặc ghi giá trị vào ô",
     )
 
 

@@ -130,7 +130,7 @@ def test_a_batch_result_makes_its_facts_once_and_only_when_read() -> None:
     batch = columns.run([u["facts"] for u in items], [u["unit"] for u in items], trace=True)
     made: list[int] = []
     facts_of = batch.facts
-    batch.facts = lambda r: made.append(r) or facts_of(r)  # type: ignore[method-assign]
+    batch.facts = lambda r, *rest: made.append(r) or facts_of(r, *rest)  # type: ignore[method-assign]
     results = [batch.result(r, trace=True) for r in range(3)]
     assert made == []
     assert [r.unit for r in results if r is not None] == [u["unit"] for u in items]
@@ -141,6 +141,35 @@ def test_a_batch_result_makes_its_facts_once_and_only_when_read() -> None:
     assert first.facts == alone.facts
     assert first.to_dict(trace=True) == alone.to_dict(trace=True)
     assert made == [0]
+
+
+def test_a_batch_result_is_what_it_was_when_made_pickled_or_after_its_input_changed() -> None:
+    """Facts made when first read must not read the caller's mappings then (changed since), and a result
+    pickled (multiprocessing) carries what it would have read from its batch, which does not travel."""
+    import pickle
+
+    rules = load(RULES_2023)
+    items = list(generate.communes(2))
+    given = [dict(u["facts"]) for u in items]
+    names = [u["unit"] for u in items]
+    traced = rules.evaluate_many(given, names, trace=True)
+    untraced = rules.evaluate_many([u["facts"] for u in items], names, trace=False)
+    for facts in given:
+        facts.clear()  # the caller reuses its mappings before the traces are read
+    for result in traced:
+        uses = result["7.2.2"].trace
+        assert uses is not None and uses.facts and not any(use.defaulted for use in uses.facts)
+    for result in untraced:
+        assert pickle.loads(pickle.dumps(result)).to_dict() == result.to_dict()
+    batch = columns_of(rules).run([items[0]["facts"]], ["a"], trace=False)
+    scores = batch.scores(0, {})
+    assert None not in scores.reasons and None not in scores.reasons[:]  # made, however read
+
+
+def columns_of(rules: RuleSet) -> Any:
+    """The rule set's column evaluator (every shipped rule set has one)."""
+    assert rules.columns is not None
+    return rules.columns
 
 
 def test_unusual_units_are_left_to_the_per_unit_path() -> None:

@@ -24,7 +24,15 @@ from cchc_rules import CchcError
 from cchc_rules.ranking import rank_units
 from cchc_rules.ruleset import RuleSet
 from cchc_rules.template import write_workbook
-from cchc_rules.units import UNIT_COLUMN, UnitsError, _total_row, count_units, read_units, validate_unit
+from cchc_rules.units import (
+    UNIT_COLUMN,
+    UnitsError,
+    _district_row,
+    _total_row,
+    count_units,
+    read_units,
+    validate_unit,
+)
 from tests.conftest import FACTS_THANH_THUY, RULES_2023
 from tests.test_cli import cchc
 from tests.test_rank import plain_facts, write_jsonl
@@ -324,7 +332,7 @@ def test_a_formula_error_is_named_as_one(rules: RuleSet, tmp_path: Path) -> None
     )
     _, errors = rank(rules, path)
     assert f"ô {count}4 (dòng 4, cột {count}, `doi_thoai`): ô chứa lỗi công thức `#DIV/0!`" in errors
-    assert "gợi ý: sửa công thức (công thức chia cho ô trống hay bằng 0 thì ra #DIV/0!) hoặc ghi giá trị" in errors
+    assert "gợi ý: #DIV/0! thường do công thức chia cho ô trống hay bằng 0: sửa công thức, hoặc ghi giá trị" in errors
     assert "không phải một số" not in errors and "17.748" not in errors
 
 
@@ -353,8 +361,8 @@ def test_a_formula_error_or_a_yes_no_value_in_the_unit_column_is_no_unit(rules: 
     assert "ô A4 (dòng 4, cột A): ô chứa lỗi công thức `#REF!`, không có giá trị" in errors
     assert "ô A5 (dòng 5, cột A): ô chứa lỗi công thức `#N/A`, không có giá trị" in errors
     # each error's hint names what it most often comes from: a lookup that found nothing, a deleted cell
-    assert "gợi ý: sửa công thức (một hàm tra cứu (VLOOKUP, XLOOKUP, MATCH) không tìm thấy giá trị" in errors
-    assert "gợi ý: sửa công thức (công thức trỏ tới ô, cột hay trang tính đã bị xoá thì ra #REF!)" in errors
+    assert "gợi ý: #N/A thường do một hàm tra cứu (VLOOKUP, XLOOKUP, MATCH) không tìm thấy giá trị" in errors
+    assert "gợi ý: #REF! thường do công thức trỏ tới ô, cột hay trang tính đã bị xoá: sửa công thức" in errors
     assert "#DIV/0!" not in errors
     assert "ô A6 (dòng 6, cột A): mã đơn vị là giá trị đúng/sai (TRUE), không phải tên đơn vị" in errors
     assert "U002" not in errors and "True" not in errors
@@ -805,25 +813,38 @@ def test_the_template_says_which_cells_may_stay_blank_and_when(tmp_path: Path) -
 
 
 def test_rows_left_half_blank_are_each_named_not_hidden_behind_the_first(rules: RuleSet, tmp_path: Path) -> None:
-    """Six communes filled half their row: the first one's forty blank cells took the fifty problems shown,
-    and the later communes went unnamed, found one rerun at a time. Each unit now shows ten at most, and
-    the count names every unit whose problems are not shown."""
+    """Six communes filled half their row: the first one's blank cells took the fifty problems shown, and
+    the later communes went unnamed, found one rerun at a time. The fifty are now shared out: each unit
+    shows as many as leave the others theirs, and a line counts the rest; a unit alone shows all it has."""
     facts = plain_facts()
     kept = dict(list(facts.items())[:20])  # the other facts' cells left blank
-    rows = [{UNIT_COLUMN: f"Xã {k}", **kept} for k in range(6)]
+    blank = len(facts) - 20
     path = tmp_path / "nua.xlsx"
     with path.open("wb") as handle:
-        write_workbook(rules.checked, handle, rows)
-    blank = len(facts) - 20
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: f"Xã {k}", **kept} for k in range(6)])
     units, said = rank(rules, path)
     assert units == []
+    each = 50 // 6  # 8 each: 48 of the 50
     lines = said.splitlines()
-    for k in range(4):  # 4 units of 10 problems and a line counting the rest: 44, then 6 of the fifth's
-        assert sum(f"dòng {4 + k}," in line for line in lines if "[F003]" in line) == 10
-        assert f"dòng {4 + k}: và {blank - 10} lỗi khác của đơn vị `Xã {k}`" in said
-    assert sum("dòng 8, cột" in line for line in lines if "[F003]" in line) == 6
-    assert "6 đơn vị có lỗi (hiện tối đa 50 lỗi); lỗi của 1 đơn vị chưa hiện ở trên: Xã 5 (" in said
-    assert "dòng 9); chưa xếp hạng" in said
+    for k in range(6):
+        assert sum(f"dòng {4 + k}," in line for line in lines if "[F003]" in line) == each
+        assert f"dòng {4 + k}: và {blank - each} lỗi khác của đơn vị `Xã {k}`" in said
+    assert "6 đơn vị có lỗi (hiện tối đa 50 lỗi); chưa xếp hạng" in said
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: "Xã 0", **kept}, {UNIT_COLUMN: "Xã 1", **facts}])
+    _, said = rank(rules, path)
+    assert sum("[F003]" in line for line in said.splitlines()) == blank and "lỗi khác" not in said
+
+
+def test_units_past_the_fifty_shown_are_named_in_the_count(tmp_path: Path) -> None:
+    """Fifty-two communes with a bad figure each: the first fifty are shown, the two after are named."""
+    rules = cchc_rules.load(RULES_2023)
+    items = [{"unit": f"Xã {k}", "facts": {**plain_facts(), "doi_thoai": "hai"}} for k in range(52)]
+    path = write_jsonl(tmp_path / "xa.jsonl", items)
+    _, said = rank(rules, path)
+    assert sum("[F003]" in line for line in said.splitlines()) == 50
+    assert "52 đơn vị có lỗi (hiện tối đa 50 lỗi); lỗi của 2 đơn vị chưa hiện ở trên: " in said
+    assert f"Xã 50 ({path}:51); Xã 51 ({path}:52); chưa xếp hạng" in said
 
 
 def test_a_template_of_another_rule_set_is_ranked_with_a_warning(rules: RuleSet, tmp_path: Path) -> None:
@@ -840,6 +861,13 @@ def test_a_template_of_another_rule_set_is_ranked_with_a_warning(rules: RuleSet,
         "`Chỉ số cải cách hành chính cấp xã, tỉnh Hải Dương, năm 2024 (minh hoạ)`"
     ) in run.stderr
     assert "đã xếp hạng 3 đơn vị" in run.stderr
+    same = cchc("rank", RULES_2023, path, "-o", tmp_path / "xep-hang.csv")
+    assert same.returncode == 0 and "W010" not in same.stderr
+
+    def retitle(book: Any) -> None:  # the province adds its own words to the title: still that rule set's
+        book.properties.title += " (huyện Thanh Hà, đã điền)"
+
+    edit(path, retitle)
     same = cchc("rank", RULES_2023, path, "-o", tmp_path / "xep-hang.csv")
     assert same.returncode == 0 and "W010" not in same.stderr
 
@@ -885,9 +913,30 @@ def test_a_district_s_row_among_communes_is_not_ranked(rules: RuleSet, tmp_path:
     units, said = rank(rules, path)
     assert units == []
     assert f"ô A7 (dòng 7, cột A): `{name}` là một {kind}, không phải một đơn vị cấp xã mà bộ quy tắc chấm" in said
-    assert "gợi ý: xoá dòng này nếu là dòng tổng của huyện" in said
+    assert f"gợi ý: xoá dòng này nếu là dòng tổng của {kind}" in said
     edit(path, lambda book: book["Dữ kiện"].cell(7, 1).__setattr__("value", f"{name} - Xã Thanh Thủy"))
     assert rank(rules, path)[0] == ["Xã 0", "Xã 1", "Xã 2", f"{name} - Xã Thanh Thủy"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Tịnh Hà",
+        "Quân Chu",
+        "Huyền Sơn",
+        "Quan Sơn",
+        "Tĩnh Gia",
+        "Huyện Gia Lộc - Thị trấn Gia Lộc",
+        "Thành phố Hải Dương - Phường Hải Tân",
+        "Huyện Gia Lộc - TT Gia Lộc",
+        "Huyện Thanh Hà/Xã Thanh Thủy",
+    ],
+)
+def test_a_commune_whose_name_begins_like_a_district_is_a_commune(name: str) -> None:
+    """Names compared without their marks made "Tịnh Hà" a tỉnh and "Quân Chu" a quận; a thị trấn or a
+    phường after the district's name is a commune as a xã is."""
+    assert _district_row(name, "xã") == ""
+    assert _district_row("Huyện Thanh Hà", "xã") == "Huyện" and _district_row("Huyện Thanh Hà", "huyện") == ""
 
 
 def test_a_numbering_column_before_the_units_is_the_one_to_delete(rules: RuleSet, tmp_path: Path) -> None:

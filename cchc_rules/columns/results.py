@@ -52,6 +52,8 @@ class _RowReasons(list[Any]):
     unit: tuple[Batch, int, Mapping[str, Value], list[int], CompiledRules]
 
     def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(len(self))[i]]
         found = super().__getitem__(i)
         if found is None:  # a node where the unit lost points
             b, r, values, score, compiled = self.unit
@@ -63,6 +65,9 @@ class _RowReasons(list[Any]):
 
     def __iter__(self) -> Iterator[Any]:
         return (self[i] for i in range(len(self)))
+
+    def __contains__(self, item: object) -> bool:
+        return any(entry == item for entry in self)
 
 
 class ColumnBatch:
@@ -94,15 +99,20 @@ class ColumnBatch:
         """Unit `r`'s total score (only for a unit scored here)."""
         return scaled_decimal(self._b.totals[4][r], self._rules.compiled.places)
 
-    def facts(self, r: int) -> Facts:
-        """Unit `r`'s validated facts."""
+    def facts(self, r: int, defaulted: frozenset[str] | None = None) -> Facts:
+        """Unit `r`'s validated facts (`defaulted`: the facts it did not give, when already worked out)."""
         found = self._parsed.get(r)
         if found is not None:
             return found
         values = {name: self.value(r, name) for name in self._rules.kinds}
-        given = self._units[r]
-        defaulted = frozenset(name for name in values if name not in given)
+        if defaulted is None:
+            defaulted = self.defaulted(r)
         return built(Facts, unit=self._names[r], values=values, evidence={}, defaulted=defaulted, excused=frozenset())
+
+    def defaulted(self, r: int) -> frozenset[str]:
+        """The facts unit `r` did not give, which took their defaults (read from the caller's mapping)."""
+        given = self._units[r]
+        return frozenset(name for name in self._rules.kinds if name not in given)
 
     def scores(self, r: int, values: Mapping[str, Value]) -> Scores:
         """Unit `r`'s scores in the per-unit form."""
@@ -150,10 +160,12 @@ class ColumnBatch:
         values = _RowValues(self, r)
         scores = self.scores(r, values)
         facts: list[Facts] = []  # made once, when the result or its trace first reads them
+        # which facts took their defaults is read now: the caller may change its mappings afterwards
+        defaulted = self.defaulted(r) if r not in self._parsed else None
 
         def made() -> Facts:
             if not facts:
-                facts.append(self.facts(r))
+                facts.append(self.facts(r, defaulted))
             return facts[0]
 
         tracer = self._tracer(r, lambda: (made(), scores), trace)

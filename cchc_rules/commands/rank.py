@@ -104,7 +104,7 @@ def _other_templates(path: str, rules: CheckedRules) -> list[Diagnostic]:
             "bỏ qua cảnh báo này",
         )
         for book, made_for in templates_of(path)
-        if made_for != name
+        if made_for != name and not made_for.startswith(name + " ")  # words added to the title: the same
     ]
 
 
