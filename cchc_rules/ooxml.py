@@ -5,9 +5,11 @@ Office files are zip archives: they are rewritten with fixed timestamps.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
+from pathlib import Path
 
 # The author every Office file cchc writes names (its document properties): how `-o` knows a workbook it
 # may write over from someone else's.
@@ -26,6 +28,19 @@ def xml_text(text: str) -> str:
     """Text a Word or Excel file can hold: Word's line and page breaks pasted into a note (\\v, \\f) become
     line breaks, any other control character is dropped (the writers refuse them, and none is visible)."""
     return _NOT_XML.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", text) if _NOT_XML.search(text) else text
+
+
+def core_property(path: Path, name: str) -> str | None:
+    """A document property of an Office file (`creator`, `title`), read from its docProps/core.xml without
+    opening the workbook (openpyxl would read every row of a sheet that records no size); None when the
+    file has no such property or is no Office file."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(rf"<(?:\w+:)?{name}\b[^>]*>([^<]*)</(?:\w+:)?{name}>", core)
+    return html.unescape(found.group(1)) if found else None
 
 
 def stable_zip(data: bytes) -> bytes:

@@ -9,7 +9,6 @@ import re
 import stat
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -17,7 +16,7 @@ from typing import BinaryIO
 from cchc_rules.errors import CchcError, Diagnostic, os_error_text
 from cchc_rules.facts import FACTS_SUFFIXES
 from cchc_rules.loader import RULE_SUFFIX
-from cchc_rules.ooxml import CREATOR
+from cchc_rules.ooxml import CREATOR, core_property
 from cchc_rules.source import file_text
 from cchc_rules.units import JSONL_SUFFIXES, XLSX_SUFFIXES, filled_unit_rows, is_ranking
 
@@ -95,16 +94,7 @@ def refuse_data(target: Path) -> None:
 def written_by_cchc(path: Path) -> bool:
     """Whether an Office file names cchc as its author (`ooxml.CREATOR`): a ranking, a scoring table or a
     template it wrote, which it may write again. Excel keeps the author when it saves the file again."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # not an .xlsx openpyxl can open
-        return False
-    try:
-        return bool(book.properties.creator == CREATOR)
-    finally:
-        book.close()
+    return core_property(path, "creator") == CREATOR
 
 
 # How every JSON file cchc writes begins (`eval --format json`, `rank -o x.json`): one of these may be replaced.

@@ -224,8 +224,8 @@ def rank_units(
     failed = 0
     seen: dict[str, tuple[str, str]] = {}  # unit id, as compared -> where it was first given, and how written
 
-    # The first MAX_PROBLEMS units with problems, each with its problems (as many as could be shown);
-    # the later ones by name only. Shared out at the end (`_shown`): one unit alone shows all it has.
+    # The first MAX_PROBLEMS units with problems, each with all of them; the later ones by name only. The
+    # fifty shown are shared out at the end (`_shown`): one unit alone shows all it has.
     bad: list[tuple[UnitFacts, list[Diagnostic]]] = []
     unshown: list[str] = []
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import html
 import json
 import re
 import unicodedata
@@ -38,6 +37,7 @@ from cchc_rules.facts import (
     read_facts,
 )
 from cchc_rules.numbers import vi
+from cchc_rules.ooxml import core_property
 from cchc_rules.paths import missing_path_hint
 from cchc_rules.source import (
     MAY_BE_UNSHOWABLE,
@@ -60,7 +60,6 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 # How a template's title (its document properties) begins, before the name of the rule set it was made for.
 TEMPLATE_TITLE = "Mẫu dữ kiện: "
-_CORE_TITLE = re.compile(r"<dc:title[^>]*>([^<]*)</dc:title>")
 # The template's first column (the unit) and the markers of its two description rows.
 UNIT_COLUMN = "don_vi"
 DESCRIPTION_MARK = "(mô tả)"
@@ -273,16 +272,8 @@ def templates_of(path: Path | str) -> list[tuple[Path, str]]:
     books = [path] if kind == "xlsx" else _folder_files(path) if kind == "folder" else []
     out = []
     for book in books:
-        if book.suffix.lower() not in XLSX_SUFFIXES:
-            continue
-        try:
-            with zipfile.ZipFile(book) as archive:
-                core = archive.read("docProps/core.xml").decode("utf-8", "replace")
-        except (OSError, KeyError, zipfile.BadZipFile):  # no properties, or no workbook: reading will say
-            continue
-        found = _CORE_TITLE.search(core)
-        title = html.unescape(found.group(1)) if found else ""
-        if title.startswith(TEMPLATE_TITLE):
+        title = core_property(book, "title") if book.suffix.lower() in XLSX_SUFFIXES else None
+        if title is not None and title.startswith(TEMPLATE_TITLE):
             out.append((book, title.removeprefix(TEMPLATE_TITLE)))
     return out
 
