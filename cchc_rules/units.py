@@ -81,7 +81,7 @@ _TOTAL_ROWS = frozenset(
 # with their marks: "Tịnh Hà", "Quân Chu", "Huyền Sơn" are communes.
 _DISTRICTS = ("huyện", "quận", "thị xã", "thành phố", "tỉnh")
 # Words that make a name a commune's even after its district's ("Huyện Gia Lộc - Thị trấn Gia Lộc").
-_COMMUNE_WORDS = re.compile(r"(?:^|[\s\-/–,(])(?:xã|phường|thị trấn|tt\.?|p\.)(?=[\s.]|$)")
+_COMMUNE_WORDS = re.compile(r"(?:^|[\s\-/–,(])(?:(?:xã|phường|thị trấn|tt)(?=[\s.,)]|$)|(?:tt|p)\.)")
 
 
 def _bare(name: str) -> str:
@@ -217,8 +217,8 @@ def count_units(path: Path | str) -> int | None:
 def _workbook_rows(path: Path) -> int | None:
     """About how many units a workbook holds, for a progress bar: the rows below the template's three header
     rows of each sheet headed `don_vi`, counted in the sheet's XML without parsing it (parsing would read
-    the workbook twice). None when that is not cheap (a sheet that records no size, which a workbook
-    Excel saved always does) or the file cannot be opened (reading it will say why)."""
+    the workbook twice). None when that is not cheap (a sheet that records no size, as openpyxl's write-only
+    files do and Excel's never do) or the file cannot be opened (reading it will say why)."""
     from openpyxl import load_workbook
 
     try:

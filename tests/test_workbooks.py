@@ -929,6 +929,8 @@ def test_a_district_s_row_among_communes_is_not_ranked(rules: RuleSet, tmp_path:
         "Huyện Gia Lộc - Thị trấn Gia Lộc",
         "Thành phố Hải Dương - Phường Hải Tân",
         "Huyện Gia Lộc - TT Gia Lộc",
+        "Huyện Gia Lộc - TT.Gia Lộc",
+        "Huyện Gia Lộc - P.Hải Tân",
         "Huyện Thanh Hà/Xã Thanh Thủy",
     ],
 )
