@@ -228,8 +228,19 @@ def scaled_decimal(n: int, k: int) -> Decimal:
 
 def scaled_plain(n: int, k: int) -> str:
     """n / 10**k as `plain` writes it ("2.292", "15")."""
-    text = format(scaled_decimal(n, k), "f")
-    return "0" if text == "-0" else text
+    key = (n, k)
+    text = _SCALED_TEXT.get(key)
+    if text is None:  # a trace writes the same few scores and maxima again and again
+        text = format(scaled_decimal(n, k), "f")
+        if text == "-0":
+            text = "0"
+        if len(_SCALED_TEXT) > 100_000:
+            _SCALED_TEXT.clear()
+        _SCALED_TEXT[key] = text
+    return text
+
+
+_SCALED_TEXT: dict[tuple[int, int], str] = {}
 
 
 def scaled_vi(n: int, k: int) -> str:

@@ -63,6 +63,20 @@ class Layout:
         # Which way each `if` went, by node and the values of the facts its formula reads (see `branch_steps`).
         self.branch_plans: dict[int, tuple[tuple[str, ...], bool] | None] = {}
         self.branch_cache: dict[tuple[Any, ...], tuple[Step, ...]] = {}
+        header = rules.header
+        # Every field of a Result in its order, those all results of the rule set share filled in: made
+        # once, as a batch makes a Result a unit.
+        self.result_fields: dict[str, Any] = dict.fromkeys(Result.model_fields)
+        self.result_fields.update(
+            ruleset=header.name,
+            level=header.level,
+            province=header.province,
+            year=header.year,
+            basis=header.basis,
+            inferred=header.inferred,
+            areas=rules.areas,
+            adjustments=rules.adjustments,
+        )
 
     def lost(self, score: Sequence[int], effective: Sequence[int], i: int) -> int:
         """Node `i`'s points lost, scaled: its effective maximum - its score, or a penalty's own score."""
@@ -98,11 +112,10 @@ class _Data:
     def __getstate__(self) -> dict[str, Any]:
         # Pickled (multiprocessing, a cache): what a batch left to be made when read is made now, since the
         # batch it would be read from does not travel.
-        scores = dataclasses.replace(
-            self.scores,
-            reasons=[reasons_text(r) for r in self.scores.reasons],
-            unrounded=list(self.scores.unrounded),
-        )
+        given = self.scores  # a batch's own kind of Scores, whose lists read the batch: a plain one travels
+        fields = {f.name: getattr(given, f.name) for f in dataclasses.fields(Scores)}
+        fields.update(reasons=[reasons_text(r) for r in given.reasons], unrounded=list(given.unrounded))
+        scores = Scores(**fields)
         return {"layout": self.layout, "scores": scores, "_facts": self.facts, "tracer": self.tracer, "traces": {}}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -494,18 +507,10 @@ def result_from_scores(
     in a batch builds its facts only when they are read, as most results in a batch never are.
     """
     data = _Data(layout, scores, facts, tracer)
-    header = layout.rules.header
     k = layout.places
-    return built(
-        Result,
-        {"_source": data, "_facts": None},
-        ruleset=header.name,
-        level=header.level,
-        province=header.province,
-        year=header.year,
+    values = dict(layout.result_fields)
+    values.update(  # in place: the fields keep their order
         unit=facts.unit if isinstance(facts, Facts) else unit,
-        basis=header.basis,
-        inferred=header.inferred,
         score=scaled_decimal(scores.total, k),
         max=scaled_decimal(scores.base_max, k),
         percent=layout.percent(scores.total, scores.base_max),
@@ -513,9 +518,8 @@ def result_from_scores(
         bonus=scaled_decimal(scores.bonus, k),
         penalty=scaled_decimal(scores.penalty, k),
         nodes=_Nodes(data),
-        areas=layout.rules.areas,
-        adjustments=layout.rules.adjustments,
     )
+    return built(Result, {"_source": data, "_facts": None}, **values)
 
 
 def build_result(rules: CheckedRules, facts: Facts, outcome: Outcome, tracer: Tracer) -> Result:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from cchc_rules.columns import arithmetic as ar
 from cchc_rules.columns.arithmetic import Num
 
 # What a traced batch records: a fact read, a node referred to, a step taken.
@@ -90,6 +91,7 @@ class Batch:
         "done",
         "effective",
         "events",
+        "every_given",
         "lost_at",
         "na",
         "na_busy",
@@ -112,6 +114,7 @@ class Batch:
     def __init__(self, size: int, nodes: int):
         self.all = list(range(size))
         self.slow: set[int] = set()
+        self.every_given = False  # every unit read in columns gave every declared fact: none took a default
         self.num: dict[str, Num] = {}
         self.other: dict[str, list[Any]] = {}
         self.signal: dict[int, tuple[str, Any, str]] | None = None
@@ -151,6 +154,22 @@ class Batch:
         if found is None:
             found = self.shared[declared] = [declared] * len(self.all)
         return found
+
+    def summed_maxima(self, nodes: tuple[int, ...]) -> list[int]:
+        """Row by row, the sum of some nodes' maximum columns.
+
+        While no unit made one of them n/a, each is a shared column of its declared maximum:
+        their sum is then one number, and its column shared too.
+        """
+        shared = self.shared
+        total = 0
+        for k in nodes:
+            column = self.effective[k]
+            value = column[0] if column else 0
+            if shared.get(value) is not column:
+                return ar.summed(self.effective, nodes, len(self.all))
+            total += value
+        return self.maxima(total)
 
     def own(self, i: int) -> tuple[list[int], list[int]]:
         """Node `i`'s score and maximum columns, copied before they are first written unit by unit.

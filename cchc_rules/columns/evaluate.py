@@ -92,7 +92,7 @@ class ColumnRules:
         """Columns of each unit's base score, base maximum, bonus, penalty and total (clamped to [0, base max])."""
         compiled = self.compiled
         size = len(b.all)
-        base, base_max = ar.summed(b.score, compiled.areas, size), ar.summed(b.effective, compiled.areas, size)
+        base, base_max = ar.summed(b.score, compiled.areas, size), b.summed_maxima(compiled.areas)
         bonus, penalty = ar.summed(b.score, compiled.bonuses, size), ar.summed(b.score, compiled.penalties, size)
         net = base
         if compiled.bonuses or compiled.penalties:
@@ -135,7 +135,7 @@ class ColumnRules:
                 return
             if todo is rows:
                 b.score[i] = ar.summed(b.score, plan.kids, len(rows))
-                b.effective[i] = ar.summed(b.effective, plan.kids, len(rows))
+                b.effective[i] = b.summed_maxima(plan.kids)
             else:
                 score, effective = b.own(i)
                 for r in todo:

@@ -45,6 +45,7 @@ def read_facts(
     if len(plans) > 1:  # (itemgetter of one name gives the value itself, not a tuple)
         try:  # every unit gives every fact, the usual case: one call a unit, then transposed
             given_all = list(zip(*map(itemgetter(*(p[0] for p in plans)), dicts), strict=True))
+            b.every_given = True
         except KeyError:  # a fact left out: its default applies
             given_all = None
     if given_all is None:

@@ -70,6 +70,59 @@ class _RowReasons(list[Any]):
         return any(entry == item for entry in self)
 
 
+class _BatchScores(Scores):
+    """A unit's `Scores` read out of its batch: totals at once, node lists when first read.
+
+    Most results of a batch are only ranked (their totals read); making each unit's
+    lists of node scores, statuses and reasons would cost more than scoring it.
+    """
+
+    __slots__ = ("_unit",)
+
+    def __init__(self, b: Batch, r: int, values: Mapping[str, Value], compiled: CompiledRules):
+        # Not the dataclass's __init__: the node lists are left unset, so that reading one calls __getattr__.
+        self.places = compiled.places
+        self.base, self.base_max, self.bonus, self.penalty, self.total = b.totals_of(r)
+        self._unit = (b, r, values, compiled)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _NODE_LISTS:
+            raise AttributeError(name)
+        self._made()
+        return object.__getattribute__(self, name)
+
+    def _made(self) -> None:
+        b, r, values, compiled = self._unit
+        size = len(compiled.ids)
+        score = [column[r] for column in b.score]
+        status = ["scored"] * size
+        na_policy: list[str | None] = [None] * size
+        na: set[int] = set()
+        for i, policy in b.nodes_na.get(r, ()):
+            status[i] = "n_a"
+            na_policy[i] = policy
+            na.add(i)
+        reasons = _RowReasons([()] * size)
+        if b.lost_at is None:  # by unit, the nodes where it lost points: made once, for the first unit read
+            b.lost_at = {}
+            for i in range(size):
+                for row in b.chosen_of(i):
+                    b.lost_at.setdefault(row, []).append(i)
+        for i in b.lost_at.get(r, ()):
+            reasons[i] = None
+        reasons.unit = (b, r, values, score, compiled)
+        self.status = status
+        self.score = score
+        self.effective = [column[r] for column in b.effective]
+        self.unrounded = _Unrounded(b.raw, r, na)  # type: ignore[assignment]
+        self.reasons = reasons
+        self.na_policy = na_policy
+
+
+_NONE: frozenset[str] = frozenset()
+_NODE_LISTS = frozenset(("status", "score", "effective", "unrounded", "reasons", "na_policy"))
+
+
 class ColumnBatch:
     """A scored batch: each unit's `Result`, or None for a unit left to the per-unit path."""
 
@@ -111,47 +164,14 @@ class ColumnBatch:
 
     def defaulted(self, r: int) -> frozenset[str]:
         """The facts unit `r` did not give, which took their defaults (read from the caller's mapping)."""
+        if self._b.every_given:
+            return _NONE
         given = self._units[r]
         return frozenset(name for name in self._rules.kinds if name not in given)
 
     def scores(self, r: int, values: Mapping[str, Value]) -> Scores:
-        """Unit `r`'s scores in the per-unit form."""
-        b = self._b
-        rules = self._rules
-        compiled = rules.compiled
-        size = len(compiled.ids)
-        score = [column[r] for column in b.score]
-        status = ["scored"] * size
-        na_policy: list[str | None] = [None] * size
-        na: set[int] = set()
-        for i, policy in b.nodes_na.get(r, ()):
-            status[i] = "n_a"
-            na_policy[i] = policy
-            na.add(i)
-        reasons = _RowReasons([()] * size)
-        if b.lost_at is None:  # by unit, the nodes where it lost points: made once, for the first result
-            b.lost_at = {}
-            for i in range(size):
-                for row in b.chosen_of(i):
-                    b.lost_at.setdefault(row, []).append(i)
-        for i in b.lost_at.get(r, ()):
-            reasons[i] = None
-        reasons.unit = (b, r, values, score, compiled)
-        base, base_max, bonus, penalty, total = b.totals_of(r)
-        return Scores(
-            places=compiled.places,
-            status=status,
-            score=score,
-            effective=[column[r] for column in b.effective],
-            unrounded=_Unrounded(b.raw, r, na),  # type: ignore[arg-type]
-            reasons=reasons,
-            na_policy=na_policy,
-            base=base,
-            base_max=base_max,
-            bonus=bonus,
-            penalty=penalty,
-            total=total,
-        )
+        """Unit `r`'s scores in the per-unit form (its node lists made when first read)."""
+        return _BatchScores(self._b, r, values, self._rules.compiled)
 
     def result(self, r: int, trace: bool = False) -> Result | None:
         """Unit `r`'s result (its trace made when read), or None when the per-unit path must score it."""
