@@ -116,11 +116,29 @@ class _Data:
         fields = {f.name: getattr(given, f.name) for f in dataclasses.fields(Scores)}
         fields.update(reasons=[reasons_text(r) for r in given.reasons], unrounded=list(given.unrounded))
         scores = Scores(**fields)
-        return {"layout": self.layout, "scores": scores, "_facts": self.facts, "tracer": self.tracer, "traces": {}}
+        tracer = None if self.tracer is None else _portable(self.tracer, self.layout.ids)
+        return {"layout": self.layout, "scores": scores, "_facts": self.facts, "tracer": tracer, "traces": {}}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             setattr(self, name, value)
+
+
+def _portable(tracer: Tracer, ids: Sequence[str]) -> Tracer:
+    """The same trace as plain records, their sentences written: what pickles, whatever made it.
+
+    A batch's tracer reads its batch, and a recorded step keeps the function that writes its sentence.
+    """
+    out = Tracer()
+    for node_id in ids:
+        record = tracer.record(node_id)
+        if record is not None:
+            copy = NodeRecord()
+            copy.facts = dict(record.facts)
+            copy.refs = dict(record.refs)
+            copy.steps = list(record.materialised())
+            out.records[node_id] = copy
+    return out
 
 
 class _Nodes(Mapping[str, "NodeResult"]):

@@ -145,7 +145,8 @@ def test_a_batch_result_makes_its_facts_once_and_only_when_read() -> None:
 
 def test_a_batch_result_is_what_it_was_when_made_pickled_or_after_its_input_changed() -> None:
     """Facts made when first read must not read the caller's mappings then (changed since), and a result
-    pickled (multiprocessing) carries what it would have read from its batch, which does not travel."""
+    pickled (multiprocessing), traced or not, carries what it would have read from its batch, which does
+    not travel."""
     import pickle
 
     rules = load(RULES_2023)
@@ -161,6 +162,13 @@ def test_a_batch_result_is_what_it_was_when_made_pickled_or_after_its_input_chan
         assert uses is not None and uses.facts and not any(use.defaulted for use in uses.facts)
     for result in untraced:
         assert pickle.loads(pickle.dumps(result)).to_dict() == result.to_dict()
+    for result in rules.evaluate_many([u["facts"] for u in items], names, trace=True):
+        # A traced result travels with its trace written out: the batch its tracer reads stays behind.
+        copy = pickle.loads(pickle.dumps(result))
+        assert copy.to_dict(trace=True) == result.to_dict(trace=True)
+        assert [copy[a].explain() for a in copy.areas] == [result[a].explain() for a in result.areas]
+    alone = rules.evaluate(items[0]["facts"], trace=True)
+    assert pickle.loads(pickle.dumps(alone)).to_dict(trace=True) == alone.to_dict(trace=True)
     batch = columns_of(rules).run([items[0]["facts"]], ["a"], trace=False)
     scores = batch.scores(0, {})
     assert None not in scores.reasons and None not in scores.reasons[:]  # made, however read
