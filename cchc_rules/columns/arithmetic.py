@@ -189,7 +189,7 @@ def summed(columns: list[list[int]], nodes: tuple[int, ...], size: int) -> list[
         return list(map(sum, zip(*[columns[k] for k in nodes], strict=True)))
     total = columns[nodes[0]]  # one node: its own column, shared (`Batch.own` copies before writing)
     for k in nodes[1:]:
-        total = [x + y for x, y in zip(total, columns[k], strict=True)]
+        total = list(map(operator.add, total, columns[k]))  # C-level: no Python frame per unit
     return total
 
 
