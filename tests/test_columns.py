@@ -108,6 +108,35 @@ def test_columns_equal_per_unit_on_random_rule_sets(module: ast.Module, data: st
     assert_batch_equals_per_unit(rules, units, data.draw(st.booleans(), label="trace"))
 
 
+@settings(max_examples=max(50, EXAMPLES // 4), parent=SLOW_OK)
+@given(module=rule_sets(), data=st.data())
+def test_a_batch_result_pickled_equals_per_unit_on_random_rule_sets(module: ast.Module, data: st.DataObject) -> None:
+    """A batch result, and its pickled copy (trace written out, batch left behind), equal the per-unit
+    result: fields in the same order, the same facts taken by default, the same JSON and explanations."""
+    import pickle
+
+    rules = RuleSet(index(merge(source_of(module)), ()))
+    if rules.columns is None:
+        return
+    units = data.draw(st.lists(facts_strategy(rules), min_size=1, max_size=4), label="units")
+    units = [as_json_line(u) if data.draw(st.booleans()) else u for u in units]
+    trace = data.draw(st.booleans(), label="trace")
+    names = [f"Xã {i}" for i in range(len(units))]
+    batch = columns_of(rules).run(units, names, trace)
+    for r, facts in enumerate(units):
+        one = per_unit(rules, facts, names[r], trace)
+        got = batch.result(r, trace)
+        if got is None:
+            continue
+        assert one is not None
+        for res in (got, pickle.loads(pickle.dumps(got))):
+            assert list(res.__dict__) == list(one.__dict__)
+            assert res._source.facts.defaulted == one._source.facts.defaulted  # type: ignore[union-attr]
+            assert_same_result(res, one, trace)
+        if trace:
+            assert_same_result(pickle.loads(pickle.dumps(one)), one, trace)
+
+
 def test_thanh_thuy_in_a_batch() -> None:
     rules = load(RULES_2023)
     facts = rules.facts(FACTS_THANH_THUY)
