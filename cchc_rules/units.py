@@ -151,7 +151,11 @@ class UnitFacts:
 
 
 def _error(message: str, hint: str = "", code: str = "U001") -> UnitsError:
-    return UnitsError([Diagnostic(code=code, severity="error", message=message, hint=hint)])
+    return UnitsError([_diagnostic(message, hint, code)])
+
+
+def _diagnostic(message: str, hint: str = "", code: str = "U001") -> Diagnostic:
+    return Diagnostic(code=code, severity="error", message=message, hint=hint)
 
 
 def kind_of(path: Path) -> str:
@@ -811,23 +815,26 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
         width = len(names)
         seen: dict[str, str] = {}
         unnamed: list[int] = []  # columns without a heading: read nothing, so must hold nothing
+        # Every problem of the header row at once: whoever fixes the workbook fixes them in one go.
+        header_problems: list[Diagnostic] = []
         for i, name in enumerate(names[1:], 1):
             if not name:
                 unnamed.append(i)
                 continue
             if name in seen:
-                raise _error(
-                    f"{path}: trang tính `{title}`: dữ kiện `{name}` ở hai cột {seen[name]} và {column_letter(i + 1)}"
-                )
+                again = column_letter(i + 1)
+                said = f"{path}: trang tính `{title}`: dữ kiện `{name}` ở hai cột {seen[name]} và {again}"
+                header_problems.append(_diagnostic(said, f"xoá một trong hai cột, hoặc sửa tên cột {again}"))
+                continue
             seen[name] = column_letter(i + 1)
         if 1 in bare:
             column = column_letter(bare[1][0] + 1)
-            raise _error(
-                f"{_at(path, title, 1, column)}: công thức chưa có giá trị đã tính ở dòng tên dữ kiện",
-                f"{_SAVE_FORMULAS}; hoặc ghi thẳng tên dữ kiện",
-            )
+            said = f"{_at(path, title, 1, column)}: công thức chưa có giá trị đã tính ở dòng tên dữ kiện"
+            header_problems.append(_diagnostic(said, f"{_SAVE_FORMULAS}; hoặc ghi thẳng tên dữ kiện"))
         if rules is not None:
-            _check_header(path, title, seen, rules)
+            header_problems += _header_problems(path, title, seen, rules)
+        if header_problems:
+            raise UnitsError(header_problems)
         kinds = {name: decl.type.name for name, decl in rules.facts.items()} if rules is not None else {}
         percents = {n for n, k in kinds.items() if k == "percent"}
         decimals = {n for n, k in kinds.items() if k == "decimal"}
@@ -1160,7 +1167,7 @@ def _unclear(path: Path, sheet: str, row: int, column: str, name: str, value: An
     )
 
 
-def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: CheckedRules) -> None:
+def _header_problems(path: Path, sheet: str, columns: dict[str, str], rules: CheckedRules) -> list[Diagnostic]:
     """A workbook's fact columns against the declarations: each wrong one named once, at its header cell."""
     declared = list(rules.facts)
     problems = [
@@ -1186,8 +1193,7 @@ def _check_header(path: Path, sheet: str, columns: dict[str, str], rules: Checke
                 hint="thêm một cột cho mỗi dữ kiện, tên ở dòng 1; `cchc template RULES -o facts.xlsx` tạo đủ các cột",
             )
         )
-    if problems:
-        raise UnitsError(problems)
+    return problems
 
 
 # ---- validation ------------------------------------------------------------------------------------

@@ -515,6 +515,33 @@ def test_a_wrong_header_is_one_error_at_its_cell_not_one_a_row(tmp_path: Path) -
     assert list(read_units(path))  # without the rules, the rows are read as they are
 
 
+def test_every_problem_of_the_header_row_is_said_in_one_run(tmp_path: Path) -> None:
+    """A column written twice, a misspelt one and a missing one: fixed in one go, not one run each."""
+    from openpyxl import load_workbook
+
+    rules = cchc_rules.load(RULES_2023)
+    path = tmp_path / "xa.xlsx"
+    with path.open("wb") as handle:
+        write_workbook(rules.checked, handle, [{UNIT_COLUMN: f"Xã {k}", **plain_facts()} for k in range(3)])
+    names = list(rules.checked.facts)
+    first, second = (get_column_letter(names.index(n) + 2) for n in ("doi_thoai", "cong_chuc"))
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet[f"{second}1"] = "doi_thoai"  # `cong_chuc` gone, `doi_thoai` twice
+    extra = get_column_letter(sheet.max_column + 1)
+    sheet[f"{extra}1"] = "ghi_chu"
+    sheet[f"{extra}4"] = "đã kiểm tra"
+    book.save(path)
+    run = cchc("rank", RULES_2023, path, "-o", tmp_path / "r.csv")
+    assert run.returncode == 1, run.stderr
+    assert f"dữ kiện `doi_thoai` ở hai cột {first} và {second}" in run.stderr
+    assert f"sửa tên cột {second}" in run.stderr
+    assert f"ô {extra}1: cột `ghi_chu` không phải dữ kiện của bộ quy tắc" in run.stderr
+    assert "không có cột cho `cong_chuc`" in run.stderr
+    assert run.stderr.count("lỗi [") == 3, run.stderr
+
+
 def test_a_column_without_a_heading_is_read_only_when_it_is_empty(tmp_path: Path) -> None:
     """A cell only formatted past the last fact is nothing; data under no heading is refused, named once:
     it is not read, so a fact with a default would silently take it for every unit."""
