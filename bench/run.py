@@ -1,7 +1,7 @@
 """The benchmark: how fast cchc scores communes, against a hand-written baseline, in one run.
 
     python bench/run.py            # 10,600 communes (every commune of the country before 2025)
-    python bench/run.py --quick    # 2,000 communes, streams of 1,000 and 10,000; under a minute
+    python bench/run.py --quick    # 2,000 communes, streams of 1,000 and 10,000; about a minute
 
 Everything is measured in this one process, on the same synthetic communes
 (bench/generate.py), each phase three times, keeping the fastest, so that the
@@ -167,7 +167,7 @@ def stream_peak_mb(sizes: tuple[int, ...], trace: bool) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="2,000 communes, smaller streams: under a minute")
+    parser.add_argument("--quick", action="store_true", help="2,000 communes, smaller streams: about a minute")
     parser.add_argument("--units", type=int, help="how many communes (default 10,600; 2,000 with --quick)")
     parser.add_argument("--no-openfisca", action="store_true", help="skip the OpenFisca comparison")
     args = parser.parse_args(argv)
