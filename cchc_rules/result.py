@@ -133,11 +133,7 @@ def _portable(tracer: Tracer, ids: Sequence[str]) -> Tracer:
     for node_id in ids:
         record = tracer.record(node_id)
         if record is not None:
-            copy = NodeRecord()
-            copy.facts = dict(record.facts)
-            copy.refs = dict(record.refs)
-            copy.steps = list(record.materialised())
-            out.records[node_id] = copy
+            out.records[node_id] = record.written()
     return out
 
 

@@ -134,6 +134,14 @@ class NodeRecord:
         """Every step with its sentence written."""
         return tuple(s.step() if isinstance(s, LazyStep) else s for s in self.steps)
 
+    def written(self) -> NodeRecord:
+        """A copy with every sentence written: it keeps no function that writes one (it pickles)."""
+        copy = NodeRecord()
+        copy.facts = dict(self.facts)
+        copy.refs = dict(self.refs)
+        copy.steps = list(self.materialised())
+        return copy
+
 
 class Tracer:
     """Records facts read, criteria referenced and steps taken, node by node."""

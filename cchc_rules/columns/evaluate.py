@@ -256,7 +256,8 @@ class ColumnRules:
         n, d = value
         declared, pow10, factor, mode = plan.declared, plan.pow10, plan.factor, plan.rounding
         dens = ar.denominators(d, len(rows))
-        if type(d) is int and pow10 % d == 0:  # exact at the declared decimals (`if ... then max else 0`)
+        exact = type(d) is int and pow10 % d == 0  # exact at the declared decimals (`if ... then max else 0`)
+        if exact:
             rounded = list(n) if d == pow10 else list(map(mul, n, repeat(pow10 // d)))
         elif mode == "half_up" and (not n or min(n) >= 0):  # the usual case, at its simplest
             twice = 2 * pow10
@@ -275,7 +276,7 @@ class ColumnRules:
         scores = rounded if factor == 1 else [q * factor for q in rounded]
         if b.events is not None:
             # The units whose value was not already exact at the declared decimals (x*10**k not a multiple of d).
-            if type(d) is int and pow10 % d == 0:
+            if exact:
                 inexact: list[int] = []
             else:
                 dens_again = repeat(d) if type(d) is int else d
