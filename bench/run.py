@@ -340,7 +340,10 @@ def compare_openfisca(lines: list[str]) -> None:
     try:
         from bench import openfisca_model as model
     except ImportError as exc:
-        say("openfisca", f"not installed ({exc.name}); pip install -e '.[bench]'")
+        missing = "openfisca-core"
+        if exc.name is not None and not exc.name.startswith("openfisca"):  # numpy, which it brings
+            missing = f"{exc.name}, which openfisca-core needs"
+        say("openfisca", f"not installed ({missing}); pip install -e '.[bench]'")
         return
     import numpy as np
 
