@@ -18,7 +18,7 @@ from cchc_rules.facts import FACTS_SUFFIXES
 from cchc_rules.loader import RULE_SUFFIX
 from cchc_rules.ooxml import CREATOR, core_property
 from cchc_rules.source import file_text
-from cchc_rules.units import JSONL_SUFFIXES, XLSX_SUFFIXES, filled_unit_rows, is_ranking
+from cchc_rules.units import JSONL_SUFFIXES, XLSX_SUFFIXES, is_ranking, template_contents
 
 # The files a folder given as input is read for: rule files; facts files, JSON lines and workbooks of units.
 # (A ranking workbook is passed over when a folder is read: one may be written there, and written again.)
@@ -64,10 +64,13 @@ def refuse_data(target: Path) -> None:
     if suffix == RULE_SUFFIX:
         what = "một tệp quy tắc"
     elif suffix in XLSX_SUFFIXES:
-        filled = filled_unit_rows(target)  # None for a ranking: its sheet is no template's
-        if filled:
-            what = f"bảng tính đã có số liệu của {filled} đơn vị"
-        elif filled is None and not (written_by_cchc(target) or is_ranking(target)):
+        template = template_contents(target)  # None for a ranking: its sheet is no template's
+        if template is not None and template[0]:
+            what = f"bảng tính đã có số liệu của {template[0]} đơn vị"
+        elif template is not None and template[1]:  # cchc wrote the template, someone added to it
+            sheets = ", ".join(f"`{title}`" for title in template[1])
+            what = f"một mẫu dữ kiện có thêm trang tính {sheets} không do cchc ghi ra"
+        elif template is None and not (written_by_cchc(target) or is_ranking(target)):
             what = "một bảng tính không do cchc ghi ra"
     elif suffix in (".yaml", ".yml"):  # cchc writes no YAML: it is one cchc reads (facts, claims, a round, cases)
         if re.search(r"(?m)^facts\s*:", _head(target)):

@@ -569,6 +569,14 @@ def filled_unit_rows(target: Path) -> int | None:
     """How many rows below the header rows of a template's sheets hold something; None when the file is
     no template (not a workbook, or a sheet that is not headed `don_vi` holds anything). Not validated
     against the rules: a template of last year's rules is a template still."""
+    found = template_contents(target)
+    return None if found is None or found[1] else found[0]
+
+
+def template_contents(target: Path) -> tuple[int, list[str]] | None:
+    """A template's filled unit rows (as `filled_unit_rows`) and the titles of its other sheets that hold
+    something (instructions someone added, notes); None when no sheet is headed `don_vi`, or the file is
+    not a workbook openpyxl can open."""
     from openpyxl import load_workbook
 
     try:
@@ -576,7 +584,7 @@ def filled_unit_rows(target: Path) -> int | None:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # not an .xlsx openpyxl can open
         return None
     try:
-        rows, templates = 0, 0
+        rows, templates, others = 0, 0, []
         for sheet in book.worksheets:
             first = next(sheet.iter_rows(max_row=1, values_only=True), ())
             if first and first[0] == UNIT_COLUMN:
@@ -585,8 +593,8 @@ def filled_unit_rows(target: Path) -> int | None:
             elif sheet.title == LIST_SHEET:
                 continue  # the template's own list of choices, hidden or shown
             elif any(any(v not in (None, "") for v in r) for r in sheet.iter_rows(values_only=True)):
-                return None  # someone's own sheet, or notes: not ours to replace
-        return rows if templates else None
+                others.append(sheet.title)  # someone's own sheet, or notes: not ours to replace
+        return (rows, others) if templates else None
     finally:
         book.close()
 

@@ -719,6 +719,16 @@ def test_no_command_writes_over_another_district_s_figures_or_a_commune_s_facts(
         assert openpyxl.load_workbook(tmp_path / name).properties.creator == "cchc_rules"
     assert cchc("template", RULES_2023, "-o", tmp_path / "mau.xlsx").returncode == 0
     assert cchc("rank", RULES_2023, units, "-o", tmp_path / "mau.xlsx").returncode == 0
+    # A template someone added a sheet to (instructions for the communes) is theirs too: not replaced.
+    assert cchc("template", RULES_2023, "-o", tmp_path / "mau-2.xlsx").returncode == 0
+    book = openpyxl.load_workbook(tmp_path / "mau-2.xlsx")
+    book.create_sheet("Hướng dẫn")["A1"] = "Mỗi xã điền một dòng"
+    book.save(tmp_path / "mau-2.xlsx")
+    before = (tmp_path / "mau-2.xlsx").read_bytes()
+    run = cchc("rank", RULES_2023, units, "-o", tmp_path / "mau-2.xlsx")
+    assert run.returncode == 1, run.stderr
+    assert "đây là một mẫu dữ kiện có thêm trang tính `Hướng dẫn` không do cchc ghi ra; không ghi đè" in run.stderr
+    assert (tmp_path / "mau-2.xlsx").read_bytes() == before
     for _ in range(2):
         assert cchc("eval", RULES_2023, FACTS_THANH_THUY, "-o", tmp_path / "ket-qua.json").returncode == 0
 
