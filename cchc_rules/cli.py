@@ -180,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(said_by, _Parser)
     if extra and args.command is not None and not any(w.startswith("-") for w in extra):
         args, extra = _intermixed(said_by, args, words, extra)
+    args.words = words  # the line as typed (a hint may give it back corrected)
     if extra:
         from cchc_rules.errors import suggest
 

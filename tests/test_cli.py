@@ -658,20 +658,20 @@ APPRAISAL = FACTS_THANH_THUY.parent / "tham-dinh.yaml"
     ("args", "more"),
     [
         (("eval", FACTS_THANH_THUY, RULES_2023), ""),
-        (("explain", FACTS_THANH_THUY, RULES_2023, "1.1"), " …"),
+        (("explain", FACTS_THANH_THUY, RULES_2023, "1.1"), " 1.1"),
         (("report", FACTS_THANH_THUY, RULES_2023), ""),
-        (("table", FACTS_THANH_THUY, RULES_2023, "-o", "bang.xlsx"), ""),
+        (("table", FACTS_THANH_THUY, RULES_2023, "-o", "bang.xlsx"), " -o bang.xlsx"),
         (("whatif", FACTS_THANH_THUY, RULES_2023), ""),
-        (("audit", FACTS_THANH_THUY, RULES_2023, CLAIMS), " …"),
-        (("rank", FACTS_THANH_THUY, RULES_2023, "-o", "xep-hang.csv"), ""),
+        (("audit", FACTS_THANH_THUY, RULES_2023, CLAIMS), f" {CLAIMS}"),
+        (("rank", FACTS_THANH_THUY, RULES_2023, "-o", "xep-hang.csv", "--trace"), " -o xep-hang.csv --trace"),
         (("eval", FACTS_THANH_THUY, RULES_2023.parent), ""),  # a folder of rule files, as RULES takes
     ],
 )
 def test_rules_and_facts_swapped_is_a_usage_error_saying_so(
     tmp_path: Path, args: tuple[str | Path, ...], more: str
 ) -> None:
-    """`cchc eval FACTS RULES`: not an E001 on the facts file's first line, but the two named, and the line
-    as it should be typed (`…`: the arguments after them)."""
+    """`cchc eval FACTS RULES`: not an E001 on the facts file's first line, but the two named, and the whole
+    line as it should be typed, options included, ready to paste."""
     command, data, rules, *rest = args
     run = cchc(command, data, rules, *rest, cwd=tmp_path)
     assert run.returncode == 2, run.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -255,9 +256,15 @@ def _swapped(args: argparse.Namespace, rule: tuple[str, str, str], data: tuple[s
     hint = f"tệp quy tắc (.cchc) ở chỗ {rule_slot}, {want} ở chỗ {data_slot}"
     positional = [p for _, p in _slots(args, ["rules", "facts", "claims", "input", "id"])]
     if args.command != "diff" and rule_name == "rules" and positional[:2] == [rule_path, data_path]:
-        # the line as it should have been typed, when the two are the first two arguments
-        rest = " …" if len(positional) > 2 else ""
-        hint = f"tệp quy tắc (.cchc) đứng trước, {want} sau: `cchc {args.command} {data_path} {rule_path}{rest}`"
+        # the line as it should have been typed, when the two are the first two arguments: the whole line,
+        # options included, so that it can be pasted as it is
+        words = getattr(args, "words", None)
+        if words is not None and rule_path in words and data_path in words:
+            fixed = [data_path if w == rule_path else rule_path if w == data_path else w for w in words]
+            line = shlex.join(fixed)
+        else:  # parsed elsewhere than `cli.main`: the two alone, the rest marked
+            line = f"{args.command} {data_path} {rule_path}" + (" …" if len(positional) > 2 else "")
+        hint = f"tệp quy tắc (.cchc) đứng trước, {want} sau: `cchc {line}`"
     usage_error(args, message, hint)
 
 
