@@ -927,11 +927,13 @@ def read_facts(path: Path | str) -> RawFacts:
         raise facts_error(name, f"không đọc được tệp: {os_error_text(exc)}", hint=hint) from None
     for magic, kind in _BINARY_KINDS:
         if data.startswith(magic):
-            raise facts_error(
-                name,
-                f"tệp không phải YAML hay JSON: có vẻ là {kind}",
-                hint="tệp dữ kiện là văn bản YAML (.yaml) hoặc JSON (.json); xem examples/thanh-thuy-2023/facts.yaml",
-            )
+            hint = "tệp dữ kiện là văn bản YAML (.yaml) hoặc JSON (.json); xem examples/thanh-thuy-2023/facts.yaml"
+            if path.suffix.lower() in (".xlsx", ".xlsm"):  # the communes' workbook: read by `rank`, a row a unit
+                hint += (
+                    f"; bảng tính các xã thì xếp hạng bằng `cchc rank RULES {name} -o ket-qua.json --trace`, "
+                    "tệp kết quả ghi cả diễn giải điểm mất của từng xã"
+                )
+            raise facts_error(name, f"tệp không phải YAML hay JSON: có vẻ là {kind}", hint=hint)
     try:
         text = decode(data)
     except NotUtf8 as exc:

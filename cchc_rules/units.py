@@ -943,7 +943,7 @@ def _sheet(path: Path, book: Any, sheet: Any, rules: CheckedRules | None) -> Ite
                             code="U001",
                             severity="error",
                             message=f"{where}, cột A: thiếu mã đơn vị",
-                            hint="mỗi dòng là một đơn vị; ghi tên xã ở cột A",
+                            hint="mỗi dòng là một đơn vị; ghi tên xã ở cột A, hoặc xoá dòng này nếu là dòng tổng",
                         )
                     )
                 yield UnitFacts(
@@ -1241,7 +1241,13 @@ def validate_unit(rules: RuleSet, unit: UnitFacts, placed: bool = True) -> Facts
     def empty_cells(still_missing: Iterable[str]) -> None:
         for name in still_missing:
             problems.append(
-                _cell_problem(unit, name, f"ô trống: thiếu dữ kiện `{name}` ({rules.checked.facts[name].description})")
+                _cell_problem(
+                    unit,
+                    name,
+                    f"ô trống: thiếu dữ kiện `{name}` ({rules.checked.facts[name].description})",
+                    _EMPTY_HINTS.get(rules.checked.facts[name].type.name, "ghi giá trị vào ô")
+                    + "; dữ kiện này không có giá trị mặc định",
+                )
             )
 
     try:
@@ -1303,6 +1309,16 @@ def _line_problem(unit: UnitFacts, name: str, d: Diagnostic, declared: bool) -> 
     span = place.model_copy(update={"line": line, "end_line": line})
     message = d.message.removeprefix(f"{unit.where}: ")
     return d.model_copy(update={"span": span, "line_text": unit.line, "message": message})
+
+
+# What to write in a blank cell of a fact without a default, by the fact's kind.
+_EMPTY_HINTS = {
+    "count": "ghi số liệu vào ô (0 nếu không có)",
+    "integer": "ghi số liệu vào ô (0 nếu không có)",
+    "decimal": "ghi số liệu vào ô (0 nếu không có)",
+    "percent": "ghi tỷ lệ vào ô, vd 85%",
+    "boolean": "chọn có hoặc không",
+}
 
 
 def _cell_problem(unit: UnitFacts, name: str, message: str, hint: str = "", code: str = "F003") -> Diagnostic:

@@ -197,6 +197,7 @@ def test_units_on_hidden_rows_are_ranked_and_said(rules: RuleSet, tmp_path: Path
         f"{shown}: trang tính `Dữ kiện`, dòng 7, 8\n"
     ) in run.stderr
     assert "dòng 8, cột A: thiếu mã đơn vị" in run.stderr
+    assert "hoặc xoá dòng này nếu là dòng tổng" in run.stderr
 
 
 def test_a_hidden_sheet_is_never_silently_taken_for_the_units(rules: RuleSet, tmp_path: Path) -> None:
@@ -761,6 +762,9 @@ def test_a_blank_cell_is_accepted_where_its_criterion_does_not_apply(tmp_path: P
     assert len(lines) == 4, errors
     for line, (name, cell) in zip(lines, cells, strict=True):
         assert f"ô {cell} " in line and f"ô trống: thiếu dữ kiện `{name}`" in line, line
+    # what to write there, by the fact's kind: a figure, or a yes/no (`co_von`)
+    assert "gợi ý: ghi số liệu vào ô (0 nếu không có); dữ kiện này không có giá trị mặc định" in errors, errors
+    assert "gợi ý: chọn có hoặc không; dữ kiện này không có giá trị mặc định" in errors, errors
     edit(path, lambda book: book.worksheets[0].delete_rows(5, 2))
     ranked, errors = rank(rules, path)
     assert (ranked, errors) == (["Xã 0"], "")
@@ -967,3 +971,15 @@ def test_a_numbering_column_before_the_units_is_the_one_to_delete(rules: RuleSet
     assert units == []
     assert "ô A1 phải là `don_vi` (cột mã đơn vị), không phải `STT`" in said, said
     assert "gợi ý: cột A là cột thêm vào trước `don_vi` (số thứ tự?): xoá cả cột A" in said
+
+
+def test_a_workbook_given_to_eval_points_to_rank_for_each_commune_s_derivation(tmp_path: Path) -> None:
+    """`eval` and `explain` read one unit's facts file; the communes' workbook is `rank`'s, whose JSON with
+    `--trace` explains every commune's losses: the hint says so, with the line to type."""
+    book = tmp_path / "cac-xa.xlsx"
+    assert cchc("template", RULES_2023, "-o", book).returncode == 0
+    for command in (("eval", RULES_2023, book), ("explain", RULES_2023, book, "7.2.2")):
+        run = cchc(*command)
+        assert run.returncode == 1, run.stderr
+        assert "tệp không phải YAML hay JSON: có vẻ là một tệp nén ZIP" in run.stderr
+        assert f"`cchc rank RULES {book} -o ket-qua.json --trace`" in run.stderr, run.stderr
