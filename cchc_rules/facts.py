@@ -12,6 +12,7 @@ import datetime
 import json
 import numbers
 import re
+import shlex
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -930,7 +931,8 @@ def read_facts(path: Path | str) -> RawFacts:
             hint = "tệp dữ kiện là văn bản YAML (.yaml) hoặc JSON (.json); xem examples/thanh-thuy-2023/facts.yaml"
             if path.suffix.lower() in (".xlsx", ".xlsm"):  # the communes' workbook: read by `rank`, a row a unit
                 hint += (
-                    f"; bảng tính các xã thì xếp hạng bằng `cchc rank RULES {name} -o ket-qua.json --trace`, "
+                    f"; bảng tính các xã thì xếp hạng bằng `cchc rank RULES {shlex.quote(name)} -o ket-qua.json "
+                    "--trace`, "
                     "tệp kết quả ghi cả diễn giải điểm mất của từng xã"
                 )
             raise facts_error(name, f"tệp không phải YAML hay JSON: có vẻ là {kind}", hint=hint)

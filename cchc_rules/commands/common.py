@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -258,6 +257,8 @@ def _swapped(args: argparse.Namespace, rule: tuple[str, str, str], data: tuple[s
     if args.command != "diff" and rule_name == "rules" and positional[:2] == [rule_path, data_path]:
         # the line as it should have been typed, when the two are the first two arguments: the whole line,
         # options included, so that it can be pasted as it is
+        import shlex  # only on this error: not on every start
+
         words = getattr(args, "words", None)
         if words is not None and rule_path in words and data_path in words:
             fixed = [data_path if w == rule_path else rule_path if w == data_path else w for w in words]
