@@ -26,7 +26,18 @@ from cchc_rules.evaluator import Evaluator, Outcome, ancestors, rounding_words
 from cchc_rules.facts import Facts, Value
 from cchc_rules.numbers import decimal_text, plain, round_scaled, scaled_decimal, scaled_plain, show, to_fraction
 from cchc_rules.source import Span
-from cchc_rules.trace import FactUse, LazyStep, NodeRecord, NodeTrace, NullTracer, Step, Tracer, built, with_branches
+from cchc_rules.trace import (
+    FactUse,
+    LazyStep,
+    NodeRecord,
+    NodeTrace,
+    NullTracer,
+    Step,
+    Tracer,
+    built,
+    built_from,
+    with_branches,
+)
 
 
 class Layout:
@@ -77,6 +88,12 @@ class Layout:
             areas=rules.areas,
             adjustments=rules.adjustments,
         )
+        self.result_field_names = set(self.result_fields)  # every Result's, all its fields being set
+        self._percents: dict[tuple[int, int], Decimal] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled with its results: its caches stay behind (they may hold a hundred thousand entries).
+        return {**self.__dict__, "branch_cache": {}, "_percents": {}}
 
     def lost(self, score: Sequence[int], effective: Sequence[int], i: int) -> int:
         """Node `i`'s points lost, scaled: its effective maximum - its score, or a penalty's own score."""
@@ -86,7 +103,16 @@ class Layout:
         """score/maximum as a percentage rounded by the header's `percent rounding`; None when maximum is 0."""
         if maximum == 0:
             return None
-        return scaled_decimal(round_scaled(score * self.percent_scale, maximum, self.percent_mode), self.percent_places)
+        key = (score, maximum)
+        found = self._percents.get(key)
+        if found is not None:  # units of a batch keep hitting the same few totals
+            return found
+        scaled = round_scaled(score * self.percent_scale, maximum, self.percent_mode)
+        value = scaled_decimal(scaled, self.percent_places)
+        if len(self._percents) > 100_000:  # the totals units keep hitting, not every one ever seen
+            self._percents.clear()
+        self._percents[key] = value
+        return value
 
 
 class _Data:
@@ -144,10 +170,10 @@ class _Nodes(Mapping[str, "NodeResult"]):
 
     def __init__(self, data: _Data):
         self._data = data
-        self._made: list[NodeResult | None] = [None] * len(data.layout.ids)
+        self._made: dict[int, NodeResult] = {}  # by position; most results of a batch never read a node
 
     def _at(self, i: int) -> NodeResult:
-        made = self._made[i]
+        made = self._made.get(i)
         if made is None:
             made = self._made[i] = NodeResult(self._data, i)
         return made
@@ -165,7 +191,7 @@ class _Nodes(Mapping[str, "NodeResult"]):
         return len(self._data.layout.ids)
 
     def values(self) -> Any:  # a list: callers iterate it, sometimes twice
-        return [self._at(i) for i in range(len(self._made))]
+        return [self._at(i) for i in range(len(self._data.layout.ids))]
 
     def items(self) -> Any:
         return list(zip(self._data.layout.ids, self.values(), strict=True))
@@ -522,18 +548,17 @@ def result_from_scores(
     """
     data = _Data(layout, scores, facts, tracer)
     k = layout.places
-    values = dict(layout.result_fields)
-    values.update(  # in place: the fields keep their order
-        unit=facts.unit if isinstance(facts, Facts) else unit,
-        score=scaled_decimal(scores.total, k),
-        max=scaled_decimal(scores.base_max, k),
-        percent=layout.percent(scores.total, scores.base_max),
-        base_score=scaled_decimal(scores.base, k),
-        bonus=scaled_decimal(scores.bonus, k),
-        penalty=scaled_decimal(scores.penalty, k),
-        nodes=_Nodes(data),
-    )
-    return built(Result, {"_source": data, "_facts": None}, **values)
+    total, base_max = scores.total, scores.base_max
+    values = layout.result_fields.copy()  # set item by item, in place: the fields keep their order
+    values["unit"] = facts.unit if isinstance(facts, Facts) else unit
+    values["score"] = scaled_decimal(total, k)
+    values["max"] = scaled_decimal(base_max, k)
+    values["percent"] = layout.percent(total, base_max)
+    values["base_score"] = scaled_decimal(scores.base, k)
+    values["bonus"] = scaled_decimal(scores.bonus, k)
+    values["penalty"] = scaled_decimal(scores.penalty, k)
+    values["nodes"] = _Nodes(data)
+    return built_from(Result, values, layout.result_field_names, {"_source": data, "_facts": None})
 
 
 def build_result(rules: CheckedRules, facts: Facts, outcome: Outcome, tracer: Tracer) -> Result:

@@ -95,11 +95,22 @@ def built(cls: type[ModelT], private: dict[str, Any] | None = None, /, **values:
     a unit's whole score in a batch); a trace holds thousands of these, a batch one result a unit.
     Every field must be given, and `private` holds every private attribute of a model that has any.
     """
+    return built_from(cls, values, set(values), private)
+
+
+def built_from(cls: type[ModelT], values: dict[str, Any], fields: set[str], private: dict[str, Any] | None) -> ModelT:
+    """`built` from a dict of every field that becomes the model's own, and the set of their names.
+
+    For the models made once a unit: passing the dict spares copying it into keywords, and `fields`
+    may be one set shared by every model of a kind, since each has every field set (pydantic copies
+    that set before it adds to it, in `model_copy`).
+    """
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", private)
+    setattr_ = object.__setattr__
+    setattr_(obj, "__dict__", values)
+    setattr_(obj, "__pydantic_fields_set__", fields)
+    setattr_(obj, "__pydantic_extra__", None)
+    setattr_(obj, "__pydantic_private__", private)
     return obj
 
 

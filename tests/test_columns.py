@@ -296,6 +296,42 @@ def test_a_ranking_in_columns_equals_one_unit_by_unit(tmp_path: Path) -> None:
         assert {k: row[k] for k in expected} == expected
 
 
+def test_results_of_a_batch_share_no_state_a_copy_could_change() -> None:
+    """A batch's results share one set of field names (every field set) and a layout's caches; a copy
+    with a field changed, or a pickled layout, must leave every other result as it was."""
+    import pickle
+
+    rules = load(RULES_2023)
+    items = list(generate.communes(3))
+    results = rules.evaluate_many([u["facts"] for u in items], [u["unit"] for u in items])
+    every = set(Result.model_fields)
+    assert all(r.model_fields_set == every for r in results)
+    changed = results[0].model_copy(update={"unit": "Xã khác"})
+    assert changed.unit == "Xã khác" and results[0].unit == items[0]["unit"]
+    assert changed.model_fields_set is not results[1].model_fields_set
+    assert [r.unit for r in results[1:]] == [u["unit"] for u in items[1:]]
+    assert all(r.model_fields_set == every for r in results)
+    layout = rules.columns.layout  # type: ignore[union-attr]
+    assert layout._percents  # the totals' percentages were kept ...
+    assert not pickle.loads(pickle.dumps(layout))._percents  # ... and stay behind when it travels
+
+
+def test_a_column_tracer_is_set_up_as_a_replay_tracer_is() -> None:
+    """`ColumnTracer.__init__` writes out its parents' (made once a unit): it must set all they set."""
+    from cchc_rules.columns.results import ColumnTracer
+
+    rules = load(RULES_2023)
+    items = list(generate.communes(2))
+    batch = rules.columns.run([u["facts"] for u in items], [u["unit"] for u in items], trace=True)  # type: ignore[union-attr]
+    compiled = rules.compiled[0]
+    column = ColumnTracer(batch._b, 0, compiled, lambda: (batch.facts(0), batch.scores(0, {})))
+    replay = ReplayTracer(compiled, lambda: (batch.facts(0), batch.scores(0, {})))
+    assert set(vars(replay)) <= set(vars(column))
+    assert {k: v for k, v in vars(column).items() if k in vars(replay) and k != "_unit"} == {
+        k: v for k, v in vars(replay).items() if k != "_unit"
+    }
+
+
 def test_the_replayed_trace_equals_the_whole_runs() -> None:
     """Each node's record, made alone when read, equals the record of a whole traced run."""
     rules = load(RULES_2023)

@@ -296,7 +296,13 @@ class ColumnTracer(ReplayTracer):
     """The trace of a unit scored in a traced batch: its records picked out of the batch's, when read."""
 
     def __init__(self, batch: Batch, row: int, compiled: CompiledRules, unit: Callable[[], tuple[Facts, Scores]]):
-        super().__init__(compiled, unit)
+        # `ReplayTracer.__init__` written out: one of these is made for every unit of a traced batch.
+        self.records = {}
+        self._stack = []
+        self._compiled = compiled
+        self._unit = unit
+        self._whole = False
+        self._run = None
         self._batch = batch
         self._row = row
         self._score: list[int] | None = None
