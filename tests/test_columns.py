@@ -507,7 +507,8 @@ def test_a_zero_denominator_in_a_condition_is_an_error_not_a_policy() -> None:
 
 
 def test_literal_tiers_at_their_bounds() -> None:
-    """A tier of literals (one pass a row, untraced) at and around every bound: the first matching row wins."""
+    """A tier of literals (one pass a row) at and around every bound: the first matching row wins, and,
+    traced, each unit's step names that row (or `otherwise`) and the value tested."""
     rules = load(COLUMNS / "literal_tiers.cchc")
     cases = [  # p, x, (b, a), and the three scores
         ("90%", "5", (3, 4), ("3", "3", "3")),
@@ -519,6 +520,7 @@ def test_literal_tiers_at_their_bounds() -> None:
     ]
     units = [{"p": p, "x": x, "b": b, "a": a} for p, x, (b, a), _ in cases]
     assert_batch_equals_per_unit(rules, units, trace=False)
+    assert_batch_equals_per_unit(rules, units, trace=True)
     batch = rules.columns.run(units, [str(k) for k in range(len(units))])  # type: ignore[union-attr]
     for r, (*_, expected) in enumerate(cases):
         result = batch.result(r)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from functools import partial
 from itertools import compress, repeat
-from operator import add, floordiv, gt, mod, mul
+from operator import add, floordiv, gt, le, mod, mul
 from typing import Any
 
 from cchc_rules.columns import arithmetic as ar
@@ -98,7 +98,13 @@ class ColumnRules:
         net = base
         if compiled.bonuses or compiled.penalties:
             net = [s + plus - minus for s, plus, minus in zip(base, bonus, penalty, strict=True)]
-        total = list(map(min, map(max, net, repeat(0)), base_max))  # C-level passes
+        # Clamped to [0, base max] only where some unit needs it: min and max are cheap C-level passes, and
+        # a shared maximum column (no unit with an n/a node) is one number.
+        top = base_max[0] if base_max else 0
+        within = not net or (
+            min(net) >= 0 and (max(net) <= top if b.shared.get(top) is base_max else all(map(le, net, base_max)))
+        )
+        total = net if within else list(map(min, map(max, net, repeat(0)), base_max))
         return base, base_max, bonus, penalty, total
 
     def _node(self, b: Batch, i: int) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from functools import partial
+from itertools import compress, repeat
 from math import lcm
+from operator import eq
 from typing import Any
 
 from cchc_rules import ast
@@ -303,18 +305,34 @@ class Expressions:
 
         constants = self.constants
         every = [r[1] for r in rows_] + [r[2] for r in rows_ if r[2] is not None] + [r[4] for r in rows_]
-        quick = None
         if kind == "num" and value_kind == "num" and otherwise_ in constants and all(c in constants for c in every):
-            quick = self._literal_tier(subject_, rows_, otherwise_)
+            values = [Fraction(*constants[r[4]]) for r in rows_] + [Fraction(*constants[otherwise_])]
+
+            def noted(b: Batch, rows: list[int], subject: Num, which: list[int]) -> None:
+                """The steps of a traced literal tier: for each row, the units it was the first to match."""
+                size = len(rows)
+                for k, value in enumerate(values):
+                    where = list(compress(range(size), map(eq, which, repeat(k))))
+                    if not where:
+                        continue
+                    at, tested = ar.take(rows, where), select(subject, where, size)
+                    if k < len(texts):
+                        test_text, row_span = texts[k]
+                        args = step_args(test_text, subject_text, shown, tested, value)
+                        b.note(STEP, at, ("tier", row_span, tier_text), args)
+                    else:
+                        args = step_args(subject_text, shown, tested, value)
+                        b.note(STEP, at, ("tier", otherwise_span, otherwise_text), args)
+
+            assert otherwise_ is not None
+            return self._literal_tier(subject_, rows_, otherwise_, noted)
 
         def bounded(b: Batch, op: str, part: Any, bound_: Col, here: list[int]) -> list[bool]:
-            if kind == "num" and bound_ in constants:  # a literal bound, the usual case: no column of it
+            if kind == "num" and bound_ in constants:  # a literal bound: no column of it
                 return ar.with_constant(op, part, constants[bound_])
             return check(b, op, part, bound_(b, here), here)
 
         def tier(b: Batch, rows: list[int]) -> Any:
-            if quick is not None and b.events is None:
-                return quick(b, rows)
             subject = subject_(b, rows)
             left = list(range(len(rows)))  # positions not matched yet
             pieces: list[tuple[list[int], Any]] = []
@@ -375,33 +393,46 @@ class Expressions:
 
         return tier
 
-    def _literal_tier(self, subject_: Col, rows_: list[tuple[str, Col, Col | None, bool, Col]], otherwise_: Col) -> Col:
-        """An untraced tier of a number whose bounds and values are all literals (the usual tier).
+    def _literal_tier(
+        self,
+        subject_: Col,
+        rows_: list[tuple[str, Col, Col | None, bool, Col]],
+        otherwise_: Col,
+        noted: Callable[[Batch, list[int], Num, list[int]], None],
+    ) -> Col:
+        """A tier of a number whose bounds and values are all literals (the usual tier).
 
         Every test runs on every unit, last row first, each earlier row overriding: the first row
-        that matches wins, as in `tier`, with two passes a row and no merging of parts.
+        that matches wins, as in `tier`, with two passes a row and no merging of parts. Traced, it
+        works out which row each unit matched, and `noted` records the steps of each row's units.
         """
         constants = self.constants
         values = [constants[row[4]] for row in rows_] + [constants[otherwise_]]
         common = lcm(*(d for _, d in values))
         scaled = [n * (common // d) for n, d in values]
-        tests: list[tuple[Callable[[Num], list[bool]], int]] = []
-        for (op, bound_, high_, high_open, _), value in zip(rows_, scaled, strict=False):
+        tests: list[tuple[Callable[[Num], list[bool]], int, int]] = []
+        for k, ((op, bound_, high_, high_open, _), value) in enumerate(zip(rows_, scaled, strict=False)):
             low = constants[bound_]
             if op == "range":
                 assert high_ is not None
-                tests.append((partial(_in_range, low, constants[high_], high_open), value))
+                tests.append((partial(_in_range, low, constants[high_], high_open), value, k))
             else:
-                tests.append((partial(_with_constant, op, low), value))
+                tests.append((partial(_with_constant, op, low), value, k))
         tests.reverse()
-        otherwise = scaled[-1]
+        otherwise, last = scaled[-1], len(rows_)
 
         def literal_tier(b: Batch, rows: list[int]) -> Num:
             subject = subject_(b, rows)
-            out = [otherwise] * len(rows)
-            for test, value in tests:
-                out = [value if m else o for m, o in zip(test(subject), out, strict=True)]
-            return out, common
+            if b.events is None:
+                out = [otherwise] * len(rows)
+                for test, value, _ in tests:
+                    out = [value if m else o for m, o in zip(test(subject), out, strict=True)]
+                return out, common
+            which = [last] * len(rows)  # the row each unit matched first (`last`: none, `otherwise`)
+            for test, _, k in tests:
+                which = [k if m else o for m, o in zip(test(subject), which, strict=True)]
+            noted(b, rows, subject, which)
+            return list(map(scaled.__getitem__, which)), common
 
         return literal_tier
 
