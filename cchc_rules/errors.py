@@ -7,6 +7,7 @@ and exits 1; no traceback reaches a user for bad input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -89,14 +90,63 @@ def suggest(name: str, candidates: Sequence[str]) -> str | None:
 
     A name that is the beginning of exactly one candidate is that candidate (`ho_so_truc_tuyen` for
     `ho_so_truc_tuyen_den_31_10`): a name cut short is a likelier slip than a similar-looking one.
+    So is a name with the same words, separated otherwise or in another order (`1,5,2` for `1.5.2`,
+    `chuc_cong` for `cong_chuc`). Otherwise the candidate fewest edits away (a letter added, dropped,
+    changed, or two swapped), if at most a third of the name's letters need editing (the
+    likeliest-looking first among equals): `cong_chu` and `cnog_chuc` are `cong_chuc`, while `ghi_chu`
+    (a notes column), four edits away, is no fact's name, however alike the two look.
     """
-    import difflib
-
     starting = [c for c in candidates if c.startswith(name) and c != name] if len(name) >= 4 else []
     if len(starting) == 1:
         return starting[0]
-    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return found[0] if found else None
+    # The same words, whatever separates them or in whatever order ("1,5,2" for "1.5.2", "cong-chuc" and
+    # "chuc_cong" for "cong_chuc"): a slip of the keyboard, not another name.
+    words = _words(name)
+    alike = [c for c in candidates if c != name and _words(c) == words]
+    if len(alike) == 1:
+        return alike[0]
+    if len(words) > 1 and not any(w.isdigit() for w in words):  # 7.3.2 is no slip for 7.2.3
+        reordered = [c for c in candidates if c != name and sorted(_words(c)) == sorted(words)]
+        if len(reordered) == 1:
+            return reordered[0]
+    import difflib
+
+    limit = max(len(name), 3) // 3
+    best: tuple[int, float, str] | None = None
+    for candidate in candidates:
+        if candidate == name or abs(len(candidate) - len(name)) > limit:
+            continue
+        distance = _edits(name.casefold(), candidate.casefold(), limit)
+        if distance > limit or (best is not None and distance > best[0]):
+            continue
+        # Among the fewest edits, the likeliest-looking ("1.1" rather than "1" for "11"), then the last in
+        # order ("2024.cchc" rather than "2023.cchc" for "2025.cchc"), as difflib ranks its matches.
+        looks = difflib.SequenceMatcher(None, name, candidate).ratio()
+        if best is None or (-distance, looks, candidate) > (-best[0], best[1], best[2]):
+            best = (distance, looks, candidate)
+    return best[2] if best else None
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s.,;:_\-/]+", name.casefold()) if w]
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Edits from `a` to `b`: letters inserted, deleted, changed or two neighbours swapped (optimal string
+    alignment); anything over `limit` is reported as `limit + 1`."""
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return min(previous[len(b)], limit + 1)
 
 
 def did_you_mean(name: str, candidates: Sequence[str], otherwise: str = "") -> str:

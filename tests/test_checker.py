@@ -72,6 +72,31 @@ def test_undefined_fact_suggests_the_close_name() -> None:
     assert e110.span is not None and (e110.span.line, e110.span.column) == (4, 14)
 
 
+@pytest.mark.parametrize(
+    ("name", "candidates", "expected"),
+    [
+        ("doi_thoia", ["doi_thoai", "co_sang_kien"], "doi_thoai"),  # two letters swapped
+        ("cong_chu", ["cong_chuc", "cong_chuc_chua_dat_chuan"], "cong_chuc"),  # cut short, two candidates
+        ("ho_so_truc_tuyen", ["ho_so_truc_tuyen_den_31_10", "ho_so_tong_den_31_10"], "ho_so_truc_tuyen_den_31_10"),
+        ("Half_Up", ["half_up", "half_even"], "half_up"),
+        ("1,5,2", ["1.5.1", "1.5.2"], "1.5.2"),  # a comma for each point
+        ("chuc_cong", ["cong_chuc", "doi_thoai"], "cong_chuc"),  # words in another order
+        ("7.2.3", ["7.2.2", "7.3.2"], "7.2.2"),  # numbers in another order are another criterion
+        ("11", ["1", "1.1"], "1.1"),  # as few edits either way: the likelier-looking
+        ("2025.cchc", ["2023.cchc", "2024.cchc"], "2024.cchc"),  # a tie: the last, as difflib ranks
+        ("ghi_chu", ["cong_chuc", "doi_thoai"], None),  # a notes column: four edits from `cong_chuc`
+        ("xyz", ["max", "min"], None),
+        ("doi_thoai", ["doi_thoai"], None),  # the name itself is no suggestion
+    ],
+)
+def test_suggestions_are_slips_of_the_keyboard_not_lookalikes(
+    name: str, candidates: list[str], expected: str | None
+) -> None:
+    from cchc_rules.errors import suggest
+
+    assert suggest(name, candidates) == expected
+
+
 def test_an_undeclared_fact_gets_a_declaration_of_the_type_its_use_needs(tmp_path: Path) -> None:
     """Declared as the hint says, the fact must not make the next error (a count in a condition is E203)."""
     rules = tmp_path / "r.cchc"

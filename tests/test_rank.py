@@ -538,6 +538,9 @@ def test_every_problem_of_the_header_row_is_said_in_one_run(tmp_path: Path) -> N
     assert f"dữ kiện `doi_thoai` ở hai cột {first} và {second}" in run.stderr
     assert f"sửa tên cột {second}" in run.stderr
     assert f"ô {extra}1: cột `ghi_chu` không phải dữ kiện của bộ quy tắc" in run.stderr
+    # A notes column is no misspelt fact: the hint says where notes go, not `cong_chuc` (four edits away).
+    assert "gợi ý: xoá cột này, hoặc khai báo dữ kiện trong bộ quy tắc. Ghi chú thì để" in run.stderr
+    assert "`cong_chuc`?" not in run.stderr
     assert "không có cột cho `cong_chuc`" in run.stderr
     assert run.stderr.count("lỗi [") == 3, run.stderr
 
