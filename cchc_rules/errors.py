@@ -8,7 +8,7 @@ and exits 1; no traceback reaches a user for bad input.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,47 +88,70 @@ class EvaluationError(CchcError):
 def suggest(name: str, candidates: Sequence[str]) -> str | None:
     """The closest candidate to a misspelt name, if one is close enough.
 
-    A name that is the beginning of exactly one candidate is that candidate (`ho_so_truc_tuyen` for
-    `ho_so_truc_tuyen_den_31_10`): a name cut short is a likelier slip than a similar-looking one.
-    So is a name with the same words, separated otherwise or in another order (`1,5,2` for `1.5.2`,
-    `chuc_cong` for `cong_chuc`). Otherwise the candidate fewest edits away (a letter added, dropped,
-    changed, or two swapped), if at most a third of the name's letters need editing (the
-    likeliest-looking first among equals): `cong_chu` and `cnog_chuc` are `cong_chuc`, while `ghi_chu`
-    (a notes column), four edits away, is no fact's name, however alike the two look.
+    Names are compared without case or Vietnamese marks (`hồ_sơ_đúng_hạn` is `ho_so_dung_han`: an input
+    method left on). A name that is the beginning of exactly one candidate is that candidate
+    (`ho_so_truc_tuyen` for `ho_so_truc_tuyen_den_31_10`): a name cut short is a likelier slip than a
+    similar-looking one. So is a name with the same words, separated otherwise or in another order
+    (`1,5,2` for `1.5.2`, `chuc_cong` for `cong_chuc`), or with one word left out or added
+    (`nhiem_vu_thanh` for `nhiem_vu_hoan_thanh`, `round_half_up` for `half_up`). Otherwise the candidate
+    fewest edits away (a letter added, dropped, changed, or two swapped), if at most a third of the
+    name's letters need editing (the likeliest-looking first among equals): `cong_chu` and `cnog_chuc`
+    are `cong_chuc`, while `ghi_chu` (a notes column), four edits away, is no fact's name, however alike
+    the two look, and `8` is not `7`.
     """
-    starting = [c for c in candidates if c.startswith(name) and c != name] if len(name) >= 4 else []
-    if len(starting) == 1:
-        return starting[0]
-    # The same words, whatever separates them or in whatever order ("1,5,2" for "1.5.2", "cong-chuc" and
-    # "chuc_cong" for "cong_chuc"): a slip of the keyboard, not another name.
-    words = _words(name)
-    alike = [c for c in candidates if c != name and _words(c) == words]
-    if len(alike) == 1:
-        return alike[0]
-    if len(words) > 1 and not any(w.isdigit() for w in words):  # 7.3.2 is no slip for 7.2.3
-        reordered = [c for c in candidates if c != name and sorted(_words(c)) == sorted(words)]
-        if len(reordered) == 1:
-            return reordered[0]
+    bare = _bare(name)
+    others = [(c, _bare(c)) for c in candidates if c != name]
+    words = _words(bare)
+    named = not all(w.isdigit() for w in words)  # ids: 7.3.2 is no slip for 7.2.3, nor 7.2 for 7.2.3
+    tests: list[Callable[[str], bool]] = [
+        lambda b: b == bare,  # the same name but for case and marks
+        lambda b: len(bare) >= 4 and b.startswith(bare),
+        # The same words, whatever separates them or in whatever order ("1,5,2" for "1.5.2", "cong-chuc"
+        # and "chuc_cong" for "cong_chuc"), or one of them left out or added: a slip, not another name.
+        lambda b: _words(b) == words,
+        lambda b: named and len(words) > 1 and sorted(_words(b)) == sorted(words),
+        lambda b: named and _one_word_apart(_words(b), words),
+    ]
+    for test in tests:
+        found = [c for c, b in others if test(b)]
+        if len(found) == 1:
+            return found[0]
     import difflib
 
-    limit = max(len(name), 3) // 3
+    limit = max(len(bare), 3) // 3 if len(bare) > 1 else 0
     best: tuple[int, float, str] | None = None
-    for candidate in candidates:
-        if candidate == name or abs(len(candidate) - len(name)) > limit:
+    for candidate, b in others:
+        if abs(len(b) - len(bare)) > limit:
             continue
-        distance = _edits(name.casefold(), candidate.casefold(), limit)
+        distance = _edits(bare, b, limit)
         if distance > limit or (best is not None and distance > best[0]):
             continue
         # Among the fewest edits, the likeliest-looking ("1.1" rather than "1" for "11"), then the last in
         # order ("2024.cchc" rather than "2023.cchc" for "2025.cchc"), as difflib ranks its matches.
-        looks = difflib.SequenceMatcher(None, name, candidate).ratio()
+        looks = difflib.SequenceMatcher(None, bare, b).ratio()
         if best is None or (-distance, looks, candidate) > (-best[0], best[1], best[2]):
             best = (distance, looks, candidate)
     return best[2] if best else None
 
 
+def _bare(name: str) -> str:
+    """A name without case or Vietnamese marks, as names are compared for a suggestion."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _words(name: str) -> list[str]:
-    return [w for w in re.split(r"[\s.,;:_\-/]+", name.casefold()) if w]
+    return [w for w in re.split(r"[\s.,;:_\-/]+", name) if w]
+
+
+def _one_word_apart(a: list[str], b: list[str]) -> bool:
+    """Whether one of two names of several words is the other with one word left out."""
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if len(longer) != len(shorter) + 1 or len(shorter) < 2:
+        return False
+    return any(longer[:k] + longer[k + 1 :] == shorter for k in range(len(longer)))
 
 
 def _edits(a: str, b: str, limit: int) -> int:

@@ -84,6 +84,14 @@ def test_undefined_fact_suggests_the_close_name() -> None:
         ("7.2.3", ["7.2.2", "7.3.2"], "7.2.2"),  # numbers in another order are another criterion
         ("11", ["1", "1.1"], "1.1"),  # as few edits either way: the likelier-looking
         ("2025.cchc", ["2023.cchc", "2024.cchc"], "2024.cchc"),  # a tie: the last, as difflib ranks
+        ("hồ_sơ_đúng_hạn", ["ho_so_dung_han", "ho_so_tra_lai"], "ho_so_dung_han"),  # a Vietnamese input method on
+        ("ho_so_tuyen_den_31_10", ["ho_so_truc_tuyen_den_31_10", "ho_so_tong_den_31_10"], "ho_so_truc_tuyen_den_31_10"),
+        ("nhiem_vu_thanh", ["nhiem_vu_hoan_thanh", "nhiem_vu_ke_hoach"], "nhiem_vu_hoan_thanh"),  # a word left out
+        ("ap_dung_kien", ["ap_dung_sang_kien", "co_sang_kien"], "ap_dung_sang_kien"),
+        ("round_half_up", ["half_up", "half_down", "up"], "half_up"),  # a word added
+        ("7.2", ["7.2.2", "7.3", "7"], "7.3"),  # ids: no word left out, a digit changed
+        ("8", ["1", "2", "7"], None),  # one character: any other would do as well
+        ("", ["7", "1"], None),
         ("ghi_chu", ["cong_chuc", "doi_thoai"], None),  # a notes column: four edits from `cong_chuc`
         ("xyz", ["max", "min"], None),
         ("doi_thoai", ["doi_thoai"], None),  # the name itself is no suggestion
