@@ -51,15 +51,19 @@ def read_facts(
     if given_all is None:
         given_all = [[given.get(p[0], _MISSING) for given in dicts] for p in plans]
     pairs: dict[str, list[Any]] = {}  # numeric columns with unlike denominators: (numerator, denominator)
+    extremes: dict[str, tuple[int, int]] = {}  # whole-number columns' least and greatest numerators
     for (name, parse, default, _), column in zip(plans, given_all, strict=True):
         kind = kinds[name]
         raw = list(column)
         numeric = kind in NUMERIC
         scale = 100 if kind == "percent" else 1
         types = set(map(type, raw))
-        if numeric and types == {int} and min(raw) > -_LIMIT and max(raw) < _LIMIT and (scale == 1 or 1 not in raw):
-            b.num[name] = (raw, scale)  # whole numbers, the usual case: nothing to convert
-            continue
+        if numeric and types == {int}:
+            low, high = min(raw), max(raw)
+            if low > -_LIMIT and high < _LIMIT and (scale == 1 or 1 not in raw):
+                b.num[name] = (raw, scale)  # whole numbers, the usual case: nothing to convert
+                extremes[name] = (low, high)
+                continue
         if kind == "boolean" and types == {bool}:
             b.other[name] = raw
             continue
@@ -121,20 +125,24 @@ def read_facts(
     for name, column in pairs.items():
         common = lcm(*{p[1] for p in column if p is not None})
         b.num[name] = ([0 if p is None else p[0] * (common // p[1]) for p in column], common)
-    check_bounds(compiled, b)
+    for name in pairs:  # columns rewritten over a common denominator: their extremes are not known
+        extremes.pop(name, None)
+    check_bounds(compiled, b, extremes)
     return parsed
 
 
-def check_bounds(compiled: CompiledRules, b: Batch) -> None:
+def check_bounds(compiled: CompiledRules, b: Batch, extremes: Mapping[str, tuple[int, int]] | None = None) -> None:
     """Rows breaking a numeric fact's declared bound are slow: the usual validation names the problem.
 
     Other kinds need no check here: yes/no facts have no bounds, and dates and choices always go
-    through `CompiledRules.facts`, which checks them.
+    through `CompiledRules.facts`, which checks them. `extremes`: the least and greatest numerators of
+    whole-number columns, already known.
     """
+    known = extremes or {}
     for name, _, _, bounds in compiled._fact_plans:
-        if name not in b.num:
+        value = b.num.get(name)
+        if value is None:
             continue
-        value = b.num[name]
         for is_low, literal, other in bounds:
             if other:
                 if other not in b.num:  # bounded by a fact that is not a number: left to the usual way
@@ -147,8 +155,10 @@ def check_bounds(compiled: CompiledRules, b: Batch) -> None:
             elif type(literal) is Fraction:
                 n, d = value
                 if n and type(d) is int:  # the whole column within a fixed bound: the usual case, at once
-                    edge = min(n) if is_low else max(n)
-                    a, c = edge * literal.denominator, literal.numerator * d
+                    edges = known.get(name)
+                    edge = (edges[0] if is_low else edges[1]) if edges else min(n) if is_low else max(n)
+                    top, bottom = literal.as_integer_ratio()  # a C call, where `.numerator` is a property
+                    a, c = edge * bottom, top * d
                     if (a >= c) if is_low else (a <= c):
                         continue
                 limit = ([literal.numerator] * len(b.all), literal.denominator)
