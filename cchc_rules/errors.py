@@ -134,12 +134,17 @@ def suggest(name: str, candidates: Sequence[str]) -> str | None:
     return best[2] if best else None
 
 
-def _bare(name: str) -> str:
-    """A name without case or Vietnamese marks, as names are compared for a suggestion."""
+def unaccented(text: str) -> str:
+    """Vietnamese without its marks, as typed on a keyboard without Vietnamese input (`tối đa` -> `toi da`)."""
     import unicodedata
 
-    decomposed = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def _bare(name: str) -> str:
+    """A name without case or Vietnamese marks, as names are compared for a suggestion."""
+    return unaccented(name.casefold())
 
 
 def _words(name: str) -> list[str]:

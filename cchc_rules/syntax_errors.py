@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from cchc_rules.errors import Diagnostic, suggest
+from cchc_rules.errors import Diagnostic, suggest, unaccented
 from cchc_rules.parser import (
     describe_expected,
     keywords_in,
@@ -300,15 +300,9 @@ _VIETNAMESE_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _unaccented(text: str) -> str:
-    """Vietnamese without its marks, as typed on a keyboard without Vietnamese input (`tối đa` -> `toi da`)."""
-    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return bare.replace("đ", "d").replace("Đ", "D")
-
-
 # The same words typed without marks; trusted only where lark stopped, since `tong`, `co`
 # or `nam` may well be the names of facts elsewhere on the line.
-_UNACCENTED_KEYWORDS = {_unaccented(word): kw for word, kw in _VIETNAMESE_KEYWORDS.items()}
+_UNACCENTED_KEYWORDS = {unaccented(word): kw for word, kw in _VIETNAMESE_KEYWORDS.items()}
 
 
 def _phrase(text: str) -> str:

@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text
+from cchc_rules.errors import CchcError, Diagnostic, FactsError, did_you_mean, os_error_text, unaccented
 from cchc_rules.facts import (
     FACTS_SUFFIXES,
     Facts,
@@ -86,8 +86,7 @@ _COMMUNE_WORDS = re.compile(r"(?:^|[\s\-/–,(])(?:(?:xã|phường|thị trấn
 
 def _bare(name: str) -> str:
     """A name without marks, case, brackets or colons, spaces made single: how row labels are compared."""
-    bare = re.sub(r"\(.*\)|[:.]", " ", unicodedata.normalize("NFD", name.casefold()).replace("đ", "d"))
-    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split())
+    return " ".join(unaccented(re.sub(r"\(.*\)|[:.]", " ", name.casefold())).split())
 
 
 def _total_row(name: str) -> bool:
